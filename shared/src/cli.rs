@@ -1,0 +1,72 @@
+//! Flags every plugin takes itself (kubectl rejects flags placed before the plugin name).
+use clap::{Args, ValueEnum};
+use std::path::PathBuf;
+
+/// Output format of results on stdout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum OutputFormat {
+    #[default]
+    Text,
+    Json,
+    Yaml,
+}
+
+/// The global flags. Flatten into each plugin's clap parser with `#[command(flatten)]`.
+#[derive(Debug, Clone, Args)]
+pub struct GlobalArgs {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
+    #[arg(long, global = true, env = "KUBECONFIG", value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use (default: the current context)
+    #[arg(long, global = true, env = "PROMSTACK_CONTEXT", value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Namespace of the monitoring stack
+    #[arg(
+        short = 'n',
+        long,
+        global = true,
+        env = "PROMSTACK_NAMESPACE",
+        default_value = "monitoring"
+    )]
+    pub namespace: String,
+
+    /// Result format on stdout
+    #[arg(
+        short = 'o',
+        long,
+        global = true,
+        env = "PROMSTACK_OUTPUT",
+        value_enum,
+        default_value_t = OutputFormat::Text
+    )]
+    pub output: OutputFormat,
+
+    /// No colour (also when NO_COLOR is set or stderr is not a terminal)
+    #[arg(long, global = true)]
+    pub no_color: bool,
+
+    /// Answer yes to confirmations (needed without a terminal)
+    #[arg(short = 'y', long, global = true, env = "PROMSTACK_YES")]
+    pub yes: bool,
+
+    /// More detail on stderr (-v, -vv)
+    #[arg(short = 'v', long = "verbose", global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+impl GlobalArgs {
+    /// Arguments for a test or a caller that builds them in code.
+    pub fn for_namespace(namespace: &str) -> Self {
+        GlobalArgs {
+            kubeconfig: None,
+            context: None,
+            namespace: namespace.to_string(),
+            output: OutputFormat::Text,
+            no_color: true,
+            yes: false,
+            verbose: 0,
+        }
+    }
+}

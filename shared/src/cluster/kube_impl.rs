@@ -1,0 +1,190 @@
+//! The real implementation of [`Cluster`] on kube-rs.
+use super::{ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, ObjRef};
+use async_trait::async_trait;
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
+use kube::core::GroupVersionKind;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+
+/// kube-rs client plus a cache of resolved kinds (one discovery call per kind).
+pub struct KubeCluster {
+    client: kube::Client,
+    info: ClusterInfo,
+    kinds: Mutex<HashMap<(String, String), (ApiResource, ApiCapabilities)>>,
+}
+
+impl KubeCluster {
+    /// Build a client from a kubeconfig (the given file, else `$KUBECONFIG`/`~/.kube/config`,
+    /// else in-cluster config) and an optional context.
+    pub async fn connect(kubeconfig: Option<&Path>, context: Option<&str>) -> anyhow::Result<Self> {
+        let options = KubeConfigOptions {
+            context: context.map(str::to_string),
+            ..Default::default()
+        };
+        let (config, context_name) = match kubeconfig {
+            Some(path) => {
+                let kc = Kubeconfig::read_from(path).map_err(|e| {
+                    crate::Error::input(format!(
+                        "cannot read kubeconfig {}: {e}. Pass --kubeconfig FILE or set KUBECONFIG.",
+                        path.display()
+                    ))
+                })?;
+                let name = context
+                    .map(str::to_string)
+                    .or_else(|| kc.current_context.clone())
+                    .unwrap_or_default();
+                let cfg = kube::Config::from_custom_kubeconfig(kc, &options)
+                    .await
+                    .map_err(|e| crate::Error::input(format!("kubeconfig {}: {e}", path.display())))?;
+                (cfg, name)
+            }
+            None => match kube::Config::from_kubeconfig(&options).await {
+                Ok(cfg) => {
+                    let name = context
+                        .map(str::to_string)
+                        .or_else(|| Kubeconfig::read().ok().and_then(|k| k.current_context))
+                        .unwrap_or_default();
+                    (cfg, name)
+                }
+                Err(kerr) => match kube::Config::incluster() {
+                    Ok(cfg) if context.is_none() => (cfg, "in-cluster".to_string()),
+                    _ => {
+                        return Err(crate::Error::input(format!(
+                            "no usable kubeconfig: {kerr}. Pass --kubeconfig FILE, set KUBECONFIG, or pick a context with --context."
+                        ))
+                        .into())
+                    }
+                },
+            },
+        };
+        let server = config.cluster_url.to_string();
+        let client = kube::Client::try_from(config)?;
+        Ok(KubeCluster {
+            client,
+            info: ClusterInfo {
+                context: context_name,
+                server,
+            },
+            kinds: Mutex::new(HashMap::new()),
+        })
+    }
+
+    async fn resolve(&self, api_version: &str, kind: &str) -> Result<(ApiResource, ApiCapabilities), ClusterError> {
+        let key = (api_version.to_string(), kind.to_string());
+        if let Some(hit) = self.kinds.lock().unwrap().get(&key) {
+            return Ok(hit.clone());
+        }
+        let (group, version) = match api_version.split_once('/') {
+            Some((g, v)) => (g, v),
+            None => ("", api_version),
+        };
+        let gvk = GroupVersionKind::gvk(group, version, kind);
+        let resolved = kube::discovery::pinned_kind(&self.client, &gvk)
+            .await
+            .map_err(|e| match map_err(e) {
+                ClusterError::NotFound(_) => ClusterError::UnknownKind(format!("{kind} ({api_version})")),
+                other => other,
+            })?;
+        self.kinds.lock().unwrap().insert(key, resolved.clone());
+        Ok(resolved)
+    }
+
+    async fn api(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Result<Api<DynamicObject>, ClusterError> {
+        let (ar, caps) = self.resolve(api_version, kind).await?;
+        Ok(match (caps.scope, namespace) {
+            (Scope::Namespaced, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &ar),
+            _ => Api::all_with(self.client.clone(), &ar),
+        })
+    }
+}
+
+fn map_err(e: kube::Error) -> ClusterError {
+    match e {
+        kube::Error::Api(status) => {
+            let message = if status.message.is_empty() {
+                status.reason.clone()
+            } else {
+                status.message.clone()
+            };
+            match status.code {
+                404 => ClusterError::NotFound(message),
+                409 => ClusterError::Conflict(message),
+                code => ClusterError::Api { code, message },
+            }
+        }
+        other => ClusterError::Unreachable(other.to_string()),
+    }
+}
+
+fn to_json(obj: DynamicObject) -> Result<Value, ClusterError> {
+    serde_json::to_value(obj).map_err(|e| ClusterError::Invalid(e.to_string()))
+}
+
+#[async_trait]
+impl Cluster for KubeCluster {
+    fn info(&self) -> ClusterInfo {
+        self.info.clone()
+    }
+
+    async fn server_version(&self) -> Result<String, ClusterError> {
+        self.client
+            .apiserver_version()
+            .await
+            .map(|v| v.git_version)
+            .map_err(map_err)
+    }
+
+    async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ClusterError> {
+        let api = self.api(&r.api_version, &r.kind, r.namespace.as_deref()).await?;
+        match api.get_opt(&r.name).await.map_err(map_err)? {
+            Some(obj) => Ok(Some(to_json(obj)?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError> {
+        let api = self.api(&q.api_version, &q.kind, q.namespace.as_deref()).await?;
+        let mut lp = ListParams::default();
+        if let Some(sel) = &q.label_selector {
+            lp = lp.labels(sel);
+        }
+        let list = api.list(&lp).await.map_err(map_err)?;
+        list.items
+            .into_iter()
+            .map(|mut o| {
+                // list items come without apiVersion/kind: put them back so callers see whole objects
+                o.types = Some(kube::core::TypeMeta {
+                    api_version: q.api_version.clone(),
+                    kind: q.kind.clone(),
+                });
+                to_json(o)
+            })
+            .collect()
+    }
+
+    async fn apply(&self, obj: &Value, opts: ApplyOptions) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        let api = self.api(&r.api_version, &r.kind, r.namespace.as_deref()).await?;
+        let mut pp = PatchParams::apply(crate::FIELD_MANAGER);
+        if opts.force {
+            pp = pp.force();
+        }
+        let stored = api.patch(&r.name, &pp, &Patch::Apply(obj)).await.map_err(map_err)?;
+        to_json(stored)
+    }
+
+    async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {
+        let api = self.api(&r.api_version, &r.kind, r.namespace.as_deref()).await?;
+        match api.delete(&r.name, &DeleteParams::background()).await {
+            Ok(_) => Ok(true),
+            Err(e) => match map_err(e) {
+                ClusterError::NotFound(_) => Ok(false),
+                other => Err(other),
+            },
+        }
+    }
+}

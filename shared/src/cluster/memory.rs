@@ -1,0 +1,400 @@
+//! An in-memory [`Cluster`] for tests: stores objects, injects faults, counts requests.
+//!
+//! Server-side apply is modelled as a deep merge of the applied fields into the stored object
+//! (maps merge, everything else is replaced), which is what an apply by a single field manager
+//! does to the fields it sends. Namespaced objects need their namespace to exist, as on a real
+//! API server. Applied CustomResourceDefinitions become Established at once.
+use super::{is_cluster_scoped, selector_matches, ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, ObjRef};
+use async_trait::async_trait;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The request kinds the in-memory cluster serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Verb {
+    Version,
+    Get,
+    List,
+    Apply,
+    Delete,
+}
+
+impl Verb {
+    pub fn is_write(self) -> bool {
+        matches!(self, Verb::Apply | Verb::Delete)
+    }
+}
+
+/// A fault to inject: which requests it hits, what it does, how often.
+#[derive(Debug, Clone)]
+pub struct Fault {
+    pub verb: Option<Verb>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    /// The error to answer with; `None` only delays.
+    pub error: Option<ClusterError>,
+    /// Wait this long before answering (a slow API server).
+    pub delay: Option<Duration>,
+    /// How many requests it hits; `None` for all of them.
+    pub times: Option<usize>,
+}
+
+impl Fault {
+    /// Every matching request fails with this error.
+    pub fn error(error: ClusterError) -> Self {
+        Fault {
+            verb: None,
+            kind: None,
+            name: None,
+            error: Some(error),
+            delay: None,
+            times: None,
+        }
+    }
+    /// An HTTP status from the API server (429, 500, ...).
+    pub fn status(code: u16) -> Self {
+        let error = match code {
+            404 => ClusterError::NotFound("injected".into()),
+            409 => ClusterError::Conflict("injected conflict".into()),
+            code => ClusterError::Api {
+                code,
+                message: format!("injected HTTP {code}"),
+            },
+        };
+        Fault::error(error)
+    }
+    /// Every matching request is slow but succeeds.
+    pub fn slow(delay: Duration) -> Self {
+        Fault {
+            verb: None,
+            kind: None,
+            name: None,
+            error: None,
+            delay: Some(delay),
+            times: None,
+        }
+    }
+    pub fn on(mut self, verb: Verb) -> Self {
+        self.verb = Some(verb);
+        self
+    }
+    pub fn kind(mut self, kind: &str) -> Self {
+        self.kind = Some(kind.into());
+        self
+    }
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+    pub fn times(mut self, n: usize) -> Self {
+        self.times = Some(n);
+        self
+    }
+
+    fn hits(&self, verb: Verb, kind: Option<&str>, name: Option<&str>) -> bool {
+        self.times != Some(0)
+            && self.verb.is_none_or(|v| v == verb)
+            && self.kind.as_deref().is_none_or(|k| Some(k) == kind)
+            && self.name.as_deref().is_none_or(|n| Some(n) == name)
+    }
+}
+
+#[derive(Default)]
+struct State {
+    objects: BTreeMap<ObjRef, Value>,
+    faults: Vec<Fault>,
+    counts: HashMap<Verb, usize>,
+    log: Vec<(Verb, String)>,
+    next_rv: u64,
+    unreachable: bool,
+}
+
+/// The in-memory cluster. Cheap to share behind an `Arc`.
+pub struct MemoryCluster {
+    state: Mutex<State>,
+    info: ClusterInfo,
+    version: String,
+}
+
+impl Default for MemoryCluster {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MemoryCluster {
+    pub fn new() -> Self {
+        MemoryCluster {
+            state: Mutex::new(State::default()),
+            info: ClusterInfo {
+                context: "memory".into(),
+                server: "memory://".into(),
+            },
+            version: "v1.33.0".into(),
+        }
+    }
+
+    /// Put an object in place without counting a request (what other actors, e.g. helm, created).
+    pub fn insert(&self, obj: Value) {
+        let r = ObjRef::of(&obj).expect("seeded objects need apiVersion, kind, name");
+        let mut st = self.state.lock().unwrap();
+        st.next_rv += 1;
+        let mut obj = obj;
+        obj["metadata"]["resourceVersion"] = json!(st.next_rv.to_string());
+        st.objects.insert(key(&r), obj);
+    }
+
+    /// Remove an object without counting a request.
+    pub fn remove(&self, r: &ObjRef) -> Option<Value> {
+        self.state.lock().unwrap().objects.remove(&key(r))
+    }
+
+    /// Read an object without counting a request.
+    pub fn peek(&self, r: &ObjRef) -> Option<Value> {
+        self.state.lock().unwrap().objects.get(&key(r)).cloned()
+    }
+
+    /// Every stored object (for assertions).
+    pub fn objects(&self) -> Vec<Value> {
+        self.state.lock().unwrap().objects.values().cloned().collect()
+    }
+
+    pub fn inject(&self, fault: Fault) {
+        self.state.lock().unwrap().faults.push(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.state.lock().unwrap().faults.clear();
+    }
+
+    /// Make every request fail as if the API server could not be reached.
+    pub fn set_unreachable(&self, unreachable: bool) {
+        self.state.lock().unwrap().unreachable = unreachable;
+    }
+
+    /// Requests served of one verb (failed ones included).
+    pub fn count(&self, verb: Verb) -> usize {
+        *self.state.lock().unwrap().counts.get(&verb).unwrap_or(&0)
+    }
+
+    /// All requests served.
+    pub fn requests(&self) -> usize {
+        self.state.lock().unwrap().counts.values().sum()
+    }
+
+    /// Write requests (apply, delete) served.
+    pub fn writes(&self) -> usize {
+        let st = self.state.lock().unwrap();
+        st.counts.iter().filter(|(v, _)| v.is_write()).map(|(_, n)| n).sum()
+    }
+
+    /// The requests served, in order, as `(verb, "Kind ns/name")`.
+    pub fn log(&self) -> Vec<(Verb, String)> {
+        self.state.lock().unwrap().log.clone()
+    }
+
+    pub fn reset_counts(&self) {
+        let mut st = self.state.lock().unwrap();
+        st.counts.clear();
+        st.log.clear();
+    }
+
+    async fn enter(&self, verb: Verb, kind: Option<&str>, name: Option<&str>, what: String) -> Result<(), ClusterError> {
+        let (delay, error) = {
+            let mut st = self.state.lock().unwrap();
+            *st.counts.entry(verb).or_default() += 1;
+            st.log.push((verb, what));
+            if st.unreachable {
+                return Err(ClusterError::Unreachable("dial tcp: connection refused".into()));
+            }
+            let mut delay = None;
+            let mut error = None;
+            for f in st.faults.iter_mut() {
+                if f.hits(verb, kind, name) {
+                    if let Some(n) = f.times.as_mut() {
+                        *n -= 1;
+                    }
+                    delay = delay.or(f.delay);
+                    if error.is_none() {
+                        error = f.error.clone();
+                    }
+                }
+            }
+            (delay, error)
+        };
+        if let Some(d) = delay {
+            tokio::time::sleep(d).await;
+        }
+        match error {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+fn key(r: &ObjRef) -> ObjRef {
+    let mut k = r.clone();
+    if is_cluster_scoped(&k.kind) {
+        k.namespace = None;
+    }
+    k
+}
+
+fn merge(into: &mut Value, from: &Value) {
+    match (into, from) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                match a.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        a.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+#[async_trait]
+impl Cluster for MemoryCluster {
+    fn info(&self) -> ClusterInfo {
+        self.info.clone()
+    }
+
+    async fn server_version(&self) -> Result<String, ClusterError> {
+        self.enter(Verb::Version, None, None, "version".into()).await?;
+        Ok(self.version.clone())
+    }
+
+    async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ClusterError> {
+        self.enter(Verb::Get, Some(&r.kind), Some(&r.name), r.to_string()).await?;
+        Ok(self.peek(r))
+    }
+
+    async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError> {
+        self.enter(Verb::List, Some(&q.kind), None, format!("{} {:?} {:?}", q.kind, q.namespace, q.label_selector))
+            .await?;
+        let st = self.state.lock().unwrap();
+        Ok(st
+            .objects
+            .iter()
+            .filter(|(r, _)| r.api_version == q.api_version && r.kind == q.kind)
+            .filter(|(r, _)| q.namespace.is_none() || is_cluster_scoped(&r.kind) || r.namespace == q.namespace)
+            .filter(|(_, o)| {
+                q.label_selector
+                    .as_deref()
+                    .is_none_or(|s| selector_matches(s, o.pointer("/metadata/labels").and_then(Value::as_object)))
+            })
+            .map(|(_, o)| o.clone())
+            .collect())
+    }
+
+    async fn apply(&self, obj: &Value, _opts: ApplyOptions) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        self.enter(Verb::Apply, Some(&r.kind), Some(&r.name), r.to_string()).await?;
+        if !is_cluster_scoped(&r.kind) {
+            let Some(ns) = &r.namespace else {
+                return Err(ClusterError::Invalid(format!("{} needs metadata.namespace", r.kind)));
+            };
+            if self.peek(&ObjRef::new("v1", "Namespace", None, ns)).is_none() {
+                return Err(ClusterError::NotFound(format!("namespaces \"{ns}\" not found")));
+            }
+        }
+        let mut st = self.state.lock().unwrap();
+        st.next_rv += 1;
+        let rv = st.next_rv;
+        let k = key(&r);
+        let stored = st.objects.entry(k).or_insert_with(|| {
+            json!({"metadata": {"uid": format!("uid-{rv}"), "creationTimestamp": "2026-01-01T00:00:00Z"}})
+        });
+        merge(stored, obj);
+        stored["metadata"]["resourceVersion"] = json!(rv.to_string());
+        stored["metadata"]["managedFields"] = json!([{"manager": crate::FIELD_MANAGER, "operation": "Apply"}]);
+        if r.kind == "CustomResourceDefinition" {
+            stored["status"] = json!({"conditions": [
+                {"type": "NamesAccepted", "status": "True"},
+                {"type": "Established", "status": "True"}
+            ]});
+        }
+        Ok(stored.clone())
+    }
+
+    async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {
+        self.enter(Verb::Delete, Some(&r.kind), Some(&r.name), r.to_string()).await?;
+        let mut st = self.state.lock().unwrap();
+        let removed = st.objects.remove(&key(r)).is_some();
+        if removed && r.kind == "Namespace" {
+            st.objects.retain(|k, _| k.namespace.as_deref() != Some(&r.name));
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(ns: &str, name: &str) -> Value {
+        json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":name,"namespace":ns,"labels":{"a":"1"}},"data":{"k":"dg=="}})
+    }
+
+    #[tokio::test]
+    async fn apply_needs_the_namespace_then_merges_and_counts() {
+        let c = MemoryCluster::new();
+        let err = c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap_err();
+        assert!(matches!(err, ClusterError::NotFound(_)));
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap();
+        let stored = c
+            .apply(
+                &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m"},"data":{"j":"dw=="}}),
+                ApplyOptions::default(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(stored["data"]["k"], "dg==");
+        assert_eq!(stored["data"]["j"], "dw==");
+        assert_eq!(c.count(Verb::Apply), 3);
+        assert_eq!(c.writes(), 3);
+        let listed = c
+            .list(&ListQuery::new("v1", "Secret").in_namespace("m").labels("a=1"))
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1);
+        assert!(c.list(&ListQuery::new("v1", "Secret").labels("a=2")).await.unwrap().is_empty());
+        assert!(c.delete(&ObjRef::of(&secret("m", "s")).unwrap()).await.unwrap());
+        assert!(!c.delete(&ObjRef::of(&secret("m", "s")).unwrap()).await.unwrap());
+        assert_eq!(c.writes(), 5);
+    }
+
+    #[tokio::test]
+    async fn faults_hit_only_matching_requests_and_run_out() {
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        c.inject(Fault::status(500).on(Verb::Apply).kind("Secret").times(1));
+        let err = c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap_err();
+        assert!(err.is_transient());
+        c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap();
+        c.inject(Fault::status(409).on(Verb::Apply));
+        assert!(matches!(
+            c.apply(&secret("m", "s"), ApplyOptions::default()).await,
+            Err(ClusterError::Conflict(_))
+        ));
+        // a get is not hit by an apply fault
+        assert!(c.get(&ObjRef::of(&secret("m", "s")).unwrap()).await.unwrap().is_some());
+        c.set_unreachable(true);
+        assert!(matches!(c.server_version().await, Err(ClusterError::Unreachable(_))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_faults_delay_the_answer() {
+        let c = MemoryCluster::new();
+        c.inject(Fault::slow(Duration::from_secs(5)).on(Verb::Version));
+        let t = tokio::time::Instant::now();
+        c.server_version().await.unwrap();
+        assert!(t.elapsed() >= Duration::from_secs(5));
+    }
+}

@@ -1,0 +1,241 @@
+//! Cluster access behind one small interface.
+//!
+//! Objects cross the interface as JSON (`serde_json::Value`) built from typed k8s-openapi
+//! structs (see [`to_value`]); the interface itself stays small enough to fake faithfully:
+//! get, list by label, server-side apply, delete. Waiting is built on `get` in [`crate::wait`].
+mod kube_impl;
+mod memory;
+
+pub use kube_impl::KubeCluster;
+pub use memory::{Fault, MemoryCluster, Verb};
+
+use async_trait::async_trait;
+use serde_json::Value;
+use std::fmt;
+
+/// Identifies one object.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjRef {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl ObjRef {
+    pub fn new(api_version: &str, kind: &str, namespace: Option<&str>, name: &str) -> Self {
+        ObjRef {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: namespace.map(Into::into),
+            name: name.into(),
+        }
+    }
+
+    /// The reference of an object given as JSON (apiVersion, kind, metadata.name/namespace).
+    pub fn of(obj: &Value) -> Result<Self, ClusterError> {
+        let s = |p: &str| obj.pointer(p).and_then(Value::as_str).map(str::to_string);
+        match (s("/apiVersion"), s("/kind"), s("/metadata/name")) {
+            (Some(api_version), Some(kind), Some(name)) => Ok(ObjRef {
+                api_version,
+                kind,
+                namespace: s("/metadata/namespace"),
+                name,
+            }),
+            _ => Err(ClusterError::Invalid(
+                "object needs apiVersion, kind and metadata.name".into(),
+            )),
+        }
+    }
+}
+
+impl fmt::Display for ObjRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.namespace {
+            Some(ns) => write!(f, "{} {}/{}", self.kind, ns, self.name),
+            None => write!(f, "{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// A list request: all objects of a kind, optionally in one namespace and matching a label selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+}
+
+impl ListQuery {
+    pub fn new(api_version: &str, kind: &str) -> Self {
+        ListQuery {
+            api_version: api_version.into(),
+            kind: kind.into(),
+            namespace: None,
+            label_selector: None,
+        }
+    }
+    pub fn in_namespace(mut self, ns: &str) -> Self {
+        self.namespace = Some(ns.into());
+        self
+    }
+    pub fn labels(mut self, selector: &str) -> Self {
+        self.label_selector = Some(selector.into());
+        self
+    }
+}
+
+/// Options of a server-side apply.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// Take ownership of fields another manager owns (kubectl's `--force-conflicts`).
+    pub force: bool,
+}
+
+/// Errors of the cluster interface, classified so callers can branch on them.
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
+pub enum ClusterError {
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict (HTTP 409): {0}")]
+    Conflict(String),
+    #[error("the cluster does not serve {0}")]
+    UnknownKind(String),
+    #[error("API error (HTTP {code}): {message}")]
+    Api { code: u16, message: String },
+    #[error("cannot reach the cluster: {0}")]
+    Unreachable(String),
+    #[error("invalid object: {0}")]
+    Invalid(String),
+}
+
+impl ClusterError {
+    /// 429 and 5xx: worth retrying.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, ClusterError::Api { code, .. } if *code == 429 || *code >= 500)
+    }
+}
+
+/// Who and where: printed in messages so users know which cluster they are touching.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClusterInfo {
+    pub context: String,
+    pub server: String,
+}
+
+/// The small interface every plugin uses for cluster access.
+#[async_trait]
+pub trait Cluster: Send + Sync {
+    /// Context name and server URL.
+    fn info(&self) -> ClusterInfo;
+    /// `GET /version`: the server's gitVersion. Proves the cluster is reachable and we are authenticated.
+    async fn server_version(&self) -> Result<String, ClusterError>;
+    /// One object, `None` when it does not exist.
+    async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ClusterError>;
+    /// Objects of a kind, optionally filtered by namespace and label selector.
+    async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError>;
+    /// Server-side apply with field manager [`crate::FIELD_MANAGER`]; returns the object as stored.
+    async fn apply(&self, obj: &Value, opts: ApplyOptions) -> Result<Value, ClusterError>;
+    /// Delete; `false` when it was already gone.
+    async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError>;
+}
+
+/// Serialise a typed k8s-openapi object into the JSON the interface takes, with apiVersion and kind set.
+pub fn to_value<K>(obj: &K) -> Value
+where
+    K: k8s_openapi::Resource + serde::Serialize,
+{
+    let mut v = serde_json::to_value(obj).expect("k8s-openapi objects serialise");
+    v["apiVersion"] = Value::String(K::API_VERSION.into());
+    v["kind"] = Value::String(K::KIND.into());
+    v
+}
+
+/// Parse JSON from the interface into a typed object.
+pub fn from_value<K: serde::de::DeserializeOwned>(v: &Value) -> Result<K, ClusterError> {
+    serde_json::from_value(v.clone()).map_err(|e| ClusterError::Invalid(e.to_string()))
+}
+
+/// Kinds that are not namespaced (used by the in-memory cluster and for display).
+pub fn is_cluster_scoped(kind: &str) -> bool {
+    matches!(
+        kind,
+        "Namespace"
+            | "Node"
+            | "StorageClass"
+            | "CustomResourceDefinition"
+            | "ClusterRole"
+            | "ClusterRoleBinding"
+            | "PersistentVolume"
+            | "PriorityClass"
+            | "MutatingWebhookConfiguration"
+            | "ValidatingWebhookConfiguration"
+            | "APIService"
+    )
+}
+
+/// Does a label selector of the form `k=v,k2=v2,k3` (equality and existence only) match these labels?
+pub fn selector_matches(selector: &str, labels: Option<&serde_json::Map<String, Value>>) -> bool {
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .all(|term| {
+            let get = |k: &str| labels.and_then(|l| l.get(k)).and_then(Value::as_str);
+            if let Some((k, v)) = term.split_once("!=") {
+                get(k.trim()) != Some(v.trim())
+            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                get(k.trim()) == Some(v.trim())
+            } else if let Some(k) = term.strip_prefix('!') {
+                get(k).is_none()
+            } else {
+                get(term).is_some()
+            }
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn selectors_match_equality_inequality_and_existence() {
+        let labels = json!({"a": "1", "b": "2"});
+        let l = labels.as_object();
+        assert!(selector_matches("a=1", l));
+        assert!(selector_matches("a==1,b=2", l));
+        assert!(!selector_matches("a=2", l));
+        assert!(selector_matches("a!=2", l));
+        assert!(selector_matches("b", l));
+        assert!(!selector_matches("c", l));
+        assert!(selector_matches("!c", l));
+        assert!(!selector_matches("a", None));
+        assert!(selector_matches("", None));
+    }
+
+    #[test]
+    fn objref_of_reads_the_identity_and_rejects_incomplete_objects() {
+        let r = ObjRef::of(&json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m"}}))
+            .unwrap();
+        assert_eq!(r, ObjRef::new("v1", "Secret", Some("m"), "s"));
+        assert_eq!(r.to_string(), "Secret m/s");
+        assert!(ObjRef::of(&json!({"kind":"Secret"})).is_err());
+    }
+
+    #[test]
+    fn to_value_sets_api_version_and_kind() {
+        let ns = k8s_openapi::api::core::v1::Namespace {
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("monitoring".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let v = to_value(&ns);
+        assert_eq!(v["apiVersion"], "v1");
+        assert_eq!(v["kind"], "Namespace");
+        assert_eq!(v["metadata"]["name"], "monitoring");
+    }
+}

@@ -1,0 +1,24 @@
+//! promstack-shared: what every promstack kubectl plugin needs and nothing plugin-specific.
+//!
+//! - [`cli`]: the global flags every plugin takes (`--kubeconfig`, `--context`, `-n`, `-o`, ...).
+//! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
+//!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
+//!   ([`cluster::MemoryCluster`]) that injects faults and counts requests.
+//! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned.
+//! - [`wait`]: polling waits with progress.
+//! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
+//! - [`secret`]: secret values that never print, password policy, generation, input.
+//! - [`error`]: typed errors and the exit codes they map to.
+pub mod cli;
+pub mod cluster;
+pub mod error;
+pub mod output;
+pub mod owned;
+pub mod secret;
+pub mod ui;
+pub mod wait;
+
+pub use error::{exit_code_of, Error, ExitCode};
+
+/// Field manager used for every server-side apply promstack makes.
+pub const FIELD_MANAGER: &str = "promstack";

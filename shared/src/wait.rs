@@ -1,0 +1,134 @@
+//! Polling waits with progress. Built on [`Cluster::get`] so it works on every implementation.
+use crate::cluster::{Cluster, ClusterError, ObjRef};
+use crate::ui::Ui;
+use serde_json::Value;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The answer of a readiness check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Not yet, with what is missing ("2/3 replicas ready", "not created yet").
+    Waiting(String),
+}
+
+/// How long and how often.
+#[derive(Debug, Clone, Copy)]
+pub struct WaitOptions {
+    pub timeout: Duration,
+    pub interval: Duration,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            timeout: Duration::from_secs(600),
+            interval: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Why a wait ended without success.
+#[derive(Debug, thiserror::Error)]
+pub enum WaitError {
+    #[error("timed out after {waited:?} waiting for {what}: {last}")]
+    Timeout { what: String, waited: Duration, last: String },
+    #[error("waiting for {what}: {source}")]
+    Cluster { what: String, source: ClusterError },
+}
+
+/// Poll `r` until `check` says ready, or the deadline passes. Transient API errors (429/5xx,
+/// unreachable) are retried until the deadline; other errors end the wait. A spinner on the
+/// terminal shows what is still missing.
+pub async fn wait_for<F>(cluster: &dyn Cluster, r: &ObjRef, what: &str, check: F, opts: WaitOptions, ui: &Ui) -> Result<Duration, WaitError>
+where
+    F: Fn(Option<&Value>) -> Readiness,
+{
+    let start = Instant::now();
+    let deadline = start + opts.timeout;
+    let bar = ui.spinner(&format!("waiting for {what}"));
+    let mut last;
+    loop {
+        match cluster.get(r).await {
+            Ok(obj) => match check(obj.as_ref()) {
+                Readiness::Ready => {
+                    let took = start.elapsed();
+                    ui.finish(bar, &format!("{what} ready ({})", crate::ui::human_duration(took)));
+                    return Ok(took);
+                }
+                Readiness::Waiting(why) => last = why,
+            },
+            Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => last = e.to_string(),
+            Err(e) => {
+                ui.abandon(bar, &format!("{what}: {e}"));
+                return Err(WaitError::Cluster { what: what.into(), source: e });
+            }
+        }
+        bar.set_message(format!("waiting for {what}: {last}"));
+        if Instant::now() >= deadline {
+            ui.abandon(bar, &format!("{what}: timed out ({last})"));
+            return Err(WaitError::Timeout {
+                what: what.into(),
+                waited: start.elapsed(),
+                last,
+            });
+        }
+        tokio::time::sleep(opts.interval.min(deadline.saturating_duration_since(Instant::now()))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{Fault, MemoryCluster, Verb};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    fn ready(o: Option<&Value>) -> Readiness {
+        match o.and_then(|o| o.pointer("/status/ready")).and_then(Value::as_bool) {
+            Some(true) => Readiness::Ready,
+            Some(false) => Readiness::Waiting("not ready".into()),
+            None => Readiness::Waiting("not created yet".into()),
+        }
+    }
+
+    fn obj(ready: bool) -> Value {
+        json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x","namespace":"m"},"status":{"ready":ready}})
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waits_until_ready_through_transient_errors() {
+        let c = Arc::new(MemoryCluster::new());
+        c.inject(Fault::status(503).on(Verb::Get).times(2));
+        let c2 = c.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            c2.insert(obj(false));
+            tokio::time::sleep(Duration::from_secs(10)).await;
+            c2.insert(obj(true));
+        });
+        let r = ObjRef::new("v1", "ConfigMap", Some("m"), "x");
+        let took = wait_for(c.as_ref(), &r, "x", ready, WaitOptions::default(), &Ui::silent()).await.unwrap();
+        assert!(took >= Duration::from_secs(20));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn times_out_with_the_last_reason() {
+        let c = MemoryCluster::new();
+        c.insert(obj(false));
+        let r = ObjRef::new("v1", "ConfigMap", Some("m"), "x");
+        let opts = WaitOptions { timeout: Duration::from_secs(30), interval: Duration::from_secs(2) };
+        let err = wait_for(&c, &r, "x", ready, opts, &Ui::silent()).await.unwrap_err();
+        assert!(matches!(&err, WaitError::Timeout { last, .. } if last == "not ready"), "{err}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_permanent_error_ends_the_wait() {
+        let c = MemoryCluster::new();
+        c.inject(Fault::status(403).on(Verb::Get));
+        let r = ObjRef::new("v1", "ConfigMap", Some("m"), "x");
+        let err = wait_for(&c, &r, "x", ready, WaitOptions::default(), &Ui::silent()).await.unwrap_err();
+        assert!(matches!(err, WaitError::Cluster { .. }));
+    }
+}

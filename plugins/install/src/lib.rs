@@ -1,0 +1,116 @@
+//! kubectl-promstack-install as a library: the CLI ([`cli`]), the install flow ([`install`]),
+//! uninstall ([`uninstall`]) and their parts. `main.rs` only parses and calls [`run`].
+pub mod alertmanager;
+pub mod cli;
+pub mod crds;
+pub mod grafana;
+pub mod helm;
+pub mod install;
+pub mod summary;
+pub mod uninstall;
+pub mod values;
+pub mod workloads;
+
+use cli::{Cli, Command};
+use grafana::PasswordSource;
+use helm::{Chart, Helm};
+use promstack_shared::cli::OutputFormat;
+use promstack_shared::cluster::KubeCluster;
+use promstack_shared::ui::Ui;
+use promstack_shared::{output, ExitCode};
+
+/// The `promstack.io/component` label value of what this plugin writes.
+pub const COMPONENT: &str = "install";
+
+/// Turn flags into install options (checks the flags; no I/O beyond looking at `--chart`).
+pub fn install_options(cli: &Cli) -> Result<install::InstallOptions, promstack_shared::Error> {
+    let a = &cli.install;
+    let mut o = install::InstallOptions::new(a.env, &cli.global.namespace);
+    o.chart = Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?;
+    o.user_values = a.values.clone();
+    o.storage_class = a.storage_class.clone();
+    o.password = if a.grafana_password_stdin {
+        PasswordSource::Stdin
+    } else if a.generate_grafana_password {
+        PasswordSource::Generate
+    } else {
+        PasswordSource::Prompt
+    };
+    o.grafana_user = a.grafana_user.clone();
+    o.rotate_password = a.rotate_grafana_password;
+    o.show_password = a.show_password;
+    o.alertmanager_config = a.alertmanager_config.clone();
+    o.grafana_host = a.grafana_host.clone();
+    o.ingress_class = a.ingress_class.clone();
+    o.tls_secret = a.tls_secret.clone();
+    o.timeout = a.timeout;
+    o.dry_run = a.dry_run;
+    o.recover = a.recover;
+    o.force_upgrade = a.force_upgrade;
+    Ok(o)
+}
+
+/// Run the parsed command line. Results go to stdout, people's messages to stderr.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ui = Ui::from_args(&cli.global);
+    let g = &cli.global;
+    let helm = Helm {
+        binary: cli.install.helm.clone(),
+        kubeconfig: g.kubeconfig.clone(),
+        context: g.context.clone(),
+    };
+    match &cli.command {
+        None => {
+            let opts = install_options(&cli)?;
+            let cluster = KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+            let deps = install::Deps { cluster: &cluster, helm: &helm, ui: &ui };
+            let outcome = install::install(&opts, &deps, &mut std::io::stdin().lock()).await?;
+            match (g.output, opts.dry_run) {
+                (OutputFormat::Yaml, true) => print!("{}", output::yaml_stream(&outcome.rendered)?),
+                (OutputFormat::Text, _) => {
+                    let pw = outcome.shown_password.as_ref().map(|p| p.expose());
+                    print!("{}", summary::render(&outcome.report, pw));
+                }
+                (fmt, _) => {
+                    let mut v = serde_json::to_value(&outcome.report)?;
+                    if let Some(p) = &outcome.shown_password {
+                        v["grafana"]["password"] = p.expose().into();
+                    }
+                    print!("{}", output::render(fmt, &v)?.unwrap_or_default());
+                }
+            }
+            Ok(ExitCode::Ok)
+        }
+        Some(Command::Uninstall(a)) => {
+            let cluster = KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+            let opts = uninstall::UninstallOptions {
+                namespace: g.namespace.clone(),
+                delete_namespace: a.delete_namespace,
+                delete_crds: a.delete_crds,
+                delete_kubelet_service: a.delete_kubelet_service,
+                keep_secrets: a.keep_secrets,
+                dry_run: a.dry_run,
+                yes: g.yes,
+                timeout: a.timeout,
+            };
+            let report = uninstall::uninstall(&opts, &cluster, &helm, &ui).await?;
+            match output::render(g.output, &report)? {
+                Some(s) => print!("{s}"),
+                None => {
+                    let verb = if report.dry_run { "Would remove" } else { "Removed" };
+                    if report.removed.is_empty() {
+                        println!("Nothing of promstack's to remove in namespace {}.", report.namespace);
+                    } else {
+                        println!("{verb}:");
+                        report.removed.iter().for_each(|r| println!("  {r}"));
+                    }
+                    if !report.kept.is_empty() {
+                        println!("Kept:");
+                        report.kept.iter().for_each(|r| println!("  {r}"));
+                    }
+                }
+            }
+            Ok(ExitCode::Ok)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! The command line of `kubectl promstack install`.
+use crate::values::Env;
+use clap::{Args, Parser, Subcommand};
+use promstack_shared::cli::GlobalArgs;
+use std::path::PathBuf;
+
+/// Install kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager, Grafana,
+/// kube-state-metrics, node-exporter) and keep it right.
+///
+/// Exit codes: 0 ok, 1 failure at run time (cluster, network, helm, timeout),
+/// 2 bad input or usage (nothing was changed), 3 a pre-flight check failed (nothing was changed).
+#[derive(Debug, Parser)]
+#[command(name = "kubectl promstack install", bin_name = "kubectl promstack install", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub install: InstallArgs,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Remove the stack: helm uninstall and promstack's Secrets; namespace, CRDs and the kubelet Service only when asked
+    Uninstall(UninstallArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    /// Cluster flavour: local (local-path, 2d, NodePort 30300) or cloud (gp3, 15d, Ingress, HA)
+    #[arg(long, value_enum, default_value_t = Env::Local, env = "PROMSTACK_ENV")]
+    pub env: Env,
+
+    /// Extra values file, after the embedded ones (repeatable, later wins)
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
+    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
+    pub chart: Option<String>,
+
+    /// Chart version (default: the pinned 88.5.3; ignored for local charts)
+    #[arg(long, value_name = "VERSION")]
+    pub chart_version: Option<String>,
+
+    /// StorageClass for the Prometheus and Alertmanager volumes (default: local-path for local, gp3 for cloud)
+    #[arg(long, value_name = "NAME", env = "PROMSTACK_STORAGE_CLASS")]
+    pub storage_class: Option<String>,
+
+    /// Read the Grafana admin password from stdin
+    #[arg(long, conflicts_with = "generate_grafana_password")]
+    pub grafana_password_stdin: bool,
+
+    /// Generate a random Grafana admin password
+    #[arg(long)]
+    pub generate_grafana_password: bool,
+
+    /// Grafana admin user name
+    #[arg(long, default_value = "admin", value_name = "NAME")]
+    pub grafana_user: String,
+
+    /// Replace the password in an existing Grafana admin Secret (kept otherwise)
+    #[arg(long)]
+    pub rotate_grafana_password: bool,
+
+    /// Print the new Grafana password in the summary
+    #[arg(long)]
+    pub show_password: bool,
+
+    /// Alertmanager configuration file (default: promstack's, routing to "default" and Watchdog to "null")
+    #[arg(long, value_name = "FILE", env = "PROMSTACK_ALERTMANAGER_CONFIG")]
+    pub alertmanager_config: Option<PathBuf>,
+
+    /// Grafana Ingress host (cloud)
+    #[arg(long, value_name = "HOST")]
+    pub grafana_host: Option<String>,
+
+    /// IngressClass of the Grafana Ingress
+    #[arg(long, value_name = "CLASS", requires = "grafana_host")]
+    pub ingress_class: Option<String>,
+
+    /// TLS Secret of the Grafana Ingress
+    #[arg(long, value_name = "SECRET", requires = "grafana_host")]
+    pub tls_secret: Option<String>,
+
+    /// How long to wait for helm and for the workloads
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+
+    /// Show the plan (objects, helm command; secrets redacted) and change nothing; with -o yaml, render what would be applied
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Roll back a release stuck in pending-install/upgrade/rollback before installing
+    #[arg(long)]
+    pub recover: bool,
+
+    /// Run helm upgrade even when chart and values are unchanged
+    #[arg(long)]
+    pub force_upgrade: bool,
+
+    /// The helm binary
+    #[arg(long, value_name = "PATH", env = "PROMSTACK_HELM", default_value = "helm")]
+    pub helm: PathBuf,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct UninstallArgs {
+    /// Also delete the namespace and everything in it
+    #[arg(long)]
+    pub delete_namespace: bool,
+    /// Also delete the Prometheus Operator CRDs promstack applied (and every object of those kinds in the cluster)
+    #[arg(long)]
+    pub delete_crds: bool,
+    /// Also delete the kubelet Service the operator created in kube-system
+    #[arg(long)]
+    pub delete_kubelet_service: bool,
+    /// Keep the Grafana admin and Alertmanager config Secrets
+    #[arg(long)]
+    pub keep_secrets: bool,
+    /// Show what would be removed and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// How long to wait for helm uninstall
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+/// `90s`, `10m`, `1h`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, mult) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 0.001)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3600.0)
+    } else {
+        (s, 1.0)
+    };
+    let v: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 10m, 1h)"))?;
+    if v < 0.0 || !v.is_finite() {
+        return Err(format!("`{s}` is not a duration"));
+    }
+    Ok(std::time::Duration::from_secs_f64(v * mult))
+}

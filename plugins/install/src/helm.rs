@@ -1,0 +1,342 @@
+//! helm, the external tool: the version and flags of each major release, the commands we run,
+//! and the trait the install flow calls (the real binary here, a fake in orchestration tests).
+use async_trait::async_trait;
+use promstack_shared::Error;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The chart and where it comes from.
+pub const CHART_NAME: &str = "kube-prometheus-stack";
+pub const CHART_VERSION: &str = "88.5.3";
+pub const CHART_REPO: &str = "https://prometheus-community.github.io/helm-charts";
+
+/// A chart reference as helm takes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chart {
+    /// From a repository URL (no `helm repo add` needed).
+    Repo { repo: String, name: String, version: String },
+    /// `repo/name` of a repository the user added, or an `oci://` reference.
+    Ref { reference: String, version: String },
+    /// A local chart directory or `.tgz` (air-gapped clusters).
+    Local(PathBuf),
+}
+
+impl Chart {
+    /// From `--chart` / `--chart-version`. Local paths must exist.
+    pub fn from_flags(chart: Option<&str>, version: Option<&str>) -> Result<Self, Error> {
+        let version = version.unwrap_or(CHART_VERSION).to_string();
+        let Some(c) = chart else {
+            return Ok(Chart::Repo {
+                repo: CHART_REPO.into(),
+                name: CHART_NAME.into(),
+                version,
+            });
+        };
+        let path = Path::new(c);
+        let looks_local = c.starts_with('.') || c.starts_with('/') || c.ends_with(".tgz") || c.ends_with(".tar.gz") || path.exists();
+        if c.starts_with("oci://") || (!looks_local && c.contains('/')) {
+            return Ok(Chart::Ref { reference: c.into(), version });
+        }
+        if !path.exists() {
+            return Err(Error::input(format!(
+                "chart {c} not found: pass a chart directory, a .tgz, repo/name, or oci://... with --chart"
+            )));
+        }
+        if path.is_dir() && !path.join("Chart.yaml").is_file() {
+            return Err(Error::input(format!("{c} is a directory without Chart.yaml: not a helm chart")));
+        }
+        Ok(Chart::Local(path.to_path_buf()))
+    }
+
+    /// The chart arguments of `helm upgrade/template/show` (chart, then `--repo`/`--version`).
+    pub fn args(&self) -> Vec<String> {
+        match self {
+            Chart::Repo { repo, name, version } => vec![name.clone(), "--repo".into(), repo.clone(), "--version".into(), version.clone()],
+            Chart::Ref { reference, version } => vec![reference.clone(), "--version".into(), version.clone()],
+            Chart::Local(p) => vec![p.display().to_string()],
+        }
+    }
+
+    /// What to tell people.
+    pub fn describe(&self) -> String {
+        match self {
+            Chart::Repo { name, version, .. } => format!("{name} {version}"),
+            Chart::Ref { reference, version } => format!("{reference} {version}"),
+            Chart::Local(p) => p.display().to_string(),
+        }
+    }
+}
+
+/// helm's version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelmVersion {
+    pub major: u32,
+    pub full: String,
+}
+
+impl HelmVersion {
+    /// Parse `v3.17.3` / `v4.1.4`. Only 3 and 4 are supported.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        let full = s.trim().to_string();
+        let major = full
+            .trim_start_matches('v')
+            .split('.')
+            .next()
+            .and_then(|m| m.parse::<u32>().ok())
+            .ok_or_else(|| Error::check(format!("cannot read helm's version from `{full}`")))?;
+        if !(3..=4).contains(&major) {
+            return Err(Error::check(format!("helm {full} is not supported: install helm 3 or 4 (https://helm.sh/docs/intro/install/)")));
+        }
+        Ok(HelmVersion { major, full })
+    }
+}
+
+/// A release as `helm list -o json` reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ReleaseInfo {
+    pub name: String,
+    pub namespace: String,
+    pub revision: String,
+    pub status: String,
+    pub chart: String,
+    #[serde(default)]
+    pub app_version: String,
+}
+
+impl ReleaseInfo {
+    /// pending-install, pending-upgrade, pending-rollback: a previous helm run died half-way.
+    pub fn is_stuck(&self) -> bool {
+        self.status.starts_with("pending-")
+    }
+}
+
+/// One `helm upgrade --install` (or `helm template` of the same thing).
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub name: String,
+    pub namespace: String,
+    pub chart: Chart,
+    /// Values files in order; they live in a private temp dir.
+    pub values_files: Vec<PathBuf>,
+    pub timeout: Duration,
+}
+
+/// `helm upgrade --install` with the flags of this helm's major version. Helm 4 renamed `--atomic`
+/// to `--rollback-on-failure` and made `--wait` take a strategy.
+pub fn upgrade_args(r: &Release, major: u32) -> Vec<String> {
+    let mut a: Vec<String> = vec!["upgrade".into(), "--install".into(), r.name.clone()];
+    a.extend(r.chart.args());
+    a.extend(["--namespace".into(), r.namespace.clone(), "--skip-crds".into()]);
+    if major >= 4 {
+        a.extend(["--rollback-on-failure".into(), "--wait=watcher".into()]);
+    } else {
+        a.extend(["--atomic".into(), "--wait".into()]);
+    }
+    a.extend(["--timeout".into(), format!("{}s", r.timeout.as_secs())]);
+    for f in &r.values_files {
+        a.extend(["--values".into(), f.display().to_string()]);
+    }
+    a
+}
+
+/// `helm template` of the same release, CRDs included (the CRDs are taken from it).
+pub fn template_args(r: &Release) -> Vec<String> {
+    let mut a: Vec<String> = vec!["template".into(), r.name.clone()];
+    a.extend(r.chart.args());
+    a.extend(["--namespace".into(), r.namespace.clone(), "--include-crds".into()]);
+    for f in &r.values_files {
+        a.extend(["--values".into(), f.display().to_string()]);
+    }
+    a
+}
+
+/// The helm operations the install flow needs.
+#[async_trait]
+pub trait HelmApi: Send + Sync {
+    async fn version(&self) -> Result<HelmVersion, Error>;
+    /// The release, `None` when there is none (any status).
+    async fn release(&self, name: &str, namespace: &str) -> Result<Option<ReleaseInfo>, Error>;
+    /// The user-supplied values of the deployed release.
+    async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error>;
+    /// `helm template`, CRDs included.
+    async fn template(&self, r: &Release) -> Result<String, Error>;
+    /// The chart's `name-version`, as `helm list` shows it in `chart`.
+    async fn chart_id(&self, chart: &Chart) -> Result<String, Error>;
+    async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error>;
+    /// Roll back to the previous revision.
+    async fn rollback(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error>;
+    async fn uninstall(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error>;
+}
+
+/// The real helm binary.
+pub struct Helm {
+    pub binary: PathBuf,
+    pub kubeconfig: Option<PathBuf>,
+    pub context: Option<String>,
+}
+
+impl Helm {
+    fn command(&self, args: &[String]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(&self.binary);
+        cmd.args(args);
+        if let Some(k) = &self.kubeconfig {
+            cmd.arg("--kubeconfig").arg(k);
+        }
+        if let Some(c) = &self.context {
+            cmd.arg("--kube-context").arg(c);
+        }
+        cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
+        cmd
+    }
+
+    async fn run(&self, args: &[String]) -> Result<String, Error> {
+        let out = self.command(args).output().await.map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::check(format!(
+                    "helm not found ({}): install helm 3 or 4 (https://helm.sh/docs/intro/install/) or pass --helm PATH",
+                    self.binary.display()
+                ))
+            } else {
+                Error::runtime(format!("cannot run {}: {e}", self.binary.display()))
+            }
+        })?;
+        if out.status.success() {
+            Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        } else {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            Err(Error::runtime(format!("helm {} failed: {}", args.first().map(String::as_str).unwrap_or(""), stderr.trim())))
+        }
+    }
+}
+
+#[async_trait]
+impl HelmApi for Helm {
+    async fn version(&self) -> Result<HelmVersion, Error> {
+        let out = self.run(&["version".into(), "--template".into(), "{{.Version}}".into()]).await?;
+        HelmVersion::parse(&out)
+    }
+
+    async fn release(&self, name: &str, namespace: &str) -> Result<Option<ReleaseInfo>, Error> {
+        let out = self
+            .run(&[
+                "list".into(),
+                "--namespace".into(),
+                namespace.into(),
+                "--all".into(),
+                "--filter".into(),
+                format!("^{name}$"),
+                "--output".into(),
+                "json".into(),
+            ])
+            .await?;
+        let list: Vec<ReleaseInfo> = serde_json::from_str(out.trim()).map_err(|e| Error::runtime(format!("cannot read `helm list` output: {e}")))?;
+        Ok(list.into_iter().find(|r| r.name == name))
+    }
+
+    async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error> {
+        let out = self
+            .run(&["get".into(), "values".into(), name.into(), "--namespace".into(), namespace.into(), "--output".into(), "json".into()])
+            .await?;
+        match serde_json::from_str(out.trim()).map_err(|e| Error::runtime(format!("cannot read `helm get values` output: {e}")))? {
+            Value::Null => Ok(Value::Object(Default::default())),
+            v => Ok(v),
+        }
+    }
+
+    async fn template(&self, r: &Release) -> Result<String, Error> {
+        self.run(&template_args(r)).await
+    }
+
+    async fn chart_id(&self, chart: &Chart) -> Result<String, Error> {
+        let mut args = vec!["show".to_string(), "chart".to_string()];
+        args.extend(chart.args());
+        let out = self.run(&args).await?;
+        #[derive(Deserialize)]
+        struct Meta {
+            name: String,
+            version: String,
+        }
+        let m: Meta = serde_yaml::from_str(&out).map_err(|e| Error::runtime(format!("cannot read `helm show chart` output: {e}")))?;
+        Ok(format!("{}-{}", m.name, m.version))
+    }
+
+    async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error> {
+        self.run(&upgrade_args(r, major)).await.map(|_| ())
+    }
+
+    async fn rollback(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
+        self.run(&["rollback".into(), name.into(), "--namespace".into(), namespace.into(), "--wait".into(), "--timeout".into(), format!("{}s", timeout.as_secs())])
+            .await
+            .map(|_| ())
+    }
+
+    async fn uninstall(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
+        self.run(&["uninstall".into(), name.into(), "--namespace".into(), namespace.into(), "--wait".into(), "--timeout".into(), format!("{}s", timeout.as_secs())])
+            .await
+            .map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn release() -> Release {
+        Release {
+            name: "kube-prometheus".into(),
+            namespace: "monitoring".into(),
+            chart: Chart::from_flags(None, None).unwrap(),
+            values_files: vec!["/tmp/x/01.yaml".into(), "/tmp/x/02.yaml".into()],
+            timeout: Duration::from_secs(600),
+        }
+    }
+
+    #[test]
+    fn helm_3_and_4_get_their_own_flags() {
+        let v3 = upgrade_args(&release(), 3);
+        assert!(v3.contains(&"--atomic".to_string()) && v3.contains(&"--wait".to_string()));
+        assert!(!v3.iter().any(|a| a.contains("rollback-on-failure")));
+        let v4 = upgrade_args(&release(), 4);
+        assert!(v4.contains(&"--rollback-on-failure".to_string()) && v4.contains(&"--wait=watcher".to_string()));
+        assert!(!v4.contains(&"--atomic".to_string()));
+        for a in [&v3, &v4] {
+            assert!(a.contains(&"--skip-crds".to_string()));
+            assert!(a.windows(2).any(|w| w == ["--version", CHART_VERSION]));
+            assert!(a.windows(2).any(|w| w == ["--repo", CHART_REPO]));
+            let files: Vec<_> = a.windows(2).filter(|w| w[0] == "--values").map(|w| w[1].clone()).collect();
+            assert_eq!(files, ["/tmp/x/01.yaml", "/tmp/x/02.yaml"], "values keep their order");
+        }
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(HelmVersion::parse("v3.17.3\n").unwrap().major, 3);
+        assert_eq!(HelmVersion::parse("v4.1.4").unwrap().major, 4);
+        assert!(HelmVersion::parse("v2.16.0").is_err());
+        assert!(HelmVersion::parse("garbage").is_err());
+    }
+
+    #[test]
+    fn chart_flags() {
+        assert!(matches!(Chart::from_flags(Some("prometheus-community/kube-prometheus-stack"), None).unwrap(), Chart::Ref { .. }));
+        assert!(matches!(Chart::from_flags(Some("oci://ghcr.io/x/y"), Some("1.0.0")).unwrap(), Chart::Ref { .. }));
+        let err = Chart::from_flags(Some("./no-such-chart"), None).unwrap_err();
+        assert_eq!(err.exit_code(), promstack_shared::ExitCode::Usage);
+        let err = Chart::from_flags(Some("/nope/chart.tgz"), None).unwrap_err();
+        assert!(err.to_string().contains("not found"));
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Chart::from_flags(Some(dir.path().to_str().unwrap()), None).unwrap_err().to_string().contains("Chart.yaml"));
+        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chart");
+        assert_eq!(Chart::from_flags(Some(fixture), None).unwrap(), Chart::Local(fixture.into()));
+    }
+
+    #[test]
+    fn stuck_releases() {
+        let mut r: ReleaseInfo = serde_json::from_str(r#"{"name":"kube-prometheus","namespace":"monitoring","revision":"2","updated":"x","status":"pending-upgrade","chart":"kube-prometheus-stack-88.5.3","app_version":"v0.93.1"}"#).unwrap();
+        assert!(r.is_stuck());
+        r.status = "deployed".into();
+        assert!(!r.is_stuck());
+    }
+}

@@ -78,7 +78,12 @@ pub fn plan(live: Option<&Value>, want: &Value) -> Change {
 
 /// Read the live object, and server-side apply `want` only when it would change something.
 /// Returns what happened. With `dry_run` it only reads.
-pub async fn ensure(cluster: &dyn Cluster, want: &Value, opts: ApplyOptions, dry_run: bool) -> Result<Change, ClusterError> {
+pub async fn ensure(
+    cluster: &dyn Cluster,
+    want: &Value,
+    opts: ApplyOptions,
+    dry_run: bool,
+) -> Result<Change, ClusterError> {
     let r = ObjRef::of(want)?;
     let live = cluster.get(&r).await?;
     let change = plan(live.as_ref(), want);
@@ -138,8 +143,12 @@ mod tests {
 
     #[test]
     fn contains_is_a_subset_check() {
-        let live = json!({"metadata":{"name":"x","uid":"1","labels":{"a":"1","b":"2"}},"data":{"k":"v"}});
-        assert!(contains(&live, &json!({"metadata":{"name":"x","labels":{"a":"1"}}})));
+        let live =
+            json!({"metadata":{"name":"x","uid":"1","labels":{"a":"1","b":"2"}},"data":{"k":"v"}});
+        assert!(contains(
+            &live,
+            &json!({"metadata":{"name":"x","labels":{"a":"1"}}})
+        ));
         assert!(!contains(&live, &json!({"data":{"k":"w"}})));
         assert!(!contains(&live, &json!({"data":{"j":"v"}})));
         assert!(contains(&json!({"a":[1,2]}), &json!({"a":[1,2]})));
@@ -151,14 +160,34 @@ mod tests {
         let c = MemoryCluster::new();
         c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
         let want = cm("x", json!(labels("rules")));
-        assert_eq!(ensure(&c, &want, ApplyOptions::default(), false).await.unwrap(), Change::Create);
-        assert_eq!(ensure(&c, &want, ApplyOptions::default(), false).await.unwrap(), Change::Unchanged);
+        assert_eq!(
+            ensure(&c, &want, ApplyOptions::default(), false)
+                .await
+                .unwrap(),
+            Change::Create
+        );
+        assert_eq!(
+            ensure(&c, &want, ApplyOptions::default(), false)
+                .await
+                .unwrap(),
+            Change::Unchanged
+        );
         assert_eq!(c.count(Verb::Apply), 1);
         let mut changed = want.clone();
         changed["data"]["a"] = json!("2");
-        assert_eq!(ensure(&c, &changed, ApplyOptions::default(), true).await.unwrap(), Change::Update);
+        assert_eq!(
+            ensure(&c, &changed, ApplyOptions::default(), true)
+                .await
+                .unwrap(),
+            Change::Update
+        );
         assert_eq!(c.count(Verb::Apply), 1, "dry run does not write");
-        assert_eq!(ensure(&c, &changed, ApplyOptions::default(), false).await.unwrap(), Change::Update);
+        assert_eq!(
+            ensure(&c, &changed, ApplyOptions::default(), false)
+                .await
+                .unwrap(),
+            Change::Update
+        );
         assert_eq!(c.count(Verb::Apply), 2);
     }
 
@@ -171,12 +200,39 @@ mod tests {
         c.insert(cm("other-component", json!(labels("dashboards"))));
         c.insert(cm("foreign", json!({COMPONENT_LABEL: "rules"})));
         c.insert(cm("helm", json!({MANAGED_BY_LABEL: "Helm"})));
-        let dry = prune(&c, "v1", "ConfigMap", Some("m"), "rules", &["keep".into()], true).await.unwrap();
-        assert_eq!(dry.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["stale"]);
+        let dry = prune(
+            &c,
+            "v1",
+            "ConfigMap",
+            Some("m"),
+            "rules",
+            &["keep".into()],
+            true,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            dry.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+            ["stale"]
+        );
         assert_eq!(c.writes(), 0);
-        let gone = prune(&c, "v1", "ConfigMap", Some("m"), "rules", &["keep".into()], false).await.unwrap();
+        let gone = prune(
+            &c,
+            "v1",
+            "ConfigMap",
+            Some("m"),
+            "rules",
+            &["keep".into()],
+            false,
+        )
+        .await
+        .unwrap();
         assert_eq!(gone.len(), 1);
-        let names: Vec<String> = c.objects().iter().filter_map(|o| o["metadata"]["name"].as_str().map(String::from)).collect();
+        let names: Vec<String> = c
+            .objects()
+            .iter()
+            .filter_map(|o| o["metadata"]["name"].as_str().map(String::from))
+            .collect();
         assert!(names.contains(&"keep".to_string()));
         assert!(names.contains(&"foreign".to_string()));
         assert!(names.contains(&"helm".to_string()));

@@ -35,7 +35,14 @@ impl fmt::Display for SecretString {
 pub const REDACTED: &str = "<redacted>";
 
 /// Passwords that are never accepted, whatever their length (compared case-insensitively).
-pub const FORBIDDEN_PASSWORDS: &[&str] = &["admin", "prom-operator", "password", "changeme", "grafana", "prometheus"];
+pub const FORBIDDEN_PASSWORDS: &[&str] = &[
+    "admin",
+    "prom-operator",
+    "password",
+    "changeme",
+    "grafana",
+    "prometheus",
+];
 
 /// Minimum length of a password a user gives.
 pub const MIN_PASSWORD_LEN: usize = 12;
@@ -45,11 +52,16 @@ pub fn password_problem(pw: &str) -> Option<String> {
     if pw.is_empty() {
         return Some("the password is empty".into());
     }
-    if FORBIDDEN_PASSWORDS.iter().any(|f| f.eq_ignore_ascii_case(pw.trim())) {
+    if FORBIDDEN_PASSWORDS
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(pw.trim()))
+    {
         return Some("that password is a well-known default and is never accepted".into());
     }
     if pw.chars().count() < MIN_PASSWORD_LEN {
-        return Some(format!("the password is shorter than {MIN_PASSWORD_LEN} characters"));
+        return Some(format!(
+            "the password is shorter than {MIN_PASSWORD_LEN} characters"
+        ));
     }
     if pw.trim() != pw {
         return Some("the password starts or ends with white space".into());
@@ -92,7 +104,9 @@ pub fn read_secret(mut r: impl Read) -> std::io::Result<SecretString> {
 /// Ask for a new password twice, hidden, on the terminal; re-asks until it passes the policy.
 pub fn prompt_new_password(ui: &Ui, prompt: &str) -> Result<SecretString, crate::Error> {
     if !ui.is_interactive() {
-        return Err(crate::Error::input("cannot prompt for a password without a terminal"));
+        return Err(crate::Error::input(
+            "cannot prompt for a password without a terminal",
+        ));
     }
     dialoguer::Password::new()
         .with_prompt(prompt)

@@ -35,7 +35,11 @@ impl Ui {
     /// The UI for a real run, from the global flags and the environment.
     pub fn from_args(args: &GlobalArgs) -> Self {
         let stderr_tty = std::io::stderr().is_terminal();
-        let color = color_wanted(args.no_color, std::env::var("NO_COLOR").ok().as_deref(), stderr_tty);
+        let color = color_wanted(
+            args.no_color,
+            std::env::var("NO_COLOR").ok().as_deref(),
+            stderr_tty,
+        );
         console::set_colors_enabled_stderr(color);
         console::set_colors_enabled(color);
         Ui {
@@ -88,7 +92,10 @@ impl Ui {
                 let _ = Term::stderr().write_line(&line);
             }
             Sink::Silent => {}
-            Sink::Capture(lines) => lines.lock().unwrap().push(console::strip_ansi_codes(&line).into_owned()),
+            Sink::Capture(lines) => lines
+                .lock()
+                .unwrap()
+                .push(console::strip_ansi_codes(&line).into_owned()),
         }
     }
 
@@ -125,7 +132,10 @@ impl Ui {
             return ProgressBar::hidden();
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner:.cyan} {msg} {elapsed:.dim}").expect("valid template"));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner:.cyan} {msg} {elapsed:.dim}")
+                .expect("valid template"),
+        );
         bar.set_message(msg.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
         bar

@@ -33,7 +33,11 @@ impl Default for WaitOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum WaitError {
     #[error("timed out after {waited:?} waiting for {what}: {last}")]
-    Timeout { what: String, waited: Duration, last: String },
+    Timeout {
+        what: String,
+        waited: Duration,
+        last: String,
+    },
     #[error("waiting for {what}: {source}")]
     Cluster { what: String, source: ClusterError },
 }
@@ -41,7 +45,14 @@ pub enum WaitError {
 /// Poll `r` until `check` says ready, or the deadline passes. Transient API errors (429/5xx,
 /// unreachable) are retried until the deadline; other errors end the wait. A spinner on the
 /// terminal shows what is still missing.
-pub async fn wait_for<F>(cluster: &dyn Cluster, r: &ObjRef, what: &str, check: F, opts: WaitOptions, ui: &Ui) -> Result<Duration, WaitError>
+pub async fn wait_for<F>(
+    cluster: &dyn Cluster,
+    r: &ObjRef,
+    what: &str,
+    check: F,
+    opts: WaitOptions,
+    ui: &Ui,
+) -> Result<Duration, WaitError>
 where
     F: Fn(Option<&Value>) -> Readiness,
 {
@@ -54,15 +65,23 @@ where
             Ok(obj) => match check(obj.as_ref()) {
                 Readiness::Ready => {
                     let took = start.elapsed();
-                    ui.finish(bar, &format!("{what} ready ({})", crate::ui::human_duration(took)));
+                    ui.finish(
+                        bar,
+                        &format!("{what} ready ({})", crate::ui::human_duration(took)),
+                    );
                     return Ok(took);
                 }
                 Readiness::Waiting(why) => last = why,
             },
-            Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => last = e.to_string(),
+            Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
+                last = e.to_string()
+            }
             Err(e) => {
                 ui.abandon(bar, &format!("{what}: {e}"));
-                return Err(WaitError::Cluster { what: what.into(), source: e });
+                return Err(WaitError::Cluster {
+                    what: what.into(),
+                    source: e,
+                });
             }
         }
         bar.set_message(format!("waiting for {what}: {last}"));
@@ -74,7 +93,11 @@ where
                 last,
             });
         }
-        tokio::time::sleep(opts.interval.min(deadline.saturating_duration_since(Instant::now()))).await;
+        tokio::time::sleep(
+            opts.interval
+                .min(deadline.saturating_duration_since(Instant::now())),
+        )
+        .await;
     }
 }
 
@@ -86,7 +109,10 @@ mod tests {
     use std::sync::Arc;
 
     fn ready(o: Option<&Value>) -> Readiness {
-        match o.and_then(|o| o.pointer("/status/ready")).and_then(Value::as_bool) {
+        match o
+            .and_then(|o| o.pointer("/status/ready"))
+            .and_then(Value::as_bool)
+        {
             Some(true) => Readiness::Ready,
             Some(false) => Readiness::Waiting("not ready".into()),
             None => Readiness::Waiting("not created yet".into()),
@@ -109,7 +135,16 @@ mod tests {
             c2.insert(obj(true));
         });
         let r = ObjRef::new("v1", "ConfigMap", Some("m"), "x");
-        let took = wait_for(c.as_ref(), &r, "x", ready, WaitOptions::default(), &Ui::silent()).await.unwrap();
+        let took = wait_for(
+            c.as_ref(),
+            &r,
+            "x",
+            ready,
+            WaitOptions::default(),
+            &Ui::silent(),
+        )
+        .await
+        .unwrap();
         assert!(took >= Duration::from_secs(20));
     }
 
@@ -118,9 +153,17 @@ mod tests {
         let c = MemoryCluster::new();
         c.insert(obj(false));
         let r = ObjRef::new("v1", "ConfigMap", Some("m"), "x");
-        let opts = WaitOptions { timeout: Duration::from_secs(30), interval: Duration::from_secs(2) };
-        let err = wait_for(&c, &r, "x", ready, opts, &Ui::silent()).await.unwrap_err();
-        assert!(matches!(&err, WaitError::Timeout { last, .. } if last == "not ready"), "{err}");
+        let opts = WaitOptions {
+            timeout: Duration::from_secs(30),
+            interval: Duration::from_secs(2),
+        };
+        let err = wait_for(&c, &r, "x", ready, opts, &Ui::silent())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, WaitError::Timeout { last, .. } if last == "not ready"),
+            "{err}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -128,7 +171,9 @@ mod tests {
         let c = MemoryCluster::new();
         c.inject(Fault::status(403).on(Verb::Get));
         let r = ObjRef::new("v1", "ConfigMap", Some("m"), "x");
-        let err = wait_for(&c, &r, "x", ready, WaitOptions::default(), &Ui::silent()).await.unwrap_err();
+        let err = wait_for(&c, &r, "x", ready, WaitOptions::default(), &Ui::silent())
+            .await
+            .unwrap_err();
         assert!(matches!(err, WaitError::Cluster { .. }));
     }
 }

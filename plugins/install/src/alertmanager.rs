@@ -11,10 +11,28 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/alertmanager.yaml");
 /// The key the operator reads from the config Secret.
 pub const CONFIG_KEY: &str = "alertmanager.yaml";
 
-const TOP_LEVEL: &[&str] = &["global", "route", "receivers", "inhibit_rules", "templates", "time_intervals", "mute_time_intervals"];
+const TOP_LEVEL: &[&str] = &[
+    "global",
+    "route",
+    "receivers",
+    "inhibit_rules",
+    "templates",
+    "time_intervals",
+    "mute_time_intervals",
+];
 const ROUTE_KEYS: &[&str] = &[
-    "receiver", "group_by", "continue", "match", "match_re", "matchers", "group_wait", "group_interval",
-    "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes",
+    "receiver",
+    "group_by",
+    "continue",
+    "match",
+    "match_re",
+    "matchers",
+    "group_wait",
+    "group_interval",
+    "repeat_interval",
+    "mute_time_intervals",
+    "active_time_intervals",
+    "routes",
 ];
 
 fn line_of(text: &str, needle: &str) -> Option<usize> {
@@ -52,8 +70,14 @@ pub fn is_duration(s: &str) -> bool {
             return false;
         }
         rest = &rest[digits..];
-        let unit = if rest.starts_with("ms") { "ms" } else { &rest[..rest.chars().next().map_or(0, char::len_utf8)] };
-        let Some(pos) = units.iter().position(|u| *u == unit) else { return false };
+        let unit = if rest.starts_with("ms") {
+            "ms"
+        } else {
+            &rest[..rest.chars().next().map_or(0, char::len_utf8)]
+        };
+        let Some(pos) = units.iter().position(|u| *u == unit) else {
+            return false;
+        };
         if any && pos <= last_unit {
             return false;
         }
@@ -66,7 +90,11 @@ pub fn is_duration(s: &str) -> bool {
 
 /// Is this a matcher Alertmanager accepts (`name = "value"`, `=`, `!=`, `=~`, `!~`)?
 pub fn is_matcher(s: &str) -> bool {
-    let s = s.trim().trim_start_matches('{').trim_end_matches('}').trim();
+    let s = s
+        .trim()
+        .trim_start_matches('{')
+        .trim_end_matches('}')
+        .trim();
     let name_len = s
         .char_indices()
         .take_while(|(i, c)| c.is_ascii_alphabetic() || *c == '_' || (*i > 0 && c.is_ascii_digit()))
@@ -77,7 +105,12 @@ pub fn is_matcher(s: &str) -> bool {
         return false;
     }
     let rest = rest.trim_start();
-    let Some(value) = ["=~", "!~", "!=", "="].iter().find_map(|op| rest.strip_prefix(op)) else { return false };
+    let Some(value) = ["=~", "!~", "!=", "="]
+        .iter()
+        .find_map(|op| rest.strip_prefix(op))
+    else {
+        return false;
+    };
     let value = value.trim();
     if let Some(inner) = value.strip_prefix('"') {
         inner.ends_with('"') && !inner.is_empty() && !inner[..inner.len() - 1].ends_with('\\')
@@ -89,38 +122,62 @@ pub fn is_matcher(s: &str) -> bool {
 /// Validate an Alertmanager configuration. All problems are reported at once, each with file:line
 /// where it can be found. Returns the list of problems (empty means valid).
 pub fn problems(origin: &str, text: &str) -> Vec<String> {
-    let mut c = Checker { origin, text, problems: Vec::new() };
+    let mut c = Checker {
+        origin,
+        text,
+        problems: Vec::new(),
+    };
     let doc: Yaml = match serde_yaml::from_str(text) {
         Ok(d) => d,
         Err(e) => {
-            let at = e.location().map(|l| format!("{origin}:{}:{}", l.line(), l.column())).unwrap_or_else(|| origin.into());
+            let at = e
+                .location()
+                .map(|l| format!("{origin}:{}:{}", l.line(), l.column()))
+                .unwrap_or_else(|| origin.into());
             return vec![format!("{at}: invalid YAML: {e}")];
         }
     };
     let Some(top) = doc.as_mapping() else {
-        return vec![format!("{origin}: an Alertmanager config is a YAML mapping (route, receivers, ...)")];
+        return vec![format!(
+            "{origin}: an Alertmanager config is a YAML mapping (route, receivers, ...)"
+        )];
     };
     for k in top.keys() {
         let k = k.as_str().unwrap_or("?");
         if !TOP_LEVEL.contains(&k) {
-            c.problem(Some(&format!("{k}:")), format!("unknown field `{k}` (expected one of {})", TOP_LEVEL.join(", ")));
+            c.problem(
+                Some(&format!("{k}:")),
+                format!(
+                    "unknown field `{k}` (expected one of {})",
+                    TOP_LEVEL.join(", ")
+                ),
+            );
         }
     }
     // receivers
     let mut receivers = BTreeSet::new();
     match top.get("receivers").and_then(Yaml::as_sequence) {
-        None => c.problem(None, "no `receivers:` list: define at least the receiver the route sends to".into()),
+        None => c.problem(
+            None,
+            "no `receivers:` list: define at least the receiver the route sends to".into(),
+        ),
         Some(list) => {
             for r in list {
                 match r.get("name").and_then(Yaml::as_str) {
                     Some(n) if !n.is_empty() => {
                         if !receivers.insert(n.to_string()) {
-                            c.problem(Some(&format!("name: {n}")), format!("receiver `{n}` is defined twice"));
+                            c.problem(
+                                Some(&format!("name: {n}")),
+                                format!("receiver `{n}` is defined twice"),
+                            );
                         }
                         if let Some(m) = r.as_mapping() {
                             for k in m.keys().filter_map(Yaml::as_str) {
                                 if k != "name" && !k.ends_with("_configs") {
-                                    c.problem(Some(&format!("{k}:")), format!("receiver `{n}`: unknown field `{k}`"));
+                                    c.problem(
+                                        Some(&format!("{k}:")),
+                                        format!("receiver `{n}`: unknown field `{k}`"),
+                                    );
                                 }
                             }
                         }
@@ -133,7 +190,12 @@ pub fn problems(origin: &str, text: &str) -> Vec<String> {
     // time intervals
     let mut intervals = BTreeSet::new();
     for key in ["time_intervals", "mute_time_intervals"] {
-        for ti in top.get(key).and_then(Yaml::as_sequence).into_iter().flatten() {
+        for ti in top
+            .get(key)
+            .and_then(Yaml::as_sequence)
+            .into_iter()
+            .flatten()
+        {
             if let Some(n) = ti.get("name").and_then(Yaml::as_str) {
                 intervals.insert(n.to_string());
             }
@@ -144,17 +206,29 @@ pub fn problems(origin: &str, text: &str) -> Vec<String> {
         None => c.problem(None, "no `route:`: the top-level route is required".into()),
         Some(route) => {
             if route.get("receiver").and_then(Yaml::as_str).is_none() {
-                c.problem(Some("route:"), "the top-level route needs a `receiver`".into());
+                c.problem(
+                    Some("route:"),
+                    "the top-level route needs a `receiver`".into(),
+                );
             }
             for k in ["match", "match_re", "matchers"] {
                 if route.get(k).is_some() {
-                    c.problem(Some(&format!("{k}:")), format!("the top-level route must not have `{k}` (it matches every alert)"));
+                    c.problem(
+                        Some(&format!("{k}:")),
+                        format!("the top-level route must not have `{k}` (it matches every alert)"),
+                    );
                 }
             }
             check_route(&mut c, route, &receivers, &intervals, "route");
         }
     }
-    for (i, rule) in top.get("inhibit_rules").and_then(Yaml::as_sequence).into_iter().flatten().enumerate() {
+    for (i, rule) in top
+        .get("inhibit_rules")
+        .and_then(Yaml::as_sequence)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         for k in ["source_matchers", "target_matchers"] {
             check_matchers(&mut c, rule.get(k), &format!("inhibit_rules[{i}].{k}"));
         }
@@ -166,50 +240,97 @@ fn check_matchers(c: &mut Checker, list: Option<&Yaml>, path: &str) {
     for m in list.and_then(Yaml::as_sequence).into_iter().flatten() {
         match m.as_str() {
             Some(s) if is_matcher(s) => {}
-            Some(s) => c.problem(Some(s), format!("{path}: `{s}` is not a matcher (want: name = \"value\", with =, !=, =~ or !~)")),
+            Some(s) => c.problem(
+                Some(s),
+                format!(
+                    "{path}: `{s}` is not a matcher (want: name = \"value\", with =, !=, =~ or !~)"
+                ),
+            ),
             None => c.problem(None, format!("{path}: matchers are strings")),
         }
     }
 }
 
-fn check_route(c: &mut Checker, route: &Yaml, receivers: &BTreeSet<String>, intervals: &BTreeSet<String>, path: &str) {
+fn check_route(
+    c: &mut Checker,
+    route: &Yaml,
+    receivers: &BTreeSet<String>,
+    intervals: &BTreeSet<String>,
+    path: &str,
+) {
     let Some(map) = route.as_mapping() else {
         c.problem(None, format!("{path}: a route is a mapping"));
         return;
     };
     for k in map.keys().filter_map(Yaml::as_str) {
         if !ROUTE_KEYS.contains(&k) {
-            c.problem(Some(&format!("{k}:")), format!("{path}: unknown field `{k}`"));
+            c.problem(
+                Some(&format!("{k}:")),
+                format!("{path}: unknown field `{k}`"),
+            );
         }
     }
     if let Some(r) = route.get("receiver").and_then(Yaml::as_str) {
         if !receivers.contains(r) {
-            c.problem(Some(&format!("receiver: {r}")), format!("{path}: receiver `{r}` is not defined under `receivers:`"));
+            c.problem(
+                Some(&format!("receiver: {r}")),
+                format!("{path}: receiver `{r}` is not defined under `receivers:`"),
+            );
         }
     }
     for k in ["group_wait", "group_interval", "repeat_interval"] {
         if let Some(v) = route.get(k) {
             match v.as_str() {
                 Some(d) if is_duration(d) => {}
-                _ => c.problem(Some(&format!("{k}:")), format!("{path}.{k}: `{}` is not a duration like 30s, 5m, 4h", yaml_str(v))),
+                _ => c.problem(
+                    Some(&format!("{k}:")),
+                    format!(
+                        "{path}.{k}: `{}` is not a duration like 30s, 5m, 4h",
+                        yaml_str(v)
+                    ),
+                ),
             }
         }
     }
     for k in ["mute_time_intervals", "active_time_intervals"] {
-        for n in route.get(k).and_then(Yaml::as_sequence).into_iter().flatten().filter_map(Yaml::as_str) {
+        for n in route
+            .get(k)
+            .and_then(Yaml::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(Yaml::as_str)
+        {
             if !intervals.contains(n) {
-                c.problem(Some(n), format!("{path}.{k}: time interval `{n}` is not defined"));
+                c.problem(
+                    Some(n),
+                    format!("{path}.{k}: time interval `{n}` is not defined"),
+                );
             }
         }
     }
     check_matchers(c, route.get("matchers"), &format!("{path}.matchers"));
-    for (i, child) in route.get("routes").and_then(Yaml::as_sequence).into_iter().flatten().enumerate() {
-        check_route(c, child, receivers, intervals, &format!("{path}.routes[{i}]"));
+    for (i, child) in route
+        .get("routes")
+        .and_then(Yaml::as_sequence)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        check_route(
+            c,
+            child,
+            receivers,
+            intervals,
+            &format!("{path}.routes[{i}]"),
+        );
     }
 }
 
 fn yaml_str(v: &Yaml) -> String {
-    serde_yaml::to_string(v).unwrap_or_default().trim().to_string()
+    serde_yaml::to_string(v)
+        .unwrap_or_default()
+        .trim()
+        .to_string()
 }
 
 /// Validate, as an input error listing every problem.
@@ -236,7 +357,10 @@ pub fn secret(namespace: &str, text: &str) -> k8s_openapi::api::core::v1::Secret
             ..Default::default()
         },
         type_: Some("Opaque".into()),
-        data: Some(BTreeMap::from([(CONFIG_KEY.to_string(), k8s_openapi::ByteString(text.as_bytes().to_vec()))])),
+        data: Some(BTreeMap::from([(
+            CONFIG_KEY.to_string(),
+            k8s_openapi::ByteString(text.as_bytes().to_vec()),
+        )])),
         ..Default::default()
     }
 }
@@ -258,7 +382,13 @@ mod tests {
         for d in ["", "5", "m", "5x", "30s5m", "1.5h"] {
             assert!(!is_duration(d), "{d}");
         }
-        for m in ["alertname = \"Watchdog\"", "severity=~\"warning|info\"", "a!=b", "team !~ \"x\\\"y\"", "{a=\"b\"}"] {
+        for m in [
+            "alertname = \"Watchdog\"",
+            "severity=~\"warning|info\"",
+            "a!=b",
+            "team !~ \"x\\\"y\"",
+            "{a=\"b\"}",
+        ] {
             assert!(is_matcher(m), "{m}");
         }
         for m in ["alertname", "= \"x\"", "a == \"b", "a = \"b"] {
@@ -271,11 +401,26 @@ mod tests {
         let bad = "route:\n  receiver: missing\n  group_wait: soon\n  routes:\n    - receiver: default\n      matchers: [\"sev\"]\nreceivers:\n  - name: default\n  - name: default\nbogus: 1\n";
         let p = problems("am.yaml", bad);
         let joined = p.join("\n");
-        assert!(joined.contains("am.yaml:2: route: receiver `missing` is not defined"), "{joined}");
-        assert!(joined.contains("am.yaml:3: route.group_wait: `soon` is not a duration"), "{joined}");
-        assert!(joined.contains("route.routes[0].matchers: `sev` is not a matcher"), "{joined}");
-        assert!(joined.contains("receiver `default` is defined twice"), "{joined}");
-        assert!(joined.contains("am.yaml:10: unknown field `bogus`"), "{joined}");
+        assert!(
+            joined.contains("am.yaml:2: route: receiver `missing` is not defined"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("am.yaml:3: route.group_wait: `soon` is not a duration"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("route.routes[0].matchers: `sev` is not a matcher"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("receiver `default` is defined twice"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("am.yaml:10: unknown field `bogus`"),
+            "{joined}"
+        );
         assert_eq!(p.len(), 5, "{joined}");
     }
 

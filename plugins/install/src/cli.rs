@@ -10,7 +10,12 @@ use std::path::PathBuf;
 /// Exit codes: 0 ok, 1 failure at run time (cluster, network, helm, timeout),
 /// 2 bad input or usage (nothing was changed), 3 a pre-flight check failed (nothing was changed).
 #[derive(Debug, Parser)]
-#[command(name = "kubectl promstack install", bin_name = "kubectl promstack install", version, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "kubectl promstack install",
+    bin_name = "kubectl promstack install",
+    version,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -101,7 +106,12 @@ pub struct InstallArgs {
     pub force_upgrade: bool,
 
     /// The helm binary
-    #[arg(long, value_name = "PATH", env = "PROMSTACK_HELM", default_value = "helm")]
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "PROMSTACK_HELM",
+        default_value = "helm"
+    )]
     pub helm: PathBuf,
 }
 
@@ -141,7 +151,9 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     } else {
         (s, 1.0)
     };
-    let v: f64 = num.parse().map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 10m, 1h)"))?;
+    let v: f64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 10m, 1h)"))?;
     if v < 0.0 || !v.is_finite() {
         return Err(format!("`{s}` is not a duration"));
     }

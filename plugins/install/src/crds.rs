@@ -15,7 +15,8 @@ pub const CRD_API: &str = "apiextensions.k8s.io/v1";
 pub fn documents(rendered: &str) -> Result<Vec<Value>, Error> {
     let mut out = Vec::new();
     for doc in serde_yaml::Deserializer::from_str(rendered) {
-        let v = serde_yaml::Value::deserialize(doc).map_err(|e| Error::runtime(format!("cannot read helm's rendered output: {e}")))?;
+        let v = serde_yaml::Value::deserialize(doc)
+            .map_err(|e| Error::runtime(format!("cannot read helm's rendered output: {e}")))?;
         if v.is_null() {
             continue;
         }
@@ -51,21 +52,37 @@ pub enum Owner {
 
 /// Decide who owns the live CRD.
 pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
-    let Some(live) = live else { return Owner::Absent };
+    let Some(live) = live else {
+        return Owner::Absent;
+    };
     if owned::is_ours(live) {
         return Owner::Ours;
     }
-    let ann = |k: &str| live.pointer(&format!("/metadata/annotations/{}", k.replace('/', "~1"))).and_then(Value::as_str);
-    match (ann("meta.helm.sh/release-name"), ann("meta.helm.sh/release-namespace")) {
+    let ann = |k: &str| {
+        live.pointer(&format!("/metadata/annotations/{}", k.replace('/', "~1")))
+            .and_then(Value::as_str)
+    };
+    match (
+        ann("meta.helm.sh/release-name"),
+        ann("meta.helm.sh/release-namespace"),
+    ) {
         (Some(r), Some(ns)) if r == release && ns == namespace => return Owner::Ours,
         (Some(r), Some(ns)) => return Owner::Foreign(format!("helm release {ns}/{r}")),
         _ => {}
     }
-    let label = |k: &str| live.pointer(&format!("/metadata/labels/{}", k.replace('/', "~1"))).and_then(Value::as_str);
+    let label = |k: &str| {
+        live.pointer(&format!("/metadata/labels/{}", k.replace('/', "~1")))
+            .and_then(Value::as_str)
+    };
     if let Some(m) = label(owned::MANAGED_BY_LABEL) {
         return Owner::Foreign(format!("managed by {m}"));
     }
-    if label("operators.coreos.com/prometheus.operators").is_some() || live.pointer("/metadata/labels").and_then(Value::as_object).is_some_and(|l| l.keys().any(|k| k.starts_with("operators.coreos.com/"))) {
+    if label("operators.coreos.com/prometheus.operators").is_some()
+        || live
+            .pointer("/metadata/labels")
+            .and_then(Value::as_object)
+            .is_some_and(|l| l.keys().any(|k| k.starts_with("operators.coreos.com/")))
+    {
         return Owner::Foreign("an OLM operator subscription".into());
     }
     let managers: Vec<&str> = live
@@ -73,16 +90,25 @@ pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
         .and_then(Value::as_array)
         .map(|m| m.iter().filter_map(|f| f["manager"].as_str()).collect())
         .unwrap_or_default();
-    Owner::Foreign(if managers.is_empty() { "an unknown installation".into() } else { format!("field managers {}", managers.join(", ")) })
+    Owner::Foreign(if managers.is_empty() {
+        "an unknown installation".into()
+    } else {
+        format!("field managers {}", managers.join(", "))
+    })
 }
 
 /// Is a CRD Established?
 pub fn established(obj: Option<&Value>) -> Readiness {
-    let Some(obj) = obj else { return Readiness::Waiting("not created yet".into()) };
+    let Some(obj) = obj else {
+        return Readiness::Waiting("not created yet".into());
+    };
     let ok = obj
         .pointer("/status/conditions")
         .and_then(Value::as_array)
-        .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Established" && c["status"] == "True"));
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Established" && c["status"] == "True")
+        });
     if ok {
         Readiness::Ready
     } else {
@@ -91,11 +117,21 @@ pub fn established(obj: Option<&Value>) -> Readiness {
 }
 
 pub fn objref(crd: &Value) -> ObjRef {
-    ObjRef::new(CRD_API, "CustomResourceDefinition", None, crd["metadata"]["name"].as_str().unwrap_or_default())
+    ObjRef::new(
+        CRD_API,
+        "CustomResourceDefinition",
+        None,
+        crd["metadata"]["name"].as_str().unwrap_or_default(),
+    )
 }
 
 /// Apply every CRD that differs (server-side, force), then wait until all are Established.
-pub async fn apply_and_wait(cluster: &dyn Cluster, crds: &[Value], ui: &Ui, opts: WaitOptions) -> Result<Vec<(String, Change)>, anyhow::Error> {
+pub async fn apply_and_wait(
+    cluster: &dyn Cluster,
+    crds: &[Value],
+    ui: &Ui,
+    opts: WaitOptions,
+) -> Result<Vec<(String, Change)>, anyhow::Error> {
     let mut changes = Vec::new();
     for crd in crds {
         let r = objref(crd);
@@ -106,7 +142,15 @@ pub async fn apply_and_wait(cluster: &dyn Cluster, crds: &[Value], ui: &Ui, opts
     }
     for crd in crds {
         let r = objref(crd);
-        wait::wait_for(cluster, &r, &format!("CRD {}", r.name), established, opts, ui).await?;
+        wait::wait_for(
+            cluster,
+            &r,
+            &format!("CRD {}", r.name),
+            established,
+            opts,
+            ui,
+        )
+        .await?;
     }
     Ok(changes)
 }
@@ -123,7 +167,10 @@ mod tests {
         assert_eq!(docs.len(), 2);
         let crds = from_rendered(&docs);
         assert_eq!(crds.len(), 1);
-        assert_eq!(crds[0]["metadata"]["labels"][owned::MANAGED_BY_LABEL], "promstack");
+        assert_eq!(
+            crds[0]["metadata"]["labels"][owned::MANAGED_BY_LABEL],
+            "promstack"
+        );
     }
 
     #[test]
@@ -134,17 +181,32 @@ mod tests {
         let same_release = json!({"metadata": {"annotations": {"meta.helm.sh/release-name": "r", "meta.helm.sh/release-namespace": "m"}}});
         assert_eq!(owner(Some(&same_release), "r", "m"), Owner::Ours);
         let other = json!({"metadata": {"annotations": {"meta.helm.sh/release-name": "prom", "meta.helm.sh/release-namespace": "obs"}}});
-        assert_eq!(owner(Some(&other), "r", "m"), Owner::Foreign("helm release obs/prom".into()));
+        assert_eq!(
+            owner(Some(&other), "r", "m"),
+            Owner::Foreign("helm release obs/prom".into())
+        );
         let olm = json!({"metadata": {"labels": {"operators.coreos.com/prometheus.openshift-monitoring": ""}}});
         assert!(matches!(owner(Some(&olm), "r", "m"), Owner::Foreign(s) if s.contains("OLM")));
         let manual = json!({"metadata": {"managedFields": [{"manager": "kubectl-create"}]}});
-        assert!(matches!(owner(Some(&manual), "r", "m"), Owner::Foreign(s) if s.contains("kubectl-create")));
+        assert!(
+            matches!(owner(Some(&manual), "r", "m"), Owner::Foreign(s) if s.contains("kubectl-create"))
+        );
     }
 
     #[test]
     fn establishment() {
         assert!(matches!(established(None), Readiness::Waiting(_)));
-        assert_eq!(established(Some(&json!({"status": {"conditions": [{"type": "Established", "status": "True"}]}}))), Readiness::Ready);
-        assert!(matches!(established(Some(&json!({"status": {"conditions": [{"type": "Established", "status": "False"}]}}))), Readiness::Waiting(_)));
+        assert_eq!(
+            established(Some(
+                &json!({"status": {"conditions": [{"type": "Established", "status": "True"}]}})
+            )),
+            Readiness::Ready
+        );
+        assert!(matches!(
+            established(Some(
+                &json!({"status": {"conditions": [{"type": "Established", "status": "False"}]}})
+            )),
+            Readiness::Waiting(_)
+        ));
     }
 }

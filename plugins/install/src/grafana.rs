@@ -30,11 +30,17 @@ pub struct NewPassword {
 }
 
 /// Get a password from its source and check it against the policy (a generated one always passes).
-pub fn obtain(source: &PasswordSource, ui: &Ui, stdin: &mut dyn std::io::Read) -> Result<NewPassword, Error> {
+pub fn obtain(
+    source: &PasswordSource,
+    ui: &Ui,
+    stdin: &mut dyn std::io::Read,
+) -> Result<NewPassword, Error> {
     let (value, generated) = match source {
         PasswordSource::Generate => (secret::generate_password(GENERATED_LEN), true),
         PasswordSource::Stdin => {
-            let v = secret::read_secret(stdin).map_err(|e| Error::input(format!("cannot read the Grafana password from stdin: {e}")))?;
+            let v = secret::read_secret(stdin).map_err(|e| {
+                Error::input(format!("cannot read the Grafana password from stdin: {e}"))
+            })?;
             (v, false)
         }
         PasswordSource::Prompt => {
@@ -43,7 +49,10 @@ pub fn obtain(source: &PasswordSource, ui: &Ui, stdin: &mut dyn std::io::Read) -
                     "the Grafana admin password is needed and there is no terminal to ask on: pass --grafana-password-stdin (and pipe it in) or --generate-grafana-password",
                 ));
             }
-            (secret::prompt_new_password(ui, "Grafana admin password")?, false)
+            (
+                secret::prompt_new_password(ui, "Grafana admin password")?,
+                false,
+            )
         }
     };
     if let Some(problem) = secret::password_problem(value.expose()) {
@@ -56,7 +65,11 @@ pub fn obtain(source: &PasswordSource, ui: &Ui, stdin: &mut dyn std::io::Read) -
 }
 
 /// The Secret (typed), labelled as ours.
-pub fn secret(namespace: &str, user: &str, password: &SecretString) -> k8s_openapi::api::core::v1::Secret {
+pub fn secret(
+    namespace: &str,
+    user: &str,
+    password: &SecretString,
+) -> k8s_openapi::api::core::v1::Secret {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     k8s_openapi::api::core::v1::Secret {
         metadata: ObjectMeta {
@@ -67,8 +80,14 @@ pub fn secret(namespace: &str, user: &str, password: &SecretString) -> k8s_opena
         },
         type_: Some("Opaque".into()),
         data: Some(BTreeMap::from([
-            (USER_KEY.to_string(), k8s_openapi::ByteString(user.as_bytes().to_vec())),
-            (PASSWORD_KEY.to_string(), k8s_openapi::ByteString(password.expose().as_bytes().to_vec())),
+            (
+                USER_KEY.to_string(),
+                k8s_openapi::ByteString(user.as_bytes().to_vec()),
+            ),
+            (
+                PASSWORD_KEY.to_string(),
+                k8s_openapi::ByteString(password.expose().as_bytes().to_vec()),
+            ),
         ])),
         ..Default::default()
     }
@@ -76,7 +95,11 @@ pub fn secret(namespace: &str, user: &str, password: &SecretString) -> k8s_opena
 
 /// Does a live Secret hold both keys the chart reads?
 pub fn has_keys(live: &serde_json::Value) -> bool {
-    [USER_KEY, PASSWORD_KEY].iter().all(|k| live.pointer(&format!("/data/{k}")).and_then(|v| v.as_str()).is_some_and(|s| !s.is_empty()))
+    [USER_KEY, PASSWORD_KEY].iter().all(|k| {
+        live.pointer(&format!("/data/{k}"))
+            .and_then(|v| v.as_str())
+            .is_some_and(|s| !s.is_empty())
+    })
 }
 
 /// The same object with every data value replaced by `<redacted>` (for --dry-run output).
@@ -98,16 +121,27 @@ mod tests {
         let ui = Ui::silent();
         let p = obtain(&PasswordSource::Generate, &ui, &mut std::io::empty()).unwrap();
         assert!(p.generated && p.value.expose().len() == GENERATED_LEN);
-        let p = obtain(&PasswordSource::Stdin, &ui, &mut &b"a-long-enough-password\n"[..]).unwrap();
+        let p = obtain(
+            &PasswordSource::Stdin,
+            &ui,
+            &mut &b"a-long-enough-password\n"[..],
+        )
+        .unwrap();
         assert_eq!(p.value.expose(), "a-long-enough-password");
         for weak in ["admin\n", "prom-operator", "Zq9shrt", ""] {
             let err = obtain(&PasswordSource::Stdin, &ui, &mut weak.as_bytes()).unwrap_err();
             assert_eq!(err.exit_code(), promstack_shared::ExitCode::Usage, "{weak}");
         }
         let err = obtain(&PasswordSource::Stdin, &ui, &mut &b"Zq9shrt"[..]).unwrap_err();
-        assert!(!err.to_string().contains("Zq9shrt"), "a refused password is not echoed: {err}");
+        assert!(
+            !err.to_string().contains("Zq9shrt"),
+            "a refused password is not echoed: {err}"
+        );
         let err = obtain(&PasswordSource::Prompt, &ui, &mut std::io::empty()).unwrap_err();
-        assert!(err.to_string().contains("--grafana-password-stdin") && err.to_string().contains("--generate-grafana-password"));
+        assert!(
+            err.to_string().contains("--grafana-password-stdin")
+                && err.to_string().contains("--generate-grafana-password")
+        );
     }
 
     #[test]
@@ -115,9 +149,15 @@ mod tests {
         let pw = SecretString::new("a-long-enough-password".into());
         let v = promstack_shared::cluster::to_value(&secret("monitoring", "admin", &pw));
         assert!(has_keys(&v));
-        assert_eq!(v["metadata"]["labels"][owned::MANAGED_BY_LABEL], "promstack");
+        assert_eq!(
+            v["metadata"]["labels"][owned::MANAGED_BY_LABEL],
+            "promstack"
+        );
         let shown = serde_json::to_string(&redacted(v)).unwrap();
-        assert!(!shown.contains("YS1sb25n"), "base64 of the password must not show");
+        assert!(
+            !shown.contains("YS1sb25n"),
+            "base64 of the password must not show"
+        );
         assert!(shown.contains("<redacted>"));
     }
 }

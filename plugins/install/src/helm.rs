@@ -16,7 +16,11 @@ pub const CHART_REPO: &str = "https://prometheus-community.github.io/helm-charts
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Chart {
     /// From a repository URL (no `helm repo add` needed).
-    Repo { repo: String, name: String, version: String },
+    Repo {
+        repo: String,
+        name: String,
+        version: String,
+    },
     /// `repo/name` of a repository the user added, or an `oci://` reference.
     Ref { reference: String, version: String },
     /// A local chart directory or `.tgz` (air-gapped clusters).
@@ -35,9 +39,16 @@ impl Chart {
             });
         };
         let path = Path::new(c);
-        let looks_local = c.starts_with('.') || c.starts_with('/') || c.ends_with(".tgz") || c.ends_with(".tar.gz") || path.exists();
+        let looks_local = c.starts_with('.')
+            || c.starts_with('/')
+            || c.ends_with(".tgz")
+            || c.ends_with(".tar.gz")
+            || path.exists();
         if c.starts_with("oci://") || (!looks_local && c.contains('/')) {
-            return Ok(Chart::Ref { reference: c.into(), version });
+            return Ok(Chart::Ref {
+                reference: c.into(),
+                version,
+            });
         }
         if !path.exists() {
             return Err(Error::input(format!(
@@ -45,7 +56,9 @@ impl Chart {
             )));
         }
         if path.is_dir() && !path.join("Chart.yaml").is_file() {
-            return Err(Error::input(format!("{c} is a directory without Chart.yaml: not a helm chart")));
+            return Err(Error::input(format!(
+                "{c} is a directory without Chart.yaml: not a helm chart"
+            )));
         }
         Ok(Chart::Local(path.to_path_buf()))
     }
@@ -53,8 +66,20 @@ impl Chart {
     /// The chart arguments of `helm upgrade/template/show` (chart, then `--repo`/`--version`).
     pub fn args(&self) -> Vec<String> {
         match self {
-            Chart::Repo { repo, name, version } => vec![name.clone(), "--repo".into(), repo.clone(), "--version".into(), version.clone()],
-            Chart::Ref { reference, version } => vec![reference.clone(), "--version".into(), version.clone()],
+            Chart::Repo {
+                repo,
+                name,
+                version,
+            } => vec![
+                name.clone(),
+                "--repo".into(),
+                repo.clone(),
+                "--version".into(),
+                version.clone(),
+            ],
+            Chart::Ref { reference, version } => {
+                vec![reference.clone(), "--version".into(), version.clone()]
+            }
             Chart::Local(p) => vec![p.display().to_string()],
         }
     }
@@ -128,7 +153,11 @@ pub struct Release {
 pub fn upgrade_args(r: &Release, major: u32) -> Vec<String> {
     let mut a: Vec<String> = vec!["upgrade".into(), "--install".into(), r.name.clone()];
     a.extend(r.chart.args());
-    a.extend(["--namespace".into(), r.namespace.clone(), "--skip-crds".into()]);
+    a.extend([
+        "--namespace".into(),
+        r.namespace.clone(),
+        "--skip-crds".into(),
+    ]);
     if major >= 4 {
         a.extend(["--rollback-on-failure".into(), "--wait=watcher".into()]);
     } else {
@@ -145,7 +174,11 @@ pub fn upgrade_args(r: &Release, major: u32) -> Vec<String> {
 pub fn template_args(r: &Release) -> Vec<String> {
     let mut a: Vec<String> = vec!["template".into(), r.name.clone()];
     a.extend(r.chart.args());
-    a.extend(["--namespace".into(), r.namespace.clone(), "--include-crds".into()]);
+    a.extend([
+        "--namespace".into(),
+        r.namespace.clone(),
+        "--include-crds".into(),
+    ]);
     for f in &r.values_files {
         a.extend(["--values".into(), f.display().to_string()]);
     }
@@ -206,7 +239,11 @@ impl Helm {
             Ok(String::from_utf8_lossy(&out.stdout).into_owned())
         } else {
             let stderr = String::from_utf8_lossy(&out.stderr);
-            Err(Error::runtime(format!("helm {} failed: {}", args.first().map(String::as_str).unwrap_or(""), stderr.trim())))
+            Err(Error::runtime(format!(
+                "helm {} failed: {}",
+                args.first().map(String::as_str).unwrap_or(""),
+                stderr.trim()
+            )))
         }
     }
 }
@@ -214,7 +251,9 @@ impl Helm {
 #[async_trait]
 impl HelmApi for Helm {
     async fn version(&self) -> Result<HelmVersion, Error> {
-        let out = self.run(&["version".into(), "--template".into(), "{{.Version}}".into()]).await?;
+        let out = self
+            .run(&["version".into(), "--template".into(), "{{.Version}}".into()])
+            .await?;
         HelmVersion::parse(&out)
     }
 
@@ -231,15 +270,26 @@ impl HelmApi for Helm {
                 "json".into(),
             ])
             .await?;
-        let list: Vec<ReleaseInfo> = serde_json::from_str(out.trim()).map_err(|e| Error::runtime(format!("cannot read `helm list` output: {e}")))?;
+        let list: Vec<ReleaseInfo> = serde_json::from_str(out.trim())
+            .map_err(|e| Error::runtime(format!("cannot read `helm list` output: {e}")))?;
         Ok(list.into_iter().find(|r| r.name == name))
     }
 
     async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error> {
         let out = self
-            .run(&["get".into(), "values".into(), name.into(), "--namespace".into(), namespace.into(), "--output".into(), "json".into()])
+            .run(&[
+                "get".into(),
+                "values".into(),
+                name.into(),
+                "--namespace".into(),
+                namespace.into(),
+                "--output".into(),
+                "json".into(),
+            ])
             .await?;
-        match serde_json::from_str(out.trim()).map_err(|e| Error::runtime(format!("cannot read `helm get values` output: {e}")))? {
+        match serde_json::from_str(out.trim())
+            .map_err(|e| Error::runtime(format!("cannot read `helm get values` output: {e}")))?
+        {
             Value::Null => Ok(Value::Object(Default::default())),
             v => Ok(v),
         }
@@ -258,7 +308,8 @@ impl HelmApi for Helm {
             name: String,
             version: String,
         }
-        let m: Meta = serde_yaml::from_str(&out).map_err(|e| Error::runtime(format!("cannot read `helm show chart` output: {e}")))?;
+        let m: Meta = serde_yaml::from_str(&out)
+            .map_err(|e| Error::runtime(format!("cannot read `helm show chart` output: {e}")))?;
         Ok(format!("{}-{}", m.name, m.version))
     }
 
@@ -267,15 +318,31 @@ impl HelmApi for Helm {
     }
 
     async fn rollback(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
-        self.run(&["rollback".into(), name.into(), "--namespace".into(), namespace.into(), "--wait".into(), "--timeout".into(), format!("{}s", timeout.as_secs())])
-            .await
-            .map(|_| ())
+        self.run(&[
+            "rollback".into(),
+            name.into(),
+            "--namespace".into(),
+            namespace.into(),
+            "--wait".into(),
+            "--timeout".into(),
+            format!("{}s", timeout.as_secs()),
+        ])
+        .await
+        .map(|_| ())
     }
 
     async fn uninstall(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
-        self.run(&["uninstall".into(), name.into(), "--namespace".into(), namespace.into(), "--wait".into(), "--timeout".into(), format!("{}s", timeout.as_secs())])
-            .await
-            .map(|_| ())
+        self.run(&[
+            "uninstall".into(),
+            name.into(),
+            "--namespace".into(),
+            namespace.into(),
+            "--wait".into(),
+            "--timeout".into(),
+            format!("{}s", timeout.as_secs()),
+        ])
+        .await
+        .map(|_| ())
     }
 }
 
@@ -299,14 +366,25 @@ mod tests {
         assert!(v3.contains(&"--atomic".to_string()) && v3.contains(&"--wait".to_string()));
         assert!(!v3.iter().any(|a| a.contains("rollback-on-failure")));
         let v4 = upgrade_args(&release(), 4);
-        assert!(v4.contains(&"--rollback-on-failure".to_string()) && v4.contains(&"--wait=watcher".to_string()));
+        assert!(
+            v4.contains(&"--rollback-on-failure".to_string())
+                && v4.contains(&"--wait=watcher".to_string())
+        );
         assert!(!v4.contains(&"--atomic".to_string()));
         for a in [&v3, &v4] {
             assert!(a.contains(&"--skip-crds".to_string()));
             assert!(a.windows(2).any(|w| w == ["--version", CHART_VERSION]));
             assert!(a.windows(2).any(|w| w == ["--repo", CHART_REPO]));
-            let files: Vec<_> = a.windows(2).filter(|w| w[0] == "--values").map(|w| w[1].clone()).collect();
-            assert_eq!(files, ["/tmp/x/01.yaml", "/tmp/x/02.yaml"], "values keep their order");
+            let files: Vec<_> = a
+                .windows(2)
+                .filter(|w| w[0] == "--values")
+                .map(|w| w[1].clone())
+                .collect();
+            assert_eq!(
+                files,
+                ["/tmp/x/01.yaml", "/tmp/x/02.yaml"],
+                "values keep their order"
+            );
         }
     }
 
@@ -320,16 +398,28 @@ mod tests {
 
     #[test]
     fn chart_flags() {
-        assert!(matches!(Chart::from_flags(Some("prometheus-community/kube-prometheus-stack"), None).unwrap(), Chart::Ref { .. }));
-        assert!(matches!(Chart::from_flags(Some("oci://ghcr.io/x/y"), Some("1.0.0")).unwrap(), Chart::Ref { .. }));
+        assert!(matches!(
+            Chart::from_flags(Some("prometheus-community/kube-prometheus-stack"), None).unwrap(),
+            Chart::Ref { .. }
+        ));
+        assert!(matches!(
+            Chart::from_flags(Some("oci://ghcr.io/x/y"), Some("1.0.0")).unwrap(),
+            Chart::Ref { .. }
+        ));
         let err = Chart::from_flags(Some("./no-such-chart"), None).unwrap_err();
         assert_eq!(err.exit_code(), promstack_shared::ExitCode::Usage);
         let err = Chart::from_flags(Some("/nope/chart.tgz"), None).unwrap_err();
         assert!(err.to_string().contains("not found"));
         let dir = tempfile::tempdir().unwrap();
-        assert!(Chart::from_flags(Some(dir.path().to_str().unwrap()), None).unwrap_err().to_string().contains("Chart.yaml"));
+        assert!(Chart::from_flags(Some(dir.path().to_str().unwrap()), None)
+            .unwrap_err()
+            .to_string()
+            .contains("Chart.yaml"));
         let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chart");
-        assert_eq!(Chart::from_flags(Some(fixture), None).unwrap(), Chart::Local(fixture.into()));
+        assert_eq!(
+            Chart::from_flags(Some(fixture), None).unwrap(),
+            Chart::Local(fixture.into())
+        );
     }
 
     #[test]

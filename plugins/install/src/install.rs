@@ -129,7 +129,8 @@ pub struct InstallReport {
     pub grafana: GrafanaAccess,
 }
 
-/// An install's result plus what only some outputs show.
+/// An install's result plus what only some outputs show (Debug never shows the password).
+#[derive(Debug)]
 pub struct InstallOutcome {
     pub report: InstallReport,
     /// With --dry-run: every object that would be applied (Secrets redacted), for `-o yaml`.
@@ -146,7 +147,9 @@ pub struct ValuesDir {
 
 impl ValuesDir {
     pub fn write(chain: &[ValuesFile]) -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new().prefix("promstack-values-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("promstack-values-")
+            .tempdir()?;
         let mut files = Vec::new();
         for (i, f) in chain.iter().enumerate() {
             let stem: String = Path::new(&f.origin)
@@ -154,7 +157,13 @@ impl ValuesDir {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "values.yaml".into())
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '-' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
                 .collect();
             let path = dir.path().join(format!("{:02}-{stem}", i + 1));
             let mut opts = std::fs::OpenOptions::new();
@@ -172,25 +181,48 @@ impl ValuesDir {
 }
 
 fn step(object: impl Into<String>, change: Change) -> Step {
-    Step { object: object.into(), change, note: None }
+    Step {
+        object: object.into(),
+        change,
+        note: None,
+    }
 }
 
 /// Run the install (or, with `dry_run`, plan it).
-pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std::io::Read) -> anyhow::Result<InstallOutcome> {
+pub async fn install(
+    opts: &InstallOptions,
+    deps: &Deps<'_>,
+    stdin: &mut dyn std::io::Read,
+) -> anyhow::Result<InstallOutcome> {
     let ui = deps.ui;
     let ns = opts.namespace.as_str();
 
     // 1. inputs, before anything touches the cluster
-    let user: Vec<ValuesFile> = opts.user_values.iter().map(|p| values::load(p)).collect::<Result<_, _>>()?;
+    let user: Vec<ValuesFile> = opts
+        .user_values
+        .iter()
+        .map(|p| values::load(p))
+        .collect::<Result<_, _>>()?;
     let (am_origin, am_text) = match &opts.alertmanager_config {
         Some(p) => (
             p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|e| Error::input(format!("cannot read Alertmanager config {}: {e}", p.display())))?,
+            std::fs::read_to_string(p).map_err(|e| {
+                Error::input(format!(
+                    "cannot read Alertmanager config {}: {e}",
+                    p.display()
+                ))
+            })?,
         ),
-        None => ("default Alertmanager config".to_string(), alertmanager::DEFAULT_CONFIG.to_string()),
+        None => (
+            "default Alertmanager config".to_string(),
+            alertmanager::DEFAULT_CONFIG.to_string(),
+        ),
     };
     alertmanager::validate(&am_origin, &am_text)?;
-    let storage_class = opts.storage_class.clone().unwrap_or_else(|| opts.env.storage_class().to_string());
+    let storage_class = opts
+        .storage_class
+        .clone()
+        .unwrap_or_else(|| opts.env.storage_class().to_string());
     let chain = values::chain(
         opts.env,
         user,
@@ -214,7 +246,10 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
         values_files: vdir.files.clone(),
         timeout: opts.timeout,
     };
-    ui.detail(&format!("values files in {} (removed afterwards)", vdir.path().display()));
+    ui.detail(&format!(
+        "values files in {} (removed afterwards)",
+        vdir.path().display()
+    ));
 
     // 2. pre-flight, reads only
     let info = deps.cluster.info();
@@ -225,14 +260,34 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
             info.context, info.server
         ))
     })?;
-    preflight.push(Check { name: "cluster", ok: true, detail: format!("context {} reachable, Kubernetes {version}", info.context) });
-    ui.ok(&format!("cluster: context {} ({}), Kubernetes {version}", info.context, info.server));
+    preflight.push(Check {
+        name: "cluster",
+        ok: true,
+        detail: format!("context {} reachable, Kubernetes {version}", info.context),
+    });
+    ui.ok(&format!(
+        "cluster: context {} ({}), Kubernetes {version}",
+        info.context, info.server
+    ));
 
     let helm_version = deps.helm.version().await?;
-    preflight.push(Check { name: "helm", ok: true, detail: format!("helm {}", helm_version.full) });
+    preflight.push(Check {
+        name: "helm",
+        ok: true,
+        detail: format!("helm {}", helm_version.full),
+    });
     ui.ok(&format!("helm {}", helm_version.full));
 
-    let sc = deps.cluster.get(&ObjRef::new("storage.k8s.io/v1", "StorageClass", None, &storage_class)).await.context("reading StorageClasses")?;
+    let sc = deps
+        .cluster
+        .get(&ObjRef::new(
+            "storage.k8s.io/v1",
+            "StorageClass",
+            None,
+            &storage_class,
+        ))
+        .await
+        .context("reading StorageClasses")?;
     if sc.is_none() {
         let available: Vec<String> = deps
             .cluster
@@ -250,18 +305,34 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
         ))
         .into());
     }
-    preflight.push(Check { name: "storage-class", ok: true, detail: format!("StorageClass {storage_class} exists") });
+    preflight.push(Check {
+        name: "storage-class",
+        ok: true,
+        detail: format!("StorageClass {storage_class} exists"),
+    });
     ui.ok(&format!("StorageClass {storage_class}"));
 
-    let nodes = deps.cluster.list(&ListQuery::new("v1", "Node")).await.context("listing nodes")?;
+    let nodes = deps
+        .cluster
+        .list(&ListQuery::new("v1", "Node"))
+        .await
+        .context("listing nodes")?;
     let ready_nodes = nodes.iter().filter(|n| node_ready(n)).count();
     if ready_nodes == 0 {
-        return Err(Error::check(format!("no Ready node among {} nodes: nothing can run the stack. Fix the nodes first.", nodes.len())).into());
+        return Err(Error::check(format!(
+            "no Ready node among {} nodes: nothing can run the stack. Fix the nodes first.",
+            nodes.len()
+        ))
+        .into());
     }
     if opts.env == Env::Cloud && ready_nodes < 2 {
         ui.warn(&format!("only {ready_nodes} Ready node: the cloud env runs two Prometheus and Alertmanager replicas for HA"));
     }
-    preflight.push(Check { name: "nodes", ok: true, detail: format!("{ready_nodes} of {} nodes Ready", nodes.len()) });
+    preflight.push(Check {
+        name: "nodes",
+        ok: true,
+        detail: format!("{ready_nodes} of {} nodes Ready", nodes.len()),
+    });
     ui.ok(&format!("{ready_nodes} of {} nodes Ready", nodes.len()));
 
     let existing = deps.helm.release(RELEASE, ns).await?;
@@ -293,7 +364,11 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
     let mut foreign = Vec::new();
     let mut crd_live = Vec::new();
     for crd in &crd_objs {
-        let live = deps.cluster.get(&crds::objref(crd)).await.context("reading CRDs")?;
+        let live = deps
+            .cluster
+            .get(&crds::objref(crd))
+            .await
+            .context("reading CRDs")?;
         if let Owner::Foreign(who) = crds::owner(live.as_ref(), RELEASE, ns) {
             foreign.push(format!("{} ({who})", crds::objref(crd).name));
         }
@@ -306,8 +381,16 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
         ))
         .into());
     }
-    preflight.push(Check { name: "crds", ok: true, detail: format!("{} CRDs in the chart, none foreign", crd_objs.len()) });
-    ui.ok(&format!("chart {} renders; {} CRDs, none owned by another installation", opts.chart.describe(), crd_objs.len()));
+    preflight.push(Check {
+        name: "crds",
+        ok: true,
+        detail: format!("{} CRDs in the chart, none foreign", crd_objs.len()),
+    });
+    ui.ok(&format!(
+        "chart {} renders; {} CRDs, none owned by another installation",
+        opts.chart.describe(),
+        crd_objs.len()
+    ));
 
     // 3. plan
     let ns_obj = to_value(&k8s_openapi::api::core::v1::Namespace {
@@ -318,11 +401,25 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
         },
         ..Default::default()
     });
-    let ns_live = deps.cluster.get(&ObjRef::of(&ns_obj)?).await.context("reading the namespace")?;
-    let mut steps = vec![step(format!("Namespace {ns}"), owned::plan(ns_live.as_ref(), &ns_obj))];
+    let ns_live = deps
+        .cluster
+        .get(&ObjRef::of(&ns_obj)?)
+        .await
+        .context("reading the namespace")?;
+    let mut steps = vec![step(
+        format!("Namespace {ns}"),
+        owned::plan(ns_live.as_ref(), &ns_obj),
+    )];
 
     let gsec_ref = ObjRef::new("v1", "Secret", Some(ns), values::GRAFANA_SECRET);
-    let gsec_live = if ns_live.is_some() { deps.cluster.get(&gsec_ref).await.context("reading the Grafana admin Secret")? } else { None };
+    let gsec_live = if ns_live.is_some() {
+        deps.cluster
+            .get(&gsec_ref)
+            .await
+            .context("reading the Grafana admin Secret")?
+    } else {
+        None
+    };
     if let Some(live) = &gsec_live {
         if !opts.rotate_password && !grafana::has_keys(live) {
             return Err(Error::input(format!(
@@ -350,20 +447,37 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
         object: format!("Secret {ns}/{}", values::GRAFANA_SECRET),
         change: gsec_change,
         note: Some(match (gsec_change, &new_password) {
-            (Change::Unchanged, _) => "existing password kept (--rotate-grafana-password replaces it)".into(),
+            (Change::Unchanged, _) => {
+                "existing password kept (--rotate-grafana-password replaces it)".into()
+            }
             (_, Some(p)) if p.generated => "password generated".into(),
             (_, Some(_)) => "password given".into(),
             (_, None) => "password will be asked for".into(),
         }),
     });
-    let gsec_obj = new_password.as_ref().map(|p| to_value(&grafana::secret(ns, &opts.grafana_user, &p.value)));
+    let gsec_obj = new_password
+        .as_ref()
+        .map(|p| to_value(&grafana::secret(ns, &opts.grafana_user, &p.value)));
 
     let am_obj = to_value(&alertmanager::secret(ns, &am_text));
-    let am_live = if ns_live.is_some() { deps.cluster.get(&ObjRef::of(&am_obj)?).await.context("reading the Alertmanager config Secret")? } else { None };
-    steps.push(step(format!("Secret {ns}/{}", values::ALERTMANAGER_SECRET), owned::plan(am_live.as_ref(), &am_obj)));
+    let am_live = if ns_live.is_some() {
+        deps.cluster
+            .get(&ObjRef::of(&am_obj)?)
+            .await
+            .context("reading the Alertmanager config Secret")?
+    } else {
+        None
+    };
+    steps.push(step(
+        format!("Secret {ns}/{}", values::ALERTMANAGER_SECRET),
+        owned::plan(am_live.as_ref(), &am_obj),
+    ));
 
     for (crd, live) in crd_objs.iter().zip(&crd_live) {
-        steps.push(step(format!("CustomResourceDefinition {}", crds::objref(crd).name), owned::plan(live.as_ref(), crd)));
+        steps.push(step(
+            format!("CustomResourceDefinition {}", crds::objref(crd).name),
+            owned::plan(live.as_ref(), crd),
+        ));
     }
 
     let helm_change = match &existing {
@@ -388,7 +502,9 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
     steps.push(Step {
         object: format!("helm release {ns}/{RELEASE}"),
         change: helm_change,
-        note: recover_release.as_ref().map(|r| format!("stuck in {}: recovered first", r.status)),
+        note: recover_release
+            .as_ref()
+            .map(|r| format!("stuck in {}: recovered first", r.status)),
     });
     let changed = steps.iter().any(|s| s.change != Change::Unchanged);
     let grafana_access = grafana_access(&merged, &nodes, ns, opts);
@@ -411,11 +527,24 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
 
     if opts.dry_run {
         let mut rendered = vec![ns_obj];
-        rendered.push(grafana::redacted(gsec_obj.unwrap_or_else(|| to_value(&grafana::secret(ns, &opts.grafana_user, &promstack_shared::secret::SecretString::new(String::new()))))));
+        rendered.push(grafana::redacted(gsec_obj.unwrap_or_else(|| {
+            to_value(&grafana::secret(
+                ns,
+                &opts.grafana_user,
+                &promstack_shared::secret::SecretString::new(String::new()),
+            ))
+        })));
         rendered.push(grafana::redacted(am_obj));
         rendered.extend(crd_objs);
-        rendered.extend(docs.into_iter().filter(|d| d["kind"] != "CustomResourceDefinition"));
-        return Ok(InstallOutcome { report, rendered, shown_password: None });
+        rendered.extend(
+            docs.into_iter()
+                .filter(|d| d["kind"] != "CustomResourceDefinition"),
+        );
+        return Ok(InstallOutcome {
+            report,
+            rendered,
+            shown_password: None,
+        });
     }
 
     // 4. writes, in order; an error stops everything after it
@@ -428,7 +557,12 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
             deps.helm.rollback(RELEASE, ns, opts.timeout).await
         };
         bar.finish_and_clear();
-        res.with_context(|| format!("recovering release {ns}/{RELEASE} from {}; nothing else was changed", r.status))?;
+        res.with_context(|| {
+            format!(
+                "recovering release {ns}/{RELEASE} from {}; nothing else was changed",
+                r.status
+            )
+        })?;
         ui.ok(&format!("release {RELEASE} recovered from {}", r.status));
     }
     write_step(deps.cluster, &ns_obj, apply, &report.steps[0], ui).await?;
@@ -437,25 +571,70 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
             .apply(obj, apply)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
-            .with_context(|| format!("writing Secret {ns}/{}; nothing after this step ran", values::GRAFANA_SECRET))?;
-        ui.ok(&format!("Secret {ns}/{} {}", values::GRAFANA_SECRET, if gsec_change == Change::Create { "created" } else { "updated (password rotated)" }));
+            .with_context(|| {
+                format!(
+                    "writing Secret {ns}/{}; nothing after this step ran",
+                    values::GRAFANA_SECRET
+                )
+            })?;
+        ui.ok(&format!(
+            "Secret {ns}/{} {}",
+            values::GRAFANA_SECRET,
+            if gsec_change == Change::Create {
+                "created"
+            } else {
+                "updated (password rotated)"
+            }
+        ));
     }
     write_step(deps.cluster, &am_obj, apply, &report.steps[2], ui).await?;
-    let wait_opts = WaitOptions { timeout: opts.timeout, interval: opts.poll_interval };
-    let crd_changes = crds::apply_and_wait(deps.cluster, &crd_objs, ui, WaitOptions { timeout: opts.timeout.min(Duration::from_secs(120)), interval: opts.poll_interval })
-        .await
-        .context("applying the CRDs; the helm release was not touched")?;
-    let applied = crd_changes.iter().filter(|(_, c)| *c != Change::Unchanged).count();
-    ui.ok(&format!("{} CRDs Established ({applied} applied)", crd_changes.len()));
+    let wait_opts = WaitOptions {
+        timeout: opts.timeout,
+        interval: opts.poll_interval,
+    };
+    let crd_changes = crds::apply_and_wait(
+        deps.cluster,
+        &crd_objs,
+        ui,
+        WaitOptions {
+            timeout: opts.timeout.min(Duration::from_secs(120)),
+            interval: opts.poll_interval,
+        },
+    )
+    .await
+    .context("applying the CRDs; the helm release was not touched")?;
+    let applied = crd_changes
+        .iter()
+        .filter(|(_, c)| *c != Change::Unchanged)
+        .count();
+    ui.ok(&format!(
+        "{} CRDs Established ({applied} applied)",
+        crd_changes.len()
+    ));
 
     if helm_change == Change::Unchanged {
-        ui.ok(&format!("release {RELEASE}: chart and values unchanged, helm upgrade skipped"));
+        ui.ok(&format!(
+            "release {RELEASE}: chart and values unchanged, helm upgrade skipped"
+        ));
     } else {
-        let bar = ui.spinner(&format!("helm upgrade --install {RELEASE} ({})", opts.chart.describe()));
-        let res = deps.helm.upgrade_install(&release, helm_version.major).await;
+        let bar = ui.spinner(&format!(
+            "helm upgrade --install {RELEASE} ({})",
+            opts.chart.describe()
+        ));
+        let res = deps
+            .helm
+            .upgrade_install(&release, helm_version.major)
+            .await;
         bar.finish_and_clear();
         res.context("helm upgrade --install failed (helm rolled the release back)")?;
-        ui.ok(&format!("release {RELEASE} {}", if existing.is_some() { "upgraded" } else { "installed" }));
+        ui.ok(&format!(
+            "release {RELEASE} {}",
+            if existing.is_some() {
+                "upgraded"
+            } else {
+                "installed"
+            }
+        ));
     }
     if gsec_change == Change::Update && existing.is_some() && values::enabled(&merged, "grafana") {
         restart_grafana(deps.cluster, ns).await?;
@@ -465,19 +644,53 @@ pub async fn install(opts: &InstallOptions, deps: &Deps<'_>, stdin: &mut dyn std
     for w in workloads::expected(&merged) {
         let r = w.objref(ns);
         let took = if w.kind == "DaemonSet" {
-            wait::wait_for(deps.cluster, &r, &w.describe(), |o| workloads::daemonset_ready(o, ready_nodes), wait_opts, ui).await?
+            wait::wait_for(
+                deps.cluster,
+                &r,
+                &w.describe(),
+                |o| workloads::daemonset_ready(o, ready_nodes),
+                wait_opts,
+                ui,
+            )
+            .await?
         } else {
-            wait::wait_for(deps.cluster, &r, &w.describe(), workloads::replicas_ready, wait_opts, ui).await?
+            wait::wait_for(
+                deps.cluster,
+                &r,
+                &w.describe(),
+                workloads::replicas_ready,
+                wait_opts,
+                ui,
+            )
+            .await?
         };
-        report.waited.push(format!("{} ready after {}", w.describe(), promstack_shared::ui::human_duration(took)));
+        report.waited.push(format!(
+            "{} ready after {}",
+            w.describe(),
+            promstack_shared::ui::human_duration(took)
+        ));
     }
 
-    let shown_password = if opts.show_password { new_password.map(|p| p.value) } else { None };
+    let shown_password = if opts.show_password {
+        new_password.map(|p| p.value)
+    } else {
+        None
+    };
     drop(vdir);
-    Ok(InstallOutcome { report, rendered: vec![], shown_password })
+    Ok(InstallOutcome {
+        report,
+        rendered: vec![],
+        shown_password,
+    })
 }
 
-async fn write_step(cluster: &dyn Cluster, obj: &Value, apply: ApplyOptions, planned: &Step, ui: &Ui) -> anyhow::Result<()> {
+async fn write_step(
+    cluster: &dyn Cluster,
+    obj: &Value,
+    apply: ApplyOptions,
+    planned: &Step,
+    ui: &Ui,
+) -> anyhow::Result<()> {
     if planned.change == Change::Unchanged {
         ui.detail(&format!("{} unchanged", planned.object));
         return Ok(());
@@ -487,12 +700,23 @@ async fn write_step(cluster: &dyn Cluster, obj: &Value, apply: ApplyOptions, pla
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("writing {}; nothing after this step ran", planned.object))?;
-    ui.ok(&format!("{} {}", planned.object, if planned.change == Change::Create { "created" } else { "updated" }));
+    ui.ok(&format!(
+        "{} {}",
+        planned.object,
+        if planned.change == Change::Create {
+            "created"
+        } else {
+            "updated"
+        }
+    ));
     Ok(())
 }
 
 async fn restart_grafana(cluster: &dyn Cluster, ns: &str) -> anyhow::Result<()> {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
     let patch = serde_json::json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
@@ -509,23 +733,48 @@ async fn restart_grafana(cluster: &dyn Cluster, ns: &str) -> anyhow::Result<()> 
 fn node_ready(n: &Value) -> bool {
     n.pointer("/status/conditions")
         .and_then(Value::as_array)
-        .is_some_and(|cs| cs.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"))
+        .is_some_and(|cs| {
+            cs.iter()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
+        })
 }
 
-fn grafana_access(merged: &Value, nodes: &[Value], ns: &str, opts: &InstallOptions) -> GrafanaAccess {
+fn grafana_access(
+    merged: &Value,
+    nodes: &[Value],
+    ns: &str,
+    opts: &InstallOptions,
+) -> GrafanaAccess {
     let g = &merged["grafana"];
     let url = if g["ingress"]["enabled"].as_bool() == Some(true) {
-        let host = g["ingress"]["hosts"][0].as_str().unwrap_or("<ingress host>");
-        let scheme = if g["ingress"]["tls"].as_array().is_some_and(|t| !t.is_empty()) { "https" } else { "http" };
+        let host = g["ingress"]["hosts"][0]
+            .as_str()
+            .unwrap_or("<ingress host>");
+        let scheme = if g["ingress"]["tls"]
+            .as_array()
+            .is_some_and(|t| !t.is_empty())
+        {
+            "https"
+        } else {
+            "http"
+        };
         format!("{scheme}://{host}")
     } else if g["service"]["type"] == "NodePort" {
         let ip = nodes
             .iter()
-            .flat_map(|n| n.pointer("/status/addresses").and_then(Value::as_array).cloned().unwrap_or_default())
+            .flat_map(|n| {
+                n.pointer("/status/addresses")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default()
+            })
             .find(|a| a["type"] == "InternalIP")
             .and_then(|a| a["address"].as_str().map(String::from))
             .unwrap_or_else(|| "<node-ip>".into());
-        format!("http://{ip}:{}", g["service"]["nodePort"].as_u64().unwrap_or(30300))
+        format!(
+            "http://{ip}:{}",
+            g["service"]["nodePort"].as_u64().unwrap_or(30300)
+        )
     } else {
         format!("kubectl -n {ns} port-forward svc/{RELEASE}-grafana 3000:80, then http://localhost:3000")
     };
@@ -533,6 +782,9 @@ fn grafana_access(merged: &Value, nodes: &[Value], ns: &str, opts: &InstallOptio
         url,
         user: opts.grafana_user.clone(),
         password_secret: values::GRAFANA_SECRET.into(),
-        password_command: format!("kubectl -n {ns} get secret {} -o jsonpath='{{.data.admin-password}}' | base64 -d", values::GRAFANA_SECRET),
+        password_command: format!(
+            "kubectl -n {ns} get secret {} -o jsonpath='{{.data.admin-password}}' | base64 -d",
+            values::GRAFANA_SECRET
+        ),
     }
 }

@@ -62,8 +62,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => {
             let opts = install_options(&cli)?;
-            let cluster = KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
-            let deps = install::Deps { cluster: &cluster, helm: &helm, ui: &ui };
+            let cluster =
+                KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+            let deps = install::Deps {
+                cluster: &cluster,
+                helm: &helm,
+                ui: &ui,
+            };
             let outcome = install::install(&opts, &deps, &mut std::io::stdin().lock()).await?;
             match (g.output, opts.dry_run) {
                 (OutputFormat::Yaml, true) => print!("{}", output::yaml_stream(&outcome.rendered)?),
@@ -82,7 +87,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::Ok)
         }
         Some(Command::Uninstall(a)) => {
-            let cluster = KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+            let cluster =
+                KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
             let opts = uninstall::UninstallOptions {
                 namespace: g.namespace.clone(),
                 delete_namespace: a.delete_namespace,
@@ -97,9 +103,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             match output::render(g.output, &report)? {
                 Some(s) => print!("{s}"),
                 None => {
-                    let verb = if report.dry_run { "Would remove" } else { "Removed" };
+                    let verb = if report.dry_run {
+                        "Would remove"
+                    } else {
+                        "Removed"
+                    };
                     if report.removed.is_empty() {
-                        println!("Nothing of promstack's to remove in namespace {}.", report.namespace);
+                        println!(
+                            "Nothing of promstack's to remove in namespace {}.",
+                            report.namespace
+                        );
                     } else {
                         println!("{verb}:");
                         report.removed.iter().for_each(|r| println!("  {r}"));

@@ -25,27 +25,41 @@ pub fn render(report: &InstallReport, password: Option<&str>) -> String {
     hb.set_strict_mode(true);
     hb.register_helper(
         "pad",
-        Box::new(|h: &handlebars::Helper, _: &Handlebars, _: &handlebars::Context, _: &mut handlebars::RenderContext, out: &mut dyn handlebars::Output| {
-            let v = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
-            out.write(&format!("{v:<9}"))?;
-            Ok(())
-        }),
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output| {
+                let v = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
+                out.write(&format!("{v:<9}"))?;
+                Ok(())
+            },
+        ),
     );
     hb.register_helper(
         "join",
-        Box::new(|h: &handlebars::Helper, _: &Handlebars, _: &handlebars::Context, _: &mut handlebars::RenderContext, out: &mut dyn handlebars::Output| {
-            let parts: Vec<String> = h
-                .param(0)
-                .and_then(|p| p.value().as_array().cloned())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|v| v.as_str().map(String::from))
-                .collect();
-            out.write(&parts.join(" "))?;
-            Ok(())
-        }),
+        Box::new(
+            |h: &handlebars::Helper,
+             _: &Handlebars,
+             _: &handlebars::Context,
+             _: &mut handlebars::RenderContext,
+             out: &mut dyn handlebars::Output| {
+                let parts: Vec<String> = h
+                    .param(0)
+                    .and_then(|p| p.value().as_array().cloned())
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect();
+                out.write(&parts.join(" "))?;
+                Ok(())
+            },
+        ),
     );
-    hb.register_template_string("summary", TEMPLATE).expect("the summary template is valid");
+    hb.register_template_string("summary", TEMPLATE)
+        .expect("the summary template is valid");
     let data = serde_json::json!({"report": report, "password": password});
-    hb.render("summary", &data).expect("the summary renders from a complete report")
+    hb.render("summary", &data)
+        .expect("the summary renders from a complete report")
 }

@@ -36,21 +36,39 @@ pub struct UninstallReport {
 
 /// The kubelet Service the operator creates (`--kubelet-service=kube-system/<fullname>-kubelet`).
 pub fn kubelet_service() -> ObjRef {
-    ObjRef::new("v1", "Service", Some("kube-system"), &format!("{RELEASE}-kubelet"))
+    ObjRef::new(
+        "v1",
+        "Service",
+        Some("kube-system"),
+        &format!("{RELEASE}-kubelet"),
+    )
 }
 
-pub async fn uninstall(opts: &UninstallOptions, cluster: &dyn Cluster, helm: &dyn HelmApi, ui: &Ui) -> anyhow::Result<UninstallReport> {
+pub async fn uninstall(
+    opts: &UninstallOptions,
+    cluster: &dyn Cluster,
+    helm: &dyn HelmApi,
+    ui: &Ui,
+) -> anyhow::Result<UninstallReport> {
     let ns = opts.namespace.as_str();
     let release = helm.release(RELEASE, ns).await?;
     let mut plan: Vec<String> = Vec::new();
     if let Some(r) = &release {
-        plan.push(format!("helm release {ns}/{RELEASE} (revision {}, {})", r.revision, r.status));
+        plan.push(format!(
+            "helm release {ns}/{RELEASE} (revision {}, {})",
+            r.revision, r.status
+        ));
     }
     let mut secrets = Vec::new();
     if !opts.keep_secrets {
         for name in [GRAFANA_SECRET, ALERTMANAGER_SECRET] {
             let r = ObjRef::new("v1", "Secret", Some(ns), name);
-            if cluster.get(&r).await.context("reading Secrets")?.is_some_and(|s| owned::is_ours(&s)) {
+            if cluster
+                .get(&r)
+                .await
+                .context("reading Secrets")?
+                .is_some_and(|s| owned::is_ours(&s))
+            {
                 plan.push(r.to_string());
                 secrets.push(r);
             }
@@ -59,7 +77,10 @@ pub async fn uninstall(opts: &UninstallOptions, cluster: &dyn Cluster, helm: &dy
     let mut crds = Vec::new();
     if opts.delete_crds {
         for crd in cluster
-            .list(&ListQuery::new(CRD_API, "CustomResourceDefinition").labels(&owned::selector(crate::COMPONENT)))
+            .list(
+                &ListQuery::new(CRD_API, "CustomResourceDefinition")
+                    .labels(&owned::selector(crate::COMPONENT)),
+            )
             .await
             .context("listing CRDs")?
         {
@@ -69,15 +90,27 @@ pub async fn uninstall(opts: &UninstallOptions, cluster: &dyn Cluster, helm: &dy
         }
     }
     let kubelet = kubelet_service();
-    let kubelet_live = if opts.delete_kubelet_service { cluster.get(&kubelet).await.context("reading the kubelet Service")? } else { None };
+    let kubelet_live = if opts.delete_kubelet_service {
+        cluster
+            .get(&kubelet)
+            .await
+            .context("reading the kubelet Service")?
+    } else {
+        None
+    };
     let kubelet_ours = kubelet_live.as_ref().is_some_and(|s| {
-        s.pointer("/metadata/labels/app.kubernetes.io~1managed-by").and_then(Value::as_str) == Some("prometheus-operator")
+        s.pointer("/metadata/labels/app.kubernetes.io~1managed-by")
+            .and_then(Value::as_str)
+            == Some("prometheus-operator")
     });
     if kubelet_ours {
         plan.push(kubelet.to_string());
     }
     let ns_ref = ObjRef::new("v1", "Namespace", None, ns);
-    let ns_live = cluster.get(&ns_ref).await.context("reading the namespace")?;
+    let ns_live = cluster
+        .get(&ns_ref)
+        .await
+        .context("reading the namespace")?;
     if opts.delete_namespace && ns_live.is_some() {
         plan.push(format!("Namespace {ns} and everything in it"));
     }
@@ -95,11 +128,23 @@ pub async fn uninstall(opts: &UninstallOptions, cluster: &dyn Cluster, helm: &dy
     if opts.keep_secrets {
         kept.push(format!("Secrets {GRAFANA_SECRET}, {ALERTMANAGER_SECRET}"));
     }
-    let report = UninstallReport { dry_run: opts.dry_run, namespace: ns.into(), removed: plan.clone(), kept };
+    let report = UninstallReport {
+        dry_run: opts.dry_run,
+        namespace: ns.into(),
+        removed: plan.clone(),
+        kept,
+    };
     if plan.is_empty() || opts.dry_run {
         return Ok(report);
     }
-    if !ui.confirm(&format!("Remove {} from context {}?", plan.join(", "), cluster.info().context), opts.yes)? {
+    if !ui.confirm(
+        &format!(
+            "Remove {} from context {}?",
+            plan.join(", "),
+            cluster.info().context
+        ),
+        opts.yes,
+    )? {
         return Err(promstack_shared::Error::input("cancelled; nothing was removed").into());
     }
 
@@ -111,15 +156,24 @@ pub async fn uninstall(opts: &UninstallOptions, cluster: &dyn Cluster, helm: &dy
         ui.ok(&format!("release {RELEASE} uninstalled"));
     }
     for r in secrets.iter().chain(&crds) {
-        cluster.delete(r).await.map_err(|e| anyhow::anyhow!("deleting {r}: {e}"))?;
+        cluster
+            .delete(r)
+            .await
+            .map_err(|e| anyhow::anyhow!("deleting {r}: {e}"))?;
         ui.ok(&format!("{r} {}", Change::Delete));
     }
     if kubelet_ours {
-        cluster.delete(&kubelet).await.map_err(|e| anyhow::anyhow!("deleting {kubelet}: {e}"))?;
+        cluster
+            .delete(&kubelet)
+            .await
+            .map_err(|e| anyhow::anyhow!("deleting {kubelet}: {e}"))?;
         ui.ok(&format!("{kubelet} deleted"));
     }
     if opts.delete_namespace && ns_live.is_some() {
-        cluster.delete(&ns_ref).await.map_err(|e| anyhow::anyhow!("deleting namespace {ns}: {e}"))?;
+        cluster
+            .delete(&ns_ref)
+            .await
+            .map_err(|e| anyhow::anyhow!("deleting namespace {ns}: {e}"))?;
         ui.ok(&format!("Namespace {ns} deleted"));
     }
     Ok(report)

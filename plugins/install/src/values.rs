@@ -70,7 +70,11 @@ pub fn parse(origin: &str, text: &str) -> Result<ValuesFile, Error> {
     let values = match serde_json::to_value(yaml) {
         Ok(Value::Null) => Value::Object(Map::new()),
         Ok(v @ Value::Object(_)) => v,
-        Ok(_) => return Err(Error::input(format!("{origin}: a values file must be a YAML mapping at the top"))),
+        Ok(_) => {
+            return Err(Error::input(format!(
+                "{origin}: a values file must be a YAML mapping at the top"
+            )))
+        }
         Err(e) => return Err(Error::input(format!("{origin}: {e}"))),
     };
     Ok(ValuesFile {
@@ -149,8 +153,15 @@ pub fn generated_overlay(s: &OverlaySettings) -> Value {
 }
 
 /// The whole chain in helm's order: embedded base, env overlay, user files, generated overlay.
-pub fn chain(env: Env, user: Vec<ValuesFile>, overlay: &OverlaySettings) -> Result<Vec<ValuesFile>, Error> {
-    let mut files = vec![parse("values/values.yaml", BASE)?, parse(&format!("values/values-{}.yaml", env.name()), env.overlay())?];
+pub fn chain(
+    env: Env,
+    user: Vec<ValuesFile>,
+    overlay: &OverlaySettings,
+) -> Result<Vec<ValuesFile>, Error> {
+    let mut files = vec![
+        parse("values/values.yaml", BASE)?,
+        parse(&format!("values/values-{}.yaml", env.name()), env.overlay())?,
+    ];
     files.extend(user);
     let generated = generated_overlay(overlay);
     files.push(ValuesFile {
@@ -172,7 +183,11 @@ pub fn merged(files: &[ValuesFile]) -> Value {
 
 /// Is a component on in these values? (`<key>.enabled`, default true.)
 pub fn enabled(values: &Value, key: &str) -> bool {
-    values.get(key).and_then(|c| c.get("enabled")).and_then(Value::as_bool).unwrap_or(true)
+    values
+        .get(key)
+        .and_then(|c| c.get("enabled"))
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
 }
 
 #[cfg(test)]
@@ -183,7 +198,10 @@ mod tests {
     fn merge_is_helms_merge() {
         let mut a = json!({"a": {"b": 1, "c": [1, 2]}, "d": "x"});
         merge(&mut a, &json!({"a": {"c": [3], "e": null}, "d": {"f": 1}}));
-        assert_eq!(a, json!({"a": {"b": 1, "c": [3], "e": null}, "d": {"f": 1}}));
+        assert_eq!(
+            a,
+            json!({"a": {"b": 1, "c": [3], "e": null}, "d": {"f": 1}})
+        );
     }
 
     #[test]
@@ -199,17 +217,28 @@ mod tests {
 
     #[test]
     fn embedded_values_parse_and_the_overlay_wins() {
-        let files = chain(Env::Local, vec![parse("user.yaml", "fullnameOverride: mine\nlayer: user\n").unwrap()], &OverlaySettings {
-            storage_class: "fast".into(),
-            ..Default::default()
-        })
+        let files = chain(
+            Env::Local,
+            vec![parse("user.yaml", "fullnameOverride: mine\nlayer: user\n").unwrap()],
+            &OverlaySettings {
+                storage_class: "fast".into(),
+                ..Default::default()
+            },
+        )
         .unwrap();
         assert_eq!(files.len(), 4);
         let m = merged(&files);
-        assert_eq!(m["fullnameOverride"], RELEASE, "names are pinned by the generated overlay");
+        assert_eq!(
+            m["fullnameOverride"], RELEASE,
+            "names are pinned by the generated overlay"
+        );
         assert_eq!(m["layer"], "user");
         assert_eq!(m["grafana"]["admin"]["existingSecret"], GRAFANA_SECRET);
-        assert_eq!(m["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"]["spec"]["storageClassName"], "fast");
+        assert_eq!(
+            m["prometheus"]["prometheusSpec"]["storageSpec"]["volumeClaimTemplate"]["spec"]
+                ["storageClassName"],
+            "fast"
+        );
         assert!(m["grafana"].get("adminPassword").is_none());
     }
 
@@ -223,7 +252,10 @@ mod tests {
         });
         assert_eq!(v["grafana"]["ingress"]["hosts"][0], "grafana.example.org");
         assert_eq!(v["grafana"]["ingress"]["ingressClassName"], "nginx");
-        assert_eq!(v["grafana"]["ingress"]["tls"][0]["secretName"], "grafana-tls");
+        assert_eq!(
+            v["grafana"]["ingress"]["tls"][0]["secretName"],
+            "grafana-tls"
+        );
     }
 
     #[test]

@@ -24,21 +24,39 @@ impl Workload {
 
 /// The workloads of the stack, for the components the merged values turn on.
 pub fn expected(values: &Value) -> Vec<Workload> {
-    let mut w = vec![Workload { kind: "Deployment", name: format!("{RELEASE}-operator") }];
+    let mut w = vec![Workload {
+        kind: "Deployment",
+        name: format!("{RELEASE}-operator"),
+    }];
     if enabled(values, "grafana") {
-        w.push(Workload { kind: "Deployment", name: format!("{RELEASE}-grafana") });
+        w.push(Workload {
+            kind: "Deployment",
+            name: format!("{RELEASE}-grafana"),
+        });
     }
     if enabled(values, "kubeStateMetrics") {
-        w.push(Workload { kind: "Deployment", name: format!("{RELEASE}-kube-state-metrics") });
+        w.push(Workload {
+            kind: "Deployment",
+            name: format!("{RELEASE}-kube-state-metrics"),
+        });
     }
     if enabled(values, "nodeExporter") {
-        w.push(Workload { kind: "DaemonSet", name: format!("{RELEASE}-prometheus-node-exporter") });
+        w.push(Workload {
+            kind: "DaemonSet",
+            name: format!("{RELEASE}-prometheus-node-exporter"),
+        });
     }
     if enabled(values, "prometheus") {
-        w.push(Workload { kind: "StatefulSet", name: format!("prometheus-{RELEASE}-prometheus") });
+        w.push(Workload {
+            kind: "StatefulSet",
+            name: format!("prometheus-{RELEASE}-prometheus"),
+        });
     }
     if enabled(values, "alertmanager") {
-        w.push(Workload { kind: "StatefulSet", name: format!("alertmanager-{RELEASE}-alertmanager") });
+        w.push(Workload {
+            kind: "StatefulSet",
+            name: format!("alertmanager-{RELEASE}-alertmanager"),
+        });
     }
     w
 }
@@ -54,8 +72,13 @@ fn generation_seen(v: &Value) -> bool {
 /// Ready rule for a Deployment or StatefulSet: the controller saw the latest spec, and every
 /// replica is updated and ready.
 pub fn replicas_ready(obj: Option<&Value>) -> Readiness {
-    let Some(o) = obj else { return Readiness::Waiting("not created yet".into()) };
-    let want = o.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+    let Some(o) = obj else {
+        return Readiness::Waiting("not created yet".into());
+    };
+    let want = o
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
     let ready = int(o, "/status/readyReplicas");
     let updated = int(o, "/status/updatedReplicas");
     if !generation_seen(o) {
@@ -64,13 +87,17 @@ pub fn replicas_ready(obj: Option<&Value>) -> Readiness {
     if ready >= want && updated >= want {
         Readiness::Ready
     } else {
-        Readiness::Waiting(format!("{ready}/{want} replicas ready, {updated}/{want} updated"))
+        Readiness::Waiting(format!(
+            "{ready}/{want} replicas ready, {updated}/{want} updated"
+        ))
     }
 }
 
 /// Ready rule for the node-exporter DaemonSet: ready on every one of `nodes` nodes.
 pub fn daemonset_ready(obj: Option<&Value>, nodes: usize) -> Readiness {
-    let Some(o) = obj else { return Readiness::Waiting("not created yet".into()) };
+    let Some(o) = obj else {
+        return Readiness::Waiting("not created yet".into());
+    };
     let desired = int(o, "/status/desiredNumberScheduled");
     let ready = int(o, "/status/numberReady");
     let updated = int(o, "/status/updatedNumberScheduled");
@@ -78,7 +105,9 @@ pub fn daemonset_ready(obj: Option<&Value>, nodes: usize) -> Readiness {
         return Readiness::Waiting("the controller has not seen the latest spec".into());
     }
     if desired < nodes as i64 {
-        return Readiness::Waiting(format!("scheduled on {desired} of {nodes} nodes (taints without tolerations?)"));
+        return Readiness::Waiting(format!(
+            "scheduled on {desired} of {nodes} nodes (taints without tolerations?)"
+        ));
     }
     if ready >= desired && updated >= desired && desired > 0 {
         Readiness::Ready
@@ -94,7 +123,10 @@ mod tests {
 
     #[test]
     fn the_expected_names() {
-        let names: Vec<String> = expected(&json!({})).iter().map(Workload::describe).collect();
+        let names: Vec<String> = expected(&json!({}))
+            .iter()
+            .map(Workload::describe)
+            .collect();
         assert_eq!(
             names,
             [
@@ -115,16 +147,27 @@ mod tests {
         let ok = json!({"metadata": {"generation": 2}, "spec": {"replicas": 2}, "status": {"observedGeneration": 2, "readyReplicas": 2, "updatedReplicas": 2}});
         assert_eq!(replicas_ready(Some(&ok)), Readiness::Ready);
         let stale = json!({"metadata": {"generation": 3}, "spec": {"replicas": 2}, "status": {"observedGeneration": 2, "readyReplicas": 2, "updatedReplicas": 2}});
-        assert!(matches!(replicas_ready(Some(&stale)), Readiness::Waiting(_)));
+        assert!(matches!(
+            replicas_ready(Some(&stale)),
+            Readiness::Waiting(_)
+        ));
         let half = json!({"metadata": {"generation": 1}, "spec": {"replicas": 2}, "status": {"observedGeneration": 1, "readyReplicas": 1, "updatedReplicas": 2}});
-        assert_eq!(replicas_ready(Some(&half)), Readiness::Waiting("1/2 replicas ready, 2/2 updated".into()));
+        assert_eq!(
+            replicas_ready(Some(&half)),
+            Readiness::Waiting("1/2 replicas ready, 2/2 updated".into())
+        );
     }
 
     #[test]
     fn daemonset_rules() {
         let ds = |desired: i64, ready: i64| json!({"metadata": {"generation": 1}, "status": {"observedGeneration": 1, "desiredNumberScheduled": desired, "numberReady": ready, "updatedNumberScheduled": desired}});
         assert_eq!(daemonset_ready(Some(&ds(3, 3)), 3), Readiness::Ready);
-        assert!(matches!(daemonset_ready(Some(&ds(2, 2)), 3), Readiness::Waiting(s) if s.contains("2 of 3 nodes")));
-        assert!(matches!(daemonset_ready(Some(&ds(3, 2)), 3), Readiness::Waiting(_)));
+        assert!(
+            matches!(daemonset_ready(Some(&ds(2, 2)), 3), Readiness::Waiting(s) if s.contains("2 of 3 nodes"))
+        );
+        assert!(matches!(
+            daemonset_ready(Some(&ds(3, 2)), 3),
+            Readiness::Waiting(_)
+        ));
     }
 }

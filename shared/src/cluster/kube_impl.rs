@@ -3,8 +3,8 @@ use super::{ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, ObjRef}
 use async_trait::async_trait;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use kube::core::GroupVersionKind;
+use kube::discovery::{ApiCapabilities, ApiResource, Scope};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::Path;
@@ -73,7 +73,11 @@ impl KubeCluster {
         })
     }
 
-    async fn resolve(&self, api_version: &str, kind: &str) -> Result<(ApiResource, ApiCapabilities), ClusterError> {
+    async fn resolve(
+        &self,
+        api_version: &str,
+        kind: &str,
+    ) -> Result<(ApiResource, ApiCapabilities), ClusterError> {
         let key = (api_version.to_string(), kind.to_string());
         if let Some(hit) = self.kinds.lock().unwrap().get(&key) {
             return Ok(hit.clone());
@@ -86,14 +90,21 @@ impl KubeCluster {
         let resolved = kube::discovery::pinned_kind(&self.client, &gvk)
             .await
             .map_err(|e| match map_err(e) {
-                ClusterError::NotFound(_) => ClusterError::UnknownKind(format!("{kind} ({api_version})")),
+                ClusterError::NotFound(_) => {
+                    ClusterError::UnknownKind(format!("{kind} ({api_version})"))
+                }
                 other => other,
             })?;
         self.kinds.lock().unwrap().insert(key, resolved.clone());
         Ok(resolved)
     }
 
-    async fn api(&self, api_version: &str, kind: &str, namespace: Option<&str>) -> Result<Api<DynamicObject>, ClusterError> {
+    async fn api(
+        &self,
+        api_version: &str,
+        kind: &str,
+        namespace: Option<&str>,
+    ) -> Result<Api<DynamicObject>, ClusterError> {
         let (ar, caps) = self.resolve(api_version, kind).await?;
         Ok(match (caps.scope, namespace) {
             (Scope::Namespaced, Some(ns)) => Api::namespaced_with(self.client.clone(), ns, &ar),
@@ -139,7 +150,9 @@ impl Cluster for KubeCluster {
     }
 
     async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ClusterError> {
-        let api = self.api(&r.api_version, &r.kind, r.namespace.as_deref()).await?;
+        let api = self
+            .api(&r.api_version, &r.kind, r.namespace.as_deref())
+            .await?;
         match api.get_opt(&r.name).await.map_err(map_err)? {
             Some(obj) => Ok(Some(to_json(obj)?)),
             None => Ok(None),
@@ -147,7 +160,9 @@ impl Cluster for KubeCluster {
     }
 
     async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError> {
-        let api = self.api(&q.api_version, &q.kind, q.namespace.as_deref()).await?;
+        let api = self
+            .api(&q.api_version, &q.kind, q.namespace.as_deref())
+            .await?;
         let mut lp = ListParams::default();
         if let Some(sel) = &q.label_selector {
             lp = lp.labels(sel);
@@ -168,17 +183,24 @@ impl Cluster for KubeCluster {
 
     async fn apply(&self, obj: &Value, opts: ApplyOptions) -> Result<Value, ClusterError> {
         let r = ObjRef::of(obj)?;
-        let api = self.api(&r.api_version, &r.kind, r.namespace.as_deref()).await?;
+        let api = self
+            .api(&r.api_version, &r.kind, r.namespace.as_deref())
+            .await?;
         let mut pp = PatchParams::apply(crate::FIELD_MANAGER);
         if opts.force {
             pp = pp.force();
         }
-        let stored = api.patch(&r.name, &pp, &Patch::Apply(obj)).await.map_err(map_err)?;
+        let stored = api
+            .patch(&r.name, &pp, &Patch::Apply(obj))
+            .await
+            .map_err(map_err)?;
         to_json(stored)
     }
 
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {
-        let api = self.api(&r.api_version, &r.kind, r.namespace.as_deref()).await?;
+        let api = self
+            .api(&r.api_version, &r.kind, r.namespace.as_deref())
+            .await?;
         match api.delete(&r.name, &DeleteParams::background()).await {
             Ok(_) => Ok(true),
             Err(e) => match map_err(e) {

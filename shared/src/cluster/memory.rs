@@ -4,7 +4,10 @@
 //! (maps merge, everything else is replaced), which is what an apply by a single field manager
 //! does to the fields it sends. Namespaced objects need their namespace to exist, as on a real
 //! API server. Applied CustomResourceDefinitions become Established at once.
-use super::{is_cluster_scoped, selector_matches, ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, ObjRef};
+use super::{
+    is_cluster_scoped, selector_matches, ApplyOptions, Cluster, ClusterError, ClusterInfo,
+    ListQuery, ObjRef,
+};
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -158,7 +161,13 @@ impl MemoryCluster {
 
     /// Every stored object (for assertions).
     pub fn objects(&self) -> Vec<Value> {
-        self.state.lock().unwrap().objects.values().cloned().collect()
+        self.state
+            .lock()
+            .unwrap()
+            .objects
+            .values()
+            .cloned()
+            .collect()
     }
 
     pub fn inject(&self, fault: Fault) {
@@ -187,7 +196,11 @@ impl MemoryCluster {
     /// Write requests (apply, delete) served.
     pub fn writes(&self) -> usize {
         let st = self.state.lock().unwrap();
-        st.counts.iter().filter(|(v, _)| v.is_write()).map(|(_, n)| n).sum()
+        st.counts
+            .iter()
+            .filter(|(v, _)| v.is_write())
+            .map(|(_, n)| n)
+            .sum()
     }
 
     /// The requests served, in order, as `(verb, "Kind ns/name")`.
@@ -201,13 +214,21 @@ impl MemoryCluster {
         st.log.clear();
     }
 
-    async fn enter(&self, verb: Verb, kind: Option<&str>, name: Option<&str>, what: String) -> Result<(), ClusterError> {
+    async fn enter(
+        &self,
+        verb: Verb,
+        kind: Option<&str>,
+        name: Option<&str>,
+        what: String,
+    ) -> Result<(), ClusterError> {
         let (delay, error) = {
             let mut st = self.state.lock().unwrap();
             *st.counts.entry(verb).or_default() += 1;
             st.log.push((verb, what));
             if st.unreachable {
-                return Err(ClusterError::Unreachable("dial tcp: connection refused".into()));
+                return Err(ClusterError::Unreachable(
+                    "dial tcp: connection refused".into(),
+                ));
             }
             let mut delay = None;
             let mut error = None;
@@ -265,28 +286,37 @@ impl Cluster for MemoryCluster {
     }
 
     async fn server_version(&self) -> Result<String, ClusterError> {
-        self.enter(Verb::Version, None, None, "version".into()).await?;
+        self.enter(Verb::Version, None, None, "version".into())
+            .await?;
         Ok(self.version.clone())
     }
 
     async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ClusterError> {
-        self.enter(Verb::Get, Some(&r.kind), Some(&r.name), r.to_string()).await?;
+        self.enter(Verb::Get, Some(&r.kind), Some(&r.name), r.to_string())
+            .await?;
         Ok(self.peek(r))
     }
 
     async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError> {
-        self.enter(Verb::List, Some(&q.kind), None, format!("{} {:?} {:?}", q.kind, q.namespace, q.label_selector))
-            .await?;
+        self.enter(
+            Verb::List,
+            Some(&q.kind),
+            None,
+            format!("{} {:?} {:?}", q.kind, q.namespace, q.label_selector),
+        )
+        .await?;
         let st = self.state.lock().unwrap();
         Ok(st
             .objects
             .iter()
             .filter(|(r, _)| r.api_version == q.api_version && r.kind == q.kind)
-            .filter(|(r, _)| q.namespace.is_none() || is_cluster_scoped(&r.kind) || r.namespace == q.namespace)
+            .filter(|(r, _)| {
+                q.namespace.is_none() || is_cluster_scoped(&r.kind) || r.namespace == q.namespace
+            })
             .filter(|(_, o)| {
-                q.label_selector
-                    .as_deref()
-                    .is_none_or(|s| selector_matches(s, o.pointer("/metadata/labels").and_then(Value::as_object)))
+                q.label_selector.as_deref().is_none_or(|s| {
+                    selector_matches(s, o.pointer("/metadata/labels").and_then(Value::as_object))
+                })
             })
             .map(|(_, o)| o.clone())
             .collect())
@@ -294,13 +324,22 @@ impl Cluster for MemoryCluster {
 
     async fn apply(&self, obj: &Value, _opts: ApplyOptions) -> Result<Value, ClusterError> {
         let r = ObjRef::of(obj)?;
-        self.enter(Verb::Apply, Some(&r.kind), Some(&r.name), r.to_string()).await?;
+        self.enter(Verb::Apply, Some(&r.kind), Some(&r.name), r.to_string())
+            .await?;
         if !is_cluster_scoped(&r.kind) {
             let Some(ns) = &r.namespace else {
-                return Err(ClusterError::Invalid(format!("{} needs metadata.namespace", r.kind)));
+                return Err(ClusterError::Invalid(format!(
+                    "{} needs metadata.namespace",
+                    r.kind
+                )));
             };
-            if self.peek(&ObjRef::new("v1", "Namespace", None, ns)).is_none() {
-                return Err(ClusterError::NotFound(format!("namespaces \"{ns}\" not found")));
+            if self
+                .peek(&ObjRef::new("v1", "Namespace", None, ns))
+                .is_none()
+            {
+                return Err(ClusterError::NotFound(format!(
+                    "namespaces \"{ns}\" not found"
+                )));
             }
         }
         let mut st = self.state.lock().unwrap();
@@ -312,7 +351,8 @@ impl Cluster for MemoryCluster {
         });
         merge(stored, obj);
         stored["metadata"]["resourceVersion"] = json!(rv.to_string());
-        stored["metadata"]["managedFields"] = json!([{"manager": crate::FIELD_MANAGER, "operation": "Apply"}]);
+        stored["metadata"]["managedFields"] =
+            json!([{"manager": crate::FIELD_MANAGER, "operation": "Apply"}]);
         if r.kind == "CustomResourceDefinition" {
             stored["status"] = json!({"conditions": [
                 {"type": "NamesAccepted", "status": "True"},
@@ -323,11 +363,13 @@ impl Cluster for MemoryCluster {
     }
 
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {
-        self.enter(Verb::Delete, Some(&r.kind), Some(&r.name), r.to_string()).await?;
+        self.enter(Verb::Delete, Some(&r.kind), Some(&r.name), r.to_string())
+            .await?;
         let mut st = self.state.lock().unwrap();
         let removed = st.objects.remove(&key(r)).is_some();
         if removed && r.kind == "Namespace" {
-            st.objects.retain(|k, _| k.namespace.as_deref() != Some(&r.name));
+            st.objects
+                .retain(|k, _| k.namespace.as_deref() != Some(&r.name));
         }
         Ok(removed)
     }
@@ -344,10 +386,15 @@ mod tests {
     #[tokio::test]
     async fn apply_needs_the_namespace_then_merges_and_counts() {
         let c = MemoryCluster::new();
-        let err = c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap_err();
+        let err = c
+            .apply(&secret("m", "s"), ApplyOptions::default())
+            .await
+            .unwrap_err();
         assert!(matches!(err, ClusterError::NotFound(_)));
         c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
-        c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap();
+        c.apply(&secret("m", "s"), ApplyOptions::default())
+            .await
+            .unwrap();
         let stored = c
             .apply(
                 &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m"},"data":{"j":"dw=="}}),
@@ -360,13 +407,27 @@ mod tests {
         assert_eq!(c.count(Verb::Apply), 3);
         assert_eq!(c.writes(), 3);
         let listed = c
-            .list(&ListQuery::new("v1", "Secret").in_namespace("m").labels("a=1"))
+            .list(
+                &ListQuery::new("v1", "Secret")
+                    .in_namespace("m")
+                    .labels("a=1"),
+            )
             .await
             .unwrap();
         assert_eq!(listed.len(), 1);
-        assert!(c.list(&ListQuery::new("v1", "Secret").labels("a=2")).await.unwrap().is_empty());
-        assert!(c.delete(&ObjRef::of(&secret("m", "s")).unwrap()).await.unwrap());
-        assert!(!c.delete(&ObjRef::of(&secret("m", "s")).unwrap()).await.unwrap());
+        assert!(c
+            .list(&ListQuery::new("v1", "Secret").labels("a=2"))
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(c
+            .delete(&ObjRef::of(&secret("m", "s")).unwrap())
+            .await
+            .unwrap());
+        assert!(!c
+            .delete(&ObjRef::of(&secret("m", "s")).unwrap())
+            .await
+            .unwrap());
         assert_eq!(c.writes(), 5);
     }
 
@@ -375,18 +436,30 @@ mod tests {
         let c = MemoryCluster::new();
         c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
         c.inject(Fault::status(500).on(Verb::Apply).kind("Secret").times(1));
-        let err = c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap_err();
+        let err = c
+            .apply(&secret("m", "s"), ApplyOptions::default())
+            .await
+            .unwrap_err();
         assert!(err.is_transient());
-        c.apply(&secret("m", "s"), ApplyOptions::default()).await.unwrap();
+        c.apply(&secret("m", "s"), ApplyOptions::default())
+            .await
+            .unwrap();
         c.inject(Fault::status(409).on(Verb::Apply));
         assert!(matches!(
             c.apply(&secret("m", "s"), ApplyOptions::default()).await,
             Err(ClusterError::Conflict(_))
         ));
         // a get is not hit by an apply fault
-        assert!(c.get(&ObjRef::of(&secret("m", "s")).unwrap()).await.unwrap().is_some());
+        assert!(c
+            .get(&ObjRef::of(&secret("m", "s")).unwrap())
+            .await
+            .unwrap()
+            .is_some());
         c.set_unreachable(true);
-        assert!(matches!(c.server_version().await, Err(ClusterError::Unreachable(_))));
+        assert!(matches!(
+            c.server_version().await,
+            Err(ClusterError::Unreachable(_))
+        ));
     }
 
     #[tokio::test(start_paused = true)]

@@ -217,8 +217,10 @@ mod tests {
 
     #[test]
     fn objref_of_reads_the_identity_and_rejects_incomplete_objects() {
-        let r = ObjRef::of(&json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m"}}))
-            .unwrap();
+        let r = ObjRef::of(
+            &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m"}}),
+        )
+        .unwrap();
         assert_eq!(r, ObjRef::new("v1", "Secret", Some("m"), "s"));
         assert_eq!(r.to_string(), "Secret m/s");
         assert!(ObjRef::of(&json!({"kind":"Secret"})).is_err());

@@ -1,0 +1,209 @@
+//! Test support: a cluster seeded like a small Talos cluster, and a fake helm that records what
+//! it was asked and, on upgrade, creates ready workloads in the in-memory cluster.
+#![allow(dead_code)]
+use async_trait::async_trait;
+use promstack_install::helm::{upgrade_args, Chart, HelmApi, HelmVersion, Release, ReleaseInfo};
+use promstack_install::install::{Deps, InstallOptions, InstallOutcome};
+use promstack_install::values::{self, Env};
+use promstack_shared::cluster::MemoryCluster;
+use promstack_shared::ui::Ui;
+use promstack_shared::Error;
+use serde_json::{json, Value};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub const FIXTURE_CHART: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chart");
+
+/// A cluster with the local-path StorageClass and `nodes` Ready nodes.
+pub fn cluster(nodes: usize) -> Arc<MemoryCluster> {
+    let c = Arc::new(MemoryCluster::new());
+    c.insert(json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"local-path"},"provisioner":"rancher.io/local-path"}));
+    for i in 0..nodes {
+        c.insert(json!({"apiVersion":"v1","kind":"Node","metadata":{"name":format!("node-{i}")},
+            "status":{"conditions":[{"type":"Ready","status":"True"}],"addresses":[{"type":"InternalIP","address":format!("10.0.0.{}", i + 10)}]}}));
+    }
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system"}}));
+    c
+}
+
+#[derive(Default)]
+pub struct HelmState {
+    pub major: u32,
+    pub release: Option<ReleaseInfo>,
+    pub values: Value,
+    pub calls: Vec<String>,
+    /// argv of every upgrade, as the real helm would have received it
+    pub upgrade_argv: Vec<Vec<String>>,
+    /// the text of every values file at upgrade time, in order
+    pub upgrade_files: Vec<Vec<String>>,
+    /// don't create the StatefulSets (the operator never got to it)
+    pub skip_statefulsets: bool,
+    pub fail_upgrade: bool,
+}
+
+pub struct FakeHelm {
+    pub cluster: Arc<MemoryCluster>,
+    pub state: Mutex<HelmState>,
+}
+
+impl FakeHelm {
+    pub fn new(cluster: Arc<MemoryCluster>, major: u32) -> Self {
+        FakeHelm {
+            cluster,
+            state: Mutex::new(HelmState {
+                major,
+                values: json!({}),
+                ..Default::default()
+            }),
+        }
+    }
+    pub fn calls(&self) -> Vec<String> {
+        self.state.lock().unwrap().calls.clone()
+    }
+    pub fn count(&self, verb: &str) -> usize {
+        self.calls().iter().filter(|c| *c == verb).count()
+    }
+    fn call(&self, what: &str) {
+        self.state.lock().unwrap().calls.push(what.into());
+    }
+    fn ready_workloads(&self, ns: &str, values: &Value) {
+        let nodes = self
+            .cluster
+            .objects()
+            .iter()
+            .filter(|o| o["kind"] == "Node")
+            .count() as i64;
+        let skip_sts = self.state.lock().unwrap().skip_statefulsets;
+        for w in promstack_install::workloads::expected(values) {
+            let status = match w.kind {
+                "DaemonSet" => {
+                    json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"numberReady":nodes,"updatedNumberScheduled":nodes})
+                }
+                "StatefulSet" if skip_sts => continue,
+                _ => {
+                    json!({"observedGeneration":1,"readyReplicas":1,"updatedReplicas":1,"availableReplicas":1})
+                }
+            };
+            self.cluster.insert(json!({"apiVersion":"apps/v1","kind":w.kind,"metadata":{"name":w.name,"namespace":ns,"generation":1},"spec":{"replicas":1},"status":status}));
+        }
+    }
+}
+
+fn read_files(r: &Release) -> (Vec<String>, Value) {
+    let texts: Vec<String> = r
+        .values_files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).expect("values file exists while helm runs"))
+        .collect();
+    let mut merged = json!({});
+    for (t, f) in texts.iter().zip(&r.values_files) {
+        values::merge(
+            &mut merged,
+            &values::parse(&f.display().to_string(), t).unwrap().values,
+        );
+    }
+    (texts, merged)
+}
+
+#[async_trait]
+impl HelmApi for FakeHelm {
+    async fn version(&self) -> Result<HelmVersion, Error> {
+        self.call("version");
+        HelmVersion::parse(&format!("v{}.1.0", self.state.lock().unwrap().major))
+    }
+    async fn release(&self, _name: &str, _ns: &str) -> Result<Option<ReleaseInfo>, Error> {
+        self.call("list");
+        Ok(self.state.lock().unwrap().release.clone())
+    }
+    async fn values(&self, _name: &str, _ns: &str) -> Result<Value, Error> {
+        self.call("get-values");
+        Ok(self.state.lock().unwrap().values.clone())
+    }
+    async fn template(&self, r: &Release) -> Result<String, Error> {
+        self.call("template");
+        read_files(r);
+        let dir = format!("{FIXTURE_CHART}/charts/crds/crds");
+        let mut out = String::new();
+        for f in ["crd-gadgets.yaml", "crd-widgets.yaml"] {
+            out.push_str("---\n# Source: fixture-stack/charts/crds/crds/");
+            out.push_str(f);
+            out.push('\n');
+            out.push_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap());
+        }
+        out.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rendered\n  namespace: monitoring\n");
+        Ok(out)
+    }
+    async fn chart_id(&self, _chart: &Chart) -> Result<String, Error> {
+        self.call("show-chart");
+        Ok("kube-prometheus-stack-88.5.3".into())
+    }
+    async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error> {
+        self.call("upgrade");
+        let (texts, merged) = read_files(r);
+        {
+            let mut st = self.state.lock().unwrap();
+            st.upgrade_argv.push(upgrade_args(r, major));
+            st.upgrade_files.push(texts);
+            if st.fail_upgrade {
+                return Err(Error::runtime(
+                    "helm upgrade failed: timed out waiting for the condition",
+                ));
+            }
+            let rev = st
+                .release
+                .as_ref()
+                .map_or(1, |x| x.revision.parse::<u32>().unwrap() + 1);
+            st.release = Some(ReleaseInfo {
+                name: r.name.clone(),
+                namespace: r.namespace.clone(),
+                revision: rev.to_string(),
+                status: "deployed".into(),
+                chart: "kube-prometheus-stack-88.5.3".into(),
+                app_version: "v0.93.1".into(),
+            });
+            st.values = merged.clone();
+        }
+        self.ready_workloads(&r.namespace, &merged);
+        Ok(())
+    }
+    async fn rollback(&self, _name: &str, _ns: &str, _t: Duration) -> Result<(), Error> {
+        self.call("rollback");
+        if let Some(r) = self.state.lock().unwrap().release.as_mut() {
+            r.status = "deployed".into();
+        }
+        Ok(())
+    }
+    async fn uninstall(&self, _name: &str, _ns: &str, _t: Duration) -> Result<(), Error> {
+        self.call("uninstall");
+        self.state.lock().unwrap().release = None;
+        Ok(())
+    }
+}
+
+/// Options for a quick test run: generated password, short poll interval.
+pub fn options() -> InstallOptions {
+    let mut o = InstallOptions::new(Env::Local, "monitoring");
+    o.password = promstack_install::grafana::PasswordSource::Generate;
+    o.poll_interval = Duration::from_millis(5);
+    o.timeout = Duration::from_secs(5);
+    o
+}
+
+pub async fn run(
+    o: &InstallOptions,
+    c: &MemoryCluster,
+    h: &FakeHelm,
+    stdin: &[u8],
+) -> anyhow::Result<InstallOutcome> {
+    let ui = Ui::silent();
+    let deps = Deps {
+        cluster: c,
+        helm: h,
+        ui: &ui,
+    };
+    promstack_install::install::install(o, &deps, &mut &stdin[..]).await
+}
+
+pub fn code(e: &anyhow::Error) -> i32 {
+    promstack_shared::exit_code_of(e).code()
+}

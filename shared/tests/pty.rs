@@ -1,0 +1,57 @@
+//! The interactive password prompt in a real pseudo-terminal: hidden input, policy, confirmation.
+use std::path::PathBuf;
+use std::process::Command;
+
+fn example() -> PathBuf {
+    // cargo test builds examples next to the test binaries' parent directory
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("examples")
+        .join("password_prompt");
+    assert!(
+        bin.is_file(),
+        "{} not built: run the whole `cargo test` (it builds examples), not a single --test",
+        bin.display()
+    );
+    bin
+}
+
+#[test]
+fn the_prompt_hides_input_enforces_the_policy_and_confirms() {
+    let mut cmd = Command::new(example());
+    cmd.env_remove("NO_COLOR");
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    p.exp_string("Grafana admin password").unwrap();
+    p.send_line("prom-operator").unwrap();
+    p.exp_string("well-known default").unwrap();
+    p.send_line("Zq9shrt").unwrap();
+    p.exp_string("shorter than 12").unwrap();
+    p.send_line("correct-horse-battery").unwrap();
+    p.exp_string("Repeat it").unwrap();
+    p.send_line("something-else-entirely").unwrap();
+    p.exp_string("differ").unwrap();
+    p.exp_string("Grafana admin password").unwrap();
+    p.send_line("correct-horse-battery").unwrap();
+    p.exp_string("Repeat it").unwrap();
+    p.send_line("correct-horse-battery").unwrap();
+    let seen = p.exp_string("accepted 21 characters").unwrap();
+    assert!(
+        !seen.contains("correct-horse"),
+        "the password was echoed: {seen:?}"
+    );
+    p.exp_eof().unwrap();
+}
+
+#[test]
+fn without_a_terminal_there_is_no_prompt() {
+    let out = Command::new(example())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("without a terminal"));
+}

@@ -1,0 +1,147 @@
+//! End to end against a real cluster. Runs only when PROMSTACK_E2E_KUBECONFIG is set:
+//!
+//!   PROMSTACK_E2E_KUBECONFIG=~/.kube/config cargo test -p kubectl-promstack-install --test e2e -- --nocapture
+//!
+//! Optional: PROMSTACK_E2E_CHART (local chart dir or .tgz instead of the pinned remote chart),
+//! PROMSTACK_E2E_VALUES (an extra values file passed through with -f).
+//! It installs with --env local into a throwaway namespace, asserts the object names, the Secrets,
+//! the CRDs Established, that a second run changes nothing, and uninstalls cleanly. CRDs and the
+//! kubelet Service in kube-system are removed afterwards only if this test created them.
+use promstack_shared::cluster::{Cluster, KubeCluster, ListQuery, ObjRef};
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+struct E2e {
+    kubeconfig: PathBuf,
+    namespace: String,
+    crds_existed: bool,
+    kubelet_existed: bool,
+    rt: tokio::runtime::Runtime,
+    cluster: KubeCluster,
+}
+
+impl E2e {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"));
+        c.arg("--kubeconfig").arg(&self.kubeconfig).args(["--namespace", &self.namespace, "--no-color"]).args(args);
+        c.stdin(Stdio::null());
+        c
+    }
+    fn get(&self, api: &str, kind: &str, ns: Option<&str>, name: &str) -> Option<Value> {
+        self.rt.block_on(self.cluster.get(&ObjRef::new(api, kind, ns, name))).unwrap()
+    }
+}
+
+impl Drop for E2e {
+    fn drop(&mut self) {
+        let mut args = vec!["uninstall", "--yes", "--delete-namespace"];
+        if !self.crds_existed {
+            args.push("--delete-crds");
+        }
+        if !self.kubelet_existed {
+            args.push("--delete-kubelet-service");
+        }
+        match self.cmd(&args).output() {
+            Ok(o) if o.status.success() => eprintln!("e2e: cleaned up namespace {}", self.namespace),
+            Ok(o) => eprintln!("e2e: CLEANUP FAILED for namespace {}: {}", self.namespace, String::from_utf8_lossy(&o.stderr)),
+            Err(e) => eprintln!("e2e: CLEANUP FAILED for namespace {}: {e}", self.namespace),
+        }
+    }
+}
+
+fn storage_class(rt: &tokio::runtime::Runtime, c: &KubeCluster) -> String {
+    let scs = rt.block_on(c.list(&ListQuery::new("storage.k8s.io/v1", "StorageClass"))).unwrap();
+    let name = |s: &Value| s["metadata"]["name"].as_str().unwrap().to_string();
+    scs.iter()
+        .find(|s| s["metadata"]["name"] == "local-path")
+        .or_else(|| scs.iter().find(|s| s.pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class").and_then(Value::as_str) == Some("true")))
+        .or(scs.first())
+        .map(name)
+        .expect("the e2e cluster has no StorageClass: install local-path-provisioner")
+}
+
+fn json(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "exit {:?}\n{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+}
+
+#[test]
+fn install_check_reinstall_uninstall() {
+    let Some(kubeconfig) = std::env::var_os("PROMSTACK_E2E_KUBECONFIG").map(PathBuf::from) else {
+        eprintln!("SKIPPED: e2e (set PROMSTACK_E2E_KUBECONFIG to run it against a real cluster)");
+        return;
+    };
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let cluster = rt.block_on(KubeCluster::connect(Some(&kubeconfig), None)).unwrap();
+    let crds_existed = rt
+        .block_on(cluster.get(&ObjRef::new("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "prometheuses.monitoring.coreos.com")))
+        .unwrap()
+        .is_some();
+    let kubelet_existed = rt.block_on(cluster.get(&ObjRef::new("v1", "Service", Some("kube-system"), "kube-prometheus-kubelet"))).unwrap().is_some();
+    let sc = storage_class(&rt, &cluster);
+    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let namespace = format!("promstack-e2e-{}-{stamp}", std::process::id());
+    let e = E2e { kubeconfig, namespace: namespace.clone(), crds_existed, kubelet_existed, rt, cluster };
+
+    let mut extra: Vec<String> = vec!["--env".into(), "local".into(), "--storage-class".into(), sc, "--timeout".into(), "15m".into(), "-o".into(), "json".into()];
+    if let Ok(chart) = std::env::var("PROMSTACK_E2E_CHART") {
+        extra.extend(["--chart".into(), chart]);
+    }
+    if let Ok(values) = std::env::var("PROMSTACK_E2E_VALUES") {
+        extra.extend(["-f".into(), values]);
+    }
+    let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
+
+    // dry run first: nothing changes
+    let mut args = extra.clone();
+    args.extend(["--dry-run", "--generate-grafana-password"]);
+    let plan = json(&e.cmd(&args).output().unwrap());
+    assert_eq!(plan["dry_run"], true);
+    assert!(e.get("v1", "Namespace", None, &namespace).is_none(), "dry run created the namespace");
+
+    // install
+    let mut args = extra.clone();
+    args.push("--generate-grafana-password");
+    let report = json(&e.cmd(&args).output().unwrap());
+    assert_eq!(report["changed"], true);
+    let ns = Some(namespace.as_str());
+    for (kind, name) in [
+        ("Deployment", "kube-prometheus-operator"),
+        ("Deployment", "kube-prometheus-grafana"),
+        ("Deployment", "kube-prometheus-kube-state-metrics"),
+        ("DaemonSet", "kube-prometheus-prometheus-node-exporter"),
+        ("StatefulSet", "prometheus-kube-prometheus-prometheus"),
+        ("StatefulSet", "alertmanager-kube-prometheus-alertmanager"),
+    ] {
+        assert!(e.get("apps/v1", kind, ns, name).is_some(), "{kind} {name} missing");
+    }
+    let port = |name: &str| e.get("v1", "Service", ns, name).unwrap_or_else(|| panic!("Service {name} missing"))["spec"]["ports"][0]["port"].clone();
+    assert_eq!(port("kube-prometheus-prometheus"), 9090);
+    assert_eq!(port("kube-prometheus-alertmanager"), 9093);
+    let grafana = e.get("v1", "Service", ns, "kube-prometheus-grafana").expect("Grafana Service");
+    if grafana["spec"]["type"] == "NodePort" {
+        assert_eq!(grafana["spec"]["ports"][0]["nodePort"], 30300);
+    }
+    for svc in ["kube-prometheus-prometheus", "kube-prometheus-alertmanager"] {
+        assert_eq!(e.get("v1", "Service", ns, svc).unwrap()["spec"]["type"], "ClusterIP", "{svc} must not be exposed");
+    }
+    let secret = e.get("v1", "Secret", ns, "promstack-grafana-admin").expect("Grafana admin Secret");
+    assert!(secret["data"]["admin-password"].as_str().is_some_and(|p| p.len() > 20));
+    assert!(e.get("v1", "Secret", ns, "promstack-alertmanager-config").is_some());
+    for crd in ["prometheuses.monitoring.coreos.com", "alertmanagers.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"] {
+        let live = e.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd).unwrap_or_else(|| panic!("CRD {crd} missing"));
+        let est = live["status"]["conditions"].as_array().unwrap().iter().any(|c| c["type"] == "Established" && c["status"] == "True");
+        assert!(est, "CRD {crd} not Established");
+    }
+
+    // a second run: no password needed (no terminal, no flag), nothing changes
+    let again = json(&e.cmd(&extra).output().unwrap());
+    assert_eq!(again["changed"], false, "second run changed: {}", again["steps"]);
+
+    // uninstall (the guard's uninstall then finds nothing more than the namespace)
+    let out = e.cmd(&["uninstall", "--yes", "-o", "json"]).output().unwrap();
+    let un = json(&out);
+    assert!(un["removed"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("helm release")));
+    assert!(e.get("v1", "Secret", ns, "promstack-grafana-admin").is_none());
+}

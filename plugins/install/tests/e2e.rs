@@ -24,12 +24,17 @@ struct E2e {
 impl E2e {
     fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"));
-        c.arg("--kubeconfig").arg(&self.kubeconfig).args(["--namespace", &self.namespace, "--no-color"]).args(args);
+        c.arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .args(["--namespace", &self.namespace, "--no-color"])
+            .args(args);
         c.stdin(Stdio::null());
         c
     }
     fn get(&self, api: &str, kind: &str, ns: Option<&str>, name: &str) -> Option<Value> {
-        self.rt.block_on(self.cluster.get(&ObjRef::new(api, kind, ns, name))).unwrap()
+        self.rt
+            .block_on(self.cluster.get(&ObjRef::new(api, kind, ns, name)))
+            .unwrap()
     }
 }
 
@@ -43,27 +48,47 @@ impl Drop for E2e {
             args.push("--delete-kubelet-service");
         }
         match self.cmd(&args).output() {
-            Ok(o) if o.status.success() => eprintln!("e2e: cleaned up namespace {}", self.namespace),
-            Ok(o) => eprintln!("e2e: CLEANUP FAILED for namespace {}: {}", self.namespace, String::from_utf8_lossy(&o.stderr)),
+            Ok(o) if o.status.success() => {
+                eprintln!("e2e: cleaned up namespace {}", self.namespace)
+            }
+            Ok(o) => eprintln!(
+                "e2e: CLEANUP FAILED for namespace {}: {}",
+                self.namespace,
+                String::from_utf8_lossy(&o.stderr)
+            ),
             Err(e) => eprintln!("e2e: CLEANUP FAILED for namespace {}: {e}", self.namespace),
         }
     }
 }
 
 fn storage_class(rt: &tokio::runtime::Runtime, c: &KubeCluster) -> String {
-    let scs = rt.block_on(c.list(&ListQuery::new("storage.k8s.io/v1", "StorageClass"))).unwrap();
+    let scs = rt
+        .block_on(c.list(&ListQuery::new("storage.k8s.io/v1", "StorageClass")))
+        .unwrap();
     let name = |s: &Value| s["metadata"]["name"].as_str().unwrap().to_string();
     scs.iter()
         .find(|s| s["metadata"]["name"] == "local-path")
-        .or_else(|| scs.iter().find(|s| s.pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class").and_then(Value::as_str) == Some("true")))
+        .or_else(|| {
+            scs.iter().find(|s| {
+                s.pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class")
+                    .and_then(Value::as_str)
+                    == Some("true")
+            })
+        })
         .or(scs.first())
         .map(name)
         .expect("the e2e cluster has no StorageClass: install local-path-provisioner")
 }
 
 fn json(o: &std::process::Output) -> Value {
-    assert!(o.status.success(), "exit {:?}\n{}", o.status.code(), String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
+    assert!(
+        o.status.success(),
+        "exit {:?}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&o.stdout)))
 }
 
 #[test]
@@ -72,19 +97,56 @@ fn install_check_reinstall_uninstall() {
         eprintln!("SKIPPED: e2e (set PROMSTACK_E2E_KUBECONFIG to run it against a real cluster)");
         return;
     };
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let cluster = rt.block_on(KubeCluster::connect(Some(&kubeconfig), None)).unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let cluster = rt
+        .block_on(KubeCluster::connect(Some(&kubeconfig), None))
+        .unwrap();
     let crds_existed = rt
-        .block_on(cluster.get(&ObjRef::new("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "prometheuses.monitoring.coreos.com")))
+        .block_on(cluster.get(&ObjRef::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            None,
+            "prometheuses.monitoring.coreos.com",
+        )))
         .unwrap()
         .is_some();
-    let kubelet_existed = rt.block_on(cluster.get(&ObjRef::new("v1", "Service", Some("kube-system"), "kube-prometheus-kubelet"))).unwrap().is_some();
+    let kubelet_existed = rt
+        .block_on(cluster.get(&ObjRef::new(
+            "v1",
+            "Service",
+            Some("kube-system"),
+            "kube-prometheus-kubelet",
+        )))
+        .unwrap()
+        .is_some();
     let sc = storage_class(&rt, &cluster);
-    let stamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
     let namespace = format!("promstack-e2e-{}-{stamp}", std::process::id());
-    let e = E2e { kubeconfig, namespace: namespace.clone(), crds_existed, kubelet_existed, rt, cluster };
+    let e = E2e {
+        kubeconfig,
+        namespace: namespace.clone(),
+        crds_existed,
+        kubelet_existed,
+        rt,
+        cluster,
+    };
 
-    let mut extra: Vec<String> = vec!["--env".into(), "local".into(), "--storage-class".into(), sc, "--timeout".into(), "15m".into(), "-o".into(), "json".into()];
+    let mut extra: Vec<String> = vec![
+        "--env".into(),
+        "local".into(),
+        "--storage-class".into(),
+        sc,
+        "--timeout".into(),
+        "15m".into(),
+        "-o".into(),
+        "json".into(),
+    ];
     if let Ok(chart) = std::env::var("PROMSTACK_E2E_CHART") {
         extra.extend(["--chart".into(), chart]);
     }
@@ -98,7 +160,10 @@ fn install_check_reinstall_uninstall() {
     args.extend(["--dry-run", "--generate-grafana-password"]);
     let plan = json(&e.cmd(&args).output().unwrap());
     assert_eq!(plan["dry_run"], true);
-    assert!(e.get("v1", "Namespace", None, &namespace).is_none(), "dry run created the namespace");
+    assert!(
+        e.get("v1", "Namespace", None, &namespace).is_none(),
+        "dry run created the namespace"
+    );
 
     // install
     let mut args = extra.clone();
@@ -114,34 +179,82 @@ fn install_check_reinstall_uninstall() {
         ("StatefulSet", "prometheus-kube-prometheus-prometheus"),
         ("StatefulSet", "alertmanager-kube-prometheus-alertmanager"),
     ] {
-        assert!(e.get("apps/v1", kind, ns, name).is_some(), "{kind} {name} missing");
+        assert!(
+            e.get("apps/v1", kind, ns, name).is_some(),
+            "{kind} {name} missing"
+        );
     }
-    let port = |name: &str| e.get("v1", "Service", ns, name).unwrap_or_else(|| panic!("Service {name} missing"))["spec"]["ports"][0]["port"].clone();
+    let port = |name: &str| {
+        e.get("v1", "Service", ns, name)
+            .unwrap_or_else(|| panic!("Service {name} missing"))["spec"]["ports"][0]["port"]
+            .clone()
+    };
     assert_eq!(port("kube-prometheus-prometheus"), 9090);
     assert_eq!(port("kube-prometheus-alertmanager"), 9093);
-    let grafana = e.get("v1", "Service", ns, "kube-prometheus-grafana").expect("Grafana Service");
+    let grafana = e
+        .get("v1", "Service", ns, "kube-prometheus-grafana")
+        .expect("Grafana Service");
     if grafana["spec"]["type"] == "NodePort" {
         assert_eq!(grafana["spec"]["ports"][0]["nodePort"], 30300);
     }
     for svc in ["kube-prometheus-prometheus", "kube-prometheus-alertmanager"] {
-        assert_eq!(e.get("v1", "Service", ns, svc).unwrap()["spec"]["type"], "ClusterIP", "{svc} must not be exposed");
+        assert_eq!(
+            e.get("v1", "Service", ns, svc).unwrap()["spec"]["type"],
+            "ClusterIP",
+            "{svc} must not be exposed"
+        );
     }
-    let secret = e.get("v1", "Secret", ns, "promstack-grafana-admin").expect("Grafana admin Secret");
-    assert!(secret["data"]["admin-password"].as_str().is_some_and(|p| p.len() > 20));
-    assert!(e.get("v1", "Secret", ns, "promstack-alertmanager-config").is_some());
-    for crd in ["prometheuses.monitoring.coreos.com", "alertmanagers.monitoring.coreos.com", "prometheusrules.monitoring.coreos.com", "servicemonitors.monitoring.coreos.com"] {
-        let live = e.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd).unwrap_or_else(|| panic!("CRD {crd} missing"));
-        let est = live["status"]["conditions"].as_array().unwrap().iter().any(|c| c["type"] == "Established" && c["status"] == "True");
+    let secret = e
+        .get("v1", "Secret", ns, "promstack-grafana-admin")
+        .expect("Grafana admin Secret");
+    assert!(secret["data"]["admin-password"]
+        .as_str()
+        .is_some_and(|p| p.len() > 20));
+    assert!(e
+        .get("v1", "Secret", ns, "promstack-alertmanager-config")
+        .is_some());
+    for crd in [
+        "prometheuses.monitoring.coreos.com",
+        "alertmanagers.monitoring.coreos.com",
+        "prometheusrules.monitoring.coreos.com",
+        "servicemonitors.monitoring.coreos.com",
+    ] {
+        let live = e
+            .get(
+                "apiextensions.k8s.io/v1",
+                "CustomResourceDefinition",
+                None,
+                crd,
+            )
+            .unwrap_or_else(|| panic!("CRD {crd} missing"));
+        let est = live["status"]["conditions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["type"] == "Established" && c["status"] == "True");
         assert!(est, "CRD {crd} not Established");
     }
 
     // a second run: no password needed (no terminal, no flag), nothing changes
     let again = json(&e.cmd(&extra).output().unwrap());
-    assert_eq!(again["changed"], false, "second run changed: {}", again["steps"]);
+    assert_eq!(
+        again["changed"], false,
+        "second run changed: {}",
+        again["steps"]
+    );
 
     // uninstall (the guard's uninstall then finds nothing more than the namespace)
-    let out = e.cmd(&["uninstall", "--yes", "-o", "json"]).output().unwrap();
+    let out = e
+        .cmd(&["uninstall", "--yes", "-o", "json"])
+        .output()
+        .unwrap();
     let un = json(&out);
-    assert!(un["removed"].as_array().unwrap().iter().any(|r| r.as_str().unwrap().contains("helm release")));
-    assert!(e.get("v1", "Secret", ns, "promstack-grafana-admin").is_none());
+    assert!(un["removed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r.as_str().unwrap().contains("helm release")));
+    assert!(e
+        .get("v1", "Secret", ns, "promstack-grafana-admin")
+        .is_none());
 }

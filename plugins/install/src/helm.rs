@@ -318,32 +318,25 @@ impl HelmApi for Helm {
     }
 
     async fn rollback(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
-        self.run(&[
-            "rollback".into(),
-            name.into(),
-            "--namespace".into(),
-            namespace.into(),
-            "--wait".into(),
-            "--timeout".into(),
-            format!("{}s", timeout.as_secs()),
-        ])
-        .await
-        .map(|_| ())
+        self.run(&release_op_args("rollback", name, namespace, timeout))
+            .await
+            .map(|_| ())
     }
 
     async fn uninstall(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
-        self.run(&[
-            "uninstall".into(),
-            name.into(),
-            "--namespace".into(),
-            namespace.into(),
-            "--wait".into(),
-            "--timeout".into(),
-            format!("{}s", timeout.as_secs()),
-        ])
-        .await
-        .map(|_| ())
+        self.run(&release_op_args("uninstall", name, namespace, timeout))
+            .await
+            .map(|_| ())
     }
+}
+
+/// `helm rollback|uninstall NAME --namespace NS --wait --timeout Ns`.
+fn release_op_args(verb: &str, name: &str, namespace: &str, timeout: Duration) -> Vec<String> {
+    [verb, name, "--namespace", namespace, "--wait", "--timeout"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain([format!("{}s", timeout.as_secs())])
+        .collect()
 }
 
 #[cfg(test)]

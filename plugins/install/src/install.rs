@@ -108,6 +108,29 @@ pub struct GrafanaAccess {
     pub password_command: String,
 }
 
+/// Where the time went, in milliseconds: helm's own calls, waiting for the cluster (CRDs,
+/// workloads), and the rest, which is install's own work (`bench/README.md`: target < 10% of helm).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Timings {
+    pub total_ms: u128,
+    pub helm_ms: u128,
+    pub waiting_ms: u128,
+    pub own_ms: u128,
+}
+
+/// Adds up the time spent in helm calls.
+#[derive(Default)]
+struct HelmClock(std::cell::Cell<Duration>);
+
+impl HelmClock {
+    async fn time<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        let start = std::time::Instant::now();
+        let out = f.await;
+        self.0.set(self.0.get() + start.elapsed());
+        out
+    }
+}
+
 /// The result of an install, for people (text) and pipelines (`-o json|yaml`).
 #[derive(Debug, Clone, Serialize)]
 pub struct InstallReport {
@@ -127,6 +150,7 @@ pub struct InstallReport {
     pub changed: bool,
     pub waited: Vec<String>,
     pub grafana: GrafanaAccess,
+    pub timings: Timings,
 }
 
 /// An install's result plus what only some outputs show (Debug never shows the password).
@@ -196,6 +220,9 @@ pub async fn install(
 ) -> anyhow::Result<InstallOutcome> {
     let ui = deps.ui;
     let ns = opts.namespace.as_str();
+    let started = std::time::Instant::now();
+    let clock = HelmClock::default();
+    let mut waiting = Duration::ZERO;
 
     // 1. inputs, before anything touches the cluster
     let user: Vec<ValuesFile> = opts
@@ -270,7 +297,7 @@ pub async fn install(
         info.context, info.server
     ));
 
-    let helm_version = deps.helm.version().await?;
+    let helm_version = clock.time(deps.helm.version()).await?;
     preflight.push(Check {
         name: "helm",
         ok: true,
@@ -335,7 +362,7 @@ pub async fn install(
     });
     ui.ok(&format!("{ready_nodes} of {} nodes Ready", nodes.len()));
 
-    let existing = deps.helm.release(RELEASE, ns).await?;
+    let existing = clock.time(deps.helm.release(RELEASE, ns)).await?;
     let mut recover_release: Option<ReleaseInfo> = None;
     if let Some(r) = existing.as_ref().filter(|r| r.is_stuck()) {
         if !opts.recover {
@@ -357,7 +384,7 @@ pub async fn install(
     });
 
     let bar = ui.spinner(&format!("rendering {}", opts.chart.describe()));
-    let rendered = deps.helm.template(&release).await;
+    let rendered = clock.time(deps.helm.template(&release)).await;
     bar.finish_and_clear();
     let docs = crds::documents(&rendered.context("the chart does not render with these values")?)?;
     let crd_objs = crds::from_rendered(&docs);
@@ -485,8 +512,9 @@ pub async fn install(
         Some(_) if recover_release.is_some() || opts.force_upgrade => Change::Update,
         Some(r) if r.status != "deployed" => Change::Update,
         Some(r) => {
-            let same_chart = deps.helm.chart_id(&opts.chart).await? == r.chart;
-            let same_values = same_chart && deps.helm.values(RELEASE, ns).await? == merged;
+            let same_chart = clock.time(deps.helm.chart_id(&opts.chart)).await? == r.chart;
+            let same_values =
+                same_chart && clock.time(deps.helm.values(RELEASE, ns)).await? == merged;
             if same_values {
                 Change::Unchanged
             } else {
@@ -523,6 +551,7 @@ pub async fn install(
         changed,
         waited: vec![],
         grafana: grafana_access,
+        timings: Timings::default(),
     };
 
     if opts.dry_run {
@@ -552,9 +581,13 @@ pub async fn install(
     if let Some(r) = &recover_release {
         let bar = ui.spinner(&format!("recovering release stuck in {}", r.status));
         let res = if r.status == "pending-install" {
-            deps.helm.uninstall(RELEASE, ns, opts.timeout).await
+            clock
+                .time(deps.helm.uninstall(RELEASE, ns, opts.timeout))
+                .await
         } else {
-            deps.helm.rollback(RELEASE, ns, opts.timeout).await
+            clock
+                .time(deps.helm.rollback(RELEASE, ns, opts.timeout))
+                .await
         };
         bar.finish_and_clear();
         res.with_context(|| {
@@ -592,6 +625,7 @@ pub async fn install(
         timeout: opts.timeout,
         interval: opts.poll_interval,
     };
+    let crd_start = std::time::Instant::now();
     let crd_changes = crds::apply_and_wait(
         deps.cluster,
         &crd_objs,
@@ -603,6 +637,7 @@ pub async fn install(
     )
     .await
     .context("applying the CRDs; the helm release was not touched")?;
+    waiting += crd_start.elapsed();
     let applied = crd_changes
         .iter()
         .filter(|(_, c)| *c != Change::Unchanged)
@@ -621,9 +656,8 @@ pub async fn install(
             "helm upgrade --install {RELEASE} ({})",
             opts.chart.describe()
         ));
-        let res = deps
-            .helm
-            .upgrade_install(&release, helm_version.major)
+        let res = clock
+            .time(deps.helm.upgrade_install(&release, helm_version.major))
             .await;
         bar.finish_and_clear();
         res.context("helm upgrade --install failed (helm rolled the release back)")?;
@@ -664,6 +698,7 @@ pub async fn install(
             )
             .await?
         };
+        waiting += took;
         report.waited.push(format!(
             "{} ready after {}",
             w.describe(),
@@ -671,6 +706,19 @@ pub async fn install(
         ));
     }
 
+    let total = started.elapsed();
+    let helm_time = clock.0.get();
+    let (total_ms, helm_ms, waiting_ms) = (
+        total.as_millis(),
+        helm_time.as_millis(),
+        waiting.as_millis(),
+    );
+    report.timings = Timings {
+        total_ms,
+        helm_ms,
+        waiting_ms,
+        own_ms: total_ms.saturating_sub(helm_ms + waiting_ms),
+    };
     let shown_password = if opts.show_password {
         new_password.map(|p| p.value)
     } else {

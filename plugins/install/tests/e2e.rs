@@ -170,6 +170,12 @@ fn install_check_reinstall_uninstall() {
     args.push("--generate-grafana-password");
     let report = json(&e.cmd(&args).output().unwrap());
     assert_eq!(report["changed"], true);
+    let t = &report["timings"];
+    eprintln!(
+        "e2e timings: total {} ms, helm {} ms, waiting {} ms, install's own work {} ms ({:.1}% of helm; target < 10%)",
+        t["total_ms"], t["helm_ms"], t["waiting_ms"], t["own_ms"],
+        100.0 * t["own_ms"].as_f64().unwrap() / t["helm_ms"].as_f64().unwrap().max(1.0)
+    );
     let ns = Some(namespace.as_str());
     for (kind, name) in [
         ("Deployment", "kube-prometheus-operator"),

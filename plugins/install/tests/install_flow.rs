@@ -134,6 +134,11 @@ async fn a_fresh_install_does_every_step_in_order() {
     assert!(!dir.exists(), "temp values dir {dir:?} was left behind");
 
     assert_eq!(r.waited.len(), 6, "{:?}", r.waited);
+    let t = &r.timings;
+    assert!(
+        t.total_ms >= t.helm_ms + t.waiting_ms && t.own_ms == t.total_ms - t.helm_ms - t.waiting_ms,
+        "{t:?}"
+    );
     assert_eq!(r.grafana.url, "http://10.0.0.10:30300");
     let text = promstack_install::summary::render(r, None);
     assert!(

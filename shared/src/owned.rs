@@ -88,7 +88,8 @@ pub async fn ensure(
     let live = cluster.get(&r).await?;
     let change = plan(live.as_ref(), want);
     if change != Change::Unchanged && !dry_run {
-        cluster.apply(want, opts).await?;
+        crate::cluster::with_retry(crate::cluster::WRITE_ATTEMPTS, || cluster.apply(want, opts))
+            .await?;
     }
     Ok(change)
 }
@@ -124,7 +125,8 @@ pub async fn prune(
             continue;
         }
         if !dry_run {
-            cluster.delete(&r).await?;
+            crate::cluster::with_retry(crate::cluster::WRITE_ATTEMPTS, || cluster.delete(&r))
+                .await?;
         }
         gone.push(r);
     }
@@ -189,6 +191,35 @@ mod tests {
             Change::Update
         );
         assert_eq!(c.count(Verb::Apply), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn transient_errors_are_retried_a_few_times() {
+        use crate::cluster::Fault;
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        c.inject(Fault::status(503).on(Verb::Apply).times(2));
+        let want = cm("x", json!(labels("rules")));
+        assert_eq!(
+            ensure(&c, &want, ApplyOptions::default(), false)
+                .await
+                .unwrap(),
+            Change::Create
+        );
+        assert_eq!(c.count(Verb::Apply), 3);
+        c.inject(Fault::status(500).on(Verb::Apply));
+        let mut changed = want.clone();
+        changed["data"]["a"] = json!("2");
+        assert!(ensure(&c, &changed, ApplyOptions::default(), false)
+            .await
+            .is_err());
+        assert_eq!(c.count(Verb::Apply), 6, "three tries, then the error");
+        c.clear_faults();
+        c.inject(Fault::status(403).on(Verb::Apply));
+        assert!(ensure(&c, &changed, ApplyOptions::default(), false)
+            .await
+            .is_err());
+        assert_eq!(c.count(Verb::Apply), 7, "a 403 is not retried");
     }
 
     #[tokio::test]

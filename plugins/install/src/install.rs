@@ -15,7 +15,9 @@ use crate::helm::{Chart, HelmApi, Release, ReleaseInfo};
 use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::workloads;
 use anyhow::Context as _;
-use promstack_shared::cluster::{to_value, ApplyOptions, Cluster, ListQuery, ObjRef};
+use promstack_shared::cluster::{
+    to_value, with_retry, ApplyOptions, Cluster, ListQuery, ObjRef, WRITE_ATTEMPTS,
+};
 use promstack_shared::owned::{self, Change};
 use promstack_shared::ui::Ui;
 use promstack_shared::wait::{self, WaitOptions};
@@ -600,8 +602,7 @@ pub async fn install(
     }
     write_step(deps.cluster, &ns_obj, apply, &report.steps[0], ui).await?;
     if let Some(obj) = &gsec_obj {
-        deps.cluster
-            .apply(obj, apply)
+        with_retry(WRITE_ATTEMPTS, || deps.cluster.apply(obj, apply))
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))
             .with_context(|| {
@@ -743,8 +744,7 @@ async fn write_step(
         ui.detail(&format!("{} unchanged", planned.object));
         return Ok(());
     }
-    cluster
-        .apply(obj, apply)
+    with_retry(WRITE_ATTEMPTS, || cluster.apply(obj, apply))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))
         .with_context(|| format!("writing {}; nothing after this step ran", planned.object))?;
@@ -771,10 +771,11 @@ async fn restart_grafana(cluster: &dyn Cluster, ns: &str) -> anyhow::Result<()> 
         "metadata": {"name": format!("{RELEASE}-grafana"), "namespace": ns},
         "spec": {"template": {"metadata": {"annotations": {"promstack.io/password-rotated-at": now.to_string()}}}}
     });
-    cluster
-        .apply(&patch, ApplyOptions::default())
-        .await
-        .map_err(|e| anyhow::anyhow!("restarting Grafana after the password rotation: {e}"))?;
+    with_retry(WRITE_ATTEMPTS, || {
+        cluster.apply(&patch, ApplyOptions::default())
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("restarting Grafana after the password rotation: {e}"))?;
     Ok(())
 }
 

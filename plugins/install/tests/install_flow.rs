@@ -385,7 +385,7 @@ async fn passwords_without_terminal_stdin_weak_and_rotation() {
         .is_some());
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_500_on_the_secret_step_stops_everything_after_it() {
     let c = cluster(1);
     c.inject(
@@ -412,7 +412,25 @@ async fn a_500_on_the_secret_step_stops_everything_after_it() {
     assert_eq!(h.count("upgrade"), 0);
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
+async fn a_single_500_is_retried_and_the_install_goes_on() {
+    let c = cluster(1);
+    c.inject(
+        Fault::status(500)
+            .on(Verb::Apply)
+            .kind("Secret")
+            .name(GRAFANA_SECRET)
+            .times(1),
+    );
+    let h = FakeHelm::new(c.clone(), 4);
+    let mut o = options();
+    o.timeout = Duration::from_secs(60);
+    run(&o, &c, &h, b"").await.unwrap();
+    assert!(secret(&c, GRAFANA_SECRET).is_some());
+    assert_eq!(h.count("upgrade"), 1);
+}
+
+#[tokio::test(start_paused = true)]
 async fn conflicts_and_throttling_are_reported_with_the_object() {
     let c = cluster(1);
     c.inject(

@@ -117,6 +117,33 @@ impl ClusterError {
     }
 }
 
+/// Run a request again on transient errors (429, 5xx, unreachable): up to `attempts` tries with
+/// doubling back-off from 250ms. Other errors return at once.
+pub async fn with_retry<T, F, Fut>(attempts: u32, mut f: F) -> Result<T, ClusterError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, ClusterError>>,
+{
+    let mut delay = std::time::Duration::from_millis(250);
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match f().await {
+            Err(e)
+                if tries < attempts
+                    && (e.is_transient() || matches!(e, ClusterError::Unreachable(_))) =>
+            {
+                tokio::time::sleep(delay).await;
+                delay *= 2;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Tries a write gets before a transient error is reported.
+pub const WRITE_ATTEMPTS: u32 = 3;
+
 /// Who and where: printed in messages so users know which cluster they are touching.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClusterInfo {

@@ -14,8 +14,8 @@ pub enum OutputFormat {
 /// The global flags. Flatten into each plugin's clap parser with `#[command(flatten)]`.
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
-    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)
-    #[arg(long, global = true, env = "KUBECONFIG", value_name = "FILE")]
+    /// Path to the kubeconfig file (default: $KUBECONFIG, which may list several files, then ~/.kube/config)
+    #[arg(long, global = true, value_name = "FILE")]
     pub kubeconfig: Option<PathBuf>,
 
     /// The kubeconfig context to use (default: the current context)

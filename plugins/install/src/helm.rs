@@ -415,6 +415,21 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_missing_helm_is_a_failed_check_that_says_how_to_get_it() {
+        let h = Helm {
+            binary: "/nonexistent/helm".into(),
+            kubeconfig: None,
+            context: None,
+        };
+        let err = h.version().await.unwrap_err();
+        assert_eq!(err.exit_code(), promstack_shared::ExitCode::CheckFailed);
+        assert!(
+            err.to_string().contains("helm.sh") && err.to_string().contains("--helm"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn stuck_releases() {
         let mut r: ReleaseInfo = serde_json::from_str(r#"{"name":"kube-prometheus","namespace":"monitoring","revision":"2","updated":"x","status":"pending-upgrade","chart":"kube-prometheus-stack-88.5.3","app_version":"v0.93.1"}"#).unwrap();

@@ -173,9 +173,11 @@ pub struct ValuesDir {
 
 impl ValuesDir {
     pub fn write(chain: &[ValuesFile]) -> anyhow::Result<Self> {
-        let dir = tempfile::Builder::new()
-            .prefix("promstack-values-")
-            .tempdir()?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("promstack-values-");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder.tempdir()?;
         let mut files = Vec::new();
         for (i, f) in chain.iter().enumerate() {
             let stem: String = Path::new(&f.origin)

@@ -145,6 +145,22 @@ async fn values_reach_the_chart_in_order_with_the_secret_names() {
             values::merged(&chain_with_user("layer: user\n"))["grafana"]["admin"],
             v["grafana"]["admin"]
         );
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(files.path())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
+        for f in &files.files {
+            assert_eq!(
+                std::fs::metadata(f).unwrap().permissions().mode() & 0o777,
+                0o600,
+                "{f:?}"
+            );
+        }
         let dir = files.path().to_path_buf();
         drop(files);
         assert!(!dir.exists(), "values dir removed");

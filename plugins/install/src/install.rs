@@ -146,7 +146,8 @@ pub struct InstallReport {
     pub helm_version: String,
     pub preflight: Vec<Check>,
     pub steps: Vec<Step>,
-    /// The helm command line (values files are temporary; no secret is ever on it).
+    /// The helm command line, values files named by origin (embedded `values/...`, the user's
+    /// files, `generated-overlay.yaml`); helm gets private temporary copies. No secret is ever on it.
     pub helm_command: Vec<String>,
     /// True when anything was (or, with --dry-run, would be) changed.
     pub changed: bool,
@@ -526,9 +527,14 @@ pub async fn install(
             }
         }
     };
+    // the command as run, with each temporary values file named by where it comes from
     let helm_command = {
+        let shown = Release {
+            values_files: chain.iter().map(|f| PathBuf::from(&f.origin)).collect(),
+            ..release.clone()
+        };
         let mut c = vec!["helm".to_string()];
-        c.extend(crate::helm::upgrade_args(&release, helm_version.major));
+        c.extend(crate::helm::upgrade_args(&shown, helm_version.major));
         c
     };
     steps.push(Step {

@@ -165,7 +165,7 @@ pub fn chain(
     files.extend(user);
     let generated = generated_overlay(overlay);
     files.push(ValuesFile {
-        origin: "generated overlay".into(),
+        origin: "generated-overlay.yaml".into(),
         text: serde_yaml::to_string(&generated).expect("JSON values serialise as YAML"),
         values: generated,
     });

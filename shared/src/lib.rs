@@ -14,6 +14,7 @@ pub mod cluster;
 pub mod error;
 pub mod output;
 pub mod owned;
+pub mod refdata;
 pub mod secret;
 pub mod ui;
 pub mod wait;

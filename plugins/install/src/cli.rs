@@ -77,7 +77,7 @@ pub struct InstallArgs {
     #[arg(long, value_name = "FILE", env = "PROMSTACK_ALERTMANAGER_CONFIG")]
     pub alertmanager_config: Option<PathBuf>,
 
-    /// Grafana Ingress host (cloud)
+    /// Grafana Ingress host (required with --env cloud)
     #[arg(long, value_name = "HOST")]
     pub grafana_host: Option<String>,
 
@@ -85,9 +85,21 @@ pub struct InstallArgs {
     #[arg(long, value_name = "CLASS", requires = "grafana_host")]
     pub ingress_class: Option<String>,
 
-    /// TLS Secret of the Grafana Ingress
+    /// TLS Secret of the Grafana Ingress (required with --env cloud)
     #[arg(long, value_name = "SECRET", requires = "grafana_host")]
     pub tls_secret: Option<String>,
+
+    /// Remote-write URL of a long-term store (Thanos Receive, Mimir, VictoriaMetrics); off by default
+    #[arg(long, value_name = "URL", env = "PROMSTACK_REMOTE_WRITE_URL")]
+    pub remote_write_url: Option<String>,
+
+    /// Secret in the namespace with `username` and `password` for remote write (basic auth)
+    #[arg(long, value_name = "SECRET", requires = "remote_write_url")]
+    pub remote_write_secret: Option<String>,
+
+    /// Turn the operator's admission webhooks off (for clusters where the API server cannot reach them)
+    #[arg(long)]
+    pub no_admission_webhooks: bool,
 
     /// How long to wait for helm and for the workloads
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]

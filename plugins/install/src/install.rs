@@ -44,6 +44,8 @@ pub struct InstallOptions {
     pub grafana_host: Option<String>,
     pub ingress_class: Option<String>,
     pub tls_secret: Option<String>,
+    pub remote_write: Option<values::RemoteWrite>,
+    pub admission_webhooks: bool,
     pub timeout: Duration,
     pub poll_interval: Duration,
     pub dry_run: bool,
@@ -68,6 +70,8 @@ impl InstallOptions {
             grafana_host: None,
             ingress_class: None,
             tls_secret: None,
+            remote_write: None,
+            admission_webhooks: true,
             timeout: Duration::from_secs(600),
             poll_interval: Duration::from_secs(2),
             dry_run: false,
@@ -263,6 +267,8 @@ pub async fn install(
             grafana_host: opts.grafana_host.clone(),
             ingress_class: opts.ingress_class.clone(),
             tls_secret: opts.tls_secret.clone(),
+            remote_write: opts.remote_write.clone(),
+            admission_webhooks: opts.admission_webhooks,
         },
     )?;
     let merged = values::merged(&chain);
@@ -357,8 +363,12 @@ pub async fn install(
         ))
         .into());
     }
-    if opts.env == Env::Cloud && ready_nodes < 2 {
-        ui.warn(&format!("only {ready_nodes} Ready node: the cloud env runs two Prometheus and Alertmanager replicas for HA"));
+    let needed = nodes_needed(&merged);
+    if ready_nodes < needed {
+        return Err(Error::check(format!(
+            "{ready_nodes} Ready node(s), but the values place {needed} replicas on different nodes (podAntiAffinity: hard): they would never all start. Add nodes, or set podAntiAffinity: soft in a -f file."
+        ))
+        .into());
     }
     preflight.push(Check {
         name: "nodes",
@@ -387,6 +397,34 @@ pub async fn install(
             None => format!("release {RELEASE} not installed yet"),
         },
     });
+
+    if let Some(secret) = opts
+        .remote_write
+        .as_ref()
+        .and_then(|rw| rw.secret.as_deref())
+    {
+        let live = deps
+            .cluster
+            .get(&ObjRef::new("v1", "Secret", Some(ns), secret))
+            .await
+            .context("reading the remote-write Secret")?;
+        let has = |k: &str| {
+            live.as_ref()
+                .and_then(|s| s.pointer(&format!("/data/{k}")))
+                .is_some()
+        };
+        if !values::REMOTE_WRITE_KEYS.iter().all(|k| has(k)) {
+            return Err(Error::check(format!(
+                "remote write: Secret {ns}/{secret} with keys `username` and `password` not found. Create it first: kubectl create namespace {ns}; kubectl -n {ns} create secret generic {secret} --from-literal=username=... --from-literal=password=..."
+            ))
+            .into());
+        }
+        preflight.push(Check {
+            name: "remote-write",
+            ok: true,
+            detail: format!("Secret {secret} has the credentials"),
+        });
+    }
 
     let bar = ui.spinner(&format!("rendering {}", opts.chart.describe()));
     let rendered = clock.time(deps.helm.template(&release)).await;
@@ -785,6 +823,25 @@ async fn restart_grafana(cluster: &dyn Cluster, ns: &str) -> anyhow::Result<()> 
     .await
     .map_err(|e| anyhow::anyhow!("restarting Grafana after the password rotation: {e}"))?;
     Ok(())
+}
+
+/// The most replicas the values require on distinct nodes (hard anti-affinity).
+pub fn nodes_needed(merged: &Value) -> usize {
+    [
+        (
+            "/prometheus/prometheusSpec/replicas",
+            "/prometheus/prometheusSpec/podAntiAffinity",
+        ),
+        (
+            "/alertmanager/alertmanagerSpec/replicas",
+            "/alertmanager/alertmanagerSpec/podAntiAffinity",
+        ),
+    ]
+    .iter()
+    .filter(|(_, aa)| merged.pointer(aa).and_then(Value::as_str) == Some("hard"))
+    .map(|(r, _)| merged.pointer(r).and_then(Value::as_u64).unwrap_or(1) as usize)
+    .max()
+    .unwrap_or(1)
 }
 
 fn node_ready(n: &Value) -> bool {

@@ -43,6 +43,28 @@ pub fn install_options(cli: &Cli) -> Result<install::InstallOptions, promstack_s
     o.grafana_host = a.grafana_host.clone();
     o.ingress_class = a.ingress_class.clone();
     o.tls_secret = a.tls_secret.clone();
+    o.remote_write = match &a.remote_write_url {
+        Some(url) => {
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace)
+            {
+                return Err(promstack_shared::Error::input(format!(
+                    "--remote-write-url `{url}` is not an http(s) URL"
+                )));
+            }
+            Some(values::RemoteWrite {
+                url: url.clone(),
+                secret: a.remote_write_secret.clone(),
+            })
+        }
+        None => None,
+    };
+    o.admission_webhooks = !a.no_admission_webhooks;
+    if a.env == values::Env::Cloud && (a.grafana_host.is_none() || a.tls_secret.is_none()) {
+        return Err(promstack_shared::Error::input(
+            "--env cloud puts Grafana behind an Ingress with TLS: pass --grafana-host HOST and --tls-secret SECRET (and --ingress-class CLASS unless the cluster has a default)",
+        ));
+    }
     o.timeout = a.timeout;
     o.dry_run = a.dry_run;
     o.recover = a.recover;

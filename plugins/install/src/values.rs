@@ -112,13 +112,38 @@ pub fn merge(base: &mut Value, overlay: &Value) {
 pub const GRAFANA_SECRET: &str = "promstack-grafana-admin";
 pub const ALERTMANAGER_SECRET: &str = "promstack-alertmanager-config";
 
+/// Remote write to a long-term store; credentials come from a Secret (keys `username`, `password`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteWrite {
+    pub url: String,
+    pub secret: Option<String>,
+}
+
+/// Keys of the remote-write credentials Secret.
+pub const REMOTE_WRITE_KEYS: [&str; 2] = ["username", "password"];
+
 /// Settings the generated overlay carries (never a secret value).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct OverlaySettings {
     pub storage_class: String,
     pub grafana_host: Option<String>,
     pub ingress_class: Option<String>,
     pub tls_secret: Option<String>,
+    pub remote_write: Option<RemoteWrite>,
+    pub admission_webhooks: bool,
+}
+
+impl Default for OverlaySettings {
+    fn default() -> Self {
+        OverlaySettings {
+            storage_class: String::new(),
+            grafana_host: None,
+            ingress_class: None,
+            tls_secret: None,
+            remote_write: None,
+            admission_webhooks: true,
+        }
+    }
 }
 
 /// The last values file: Secret names, StorageClass, Ingress settings. Names only, never values.
@@ -148,6 +173,19 @@ pub fn generated_overlay(s: &OverlaySettings) -> Value {
             ingress["tls"] = json!([{"secretName": tls, "hosts": [host]}]);
         }
         v["grafana"]["ingress"] = ingress;
+    }
+    if let Some(rw) = &s.remote_write {
+        let mut target = json!({"url": rw.url});
+        if let Some(secret) = &rw.secret {
+            target["basicAuth"] = json!({
+                "username": {"name": secret, "key": REMOTE_WRITE_KEYS[0]},
+                "password": {"name": secret, "key": REMOTE_WRITE_KEYS[1]}
+            });
+        }
+        v["prometheus"]["prometheusSpec"]["remoteWrite"] = json!([target]);
+    }
+    if !s.admission_webhooks {
+        v["prometheusOperator"] = json!({"admissionWebhooks": {"enabled": false}});
     }
     v
 }
@@ -249,12 +287,48 @@ mod tests {
             grafana_host: Some("grafana.example.org".into()),
             ingress_class: Some("nginx".into()),
             tls_secret: Some("grafana-tls".into()),
+            ..Default::default()
         });
         assert_eq!(v["grafana"]["ingress"]["hosts"][0], "grafana.example.org");
         assert_eq!(v["grafana"]["ingress"]["ingressClassName"], "nginx");
         assert_eq!(
             v["grafana"]["ingress"]["tls"][0]["secretName"],
             "grafana-tls"
+        );
+    }
+
+    #[test]
+    fn remote_write_and_webhooks() {
+        let mut s = OverlaySettings {
+            storage_class: "x".into(),
+            ..Default::default()
+        };
+        let v = generated_overlay(&s);
+        assert!(
+            v["prometheus"]["prometheusSpec"]
+                .get("remoteWrite")
+                .is_none(),
+            "off by default"
+        );
+        assert!(
+            v.get("prometheusOperator").is_none(),
+            "webhooks stay as the values files say"
+        );
+        s.remote_write = Some(RemoteWrite {
+            url: "https://mimir.example.org/api/v1/push".into(),
+            secret: Some("mimir-auth".into()),
+        });
+        s.admission_webhooks = false;
+        let v = generated_overlay(&s);
+        let rw = &v["prometheus"]["prometheusSpec"]["remoteWrite"][0];
+        assert_eq!(rw["url"], "https://mimir.example.org/api/v1/push");
+        assert_eq!(
+            rw["basicAuth"]["password"],
+            json!({"name": "mimir-auth", "key": "password"})
+        );
+        assert_eq!(
+            v["prometheusOperator"]["admissionWebhooks"]["enabled"],
+            false
         );
     }
 

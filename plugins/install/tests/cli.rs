@@ -105,6 +105,20 @@ fn bad_input_is_exit_2_before_the_cluster_is_asked() {
     ]);
     let o = run(c, b"");
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // cloud without its Ingress host and TLS Secret; a remote-write URL that is not one
+    for args in [
+        &["--env", "cloud", "--generate-grafana-password"][..],
+        &[
+            "--remote-write-url",
+            "mimir:9009",
+            "--generate-grafana-password",
+        ],
+    ] {
+        let mut c = bin();
+        c.arg("--kubeconfig").arg(&kc).args(args);
+        let o = run(c, b"");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
     // an unreadable kubeconfig
     let o = run(
         {

@@ -590,20 +590,69 @@ async fn dry_run_plans_renders_and_writes_nothing() {
 }
 
 #[tokio::test]
-async fn cloud_needs_gp3_and_takes_the_ingress_host() {
+async fn cloud_needs_gp3_three_nodes_and_takes_the_ingress_host() {
+    let cloud = || {
+        let mut o = options();
+        o.env = promstack_install::values::Env::Cloud;
+        o.grafana_host = Some("grafana.example.org".into());
+        o.tls_secret = Some("grafana-tls".into());
+        o
+    };
+    // two nodes cannot hold three Alertmanagers with hard anti-affinity: a failed check, not a 10-minute wait
     let c = cluster(2);
     c.insert(
         json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"}}),
     );
     let h = FakeHelm::new(c.clone(), 4);
-    let mut o = options();
-    o.env = promstack_install::values::Env::Cloud;
-    o.grafana_host = Some("grafana.example.org".into());
-    o.tls_secret = Some("grafana-tls".into());
-    let out = run(&o, &c, &h, b"").await.unwrap();
+    let e = run(&cloud(), &c, &h, b"").await.unwrap_err();
+    assert_eq!(code(&e), 3);
+    assert!(
+        e.to_string().contains("3 replicas on different nodes"),
+        "{e}"
+    );
+    assert_eq!(c.writes(), 0);
+
+    let c = cluster(3);
+    c.insert(
+        json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"}}),
+    );
+    let h = FakeHelm::new(c.clone(), 4);
+    let out = run(&cloud(), &c, &h, b"").await.unwrap();
     assert_eq!(out.report.grafana.url, "https://grafana.example.org");
     assert_eq!(
         h.state.lock().unwrap().upgrade_files[0][1],
         promstack_install::values::CLOUD
+    );
+}
+
+#[tokio::test]
+async fn remote_write_needs_its_secret_and_reaches_the_values() {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    let mut o = options();
+    o.remote_write = Some(promstack_install::values::RemoteWrite {
+        url: "https://mimir.example.org/api/v1/push".into(),
+        secret: Some("mimir-auth".into()),
+    });
+    let e = run(&o, &c, &h, b"").await.unwrap_err();
+    assert_eq!(code(&e), 3);
+    assert!(
+        e.to_string()
+            .contains("kubectl -n monitoring create secret generic mimir-auth"),
+        "{e}"
+    );
+    assert_eq!(c.writes(), 0);
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"mimir-auth","namespace":"monitoring"},"data":{"username":"dQ==","password":"cA=="}}));
+    run(&o, &c, &h, b"").await.unwrap();
+    let v = h.state.lock().unwrap().values.clone();
+    assert_eq!(
+        v["prometheus"]["prometheusSpec"]["remoteWrite"][0]["basicAuth"]["username"]["name"],
+        "mimir-auth"
+    );
+    let files = h.state.lock().unwrap().upgrade_files[0].join("\n");
+    assert!(
+        !files.contains("dQ==") && !files.contains("cA=="),
+        "credentials must stay in the Secret"
     );
 }

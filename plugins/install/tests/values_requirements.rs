@@ -1,0 +1,611 @@
+//! values/ checked against the pinned chart (refdata): every key exists, and every requirement of
+//! the stack's configuration holds in the merged values (chart defaults + base + env overlay).
+use promstack_install::values::{self, Env, OverlaySettings, RemoteWrite};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+
+/// Keys of the subcharts, which this chart's values.yaml does not list. Checked against the
+/// subcharts' own values at the versions Chart.yaml pins (grafana 12.11.1 from grafana-community,
+/// kube-state-metrics 8.4.0, prometheus-node-exporter 4.56.1). A prefix covers what is under it.
+const SUBCHART_KEYS: &[&str] = &[
+    "grafana.persistence.enabled",
+    "grafana.service.type",
+    "grafana.service.nodePort",
+    "grafana.resources",
+    "grafana.sidecar.resources",
+    "grafana.sidecar.dashboards.folderAnnotation",
+    "grafana.sidecar.dashboards.provider.foldersFromFilesStructure",
+    "grafana.ingress.ingressClassName",
+    "kube-state-metrics.resources",
+    "prometheus-node-exporter.tolerations",
+    "prometheus-node-exporter.resources",
+];
+
+/// Keys the chart documents only as comments in its values.yaml (checked against that text).
+const COMMENTED_KEYS: &[(&str, &str)] = &[(
+    "alertmanager.alertmanagerSpec.configSecret",
+    "    # configSecret:",
+)];
+
+/// Keys whose content the chart leaves free-form (Kubernetes types passed through).
+const FREE_FORM: &[&str] = &[
+    "storageSpec",
+    "storage",
+    "resources",
+    "affinity",
+    "tolerations",
+    "ingress",
+    "remoteWrite",
+    "podMetadata",
+];
+
+fn chart() -> Option<Value> {
+    let dir = promstack_shared::refdata::dir()?;
+    let text = std::fs::read_to_string(dir.join("kube-prometheus-stack/values.yaml")).unwrap();
+    Some(serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(&text).unwrap()).unwrap())
+}
+
+fn leaf_paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                let p = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                leaf_paths(x, &p, out);
+            }
+        }
+        _ => out.push(prefix.to_string()),
+    }
+}
+
+/// The paths of `ours` that the chart does not know. Empty when every key is real.
+fn unknown_keys(chart: &Value, ours: &Value) -> Vec<String> {
+    let mut paths = Vec::new();
+    leaf_paths(ours, "", &mut paths);
+    paths
+        .into_iter()
+        .filter(|p| {
+            !SUBCHART_KEYS
+                .iter()
+                .any(|s| p == s || p.starts_with(&format!("{s}.")))
+        })
+        .filter(|p| !COMMENTED_KEYS.iter().any(|(k, _)| k == p))
+        .filter(|p| {
+            let mut node = chart;
+            for key in p.split('.') {
+                if FREE_FORM.contains(&key) {
+                    return false;
+                }
+                match node.get(key) {
+                    Some(next) => node = next,
+                    // inside a map the chart leaves empty ({}), any key is the user's
+                    None => return !(node.as_object().is_some_and(|m| m.is_empty())),
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+fn merged(chart: &Value, env: Env, overlay: &OverlaySettings) -> Value {
+    let mut m = chart.clone();
+    values::merge(
+        &mut m,
+        &values::merged(&values::chain(env, vec![], overlay).unwrap()),
+    );
+    m
+}
+
+fn overlay(env: Env) -> OverlaySettings {
+    OverlaySettings {
+        storage_class: env.storage_class().into(),
+        ..Default::default()
+    }
+}
+
+fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
+    static NULL: Value = Value::Null;
+    path.split('.')
+        .try_fold(v, |v, k| v.get(k))
+        .unwrap_or(&NULL)
+}
+
+fn both(chart: &Value) -> [(Env, Value); 2] {
+    [
+        (Env::Local, merged(chart, Env::Local, &overlay(Env::Local))),
+        (Env::Cloud, merged(chart, Env::Cloud, &overlay(Env::Cloud))),
+    ]
+}
+
+/// "10Gi" / "8GB" in bytes.
+fn bytes(q: &str) -> f64 {
+    let units = [
+        ("Ki", 1024f64),
+        ("Mi", 1024f64.powi(2)),
+        ("Gi", 1024f64.powi(3)),
+        ("Ti", 1024f64.powi(4)),
+        ("KB", 1e3),
+        ("MB", 1e6),
+        ("GB", 1e9),
+        ("TB", 1e12),
+    ];
+    let (n, mult) = units
+        .iter()
+        .find_map(|(u, m)| q.strip_suffix(u).map(|n| (n, *m)))
+        .unwrap_or((q, 1.0));
+    n.parse::<f64>().unwrap() * mult
+}
+
+#[test]
+fn every_key_in_the_values_files_exists_in_the_chart() {
+    let Some(chart) = chart() else { return };
+    let text = std::fs::read_to_string(
+        promstack_shared::refdata::dir()
+            .unwrap()
+            .join("kube-prometheus-stack/values.yaml"),
+    )
+    .unwrap();
+    for (key, line) in COMMENTED_KEYS {
+        assert!(
+            text.contains(line),
+            "{key} is no longer documented in the chart's values.yaml"
+        );
+    }
+    for (name, text) in [
+        ("values.yaml", values::BASE),
+        ("values-local.yaml", values::LOCAL),
+        ("values-cloud.yaml", values::CLOUD),
+    ] {
+        let v = values::parse(name, text).unwrap().values;
+        assert_eq!(
+            unknown_keys(&chart, &v),
+            Vec::<String>::new(),
+            "{name} has keys chart 88.5.3 does not know"
+        );
+    }
+    let generated = values::generated_overlay(&OverlaySettings {
+        storage_class: "x".into(),
+        grafana_host: Some("h".into()),
+        ingress_class: Some("c".into()),
+        tls_secret: Some("t".into()),
+        remote_write: Some(RemoteWrite {
+            url: "https://x".into(),
+            secret: Some("s".into()),
+        }),
+        admission_webhooks: false,
+    });
+    assert_eq!(
+        unknown_keys(&chart, &generated),
+        Vec::<String>::new(),
+        "the generated overlay"
+    );
+}
+
+#[test]
+fn a_stale_or_misspelt_key_is_caught_with_its_path() {
+    let Some(chart) = chart() else { return };
+    let stale = json!({"defaultRules": {"rules": {"kubeScheduler": false, "kubernetesSystemControllerManager": false}}, "prometheus": {"prometheusSpec": {"retension": "2d", "resources": {"anything": 1}}}});
+    assert_eq!(
+        unknown_keys(&chart, &stale),
+        [
+            "defaultRules.rules.kubeScheduler",
+            "defaultRules.rules.kubernetesSystemControllerManager",
+            "prometheus.prometheusSpec.retension"
+        ]
+    );
+}
+
+#[test]
+fn names() {
+    let Some(chart) = chart() else { return };
+    for (_, m) in both(&chart) {
+        assert_eq!(at(&m, "fullnameOverride"), "kube-prometheus");
+    }
+}
+
+#[test]
+fn prometheus_storage_retention_and_resources() {
+    let Some(chart) = chart() else { return };
+    for (env, m) in both(&chart) {
+        let ps = at(&m, "prometheus.prometheusSpec");
+        let vct = &ps["storageSpec"]["volumeClaimTemplate"]["spec"];
+        let (size, class, retention) = match env {
+            Env::Local => ("10Gi", "local-path", "2d"),
+            Env::Cloud => ("50Gi", "gp3", "15d"),
+        };
+        assert_eq!(vct["resources"]["requests"]["storage"], size, "{env:?}");
+        assert_eq!(vct["storageClassName"], class, "{env:?}");
+        assert_eq!(ps["retention"], retention, "{env:?}");
+        let rs = ps["retentionSize"].as_str().expect("retentionSize set");
+        assert!(
+            bytes(rs) < bytes(size) * 0.95,
+            "{env:?}: retentionSize {rs} must stay below the {size} volume"
+        );
+        assert!(
+            ps["resources"]["requests"]["memory"].is_string()
+                && ps["resources"]["limits"]["memory"].is_string(),
+            "{env:?}"
+        );
+    }
+}
+
+#[test]
+fn discovery_is_open_across_namespaces() {
+    let Some(chart) = chart() else { return };
+    for (env, m) in both(&chart) {
+        let ps = at(&m, "prometheus.prometheusSpec");
+        for kind in [
+            "serviceMonitor",
+            "podMonitor",
+            "probe",
+            "scrapeConfig",
+            "rule",
+        ] {
+            assert_eq!(
+                ps[format!("{kind}SelectorNilUsesHelmValues")],
+                false,
+                "{env:?} {kind}"
+            );
+            assert_eq!(ps[format!("{kind}Selector")], json!({}), "{env:?} {kind}");
+            assert_eq!(
+                ps[format!("{kind}NamespaceSelector")],
+                json!({}),
+                "{env:?} {kind}"
+            );
+        }
+    }
+}
+
+#[test]
+fn alertmanager_storage_and_config_from_the_secret() {
+    let Some(chart) = chart() else { return };
+    for (env, m) in both(&chart) {
+        let am = at(&m, "alertmanager.alertmanagerSpec");
+        let size = if env == Env::Local { "1Gi" } else { "5Gi" };
+        assert_eq!(
+            am["storage"]["volumeClaimTemplate"]["spec"]["resources"]["requests"]["storage"], size,
+            "{env:?}"
+        );
+        assert_eq!(am["useExistingSecret"], true);
+        assert_eq!(am["configSecret"], values::ALERTMANAGER_SECRET);
+    }
+}
+
+#[test]
+fn grafana_secret_stateless_dashboards_datasource_and_exposure() {
+    let Some(chart) = chart() else { return };
+    for (env, m) in both(&chart) {
+        let g = at(&m, "grafana");
+        assert_eq!(g["admin"]["existingSecret"], values::GRAFANA_SECRET);
+        assert!(g.get("adminPassword").is_none());
+        assert_eq!(g["persistence"]["enabled"], false);
+        assert_eq!(g["defaultDashboardsEnabled"], true);
+        let d = &g["sidecar"]["dashboards"];
+        assert_eq!(
+            (
+                d["enabled"].clone(),
+                d["label"].clone(),
+                d["labelValue"].clone(),
+                d["searchNamespace"].clone()
+            ),
+            (
+                json!(true),
+                json!("grafana_dashboard"),
+                json!("1"),
+                json!("ALL")
+            )
+        );
+        assert!(d["folderAnnotation"].is_string());
+        assert_eq!(d["provider"]["foldersFromFilesStructure"], true);
+        assert_eq!(g["sidecar"]["datasources"]["uid"], "prometheus");
+        match env {
+            Env::Local => assert_eq!(
+                (
+                    g["service"]["type"].clone(),
+                    g["service"]["nodePort"].clone()
+                ),
+                (json!("NodePort"), json!(30300))
+            ),
+            Env::Cloud => assert_eq!(g["service"]["type"], "ClusterIP"),
+        }
+    }
+    let cloud = merged(
+        &chart,
+        Env::Cloud,
+        &OverlaySettings {
+            grafana_host: Some("grafana.example.org".into()),
+            tls_secret: Some("tls".into()),
+            ingress_class: Some("nginx".into()),
+            ..overlay(Env::Cloud)
+        },
+    );
+    let ing = at(&cloud, "grafana.ingress");
+    assert_eq!(
+        (
+            ing["enabled"].clone(),
+            ing["hosts"][0].clone(),
+            ing["tls"][0]["secretName"].clone()
+        ),
+        (json!(true), json!("grafana.example.org"), json!("tls"))
+    );
+}
+
+#[test]
+fn prometheus_and_alertmanager_are_not_exposed() {
+    let Some(chart) = chart() else { return };
+    for (env, m) in both(&chart) {
+        for c in ["prometheus", "alertmanager"] {
+            assert_eq!(
+                at(&m, &format!("{c}.service.type")),
+                "ClusterIP",
+                "{env:?} {c}"
+            );
+            assert_eq!(
+                at(&m, &format!("{c}.ingress.enabled")),
+                false,
+                "{env:?} {c}"
+            );
+            // (the chart's default service.nodePort is only used with type NodePort)
+            assert_eq!(
+                at(&m, &format!("{c}.route.main.enabled")),
+                false,
+                "{env:?} {c}: no Gateway API route"
+            );
+            for per_replica in ["servicePerReplica", "ingressPerReplica"] {
+                assert_eq!(
+                    at(&m, &format!("{c}.{per_replica}.enabled")),
+                    false,
+                    "{env:?} {c}.{per_replica}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn exporters_everywhere_and_nothing_unnecessary() {
+    let Some(chart) = chart() else { return };
+    for (_, m) in both(&chart) {
+        assert_eq!(at(&m, "nodeExporter.enabled"), true);
+        let tol = at(&m, "prometheus-node-exporter.tolerations")
+            .as_array()
+            .unwrap();
+        assert!(
+            tol.iter().any(|t| t["operator"] == "Exists"
+                && t.get("key").is_none()
+                && t.get("effect").is_none()),
+            "node-exporter tolerates every taint (control-plane nodes too)"
+        );
+        assert_eq!(at(&m, "kubeStateMetrics.enabled"), true);
+        assert_eq!(at(&m, "windowsMonitoring.enabled"), false);
+        assert_eq!(at(&m, "nodeExporter.operatingSystems.aix.enabled"), false);
+        assert_eq!(
+            at(&m, "nodeExporter.operatingSystems.darwin.enabled"),
+            false
+        );
+    }
+}
+
+/// Rule group (as the chart names it) → its `defaultRules.rules.*` toggle in 88.5.3.
+fn toggle_of(group: &str) -> &'static str {
+    match group {
+        "alertmanager.rules" => "alertmanager",
+        "config-reloaders" => "configReloaders",
+        "general.rules" => "general",
+        "k8s.rules.container_cpu_usage_seconds_total" => "k8sContainerCpuUsageSecondsTotal",
+        "k8s.rules.container_memory_cache" => "k8sContainerMemoryCache",
+        "k8s.rules.container_memory_rss" => "k8sContainerMemoryRss",
+        "k8s.rules.container_memory_swap" => "k8sContainerMemorySwap",
+        "k8s.rules.container_memory_working_set_bytes" => "k8sContainerMemoryWorkingSetBytes",
+        "k8s.rules.container_resource" => "k8sContainerResource",
+        "k8s.rules.pod_owner" => "k8sPodOwner",
+        "kube-apiserver-availability.rules" => "kubeApiserverAvailability",
+        "kube-apiserver-burnrate.rules" => "kubeApiserverBurnrate",
+        "kube-apiserver-histogram.rules" => "kubeApiserverHistogram",
+        "kube-apiserver-slos" => "kubeApiserverSlos",
+        "kube-prometheus-general.rules" => "kubePrometheusGeneral",
+        "kube-prometheus-node-recording.rules" => "kubePrometheusNodeRecording",
+        "kube-scheduler.rules" => "kubeSchedulerRecording",
+        "kube-state-metrics" => "kubeStateMetrics",
+        "kubelet.rules" => "kubelet",
+        "kubernetes-apps" => "kubernetesApps",
+        "kubernetes-resources" => "kubernetesResources",
+        "kubernetes-storage" => "kubernetesStorage",
+        "kubernetes-system" | "kubernetes-system-apiserver" | "kubernetes-system-kubelet" => {
+            "kubernetesSystem"
+        }
+        "kubernetes-system-kube-proxy" => "kubeProxy",
+        "kubernetes-system-scheduler" => "kubeSchedulerAlerting",
+        "kubernetes-system-controller-manager" => "kubeControllerManager",
+        "etcd" => "etcd",
+        "node-exporter.rules" => "nodeExporterRecording",
+        "node-exporter" => "nodeExporterAlerting",
+        "node-network" => "network",
+        "node.rules" => "node",
+        "prometheus-operator" => "prometheusOperator",
+        "prometheus" => "prometheus",
+        other => panic!("rule group `{other}` has no known toggle: add it"),
+    }
+}
+
+fn forbidden(alert: &str) -> bool {
+    [
+        "KubeSchedulerDown",
+        "KubeControllerManagerDown",
+        "KubeProxyDown",
+    ]
+    .contains(&alert)
+        || alert.to_lowercase().starts_with("etcd")
+}
+
+/// Groups about the four components Talos + Cilium do not have (alerting or recording).
+fn about_missing_component(group: &str) -> bool {
+    ["scheduler", "controller-manager", "etcd", "kube-proxy"]
+        .iter()
+        .any(|c| group.contains(c))
+}
+
+#[test]
+fn talos_and_cilium_no_scheduler_controller_manager_etcd_or_proxy() {
+    let Some(chart) = chart() else { return };
+    let dir: PathBuf = promstack_shared::refdata::dir()
+        .unwrap()
+        .join("upstream-rules");
+    for (env, m) in both(&chart) {
+        for c in [
+            "kubeControllerManager",
+            "kubeScheduler",
+            "kubeEtcd",
+            "kubeProxy",
+        ] {
+            assert_eq!(
+                at(&m, &format!("{c}.enabled")),
+                false,
+                "{env:?}: {c} would get a Service, ServiceMonitor and dashboard"
+            );
+        }
+        let rules = at(&m, "defaultRules.rules");
+        for t in ["etcd", "kubeControllerManager"] {
+            assert_eq!(rules[t], false, "{env:?}: {t} rules");
+        }
+        assert!(
+            rules
+                .as_object()
+                .unwrap()
+                .keys()
+                .all(|k| at(&chart, "defaultRules.rules").get(k).is_some()),
+            "only 88.5.3 toggle names"
+        );
+        let mut groups = 0;
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let doc: Value = serde_json::to_value(
+                serde_yaml::from_str::<serde_yaml::Value>(
+                    &std::fs::read_to_string(f.unwrap().path()).unwrap(),
+                )
+                .unwrap(),
+            )
+            .unwrap();
+            for g in doc["spec"]["groups"].as_array().unwrap() {
+                groups += 1;
+                let name = g["name"].as_str().unwrap();
+                let toggle = toggle_of(name);
+                let on = rules[toggle]
+                    .as_bool()
+                    .unwrap_or_else(|| panic!("toggle {toggle} missing from the chart"));
+                let bad = about_missing_component(name)
+                    || g["rules"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .filter_map(|r| r["alert"].as_str())
+                        .any(forbidden);
+                if bad {
+                    assert!(
+                        !on,
+                        "{env:?}: group {name} ({toggle}) carries a forbidden alert and is on"
+                    );
+                } else {
+                    assert!(on, "{env:?}: group {name} ({toggle}) must stay on");
+                }
+            }
+        }
+        assert_eq!(groups, 33);
+    }
+}
+
+#[test]
+fn resources_for_every_container() {
+    let Some(chart) = chart() else { return };
+    let containers = [
+        "prometheusOperator.resources",
+        "prometheusOperator.prometheusConfigReloader.resources",
+        "prometheusOperator.admissionWebhooks.patch.resources",
+        "prometheus.prometheusSpec.resources",
+        "alertmanager.alertmanagerSpec.resources",
+        "grafana.resources",
+        "grafana.sidecar.resources",
+        "kube-state-metrics.resources",
+        "prometheus-node-exporter.resources",
+    ];
+    let mut local_mem = Vec::new();
+    for (env, m) in both(&chart) {
+        for c in containers {
+            let r = at(&m, c);
+            assert!(
+                r["requests"]["cpu"].is_string() && r["requests"]["memory"].is_string(),
+                "{env:?}: {c} requests"
+            );
+            assert!(
+                r["limits"]["memory"].is_string(),
+                "{env:?}: {c} memory limit"
+            );
+            let mem = bytes(r["requests"]["memory"].as_str().unwrap());
+            if env == Env::Local {
+                local_mem.push(mem);
+            } else {
+                let i = containers.iter().position(|x| *x == c).unwrap();
+                assert!(
+                    mem >= local_mem[i],
+                    "{c}: the cloud asks for at least as much as local"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn cloud_is_highly_available_local_is_small() {
+    let Some(chart) = chart() else { return };
+    let [(_, local), (_, cloud)] = both(&chart);
+    assert_eq!(at(&cloud, "alertmanager.alertmanagerSpec.replicas"), 3);
+    assert_eq!(at(&cloud, "prometheus.prometheusSpec.replicas"), 2);
+    for c in ["alertmanager.alertmanagerSpec", "prometheus.prometheusSpec"] {
+        assert_eq!(at(&cloud, &format!("{c}.podAntiAffinity")), "hard", "{c}");
+    }
+    assert_eq!(at(&cloud, "prometheus.podDisruptionBudget.enabled"), true);
+    assert_eq!(at(&cloud, "alertmanager.podDisruptionBudget.enabled"), true);
+    assert_eq!(promstack_install::install::nodes_needed(&cloud), 3);
+    assert_eq!(at(&local, "alertmanager.alertmanagerSpec.replicas"), 1);
+    assert_eq!(at(&local, "prometheus.prometheusSpec.replicas"), 1);
+    assert_eq!(promstack_install::install::nodes_needed(&local), 1);
+}
+
+#[test]
+fn remote_write_off_by_default_on_by_flag_and_webhooks_on_by_default() {
+    let Some(chart) = chart() else { return };
+    for (env, m) in both(&chart) {
+        assert_eq!(
+            at(&m, "prometheus.prometheusSpec.remoteWrite"),
+            &json!([]),
+            "{env:?}"
+        );
+        assert_eq!(
+            at(&m, "prometheusOperator.admissionWebhooks.enabled"),
+            true,
+            "{env:?}"
+        );
+    }
+    let m = merged(
+        &chart,
+        Env::Cloud,
+        &OverlaySettings {
+            remote_write: Some(RemoteWrite {
+                url: "https://vm.example.org/api/v1/write".into(),
+                secret: Some("vm-auth".into()),
+            }),
+            admission_webhooks: false,
+            ..overlay(Env::Cloud)
+        },
+    );
+    assert_eq!(
+        at(&m, "prometheus.prometheusSpec.remoteWrite")[0]["url"],
+        "https://vm.example.org/api/v1/write"
+    );
+    assert_eq!(
+        at(&m, "prometheusOperator.admissionWebhooks.enabled"),
+        false
+    );
+}

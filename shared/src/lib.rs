@@ -11,11 +11,14 @@
 //! - [`error`]: typed errors and the exit codes they map to.
 pub mod cli;
 pub mod cluster;
+pub mod dashboard;
 pub mod error;
 pub mod output;
 pub mod owned;
+pub mod prometheus_rule;
 pub mod refdata;
 pub mod secret;
+pub mod sources;
 pub mod ui;
 pub mod wait;
 

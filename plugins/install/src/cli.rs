@@ -29,49 +29,20 @@ pub struct Cli {
 pub enum Command {
     /// Remove the stack: helm uninstall and promstack's Secrets; namespace, CRDs and the kubelet Service only when asked
     Uninstall(UninstallArgs),
+    /// Write the stack as a GitOps tree (Flux HelmRepository + HelmRelease, kustomization, values, rules, dashboards); no cluster needed
+    Export(Box<ExportArgs>),
 }
 
+/// What the stack looks like: shared by `install` and `export`, so both give the same stack.
 #[derive(Debug, Clone, Args)]
-pub struct InstallArgs {
+pub struct StackArgs {
     /// Cluster flavour: local (local-path, 2d, NodePort 30300) or cloud (gp3, 15d, Ingress, HA)
     #[arg(long, value_enum, default_value_t = Env::Local, env = "PROMSTACK_ENV")]
     pub env: Env,
 
-    /// Extra values file, after the embedded ones (repeatable, later wins)
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<PathBuf>,
-
-    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
-    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
-    pub chart: Option<String>,
-
-    /// Chart version (default: the pinned 88.5.3; ignored for local charts)
-    #[arg(long, value_name = "VERSION")]
-    pub chart_version: Option<String>,
-
     /// StorageClass for the Prometheus and Alertmanager volumes (default: local-path for local, gp3 for cloud)
     #[arg(long, value_name = "NAME", env = "PROMSTACK_STORAGE_CLASS")]
     pub storage_class: Option<String>,
-
-    /// Read the Grafana admin password from stdin
-    #[arg(long, conflicts_with = "generate_grafana_password")]
-    pub grafana_password_stdin: bool,
-
-    /// Generate a random Grafana admin password
-    #[arg(long)]
-    pub generate_grafana_password: bool,
-
-    /// Grafana admin user name
-    #[arg(long, default_value = "admin", value_name = "NAME")]
-    pub grafana_user: String,
-
-    /// Replace the password in an existing Grafana admin Secret (kept otherwise)
-    #[arg(long)]
-    pub rotate_grafana_password: bool,
-
-    /// Print the new Grafana password in the summary
-    #[arg(long)]
-    pub show_password: bool,
 
     /// Alertmanager configuration file (default: promstack's, routing to "default" and Watchdog to "null")
     #[arg(long, value_name = "FILE", env = "PROMSTACK_ALERTMANAGER_CONFIG")]
@@ -100,6 +71,44 @@ pub struct InstallArgs {
     /// Turn the operator's admission webhooks off (for clusters where the API server cannot reach them)
     #[arg(long)]
     pub no_admission_webhooks: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct InstallArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Extra values file, after the embedded ones (repeatable, later wins)
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
+    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
+    pub chart: Option<String>,
+
+    /// Chart version (default: the pinned 88.5.3; ignored for local charts)
+    #[arg(long, value_name = "VERSION")]
+    pub chart_version: Option<String>,
+
+    /// Read the Grafana admin password from stdin
+    #[arg(long, conflicts_with = "generate_grafana_password")]
+    pub grafana_password_stdin: bool,
+
+    /// Generate a random Grafana admin password
+    #[arg(long)]
+    pub generate_grafana_password: bool,
+
+    /// Grafana admin user name
+    #[arg(long, default_value = "admin", value_name = "NAME")]
+    pub grafana_user: String,
+
+    /// Replace the password in an existing Grafana admin Secret (kept otherwise)
+    #[arg(long)]
+    pub rotate_grafana_password: bool,
+
+    /// Print the new Grafana password in the summary
+    #[arg(long)]
+    pub show_password: bool,
 
     /// How long to wait for helm and for the workloads
     #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
@@ -125,6 +134,25 @@ pub struct InstallArgs {
         default_value = "helm"
     )]
     pub helm: PathBuf,
+}
+
+/// `export DIR`: the same stack as files for Flux / kustomize.
+#[derive(Debug, Clone, Args)]
+pub struct ExportArgs {
+    /// Where to write the tree
+    #[arg(default_value = "kubernetes/observability/prometheus-stack")]
+    pub dir: PathBuf,
+
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Rules folder (default: promstack's embedded rules/)
+    #[arg(long, value_name = "DIR")]
+    pub rules_dir: Option<PathBuf>,
+
+    /// Dashboards folder (default: promstack's embedded dashboards/)
+    #[arg(long, value_name = "DIR")]
+    pub dashboards_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

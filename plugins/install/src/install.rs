@@ -35,17 +35,13 @@ pub struct InstallOptions {
     pub namespace: String,
     pub chart: Chart,
     pub user_values: Vec<PathBuf>,
-    pub storage_class: Option<String>,
+    /// StorageClass, Ingress, remote write, webhooks: what the generated overlay carries.
+    pub overlay: OverlaySettings,
     pub password: PasswordSource,
     pub grafana_user: String,
     pub rotate_password: bool,
     pub show_password: bool,
     pub alertmanager_config: Option<PathBuf>,
-    pub grafana_host: Option<String>,
-    pub ingress_class: Option<String>,
-    pub tls_secret: Option<String>,
-    pub remote_write: Option<values::RemoteWrite>,
-    pub admission_webhooks: bool,
     pub timeout: Duration,
     pub poll_interval: Duration,
     pub dry_run: bool,
@@ -61,17 +57,15 @@ impl InstallOptions {
             namespace: namespace.into(),
             chart: Chart::from_flags(None, None).expect("the default chart reference is valid"),
             user_values: vec![],
-            storage_class: None,
+            overlay: OverlaySettings {
+                storage_class: env.storage_class().into(),
+                ..Default::default()
+            },
             password: PasswordSource::Prompt,
             grafana_user: "admin".into(),
             rotate_password: false,
             show_password: false,
             alertmanager_config: None,
-            grafana_host: None,
-            ingress_class: None,
-            tls_secret: None,
-            remote_write: None,
-            admission_webhooks: true,
             timeout: Duration::from_secs(600),
             poll_interval: Duration::from_secs(2),
             dry_run: false,
@@ -255,22 +249,8 @@ pub async fn install(
         ),
     };
     alertmanager::validate(&am_origin, &am_text)?;
-    let storage_class = opts
-        .storage_class
-        .clone()
-        .unwrap_or_else(|| opts.env.storage_class().to_string());
-    let chain = values::chain(
-        opts.env,
-        user,
-        &OverlaySettings {
-            storage_class: storage_class.clone(),
-            grafana_host: opts.grafana_host.clone(),
-            ingress_class: opts.ingress_class.clone(),
-            tls_secret: opts.tls_secret.clone(),
-            remote_write: opts.remote_write.clone(),
-            admission_webhooks: opts.admission_webhooks,
-        },
-    )?;
+    let storage_class = opts.overlay.storage_class.clone();
+    let chain = values::chain(opts.env, user, &opts.overlay)?;
     let merged = values::merged(&chain);
     let mut new_password: Option<NewPassword> = match opts.password {
         PasswordSource::Prompt => None,
@@ -399,6 +379,7 @@ pub async fn install(
     });
 
     if let Some(secret) = opts
+        .overlay
         .remote_write
         .as_ref()
         .and_then(|rw| rw.secret.as_deref())

@@ -3,6 +3,7 @@
 pub mod alertmanager;
 pub mod cli;
 pub mod crds;
+pub mod export;
 pub mod grafana;
 pub mod helm;
 pub mod install;
@@ -11,7 +12,7 @@ pub mod uninstall;
 pub mod values;
 pub mod workloads;
 
-use cli::{Cli, Command};
+use cli::{Cli, Command, StackArgs};
 use grafana::PasswordSource;
 use helm::{Chart, Helm};
 use promstack_shared::cli::OutputFormat;
@@ -22,33 +23,16 @@ use promstack_shared::{output, ExitCode};
 /// The `promstack.io/component` label value of what this plugin writes.
 pub const COMPONENT: &str = "install";
 
-/// Turn flags into install options (checks the flags; no I/O beyond looking at `--chart`).
-pub fn install_options(cli: &Cli) -> Result<install::InstallOptions, promstack_shared::Error> {
-    let a = &cli.install;
-    let mut o = install::InstallOptions::new(a.env, &cli.global.namespace);
-    o.chart = Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?;
-    o.user_values = a.values.clone();
-    o.storage_class = a.storage_class.clone();
-    o.password = if a.grafana_password_stdin {
-        PasswordSource::Stdin
-    } else if a.generate_grafana_password {
-        PasswordSource::Generate
-    } else {
-        PasswordSource::Prompt
-    };
-    o.grafana_user = a.grafana_user.clone();
-    o.rotate_password = a.rotate_grafana_password;
-    o.show_password = a.show_password;
-    o.alertmanager_config = a.alertmanager_config.clone();
-    o.grafana_host = a.grafana_host.clone();
-    o.ingress_class = a.ingress_class.clone();
-    o.tls_secret = a.tls_secret.clone();
-    o.remote_write = match &a.remote_write_url {
+/// The stack flags as overlay settings, checked: the remote-write URL is one, and the cloud env
+/// has its Ingress host and TLS Secret.
+pub fn stack_settings(a: &StackArgs) -> Result<values::OverlaySettings, promstack_shared::Error> {
+    use promstack_shared::Error;
+    let remote_write = match &a.remote_write_url {
         Some(url) => {
             if !(url.starts_with("https://") || url.starts_with("http://"))
                 || url.contains(char::is_whitespace)
             {
-                return Err(promstack_shared::Error::input(format!(
+                return Err(Error::input(format!(
                     "--remote-write-url `{url}` is not an http(s) URL"
                 )));
             }
@@ -59,12 +43,42 @@ pub fn install_options(cli: &Cli) -> Result<install::InstallOptions, promstack_s
         }
         None => None,
     };
-    o.admission_webhooks = !a.no_admission_webhooks;
     if a.env == values::Env::Cloud && (a.grafana_host.is_none() || a.tls_secret.is_none()) {
-        return Err(promstack_shared::Error::input(
+        return Err(Error::input(
             "--env cloud puts Grafana behind an Ingress with TLS: pass --grafana-host HOST and --tls-secret SECRET (and --ingress-class CLASS unless the cluster has a default)",
         ));
     }
+    Ok(values::OverlaySettings {
+        storage_class: a
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| a.env.storage_class().to_string()),
+        grafana_host: a.grafana_host.clone(),
+        ingress_class: a.ingress_class.clone(),
+        tls_secret: a.tls_secret.clone(),
+        remote_write,
+        admission_webhooks: !a.no_admission_webhooks,
+    })
+}
+
+/// Turn flags into install options (checks the flags; no I/O beyond looking at `--chart`).
+pub fn install_options(cli: &Cli) -> Result<install::InstallOptions, promstack_shared::Error> {
+    let a = &cli.install;
+    let mut o = install::InstallOptions::new(a.stack.env, &cli.global.namespace);
+    o.chart = Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?;
+    o.user_values = a.values.clone();
+    o.overlay = stack_settings(&a.stack)?;
+    o.password = if a.grafana_password_stdin {
+        PasswordSource::Stdin
+    } else if a.generate_grafana_password {
+        PasswordSource::Generate
+    } else {
+        PasswordSource::Prompt
+    };
+    o.grafana_user = a.grafana_user.clone();
+    o.rotate_password = a.rotate_grafana_password;
+    o.show_password = a.show_password;
+    o.alertmanager_config = a.stack.alertmanager_config.clone();
     o.timeout = a.timeout;
     o.dry_run = a.dry_run;
     o.recover = a.recover;
@@ -104,6 +118,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         v["grafana"]["password"] = p.expose().into();
                     }
                     print!("{}", output::render(fmt, &v)?.unwrap_or_default());
+                }
+            }
+            Ok(ExitCode::Ok)
+        }
+        Some(Command::Export(a)) => {
+            let opts = export::ExportOptions {
+                dir: a.dir.clone(),
+                env: a.stack.env,
+                namespace: g.namespace.clone(),
+                overlay: stack_settings(&a.stack)?,
+                alertmanager_config: a.stack.alertmanager_config.clone(),
+                rules_dir: a.rules_dir.clone(),
+                dashboards_dir: a.dashboards_dir.clone(),
+            };
+            let report = export::export(&opts)?;
+            match output::render(g.output, &report)? {
+                Some(s) => print!("{s}"),
+                None => {
+                    println!(
+                        "Wrote {} files to {} ({} PrometheusRules, {} dashboards):",
+                        report.files.len(),
+                        report.dir,
+                        report.rules,
+                        report.dashboards
+                    );
+                    report.files.iter().for_each(|f| println!("  {f}"));
+                    println!("Check it with `kubectl kustomize {}`; see kustomization.yaml for the Grafana admin Secret.", report.dir);
                 }
             }
             Ok(ExitCode::Ok)

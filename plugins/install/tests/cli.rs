@@ -150,3 +150,29 @@ fn an_unreachable_cluster_is_exit_1_naming_the_context_and_no_secret_is_printed(
     assert!(!all.contains("correct-horse"));
     assert!(!all.contains('\u{1b}'), "no colour without a terminal");
 }
+
+#[test]
+fn export_needs_no_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tree");
+    let o = bin()
+        .arg("export")
+        .arg(&out)
+        .args(["-o", "json"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["files"].as_array().unwrap().len(), 10);
+    assert!(out.join("kustomization.yaml").is_file());
+    // cloud without its Ingress host is refused before anything is written
+    let o = bin()
+        .arg("export")
+        .arg(dir.path().join("cloud"))
+        .args(["--env", "cloud"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("cloud").exists());
+}

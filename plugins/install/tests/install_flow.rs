@@ -255,7 +255,7 @@ async fn preflight_failures_change_nothing_and_say_what_to_do() {
         json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"fast"}}),
     );
     let mut o = options();
-    o.storage_class = Some("fast".into());
+    o.overlay.storage_class = "fast".into();
     run(&o, &c, &h, b"").await.unwrap();
     let files = h.state.lock().unwrap().upgrade_files[0].clone();
     assert!(files.last().unwrap().contains("storageClassName: fast"));
@@ -594,8 +594,9 @@ async fn cloud_needs_gp3_three_nodes_and_takes_the_ingress_host() {
     let cloud = || {
         let mut o = options();
         o.env = promstack_install::values::Env::Cloud;
-        o.grafana_host = Some("grafana.example.org".into());
-        o.tls_secret = Some("grafana-tls".into());
+        o.overlay.storage_class = "gp3".into();
+        o.overlay.grafana_host = Some("grafana.example.org".into());
+        o.overlay.tls_secret = Some("grafana-tls".into());
         o
     };
     // two nodes cannot hold three Alertmanagers with hard anti-affinity: a failed check, not a 10-minute wait
@@ -630,7 +631,7 @@ async fn remote_write_needs_its_secret_and_reaches_the_values() {
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
     let mut o = options();
-    o.remote_write = Some(promstack_install::values::RemoteWrite {
+    o.overlay.remote_write = Some(promstack_install::values::RemoteWrite {
         url: "https://mimir.example.org/api/v1/push".into(),
         secret: Some("mimir-auth".into()),
     });

@@ -1,0 +1,234 @@
+//! PrometheusRule objects (monitoring.coreos.com/v1) as typed data, built from rule sources:
+//! PrometheusRule YAML (one or many documents per file) and plain Prometheus rule files (`groups:`).
+//! Rule text (expr, annotations such as `{{ $labels.pod }}`) is carried unchanged.
+use crate::owned;
+use crate::sources::{object_name, SourceFile};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde::{Deserialize, Deserializer, Serialize};
+use std::collections::BTreeMap;
+
+pub const API_VERSION: &str = "monitoring.coreos.com/v1";
+pub const KIND: &str = "PrometheusRule";
+/// The `promstack.io/component` of rule objects.
+pub const COMPONENT: &str = "rules";
+/// Annotation naming the source file of a generated object.
+pub const SOURCE_ANNOTATION: &str = "promstack.io/source";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PrometheusRule {
+    pub api_version: String,
+    pub kind: String,
+    pub metadata: ObjectMeta,
+    pub spec: PrometheusRuleSpec,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrometheusRuleSpec {
+    pub groups: Vec<RuleGroup>,
+}
+
+/// A rule group, with the fields the operator's CRD allows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleGroup {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_offset: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial_response_strategy: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// An alerting (`alert`) or recording (`record`) rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alert: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    #[serde(deserialize_with = "string_or_number")]
+    pub expr: String,
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub keep_firing_for: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub annotations: BTreeMap<String, String>,
+}
+
+fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match serde_yaml::Value::deserialize(d)? {
+        serde_yaml::Value::String(s) => Ok(s),
+        serde_yaml::Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "expr must be a string, not {other:?}"
+        ))),
+    }
+}
+
+/// A plain Prometheus rule file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    groups: Vec<RuleGroup>,
+}
+
+fn located(path: &str, e: &serde_yaml::Error) -> String {
+    match e.location() {
+        Some(l) => format!("{path}:{}:{}: {e}", l.line(), l.column()),
+        None => format!("{path}: {e}"),
+    }
+}
+
+/// Build the PrometheusRule objects of these sources, in `namespace`, labelled as ours.
+/// Every problem in every file is reported (file:line), not only the first.
+pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule>, Vec<String>> {
+    let mut out: Vec<PrometheusRule> = Vec::new();
+    let mut errors = Vec::new();
+    for f in files {
+        for (i, doc) in serde_yaml::Deserializer::from_str(&f.text).enumerate() {
+            let value = match serde_yaml::Value::deserialize(doc) {
+                Ok(serde_yaml::Value::Null) => continue,
+                Ok(v) => v,
+                Err(e) => {
+                    errors.push(located(&f.path, &e));
+                    break;
+                }
+            };
+            let is_object = value.get("kind").and_then(|k| k.as_str()) == Some(KIND);
+            let parsed = if is_object {
+                serde_yaml::from_value::<PrometheusRule>(value)
+            } else {
+                serde_yaml::from_value::<RuleFile>(value).map(|rf| PrometheusRule {
+                    api_version: API_VERSION.into(),
+                    kind: KIND.into(),
+                    metadata: ObjectMeta {
+                        name: Some(if i == 0 {
+                            object_name("", &f.path)
+                        } else {
+                            format!("{}-{i}", object_name("", &f.path))
+                        }),
+                        ..Default::default()
+                    },
+                    spec: PrometheusRuleSpec { groups: rf.groups },
+                })
+            };
+            match parsed {
+                Ok(mut rule) => {
+                    let name = rule.metadata.name.clone().unwrap_or_default();
+                    if name.is_empty() {
+                        errors.push(format!(
+                            "{}: document {}: a PrometheusRule needs metadata.name",
+                            f.path,
+                            i + 1
+                        ));
+                        continue;
+                    }
+                    if out
+                        .iter()
+                        .any(|r| r.metadata.name.as_deref() == Some(name.as_str()))
+                    {
+                        errors.push(format!(
+                            "{}: PrometheusRule `{name}` is defined twice",
+                            f.path
+                        ));
+                        continue;
+                    }
+                    rule.metadata.namespace = Some(namespace.into());
+                    rule.metadata
+                        .labels
+                        .get_or_insert_with(Default::default)
+                        .extend(owned::labels(COMPONENT));
+                    rule.metadata
+                        .annotations
+                        .get_or_insert_with(Default::default)
+                        .insert(SOURCE_ANNOTATION.into(), f.path.clone());
+                    rule.metadata.resource_version = None;
+                    rule.metadata.uid = None;
+                    rule.metadata.managed_fields = None;
+                    rule.metadata.creation_timestamp = None;
+                    out.push(rule);
+                }
+                Err(e) => errors.push(format!("{} (document {}): {e}", f.path, i + 1)),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn both_kinds_of_source_become_labelled_objects_with_text_unchanged() {
+        let files = [
+            file("node.yaml", "groups:\n  - name: node\n    rules:\n      - alert: NodeDown\n        expr: up{job=\"node-exporter\"} == 0\n        for: 5m\n        annotations:\n          summary: 'Node {{ $labels.instance }} is down'\n"),
+            file("apps.yaml", "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: apps\n  labels: {team: sre}\nspec:\n  groups:\n    - name: apps\n      rules:\n        - record: job:up:sum\n          expr: sum by (job) (up)\n---\napiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: apps-2\nspec:\n  groups: []\n"),
+        ];
+        let rules = build(&files, "monitoring").unwrap();
+        assert_eq!(rules.len(), 3);
+        let node = &rules[0];
+        assert_eq!(node.metadata.name.as_deref(), Some("node"));
+        assert_eq!(node.metadata.namespace.as_deref(), Some("monitoring"));
+        assert_eq!(
+            node.spec.groups[0].rules[0].annotations["summary"],
+            "Node {{ $labels.instance }} is down"
+        );
+        assert_eq!(node.spec.groups[0].rules[0].for_.as_deref(), Some("5m"));
+        let labels = rules[1].metadata.labels.as_ref().unwrap();
+        assert_eq!(labels["team"], "sre");
+        assert_eq!(labels[owned::COMPONENT_LABEL], COMPONENT);
+        assert_eq!(
+            rules[1].metadata.annotations.as_ref().unwrap()[SOURCE_ANNOTATION],
+            "apps.yaml"
+        );
+        let yaml = serde_yaml::to_string(node).unwrap();
+        assert!(
+            yaml.contains("for: 5m") && yaml.contains("{{ $labels.instance }}"),
+            "{yaml}"
+        );
+    }
+
+    #[test]
+    fn problems_are_all_reported_with_their_file() {
+        let files = [
+            file("bad.yaml", "groups:\n  - name: x\n    rules:\n      - alert: A\n        expr: up\n        bogus: 1\n"),
+            file("broken.yaml", "groups: [\n"),
+            file("a.yaml", "groups: []\n"),
+            file("dir/a.yaml", "groups: []\n"),
+            file("a.yml", "groups: []\n"),
+        ];
+        let errs = build(&files, "m").unwrap_err();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(
+            errs[0].starts_with("bad.yaml") && errs[0].contains("bogus"),
+            "{errs:?}"
+        );
+        assert!(errs[1].starts_with("broken.yaml:2:"), "{errs:?}");
+        assert_eq!(errs[2], "a.yml: PrometheusRule `a` is defined twice");
+    }
+}

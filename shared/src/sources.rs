@@ -1,0 +1,156 @@
+//! Source folders (rules/, dashboards/): the embedded defaults and a user's folder, read the same
+//! way: every file, relative path with `/`, sorted, so what is built from them is deterministic.
+use include_dir::{include_dir, Dir};
+use std::path::Path;
+
+/// `rules/` of the project, embedded at build time.
+pub static RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../rules");
+/// `dashboards/` of the project, embedded at build time.
+pub static DASHBOARDS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../dashboards");
+
+/// One source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFile {
+    /// Path relative to the folder, `/`-separated (`cilium/agent.json`).
+    pub path: String,
+    pub text: String,
+}
+
+/// Files of an embedded folder whose names end with one of `exts`.
+pub fn embedded(dir: &Dir<'static>, exts: &[&str]) -> Vec<SourceFile> {
+    fn walk(d: &Dir<'static>, exts: &[&str], out: &mut Vec<SourceFile>) {
+        for f in d.files() {
+            let p = f.path().to_string_lossy().replace('\\', "/");
+            if exts.iter().any(|e| p.ends_with(e)) {
+                if let Some(text) = f.contents_utf8() {
+                    out.push(SourceFile {
+                        path: p,
+                        text: text.to_string(),
+                    });
+                }
+            }
+        }
+        for sub in d.dirs() {
+            walk(sub, exts, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, exts, &mut out);
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+/// Files of a user's folder whose names end with one of `exts` (hidden files and folders skipped).
+pub fn folder(root: &Path, exts: &[&str]) -> Result<Vec<SourceFile>, crate::Error> {
+    fn walk(
+        root: &Path,
+        dir: &Path,
+        exts: &[&str],
+        out: &mut Vec<SourceFile>,
+    ) -> Result<(), crate::Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            crate::Error::input(format!("cannot read folder {}: {e}", dir.display()))
+        })?;
+        for entry in entries {
+            let entry =
+                entry.map_err(|e| crate::Error::input(format!("{}: {e}", dir.display())))?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, exts, out)?;
+            } else {
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if exts.iter().any(|e| rel.ends_with(e)) {
+                    let text = std::fs::read_to_string(&path).map_err(|e| {
+                        crate::Error::input(format!("cannot read {}: {e}", path.display()))
+                    })?;
+                    out.push(SourceFile { path: rel, text });
+                }
+            }
+        }
+        Ok(())
+    }
+    if !root.is_dir() {
+        return Err(crate::Error::input(format!(
+            "{} is not a folder",
+            root.display()
+        )));
+    }
+    let mut out = Vec::new();
+    walk(root, root, exts, &mut out)?;
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(out)
+}
+
+/// A Kubernetes object name (DNS-1123 subdomain, at most 63 characters here) from a file path.
+pub fn object_name(prefix: &str, path: &str) -> String {
+    let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
+    let mut name: String = format!("{prefix}{stem}")
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    name[..name.len().min(63)].trim_end_matches('-').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_valid_object_names() {
+        assert_eq!(object_name("", "node.yaml"), "node");
+        assert_eq!(
+            object_name("dashboard-", "Cilium/Agent Overview.json"),
+            "dashboard-cilium-agent-overview"
+        );
+        assert_eq!(object_name("", "__x__.yaml"), "x");
+        assert_eq!(object_name("", &"a".repeat(100)).len(), 63);
+    }
+
+    #[test]
+    fn folders_are_read_sorted_and_filtered() {
+        let d = tempfile_dir();
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        std::fs::create_dir_all(d.join(".git")).unwrap();
+        std::fs::write(d.join("b.yaml"), "b").unwrap();
+        std::fs::write(d.join("sub/a.yaml"), "a").unwrap();
+        std::fs::write(d.join("notes.md"), "x").unwrap();
+        std::fs::write(d.join(".git/x.yaml"), "x").unwrap();
+        let files = folder(&d, &[".yaml"]).unwrap();
+        assert_eq!(
+            files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+            ["b.yaml", "sub/a.yaml"]
+        );
+        assert!(folder(&d.join("nope"), &[".yaml"]).is_err());
+        std::fs::remove_dir_all(&d).unwrap();
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let d = std::env::temp_dir().join(format!("promstack-sources-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn the_embedded_folders_are_there() {
+        // README.md is not a source; whatever *.yaml/*.json the folders hold is
+        assert!(embedded(&RULES, &[".md"])
+            .iter()
+            .any(|f| f.path == "README.md"));
+        assert!(embedded(&DASHBOARDS, &[".md"])
+            .iter()
+            .any(|f| f.path == "README.md"));
+    }
+}

@@ -42,7 +42,11 @@ pub struct RuleGroup {
     pub limit: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_response_strategy: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "strict_strings",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub labels: BTreeMap<String, String>,
     #[serde(default)]
     pub rules: Vec<Rule>,
@@ -62,10 +66,41 @@ pub struct Rule {
     pub for_: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keep_firing_for: Option<String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "strict_strings",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub labels: BTreeMap<String, String>,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "strict_strings",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub annotations: BTreeMap<String, String>,
+}
+
+/// Label and annotation values must be strings (the CRD says so); `severity: 1` is an error, not `"1"`.
+fn strict_strings<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
+    let raw = BTreeMap::<String, serde_yaml::Value>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(k, v)| match v {
+            serde_yaml::Value::String(s) => Ok((k, s)),
+            other => {
+                let shown = serde_yaml::to_string(&other).unwrap_or_default();
+                let what = match other {
+                    serde_yaml::Value::Number(_) => "a number (an integer or float)",
+                    serde_yaml::Value::Bool(_) => "a boolean",
+                    serde_yaml::Value::Null => "empty",
+                    _ => "not a string",
+                };
+                Err(serde::de::Error::custom(format!(
+                    "`{k}` must be a string, but `{}` is {what}: quote it",
+                    shown.trim()
+                )))
+            }
+        })
+        .collect()
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
@@ -85,54 +120,84 @@ struct RuleFile {
     groups: Vec<RuleGroup>,
 }
 
-fn located(path: &str, e: &serde_yaml::Error) -> String {
+/// The YAML documents of a file, each with the 0-based line it starts on (after its `---`).
+pub fn documents(text: &str) -> Vec<(usize, String)> {
+    let mut docs = Vec::new();
+    let mut start = 0;
+    let mut current = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if line == "---" || line.starts_with("--- ") || line.starts_with("---\t") {
+            docs.push((start, std::mem::take(&mut current)));
+            start = i + 1;
+            continue;
+        }
+        current.push_str(line);
+        current.push('\n');
+    }
+    docs.push((start, current));
+    docs.retain(|(_, d)| {
+        d.lines()
+            .any(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    });
+    docs
+}
+
+fn located(path: &str, offset: usize, e: &serde_yaml::Error) -> String {
+    // serde_yaml appends its own "at line L column C", relative to the document: drop it
+    let msg = e.to_string();
+    let msg = match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(" column ") => msg[..i].to_string(),
+        _ => msg,
+    };
     match e.location() {
-        Some(l) => format!("{path}:{}:{}: {e}", l.line(), l.column()),
-        None => format!("{path}: {e}"),
+        Some(l) => format!("{path}:{}:{}: {msg}", l.line() + offset, l.column()),
+        None => format!("{path}:{}: {msg}", offset + 1),
     }
 }
 
 /// Build the PrometheusRule objects of these sources, in `namespace`, labelled as ours.
-/// Every problem in every file is reported (file:line), not only the first.
+/// Every problem in every file is reported with file:line, not only the first.
 pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule>, Vec<String>> {
     let mut out: Vec<PrometheusRule> = Vec::new();
     let mut errors = Vec::new();
     for f in files {
-        for (i, doc) in serde_yaml::Deserializer::from_str(&f.text).enumerate() {
-            let value = match serde_yaml::Value::deserialize(doc) {
-                Ok(serde_yaml::Value::Null) => continue,
+        for (i, (offset, doc)) in documents(&f.text).into_iter().enumerate() {
+            let value: serde_yaml::Value = match serde_yaml::from_str(&doc) {
                 Ok(v) => v,
                 Err(e) => {
-                    errors.push(located(&f.path, &e));
-                    break;
+                    errors.push(located(&f.path, offset, &e));
+                    continue;
                 }
             };
-            let is_object = value.get("kind").and_then(|k| k.as_str()) == Some(KIND);
-            let parsed = if is_object {
-                serde_yaml::from_value::<PrometheusRule>(value)
-            } else {
-                serde_yaml::from_value::<RuleFile>(value).map(|rf| PrometheusRule {
+            let kind = value.get("kind").and_then(|k| k.as_str());
+            let parsed = match kind {
+                Some(KIND) => serde_yaml::from_str::<PrometheusRule>(&doc).map_err(|e| located(&f.path, offset, &e)).and_then(|r| {
+                    if r.api_version == API_VERSION {
+                        Ok(r)
+                    } else {
+                        Err(format!("{}:{}: apiVersion `{}` is not {API_VERSION}", f.path, offset + 1, r.api_version))
+                    }
+                }),
+                Some(other) => Err(format!("{}:{}: wrong kind `{other}`: expected a PrometheusRule or a rule file with `groups:`", f.path, offset + 1)),
+                None if value.get("groups").is_some() => serde_yaml::from_str::<RuleFile>(&doc).map_err(|e| located(&f.path, offset, &e)).map(|rf| PrometheusRule {
                     api_version: API_VERSION.into(),
                     kind: KIND.into(),
                     metadata: ObjectMeta {
-                        name: Some(if i == 0 {
-                            object_name("", &f.path)
-                        } else {
-                            format!("{}-{i}", object_name("", &f.path))
-                        }),
+                        name: Some(if i == 0 { object_name("", &f.path) } else { format!("{}-{i}", object_name("", &f.path)) }),
                         ..Default::default()
                     },
                     spec: PrometheusRuleSpec { groups: rf.groups },
-                })
+                }),
+                None => Err(format!("{}:{}: neither a PrometheusRule nor a rule file with `groups:`", f.path, offset + 1)),
             };
             match parsed {
                 Ok(mut rule) => {
                     let name = rule.metadata.name.clone().unwrap_or_default();
                     if name.is_empty() {
                         errors.push(format!(
-                            "{}: document {}: a PrometheusRule needs metadata.name",
+                            "{}:{}: a PrometheusRule needs metadata.name",
                             f.path,
-                            i + 1
+                            offset + 1
                         ));
                         continue;
                     }
@@ -141,8 +206,9 @@ pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule
                         .any(|r| r.metadata.name.as_deref() == Some(name.as_str()))
                     {
                         errors.push(format!(
-                            "{}: PrometheusRule `{name}` is defined twice",
-                            f.path
+                            "{}:{}: PrometheusRule `{name}` is defined twice",
+                            f.path,
+                            offset + 1
                         ));
                         continue;
                     }
@@ -161,7 +227,7 @@ pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule
                     rule.metadata.creation_timestamp = None;
                     out.push(rule);
                 }
-                Err(e) => errors.push(format!("{} (document {}): {e}", f.path, i + 1)),
+                Err(e) => errors.push(e),
             }
         }
     }
@@ -225,10 +291,28 @@ mod tests {
         let errs = build(&files, "m").unwrap_err();
         assert_eq!(errs.len(), 3, "{errs:?}");
         assert!(
-            errs[0].starts_with("bad.yaml") && errs[0].contains("bogus"),
+            errs[0].starts_with("bad.yaml:6:") && errs[0].contains("bogus"),
             "{errs:?}"
         );
         assert!(errs[1].starts_with("broken.yaml:2:"), "{errs:?}");
-        assert_eq!(errs[2], "a.yml: PrometheusRule `a` is defined twice");
+        assert_eq!(errs[2], "a.yml:1: PrometheusRule `a` is defined twice");
+    }
+
+    #[test]
+    fn documents_keep_their_lines_and_kinds_are_checked() {
+        let text = "# comment\n---\ngroups: []\n---\n\n---\nkind: ConfigMap\napiVersion: v1\n---\nkind: PrometheusRule\napiVersion: monitoring.coreos.com/v1\nmetadata: {name: x}\nspec:\n  groups:\n    - name: g\n      rules:\n        - alert: A\n          expr: up\n          labels: {severity: 1}\n";
+        let docs = documents(text);
+        assert_eq!(docs.iter().map(|(l, _)| *l).collect::<Vec<_>>(), [2, 6, 9]);
+        let errs = build(&[file("m.yaml", text)], "ns").unwrap_err();
+        assert!(
+            errs[0].starts_with("m.yaml:7: wrong kind `ConfigMap`"),
+            "{errs:?}"
+        );
+        assert!(
+            errs[1].starts_with("m.yaml:17:")
+                && errs[1].contains("`severity` must be a string")
+                && !errs[1].contains(" at line "),
+            "non-string label value, with its line: {errs:?}"
+        );
     }
 }

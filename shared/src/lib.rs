@@ -12,6 +12,7 @@
 pub mod cli;
 pub mod cluster;
 pub mod dashboard;
+pub mod duration;
 pub mod error;
 pub mod output;
 pub mod owned;

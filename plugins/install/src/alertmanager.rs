@@ -57,35 +57,7 @@ impl Checker<'_> {
 
 /// Is this a Prometheus duration (`30s`, `5m`, `1h30m`, `12h`)?
 pub fn is_duration(s: &str) -> bool {
-    if s == "0" {
-        return true;
-    }
-    let units = ["y", "w", "d", "h", "m", "s", "ms"];
-    let mut rest = s;
-    let mut last_unit = 0usize;
-    let mut any = false;
-    while !rest.is_empty() {
-        let digits = rest.chars().take_while(char::is_ascii_digit).count();
-        if digits == 0 {
-            return false;
-        }
-        rest = &rest[digits..];
-        let unit = if rest.starts_with("ms") {
-            "ms"
-        } else {
-            &rest[..rest.chars().next().map_or(0, char::len_utf8)]
-        };
-        let Some(pos) = units.iter().position(|u| *u == unit) else {
-            return false;
-        };
-        if any && pos <= last_unit {
-            return false;
-        }
-        last_unit = pos;
-        any = true;
-        rest = &rest[unit.len()..];
-    }
-    any
+    promstack_shared::duration::is_valid(s)
 }
 
 /// Is this a matcher Alertmanager accepts (`name = "value"`, `=`, `!=`, `=~`, `!~`)?

@@ -1,1 +1,345 @@
+//! kubectl-promstack-rules as a library: sources ([`load`]), [`validate`], [`lint`], promtool unit
+//! tests ([`promtool`]), and diff / sync / prune / list ([`sync`]). `main.rs` parses and calls [`run`].
+pub mod cli;
+pub mod lint;
+pub mod load;
+pub mod promtool;
+pub mod sync;
+pub mod validate;
 
+use cli::{Cli, Command};
+use load::Loaded;
+use promstack_shared::cli::OutputFormat;
+use promstack_shared::cluster::{Cluster, KubeCluster};
+use promstack_shared::ui::Ui;
+use promstack_shared::{output, Error, ExitCode};
+use serde::Serialize;
+use std::path::Path;
+
+/// Read, build and validate the sources; any problem is a usage error listing all of them.
+pub fn load_valid(dir: Option<&Path>, namespace: &str) -> Result<Loaded, Error> {
+    let files = load::read(dir)?;
+    let loaded = load::load(files, namespace)
+        .map_err(|e| Error::input(format!("the rules are not valid:\n  {}", e.join("\n  "))))?;
+    let problems = validate::validate(&loaded);
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(Error::input(format!(
+            "the rules are not valid ({} problem(s)); nothing was changed:\n  {}",
+            problems.len(),
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        )))
+    }
+}
+
+#[derive(Serialize)]
+struct ValidateReport {
+    valid: bool,
+    objects: usize,
+    groups: usize,
+    rules: usize,
+    problems: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct LintReport<'a> {
+    findings: &'a [lint::Finding],
+    errors: usize,
+    warnings: usize,
+}
+
+fn print(
+    format: OutputFormat,
+    value: &impl Serialize,
+    text: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    match output::render(format, value)? {
+        Some(s) => print!("{s}"),
+        None => print!("{}", text()),
+    }
+    Ok(())
+}
+
+async fn connect(cli: &Cli) -> anyhow::Result<KubeCluster> {
+    KubeCluster::connect(
+        cli.global.kubeconfig.as_deref(),
+        cli.global.context.as_deref(),
+    )
+    .await
+}
+
+/// Run the parsed command line. Results to stdout, messages to stderr.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ui = Ui::from_args(&cli.global);
+    let ns = cli.global.namespace.clone();
+    let fmt = cli.global.output;
+    match &cli.command {
+        Command::Validate { sources } => {
+            let files = load::read(sources.dir.as_deref())?;
+            let (loaded, mut problems) = match load::load(files, &ns) {
+                Ok(l) => {
+                    let p = validate::validate(&l)
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect();
+                    (Some(l), p)
+                }
+                Err(e) => (None, e),
+            };
+            problems.sort();
+            let rules = loaded.as_ref().map_or(0, |l| l.each_rule().count());
+            let report = ValidateReport {
+                valid: problems.is_empty(),
+                objects: loaded.as_ref().map_or(0, |l| l.objects.len()),
+                groups: loaded
+                    .as_ref()
+                    .map_or(0, |l| l.objects.iter().map(|o| o.spec.groups.len()).sum()),
+                rules,
+                problems,
+            };
+            print(fmt, &report, || {
+                let mut s: String = report.problems.iter().map(|p| format!("{p}\n")).collect();
+                s.push_str(&if report.valid {
+                    format!(
+                        "valid: {} PrometheusRules, {} groups, {} rules\n",
+                        report.objects, report.groups, report.rules
+                    )
+                } else {
+                    format!("{} problem(s)\n", report.problems.len())
+                });
+                s
+            })?;
+            Ok(if report.valid {
+                ExitCode::Ok
+            } else {
+                ExitCode::Usage
+            })
+        }
+        Command::Lint {
+            sources,
+            scrape_interval,
+            fail_on,
+        } => {
+            let scrape = promstack_shared::duration::seconds(scrape_interval)
+                .filter(|s| *s > 0.0)
+                .ok_or_else(|| {
+                    Error::input(format!(
+                        "--scrape-interval `{scrape_interval}` is not a duration like 30s"
+                    ))
+                })?;
+            let loaded = load_valid(sources.dir.as_deref(), &ns)?;
+            let findings = lint::lint(&loaded, std::time::Duration::from_secs_f64(scrape));
+            let errors = findings
+                .iter()
+                .filter(|f| f.severity == lint::Severity::Error)
+                .count();
+            let report = LintReport {
+                findings: &findings,
+                errors,
+                warnings: findings.len() - errors,
+            };
+            print(fmt, &report, || {
+                let mut s: String = findings.iter().map(|f| format!("{f}\n")).collect();
+                s.push_str(&format!(
+                    "{} error(s), {} warning(s)\n",
+                    report.errors, report.warnings
+                ));
+                s
+            })?;
+            Ok(if findings.iter().any(|f| f.severity >= *fail_on) {
+                ExitCode::CheckFailed
+            } else {
+                ExitCode::Ok
+            })
+        }
+        Command::Test { sources, promtool } => {
+            let loaded = load_valid(sources.dir.as_deref(), &ns)?;
+            let tests = promtool::test_files(sources.dir.as_deref())?;
+            let results = promtool::run(promtool, &loaded, &tests)?;
+            let failed = results.iter().filter(|r| !r.passed).count();
+            print(fmt, &results, || {
+                let mut s = String::new();
+                for r in &results {
+                    s.push_str(&format!(
+                        "{} {}\n",
+                        if r.passed { "PASS" } else { "FAIL" },
+                        r.file
+                    ));
+                    if !r.passed {
+                        s.push_str(&format!("{}\n", r.output));
+                    }
+                }
+                s.push_str(&format!(
+                    "{} passed, {} failed\n",
+                    results.len() - failed,
+                    failed
+                ));
+                s
+            })?;
+            Ok(if failed == 0 {
+                ExitCode::Ok
+            } else {
+                ExitCode::CheckFailed
+            })
+        }
+        Command::Diff { sources, exit_code } => {
+            let loaded = load_valid(sources.dir.as_deref(), &ns)?;
+            let cluster = connect(&cli).await?;
+            let diffs = sync::diff(&cluster, &loaded.objects, &ns).await?;
+            print(fmt, &diffs, || {
+                if diffs.is_empty() {
+                    "no differences\n".into()
+                } else {
+                    diffs
+                        .iter()
+                        .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
+                        .collect()
+                }
+            })?;
+            Ok(if *exit_code && !diffs.is_empty() {
+                ExitCode::CheckFailed
+            } else {
+                ExitCode::Ok
+            })
+        }
+        Command::Sync(a) => {
+            let mut loaded = load_valid(a.sources.dir.as_deref(), &ns)?;
+            for obj in &mut loaded.objects {
+                obj.metadata
+                    .labels
+                    .get_or_insert_with(Default::default)
+                    .extend(a.labels.iter().cloned());
+            }
+            if a.dry_run && fmt == OutputFormat::Yaml {
+                let objects: Vec<serde_json::Value> =
+                    loaded.objects.iter().map(sync::to_json).collect();
+                print!("{}", output::yaml_stream(&objects)?);
+                return Ok(ExitCode::Ok);
+            }
+            let cluster = connect(&cli).await?;
+            let report = sync_with_check(
+                &cluster,
+                &loaded,
+                &ns,
+                a.prune,
+                a.dry_run,
+                !a.no_selector_check,
+                &ui,
+            )
+            .await?;
+            print(fmt, &report, || sync_text(&report))?;
+            Ok(ExitCode::Ok)
+        }
+        Command::List { all_namespaces } => {
+            let cluster = connect(&cli).await?;
+            let items = sync::list(
+                &cluster,
+                if *all_namespaces {
+                    None
+                } else {
+                    Some(ns.as_str())
+                },
+            )
+            .await?;
+            print(fmt, &items, || {
+                let mut s = format!(
+                    "{:<20} {:<40} {:<5} {:>6} {:>6}  SOURCE\n",
+                    "NAMESPACE", "NAME", "OURS", "GROUPS", "RULES"
+                );
+                for i in &items {
+                    s.push_str(&format!(
+                        "{:<20} {:<40} {:<5} {:>6} {:>6}  {}\n",
+                        i.namespace,
+                        i.name,
+                        if i.ours { "yes" } else { "no" },
+                        i.groups,
+                        i.rules,
+                        i.source.as_deref().unwrap_or("-")
+                    ));
+                }
+                s
+            })?;
+            Ok(ExitCode::Ok)
+        }
+    }
+}
+
+/// Selection check (unless disabled), then sync.
+pub async fn sync_with_check(
+    cluster: &dyn Cluster,
+    loaded: &Loaded,
+    ns: &str,
+    prune: bool,
+    dry_run: bool,
+    check: bool,
+    ui: &Ui,
+) -> anyhow::Result<sync::SyncReport> {
+    if cluster
+        .get(&promstack_shared::cluster::ObjRef::new(
+            "v1",
+            "Namespace",
+            None,
+            ns,
+        ))
+        .await
+        .map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?
+        .is_none()
+    {
+        return Err(Error::input(format!("namespace {ns} does not exist: install the stack first (kubectl promstack install) or pick one with -n")).into());
+    }
+    if check {
+        if let Some(first) = loaded.objects.first() {
+            let labels = first.metadata.labels.clone().unwrap_or_default();
+            let selecting = sync::selection_check(cluster, ns, &labels).await?;
+            ui.ok(&format!(
+                "rules will be loaded by Prometheus {}",
+                selecting.join(", ")
+            ));
+        }
+    }
+    sync::sync(cluster, &loaded.objects, ns, prune, dry_run, ui).await
+}
+
+pub fn sync_text(r: &sync::SyncReport) -> String {
+    let mut s = String::new();
+    if r.dry_run {
+        s.push_str("Dry run: nothing was changed. Planned:\n");
+        for i in r
+            .items
+            .iter()
+            .filter(|i| i.change != promstack_shared::owned::Change::Unchanged)
+        {
+            let what = if i.change == promstack_shared::owned::Change::Delete && !r.prune {
+                "stale (--prune deletes)".to_string()
+            } else {
+                i.change.to_string()
+            };
+            s.push_str(&format!(
+                "  {what:<10} PrometheusRule {}/{}\n",
+                r.namespace, i.name
+            ));
+        }
+    }
+    s.push_str(&format!(
+        "{} created, {} updated, {} unchanged, {} pruned{}\n",
+        r.created,
+        r.updated,
+        r.unchanged,
+        r.pruned,
+        if r.stale.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} stale of ours left (pass --prune to delete): {}",
+                r.stale.len(),
+                r.stale.join(", ")
+            )
+        }
+    ));
+    s
+}

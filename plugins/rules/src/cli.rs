@@ -1,0 +1,110 @@
+//! The command line of `kubectl promstack rules`.
+use crate::lint::Severity;
+use clap::{Args, Parser, Subcommand};
+use promstack_shared::cli::GlobalArgs;
+use std::path::PathBuf;
+
+/// PrometheusRules as code: validate, lint, test, diff, sync, prune.
+///
+/// Sources: PrometheusRule YAML (one or many documents per file) and plain Prometheus rule files
+/// (`groups:`), mixed in one folder tree; promtool unit tests in tests/. Default: promstack's own
+/// rules, embedded in this binary.
+///
+/// Exit codes: 0 ok, 1 failure at run time (cluster, network, promtool), 2 bad input (nothing was
+/// changed), 3 a check failed (lint above --fail-on, a unit test failed, no Prometheus selects the
+/// rules, diff found drift with --exit-code).
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl promstack rules",
+    bin_name = "kubectl promstack rules",
+    version
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Sources {
+    /// Rules folder (default: promstack's embedded rules/)
+    #[arg(long, value_name = "DIR", env = "PROMSTACK_RULES_DIR", global = true)]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check structure, PromQL, names, duplicates, durations and templates; every error with file:line
+    Validate {
+        #[command(flatten)]
+        sources: Sources,
+    },
+    /// pint-style checks with stable names; opt out per rule with `# promstack-lint: ignore CHECK`
+    Lint {
+        #[command(flatten)]
+        sources: Sources,
+        /// The scrape interval ranges are checked against
+        #[arg(long, default_value = "30s", value_name = "DURATION")]
+        scrape_interval: String,
+        /// Exit 3 when a finding is at least this severe
+        #[arg(long, value_enum, default_value_t = Severity::Error)]
+        fail_on: Severity,
+    },
+    /// Run the promtool unit tests in tests/ with the real promtool
+    Test {
+        #[command(flatten)]
+        sources: Sources,
+        /// The promtool binary
+        #[arg(
+            long,
+            value_name = "PATH",
+            env = "PROMSTACK_PROMTOOL",
+            default_value = "promtool"
+        )]
+        promtool: PathBuf,
+    },
+    /// Field-level differences between the sources and the cluster
+    Diff {
+        #[command(flatten)]
+        sources: Sources,
+        /// Exit 3 when anything differs
+        #[arg(long)]
+        exit_code: bool,
+    },
+    /// Server-side apply the rules (validated first: nothing is written if any file is bad)
+    Sync(SyncArgs),
+    /// PrometheusRules in the cluster, ours or not, with their source
+    List {
+        /// Every namespace
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Delete PrometheusRules of ours whose source is gone (only objects with promstack's labels)
+    #[arg(long)]
+    pub prune: bool,
+    /// Show the plan and change nothing; with -o yaml, print the objects (no cluster needed)
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Extra label on every PrometheusRule, e.g. release=kube-prometheus (repeatable)
+    #[arg(long = "label", value_name = "KEY=VALUE", value_parser = parse_label)]
+    pub labels: Vec<(String, String)>,
+    /// Do not check that a Prometheus selects the rules
+    #[arg(long)]
+    pub no_selector_check: bool,
+}
+
+fn parse_label(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if crate::validate::is_label_name(k) || k.contains('/') => {
+            Ok((k.to_string(), v.to_string()))
+        }
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}

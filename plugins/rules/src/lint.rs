@@ -1,0 +1,335 @@
+//! `rules lint`: a pint-style subset. Every check has a stable name and one severity; a rule opts
+//! out with a comment on the line above it (or at the end of its first line):
+//! `# promstack-lint: ignore alert/for, record/name` (or `ignore all`).
+use crate::load::{Loaded, Loc};
+use crate::validate::parse_promql;
+use promql_parser::parser::Expr;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        })
+    }
+}
+
+/// The checks: name, severity, what it means.
+pub const CHECKS: &[(&str, Severity, &str)] = &[
+    ("alert/for", Severity::Warning, "an alert without `for` fires on a single evaluation"),
+    ("alert/severity", Severity::Error, "an alert needs a `severity` label of critical, warning or info"),
+    ("alert/annotations", Severity::Warning, "an alert needs `summary` and `description` annotations"),
+    ("promql/rate-non-counter", Severity::Warning, "rate/irate/increase on a metric that is not a counter by name (_total, _count, _sum, _bucket)"),
+    ("promql/counter-compared", Severity::Warning, "a counter (_total) compared without rate(): it only grows"),
+    ("promql/range-too-short", Severity::Warning, "a range shorter than twice the scrape interval sees fewer than two samples"),
+    ("record/name", Severity::Warning, "a recording rule should be named level:metric:operations"),
+    ("record/duplicate", Severity::Warning, "the same series recorded twice (promtool: duplicate rule)"),
+];
+
+pub const SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
+const COUNTER_SUFFIXES: [&str; 4] = ["_total", "_count", "_sum", "_bucket"];
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Finding {
+    pub file: String,
+    pub line: usize,
+    pub check: &'static str,
+    pub severity: Severity,
+    pub group: String,
+    pub rule: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Finding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}: {} [{}] {}/{}: {}",
+            self.file, self.line, self.severity, self.check, self.group, self.rule, self.message
+        )
+    }
+}
+
+fn severity_of(check: &str) -> Severity {
+    CHECKS
+        .iter()
+        .find(|(c, _, _)| *c == check)
+        .map(|(_, s, _)| *s)
+        .expect("known check")
+}
+
+/// Does the rule at `loc` opt out of `check`?
+fn opted_out(l: &Loaded, loc: &Loc, check: &str) -> bool {
+    [loc.line.saturating_sub(1), loc.line]
+        .iter()
+        .filter(|&&n| n > 0)
+        .filter_map(|&n| l.line_text(loc, n))
+        .any(|text| {
+            text.split_once("promstack-lint:").is_some_and(|(_, rest)| {
+                let rest = rest.trim();
+                rest.strip_prefix("ignore").is_some_and(|names| {
+                    names
+                        .split([',', ' '])
+                        .map(str::trim)
+                        .any(|n| n == check || n == "all")
+                })
+            })
+        })
+}
+
+/// Visit every node of an expression.
+pub fn walk<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
+    f(e);
+    match e {
+        Expr::Aggregate(a) => {
+            walk(&a.expr, f);
+            if let Some(p) = &a.param {
+                walk(p, f);
+            }
+        }
+        Expr::Unary(u) => walk(&u.expr, f),
+        Expr::Binary(b) => {
+            walk(&b.lhs, f);
+            walk(&b.rhs, f);
+        }
+        Expr::Paren(p) => walk(&p.expr, f),
+        Expr::Subquery(s) => walk(&s.expr, f),
+        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, f)),
+        _ => {}
+    }
+}
+
+fn is_counter(name: &str) -> bool {
+    COUNTER_SUFFIXES.iter().any(|s| name.ends_with(s))
+}
+
+/// The metric a side of a comparison reads directly (through parens and aggregations), if any.
+fn bare_selector(e: &Expr) -> Option<&str> {
+    match e {
+        Expr::Paren(p) => bare_selector(&p.expr),
+        Expr::Aggregate(a) => bare_selector(&a.expr),
+        Expr::VectorSelector(v) => v.name.as_deref(),
+        _ => None,
+    }
+}
+
+/// Findings on one expression: (check, message).
+pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    walk(expr, &mut |e| match e {
+        Expr::Call(c) if ["rate", "irate", "increase"].contains(&c.func.name) => {
+            if let Some(Expr::MatrixSelector(m)) = c.args.args.first().map(|a| a.as_ref()) {
+                if let Some(name) = &m.vs.name {
+                    if !is_counter(name) {
+                        out.push((
+                            "promql/rate-non-counter",
+                            format!(
+                                "{}() on `{name}`, which is not a counter by name",
+                                c.func.name
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        Expr::Binary(b) if b.op.is_comparison_operator() => {
+            for side in [&b.lhs, &b.rhs] {
+                if let Some(name) = bare_selector(side).filter(|n| n.ends_with("_total")) {
+                    out.push((
+                        "promql/counter-compared",
+                        format!("counter `{name}` compared without rate()/increase()"),
+                    ));
+                }
+            }
+        }
+        Expr::MatrixSelector(m) if m.range < scrape * 2 => {
+            out.push((
+                "promql/range-too-short",
+                format!(
+                    "range [{}] is shorter than 2× the scrape interval ({}s)",
+                    humantime(m.range),
+                    scrape.as_secs()
+                ),
+            ));
+        }
+        Expr::Subquery(s) if s.range < scrape * 2 => {
+            out.push((
+                "promql/range-too-short",
+                format!(
+                    "subquery range [{}] is shorter than 2× the scrape interval ({}s)",
+                    humantime(s.range),
+                    scrape.as_secs()
+                ),
+            ));
+        }
+        _ => {}
+    });
+    out
+}
+
+fn humantime(d: Duration) -> String {
+    let s = d.as_secs();
+    if s % 3600 == 0 && s > 0 {
+        format!("{}h", s / 3600)
+    } else if s % 60 == 0 && s > 0 {
+        format!("{}m", s / 60)
+    } else if d.subsec_millis() == 0 {
+        format!("{s}s")
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
+/// Lint every rule; findings sorted by file, line, check.
+pub fn lint(l: &Loaded, scrape: Duration) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut push = |loc: &Loc, check: &'static str, group: &str, rule: &str, message: String| {
+        if !opted_out(l, loc, check) {
+            out.push(Finding {
+                file: loc.file.clone(),
+                line: loc.line,
+                check,
+                severity: severity_of(check),
+                group: group.into(),
+                rule: rule.into(),
+                message,
+            });
+        }
+    };
+    for ((o, g, r), group, rule) in l.each_rule() {
+        let loc = l.rule_loc(o, g, r);
+        let name = rule
+            .alert
+            .as_deref()
+            .or(rule.record.as_deref())
+            .unwrap_or("?");
+        if rule.alert.is_some() {
+            if rule
+                .for_
+                .as_deref()
+                .is_none_or(|f| promstack_shared::duration::seconds(f) == Some(0.0))
+            {
+                push(
+                    &loc,
+                    "alert/for",
+                    &group.name,
+                    name,
+                    "no `for`: one bad evaluation pages someone".into(),
+                );
+            }
+            match rule.labels.get("severity") {
+                None => push(
+                    &loc,
+                    "alert/severity",
+                    &group.name,
+                    name,
+                    "no `severity` label".into(),
+                ),
+                Some(s) if !SEVERITIES.contains(&s.as_str()) => push(
+                    &loc,
+                    "alert/severity",
+                    &group.name,
+                    name,
+                    format!("severity `{s}` is not one of critical, warning, info"),
+                ),
+                _ => {}
+            }
+            let missing: Vec<&str> = ["summary", "description"]
+                .into_iter()
+                .filter(|a| !rule.annotations.contains_key(*a))
+                .collect();
+            if !missing.is_empty() {
+                push(
+                    &loc,
+                    "alert/annotations",
+                    &group.name,
+                    name,
+                    format!("missing annotation(s): {}", missing.join(", ")),
+                );
+            }
+        }
+        if let Some(rec) = &rule.record {
+            let parts: Vec<&str> = rec.split(':').collect();
+            if parts.len() < 3 || parts.iter().any(|p| p.is_empty()) {
+                push(
+                    &loc,
+                    "record/name",
+                    &group.name,
+                    name,
+                    format!("`{rec}` is not level:metric:operations"),
+                );
+            }
+        }
+        if let Ok(expr) = parse_promql(&rule.expr) {
+            for (check, message) in expr_findings(&expr, scrape) {
+                push(&loc, check, &group.name, name, message);
+            }
+        }
+    }
+    // duplicate series, per PrometheusRule (each becomes one rule file), the way promtool counts them
+    for (o, obj) in l.objects.iter().enumerate() {
+        let mut seen: BTreeMap<(&str, &BTreeMap<String, String>), usize> = BTreeMap::new();
+        for (g, group) in obj.spec.groups.iter().enumerate() {
+            for (r, rule) in group.rules.iter().enumerate() {
+                if let Some(rec) = &rule.record {
+                    let n = seen.entry((rec.as_str(), &rule.labels)).or_default();
+                    *n += 1;
+                    if *n == 2 {
+                        let loc = l.rule_loc(o, g, r);
+                        let labels = rule
+                            .labels
+                            .iter()
+                            .map(|(k, v)| format!("{k}={v}"))
+                            .collect::<Vec<_>>()
+                            .join(",");
+                        push(&loc, "record/duplicate", &group.name, rec, format!("series `{rec}{{{labels}}}` is recorded more than once in this PrometheusRule"));
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings(expr: &str) -> Vec<&'static str> {
+        expr_findings(&parse_promql(expr).unwrap(), Duration::from_secs(30))
+            .into_iter()
+            .map(|(c, _)| c)
+            .collect()
+    }
+
+    #[test]
+    fn promql_checks() {
+        assert!(findings("sum(rate(http_requests_total[5m])) > 1").is_empty());
+        assert_eq!(
+            findings("rate(node_memory_MemFree_bytes[5m])"),
+            ["promql/rate-non-counter"]
+        );
+        assert_eq!(
+            findings("sum(http_requests_total) > 100"),
+            ["promql/counter-compared"]
+        );
+        assert_eq!(findings("rate(x_total[45s])"), ["promql/range-too-short"]);
+        assert_eq!(
+            findings("max_over_time(up[30s:10s])"),
+            ["promql/range-too-short"]
+        );
+        assert!(findings("increase(apiserver_request_duration_seconds_bucket[1m])").is_empty());
+        assert!(findings("up == 0").is_empty());
+    }
+}

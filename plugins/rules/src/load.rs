@@ -1,0 +1,204 @@
+//! Rule sources → PrometheusRule objects, with the file:line of every group and rule.
+use promstack_shared::prometheus_rule::{self, PrometheusRule, SOURCE_ANNOTATION};
+use promstack_shared::sources::{self, SourceFile};
+use promstack_shared::Error;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Where something is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Loc {
+    pub file: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Loc {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}
+
+/// Index of a rule: (object, group, rule).
+pub type RuleIdx = (usize, usize, usize);
+
+/// The loaded sources.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub files: Vec<SourceFile>,
+    pub objects: Vec<PrometheusRule>,
+    pub groups: HashMap<(usize, usize), Loc>,
+    pub rules: HashMap<RuleIdx, Loc>,
+}
+
+impl Loaded {
+    pub fn group_loc(&self, o: usize, g: usize) -> Loc {
+        self.groups
+            .get(&(o, g))
+            .cloned()
+            .unwrap_or_else(|| self.object_loc(o))
+    }
+    pub fn rule_loc(&self, o: usize, g: usize, r: usize) -> Loc {
+        self.rules
+            .get(&(o, g, r))
+            .cloned()
+            .unwrap_or_else(|| self.group_loc(o, g))
+    }
+    pub fn object_loc(&self, o: usize) -> Loc {
+        Loc {
+            file: source_of(&self.objects[o]),
+            line: 1,
+        }
+    }
+    /// The text of a source line (1-based), for opt-out comments.
+    pub fn line_text(&self, loc: &Loc, line: usize) -> Option<&str> {
+        let f = self.files.iter().find(|f| f.path == loc.file)?;
+        f.text.lines().nth(line.checked_sub(1)?)
+    }
+    /// Every rule with its index, in source order.
+    pub fn each_rule(
+        &self,
+    ) -> impl Iterator<Item = (RuleIdx, &prometheus_rule::RuleGroup, &prometheus_rule::Rule)> {
+        self.objects.iter().enumerate().flat_map(|(o, obj)| {
+            obj.spec
+                .groups
+                .iter()
+                .enumerate()
+                .flat_map(move |(g, group)| {
+                    group
+                        .rules
+                        .iter()
+                        .enumerate()
+                        .map(move |(r, rule)| ((o, g, r), group, rule))
+                })
+        })
+    }
+}
+
+pub fn source_of(obj: &PrometheusRule) -> String {
+    obj.metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(SOURCE_ANNOTATION))
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The rule files of a folder, or of promstack's embedded `rules/` (unit tests under tests/ excluded).
+pub fn read(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
+    let exts = [".yaml", ".yml"];
+    let files = match dir {
+        Some(d) => sources::folder(d, &exts)?,
+        None => sources::embedded(&sources::RULES, &exts),
+    };
+    Ok(files
+        .into_iter()
+        .filter(|f| !is_unit_test(&f.path))
+        .collect())
+}
+
+/// promtool unit tests live next to the rules in `tests/` and are not rules themselves.
+pub fn is_unit_test(path: &str) -> bool {
+    path.starts_with("tests/") || path.contains("/tests/")
+}
+
+/// The value of `key: value` on a YAML line (list dash and quotes removed), if the line has that key.
+fn value_of<'a>(line: &'a str, key: &str) -> Option<&'a str> {
+    let t = line.trim_start().trim_start_matches("- ").trim_start();
+    let rest = t.strip_prefix(key)?.strip_prefix(':')?;
+    let v = rest.split(" #").next().unwrap_or(rest).trim();
+    Some(v.trim_matches(|c| c == '"' || c == '\''))
+}
+
+/// Build the objects and find each group's and rule's line by walking the file in order.
+pub fn load(files: Vec<SourceFile>, namespace: &str) -> Result<Loaded, Vec<String>> {
+    let objects = prometheus_rule::build(&files, namespace)?;
+    let mut loaded = Loaded {
+        files,
+        objects,
+        ..Default::default()
+    };
+    for f in &loaded.files {
+        let lines: Vec<&str> = f.text.lines().collect();
+        let mut cursor = 0usize;
+        let find = |from: usize, key: &str, want: &str| {
+            (from..lines.len()).find(|&i| value_of(lines[i], key) == Some(want))
+        };
+        for (o, obj) in loaded
+            .objects
+            .iter()
+            .enumerate()
+            .filter(|(_, o)| source_of(o) == f.path)
+        {
+            for (g, group) in obj.spec.groups.iter().enumerate() {
+                if let Some(i) = find(cursor, "name", &group.name) {
+                    cursor = i;
+                    loaded.groups.insert(
+                        (o, g),
+                        Loc {
+                            file: f.path.clone(),
+                            line: i + 1,
+                        },
+                    );
+                }
+                for (r, rule) in group.rules.iter().enumerate() {
+                    let hit = match (&rule.alert, &rule.record) {
+                        (Some(a), _) => find(cursor, "alert", a),
+                        (None, Some(rec)) => find(cursor, "record", rec),
+                        (None, None) => {
+                            (cursor..lines.len()).find(|&i| value_of(lines[i], "expr").is_some())
+                        }
+                    };
+                    if let Some(i) = hit {
+                        cursor = i + 1;
+                        // the rule starts at its list item `- ...`: walk back to it
+                        let start = (0..=i)
+                            .rev()
+                            .take(12)
+                            .find(|&j| lines[j].trim_start().starts_with("- "))
+                            .unwrap_or(i);
+                        loaded.rules.insert(
+                            (o, g, r),
+                            Loc {
+                                file: f.path.clone(),
+                                line: start + 1,
+                            },
+                        );
+                    }
+                }
+            }
+        }
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_of_groups_and_rules() {
+        let text = "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: up\n      - expr: sum(up)\n        record: job:up:sum\n  - name: \"b\"\n    rules:\n      - alert: X\n        expr: up\n";
+        let l = load(
+            vec![SourceFile {
+                path: "f.yaml".into(),
+                text: text.into(),
+            }],
+            "m",
+        )
+        .unwrap();
+        assert_eq!(l.group_loc(0, 0).line, 2);
+        assert_eq!(l.rule_loc(0, 0, 0).line, 4);
+        assert_eq!(
+            l.rule_loc(0, 0, 1).line,
+            6,
+            "a rule starts at its `- ` line even when record comes second"
+        );
+        assert_eq!(l.group_loc(0, 1).line, 8);
+        assert_eq!(
+            l.rule_loc(0, 1, 0).line,
+            10,
+            "the same alert name again is found further down"
+        );
+        assert!(is_unit_test("tests/node_test.yaml") && !is_unit_test("node.yaml"));
+    }
+}

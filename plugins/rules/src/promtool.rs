@@ -1,0 +1,98 @@
+//! `rules test`: the real `promtool test rules` on the unit tests in `tests/`, with PrometheusRule
+//! objects unwrapped into plain rule files at the same relative paths (so `rule_files:` works).
+use crate::load::{self, Loaded};
+use promstack_shared::sources::SourceFile;
+use promstack_shared::Error;
+use serde::Serialize;
+use std::path::Path;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub file: String,
+    pub passed: bool,
+    pub output: String,
+}
+
+/// Write the plain rule files and the unit tests into `dir`.
+pub fn stage(dir: &Path, loaded: &Loaded, tests: &[SourceFile]) -> Result<(), Error> {
+    let mut by_source: std::collections::BTreeMap<String, Vec<serde_json::Value>> =
+        Default::default();
+    for obj in &loaded.objects {
+        let groups = serde_json::to_value(&obj.spec.groups).expect("typed groups serialise");
+        by_source
+            .entry(load::source_of(obj))
+            .or_default()
+            .extend(groups.as_array().cloned().unwrap_or_default());
+    }
+    let write = |rel: &str, text: &str| -> Result<(), Error> {
+        let p = dir.join(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::runtime(format!("{}: {e}", parent.display())))?;
+        }
+        std::fs::write(&p, text).map_err(|e| Error::runtime(format!("{}: {e}", p.display())))
+    };
+    for (source, groups) in by_source {
+        write(
+            &source,
+            &serde_yaml::to_string(&serde_json::json!({ "groups": groups }))
+                .expect("rule groups serialise"),
+        )?;
+    }
+    for t in tests {
+        write(&t.path, &t.text)?;
+    }
+    Ok(())
+}
+
+/// Run every unit test file with promtool. `tests` are the files under `tests/`.
+pub fn run(
+    promtool: &Path,
+    loaded: &Loaded,
+    tests: &[SourceFile],
+) -> Result<Vec<TestResult>, Error> {
+    if tests.is_empty() {
+        return Err(Error::input(
+            "no promtool unit tests found (tests/*.yaml next to the rules)",
+        ));
+    }
+    let dir = tempfile::tempdir().map_err(|e| Error::runtime(e.to_string()))?;
+    stage(dir.path(), loaded, tests)?;
+    let mut out = Vec::new();
+    for t in tests {
+        let res = std::process::Command::new(promtool).args(["test", "rules", &t.path]).current_dir(dir.path()).output().map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                Error::runtime(format!(
+                    "promtool not found ({}): install it (Debian/Ubuntu: apt-get install prometheus; or the Prometheus release tarball) or pass --promtool PATH",
+                    promtool.display()
+                ))
+            } else {
+                Error::runtime(format!("cannot run {}: {e}", promtool.display()))
+            }
+        })?;
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&res.stdout),
+            String::from_utf8_lossy(&res.stderr)
+        );
+        out.push(TestResult {
+            file: t.path.clone(),
+            passed: res.status.success(),
+            output: output.trim().to_string(),
+        });
+    }
+    Ok(out)
+}
+
+/// The unit test files of a folder (or of the embedded rules/).
+pub fn test_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
+    let exts = [".yaml", ".yml"];
+    let files = match dir {
+        Some(d) => promstack_shared::sources::folder(d, &exts)?,
+        None => promstack_shared::sources::embedded(&promstack_shared::sources::RULES, &exts),
+    };
+    Ok(files
+        .into_iter()
+        .filter(|f| load::is_unit_test(&f.path))
+        .collect())
+}

@@ -1,0 +1,236 @@
+//! `rules validate`: structure, PromQL (promql-parser), names, duplicates, durations, templates.
+use crate::load::{Loaded, Loc};
+use promstack_shared::duration;
+use serde::Serialize;
+
+/// One problem, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub file: String,
+    pub line: usize,
+    pub group: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}: group `{}`", self.file, self.line, self.group)?;
+        if let Some(r) = &self.rule {
+            write!(f, ", rule `{r}`")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+fn problem(loc: Loc, group: &str, rule: Option<&str>, message: impl Into<String>) -> Problem {
+    Problem {
+        file: loc.file,
+        line: loc.line,
+        group: group.into(),
+        rule: rule.map(str::to_string),
+        message: message.into(),
+    }
+}
+
+/// `[a-zA-Z_:][a-zA-Z0-9_:]*`
+pub fn is_metric_name(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_' || f == ':')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_' || x == ':')
+}
+
+/// `[a-zA-Z_][a-zA-Z0-9_]*`
+pub fn is_label_name(s: &str) -> bool {
+    let mut c = s.chars();
+    matches!(c.next(), Some(f) if f.is_ascii_alphabetic() || f == '_')
+        && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
+}
+
+/// Are the `{{ }}` of a Go template balanced (never closing more than opened, all closed)?
+pub fn braces_balanced(s: &str) -> bool {
+    let mut depth = 0i32;
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        match (b[i], b[i + 1]) {
+            (b'{', b'{') => {
+                depth += 1;
+                i += 2;
+            }
+            (b'}', b'}') => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+    depth == 0
+}
+
+/// Parse PromQL; promql-parser sometimes only says "invalid promql query", so say more.
+pub fn parse_promql(expr: &str) -> Result<promql_parser::parser::Expr, String> {
+    promql_parser::parser::parse(expr).map_err(|e| {
+        if e.contains("invalid promql query") {
+            "invalid PromQL (the parser gives no position: check brackets, quotes and operators)"
+                .to_string()
+        } else {
+            format!("invalid PromQL: {e}")
+        }
+    })
+}
+
+/// Every problem of the loaded rules (empty when valid).
+pub fn validate(l: &Loaded) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (o, obj) in l.objects.iter().enumerate() {
+        let mut seen_groups = std::collections::BTreeSet::new();
+        for (g, group) in obj.spec.groups.iter().enumerate() {
+            let gl = l.group_loc(o, g);
+            let gname = group.name.as_str();
+            if gname.trim().is_empty() {
+                out.push(problem(gl.clone(), gname, None, "the group has no name"));
+            } else if !seen_groups.insert(gname) {
+                out.push(problem(
+                    gl.clone(),
+                    gname,
+                    None,
+                    "a group of this name already exists in this PrometheusRule",
+                ));
+            }
+            if group.rules.is_empty() {
+                out.push(problem(
+                    gl.clone(),
+                    gname,
+                    None,
+                    "empty group: a group needs at least one rule",
+                ));
+            }
+            for (key, v) in [
+                ("interval", &group.interval),
+                ("query_offset", &group.query_offset),
+            ] {
+                if let Some(d) = v {
+                    if !duration::is_valid(d) {
+                        out.push(problem(
+                            gl.clone(),
+                            gname,
+                            None,
+                            format!("{key} `{d}` is not a duration like 30s, 5m, 1h"),
+                        ));
+                    }
+                }
+            }
+            let mut alerts: Vec<(&str, &std::collections::BTreeMap<String, String>)> = Vec::new();
+            for (r, rule) in group.rules.iter().enumerate() {
+                let loc = l.rule_loc(o, g, r);
+                let name = rule.alert.as_deref().or(rule.record.as_deref());
+                let p = |m: String| problem(loc.clone(), gname, name, m);
+                match (&rule.alert, &rule.record) {
+                    (Some(_), Some(_)) => {
+                        out.push(p("a rule is either `alert` or `record`, not both".into()))
+                    }
+                    (None, None) => out.push(p("a rule needs `alert` or `record`".into())),
+                    (Some(a), None) => {
+                        if a.trim().is_empty() {
+                            out.push(p("empty alert name".into()));
+                        } else if alerts.iter().any(|(n, lb)| *n == a && **lb == rule.labels) {
+                            out.push(p(format!(
+                                "duplicate alert `{a}` in this group (same name and labels)"
+                            )));
+                        }
+                        alerts.push((a, &rule.labels));
+                    }
+                    (None, Some(rec)) => {
+                        if !is_metric_name(rec) {
+                            out.push(p(format!(
+                                "`{rec}` is not a valid metric name for a recording rule"
+                            )));
+                        }
+                        if rule.for_.is_some() || rule.keep_firing_for.is_some() {
+                            out.push(p(
+                                "`for`/`keep_firing_for` only apply to alerting rules".into()
+                            ));
+                        }
+                        if !rule.annotations.is_empty() {
+                            out.push(p("annotations only apply to alerting rules".into()));
+                        }
+                    }
+                }
+                if rule.expr.trim().is_empty() {
+                    out.push(p("empty expr".into()));
+                } else if let Err(e) = parse_promql(&rule.expr) {
+                    out.push(p(e));
+                }
+                for (key, v) in [
+                    ("for", &rule.for_),
+                    ("keep_firing_for", &rule.keep_firing_for),
+                ] {
+                    if let Some(d) = v {
+                        if !duration::is_valid(d) {
+                            out.push(p(format!(
+                                "`{key}: {d}` is not a duration like 30s, 5m, 1h"
+                            )));
+                        }
+                    }
+                }
+                for (k, v) in &rule.labels {
+                    if !is_label_name(k) || k == "__name__" {
+                        out.push(p(format!("`{k}` is not a valid label name")));
+                    }
+                    if !braces_balanced(v) {
+                        out.push(p(format!(
+                            "label `{k}`: unbalanced `{{{{ }}}}` in the template"
+                        )));
+                    }
+                }
+                for (k, v) in &rule.annotations {
+                    if !is_label_name(k) {
+                        out.push(p(format!("`{k}` is not a valid annotation name")));
+                    }
+                    if !braces_balanced(v) {
+                        out.push(p(format!(
+                            "annotation `{k}`: unbalanced `{{{{ }}}}` in the template"
+                        )));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_braces() {
+        assert!(
+            is_metric_name("job:up:sum")
+                && is_metric_name("_x")
+                && !is_metric_name("1x")
+                && !is_metric_name("a-b")
+                && !is_metric_name("")
+        );
+        assert!(is_label_name("severity") && !is_label_name("se:v") && !is_label_name("1a"));
+        assert!(braces_balanced(
+            "{{ $labels.pod }} is {{ $value | humanize }}"
+        ));
+        assert!(braces_balanced("no templates { here }"));
+        assert!(!braces_balanced("{{ $labels.pod }"));
+        assert!(!braces_balanced("}} {{"));
+        assert!(!braces_balanced("{{ {{ }}"));
+    }
+
+    #[test]
+    fn promql_errors_say_something() {
+        assert!(parse_promql("sum(rate(x_total[5m])) by (job)").is_ok());
+        assert!(parse_promql("sum(rate(x_total[5m]) by (job)").is_err());
+        assert!(parse_promql("up ==").unwrap_err().contains("PromQL"));
+    }
+}

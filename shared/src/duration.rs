@@ -1,0 +1,65 @@
+//! Prometheus durations (`30s`, `5m`, `1h30m`, `2d`, `100ms`), as Prometheus and Alertmanager parse them:
+//! units in decreasing order, each at most once.
+
+const UNITS: [(&str, f64); 7] = [
+    ("y", 365.0 * 86400.0),
+    ("w", 7.0 * 86400.0),
+    ("d", 86400.0),
+    ("h", 3600.0),
+    ("m", 60.0),
+    ("s", 1.0),
+    ("ms", 0.001),
+];
+
+/// Seconds of a Prometheus duration, `None` when it is not one. `"0"` is zero.
+pub fn seconds(s: &str) -> Option<f64> {
+    if s == "0" {
+        return Some(0.0);
+    }
+    let mut rest = s;
+    let mut last: Option<usize> = None;
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        if digits == 0 {
+            return None;
+        }
+        let n: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit = if rest.starts_with("ms") {
+            "ms"
+        } else {
+            rest.get(..1)?
+        };
+        let pos = UNITS.iter().position(|(u, _)| *u == unit)?;
+        if last.is_some_and(|l| pos <= l) {
+            return None;
+        }
+        last = Some(pos);
+        total += n * UNITS[pos].1;
+        rest = &rest[unit.len()..];
+    }
+    last.map(|_| total)
+}
+
+/// Is this a Prometheus duration?
+pub fn is_valid(s: &str) -> bool {
+    seconds(s).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(seconds("30s"), Some(30.0));
+        assert_eq!(seconds("1h30m"), Some(5400.0));
+        assert_eq!(seconds("2d"), Some(172800.0));
+        assert_eq!(seconds("100ms"), Some(0.1));
+        assert_eq!(seconds("0"), Some(0.0));
+        for bad in ["", "5", "m", "5x", "30s5m", "1.5h", "5m5m", "-5m"] {
+            assert_eq!(seconds(bad), None, "{bad}");
+        }
+    }
+}

@@ -34,6 +34,16 @@ pub fn is_ours(obj: &Value) -> bool {
         == Some(MANAGED_BY)
 }
 
+/// Does this object carry both of this component's ownership labels?
+pub fn is_ours_for(obj: &Value, component: &str) -> bool {
+    is_ours(obj)
+        && obj
+            .pointer("/metadata/labels")
+            .and_then(|l| l.get(COMPONENT_LABEL))
+            .and_then(Value::as_str)
+            == Some(component)
+}
+
 /// What [`ensure`] did or would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -116,12 +126,7 @@ pub async fn prune(
             r.namespace = namespace.map(str::to_string);
         }
         // the selector already filters; check again so a server that ignores it cannot make us delete foreign objects
-        let component_ok = obj
-            .pointer("/metadata/labels")
-            .and_then(|l| l.get(COMPONENT_LABEL))
-            .and_then(Value::as_str)
-            == Some(component);
-        if !is_ours(&obj) || !component_ok || keep.contains(&r.name) {
+        if !is_ours_for(&obj, component) || keep.contains(&r.name) {
             continue;
         }
         if !dry_run {

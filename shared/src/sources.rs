@@ -88,6 +88,37 @@ pub fn folder(root: &Path, exts: &[&str]) -> Result<Vec<SourceFile>, crate::Erro
     Ok(out)
 }
 
+/// promtool unit tests live beside the rules in `tests/`; they are not rules.
+pub fn is_rule_unit_test(path: &str) -> bool {
+    path.starts_with("tests/") || path.contains("/tests/")
+}
+
+/// The rule files of a folder, or of the embedded `rules/`: `*.yaml`/`*.yml`, unit tests excluded.
+pub fn rule_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, crate::Error> {
+    let exts = [".yaml", ".yml"];
+    let files = match dir {
+        Some(d) => folder(d, &exts)?,
+        None => embedded(&RULES, &exts),
+    };
+    Ok(files
+        .into_iter()
+        .filter(|f| !is_rule_unit_test(&f.path))
+        .collect())
+}
+
+/// The promtool unit test files of a folder, or of the embedded `rules/` (those under `tests/`).
+pub fn rule_unit_tests(dir: Option<&Path>) -> Result<Vec<SourceFile>, crate::Error> {
+    let exts = [".yaml", ".yml"];
+    let files = match dir {
+        Some(d) => folder(d, &exts)?,
+        None => embedded(&RULES, &exts),
+    };
+    Ok(files
+        .into_iter()
+        .filter(|f| is_rule_unit_test(&f.path))
+        .collect())
+}
+
 /// A Kubernetes object name (DNS-1123 subdomain, at most 63 characters here) from a file path.
 pub fn object_name(prefix: &str, path: &str) -> String {
     let stem = path.rsplit_once('.').map_or(path, |(s, _)| s);
@@ -141,6 +172,23 @@ mod tests {
         let _ = std::fs::remove_dir_all(&d);
         std::fs::create_dir_all(&d).unwrap();
         d
+    }
+
+    #[test]
+    fn rule_unit_tests_are_not_rules() {
+        assert!(
+            is_rule_unit_test("tests/node_test.yaml")
+                && is_rule_unit_test("team/tests/x.yaml")
+                && !is_rule_unit_test("node.yaml")
+        );
+        let rules = rule_files(None).unwrap();
+        let tests = rule_unit_tests(None).unwrap();
+        assert!(rules.iter().all(|f| !f.path.starts_with("tests/")));
+        assert!(tests.iter().all(|f| f.path.starts_with("tests/")));
+        assert_eq!(
+            rules.len() + tests.len(),
+            embedded(&RULES, &[".yaml", ".yml"]).len()
+        );
     }
 
     #[test]

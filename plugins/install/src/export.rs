@@ -209,11 +209,7 @@ pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, 
     };
     alertmanager::validate(&am_origin, &am_text)?;
 
-    let rule_files = source_files(
-        opts.rules_dir.as_deref(),
-        &sources::RULES,
-        &[".yaml", ".yml"],
-    )?;
+    let rule_files = sources::rule_files(opts.rules_dir.as_deref())?;
     let rules = prometheus_rule::build(&rule_files, ns)
         .map_err(|e| Error::input(format!("rules are not valid:\n  {}", e.join("\n  "))))?;
     let dash_files = source_files(

@@ -85,20 +85,7 @@ pub fn source_of(obj: &PrometheusRule) -> String {
 
 /// The rule files of a folder, or of promstack's embedded `rules/` (unit tests under tests/ excluded).
 pub fn read(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
-    let exts = [".yaml", ".yml"];
-    let files = match dir {
-        Some(d) => sources::folder(d, &exts)?,
-        None => sources::embedded(&sources::RULES, &exts),
-    };
-    Ok(files
-        .into_iter()
-        .filter(|f| !is_unit_test(&f.path))
-        .collect())
-}
-
-/// promtool unit tests live next to the rules in `tests/` and are not rules themselves.
-pub fn is_unit_test(path: &str) -> bool {
-    path.starts_with("tests/") || path.contains("/tests/")
+    sources::rule_files(dir)
 }
 
 /// The value of `key: value` on a YAML line (list dash and quotes removed), if the line has that key.
@@ -199,6 +186,5 @@ mod tests {
             10,
             "the same alert name again is found further down"
         );
-        assert!(is_unit_test("tests/node_test.yaml") && !is_unit_test("node.yaml"));
     }
 }

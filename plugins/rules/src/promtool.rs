@@ -86,13 +86,5 @@ pub fn run(
 
 /// The unit test files of a folder (or of the embedded rules/).
 pub fn test_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
-    let exts = [".yaml", ".yml"];
-    let files = match dir {
-        Some(d) => promstack_shared::sources::folder(d, &exts)?,
-        None => promstack_shared::sources::embedded(&promstack_shared::sources::RULES, &exts),
-    };
-    Ok(files
-        .into_iter()
-        .filter(|f| load::is_unit_test(&f.path))
-        .collect())
+    promstack_shared::sources::rule_unit_tests(dir)
 }

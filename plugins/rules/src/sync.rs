@@ -185,25 +185,15 @@ pub async fn sync(
         ui.ok(&format!("PrometheusRule {ns}/{} {}d", i.name, i.change));
     }
     if prune {
-        let keep: Vec<String> = desired
-            .iter()
-            .filter_map(|d| d.metadata.name.clone())
-            .collect();
-        let gone = owned::prune(
-            cluster,
-            API_VERSION,
-            KIND,
-            Some(ns),
-            COMPONENT,
-            &keep,
-            false,
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("pruning: {e}"))?;
-        for g in &gone {
-            ui.ok(&format!("{g} pruned"));
+        // prune from the one list made above: only ours (both labels), only what has no source
+        for name in &stale {
+            let r = ObjRef::new(API_VERSION, KIND, Some(ns), name);
+            with_retry(WRITE_ATTEMPTS, || cluster.delete(&r))
+                .await
+                .map_err(|e| anyhow::anyhow!("pruning {r}: {e}"))?;
+            ui.ok(&format!("{r} pruned"));
+            report.pruned += 1;
         }
-        report.pruned = gone.len();
     }
     Ok(report)
 }

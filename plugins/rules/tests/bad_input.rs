@@ -1,0 +1,116 @@
+//! Bad rule sources: each a clear error with its location, exit 2, and no cluster request.
+use promstack_rules::load_valid;
+
+fn check(files: &[(&str, &[u8])], want: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        std::fs::write(tmp.path().join(name), bytes).unwrap();
+    }
+    let err = load_valid(Some(tmp.path()), "monitoring").unwrap_err();
+    assert_eq!(err.exit_code(), promstack_shared::ExitCode::Usage);
+    let msg = err.to_string();
+    for w in want {
+        assert!(msg.contains(w), "want `{w}` in:\n{msg}");
+    }
+}
+
+const HEAD: &str = "groups:\n  - name: g\n    rules:\n";
+
+#[test]
+fn malformed_yaml() {
+    check(&[("x.yaml", b"groups:\n  - name: [g\n")], &["x.yaml:3:"]);
+}
+
+#[test]
+fn wrong_kind() {
+    check(
+        &[(
+            "x.yaml",
+            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+        )],
+        &["x.yaml:1: wrong kind `ConfigMap`"],
+    );
+}
+
+#[test]
+fn unknown_field() {
+    check(
+        &[(
+            "x.yaml",
+            format!("{HEAD}      - alert: A\n        expr: up == 0\n        severity: critical\n")
+                .as_bytes(),
+        )],
+        &["x.yaml:6:9:", "unknown field `severity`"],
+    );
+}
+
+#[test]
+fn bad_promql() {
+    check(
+        &[("x.yaml", format!("{HEAD}      - alert: Ok\n        expr: up == 0\n      - alert: Broken\n        expr: sum(rate(x_total[5m]) by (job)\n").as_bytes())],
+        &["x.yaml:6: group `g`, rule `Broken`: invalid PromQL"],
+    );
+}
+
+#[test]
+fn empty_group() {
+    check(
+        &[("x.yaml", b"groups:\n  - name: g\n    rules: []\n")],
+        &["x.yaml:2: group `g`: empty group"],
+    );
+}
+
+#[test]
+fn duplicate_alert_in_a_group() {
+    check(
+        &[("x.yaml", format!("{HEAD}      - alert: A\n        expr: up == 0\n      - alert: A\n        expr: up == 0\n").as_bytes())],
+        &["x.yaml:6: group `g`, rule `A`: duplicate alert `A`"],
+    );
+}
+
+#[test]
+fn non_string_label_value() {
+    check(&[("x.yaml", format!("{HEAD}      - alert: A\n        expr: up == 0\n        labels:\n          priority: 1\n").as_bytes())], &["x.yaml:4:", "`priority` must be a string"]);
+}
+
+#[test]
+fn bad_duration() {
+    check(
+        &[(
+            "x.yaml",
+            format!("{HEAD}      - alert: A\n        expr: up == 0\n        for: 5 minutes\n")
+                .as_bytes(),
+        )],
+        &["x.yaml:4: group `g`, rule `A`: `for: 5 minutes` is not a duration"],
+    );
+}
+
+#[test]
+fn unbalanced_template_braces() {
+    check(
+        &[("x.yaml", format!("{HEAD}      - alert: A\n        expr: up == 0\n        annotations:\n          summary: \"{{{{ $labels.instance }} is down\"\n").as_bytes())],
+        &["x.yaml:4: group `g`, rule `A`: annotation `summary`: unbalanced"],
+    );
+}
+
+#[test]
+fn not_utf8() {
+    check(
+        &[("x.yaml", b"groups:\n  - name: \xff\xfe\n")],
+        &["x.yaml", "UTF-8"],
+    );
+}
+
+#[test]
+fn every_problem_at_once() {
+    check(
+        &[
+            (
+                "a.yaml",
+                format!("{HEAD}      - alert: A\n        expr: up ==\n").as_bytes(),
+            ),
+            ("b.yaml", b"groups:\n  - name: h\n    rules: []\n"),
+        ],
+        &["a.yaml:4", "b.yaml:2", "2 problem(s)"],
+    );
+}

@@ -1,0 +1,257 @@
+//! sync / prune / diff / selection check against the in-memory cluster.
+use promstack_rules::{load_valid, sync, sync_with_check};
+use promstack_shared::cluster::{Fault, MemoryCluster, ObjRef, Verb};
+use promstack_shared::owned::Change;
+use promstack_shared::ui::Ui;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+
+const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+
+fn cluster(rule_selector: Value) -> MemoryCluster {
+    let c = MemoryCluster::new();
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":"Prometheus","metadata":{"name":"kube-prometheus-prometheus","namespace":"monitoring"},
+        "spec":{"ruleSelector": rule_selector, "ruleNamespaceSelector": {}}}));
+    c
+}
+
+fn rule_ref(name: &str) -> ObjRef {
+    ObjRef::new(
+        "monitoring.coreos.com/v1",
+        "PrometheusRule",
+        Some("monitoring"),
+        name,
+    )
+}
+
+fn copy_rules() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    for f in promstack_rules::load::read(Some(Path::new(RULES))).unwrap() {
+        std::fs::write(tmp.path().join(&f.path), &f.text).unwrap();
+    }
+    let p = tmp.path().to_path_buf();
+    (tmp, p)
+}
+
+async fn sync_dir(
+    c: &MemoryCluster,
+    dir: &Path,
+    prune: bool,
+    dry_run: bool,
+) -> anyhow::Result<sync::SyncReport> {
+    let loaded = load_valid(Some(dir), "monitoring")?;
+    sync_with_check(
+        c,
+        &loaded,
+        "monitoring",
+        prune,
+        dry_run,
+        true,
+        &Ui::silent(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn create_then_nothing_then_update_then_prune_only_ours() {
+    let c = cluster(json!({}));
+    let (_tmp, dir) = copy_rules();
+    let r = sync_dir(&c, &dir, false, false).await.unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged), (3, 0, 0));
+    let node = c.peek(&rule_ref("promstack-node")).unwrap();
+    assert_eq!(
+        node["metadata"]["labels"]["promstack.io/component"],
+        "rules"
+    );
+    assert_eq!(
+        node["metadata"]["annotations"]["promstack.io/source"],
+        "node.yaml"
+    );
+    assert_eq!(
+        node["spec"]["groups"][0]["rules"][0]["annotations"]["summary"],
+        "Node {{ $labels.instance }} is down"
+    );
+    assert!(
+        c.peek(&rule_ref("cilium")).is_some(),
+        "the plain rule file became a PrometheusRule named after it"
+    );
+
+    // a second sync with no change: zero writes
+    c.reset_counts();
+    let r = sync_dir(&c, &dir, true, false).await.unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged, r.pruned), (0, 0, 3, 0));
+    assert_eq!(c.writes(), 0, "{:?}", c.log());
+    assert_eq!(
+        c.count(Verb::List),
+        2,
+        "one list for the Prometheus objects, one for our rules"
+    );
+
+    // change one rule: exactly one write
+    let text = std::fs::read_to_string(dir.join("node.yaml"))
+        .unwrap()
+        .replace("for: 3m", "for: 4m");
+    std::fs::write(dir.join("node.yaml"), text).unwrap();
+    c.reset_counts();
+    let r = sync_dir(&c, &dir, false, false).await.unwrap();
+    assert_eq!((r.updated, r.unchanged), (1, 2));
+    assert_eq!(c.count(Verb::Apply), 1);
+    assert_eq!(
+        c.peek(&rule_ref("promstack-node")).unwrap()["spec"]["groups"][0]["rules"][0]["for"],
+        "4m"
+    );
+
+    // a removed source: stale without --prune, deleted with it; foreign rules never touched
+    c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":"PrometheusRule","metadata":{"name":"team-rules","namespace":"monitoring","labels":{"promstack.io/component":"rules"}},"spec":{"groups":[]}}));
+    std::fs::remove_file(dir.join("cilium.yaml")).unwrap();
+    c.reset_counts();
+    let r = sync_dir(&c, &dir, false, false).await.unwrap();
+    assert_eq!(r.stale, ["cilium"]);
+    assert_eq!(c.writes(), 0);
+    assert!(c.peek(&rule_ref("cilium")).is_some());
+    let dry = sync_dir(&c, &dir, true, true).await.unwrap();
+    assert_eq!(dry.pruned, 1);
+    assert_eq!(c.writes(), 0, "dry run");
+    let r = sync_dir(&c, &dir, true, false).await.unwrap();
+    assert_eq!(r.pruned, 1);
+    assert!(c.peek(&rule_ref("cilium")).is_none());
+    assert!(
+        c.peek(&rule_ref("team-rules")).is_some(),
+        "a rule without our managed-by label is not ours"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn api_errors_stop_the_sync_and_nothing_is_pruned() {
+    let c = cluster(json!({}));
+    c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":"PrometheusRule","metadata":{"name":"stale","namespace":"monitoring",
+        "labels":{"app.kubernetes.io/managed-by":"promstack","promstack.io/component":"rules"}},"spec":{"groups":[]}}));
+    c.inject(Fault::status(500).on(Verb::Apply).name("promstack-node"));
+    let err = sync_dir(&c, Path::new(RULES), true, false)
+        .await
+        .unwrap_err();
+    let msg = promstack_shared::error::render(&err);
+    assert!(
+        msg.contains("PrometheusRule monitoring/promstack-node")
+            && msg.contains("HTTP 500")
+            && msg.contains("nothing was pruned"),
+        "{msg}"
+    );
+    assert!(
+        c.peek(&rule_ref("stale")).is_some(),
+        "no prune after a failed apply"
+    );
+    assert_eq!(c.count(Verb::Delete), 0);
+
+    // a 409 conflict is reported the same way
+    let c = cluster(json!({}));
+    c.inject(Fault::status(409).on(Verb::Apply).name("cilium"));
+    let msg = promstack_shared::error::render(
+        &sync_dir(&c, Path::new(RULES), false, false)
+            .await
+            .unwrap_err(),
+    );
+    assert!(msg.contains("cilium") && msg.contains("409"), "{msg}");
+}
+
+#[tokio::test]
+async fn rules_no_prometheus_selects_fail_the_check_with_what_to_do() {
+    // the classic trap: the chart's default ruleSelector wants release=<name>
+    let c = cluster(json!({"matchLabels": {"release": "kube-prometheus"}}));
+    let err = sync_dir(&c, Path::new(RULES), false, false)
+        .await
+        .unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&err).code(), 3);
+    assert!(
+        err.to_string().contains("--label") && err.to_string().contains("release"),
+        "{err}"
+    );
+    assert_eq!(c.writes(), 0);
+    // ... which the label fixes
+    let mut loaded = load_valid(Some(Path::new(RULES)), "monitoring").unwrap();
+    for o in &mut loaded.objects {
+        o.metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .insert("release".into(), "kube-prometheus".into());
+    }
+    sync_with_check(&c, &loaded, "monitoring", false, false, true, &Ui::silent())
+        .await
+        .unwrap();
+    assert_eq!(
+        c.peek(&rule_ref("promstack-node")).unwrap()["metadata"]["labels"]["release"],
+        "kube-prometheus"
+    );
+
+    // a Prometheus that only reads its own namespace
+    let c = MemoryCluster::new();
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":"Prometheus","metadata":{"name":"p","namespace":"other"},"spec":{"ruleSelector":{}}}));
+    let err = sync_dir(&c, Path::new(RULES), false, false)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("ruleNamespaceSelector"), "{err}");
+    // no Prometheus at all
+    let c = MemoryCluster::new();
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    assert_eq!(
+        promstack_shared::exit_code_of(
+            &sync_dir(&c, Path::new(RULES), false, false)
+                .await
+                .unwrap_err()
+        )
+        .code(),
+        3
+    );
+    // a namespace that does not exist
+    let c = MemoryCluster::new();
+    assert_eq!(
+        promstack_shared::exit_code_of(
+            &sync_dir(&c, Path::new(RULES), false, false)
+                .await
+                .unwrap_err()
+        )
+        .code(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn diff_shows_the_changed_field() {
+    let c = cluster(json!({}));
+    let (_tmp, dir) = copy_rules();
+    sync_dir(&c, &dir, false, false).await.unwrap();
+    let loaded = load_valid(Some(&dir), "monitoring").unwrap();
+    assert!(sync::diff(&c, &loaded.objects, "monitoring")
+        .await
+        .unwrap()
+        .is_empty());
+    let text = std::fs::read_to_string(dir.join("node.yaml"))
+        .unwrap()
+        .replace("severity: critical", "severity: warning");
+    std::fs::write(dir.join("node.yaml"), text).unwrap();
+    let loaded = load_valid(Some(&dir), "monitoring").unwrap();
+    let diffs = sync::diff(&c, &loaded.objects, "monitoring").await.unwrap();
+    assert_eq!(diffs.len(), 1);
+    assert_eq!(diffs[0].change, Change::Update);
+    let changed: Vec<String> = diffs[0]
+        .diff
+        .lines()
+        .filter(|l| {
+            (l.starts_with('-') || l.starts_with('+'))
+                && !l.starts_with("---")
+                && !l.starts_with("+++")
+        })
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        changed,
+        ["- severity: critical", "+ severity: warning"],
+        "{}",
+        diffs[0].diff
+    );
+    let listed = sync::list(&c, Some("monitoring")).await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert!(listed.iter().all(|i| i.ours && i.source.is_some()));
+}

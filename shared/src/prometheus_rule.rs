@@ -142,6 +142,28 @@ pub fn documents(text: &str) -> Vec<(usize, String)> {
     docs
 }
 
+/// `(kind, has groups:)` from a block-style document's top-level keys; `None` when the document
+/// has no top-level `kind:` or `groups:` line (flow style, or not a rule document at all).
+fn top_level_kind(doc: &str) -> Option<(Option<String>, bool)> {
+    let mut kind = None;
+    let mut groups = false;
+    for line in doc.lines() {
+        if let Some(k) = line.strip_prefix("kind:") {
+            kind = Some(
+                k.split(" #")
+                    .next()
+                    .unwrap_or(k)
+                    .trim()
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_string(),
+            );
+        } else if line.starts_with("groups:") {
+            groups = true;
+        }
+    }
+    (kind.is_some() || groups).then_some((kind, groups))
+}
+
 fn located(path: &str, offset: usize, e: &serde_yaml::Error) -> String {
     // serde_yaml appends its own "at line L column C", relative to the document: drop it
     let msg = e.to_string();
@@ -162,15 +184,23 @@ pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule
     let mut errors = Vec::new();
     for f in files {
         for (i, (offset, doc)) in documents(&f.text).into_iter().enumerate() {
-            let value: serde_yaml::Value = match serde_yaml::from_str(&doc) {
-                Ok(v) => v,
-                Err(e) => {
-                    errors.push(located(&f.path, offset, &e));
-                    continue;
-                }
+            // What the document is, from its top-level lines: one YAML parse instead of two.
+            // Flow-style documents (`{kind: ...}`) take the slow path through a generic Value.
+            let (kind, has_groups) = match top_level_kind(&doc) {
+                Some(found) => found,
+                None => match serde_yaml::from_str::<serde_yaml::Value>(&doc) {
+                    Ok(v) => (
+                        v.get("kind").and_then(|k| k.as_str()).map(str::to_string),
+                        v.get("groups").is_some(),
+                    ),
+                    Err(e) => {
+                        errors.push(located(&f.path, offset, &e));
+                        continue;
+                    }
+                },
             };
-            let kind = value.get("kind").and_then(|k| k.as_str());
-            let parsed = match kind {
+            let parsed = match kind.as_deref() {
+
                 Some(KIND) => serde_yaml::from_str::<PrometheusRule>(&doc).map_err(|e| located(&f.path, offset, &e)).and_then(|r| {
                     if r.api_version == API_VERSION {
                         Ok(r)
@@ -179,7 +209,8 @@ pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule
                     }
                 }),
                 Some(other) => Err(format!("{}:{}: wrong kind `{other}`: expected a PrometheusRule or a rule file with `groups:`", f.path, offset + 1)),
-                None if value.get("groups").is_some() => serde_yaml::from_str::<RuleFile>(&doc).map_err(|e| located(&f.path, offset, &e)).map(|rf| PrometheusRule {
+                None if has_groups => serde_yaml::from_str::<RuleFile>(&doc)
+.map_err(|e| located(&f.path, offset, &e)).map(|rf| PrometheusRule {
                     api_version: API_VERSION.into(),
                     kind: KIND.into(),
                     metadata: ObjectMeta {

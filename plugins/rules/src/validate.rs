@@ -2,6 +2,7 @@
 use crate::load::{Loaded, Loc};
 use promstack_shared::duration;
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// One problem, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -84,9 +85,45 @@ pub fn parse_promql(expr: &str) -> Result<promql_parser::parser::Expr, String> {
     })
 }
 
+/// Parse each distinct expression once, spread over the machine's cores (promql-parser compiles
+/// every `=~` regex, which dominates validation time). Returns the error of each bad expression.
+pub fn check_exprs<'a>(exprs: impl Iterator<Item = &'a str>) -> HashMap<&'a str, String> {
+    let unique: Vec<&str> = exprs
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8)
+        .min(unique.len().max(1));
+    let chunk = unique.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = unique
+            .chunks(chunk)
+            .map(|part| {
+                s.spawn(move || {
+                    part.iter()
+                        .filter_map(|e| parse_promql(e).err().map(|err| (*e, err)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("parser threads do not panic"))
+            .collect()
+    })
+}
+
 /// Every problem of the loaded rules (empty when valid).
 pub fn validate(l: &Loaded) -> Vec<Problem> {
     let mut out = Vec::new();
+    let expr_errors = check_exprs(
+        l.each_rule()
+            .map(|(_, _, r)| r.expr.as_str())
+            .filter(|e| !e.trim().is_empty()),
+    );
+
     for (o, obj) in l.objects.iter().enumerate() {
         let mut seen_groups = std::collections::BTreeSet::new();
         for (g, group) in obj.spec.groups.iter().enumerate() {
@@ -163,9 +200,10 @@ pub fn validate(l: &Loaded) -> Vec<Problem> {
                 }
                 if rule.expr.trim().is_empty() {
                     out.push(p("empty expr".into()));
-                } else if let Err(e) = parse_promql(&rule.expr) {
-                    out.push(p(e));
+                } else if let Some(e) = expr_errors.get(rule.expr.as_str()) {
+                    out.push(p(e.clone()));
                 }
+
                 for (key, v) in [
                     ("for", &rule.for_),
                     ("keep_firing_for", &rule.keep_firing_for),

@@ -18,7 +18,13 @@ const HEAD: &str = "groups:\n  - name: g\n    rules:\n";
 
 #[test]
 fn malformed_yaml() {
-    check(&[("x.yaml", b"groups:\n  - name: [g\n")], &["x.yaml:3:"]);
+    check(
+        &[(
+            "x.yaml",
+            b"groups:\n  - name: g\n    rules:\n      - alert: \"unterminated\n",
+        )],
+        &["x.yaml:4:", "quoted scalar"],
+    );
 }
 
 #[test]

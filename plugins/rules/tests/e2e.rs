@@ -1,0 +1,119 @@
+//! End to end against a real cluster with the stack installed (PROMSTACK_E2E_KUBECONFIG). Syncs
+//! promstack's rules into a throwaway namespace, changes one, prunes one, checks the live objects,
+//! and removes the namespace afterwards. The namespace gets no Prometheus of its own, so the
+//! selection check is the real one: the stack's Prometheus must select rules from every namespace.
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
+
+struct Ns {
+    kubeconfig: PathBuf,
+    name: String,
+}
+
+impl Drop for Ns {
+    fn drop(&mut self) {
+        let _ = kubectl(
+            &self.kubeconfig,
+            &["delete", "namespace", &self.name, "--wait=false"],
+        );
+    }
+}
+
+fn kubectl(kc: &PathBuf, args: &[&str]) -> std::process::Output {
+    let bin = std::env::var_os("PROMSTACK_KUBECTL").unwrap_or_else(|| "kubectl".into());
+    Command::new(bin)
+        .arg("--kubeconfig")
+        .arg(kc)
+        .args(args)
+        .output()
+        .expect("kubectl runs")
+}
+
+fn rules(kc: &PathBuf, ns: &str, args: &[&str]) -> serde_json::Value {
+    let o = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-rules"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kc)
+        .args(["-n", ns, "-o", "json", "--no-color"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: exit {:?}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn sync_change_prune_verify() {
+    let Some(kc) = std::env::var_os("PROMSTACK_E2E_KUBECONFIG").map(PathBuf::from) else {
+        eprintln!("SKIPPED: e2e (set PROMSTACK_E2E_KUBECONFIG to run it against a real cluster with the stack installed)");
+        return;
+    };
+    let name = format!("promstack-rules-e2e-{}", std::process::id());
+    let o = kubectl(&kc, &["create", "namespace", &name]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ns = Ns {
+        kubeconfig: kc.clone(),
+        name: name.clone(),
+    };
+
+    let tmp = tempfile::tempdir().unwrap();
+    for f in promstack_shared::sources::rule_files(Some(std::path::Path::new(RULES))).unwrap() {
+        std::fs::write(tmp.path().join(&f.path), &f.text).unwrap();
+    }
+    let dir = tmp.path().to_str().unwrap();
+    let r = rules(&kc, &ns.name, &["sync", "--dir", dir]);
+    assert_eq!(r["created"], 3, "{r}");
+    let again = rules(&kc, &ns.name, &["sync", "--dir", dir]);
+    assert_eq!(
+        (
+            again["created"].clone(),
+            again["updated"].clone(),
+            again["unchanged"].clone()
+        ),
+        (0.into(), 0.into(), 3.into()),
+        "second sync: {again}"
+    );
+
+    let text = std::fs::read_to_string(tmp.path().join("node.yaml"))
+        .unwrap()
+        .replace("for: 3m", "for: 4m");
+    std::fs::write(tmp.path().join("node.yaml"), text).unwrap();
+    std::fs::remove_file(tmp.path().join("cilium.yaml")).unwrap();
+    let r = rules(&kc, &ns.name, &["sync", "--dir", dir, "--prune"]);
+    assert_eq!(
+        (r["updated"].clone(), r["pruned"].clone()),
+        (1.into(), 1.into()),
+        "{r}"
+    );
+
+    let listed = rules(&kc, &ns.name, &["list"]);
+    let names: Vec<&str> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["promstack-node", "promstack-workloads"]);
+    let live = kubectl(
+        &kc,
+        &[
+            "-n",
+            &ns.name,
+            "get",
+            "prometheusrule",
+            "promstack-node",
+            "-o",
+            "jsonpath={.spec.groups[0].rules[0].for}",
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&live.stdout), "4m");
+    let diff = rules(&kc, &ns.name, &["diff", "--dir", dir]);
+    assert_eq!(diff, serde_json::json!([]), "no drift after the sync");
+}

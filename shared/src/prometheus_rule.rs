@@ -164,13 +164,39 @@ fn top_level_kind(doc: &str) -> Option<(Option<String>, bool)> {
     (kind.is_some() || groups).then_some((kind, groups))
 }
 
+/// serde_yaml's messages carry positions relative to the document ("at line 3 column 5"): make the
+/// lines absolute in the file, and drop the trailing one that only repeats the location.
+fn absolute_lines(msg: &str, offset: usize) -> String {
+    let mut out = String::new();
+    let mut rest = msg;
+    while let Some(i) = rest.find("line ") {
+        out.push_str(&rest[..i + 5]);
+        rest = &rest[i + 5..];
+        let digits = rest.chars().take_while(char::is_ascii_digit).count();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + offset).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    // a single trailing position only repeats the error's own location; with two ("X at line 5,
+    // while scanning Y at line 4") the second says where Y started: keep it
+    match out.rfind(" at line ") {
+        Some(i)
+            if out.matches(" at line ").count() == 1
+                && out[i..].contains(" column ")
+                && !out[i..].contains(',') =>
+        {
+            out[..i].to_string()
+        }
+        _ => out,
+    }
+}
+
 fn located(path: &str, offset: usize, e: &serde_yaml::Error) -> String {
-    // serde_yaml appends its own "at line L column C", relative to the document: drop it
-    let msg = e.to_string();
-    let msg = match msg.rfind(" at line ") {
-        Some(i) if msg[i..].contains(" column ") => msg[..i].to_string(),
-        _ => msg,
-    };
+    let msg = absolute_lines(&e.to_string(), offset);
+
     match e.location() {
         Some(l) => format!("{path}:{}:{}: {msg}", l.line() + offset, l.column()),
         None => format!("{path}:{}: {msg}", offset + 1),
@@ -327,6 +353,30 @@ mod tests {
         );
         assert!(errs[1].starts_with("broken.yaml:2:"), "{errs:?}");
         assert_eq!(errs[2], "a.yml:1: PrometheusRule `a` is defined twice");
+    }
+
+    #[test]
+    fn positions_in_messages_are_made_absolute() {
+        assert_eq!(
+            absolute_lines("found unexpected end of stream at line 5 column 1, while scanning a quoted scalar at line 4 column 16", 10),
+            "found unexpected end of stream at line 15 column 1, while scanning a quoted scalar at line 14 column 16"
+        );
+        assert_eq!(
+            absolute_lines("unknown field `x` at line 3 column 5", 10),
+            "unknown field `x`"
+        );
+        let errs = build(
+            &[file(
+                "m.yaml",
+                "groups: []\n---\ngroups:\n  - name: \"open\n",
+            )],
+            "m",
+        )
+        .unwrap_err();
+        assert!(
+            errs[0].starts_with("m.yaml:5:") && errs[0].contains("at line 4 column"),
+            "{errs:?}"
+        );
     }
 
     #[test]

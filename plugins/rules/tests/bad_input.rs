@@ -23,7 +23,7 @@ fn malformed_yaml() {
             "x.yaml",
             b"groups:\n  - name: g\n    rules:\n      - alert: \"unterminated\n",
         )],
-        &["x.yaml:4:", "quoted scalar"],
+        &["x.yaml:5:1:", "while scanning a quoted scalar at line 4"],
     );
 }
 

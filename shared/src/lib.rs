@@ -16,6 +16,7 @@ pub mod duration;
 pub mod error;
 pub mod output;
 pub mod owned;
+pub mod par;
 pub mod prometheus_rule;
 pub mod refdata;
 pub mod secret;

@@ -203,89 +203,122 @@ fn located(path: &str, offset: usize, e: &serde_yaml::Error) -> String {
     }
 }
 
-/// Build the PrometheusRule objects of these sources, in `namespace`, labelled as ours.
-/// Every problem in every file is reported with file:line, not only the first.
-pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule>, Vec<String>> {
+/// The objects of one file (names not yet checked across files), and its problems.
+fn build_file(f: &SourceFile, namespace: &str) -> (Vec<PrometheusRule>, Vec<String>) {
     let mut out: Vec<PrometheusRule> = Vec::new();
     let mut errors = Vec::new();
-    for f in files {
-        for (i, (offset, doc)) in documents(&f.text).into_iter().enumerate() {
-            // What the document is, from its top-level lines: one YAML parse instead of two.
-            // Flow-style documents (`{kind: ...}`) take the slow path through a generic Value.
-            let (kind, has_groups) = match top_level_kind(&doc) {
-                Some(found) => found,
-                None => match serde_yaml::from_str::<serde_yaml::Value>(&doc) {
-                    Ok(v) => (
-                        v.get("kind").and_then(|k| k.as_str()).map(str::to_string),
-                        v.get("groups").is_some(),
-                    ),
-                    Err(e) => {
-                        errors.push(located(&f.path, offset, &e));
-                        continue;
-                    }
-                },
-            };
-            let parsed = match kind.as_deref() {
-
-                Some(KIND) => serde_yaml::from_str::<PrometheusRule>(&doc).map_err(|e| located(&f.path, offset, &e)).and_then(|r| {
-                    if r.api_version == API_VERSION {
-                        Ok(r)
-                    } else {
-                        Err(format!("{}:{}: apiVersion `{}` is not {API_VERSION}", f.path, offset + 1, r.api_version))
-                    }
-                }),
-                Some(other) => Err(format!("{}:{}: wrong kind `{other}`: expected a PrometheusRule or a rule file with `groups:`", f.path, offset + 1)),
-                None if has_groups => serde_yaml::from_str::<RuleFile>(&doc)
-.map_err(|e| located(&f.path, offset, &e)).map(|rf| PrometheusRule {
-                    api_version: API_VERSION.into(),
-                    kind: KIND.into(),
-                    metadata: ObjectMeta {
-                        name: Some(if i == 0 { object_name("", &f.path) } else { format!("{}-{i}", object_name("", &f.path)) }),
-                        ..Default::default()
-                    },
-                    spec: PrometheusRuleSpec { groups: rf.groups },
-                }),
-                None => Err(format!("{}:{}: neither a PrometheusRule nor a rule file with `groups:`", f.path, offset + 1)),
-            };
-            match parsed {
-                Ok(mut rule) => {
-                    let name = rule.metadata.name.clone().unwrap_or_default();
-                    if name.is_empty() {
-                        errors.push(format!(
-                            "{}:{}: a PrometheusRule needs metadata.name",
-                            f.path,
-                            offset + 1
-                        ));
-                        continue;
-                    }
-                    if out
-                        .iter()
-                        .any(|r| r.metadata.name.as_deref() == Some(name.as_str()))
-                    {
-                        errors.push(format!(
-                            "{}:{}: PrometheusRule `{name}` is defined twice",
-                            f.path,
-                            offset + 1
-                        ));
-                        continue;
-                    }
-                    rule.metadata.namespace = Some(namespace.into());
-                    rule.metadata
-                        .labels
-                        .get_or_insert_with(Default::default)
-                        .extend(owned::labels(COMPONENT));
-                    rule.metadata
-                        .annotations
-                        .get_or_insert_with(Default::default)
-                        .insert(SOURCE_ANNOTATION.into(), f.path.clone());
-                    rule.metadata.resource_version = None;
-                    rule.metadata.uid = None;
-                    rule.metadata.managed_fields = None;
-                    rule.metadata.creation_timestamp = None;
-                    out.push(rule);
+    for (i, (offset, doc)) in documents(&f.text).into_iter().enumerate() {
+        // What the document is, from its top-level lines: one YAML parse instead of two.
+        // Flow-style documents (`{kind: ...}`) take the slow path through a generic Value.
+        let (kind, has_groups) = match top_level_kind(&doc) {
+            Some(found) => found,
+            None => match serde_yaml::from_str::<serde_yaml::Value>(&doc) {
+                Ok(v) => (
+                    v.get("kind").and_then(|k| k.as_str()).map(str::to_string),
+                    v.get("groups").is_some(),
+                ),
+                Err(e) => {
+                    errors.push(located(&f.path, offset, &e));
+                    continue;
                 }
-                Err(e) => errors.push(e),
+            },
+        };
+        let parsed = match kind.as_deref() {
+
+            Some(KIND) => serde_yaml::from_str::<PrometheusRule>(&doc).map_err(|e| located(&f.path, offset, &e)).and_then(|r| {
+                if r.api_version == API_VERSION {
+                    Ok(r)
+                } else {
+                    Err(format!("{}:{}: apiVersion `{}` is not {API_VERSION}", f.path, offset + 1, r.api_version))
+                }
+            }),
+            Some(other) => Err(format!("{}:{}: wrong kind `{other}`: expected a PrometheusRule or a rule file with `groups:`", f.path, offset + 1)),
+            None if has_groups => serde_yaml::from_str::<RuleFile>(&doc)
+.map_err(|e| located(&f.path, offset, &e)).map(|rf| PrometheusRule {
+                api_version: API_VERSION.into(),
+                kind: KIND.into(),
+                metadata: ObjectMeta {
+                    name: Some(if i == 0 { object_name("", &f.path) } else { format!("{}-{i}", object_name("", &f.path)) }),
+                    ..Default::default()
+                },
+                spec: PrometheusRuleSpec { groups: rf.groups },
+            }),
+            None => Err(format!("{}:{}: neither a PrometheusRule nor a rule file with `groups:`", f.path, offset + 1)),
+        };
+        match parsed {
+            Ok(mut rule) => {
+                let name = rule.metadata.name.clone().unwrap_or_default();
+                if name.is_empty() {
+                    errors.push(format!(
+                        "{}:{}: a PrometheusRule needs metadata.name",
+                        f.path,
+                        offset + 1
+                    ));
+                    continue;
+                }
+                if out
+                    .iter()
+                    .any(|r| r.metadata.name.as_deref() == Some(name.as_str()))
+                {
+                    errors.push(format!(
+                        "{}:{}: PrometheusRule `{name}` is defined twice",
+                        f.path,
+                        offset + 1
+                    ));
+                    continue;
+                }
+                rule.metadata.namespace = Some(namespace.into());
+                rule.metadata
+                    .labels
+                    .get_or_insert_with(Default::default)
+                    .extend(owned::labels(COMPONENT));
+                rule.metadata
+                    .annotations
+                    .get_or_insert_with(Default::default)
+                    .insert(SOURCE_ANNOTATION.into(), f.path.clone());
+                rule.metadata.resource_version = None;
+                rule.metadata.uid = None;
+                rule.metadata.managed_fields = None;
+                rule.metadata.creation_timestamp = None;
+                out.push(rule);
             }
+            Err(e) => errors.push(e),
+        }
+    }
+    (out, errors)
+}
+
+/// Build the PrometheusRule objects of these sources, in `namespace`, labelled as ours. Files are
+/// parsed in parallel; every problem in every file is reported with file:line, in file order.
+pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule>, Vec<String>> {
+    let per_file = crate::par::map(files, |f| build_file(f, namespace));
+    let mut out: Vec<PrometheusRule> = Vec::new();
+    let mut errors = Vec::new();
+    for (objects, errs) in per_file {
+        errors.extend(errs);
+        for rule in objects {
+            let name = rule.metadata.name.clone().unwrap_or_default();
+            let source_of = |r: &PrometheusRule| {
+                r.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get(SOURCE_ANNOTATION))
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            if let Some(first) = out
+                .iter()
+                .find(|r| r.metadata.name.as_deref() == Some(name.as_str()))
+            {
+                errors.push(format!(
+                    "{}: PrometheusRule `{name}` is defined twice (also in {})",
+                    source_of(&rule),
+                    source_of(first)
+                ));
+                continue;
+            }
+
+            out.push(rule);
         }
     }
     if errors.is_empty() {
@@ -352,7 +385,10 @@ mod tests {
             "{errs:?}"
         );
         assert!(errs[1].starts_with("broken.yaml:2:"), "{errs:?}");
-        assert_eq!(errs[2], "a.yml:1: PrometheusRule `a` is defined twice");
+        assert_eq!(
+            errs[2],
+            "a.yml: PrometheusRule `a` is defined twice (also in a.yaml)"
+        );
     }
 
     #[test]

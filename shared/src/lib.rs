@@ -18,9 +18,11 @@ pub mod output;
 pub mod owned;
 pub mod par;
 pub mod prometheus_rule;
+pub mod promql;
 pub mod refdata;
 pub mod secret;
 pub mod sources;
+pub mod sync;
 pub mod ui;
 pub mod wait;
 

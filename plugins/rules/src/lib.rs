@@ -306,40 +306,5 @@ pub async fn sync_with_check(
 }
 
 pub fn sync_text(r: &sync::SyncReport) -> String {
-    let mut s = String::new();
-    if r.dry_run {
-        s.push_str("Dry run: nothing was changed. Planned:\n");
-        for i in r
-            .items
-            .iter()
-            .filter(|i| i.change != promstack_shared::owned::Change::Unchanged)
-        {
-            let what = if i.change == promstack_shared::owned::Change::Delete && !r.prune {
-                "stale (--prune deletes)".to_string()
-            } else {
-                i.change.to_string()
-            };
-            s.push_str(&format!(
-                "  {what:<10} PrometheusRule {}/{}\n",
-                r.namespace, i.name
-            ));
-        }
-    }
-    s.push_str(&format!(
-        "{} created, {} updated, {} unchanged, {} pruned{}\n",
-        r.created,
-        r.updated,
-        r.unchanged,
-        r.pruned,
-        if r.stale.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; {} stale of ours left (pass --prune to delete): {}",
-                r.stale.len(),
-                r.stale.join(", ")
-            )
-        }
-    ));
-    s
+    promstack_shared::sync::report_text(r, "PrometheusRule")
 }

@@ -1,106 +1,29 @@
-//! diff / sync / prune / list of PrometheusRules, and the check that a Prometheus will load them.
-use futures::StreamExt;
-use promstack_shared::cluster::{
-    with_retry, ApplyOptions, Cluster, ClusterError, ListQuery, ObjRef, WRITE_ATTEMPTS,
-};
-use promstack_shared::owned::{self, Change};
-use promstack_shared::prometheus_rule::{
-    PrometheusRule, API_VERSION, COMPONENT, KIND, SOURCE_ANNOTATION,
-};
+//! PrometheusRules: the sync itself is the common crate's ([`promstack_shared::sync`]); here is
+//! what is specific to rules: the kind, list with group/rule counts, and the check that a
+//! Prometheus will load them.
+use promstack_shared::cluster::{Cluster, ClusterError, ListQuery, ObjRef};
+use promstack_shared::owned;
+use promstack_shared::prometheus_rule::{PrometheusRule, API_VERSION, COMPONENT, KIND};
+use promstack_shared::sync::{self as shared_sync, name_of, Kind};
+pub use promstack_shared::sync::{ObjectDiff, PlanItem, SyncReport};
 use promstack_shared::ui::Ui;
 use promstack_shared::Error;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// How many applies run at once.
-pub const CONCURRENCY: usize = 4;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PlanItem {
-    pub name: String,
-    pub change: Change,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct SyncReport {
-    pub namespace: String,
-    pub dry_run: bool,
-    pub prune: bool,
-    pub items: Vec<PlanItem>,
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    pub pruned: usize,
-    /// Ours in the cluster with no source any more, left because --prune was not given.
-    pub stale: Vec<String>,
-}
+/// The objects this plugin syncs.
+pub const RULES: Kind = Kind {
+    api_version: API_VERSION,
+    kind: KIND,
+    component: COMPONENT,
+};
 
 pub fn to_json(r: &PrometheusRule) -> Value {
     serde_json::to_value(r).expect("typed objects serialise")
 }
 
-fn name_of(v: &Value) -> String {
-    v["metadata"]["name"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-/// Our PrometheusRules in the namespace (one list call).
-pub async fn live_ours(
-    cluster: &dyn Cluster,
-    ns: &str,
-) -> Result<BTreeMap<String, Value>, ClusterError> {
-    let q = ListQuery::new(API_VERSION, KIND)
-        .in_namespace(ns)
-        .labels(&owned::selector(COMPONENT));
-    Ok(cluster
-        .list(&q)
-        .await?
-        .into_iter()
-        .filter(owned::is_ours)
-        .map(|o| (name_of(&o), o))
-        .collect())
-}
-
-/// What a sync would do.
-pub fn plan(desired: &[PrometheusRule], live: &BTreeMap<String, Value>) -> Vec<PlanItem> {
-    let mut items: Vec<PlanItem> = desired
-        .iter()
-        .map(|d| {
-            let want = to_json(d);
-            let name = name_of(&want);
-            PlanItem {
-                change: owned::plan(live.get(&name), &want),
-                source: d
-                    .metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get(SOURCE_ANNOTATION))
-                    .cloned(),
-                name,
-            }
-        })
-        .collect();
-    for name in live.keys() {
-        if !desired
-            .iter()
-            .any(|d| d.metadata.name.as_deref() == Some(name))
-        {
-            items.push(PlanItem {
-                name: name.clone(),
-                change: Change::Delete,
-                source: None,
-            });
-        }
-    }
-    items
-}
-
-/// Apply what changed (bounded concurrency), then prune with `prune`. An error stops before any prune.
+/// Apply what changed, then prune with `prune` (see [`promstack_shared::sync::sync`]).
 pub async fn sync(
     cluster: &dyn Cluster,
     desired: &[PrometheusRule],
@@ -109,113 +32,8 @@ pub async fn sync(
     dry_run: bool,
     ui: &Ui,
 ) -> anyhow::Result<SyncReport> {
-    let live = live_ours(cluster, ns)
-        .await
-        .map_err(|e| anyhow::anyhow!("listing PrometheusRules in {ns}: {e}"))?;
-    let items = plan(desired, &live);
-    let count = |c: Change| items.iter().filter(|i| i.change == c).count();
-    let stale: Vec<String> = items
-        .iter()
-        .filter(|i| i.change == Change::Delete)
-        .map(|i| i.name.clone())
-        .collect();
-    let mut report = SyncReport {
-        namespace: ns.into(),
-        dry_run,
-        prune,
-        created: count(Change::Create),
-        updated: count(Change::Update),
-        unchanged: count(Change::Unchanged),
-        pruned: 0,
-        stale: if prune { vec![] } else { stale.clone() },
-        items,
-    };
-    if dry_run {
-        if prune {
-            report.pruned = stale.len();
-        }
-        return Ok(report);
-    }
-    let writes: Vec<Value> = desired
-        .iter()
-        .map(to_json)
-        .filter(|w| {
-            report.items.iter().any(|i| {
-                i.name == name_of(w) && matches!(i.change, Change::Create | Change::Update)
-            })
-        })
-        .collect();
-    let bar = ui.spinner(&format!("applying {} PrometheusRules", writes.len()));
-    let results: Vec<(String, Result<Value, ClusterError>)> = futures::stream::iter(writes.iter())
-        .map(|w| async move {
-            (
-                name_of(w),
-                with_retry(WRITE_ATTEMPTS, || {
-                    cluster.apply(w, ApplyOptions { force: true })
-                })
-                .await,
-            )
-        })
-        .buffer_unordered(CONCURRENCY)
-        .collect()
-        .await;
-    bar.finish_and_clear();
-    let failed: Vec<String> = results
-        .iter()
-        .filter_map(|(n, r)| {
-            r.as_ref()
-                .err()
-                .map(|e| format!("PrometheusRule {ns}/{n}: {e}"))
-        })
-        .collect();
-    if !failed.is_empty() {
-        return Err(Error::runtime(format!(
-            "{} of {} applies failed; nothing was pruned:\n  {}",
-            failed.len(),
-            writes.len(),
-            failed.join("\n  ")
-        ))
-        .into());
-    }
-    for i in report
-        .items
-        .iter()
-        .filter(|i| matches!(i.change, Change::Create | Change::Update))
-    {
-        ui.ok(&format!("PrometheusRule {ns}/{} {}d", i.name, i.change));
-    }
-    if prune {
-        // prune from the one list made above: only ours (both labels), only what has no source
-        for name in &stale {
-            let r = ObjRef::new(API_VERSION, KIND, Some(ns), name);
-            with_retry(WRITE_ATTEMPTS, || cluster.delete(&r))
-                .await
-                .map_err(|e| anyhow::anyhow!("pruning {r}: {e}"))?;
-            ui.ok(&format!("{r} pruned"));
-            report.pruned += 1;
-        }
-    }
-    Ok(report)
-}
-
-/// The live object reduced to the fields the wanted object sets (arrays whole), for a diff.
-fn project(live: &Value, want: &Value) -> Value {
-    match (live, want) {
-        (Value::Object(l), Value::Object(w)) => Value::Object(
-            w.keys()
-                .filter_map(|k| l.get(k).map(|lv| (k.clone(), project(lv, &w[k]))))
-                .collect(),
-        ),
-        (l, _) => l.clone(),
-    }
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ObjectDiff {
-    pub name: String,
-    pub change: Change,
-    /// Unified diff of the object's YAML (live → wanted).
-    pub diff: String,
+    let objects: Vec<Value> = desired.iter().map(to_json).collect();
+    shared_sync::sync(cluster, RULES, &objects, ns, prune, dry_run, ui).await
 }
 
 /// Field-level differences between the sources and what is live.
@@ -224,45 +42,8 @@ pub async fn diff(
     desired: &[PrometheusRule],
     ns: &str,
 ) -> anyhow::Result<Vec<ObjectDiff>> {
-    let live = live_ours(cluster, ns)
-        .await
-        .map_err(|e| anyhow::anyhow!("listing PrometheusRules in {ns}: {e}"))?;
-    let mut out = Vec::new();
-    for item in plan(desired, &live) {
-        let (old, new) = match item.change {
-            Change::Unchanged => continue,
-            Change::Delete => (
-                serde_yaml::to_string(&live[&item.name]["spec"]).unwrap_or_default(),
-                String::new(),
-            ),
-            _ => {
-                let want = desired
-                    .iter()
-                    .find(|d| d.metadata.name.as_deref() == Some(item.name.as_str()))
-                    .map(to_json)
-                    .unwrap_or_default();
-                let old = live
-                    .get(&item.name)
-                    .map(|l| serde_yaml::to_string(&project(l, &want)).unwrap_or_default())
-                    .unwrap_or_default();
-                (old, serde_yaml::to_string(&want).unwrap_or_default())
-            }
-        };
-        let diff = similar::TextDiff::from_lines(&old, &new)
-            .unified_diff()
-            .context_radius(3)
-            .header(
-                &format!("live/{}", item.name),
-                &format!("sources/{}", item.name),
-            )
-            .to_string();
-        out.push(ObjectDiff {
-            name: item.name,
-            change: item.change,
-            diff,
-        });
-    }
-    Ok(out)
+    let objects: Vec<Value> = desired.iter().map(to_json).collect();
+    shared_sync::diff(cluster, RULES, &objects, ns).await
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -13,28 +13,109 @@ pub const FOLDER_ANNOTATION: &str = "grafana_folder";
 /// A ConfigMap holds at most 1 MiB.
 pub const MAX_BYTES: usize = 1024 * 1024;
 
-/// The ConfigMap of one dashboard file.
-pub fn configmap(f: &SourceFile, namespace: &str) -> Result<ConfigMap, String> {
-    let value: serde_json::Value = serde_json::from_str(&f.text)
-        .map_err(|e| format!("{}:{}:{}: invalid JSON: {e}", f.path, e.line(), e.column()))?;
-    if !value.is_object() {
+/// A dashboard ready for provisioning, and what was changed to get there.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    pub path: String,
+    pub value: serde_json::Value,
+    pub notes: Vec<String>,
+}
+
+/// The provisioned Prometheus datasource's uid (values/values.yaml).
+pub const DATASOURCE_UID: &str = "prometheus";
+
+fn fnv1a(s: &str) -> u64 {
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
+/// A stable uid for a dashboard that has none, from its path (at most 40 characters).
+pub fn derived_uid(path: &str) -> String {
+    format!("promstack-{:016x}", fnv1a(path))
+}
+
+fn replace_strings(v: &mut serde_json::Value, from: &str, to: &str) -> usize {
+    match v {
+        serde_json::Value::String(s) if s.contains(from) => {
+            *s = s.replace(from, to);
+            1
+        }
+        serde_json::Value::Array(a) => a.iter_mut().map(|x| replace_strings(x, from, to)).sum(),
+        serde_json::Value::Object(m) => m.values_mut().map(|x| replace_strings(x, from, to)).sum(),
+        _ => 0,
+    }
+}
+
+/// The name of the dashboard's datasource template variable of type prometheus, if it has one.
+pub fn datasource_variable(d: &serde_json::Value) -> Option<String> {
+    d.pointer("/templating/list")?
+        .as_array()?
+        .iter()
+        .find(|v| v["type"] == "datasource" && v["query"].as_str().is_none_or(|q| q == "prometheus"))
+        .and_then(|v| v["name"].as_str().map(String::from))
+}
+
+/// Parse a dashboard file and make it provisionable: unwrap a Grafana API export
+/// (`{"dashboard": ..., "meta": ...}`), resolve grafana.com `__inputs` (`${DS_PROMETHEUS}` becomes
+/// the dashboard's datasource variable, or the provisioned uid), and give it a stable uid when it
+/// has none. Every change is noted.
+pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
+    if f.text.trim().is_empty() {
+        return Err(format!("{}: empty file", f.path));
+    }
+    let mut value: serde_json::Value = serde_json::from_str(&f.text).map_err(|e| format!("{}:{}:{}: invalid JSON: {e}", f.path, e.line(), e.column()))?;
+    let mut notes = Vec::new();
+    if value.get("dashboard").is_some_and(|d| d.is_object()) && value.get("panels").is_none() {
+        value = value["dashboard"].take();
+        notes.push("unwrapped a Grafana API export ({\"dashboard\": ..., \"meta\": ...})".to_string());
+    }
+    let Some(obj) = value.as_object_mut() else {
         return Err(format!("{}: a dashboard is a JSON object", f.path));
+    };
+    let inputs = obj.remove("__inputs");
+    obj.remove("__elements");
+    obj.remove("__requires");
+    if let Some(serde_json::Value::Array(inputs)) = inputs {
+        let var = datasource_variable(&value);
+        for input in inputs.iter().filter(|i| i["type"] == "datasource") {
+            let Some(name) = input["name"].as_str() else { continue };
+            let to = match (&var, input["pluginId"].as_str()) {
+                (Some(v), Some("prometheus") | None) => format!("${{{v}}}"),
+                (_, Some("prometheus") | None) => DATASOURCE_UID.to_string(),
+                _ => continue,
+            };
+            let n = replace_strings(&mut value, &format!("${{{name}}}"), &to) + replace_strings(&mut value, &format!("${name}"), &to);
+            notes.push(format!("resolved input ${{{name}}} to {to} in {n} place(s)"));
+        }
     }
-    let minified = serde_json::to_string(&value).expect("JSON values serialise");
+    if value.get("uid").and_then(|u| u.as_str()).is_none_or(str::is_empty) {
+        let uid = derived_uid(&f.path);
+        notes.push(format!("no uid: using the stable derived uid {uid}"));
+        value["uid"] = serde_json::Value::String(uid);
+    }
+    if value.get("id").is_some_and(|id| !id.is_null()) {
+        // a numeric id from another Grafana clashes on provisioning; uid is what identifies it
+        value["id"] = serde_json::Value::Null;
+    }
+    Ok(Prepared { path: f.path.clone(), value, notes })
+}
+
+/// The ConfigMap of one prepared dashboard.
+pub fn configmap_of(p: &Prepared, namespace: &str) -> Result<ConfigMap, String> {
+    let minified = serde_json::to_string(&p.value).expect("JSON values serialise");
     if minified.len() > MAX_BYTES {
-        return Err(format!("{}: {} bytes after minifying, more than a ConfigMap holds (1 MiB): split the dashboard", f.path, minified.len()));
+        return Err(format!("{}: {} bytes after minifying, more than a ConfigMap holds (1 MiB): split the dashboard", p.path, minified.len()));
     }
-    let file_name = f.path.rsplit('/').next().unwrap_or(&f.path);
+    let file_name = p.path.rsplit('/').next().unwrap_or(&p.path);
     let key = format!("{}.json", object_name("", file_name));
     let mut labels = owned::labels(COMPONENT);
     labels.insert(SIDECAR_LABEL.into(), "1".into());
-    let mut annotations = BTreeMap::from([(SOURCE_ANNOTATION.to_string(), f.path.clone())]);
-    if let Some((folder, _)) = f.path.rsplit_once('/') {
+    let mut annotations = BTreeMap::from([(SOURCE_ANNOTATION.to_string(), p.path.clone())]);
+    if let Some((folder, _)) = p.path.rsplit_once('/') {
         annotations.insert(FOLDER_ANNOTATION.into(), folder.to_string());
     }
     Ok(ConfigMap {
         metadata: ObjectMeta {
-            name: Some(object_name("dashboard-", &f.path)),
+            name: Some(object_name("dashboard-", &p.path)),
             namespace: Some(namespace.into()),
             labels: Some(labels),
             annotations: Some(annotations),
@@ -43,6 +124,11 @@ pub fn configmap(f: &SourceFile, namespace: &str) -> Result<ConfigMap, String> {
         data: Some(BTreeMap::from([(key, minified)])),
         ..Default::default()
     })
+}
+
+/// The ConfigMap of one dashboard file.
+pub fn configmap(f: &SourceFile, namespace: &str) -> Result<ConfigMap, String> {
+    configmap_of(&prepare(f)?, namespace)
 }
 
 /// The ConfigMaps of all dashboard files; every problem is reported.
@@ -124,5 +210,37 @@ mod tests {
             "m"
         )
         .is_err());
+    }
+
+    #[test]
+    fn empty_files_are_refused() {
+        let err = configmap(&SourceFile { path: "e.json".into(), text: " \n".into() }, "m").unwrap_err();
+        assert!(err.contains("empty file"), "{err}");
+    }
+
+    #[test]
+    fn api_exports_and_grafana_com_inputs_become_provisionable() {
+        let export = r#"{"dashboard": {"title": "T", "uid": "t", "id": 42, "panels": []}, "meta": {"slug": "t"}}"#;
+        let p = prepare(&SourceFile { path: "t.json".into(), text: export.into() }).unwrap();
+        assert_eq!(p.value["title"], "T");
+        assert!(p.value["id"].is_null());
+        assert!(p.notes[0].contains("API export"));
+
+        let gcom = r#"{"__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}], "__requires": [],
+            "title": "G", "panels": [{"datasource": "${DS_PROMETHEUS}", "targets": [{"expr": "up", "datasource": {"uid": "${DS_PROMETHEUS}"}}]}]}"#;
+        let p = prepare(&SourceFile { path: "g.json".into(), text: gcom.into() }).unwrap();
+        assert!(p.value.get("__inputs").is_none());
+        assert_eq!(p.value["panels"][0]["datasource"], DATASOURCE_UID, "no datasource variable: the provisioned uid");
+        assert_eq!(p.value["panels"][0]["targets"][0]["datasource"]["uid"], DATASOURCE_UID);
+        assert_eq!(p.value["uid"], derived_uid("g.json"));
+        assert!(p.notes.iter().any(|n| n.contains("DS_PROMETHEUS") && n.contains("2 place")), "{:?}", p.notes);
+
+        let with_var = r#"{"__inputs": [{"name": "DS_PROM", "type": "datasource", "pluginId": "prometheus"}], "title": "V", "uid": "v",
+            "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
+            "panels": [{"datasource": {"uid": "${DS_PROM}"}}]}"#;
+        let p = prepare(&SourceFile { path: "v.json".into(), text: with_var.into() }).unwrap();
+        assert_eq!(p.value["panels"][0]["datasource"]["uid"], "${datasource}");
+        assert_eq!(derived_uid("g.json"), derived_uid("g.json"));
+        assert!(derived_uid("a/very/long/path/to/a/dashboard.json").len() <= 40);
     }
 }

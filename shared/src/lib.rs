@@ -18,6 +18,7 @@ pub mod output;
 pub mod owned;
 pub mod par;
 pub mod prometheus_rule;
+pub mod prometheus_api;
 pub mod promql;
 pub mod refdata;
 pub mod secret;

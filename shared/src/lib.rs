@@ -17,13 +17,15 @@ pub mod error;
 pub mod output;
 pub mod owned;
 pub mod par;
-pub mod prometheus_rule;
 pub mod prometheus_api;
+pub mod prometheus_rule;
 pub mod promql;
 pub mod refdata;
 pub mod secret;
 pub mod sources;
 pub mod sync;
+pub mod testing;
+
 pub mod ui;
 pub mod wait;
 

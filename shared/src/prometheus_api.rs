@@ -31,16 +31,25 @@ pub enum QueryOutcome {
 
 impl PrometheusApi {
     /// `base` like `http://127.0.0.1:9090` (a path prefix is kept).
-    pub fn new(base: &str, bearer: Option<crate::secret::SecretString>) -> Result<Self, crate::Error> {
+    pub fn new(
+        base: &str,
+        bearer: Option<crate::secret::SecretString>,
+    ) -> Result<Self, crate::Error> {
         ensure_crypto_provider();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
-            return Err(crate::Error::input(format!("`{base}` is not an http(s) URL")));
+            return Err(crate::Error::input(format!(
+                "`{base}` is not an http(s) URL"
+            )));
         }
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| crate::Error::runtime(format!("HTTP client: {e}")))?;
-        Ok(PrometheusApi { base: base.trim_end_matches('/').to_string(), client, bearer })
+        Ok(PrometheusApi {
+            base: base.trim_end_matches('/').to_string(),
+            client,
+            bearer,
+        })
     }
 
     pub fn base(&self) -> &str {
@@ -48,23 +57,39 @@ impl PrometheusApi {
     }
 
     async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Value, String> {
-        let mut req = self.client.get(format!("{}{path}", self.base)).query(params);
+        let mut req = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .query(params);
         if let Some(t) = &self.bearer {
             req = req.bearer_auth(t.expose());
         }
-        let resp = req.send().await.map_err(|e| format!("cannot reach Prometheus at {}: {e}", self.base))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| format!("cannot reach Prometheus at {}: {e}", self.base))?;
         let status = resp.status();
-        let body: Value = resp.json().await.map_err(|e| format!("Prometheus answered HTTP {status} with no JSON: {e}"))?;
+        let body: Value = resp
+            .json()
+            .await
+            .map_err(|e| format!("Prometheus answered HTTP {status} with no JSON: {e}"))?;
         if body["status"] == "success" {
             Ok(body["data"].clone())
         } else {
-            Err(format!("{}: {}", body["errorType"].as_str().unwrap_or("error"), body["error"].as_str().unwrap_or("unknown error")))
+            Err(format!(
+                "{}: {}",
+                body["errorType"].as_str().unwrap_or("error"),
+                body["error"].as_str().unwrap_or("unknown error")
+            ))
         }
     }
 
     /// `/api/v1/query_range` over the last `range`, with `step`.
     pub async fn query_range(&self, query: &str, range: Duration, step: Duration) -> QueryOutcome {
-        let end = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_secs_f64();
+        let end = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs_f64();
         let params = [
             ("query", query.to_string()),
             ("start", format!("{:.3}", end - range.as_secs_f64())),
@@ -82,7 +107,8 @@ impl PrometheusApi {
 
     /// `/api/v1/query` now.
     pub async fn query(&self, query: &str) -> Result<Value, String> {
-        self.get("/api/v1/query", &[("query", query.to_string())]).await
+        self.get("/api/v1/query", &[("query", query.to_string())])
+            .await
     }
 
     /// Any `/api/v1/...` path (targets, rules, alerts, status/...).

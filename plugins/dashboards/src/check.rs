@@ -36,12 +36,25 @@ pub struct DashboardReport {
 pub fn runnable(expr: &str, range: Duration, step: Duration) -> String {
     let range_s = format!("{}s", range.as_secs());
     let interval = format!("{}s", step.as_secs().max(120));
-    let s = vars::substitute(expr, Substitution { interval: &interval, range: &range_s, in_string: ".*", bare: "instance" });
-    s.replace("!=\".*\"", "!~\".*\"").replace("=\".*\"", "=~\".*\"")
+    let s = vars::substitute(
+        expr,
+        Substitution {
+            interval: &interval,
+            range: &range_s,
+            in_string: ".*",
+            bare: "instance",
+        },
+    );
+    s.replace("!=\".*\"", "!~\".*\"")
+        .replace("=\".*\"", "=~\".*\"")
 }
 
 /// Run every query of these dashboards (8 at a time).
-pub async fn check(api: &PrometheusApi, dashboards: &[Prepared], range: Duration) -> Vec<DashboardReport> {
+pub async fn check(
+    api: &PrometheusApi,
+    dashboards: &[Prepared],
+    range: Duration,
+) -> Vec<DashboardReport> {
     let step = Duration::from_secs((range.as_secs() / 60).max(15));
     let mut out = Vec::new();
     for d in dashboards {
@@ -67,14 +80,24 @@ pub async fn check(api: &PrometheusApi, dashboards: &[Prepared], range: Duration
         results.sort_by_key(|(i, _)| *i);
         for (i, outcome) in results {
             let q = &qs[i];
-            let item = |result: &str, error: Option<String>| QueryReport { panel: q.panel.clone(), path: q.path.clone(), expr: q.expr.clone(), result: result.into(), error };
+            let item = |result: &str, error: Option<String>| QueryReport {
+                panel: q.panel.clone(),
+                path: q.path.clone(),
+                expr: q.expr.clone(),
+                result: result.into(),
+                error,
+            };
             match outcome {
                 QueryOutcome::Data(_) => report.with_data += 1,
                 QueryOutcome::Empty => report.empty.push(item("empty", None)),
                 QueryOutcome::Error(e) => report.errors.push(item("error", Some(e))),
             }
         }
-        report.share_with_data = if report.queries == 0 { 1.0 } else { report.with_data as f64 / report.queries as f64 };
+        report.share_with_data = if report.queries == 0 {
+            1.0
+        } else {
+            report.with_data as f64 / report.queries as f64
+        };
         out.push(report);
     }
     out
@@ -87,6 +110,9 @@ mod tests {
     #[test]
     fn queries_become_runnable() {
         let r = runnable("sum(rate(node_cpu_seconds_total{instance=\"$instance\", mode!=\"$mode\"}[$__rate_interval]))", Duration::from_secs(3600), Duration::from_secs(60));
-        assert_eq!(r, "sum(rate(node_cpu_seconds_total{instance=~\".*\", mode!~\".*\"}[120s]))");
+        assert_eq!(
+            r,
+            "sum(rate(node_cpu_seconds_total{instance=~\".*\", mode!~\".*\"}[120s]))"
+        );
     }
 }

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 /// Exit codes: 0 ok, 1 failure at run time (cluster, network), 2 bad input (nothing was changed),
 /// 3 a check failed (a query errors, or returns nothing with --require-data; drift with --exit-code).
 #[derive(Debug, Parser)]
-#[command(name = "kubectl promstack dashboards", bin_name = "kubectl promstack dashboards", version)]
+#[command(
+    name = "kubectl promstack dashboards",
+    bin_name = "kubectl promstack dashboards",
+    version
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -24,7 +28,12 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct Sources {
     /// Dashboards folder (default: promstack's embedded dashboards/)
-    #[arg(long, value_name = "DIR", env = "PROMSTACK_DASHBOARDS_DIR", global = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "PROMSTACK_DASHBOARDS_DIR",
+        global = true
+    )]
     pub dir: Option<PathBuf>,
 }
 
@@ -64,9 +73,17 @@ pub enum Command {
     Check {
         #[command(flatten)]
         sources: Sources,
-        /// Prometheus base URL, e.g. http://127.0.0.1:9090
+        /// Prometheus base URL, e.g. http://127.0.0.1:9090 (default: a port-forward to the in-cluster Prometheus)
         #[arg(long, value_name = "URL", env = "PROMSTACK_PROMETHEUS_URL")]
-        prometheus_url: String,
+        prometheus_url: Option<String>,
+        /// The Prometheus Service to port-forward to when no URL is given (port 9090, in -n)
+        #[arg(
+            long,
+            value_name = "NAME",
+            default_value = "kube-prometheus-prometheus"
+        )]
+        prometheus_service: String,
+
         /// How far back to query
         #[arg(long, default_value = "1h", value_name = "DURATION")]
         range: String,

@@ -20,7 +20,11 @@ use std::path::Path;
 use validate::Level;
 
 /// The objects this plugin syncs.
-pub const DASHBOARDS: Kind = Kind { api_version: "v1", kind: "ConfigMap", component: dashboard::COMPONENT };
+pub const DASHBOARDS: Kind = Kind {
+    api_version: "v1",
+    kind: "ConfigMap",
+    component: dashboard::COMPONENT,
+};
 
 /// The dashboard files of a folder, or of the embedded `dashboards/`.
 pub fn read(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
@@ -37,7 +41,15 @@ pub fn prepare_all(files: &[SourceFile]) -> (Vec<Prepared>, Vec<validate::Proble
     for f in files {
         match dashboard::prepare(f) {
             Ok(p) => ok.push(p),
-            Err(message) => problems.push(validate::Problem { file: f.path.clone(), level: Level::Error, panel: None, path: String::new(), message: message.trim_start_matches(&format!("{}: ", f.path)).to_string() }),
+            Err(message) => problems.push(validate::Problem {
+                file: f.path.clone(),
+                level: Level::Error,
+                panel: None,
+                path: String::new(),
+                message: message
+                    .trim_start_matches(&format!("{}: ", f.path))
+                    .to_string(),
+            }),
         }
     }
     (ok, problems)
@@ -55,14 +67,22 @@ pub fn problems(files: &[SourceFile]) -> (Vec<Prepared>, Vec<validate::Problem>)
 pub fn load_valid(dir: Option<&Path>, ui: &Ui) -> Result<Vec<Prepared>, Error> {
     let files = read(dir)?;
     let (prepared, problems) = problems(&files);
-    let errors: Vec<String> = problems.iter().filter(|p| p.level == Level::Error).map(ToString::to_string).collect();
+    let errors: Vec<String> = problems
+        .iter()
+        .filter(|p| p.level == Level::Error)
+        .map(ToString::to_string)
+        .collect();
     for w in problems.iter().filter(|p| p.level == Level::Warning) {
         ui.warn(&w.to_string());
     }
     if errors.is_empty() {
         Ok(prepared)
     } else {
-        Err(Error::input(format!("the dashboards are not valid ({} error(s)); nothing was changed:\n  {}", errors.len(), errors.join("\n  "))))
+        Err(Error::input(format!(
+            "the dashboards are not valid ({} error(s)); nothing was changed:\n  {}",
+            errors.len(),
+            errors.join("\n  ")
+        )))
     }
 }
 
@@ -79,7 +99,10 @@ pub fn configmaps(prepared: &[Prepared], ns: &str) -> Result<Vec<Value>, Error> 
     if errors.is_empty() {
         Ok(out)
     } else {
-        Err(Error::input(format!("{}; nothing was changed", errors.join("\n  "))))
+        Err(Error::input(format!(
+            "{}; nothing was changed",
+            errors.join("\n  ")
+        )))
     }
 }
 
@@ -115,19 +138,35 @@ pub async fn list(cluster: &dyn Cluster, ns: Option<&str>) -> anyhow::Result<Vec
         .map_err(|e| anyhow::anyhow!("listing ConfigMaps: {e}"))?
         .iter()
         .map(|o| ListItem {
-            namespace: o["metadata"]["namespace"].as_str().unwrap_or_default().into(),
+            namespace: o["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or_default()
+                .into(),
             name: sync::name_of(o),
             ours: owned::is_ours_for(o, dashboard::COMPONENT),
-            folder: o.pointer("/metadata/annotations/grafana_folder").and_then(Value::as_str).map(String::from),
-            source: o.pointer("/metadata/annotations/promstack.io~1source").and_then(Value::as_str).map(String::from),
-            keys: o["data"].as_object().map(|d| d.keys().cloned().collect()).unwrap_or_default(),
+            folder: o
+                .pointer("/metadata/annotations/grafana_folder")
+                .and_then(Value::as_str)
+                .map(String::from),
+            source: o
+                .pointer("/metadata/annotations/promstack.io~1source")
+                .and_then(Value::as_str)
+                .map(String::from),
+            keys: o["data"]
+                .as_object()
+                .map(|d| d.keys().cloned().collect())
+                .unwrap_or_default(),
         })
         .collect();
     items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(items)
 }
 
-fn print(format: OutputFormat, value: &impl Serialize, text: impl FnOnce() -> String) -> anyhow::Result<()> {
+fn print(
+    format: OutputFormat,
+    value: &impl Serialize,
+    text: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
     match output::render(format, value)? {
         Some(s) => print!("{s}"),
         None => print!("{}", text()),
@@ -136,12 +175,33 @@ fn print(format: OutputFormat, value: &impl Serialize, text: impl FnOnce() -> St
 }
 
 async fn connect(cli: &Cli) -> anyhow::Result<KubeCluster> {
-    KubeCluster::connect(cli.global.kubeconfig.as_deref(), cli.global.context.as_deref()).await
+    KubeCluster::connect(
+        cli.global.kubeconfig.as_deref(),
+        cli.global.context.as_deref(),
+    )
+    .await
 }
 
 /// Sync after checking the namespace exists.
-pub async fn sync_dashboards(cluster: &dyn Cluster, objects: &[Value], ns: &str, prune: bool, dry_run: bool, ui: &Ui) -> anyhow::Result<sync::SyncReport> {
-    if cluster.get(&promstack_shared::cluster::ObjRef::new("v1", "Namespace", None, ns)).await.map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?.is_none() {
+pub async fn sync_dashboards(
+    cluster: &dyn Cluster,
+    objects: &[Value],
+    ns: &str,
+    prune: bool,
+    dry_run: bool,
+    ui: &Ui,
+) -> anyhow::Result<sync::SyncReport> {
+    if cluster
+        .get(&promstack_shared::cluster::ObjRef::new(
+            "v1",
+            "Namespace",
+            None,
+            ns,
+        ))
+        .await
+        .map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?
+        .is_none()
+    {
         return Err(Error::input(format!("namespace {ns} does not exist: install the stack first (kubectl promstack install) or pick one with -n")).into());
     }
     sync::sync(cluster, DASHBOARDS, objects, ns, prune, dry_run, ui).await
@@ -157,26 +217,55 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let files = read(sources.dir.as_deref())?;
             let (prepared, problems) = problems(&files);
             let errors = problems.iter().filter(|p| p.level == Level::Error).count();
-            let report = ValidateReport { valid: errors == 0, dashboards: prepared.len(), queries: prepared.iter().map(|p| validate::queries(p).len()).sum(), problems };
+            let report = ValidateReport {
+                valid: errors == 0,
+                dashboards: prepared.len(),
+                queries: prepared.iter().map(|p| validate::queries(p).len()).sum(),
+                problems,
+            };
             print(fmt, &report, || {
                 let mut s: String = report.problems.iter().map(|p| format!("{p}\n")).collect();
                 s.push_str(&if report.valid {
-                    format!("valid: {} dashboards, {} queries\n", report.dashboards, report.queries)
+                    format!(
+                        "valid: {} dashboards, {} queries\n",
+                        report.dashboards, report.queries
+                    )
                 } else {
                     format!("{errors} error(s)\n")
                 });
                 s
             })?;
-            Ok(if report.valid { ExitCode::Ok } else { ExitCode::Usage })
+            Ok(if report.valid {
+                ExitCode::Ok
+            } else {
+                ExitCode::Usage
+            })
         }
         Command::Diff { sources, exit_code } => {
             let objects = configmaps(&load_valid(sources.dir.as_deref(), &ui)?, &ns)?;
             let cluster = connect(&cli).await?;
             let diffs = sync::diff(&cluster, DASHBOARDS, &objects, &ns).await?;
-            print(fmt, &diffs, || if diffs.is_empty() { "no differences\n".into() } else { diffs.iter().map(|d| format!("{} {}\n{}", d.change, d.name, d.diff)).collect() })?;
-            Ok(if *exit_code && !diffs.is_empty() { ExitCode::CheckFailed } else { ExitCode::Ok })
+            print(fmt, &diffs, || {
+                if diffs.is_empty() {
+                    "no differences\n".into()
+                } else {
+                    diffs
+                        .iter()
+                        .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
+                        .collect()
+                }
+            })?;
+            Ok(if *exit_code && !diffs.is_empty() {
+                ExitCode::CheckFailed
+            } else {
+                ExitCode::Ok
+            })
         }
-        Command::Sync { sources, prune, dry_run } => {
+        Command::Sync {
+            sources,
+            prune,
+            dry_run,
+        } => {
             let objects = configmaps(&load_valid(sources.dir.as_deref(), &ui)?, &ns)?;
             if *dry_run && fmt == OutputFormat::Yaml {
                 print!("{}", output::yaml_stream(&objects)?);
@@ -189,40 +278,101 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::List { all_namespaces } => {
             let cluster = connect(&cli).await?;
-            let items = list(&cluster, if *all_namespaces { None } else { Some(ns.as_str()) }).await?;
+            let items = list(
+                &cluster,
+                if *all_namespaces {
+                    None
+                } else {
+                    Some(ns.as_str())
+                },
+            )
+            .await?;
             print(fmt, &items, || {
-                let mut s = format!("{:<20} {:<50} {:<5} {:<14} SOURCE\n", "NAMESPACE", "NAME", "OURS", "FOLDER");
+                let mut s = format!(
+                    "{:<20} {:<50} {:<5} {:<14} SOURCE\n",
+                    "NAMESPACE", "NAME", "OURS", "FOLDER"
+                );
                 for i in &items {
-                    s.push_str(&format!("{:<20} {:<50} {:<5} {:<14} {}\n", i.namespace, i.name, if i.ours { "yes" } else { "no" }, i.folder.as_deref().unwrap_or("-"), i.source.as_deref().unwrap_or("-")));
+                    s.push_str(&format!(
+                        "{:<20} {:<50} {:<5} {:<14} {}\n",
+                        i.namespace,
+                        i.name,
+                        if i.ours { "yes" } else { "no" },
+                        i.folder.as_deref().unwrap_or("-"),
+                        i.source.as_deref().unwrap_or("-")
+                    ));
                 }
                 s
             })?;
             Ok(ExitCode::Ok)
         }
-        Command::Check { sources, prometheus_url, range, require_data } => {
+        Command::Check {
+            sources,
+            prometheus_url,
+            prometheus_service,
+            range,
+            require_data,
+        } => {
             let range = promstack_shared::duration::seconds(range)
                 .filter(|s| *s > 0.0)
-                .ok_or_else(|| Error::input(format!("--range `{range}` is not a duration like 1h")))?;
+                .ok_or_else(|| {
+                    Error::input(format!("--range `{range}` is not a duration like 1h"))
+                })?;
             let prepared = load_valid(sources.dir.as_deref(), &ui)?;
-            let api = promstack_shared::prometheus_api::PrometheusApi::new(prometheus_url, None)?;
-            let reports = check::check(&api, &prepared, std::time::Duration::from_secs_f64(range)).await;
+            // a URL when given, else a port-forward held open for the whole check
+            let (url, _forward) = match prometheus_url {
+                Some(u) => (u.clone(), None),
+                None => {
+                    let cluster = connect(&cli).await?;
+                    let fwd = cluster
+                        .forward_service(&ns, prometheus_service, 9090)
+                        .await?;
+                    ui.ok(&format!(
+                        "port-forward to {ns}/{} ({}) on {}",
+                        prometheus_service, fwd.pod, fwd.url
+                    ));
+                    (fwd.url.clone(), Some(fwd))
+                }
+            };
+            let api = promstack_shared::prometheus_api::PrometheusApi::new(&url, None)?;
+
+            let reports =
+                check::check(&api, &prepared, std::time::Duration::from_secs_f64(range)).await;
             let errors: usize = reports.iter().map(|r| r.errors.len()).sum();
             let empty: usize = reports.iter().map(|r| r.empty.len()).sum();
             print(fmt, &reports, || {
                 let mut s = String::new();
                 for r in &reports {
-                    s.push_str(&format!("{} ({}): {}/{} queries with data ({:.0}%)\n", r.title, r.file, r.with_data, r.queries, r.share_with_data * 100.0));
+                    s.push_str(&format!(
+                        "{} ({}): {}/{} queries with data ({:.0}%)\n",
+                        r.title,
+                        r.file,
+                        r.with_data,
+                        r.queries,
+                        r.share_with_data * 100.0
+                    ));
                     for e in &r.errors {
-                        s.push_str(&format!("  ERROR panel `{}` ({}): {}\n", e.panel, e.path, e.error.as_deref().unwrap_or("")));
+                        s.push_str(&format!(
+                            "  ERROR panel `{}` ({}): {}\n",
+                            e.panel,
+                            e.path,
+                            e.error.as_deref().unwrap_or("")
+                        ));
                     }
                     for e in &r.empty {
                         s.push_str(&format!("  no data: panel `{}` ({})\n", e.panel, e.path));
                     }
                 }
-                s.push_str(&format!("{errors} query error(s), {empty} quer(ies) without data\n"));
+                s.push_str(&format!(
+                    "{errors} query error(s), {empty} quer(ies) without data\n"
+                ));
                 s
             })?;
-            Ok(if errors > 0 || (*require_data && empty > 0) { ExitCode::CheckFailed } else { ExitCode::Ok })
+            Ok(if errors > 0 || (*require_data && empty > 0) {
+                ExitCode::CheckFailed
+            } else {
+                ExitCode::Ok
+            })
         }
     }
 }

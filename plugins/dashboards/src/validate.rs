@@ -70,8 +70,13 @@ pub fn panels(d: &Value) -> Vec<(String, &Value)> {
 
 fn is_prometheus(ds: &Value) -> bool {
     match ds {
-        Value::Object(o) => o.get("type").and_then(Value::as_str).is_none_or(|t| t == "prometheus"),
-        Value::String(s) => !["loki", "tempo", "elastic", "influx", "-- grafana --"].iter().any(|x| s.to_lowercase().contains(x)),
+        Value::Object(o) => o
+            .get("type")
+            .and_then(Value::as_str)
+            .is_none_or(|t| t == "prometheus"),
+        Value::String(s) => !["loki", "tempo", "elastic", "influx", "-- grafana --"]
+            .iter()
+            .any(|x| s.to_lowercase().contains(x)),
         _ => true,
     }
 }
@@ -81,9 +86,20 @@ pub fn queries(p: &Prepared) -> Vec<Query> {
     let title = p.value["title"].as_str().unwrap_or_default().to_string();
     let mut out = Vec::new();
     for (path, panel) in panels(&p.value) {
-        for (t, target) in panel["targets"].as_array().into_iter().flatten().enumerate() {
-            let Some(expr) = target["expr"].as_str().filter(|e| !e.trim().is_empty()) else { continue };
-            let ds = if target["datasource"].is_null() { &panel["datasource"] } else { &target["datasource"] };
+        for (t, target) in panel["targets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let Some(expr) = target["expr"].as_str().filter(|e| !e.trim().is_empty()) else {
+                continue;
+            };
+            let ds = if target["datasource"].is_null() {
+                &panel["datasource"]
+            } else {
+                &target["datasource"]
+            };
             if !is_prometheus(ds) || target["hide"] == true {
                 continue;
             }
@@ -99,26 +115,42 @@ pub fn queries(p: &Prepared) -> Vec<Query> {
     out
 }
 
-const FIXED_DATASOURCES: &[&str] = &[DATASOURCE_UID, "-- Grafana --", "-- Mixed --", "-- Dashboard --", "grafana"];
+const FIXED_DATASOURCES: &[&str] = &[
+    DATASOURCE_UID,
+    "-- Grafana --",
+    "-- Mixed --",
+    "-- Dashboard --",
+    "grafana",
+];
 
 fn datasource_refs<'a>(v: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>) {
     match v {
         Value::Object(m) => {
             for (k, x) in m {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 if k == "datasource" {
                     out.push((p.clone(), x));
                 }
                 datasource_refs(x, p, out);
             }
         }
-        Value::Array(a) => a.iter().enumerate().for_each(|(i, x)| datasource_refs(x, format!("{path}[{i}]"), out)),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .for_each(|(i, x)| datasource_refs(x, format!("{path}[{i}]"), out)),
         _ => {}
     }
 }
 
 fn variable_name(s: &str) -> Option<&str> {
-    s.strip_prefix("${").and_then(|r| r.strip_suffix('}')).map(|n| n.split(':').next().unwrap_or(n)).or_else(|| s.strip_prefix('$'))
+    s.strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .map(|n| n.split(':').next().unwrap_or(n))
+        .or_else(|| s.strip_prefix('$'))
 }
 
 /// Every problem of the prepared dashboards; errors and warnings.
@@ -129,33 +161,80 @@ pub fn validate(dashboards: &[Prepared]) -> Vec<Problem> {
     let mut all_queries = Vec::new();
     for p in dashboards {
         let d = &p.value;
-        let problem = |level, panel: Option<String>, path: &str, message: String| Problem { file: p.path.clone(), level, panel, path: path.into(), message };
+        let problem = |level, panel: Option<String>, path: &str, message: String| Problem {
+            file: p.path.clone(),
+            level,
+            panel,
+            path: path.into(),
+            message,
+        };
         for note in &p.notes {
             out.push(problem(Level::Warning, None, "", note.clone()));
         }
-        if d.get("panels").and_then(Value::as_array).is_none() && d.get("rows").and_then(Value::as_array).is_none() {
-            out.push(problem(Level::Error, None, "panels", "not a dashboard: no `panels` list".into()));
+        if d.get("panels").and_then(Value::as_array).is_none()
+            && d.get("rows").and_then(Value::as_array).is_none()
+        {
+            out.push(problem(
+                Level::Error,
+                None,
+                "panels",
+                "not a dashboard: no `panels` list".into(),
+            ));
             continue;
         }
         let title = d["title"].as_str().unwrap_or_default();
         if title.trim().is_empty() {
-            out.push(problem(Level::Error, None, "title", "the dashboard has no title".into()));
+            out.push(problem(
+                Level::Error,
+                None,
+                "title",
+                "the dashboard has no title".into(),
+            ));
         }
         let uid = d["uid"].as_str().unwrap_or_default();
         if uid.chars().count() > 40 {
-            out.push(problem(Level::Error, None, "uid", format!("uid `{uid}` is longer than 40 characters")));
+            out.push(problem(
+                Level::Error,
+                None,
+                "uid",
+                format!("uid `{uid}` is longer than 40 characters"),
+            ));
         }
-        if !uid.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            out.push(problem(Level::Error, None, "uid", format!("uid `{uid}` may only hold letters, digits, `-` and `_`")));
+        if !uid
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            out.push(problem(
+                Level::Error,
+                None,
+                "uid",
+                format!("uid `{uid}` may only hold letters, digits, `-` and `_`"),
+            ));
         }
         if let Some(first) = uids.insert(uid.to_string(), p.path.clone()) {
-            out.push(problem(Level::Error, None, "uid", format!("uid `{uid}` is also used by {first}")));
+            out.push(problem(
+                Level::Error,
+                None,
+                "uid",
+                format!("uid `{uid}` is also used by {first}"),
+            ));
         }
         let folder = p.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
         if !titles.insert((folder.clone(), title.to_string())) {
-            out.push(problem(Level::Error, None, "title", format!("another dashboard in folder `{folder}` is titled `{title}`")));
+            out.push(problem(
+                Level::Error,
+                None,
+                "title",
+                format!("another dashboard in folder `{folder}` is titled `{title}`"),
+            ));
         }
-        let variables: BTreeSet<String> = d.pointer("/templating/list").and_then(Value::as_array).into_iter().flatten().filter_map(|v| v["name"].as_str().map(String::from)).collect();
+        let variables: BTreeSet<String> = d
+            .pointer("/templating/list")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v["name"].as_str().map(String::from))
+            .collect();
         let mut refs = Vec::new();
         datasource_refs(d, String::new(), &mut refs);
         for (path, ds) in refs {
@@ -169,22 +248,49 @@ pub fn validate(dashboards: &[Prepared]) -> Vec<Problem> {
                 if var.starts_with("DS_") && !variables.contains(var) {
                     out.push(problem(Level::Error, None, &path, format!("`{uid}` is an unresolved grafana.com input: provisioning cannot resolve it")));
                 } else if !variables.contains(var) && var != "__expr__" {
-                    out.push(problem(Level::Error, None, &path, format!("datasource variable `{uid}` is not defined in templating")));
+                    out.push(problem(
+                        Level::Error,
+                        None,
+                        &path,
+                        format!("datasource variable `{uid}` is not defined in templating"),
+                    ));
                 }
-            } else if ds.is_object() && !FIXED_DATASOURCES.contains(&uid) && ds["type"] == "prometheus" {
-                out.push(problem(Level::Warning, None, &path, format!("datasource uid `{uid}` is not the provisioned `{DATASOURCE_UID}`")));
+            } else if ds.is_object()
+                && !FIXED_DATASOURCES.contains(&uid)
+                && ds["type"] == "prometheus"
+            {
+                out.push(problem(
+                    Level::Warning,
+                    None,
+                    &path,
+                    format!("datasource uid `{uid}` is not the provisioned `{DATASOURCE_UID}`"),
+                ));
             }
         }
         if datasource_variable(d).is_none() && !queries(p).is_empty() {
-            out.push(problem(Level::Warning, None, "templating", "no `datasource` variable: the panels are tied to one datasource".into()));
+            out.push(problem(
+                Level::Warning,
+                None,
+                "templating",
+                "no `datasource` variable: the panels are tied to one datasource".into(),
+            ));
         }
         all_queries.extend(queries(p));
     }
-    let substituted: Vec<String> = all_queries.iter().map(|q| vars::substitute(&q.expr, vars::PARSE)).collect();
+    let substituted: Vec<String> = all_queries
+        .iter()
+        .map(|q| vars::substitute(&q.expr, vars::PARSE))
+        .collect();
     let errors = promstack_shared::promql::check_exprs(substituted.iter().map(String::as_str));
     for (q, s) in all_queries.iter().zip(&substituted) {
         if let Some(e) = errors.get(s.as_str()) {
-            out.push(Problem { file: q.file.clone(), level: Level::Error, panel: Some(q.panel.clone()), path: q.path.clone(), message: format!("{e}: `{}`", q.expr) });
+            out.push(Problem {
+                file: q.file.clone(),
+                level: Level::Error,
+                panel: Some(q.panel.clone()),
+                path: q.path.clone(),
+                message: format!("{e}: `{}`", q.expr),
+            });
         }
     }
     out.sort();

@@ -16,7 +16,12 @@ pub struct Substitution<'a> {
 }
 
 /// For parsing only.
-pub const PARSE: Substitution<'static> = Substitution { interval: "5m", range: "1h", in_string: "x", bare: "x" };
+pub const PARSE: Substitution<'static> = Substitution {
+    interval: "5m",
+    range: "1h",
+    in_string: "x",
+    bare: "x",
+};
 
 /// Replace every variable in `expr`.
 pub fn substitute(expr: &str, s: Substitution) -> String {
@@ -41,24 +46,42 @@ pub fn substitute(expr: &str, s: Substitution) -> String {
         // the variable at i, if any: (name, length of its text)
         let var = if c == b'$' {
             if b.get(i + 1) == Some(&b'{') {
-                expr[i + 2..].find('}').map(|end| (expr[i + 2..i + 2 + end].split(':').next().unwrap_or("").to_string(), end + 3))
+                expr[i + 2..].find('}').map(|end| {
+                    (
+                        expr[i + 2..i + 2 + end]
+                            .split(':')
+                            .next()
+                            .unwrap_or("")
+                            .to_string(),
+                        end + 3,
+                    )
+                })
             } else {
-                let n = expr[i + 1..].bytes().take_while(|x| x.is_ascii_alphanumeric() || *x == b'_').count();
+                let n = expr[i + 1..]
+                    .bytes()
+                    .take_while(|x| x.is_ascii_alphanumeric() || *x == b'_')
+                    .count();
                 (n > 0).then(|| (expr[i + 1..i + 1 + n].to_string(), n + 1))
             }
         } else if c == b'[' && b.get(i + 1) == Some(&b'[') {
-            expr[i + 2..].find("]]").map(|end| (expr[i + 2..i + 2 + end].to_string(), end + 4))
+            expr[i + 2..]
+                .find("]]")
+                .map(|end| (expr[i + 2..i + 2 + end].to_string(), end + 4))
         } else {
             None
         };
         match var {
-            Some((name, len)) if !name.is_empty() && !name.chars().all(|ch| ch.is_ascii_digit()) => {
+            Some((name, len))
+                if !name.is_empty() && !name.chars().all(|ch| ch.is_ascii_digit()) =>
+            {
                 let prev = out.trim_end().chars().last();
                 let value = if name == "__range" {
                     s.range
                 } else if name.ends_with("_ms") || name.ends_with("_s") {
                     "60"
-                } else if name.starts_with("__") || (quote.is_none() && matches!(prev, Some('[') | Some(':'))) {
+                } else if name.starts_with("__")
+                    || (quote.is_none() && matches!(prev, Some('[') | Some(':')))
+                {
                     s.interval
                 } else if quote.is_some() {
                     s.in_string
@@ -84,12 +107,31 @@ mod tests {
 
     #[test]
     fn every_kind_of_variable() {
-        assert_eq!(substitute("sum(rate(x_total{job=\"$job\"}[$__rate_interval]))", PARSE), "sum(rate(x_total{job=\"x\"}[5m]))");
-        assert_eq!(substitute("rate(x_total{a=~\"${node:regex}\"}[${interval}])", PARSE), "rate(x_total{a=~\"x\"}[5m])");
-        assert_eq!(substitute("up{i=\"[[instance]]\"} offset $__range", PARSE), "up{i=\"x\"} offset 1h");
-        assert_eq!(substitute("max_over_time(up[$__range:$__interval])", PARSE), "max_over_time(up[1h:5m])");
-        assert_eq!(substitute("sum by ($group) (up) > $threshold", PARSE), "sum by (x) (up) > x");
-        assert_eq!(substitute("label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")", PARSE), "label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")", "$1 is a capture reference");
+        assert_eq!(
+            substitute("sum(rate(x_total{job=\"$job\"}[$__rate_interval]))", PARSE),
+            "sum(rate(x_total{job=\"x\"}[5m]))"
+        );
+        assert_eq!(
+            substitute("rate(x_total{a=~\"${node:regex}\"}[${interval}])", PARSE),
+            "rate(x_total{a=~\"x\"}[5m])"
+        );
+        assert_eq!(
+            substitute("up{i=\"[[instance]]\"} offset $__range", PARSE),
+            "up{i=\"x\"} offset 1h"
+        );
+        assert_eq!(
+            substitute("max_over_time(up[$__range:$__interval])", PARSE),
+            "max_over_time(up[1h:5m])"
+        );
+        assert_eq!(
+            substitute("sum by ($group) (up) > $threshold", PARSE),
+            "sum by (x) (up) > x"
+        );
+        assert_eq!(
+            substitute("label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")", PARSE),
+            "label_replace(up, \"a\", \"$1\", \"b\", \"(.*)\")",
+            "$1 is a capture reference"
+        );
         assert_eq!(substitute("x / $__range_s", PARSE), "x / 60");
     }
 }

@@ -113,6 +113,116 @@ impl KubeCluster {
     }
 }
 
+/// A local port forwarded to a Service's pod; the forward stops when this is dropped.
+pub struct Forward {
+    /// `http://127.0.0.1:<port>`
+    pub url: String,
+    pub pod: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl KubeCluster {
+    /// Forward a loopback port to `port` of Service `ns/service`: the Service's selector picks a
+    /// running, ready pod, its `targetPort` (number or name) the pod port. Each local connection
+    /// opens its own forward stream, so HTTP clients can reconnect freely.
+    pub async fn forward_service(
+        &self,
+        ns: &str,
+        service: &str,
+        port: u16,
+    ) -> anyhow::Result<Forward> {
+        use k8s_openapi::api::core::v1::{Pod, Service};
+        use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+        let svcs: Api<Service> = Api::namespaced(self.client.clone(), ns);
+        let svc = svcs.get_opt(service).await?.ok_or_else(|| crate::Error::check(format!("Service {ns}/{service} not found: is the stack installed in namespace {ns}? (pass -n, or the URL)")))?;
+        let spec = svc.spec.unwrap_or_default();
+        let selector = spec.selector.unwrap_or_default();
+        if selector.is_empty() {
+            return Err(crate::Error::check(format!(
+                "Service {ns}/{service} has no selector to find a pod by"
+            ))
+            .into());
+        }
+        let sp = spec
+            .ports
+            .unwrap_or_default()
+            .into_iter()
+            .find(|p| p.port == i32::from(port))
+            .ok_or_else(|| {
+                crate::Error::check(format!("Service {ns}/{service} has no port {port}"))
+            })?;
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), ns);
+        let sel = selector
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let ready = |p: &Pod| {
+            p.status.as_ref().is_some_and(|s| {
+                s.phase.as_deref() == Some("Running")
+                    && s.conditions
+                        .as_ref()
+                        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+            })
+        };
+        let pod = pods
+            .list(&ListParams::default().labels(&sel))
+            .await?
+            .items
+            .into_iter()
+            .find(|p| ready(p))
+            .ok_or_else(|| {
+                crate::Error::check(format!(
+                    "no ready pod behind Service {ns}/{service} (selector {sel})"
+                ))
+            })?;
+        let pod_name = pod.metadata.name.clone().unwrap_or_default();
+        let target: u16 = match sp.target_port {
+            Some(IntOrString::Int(n)) => n as u16,
+            Some(IntOrString::String(name)) => pod
+                .spec
+                .as_ref()
+                .into_iter()
+                .flat_map(|s| s.containers.iter())
+                .flat_map(|c| c.ports.iter().flatten())
+                .find(|p| p.name.as_deref() == Some(name.as_str()))
+                .map(|p| p.container_port as u16)
+                .ok_or_else(|| {
+                    crate::Error::check(format!("pod {pod_name} has no port named {name}"))
+                })?,
+            None => port,
+        };
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let local = listener.local_addr()?.port();
+        let (pods2, name2) = (pods.clone(), pod_name.clone());
+        let task = tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                let (pods, name) = (pods2.clone(), name2.clone());
+                tokio::spawn(async move {
+                    let Ok(mut pf) = pods.portforward(&name, &[target]).await else {
+                        return;
+                    };
+                    if let Some(mut upstream) = pf.take_stream(target) {
+                        let _ = tokio::io::copy_bidirectional(&mut conn, &mut upstream).await;
+                    }
+                    drop(pf);
+                });
+            }
+        });
+        Ok(Forward {
+            url: format!("http://127.0.0.1:{local}"),
+            pod: pod_name,
+            task,
+        })
+    }
+}
+
 fn map_err(e: kube::Error) -> ClusterError {
     match e {
         kube::Error::Api(status) => {

@@ -6,7 +6,8 @@
 mod kube_impl;
 mod memory;
 
-pub use kube_impl::KubeCluster;
+pub use kube_impl::{Forward, KubeCluster};
+
 pub use memory::{Fault, MemoryCluster, Verb};
 
 use async_trait::async_trait;

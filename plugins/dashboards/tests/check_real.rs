@@ -1,0 +1,97 @@
+//! `dashboards check` against a real Prometheus (Debian's) scraping itself and a real node-exporter.
+use promstack_dashboards::{check, load_valid};
+use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::testing;
+use promstack_shared::ui::Ui;
+use std::time::Duration;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_reports_data_no_data_and_errors() {
+    let (Some(prom_bin), Some(ne_bin)) = (
+        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
+        testing::tool("prometheus-node-exporter", "PROMSTACK_NODE_EXPORTER"),
+    ) else {
+        return;
+    };
+    let ne = testing::node_exporter(&ne_bin);
+    let prom = testing::prometheus(&prom_bin, &[("node", format!("127.0.0.1:{}", ne.port))], "");
+    let api = PrometheusApi::new(&prom.url(), None).unwrap();
+    // wait until node-exporter has been scraped a few times (rate needs two samples)
+    let mut scraped = false;
+    for _ in 0..60 {
+        if let Ok(d) = api.query("count_over_time(node_load1[1m])").await {
+            if d["result"][0]["value"][1]
+                .as_str()
+                .and_then(|v| v.parse::<f64>().ok())
+                .is_some_and(|n| n >= 3.0)
+            {
+                scraped = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert!(scraped, "Prometheus never scraped node-exporter");
+
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures-check");
+    let dashboards = load_valid(Some(std::path::Path::new(dir)), &Ui::silent()).unwrap();
+    let reports = check::check(&api, &dashboards, Duration::from_secs(300)).await;
+    assert_eq!(reports.len(), 1);
+    let r = &reports[0];
+    assert_eq!(r.queries, 4);
+    assert_eq!(r.with_data, 2, "{r:#?}");
+    assert_eq!(
+        r.empty.iter().map(|q| q.panel.as_str()).collect::<Vec<_>>(),
+        ["Nothing here"]
+    );
+    assert_eq!(r.errors.len(), 1, "{r:#?}");
+    assert_eq!(r.errors[0].panel, "Broken at run time");
+    assert!(
+        r.errors[0]
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("regular expression"),
+        "{r:#?}"
+    );
+    assert!((r.share_with_data - 0.5).abs() < 1e-9);
+
+    // the binary: exit 3 on the error, JSON on stdout
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-dashboards"))
+        .args([
+            "check",
+            "--dir",
+            dir,
+            "--prometheus-url",
+            &prom.url(),
+            "--range",
+            "5m",
+            "-o",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["with_data"], 2);
+}
+
+#[tokio::test]
+async fn an_unreachable_prometheus_is_reported_per_query() {
+    let api =
+        PrometheusApi::new(&format!("http://127.0.0.1:{}", testing::free_port()), None).unwrap();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures-check");
+    let dashboards = load_valid(Some(std::path::Path::new(dir)), &Ui::silent()).unwrap();
+    let r = &check::check(&api, &dashboards, Duration::from_secs(60)).await[0];
+    assert_eq!(r.errors.len(), 4);
+    assert!(r.errors[0]
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("cannot reach Prometheus"));
+}

@@ -1,0 +1,101 @@
+//! Dashboard ConfigMaps against the in-memory cluster.
+use promstack_dashboards::{configmaps, load_valid, sync_dashboards};
+use promstack_shared::cluster::{MemoryCluster, ObjRef, Verb};
+use promstack_shared::ui::Ui;
+use serde_json::json;
+use std::path::Path;
+
+const DASHBOARDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../dashboards");
+
+fn cluster() -> MemoryCluster {
+    let c = MemoryCluster::new();
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c
+}
+
+fn cm(name: &str) -> ObjRef {
+    ObjRef::new("v1", "ConfigMap", Some("monitoring"), name)
+}
+
+async fn sync_dir(
+    c: &MemoryCluster,
+    dir: &Path,
+    prune: bool,
+) -> anyhow::Result<promstack_shared::sync::SyncReport> {
+    let objects = configmaps(&load_valid(Some(dir), &Ui::silent())?, "monitoring")?;
+    sync_dashboards(c, &objects, "monitoring", prune, false, &Ui::silent()).await
+}
+
+fn copy_to(dir: &Path) {
+    for f in promstack_dashboards::read(Some(Path::new(DASHBOARDS))).unwrap() {
+        let p = dir.join(&f.path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, &f.text).unwrap();
+    }
+}
+
+#[tokio::test]
+async fn create_unchanged_update_prune() {
+    let c = cluster();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_to(tmp.path());
+    let r = sync_dir(&c, tmp.path(), false).await.unwrap();
+    assert_eq!(r.created, 3);
+    let agent = c.peek(&cm("dashboard-cilium-cilium-agent")).unwrap();
+    assert_eq!(agent["metadata"]["labels"]["grafana_dashboard"], "1");
+    assert_eq!(agent["metadata"]["annotations"]["grafana_folder"], "Cilium");
+    assert!(agent["data"]["cilium-agent.json"]
+        .as_str()
+        .unwrap()
+        .starts_with('{'));
+
+    // nothing changed: zero writes, one list call
+    c.reset_counts();
+    let r = sync_dir(&c, tmp.path(), true).await.unwrap();
+    assert_eq!((r.unchanged, r.created, r.updated, r.pruned), (3, 0, 0, 0));
+    assert_eq!(c.writes(), 0);
+    assert_eq!(c.count(Verb::List), 1);
+
+    // one dashboard changed, one removed, a foreign dashboard ConfigMap left alone
+    let p = tmp.path().join("Cilium/hubble.json");
+    std::fs::write(
+        &p,
+        std::fs::read_to_string(&p)
+            .unwrap()
+            .replace("\"refresh\": \"30s\"", "\"refresh\": \"1m\""),
+    )
+    .unwrap();
+    std::fs::remove_file(tmp.path().join("Cilium/cilium-operator.json")).unwrap();
+    c.insert(json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"team-dashboard","namespace":"monitoring","labels":{"grafana_dashboard":"1"}},"data":{"t.json":"{}"}}));
+    c.reset_counts();
+    let r = sync_dir(&c, tmp.path(), true).await.unwrap();
+    assert_eq!((r.updated, r.pruned, r.unchanged), (1, 1, 1));
+    assert!(c.peek(&cm("dashboard-cilium-cilium-operator")).is_none());
+    assert!(c.peek(&cm("team-dashboard")).is_some());
+    assert_eq!(c.writes(), 2);
+}
+
+#[tokio::test]
+async fn big_dashboards_sync_and_too_big_ones_are_refused() {
+    let c = cluster();
+    let tmp = tempfile::tempdir().unwrap();
+    // past the 262144 bytes client-side apply chokes on: server-side apply takes it
+    let big =
+        json!({"title": "Big", "uid": "big", "panels": [], "description": "x".repeat(300_000)});
+    std::fs::write(tmp.path().join("big.json"), big.to_string()).unwrap();
+    sync_dir(&c, tmp.path(), false).await.unwrap();
+    let live = c.peek(&cm("dashboard-big")).unwrap();
+    assert!(live["data"]["big.json"].as_str().unwrap().len() > 262_144);
+
+    let huge =
+        json!({"title": "Huge", "uid": "huge", "panels": [], "description": "x".repeat(1_100_000)});
+    std::fs::write(tmp.path().join("huge.json"), huge.to_string()).unwrap();
+    c.reset_counts();
+    let err = sync_dir(&c, tmp.path(), false).await.unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&err).code(), 2);
+    assert!(
+        err.to_string().contains("huge.json") && err.to_string().contains("1 MiB"),
+        "{err}"
+    );
+    assert_eq!(c.requests(), 0, "refused before any request");
+}

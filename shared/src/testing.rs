@@ -1,0 +1,129 @@
+//! Test support: the real Prometheus-family daemons on loopback, found on PATH (Debian packages),
+//! killed when dropped. Missing under `CI=true` is a failure; elsewhere the caller skips, saying so.
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A binary on PATH (or from `env`), or `None` after printing a skip notice (a panic under CI=true).
+pub fn tool(name: &str, env: &str) -> Option<PathBuf> {
+    let found = std::env::var_os(env).map(PathBuf::from).or_else(|| {
+        std::env::var_os("PATH").and_then(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        })
+    });
+    if found.is_none() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("{name} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
+        }
+        eprintln!("SKIPPED: {name} not found (run scripts/test-tools.sh or set {env})");
+    }
+    found
+}
+
+/// A free loopback port.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A daemon that is killed when dropped.
+pub struct Daemon {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Daemon {
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+fn wait_http(port: u16, path: &str, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    while Instant::now() < deadline {
+        if let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+            use std::io::{Read, Write};
+            let _ = write!(s, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n");
+            let mut buf = [0u8; 16];
+            if s.read(&mut buf)
+                .is_ok_and(|n| n > 12 && buf.starts_with(b"HTTP/1.") && &buf[9..12] == b"200")
+            {
+                return true;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    false
+}
+
+fn spawn(
+    bin: &Path,
+    args: &[String],
+    port: u16,
+    ready_path: &str,
+    dir: tempfile::TempDir,
+) -> Daemon {
+    let child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", bin.display()));
+    let d = Daemon { child, port, dir };
+    assert!(
+        wait_http(port, ready_path, Duration::from_secs(30)),
+        "{} did not become ready on port {port}",
+        bin.display()
+    );
+    d
+}
+
+/// prometheus-node-exporter on a loopback port.
+pub fn node_exporter(bin: &Path) -> Daemon {
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn(
+        bin,
+        &[format!("--web.listen-address=127.0.0.1:{port}")],
+        port,
+        "/metrics",
+        dir,
+    )
+}
+
+/// Prometheus on a loopback port, scraping itself and `extra_targets` (job name, host:port) every
+/// second, evaluating rule files every second, with the lifecycle API on. `extra_config` is
+/// appended to prometheus.yml (alerting: ..., rule_files: ...).
+pub fn prometheus(bin: &Path, extra_targets: &[(&str, String)], extra_config: &str) -> Daemon {
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut cfg = format!("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n");
+    for (job, target) in extra_targets {
+        cfg.push_str(&format!(
+            "  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"
+        ));
+    }
+    cfg.push_str(extra_config);
+    let cfg_path = dir.path().join("prometheus.yml");
+    std::fs::write(&cfg_path, cfg).expect("write prometheus.yml");
+    let args = vec![
+        format!("--config.file={}", cfg_path.display()),
+        format!("--storage.tsdb.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        "--web.enable-lifecycle".to_string(),
+    ];
+    spawn(bin, &args, port, "/-/ready", dir)
+}

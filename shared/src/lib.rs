@@ -9,7 +9,9 @@
 //! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
 //! - [`secret`]: secret values that never print, password policy, generation, input.
 //! - [`error`]: typed errors and the exit codes they map to.
+pub mod alertmanager_api;
 pub mod cli;
+
 pub mod cluster;
 pub mod dashboard;
 pub mod duration;

@@ -124,6 +124,94 @@ pub fn prometheus(bin: &Path, extra_targets: &[(&str, String)], extra_config: &s
         format!("--storage.tsdb.path={}", dir.path().join("data").display()),
         format!("--web.listen-address=127.0.0.1:{port}"),
         "--web.enable-lifecycle".to_string(),
+        // the first send can happen before Alertmanager discovery has finished (dropped); resend
+        // each second instead of each minute, as a long-running Prometheus effectively does
+        "--rules.alert.resend-delay=1s".to_string(),
+    ];
+
+    spawn(bin, &args, port, "/-/ready", dir)
+}
+
+/// prometheus-alertmanager on a loopback port with this config, clustering off.
+pub fn alertmanager(bin: &Path, config: &str) -> Daemon {
+    let port = free_port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = dir.path().join("alertmanager.yml");
+    std::fs::write(&cfg, config).expect("write alertmanager.yml");
+    let args = vec![
+        format!("--config.file={}", cfg.display()),
+        format!("--storage.path={}", dir.path().join("data").display()),
+        format!("--web.listen-address=127.0.0.1:{port}"),
+        "--cluster.listen-address=".to_string(),
     ];
     spawn(bin, &args, port, "/-/ready", dir)
+}
+
+/// A webhook receiver on loopback that records every POST body (as JSON) with its path.
+pub struct WebhookSink {
+    pub port: u16,
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<(String, serde_json::Value)>>>,
+}
+
+impl WebhookSink {
+    pub fn start() -> Self {
+        use std::io::{BufRead, BufReader, Read, Write};
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind webhook sink");
+        let port = listener.local_addr().expect("addr").port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let store = received.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let mut reader = BufReader::new(conn);
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let path = request_line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .to_string();
+                let mut len = 0usize;
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).is_err() || h == "\r\n" || h.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = h.to_ascii_lowercase().strip_prefix("content-length:") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+                let mut body = vec![0u8; len];
+                let _ = reader.read_exact(&mut body);
+                if let Ok(v) = serde_json::from_slice(&body) {
+                    store.lock().unwrap().push((path, v));
+                }
+                let _ = reader.get_mut().write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        WebhookSink { port, received }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    /// Bodies received on `path` whose alerts carry `label=value`.
+    pub fn received_for(&self, path: &str, label: &str, value: &str) -> Vec<serde_json::Value> {
+        self.received
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(p, b)| {
+                p == path
+                    && b["alerts"]
+                        .as_array()
+                        .is_some_and(|a| a.iter().any(|x| x["labels"][label] == value))
+            })
+            .map(|(_, b)| b.clone())
+            .collect()
+    }
 }

@@ -1,0 +1,324 @@
+//! The command line of `kubectl promstack alert-test`.
+use crate::routes;
+use crate::run::{self, Access, Leftovers, Options, Via};
+use clap::{Args, Parser, Subcommand};
+use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::cli::GlobalArgs;
+use promstack_shared::cluster::KubeCluster;
+use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::secret::{read_secret, SecretString};
+use promstack_shared::ui::Ui;
+use promstack_shared::{output, Error, ExitCode};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Prove that an alert fires, reaches Alertmanager and routes to the right receiver; always clean up.
+///
+/// Rule mode (default) applies a temporary PrometheusRule (expr: vector(1)) and follows the alert
+/// through Prometheus into Alertmanager; --via alertmanager posts it to Alertmanager directly. The
+/// rule is deleted and the alert resolved afterwards: on success, failure, timeout and Ctrl-C.
+///
+/// Exit codes: 0 the alert reached the expected receivers, 1 failure at run time (unreachable,
+/// timeout, interrupted), 2 bad input, 3 the alert did not reach exactly the expected receivers, was
+/// suppressed, or its notification failed.
+#[derive(Debug, Parser)]
+#[command(
+    name = "kubectl promstack alert-test",
+    bin_name = "kubectl promstack alert-test",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub fire: FireArgs,
+    #[command(flatten)]
+    pub access: AccessArgs,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Offline route test: which routes and receivers an alert with these labels gets
+    Routes(RoutesArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct AccessArgs {
+    /// Prometheus base URL (default: a port-forward to the in-cluster Prometheus)
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PROMSTACK_PROMETHEUS_URL",
+        global = true
+    )]
+    pub prometheus_url: Option<String>,
+    /// Alertmanager base URL (default: a port-forward to the in-cluster Alertmanager)
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "PROMSTACK_ALERTMANAGER_URL",
+        global = true
+    )]
+    pub alertmanager_url: Option<String>,
+    /// File holding a bearer token for the URLs
+    #[arg(long, value_name = "FILE", global = true)]
+    pub bearer_token_file: Option<PathBuf>,
+    /// Prometheus Service for the port-forward (port 9090, in -n)
+    #[arg(
+        long,
+        default_value = "kube-prometheus-prometheus",
+        value_name = "NAME",
+        global = true
+    )]
+    pub prometheus_service: String,
+    /// Alertmanager Service for the port-forward (port 9093, in -n)
+    #[arg(
+        long,
+        default_value = "kube-prometheus-alertmanager",
+        value_name = "NAME",
+        global = true
+    )]
+    pub alertmanager_service: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FireArgs {
+    /// How to fire: a temporary rule through Prometheus, or straight to Alertmanager
+    #[arg(long, value_enum, default_value_t = Via::Prometheus)]
+    pub via: Via,
+    #[arg(long, default_value = "PromstackTestAlert", value_name = "NAME")]
+    pub alertname: String,
+    #[arg(long, default_value = "warning", value_name = "SEVERITY")]
+    pub severity: String,
+    /// Extra label on the alert (repeatable)
+    #[arg(long = "label", value_name = "KEY=VALUE")]
+    pub labels: Vec<String>,
+    /// The rule's `for` (rule mode)
+    #[arg(long = "for", default_value = "0s", value_name = "DURATION")]
+    pub for_: String,
+    /// The receiver(s) the alert must reach, exactly (repeatable); exit 3 otherwise
+    #[arg(long = "expect-receiver", value_name = "NAME")]
+    pub expect: Vec<String>,
+    /// Also wait until Alertmanager has sent (or failed to send) a notification
+    #[arg(long)]
+    pub wait_delivery: bool,
+    /// Give up after this long
+    #[arg(long, default_value = "3m", value_name = "DURATION")]
+    pub timeout: String,
+    /// Leave the rule and the alert in place for inspection
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct RoutesArgs {
+    /// Labels of the alert: name=value ...
+    #[arg(value_name = "LABEL", required = true)]
+    pub labels: Vec<String>,
+    /// Alertmanager config file (default: the live config from Alertmanager's /api/v2/status)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The receiver(s) the alert must reach, exactly (repeatable); exit 3 otherwise
+    #[arg(long = "expect-receiver", value_name = "NAME")]
+    pub expect: Vec<String>,
+}
+
+fn duration(flag: &str, s: &str) -> Result<Duration, Error> {
+    promstack_shared::duration::seconds(s)
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| Error::input(format!("{flag} `{s}` is not a duration like 30s, 3m")))
+}
+
+fn bearer(a: &AccessArgs) -> Result<Option<SecretString>, Error> {
+    a.bearer_token_file
+        .as_ref()
+        .map(|p| {
+            std::fs::File::open(p)
+                .and_then(read_secret)
+                .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))
+        })
+        .transpose()
+}
+
+async fn interrupted() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "Ctrl-C",
+            _ = term.recv() => "SIGTERM",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let ui = Ui::from_args(&cli.global);
+    let g = &cli.global;
+    let ns = g.namespace.clone();
+    let token = bearer(&cli.access)?;
+    // rule mode writes a PrometheusRule; without an Alertmanager URL we port-forward: both need the cluster
+    let needs_cluster = |rule_mode: bool| rule_mode || cli.access.alertmanager_url.is_none();
+
+    if let Some(Command::Routes(r)) = &cli.command {
+        let labels = routes::parse_labels(&r.labels)?;
+        let (config, _fwd) = match &r.config {
+            Some(p) => (
+                std::fs::read_to_string(p)
+                    .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))?,
+                None,
+            ),
+            None => {
+                let (url, fwd) = match &cli.access.alertmanager_url {
+                    Some(u) => (u.clone(), None),
+                    None => {
+                        let cluster =
+                            KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref())
+                                .await?;
+                        let f = cluster
+                            .forward_service(&ns, &cli.access.alertmanager_service, 9093)
+                            .await?;
+                        (f.url.clone(), Some(f))
+                    }
+                };
+                let status = AlertmanagerApi::new(&url, token.clone())?
+                    .status()
+                    .await
+                    .map_err(Error::runtime)?;
+                (
+                    status["config"]["original"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string(),
+                    fwd,
+                )
+            }
+        };
+        let matched = routes::route(&config, &labels)?;
+        let mut got = routes::receivers(&matched);
+        let report = serde_json::json!({"labels": labels, "routes": matched, "receivers": got});
+        match output::render(g.output, &report)? {
+            Some(s) => print!("{s}"),
+            None => {
+                for m in &matched {
+                    println!("{}  →  {}  (group_by [{}], group_wait {}, group_interval {}, repeat_interval {}{})", m.path.iter().map(|p| if p.is_empty() { "root" } else { p }).collect::<Vec<_>>().join(" › "), m.receiver, m.group_by.join(", "), m.group_wait, m.group_interval, m.repeat_interval, if m.continue_ { ", continue" } else { "" });
+                }
+                println!("receivers: {}", got.join(","));
+            }
+        }
+        got.sort();
+        let mut want = r.expect.clone();
+        want.sort();
+        return Ok(if want.is_empty() || want == got {
+            ExitCode::Ok
+        } else {
+            ExitCode::CheckFailed
+        });
+    }
+
+    let f = &cli.fire;
+    let labels: Vec<(String, String)> = routes::parse_labels(&f.labels)?.into_iter().collect();
+    let opts = Options {
+        via: f.via,
+        namespace: ns.clone(),
+        alertname: f.alertname.clone(),
+        severity: f.severity.clone(),
+        labels,
+        for_: {
+            duration("--for", &f.for_)?;
+            f.for_.clone()
+        },
+        expect: f.expect.clone(),
+        wait_delivery: f.wait_delivery,
+        timeout: duration("--timeout", &f.timeout)?,
+        keep: f.keep,
+    };
+    let rule_mode = opts.via == Via::Prometheus;
+    let cluster = if needs_cluster(rule_mode) {
+        Some(KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?)
+    } else {
+        None
+    };
+    let mut forwards = Vec::new();
+    let am_target = (
+        cli.access.alertmanager_url.clone(),
+        cli.access.alertmanager_service.clone(),
+        9093,
+    );
+    let prom_target = (
+        cli.access.prometheus_url.clone(),
+        cli.access.prometheus_service.clone(),
+        9090,
+    );
+    // a URL when given, else a port-forward kept open (in `forwards`) for the whole test
+    let mut resolve =
+        async |(url, svc, port): (Option<String>, String, u16)| -> anyhow::Result<String> {
+            match url {
+                Some(u) => Ok(u),
+                None => {
+                    let c = cluster
+                        .as_ref()
+                        .expect("connected when a port-forward is needed");
+                    let fwd = c.forward_service(&ns, &svc, port).await?;
+                    ui.ok(&format!(
+                        "port-forward to {ns}/{svc} ({}) on {}",
+                        fwd.pod, fwd.url
+                    ));
+                    let u = fwd.url.clone();
+                    forwards.push(fwd);
+                    Ok(u)
+                }
+            }
+        };
+    let am_url = resolve(am_target).await?;
+    let prom_url = if rule_mode {
+        Some(resolve(prom_target).await?)
+    } else {
+        None
+    };
+    let access = Access {
+        cluster: cluster
+            .as_ref()
+            .map(|c| c as &dyn promstack_shared::cluster::Cluster),
+        prometheus: prom_url
+            .map(|u| PrometheusApi::new(&u, token.clone()))
+            .transpose()?,
+        alertmanager: AlertmanagerApi::new(&am_url, token.clone())?,
+    };
+    let mut left = Leftovers::default();
+    let outcome = tokio::select! {
+        r = run::run(&opts, &access, &ui, &mut left) => Some(r),
+        sig = interrupted() => {
+            ui.fail(&format!("interrupted by {sig}: cleaning up"));
+            None
+        }
+    };
+    let cleaned = run::cleanup(&access, &left, opts.keep, &ui).await;
+    match outcome {
+        None => Err(Error::runtime("interrupted; the test rule and alert were cleaned up").into()),
+        Some(Err(e)) => Err(anyhow::Error::from(e).context(format!(
+            "alert test failed; cleanup: {}",
+            cleaned.join("; ")
+        ))),
+        Some(Ok(mut report)) => {
+            report.cleanup = cleaned;
+            match output::render(g.output, &report)? {
+                Some(s) => print!("{s}"),
+                None => print!("{}", run::text(&report)),
+            }
+            Ok(if report.ok {
+                ExitCode::Ok
+            } else {
+                ExitCode::CheckFailed
+            })
+        }
+    }
+}

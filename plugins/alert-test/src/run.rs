@@ -1,0 +1,453 @@
+//! The alert test: fire, follow each hop with a timeline, report state and receivers, and always
+//! clean up (rule deleted, alert resolved): on success, failure, timeout, and Ctrl-C/SIGTERM.
+use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::cluster::{with_retry, ApplyOptions, Cluster, ObjRef, WRITE_ATTEMPTS};
+use promstack_shared::owned;
+use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus_rule::{
+    PrometheusRule, PrometheusRuleSpec, Rule, RuleGroup, API_VERSION, KIND,
+};
+use promstack_shared::ui::{human_duration, Ui};
+use promstack_shared::Error;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// The `promstack.io/component` of the temporary rules.
+pub const COMPONENT: &str = "alert-test";
+/// The label that makes the test alert unique.
+pub const TEST_ID_LABEL: &str = "promstack_test_id";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Via {
+    /// A temporary PrometheusRule (expr: vector(1)): the whole path, Prometheus included
+    Prometheus,
+    /// POST the alert to Alertmanager's API: routing only
+    Alertmanager,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub via: Via,
+    pub namespace: String,
+    pub alertname: String,
+    pub severity: String,
+    pub labels: Vec<(String, String)>,
+    pub for_: String,
+    pub expect: Vec<String>,
+    pub wait_delivery: bool,
+    pub timeout: Duration,
+    pub keep: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub step: String,
+    pub took_ms: u128,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Delivery {
+    pub sent: bool,
+    pub failed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub test_id: String,
+    pub alertname: String,
+    pub via: Via,
+    /// active | suppressed | (empty when it never arrived)
+    pub state: String,
+    pub receivers: Vec<String>,
+    pub expected: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub delivery: Option<Delivery>,
+    /// True when the alert reached exactly the expected receivers (any, when none were expected), active.
+    pub ok: bool,
+    /// What was proven: routing, or routing and delivery.
+    pub proven: String,
+    pub steps: Vec<Step>,
+    pub cleanup: Vec<String>,
+}
+
+/// Where Prometheus and Alertmanager are, and the cluster for rule mode.
+pub struct Access<'a> {
+    pub cluster: Option<&'a dyn Cluster>,
+    pub prometheus: Option<PrometheusApi>,
+    pub alertmanager: AlertmanagerApi,
+}
+
+pub fn new_test_id() -> String {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).expect("OS randomness");
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Poll `f` until it gives `Some`, with growing pauses (50 ms up to 1 s), until `deadline`.
+async fn poll<T, F, Fut>(deadline: Instant, what: &str, mut f: F) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<Option<T>, String>>,
+{
+    let mut pause = Duration::from_millis(50);
+    let mut last_err = String::new();
+    loop {
+        match f().await {
+            Ok(Some(v)) => return Ok(v),
+            Ok(None) => {}
+            Err(e) => last_err = e,
+        }
+        if Instant::now() >= deadline {
+            return Err(Error::runtime(format!(
+                "timed out waiting for {what}{}",
+                if last_err.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (last error: {last_err})")
+                }
+            )));
+        }
+        tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+        pause = (pause * 3 / 2).min(Duration::from_secs(1));
+    }
+}
+
+/// What exists and must be undone.
+#[derive(Default)]
+pub struct Leftovers {
+    pub rule: Option<ObjRef>,
+    /// The alert's labels as Alertmanager holds them (for a resolving POST).
+    pub alert_labels: Option<BTreeMap<String, String>>,
+    pub direct_labels: Option<BTreeMap<String, String>>,
+}
+
+fn rule_object(o: &Options, id: &str, labels: &BTreeMap<String, String>) -> PrometheusRule {
+    let name = format!("promstack-alert-test-{id}");
+    PrometheusRule {
+        api_version: API_VERSION.into(),
+        kind: KIND.into(),
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(name.clone()),
+            namespace: Some(o.namespace.clone()),
+            labels: Some(owned::labels(COMPONENT)),
+            ..Default::default()
+        },
+        spec: PrometheusRuleSpec {
+            groups: vec![RuleGroup {
+                name: name.clone(),
+                interval: None,
+                query_offset: None,
+                limit: None,
+                partial_response_strategy: None,
+                labels: Default::default(),
+                rules: vec![Rule {
+                    alert: Some(o.alertname.clone()),
+                    record: None,
+                    expr: "vector(1)".into(),
+                    for_: Some(o.for_.clone()),
+                    keep_firing_for: None,
+                    labels: labels.clone(),
+                    annotations: BTreeMap::from([
+                        ("summary".to_string(), "promstack alert-test: a test alert, resolved when the test ends".to_string()),
+                        ("description".to_string(), format!("Fired by `kubectl promstack alert-test` (test id {id}) to prove routing.")),
+                    ]),
+                }],
+            }],
+        },
+    }
+}
+
+fn now_rfc3339(offset: Duration) -> String {
+    let t = std::time::SystemTime::now() + offset;
+    let secs = t
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs() as i64;
+    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
+    // civil from days (Howard Hinnant's algorithm)
+    let z = days + 719468;
+    let era = z.div_euclid(146097);
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+async fn notification_counters(am: &AlertmanagerApi) -> Result<(f64, f64), String> {
+    Ok((
+        am.counter("alertmanager_notifications_total", &[]).await?,
+        am.counter("alertmanager_notifications_failed_total", &[])
+            .await?,
+    ))
+}
+
+/// Run the test. `left` records what exists, so the caller can clean up whatever happens here.
+pub async fn run(
+    o: &Options,
+    a: &Access<'_>,
+    ui: &Ui,
+    left: &mut Leftovers,
+) -> Result<Report, Error> {
+    let id = new_test_id();
+    let start = Instant::now();
+    let deadline = start + o.timeout;
+    let mut labels: BTreeMap<String, String> = o.labels.iter().cloned().collect();
+    labels.insert("severity".into(), o.severity.clone());
+    labels.insert(TEST_ID_LABEL.into(), id.clone());
+    let mut report = Report {
+        test_id: id.clone(),
+        alertname: o.alertname.clone(),
+        via: o.via,
+        state: String::new(),
+        receivers: vec![],
+        expected: o.expect.clone(),
+        delivery: None,
+        ok: false,
+        proven: if o.wait_delivery {
+            "routing and delivery".into()
+        } else {
+            "routing (not delivery: pass --wait-delivery)".into()
+        },
+        steps: vec![],
+        cleanup: vec![],
+    };
+    let mut mark = Instant::now();
+    let mut step = |report: &mut Report, name: &str, detail: String| {
+        let took = mark.elapsed();
+        ui.ok(&format!(
+            "{name} ({}){}",
+            human_duration(took),
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {detail}")
+            }
+        ));
+        report.steps.push(Step {
+            step: name.into(),
+            took_ms: took.as_millis(),
+            detail,
+        });
+        mark = Instant::now();
+    };
+    let before = if o.wait_delivery {
+        Some(
+            notification_counters(&a.alertmanager)
+                .await
+                .map_err(Error::runtime)?,
+        )
+    } else {
+        None
+    };
+
+    match o.via {
+        Via::Alertmanager => {
+            let mut all = labels.clone();
+            all.insert("alertname".into(), o.alertname.clone());
+            let alert = json!({
+                "labels": all,
+                "annotations": {"summary": "promstack alert-test: a test alert, resolved when the test ends"},
+                "startsAt": now_rfc3339(Duration::ZERO),
+                "endsAt": now_rfc3339(o.timeout + Duration::from_secs(300)),
+            });
+            a.alertmanager
+                .post_alerts(&[alert])
+                .await
+                .map_err(Error::runtime)?;
+            left.direct_labels = Some(all);
+            step(
+                &mut report,
+                "alert posted to Alertmanager",
+                a.alertmanager.base().into(),
+            );
+        }
+        Via::Prometheus => {
+            let cluster = a.cluster.ok_or_else(|| {
+                Error::input("rule mode needs a cluster (or use --via alertmanager)")
+            })?;
+            let prom = a.prometheus.as_ref().ok_or_else(|| {
+                Error::input("rule mode needs Prometheus (--prometheus-url or a port-forward)")
+            })?;
+            let rule = rule_object(o, &id, &labels);
+            let obj = serde_json::to_value(&rule).expect("typed objects serialise");
+            let r = ObjRef::of(&obj).map_err(|e| Error::runtime(e.to_string()))?;
+            with_retry(WRITE_ATTEMPTS, || {
+                cluster.apply(&obj, ApplyOptions::default())
+            })
+            .await
+            .map_err(|e| Error::runtime(format!("applying the test rule {r}: {e}")))?;
+            left.rule = Some(r.clone());
+            step(&mut report, "temporary rule applied", r.to_string());
+            let group = rule.spec.groups[0].name.clone();
+            poll(deadline, "Prometheus to load the rule", || async {
+                let d = prom.api("/api/v1/rules").await?;
+                Ok(d["groups"]
+                    .as_array()
+                    .is_some_and(|g| g.iter().any(|g| g["name"] == group.as_str()))
+                    .then_some(()))
+            })
+            .await?;
+            step(&mut report, "Prometheus loaded the rule", String::new());
+            poll(deadline, "the alert to fire in Prometheus", || async {
+                let d = prom.api("/api/v1/alerts").await?;
+                Ok(d["alerts"]
+                    .as_array()
+                    .is_some_and(|al| {
+                        al.iter().any(|x| {
+                            x["labels"][TEST_ID_LABEL] == id.as_str() && x["state"] == "firing"
+                        })
+                    })
+                    .then_some(()))
+            })
+            .await?;
+            step(&mut report, "alert firing in Prometheus", String::new());
+        }
+    }
+
+    let found: Value = poll(deadline, "Alertmanager to hold the alert", || async {
+        let list = a.alertmanager.alerts(&[(TEST_ID_LABEL, &id)]).await?;
+        Ok(list.into_iter().next())
+    })
+    .await?;
+    left.alert_labels = found["labels"].as_object().map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect()
+    });
+    report.state = found["status"]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    report.receivers = found["receivers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["name"].as_str().map(String::from))
+        .collect();
+    report.receivers.sort();
+    let detail = format!(
+        "state {}, receivers {}",
+        report.state,
+        report.receivers.join(", ")
+    );
+    step(&mut report, "Alertmanager holds the alert", detail);
+
+    if let Some((sent0, failed0)) = before {
+        if report.state == "active" {
+            let d = poll(deadline, "a notification to be sent", || async {
+                let (sent, failed) = notification_counters(&a.alertmanager).await?;
+                Ok((sent > sent0 || failed > failed0).then_some(Delivery {
+                    sent: sent > sent0,
+                    failed: failed > failed0,
+                }))
+            })
+            .await?;
+            step(
+                &mut report,
+                if d.failed {
+                    "notification FAILED"
+                } else {
+                    "notification sent"
+                },
+                String::new(),
+            );
+            report.delivery = Some(d);
+        }
+    }
+    let mut expected = o.expect.clone();
+    expected.sort();
+    report.ok = report.state == "active"
+        && (expected.is_empty() || expected == report.receivers)
+        && report.delivery.as_ref().is_none_or(|d| d.sent && !d.failed);
+    Ok(report)
+}
+
+/// Undo what the test left, unless `keep`: delete the rule, post the alert as resolved.
+pub async fn cleanup(a: &Access<'_>, left: &Leftovers, keep: bool, ui: &Ui) -> Vec<String> {
+    let mut done = Vec::new();
+    if keep {
+        done.push("kept for inspection (--keep): rule and alert left in place".into());
+        return done;
+    }
+    if let (Some(r), Some(cluster)) = (&left.rule, a.cluster) {
+        match with_retry(WRITE_ATTEMPTS, || cluster.delete(r)).await {
+            Ok(_) => done.push(format!("{r} deleted")),
+            Err(e) => {
+                ui.fail(&format!("could not delete {r}: {e}; delete it by hand"));
+                done.push(format!("{r} NOT deleted: {e}"));
+            }
+        }
+    }
+    if let Some(labels) = left.alert_labels.as_ref().or(left.direct_labels.as_ref()) {
+        let resolved = json!({"labels": labels, "startsAt": now_rfc3339(Duration::ZERO), "endsAt": now_rfc3339(Duration::ZERO)});
+        match a.alertmanager.post_alerts(&[resolved]).await {
+            Ok(()) => done.push("alert resolved in Alertmanager".into()),
+            Err(e) => done.push(format!("alert NOT resolved: {e}")),
+        }
+    }
+    for d in &done {
+        ui.line(&format!("  cleanup: {d}"));
+    }
+    done
+}
+
+/// The report as text for people.
+pub fn text(r: &Report) -> String {
+    let mut s = String::new();
+    for st in &r.steps {
+        s.push_str(&format!(
+            "  {:<32} {:>8}  {}\n",
+            st.step,
+            human_duration(Duration::from_millis(st.took_ms as u64)),
+            st.detail
+        ));
+    }
+    let total: u128 = r.steps.iter().map(|s| s.took_ms).sum();
+    s.push_str(&format!(
+        "{} {} ({}) {} to [{}]{} in {}; proven: {}\n",
+        if r.ok { "OK:" } else { "FAILED:" },
+        r.alertname,
+        r.test_id,
+        if r.state == "active" {
+            "routed"
+        } else {
+            "was NOT routed (suppressed)"
+        },
+        r.receivers.join(", "),
+        if r.expected.is_empty() {
+            String::new()
+        } else {
+            format!(", expected [{}]", r.expected.join(", "))
+        },
+        human_duration(Duration::from_millis(total as u64)),
+        r.proven
+    ));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn timestamps_are_rfc3339() {
+        let t = super::now_rfc3339(std::time::Duration::ZERO);
+        assert_eq!(t.len(), 20);
+        assert!(
+            t.starts_with("20") && t.ends_with('Z') && &t[10..11] == "T",
+            "{t}"
+        );
+    }
+}

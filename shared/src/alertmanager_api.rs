@@ -6,14 +6,14 @@ use std::time::Duration;
 pub struct AlertmanagerApi {
     base: String,
     client: reqwest::Client,
-    bearer: Option<crate::secret::SecretString>,
+    auth: Option<crate::prometheus_api::HttpAuth>,
 }
 
 impl AlertmanagerApi {
     /// `base` like `http://127.0.0.1:9093`.
     pub fn new(
         base: &str,
-        bearer: Option<crate::secret::SecretString>,
+        auth: Option<crate::prometheus_api::HttpAuth>,
     ) -> Result<Self, crate::Error> {
         crate::prometheus_api::ensure_crypto_provider();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -28,7 +28,7 @@ impl AlertmanagerApi {
         Ok(AlertmanagerApi {
             base: base.trim_end_matches('/').to_string(),
             client,
-            bearer,
+            auth,
         })
     }
 
@@ -37,8 +37,8 @@ impl AlertmanagerApi {
     }
 
     fn req(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        match &self.bearer {
-            Some(t) => r.bearer_auth(t.expose()),
+        match &self.auth {
+            Some(a) => a.apply(r),
             None => r,
         }
     }
@@ -150,5 +150,63 @@ mod tests {
             12.0
         );
         assert_eq!(super::sum_counter(text, "missing", &[]), 0.0);
+    }
+}
+
+#[cfg(test)]
+mod auth_tests {
+    use crate::prometheus_api::HttpAuth;
+    use std::io::{BufRead, BufReader, Write};
+
+    /// Serve one request, answer `{}`, and return its Authorization header.
+    fn capture_auth() -> (String, std::thread::JoinHandle<String>) {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        let h = std::thread::spawn(move || {
+            let (conn, _) = l.accept().unwrap();
+            let mut r = BufReader::new(conn);
+            let mut auth = String::new();
+            loop {
+                let mut line = String::new();
+                r.read_line(&mut line).unwrap();
+                if line == "\r\n" || line.is_empty() {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("authorization:") {
+                    auth = line[line.len() - v.len()..].trim().to_string();
+                }
+            }
+            r.get_mut().write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}").unwrap();
+            auth
+        });
+        (url, h)
+    }
+
+    #[tokio::test]
+    async fn basic_and_bearer_credentials_are_sent() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("basic");
+        std::fs::write(&f, "user:pass\n").unwrap();
+        let (url, h) = capture_auth();
+        super::AlertmanagerApi::new(&url, Some(HttpAuth::basic_file(&f).unwrap()))
+            .unwrap()
+            .status()
+            .await
+            .unwrap();
+        assert_eq!(h.join().unwrap(), "Basic dXNlcjpwYXNz");
+        std::fs::write(&f, "t0ken\n").unwrap();
+        let (url, h) = capture_auth();
+        super::AlertmanagerApi::new(&url, Some(HttpAuth::bearer_file(&f).unwrap()))
+            .unwrap()
+            .status()
+            .await
+            .unwrap();
+        assert_eq!(h.join().unwrap(), "Bearer t0ken");
+        std::fs::write(&f, "no-colon").unwrap();
+        assert!(HttpAuth::basic_file(&f).is_err());
+        assert!(
+            !format!("{:?}", HttpAuth::bearer_file(&f).unwrap()).contains("no-colon"),
+            "credentials never print"
+        );
     }
 }

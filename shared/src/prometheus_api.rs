@@ -11,11 +11,52 @@ pub fn ensure_crypto_provider() {
     });
 }
 
+/// Credentials for an HTTP API.
+#[derive(Clone, Debug)]
+pub enum HttpAuth {
+    Bearer(crate::secret::SecretString),
+    Basic {
+        user: String,
+        password: crate::secret::SecretString,
+    },
+}
+
+impl HttpAuth {
+    /// A bearer token file (the whole file, less one trailing newline).
+    pub fn bearer_file(path: &std::path::Path) -> Result<Self, crate::Error> {
+        let token = std::fs::File::open(path)
+            .and_then(crate::secret::read_secret)
+            .map_err(|e| crate::Error::input(format!("cannot read {}: {e}", path.display())))?;
+        Ok(HttpAuth::Bearer(token))
+    }
+
+    /// A basic-auth file holding `user:password`.
+    pub fn basic_file(path: &std::path::Path) -> Result<Self, crate::Error> {
+        let all = std::fs::File::open(path)
+            .and_then(crate::secret::read_secret)
+            .map_err(|e| crate::Error::input(format!("cannot read {}: {e}", path.display())))?;
+        let (user, password) = all.expose().split_once(':').ok_or_else(|| {
+            crate::Error::input(format!("{} must hold user:password", path.display()))
+        })?;
+        Ok(HttpAuth::Basic {
+            user: user.to_string(),
+            password: crate::secret::SecretString::new(password.to_string()),
+        })
+    }
+
+    pub(crate) fn apply(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match self {
+            HttpAuth::Bearer(t) => r.bearer_auth(t.expose()),
+            HttpAuth::Basic { user, password } => r.basic_auth(user, Some(password.expose())),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct PrometheusApi {
     base: String,
     client: reqwest::Client,
-    bearer: Option<crate::secret::SecretString>,
+    auth: Option<HttpAuth>,
 }
 
 /// What a query returned.
@@ -33,7 +74,7 @@ impl PrometheusApi {
     /// `base` like `http://127.0.0.1:9090` (a path prefix is kept).
     pub fn new(
         base: &str,
-        bearer: Option<crate::secret::SecretString>,
+        auth: Option<crate::prometheus_api::HttpAuth>,
     ) -> Result<Self, crate::Error> {
         ensure_crypto_provider();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
@@ -48,7 +89,7 @@ impl PrometheusApi {
         Ok(PrometheusApi {
             base: base.trim_end_matches('/').to_string(),
             client,
-            bearer,
+            auth,
         })
     }
 
@@ -61,8 +102,8 @@ impl PrometheusApi {
             .client
             .get(format!("{}{path}", self.base))
             .query(params);
-        if let Some(t) = &self.bearer {
-            req = req.bearer_auth(t.expose());
+        if let Some(a) = &self.auth {
+            req = a.apply(req);
         }
         let resp = req
             .send()

@@ -5,8 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use promstack_shared::alertmanager_api::AlertmanagerApi;
 use promstack_shared::cli::GlobalArgs;
 use promstack_shared::cluster::KubeCluster;
-use promstack_shared::prometheus_api::PrometheusApi;
-use promstack_shared::secret::{read_secret, SecretString};
+use promstack_shared::prometheus_api::{HttpAuth, PrometheusApi};
 use promstack_shared::ui::Ui;
 use promstack_shared::{output, Error, ExitCode};
 use std::path::PathBuf;
@@ -64,8 +63,16 @@ pub struct AccessArgs {
     )]
     pub alertmanager_url: Option<String>,
     /// File holding a bearer token for the URLs
-    #[arg(long, value_name = "FILE", global = true)]
+    #[arg(
+        long,
+        value_name = "FILE",
+        global = true,
+        conflicts_with = "basic_auth_file"
+    )]
     pub bearer_token_file: Option<PathBuf>,
+    /// File holding `user:password` for basic auth on the URLs
+    #[arg(long, value_name = "FILE", global = true)]
+    pub basic_auth_file: Option<PathBuf>,
     /// Prometheus Service for the port-forward (port 9090, in -n)
     #[arg(
         long,
@@ -132,15 +139,12 @@ fn duration(flag: &str, s: &str) -> Result<Duration, Error> {
         .ok_or_else(|| Error::input(format!("{flag} `{s}` is not a duration like 30s, 3m")))
 }
 
-fn bearer(a: &AccessArgs) -> Result<Option<SecretString>, Error> {
-    a.bearer_token_file
-        .as_ref()
-        .map(|p| {
-            std::fs::File::open(p)
-                .and_then(read_secret)
-                .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))
-        })
-        .transpose()
+fn auth(a: &AccessArgs) -> Result<Option<HttpAuth>, Error> {
+    match (&a.bearer_token_file, &a.basic_auth_file) {
+        (Some(p), _) => HttpAuth::bearer_file(p).map(Some),
+        (None, Some(p)) => HttpAuth::basic_file(p).map(Some),
+        (None, None) => Ok(None),
+    }
 }
 
 async fn interrupted() -> &'static str {
@@ -164,7 +168,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from_args(&cli.global);
     let g = &cli.global;
     let ns = g.namespace.clone();
-    let token = bearer(&cli.access)?;
+    let token = auth(&cli.access)?;
     // rule mode writes a PrometheusRule; without an Alertmanager URL we port-forward: both need the cluster
     let needs_cluster = |rule_mode: bool| rule_mode || cli.access.alertmanager_url.is_none();
 

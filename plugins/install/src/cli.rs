@@ -31,6 +31,8 @@ pub enum Command {
     Uninstall(UninstallArgs),
     /// Write the stack as a GitOps tree (Flux HelmRepository + HelmRelease, kustomization, values, rules, dashboards); no cluster needed
     Export(Box<ExportArgs>),
+    /// Check the Definition of Done: workloads, scrape targets, metrics, rules and alerts, Grafana, Alertmanager, exposure
+    Status(StatusArgs),
 }
 
 /// What the stack looks like: shared by `install` and `export`, so both give the same stack.
@@ -174,6 +176,25 @@ pub struct UninstallArgs {
     pub dry_run: bool,
     /// How long to wait for helm uninstall
     #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: std::time::Duration,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Prometheus base URL (default: a port-forward to svc/kube-prometheus-prometheus)
+    #[arg(long, value_name = "URL", env = "PROMSTACK_PROMETHEUS_URL")]
+    pub prometheus_url: Option<String>,
+    /// Alertmanager base URL (default: a port-forward to svc/kube-prometheus-alertmanager)
+    #[arg(long, value_name = "URL", env = "PROMSTACK_ALERTMANAGER_URL")]
+    pub alertmanager_url: Option<String>,
+    /// Grafana base URL (default: a port-forward to svc/kube-prometheus-grafana)
+    #[arg(long, value_name = "URL", env = "PROMSTACK_GRAFANA_URL")]
+    pub grafana_url: Option<String>,
+    /// Check again every 10 s until healthy or --timeout
+    #[arg(long)]
+    pub watch: bool,
+    /// How long --watch waits
+    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
     pub timeout: std::time::Duration,
 }
 

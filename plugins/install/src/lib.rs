@@ -7,6 +7,7 @@ pub mod export;
 pub mod grafana;
 pub mod helm;
 pub mod install;
+pub mod status;
 pub mod summary;
 pub mod uninstall;
 pub mod values;
@@ -149,6 +150,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::Ok)
         }
+        Some(Command::Status(a)) => run_status(&cli, a, &ui).await,
         Some(Command::Uninstall(a)) => {
             let cluster =
                 KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
@@ -188,5 +190,87 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::Ok)
         }
+    }
+}
+
+async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
+    use promstack_shared::alertmanager_api::AlertmanagerApi;
+    use promstack_shared::prometheus_api::PrometheusApi;
+    let g = &cli.global;
+    let ns = g.namespace.as_str();
+    let cluster = KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+    if let Err(e) = promstack_shared::cluster::Cluster::server_version(&cluster).await {
+        return Err(promstack_shared::Error::runtime(format!(
+            "cannot reach the cluster of context `{}`: {e}",
+            promstack_shared::cluster::Cluster::info(&cluster).context
+        ))
+        .into());
+    }
+    // URLs when given, else port-forwards kept open for the whole run
+    let mut forwards = Vec::new();
+    let mut endpoint = async |url: &Option<String>, svc: String, port: u16| -> Option<String> {
+        if let Some(u) = url {
+            return Some(u.clone());
+        }
+        match cluster.forward_service(ns, &svc, port).await {
+            Ok(f) => {
+                let u = f.url.clone();
+                forwards.push(f);
+                Some(u)
+            }
+            Err(e) => {
+                ui.warn(&format!("no port-forward to {ns}/{svc}: {e}"));
+                None
+            }
+        }
+    };
+    let prom = endpoint(
+        &a.prometheus_url,
+        format!("{}-prometheus", values::RELEASE),
+        9090,
+    )
+    .await;
+    let am = endpoint(
+        &a.alertmanager_url,
+        format!("{}-alertmanager", values::RELEASE),
+        9093,
+    )
+    .await;
+    let graf = endpoint(&a.grafana_url, format!("{}-grafana", values::RELEASE), 80).await;
+    let grafana = match (graf, status::grafana_credentials(&cluster, ns).await) {
+        (Some(u), Some((user, pw))) => Some(status::GrafanaApi::new(&u, &user, pw)?),
+        _ => None,
+    };
+    let targets = status::Targets {
+        cluster: Some(&cluster),
+        prometheus: prom.map(|u| PrometheusApi::new(&u, None)).transpose()?,
+        alertmanager: am.map(|u| AlertmanagerApi::new(&u, None)).transpose()?,
+        grafana,
+    };
+    let deadline = std::time::Instant::now() + a.timeout;
+    let report = loop {
+        let r = status::status(&targets, ns).await;
+        if r.healthy || !a.watch || std::time::Instant::now() >= deadline {
+            break r;
+        }
+        ui.step(&format!(
+            "not healthy yet ({} fail); checking again in 10s",
+            r.fail
+        ));
+        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+    };
+    match output::render(g.output, &report)? {
+        Some(s) => print!("{s}"),
+        None => print!("{}", status::text(&report)),
+    }
+    Ok(status_exit_code(&report))
+}
+
+/// 0 when healthy, 3 when any check failed.
+pub fn status_exit_code(r: &status::StatusReport) -> ExitCode {
+    if r.healthy {
+        ExitCode::Ok
+    } else {
+        ExitCode::CheckFailed
     }
 }

@@ -249,6 +249,47 @@ fn install_check_reinstall_uninstall() {
         again["steps"]
     );
 
+    // status: the Definition of Done, against this stack (URLs from the environment, else port-forwards)
+    let mut args: Vec<String> = vec![
+        "status".into(),
+        "-o".into(),
+        "json".into(),
+        "--watch".into(),
+        "--timeout".into(),
+        "5m".into(),
+    ];
+    for (env, flag) in [
+        ("PROMSTACK_E2E_PROMETHEUS_URL", "--prometheus-url"),
+        ("PROMSTACK_E2E_ALERTMANAGER_URL", "--alertmanager-url"),
+        ("PROMSTACK_E2E_GRAFANA_URL", "--grafana-url"),
+    ] {
+        if let Ok(u) = std::env::var(env) {
+            args.extend([flag.to_string(), u]);
+        }
+    }
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = e.cmd(&args).output().unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0) | Some(3)),
+        "status: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let st: Value = serde_json::from_slice(&out.stdout).unwrap();
+    eprintln!(
+        "e2e status report:\n{}",
+        serde_json::to_string_pretty(&st).unwrap()
+    );
+    let workload_fails: Vec<&Value> = st["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["group"] == "workloads" && c["level"] == "fail")
+        .collect();
+    assert!(
+        workload_fails.is_empty(),
+        "workloads not healthy after install: {workload_fails:#?}"
+    );
+
     // uninstall (the guard's uninstall then finds nothing more than the namespace)
     let out = e
         .cmd(&["uninstall", "--yes", "-o", "json"])

@@ -63,7 +63,14 @@ fn usage(plugins: &[(String, PathBuf)]) -> String {
     for (sub, path) in plugins {
         s.push_str(&format!("  {sub:<12} {}\n", path.display()));
     }
+    if plugins.iter().any(|(s, _)| s == "install") {
+        s.push_str(&format!(
+            "  {:<12} kubectl promstack install status\n",
+            "status"
+        ));
+    }
     s.push_str("\nRun `kubectl promstack <command> --help` for a command's flags.\n");
+
     s
 }
 
@@ -86,6 +93,14 @@ fn main() {
         }
         Some(sub) => sub,
     };
+    // `kubectl promstack status` is `kubectl promstack install status`
+    if sub == "status" && !plugins.iter().any(|(s, _)| s == "status") {
+        if let Some((_, path)) = plugins.iter().find(|(s, _)| s == "install") {
+            let mut rest: Vec<OsString> = vec!["status".into()];
+            rest.extend(args);
+            exec(path, rest);
+        }
+    }
     let Some((_, path)) = plugins.iter().find(|(s, _)| *s == sub) else {
         eprintln!("error: unknown command `{sub}`\n\n{}", usage(&plugins));
         std::process::exit(2);

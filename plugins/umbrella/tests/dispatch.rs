@@ -38,6 +38,21 @@ fn lists_and_dispatches_to_siblings() {
         "the plugin's exit code is passed through"
     );
 
+    // `status` is `install status`
+    use std::os::unix::fs::PermissionsExt;
+    let install = bin.parent().unwrap().join("kubectl-promstack-install");
+    std::fs::write(&install, "#!/bin/sh\necho \"install-plugin $*\"\n").unwrap();
+    std::fs::set_permissions(&install, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let out = Command::new(&bin)
+        .args(["status", "-o", "json"])
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "install-plugin status -o json\n"
+    );
+
     let out = Command::new(&bin)
         .arg("nope")
         .env("PATH", "/usr/bin:/bin")

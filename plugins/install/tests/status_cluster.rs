@@ -1,0 +1,101 @@
+//! status's cluster checks against the in-memory cluster: workloads and exposure.
+mod common;
+use common::*;
+use promstack_install::status::{self, Level};
+use promstack_shared::cluster::{MemoryCluster, ObjRef};
+use serde_json::json;
+
+async fn installed() -> std::sync::Arc<MemoryCluster> {
+    let c = cluster(2);
+    let h = FakeHelm::new(c.clone(), 4);
+    run(&options(), &c, &h, b"").await.unwrap();
+    for (i, node) in ["node-0", "node-1"].iter().enumerate() {
+        c.insert(json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":format!("ne-{i}"),"namespace":"monitoring","labels":{"app.kubernetes.io/name":"prometheus-node-exporter"}},
+            "spec":{"nodeName":node},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"True"}]}}));
+    }
+    for kind in ["Prometheus", "Alertmanager"] {
+        let name = format!("kube-prometheus-{}", kind.to_lowercase());
+        c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":kind,"metadata":{"name":name,"namespace":"monitoring"},
+            "status":{"conditions":[{"type":"Available","status":"True"},{"type":"Reconciled","status":"True"}]}}));
+    }
+    c.insert(json!({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"prometheus-db","namespace":"monitoring"},"status":{"phase":"Bound"}}));
+    for svc in ["kube-prometheus-prometheus", "kube-prometheus-alertmanager"] {
+        c.insert(json!({"apiVersion":"v1","kind":"Service","metadata":{"name":svc,"namespace":"monitoring"},"spec":{"type":"ClusterIP"}}));
+    }
+    c
+}
+
+fn level(checks: &[status::Check], name: &str) -> Level {
+    checks
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("no check {name}"))
+        .level
+}
+
+#[tokio::test]
+async fn a_healthy_install_is_all_ok() {
+    let c = installed().await;
+    let w = status::workload_checks(c.as_ref(), "monitoring").await;
+    assert!(w.iter().all(|x| x.level == Level::Ok), "{w:#?}");
+    let e = status::exposure_checks(c.as_ref(), "monitoring").await;
+    assert!(e.iter().all(|x| x.level == Level::Ok), "{e:#?}");
+}
+
+#[tokio::test]
+async fn each_workload_problem_is_named() {
+    let c = installed().await;
+    c.insert(json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":"grafana-abc","namespace":"monitoring"},"status":{"phase":"Running","conditions":[{"type":"Ready","status":"False"}]}}));
+    c.remove(&ObjRef::new("v1", "Pod", Some("monitoring"), "ne-1"));
+    c.insert(json!({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":"alertmanager-db","namespace":"monitoring"},"status":{"phase":"Pending"}}));
+    c.remove(&ObjRef::new(
+        "apps/v1",
+        "StatefulSet",
+        Some("monitoring"),
+        "alertmanager-kube-prometheus-alertmanager",
+    ));
+    let w = status::workload_checks(c.as_ref(), "monitoring").await;
+    let detail = |n: &str| w.iter().find(|x| x.name == n).unwrap().detail.clone();
+    assert_eq!(level(&w, "pods ready"), Level::Fail);
+    assert!(detail("pods ready").contains("grafana-abc"));
+    assert_eq!(
+        level(&w, "DaemonSet kube-prometheus-prometheus-node-exporter"),
+        Level::Fail
+    );
+    assert_eq!(
+        detail("DaemonSet kube-prometheus-prometheus-node-exporter"),
+        "not running on: node-1"
+    );
+    assert_eq!(level(&w, "PVCs bound"), Level::Fail);
+    assert!(detail("PVCs bound").contains("alertmanager-db (Pending)"));
+    assert_eq!(
+        level(&w, "StatefulSet alertmanager-kube-prometheus-alertmanager"),
+        Level::Fail
+    );
+    assert_eq!(
+        detail("StatefulSet alertmanager-kube-prometheus-alertmanager"),
+        "not created yet"
+    );
+    assert_eq!(level(&w, "Deployment kube-prometheus-grafana"), Level::Ok);
+}
+
+#[tokio::test]
+async fn exposure_and_a_default_password_fail() {
+    let c = installed().await;
+    c.insert(json!({"apiVersion":"v1","kind":"Service","metadata":{"name":"kube-prometheus-prometheus","namespace":"monitoring"},"spec":{"type":"NodePort"}}));
+    c.insert(json!({"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"am","namespace":"monitoring"},
+        "spec":{"rules":[{"http":{"paths":[{"backend":{"service":{"name":"kube-prometheus-alertmanager","port":{"number":9093}}}}]}}]}}));
+    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"promstack-grafana-admin","namespace":"monitoring"},"data":{"admin-user":"YWRtaW4=","admin-password":"cHJvbS1vcGVyYXRvcg=="}}));
+    let e = status::exposure_checks(c.as_ref(), "monitoring").await;
+    assert_eq!(level(&e, "Service kube-prometheus-prometheus"), Level::Fail);
+    assert_eq!(
+        level(&e, "Service kube-prometheus-alertmanager"),
+        Level::Fail
+    );
+    let pw = e.iter().find(|x| x.name == "Grafana password").unwrap();
+    assert_eq!(pw.level, Level::Fail);
+    assert!(
+        !pw.detail.contains("prom-operator"),
+        "the password is never printed"
+    );
+}

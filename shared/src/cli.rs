@@ -70,3 +70,41 @@ impl GlobalArgs {
         }
     }
 }
+
+/// Run a plugin's `run` future on a current-thread runtime, print its error (if any) the way every
+/// plugin does, and exit with the exit code that error maps to.
+pub fn run_main<F>(fut: F) -> !
+where
+    F: std::future::Future<Output = anyhow::Result<crate::ExitCode>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime");
+    let code = match runtime.block_on(fut) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("{}", crate::error::render(&err));
+            crate::error::exit_code_of(&err)
+        }
+    };
+    std::process::exit(code.code());
+}
+
+/// Resolves on Ctrl-C or SIGTERM, naming which.
+pub async fn interrupted() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "Ctrl-C",
+            _ = term.recv() => "SIGTERM",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
+    }
+}

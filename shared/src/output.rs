@@ -21,6 +21,19 @@ pub fn yaml_stream(objects: &[serde_json::Value]) -> anyhow::Result<String> {
     Ok(out)
 }
 
+/// Print a result: JSON or YAML of `value`, or the text `text` gives (only built when needed).
+pub fn print_result<T: Serialize>(
+    format: OutputFormat,
+    value: &T,
+    text: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
+    match render(format, value)? {
+        Some(s) => print!("{s}"),
+        None => print!("{}", text()),
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

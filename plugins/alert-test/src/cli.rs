@@ -3,7 +3,7 @@ use crate::routes;
 use crate::run::{self, Access, Leftovers, Options, Via};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::alertmanager_api::AlertmanagerApi;
-use promstack_shared::cli::GlobalArgs;
+use promstack_shared::cli::{interrupted, GlobalArgs};
 use promstack_shared::cluster::KubeCluster;
 use promstack_shared::prometheus_api::{HttpAuth, PrometheusApi};
 use promstack_shared::ui::Ui;
@@ -147,23 +147,6 @@ fn auth(a: &AccessArgs) -> Result<Option<HttpAuth>, Error> {
     }
 }
 
-async fn interrupted() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => "Ctrl-C",
-            _ = term.recv() => "SIGTERM",
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
-    }
-}
-
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from_args(&cli.global);
     let g = &cli.global;
@@ -184,9 +167,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let (url, fwd) = match &cli.access.alertmanager_url {
                     Some(u) => (u.clone(), None),
                     None => {
-                        let cluster =
-                            KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref())
-                                .await?;
+                        let cluster = KubeCluster::from_args(g).await?;
                         let f = cluster
                             .forward_service(&ns, &cli.access.alertmanager_service, 9093)
                             .await?;
@@ -247,7 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let rule_mode = opts.via == Via::Prometheus;
     let cluster = if needs_cluster(rule_mode) {
-        Some(KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?)
+        Some(KubeCluster::from_args(g).await?)
     } else {
         None
     };
@@ -314,10 +295,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         ))),
         Some(Ok(mut report)) => {
             report.cleanup = cleaned;
-            match output::render(g.output, &report)? {
-                Some(s) => print!("{s}"),
-                None => print!("{}", run::text(&report)),
-            }
+            output::print_result(g.output, &report, || run::text(&report))?;
             Ok(if report.ok {
                 ExitCode::Ok
             } else {

@@ -162,26 +162,6 @@ pub async fn list(cluster: &dyn Cluster, ns: Option<&str>) -> anyhow::Result<Vec
     Ok(items)
 }
 
-fn print(
-    format: OutputFormat,
-    value: &impl Serialize,
-    text: impl FnOnce() -> String,
-) -> anyhow::Result<()> {
-    match output::render(format, value)? {
-        Some(s) => print!("{s}"),
-        None => print!("{}", text()),
-    }
-    Ok(())
-}
-
-async fn connect(cli: &Cli) -> anyhow::Result<KubeCluster> {
-    KubeCluster::connect(
-        cli.global.kubeconfig.as_deref(),
-        cli.global.context.as_deref(),
-    )
-    .await
-}
-
 /// Sync after checking the namespace exists.
 pub async fn sync_dashboards(
     cluster: &dyn Cluster,
@@ -223,7 +203,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 queries: prepared.iter().map(|p| validate::queries(p).len()).sum(),
                 problems,
             };
-            print(fmt, &report, || {
+            output::print_result(fmt, &report, || {
                 let mut s: String = report.problems.iter().map(|p| format!("{p}\n")).collect();
                 s.push_str(&if report.valid {
                     format!(
@@ -243,9 +223,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Diff { sources, exit_code } => {
             let objects = configmaps(&load_valid(sources.dir.as_deref(), &ui)?, &ns)?;
-            let cluster = connect(&cli).await?;
+            let cluster = KubeCluster::from_args(&cli.global).await?;
             let diffs = sync::diff(&cluster, DASHBOARDS, &objects, &ns).await?;
-            print(fmt, &diffs, || {
+            output::print_result(fmt, &diffs, || {
                 if diffs.is_empty() {
                     "no differences\n".into()
                 } else {
@@ -271,13 +251,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print!("{}", output::yaml_stream(&objects)?);
                 return Ok(ExitCode::Ok);
             }
-            let cluster = connect(&cli).await?;
+            let cluster = KubeCluster::from_args(&cli.global).await?;
             let report = sync_dashboards(&cluster, &objects, &ns, *prune, *dry_run, &ui).await?;
-            print(fmt, &report, || sync::report_text(&report, "ConfigMap"))?;
+            output::print_result(fmt, &report, || sync::report_text(&report, "ConfigMap"))?;
             Ok(ExitCode::Ok)
         }
         Command::List { all_namespaces } => {
-            let cluster = connect(&cli).await?;
+            let cluster = KubeCluster::from_args(&cli.global).await?;
             let items = list(
                 &cluster,
                 if *all_namespaces {
@@ -287,7 +267,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
             )
             .await?;
-            print(fmt, &items, || {
+            output::print_result(fmt, &items, || {
                 let mut s = format!(
                     "{:<20} {:<50} {:<5} {:<14} SOURCE\n",
                     "NAMESPACE", "NAME", "OURS", "FOLDER"
@@ -323,7 +303,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (url, _forward) = match prometheus_url {
                 Some(u) => (u.clone(), None),
                 None => {
-                    let cluster = connect(&cli).await?;
+                    let cluster = KubeCluster::from_args(&cli.global).await?;
                     let fwd = cluster
                         .forward_service(&ns, prometheus_service, 9090)
                         .await?;
@@ -340,7 +320,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 check::check(&api, &prepared, std::time::Duration::from_secs_f64(range)).await;
             let errors: usize = reports.iter().map(|r| r.errors.len()).sum();
             let empty: usize = reports.iter().map(|r| r.empty.len()).sum();
-            print(fmt, &reports, || {
+            output::print_result(fmt, &reports, || {
                 let mut s = String::new();
                 for r in &reports {
                     s.push_str(&format!(

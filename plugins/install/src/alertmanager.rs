@@ -318,6 +318,27 @@ pub fn validate(origin: &str, text: &str) -> Result<(), Error> {
     }
 }
 
+/// The Alertmanager config to use: the user's file, or promstack's default; validated.
+pub fn load(path: Option<&std::path::Path>) -> Result<String, Error> {
+    let (origin, text) = match path {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::read_to_string(p).map_err(|e| {
+                Error::input(format!(
+                    "cannot read Alertmanager config {}: {e}",
+                    p.display()
+                ))
+            })?,
+        ),
+        None => (
+            "default Alertmanager config".to_string(),
+            DEFAULT_CONFIG.to_string(),
+        ),
+    };
+    validate(&origin, &text)?;
+    Ok(text)
+}
+
 /// The config Secret (typed), labelled as ours.
 pub fn secret(namespace: &str, text: &str) -> k8s_openapi::api::core::v1::Secret {
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

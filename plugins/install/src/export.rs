@@ -192,22 +192,7 @@ fn source_files(
 /// Build every file of the tree (relative path → content), without writing anything.
 pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, usize), Error> {
     let ns = opts.namespace.as_str();
-    let (am_origin, am_text) = match &opts.alertmanager_config {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|e| {
-                Error::input(format!(
-                    "cannot read Alertmanager config {}: {e}",
-                    p.display()
-                ))
-            })?,
-        ),
-        None => (
-            "default Alertmanager config".to_string(),
-            alertmanager::DEFAULT_CONFIG.to_string(),
-        ),
-    };
-    alertmanager::validate(&am_origin, &am_text)?;
+    let am_text = alertmanager::load(opts.alertmanager_config.as_deref())?;
 
     let rule_files = sources::rule_files(opts.rules_dir.as_deref())?;
     let rules = prometheus_rule::build(&rule_files, ns)

@@ -233,22 +233,7 @@ pub async fn install(
         .iter()
         .map(|p| values::load(p))
         .collect::<Result<_, _>>()?;
-    let (am_origin, am_text) = match &opts.alertmanager_config {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|e| {
-                Error::input(format!(
-                    "cannot read Alertmanager config {}: {e}",
-                    p.display()
-                ))
-            })?,
-        ),
-        None => (
-            "default Alertmanager config".to_string(),
-            alertmanager::DEFAULT_CONFIG.to_string(),
-        ),
-    };
-    alertmanager::validate(&am_origin, &am_text)?;
+    let am_text = alertmanager::load(opts.alertmanager_config.as_deref())?;
     let storage_class = opts.overlay.storage_class.clone();
     let chain = values::chain(opts.env, user, &opts.overlay)?;
     let merged = values::merged(&chain);

@@ -99,8 +99,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         None => {
             let opts = install_options(&cli)?;
-            let cluster =
-                KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+            let cluster = KubeCluster::from_args(g).await?;
             let deps = install::Deps {
                 cluster: &cluster,
                 helm: &helm,
@@ -152,8 +151,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Status(a)) => run_status(&cli, a, &ui).await,
         Some(Command::Uninstall(a)) => {
-            let cluster =
-                KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+            let cluster = KubeCluster::from_args(g).await?;
             let opts = uninstall::UninstallOptions {
                 namespace: g.namespace.clone(),
                 delete_namespace: a.delete_namespace,
@@ -198,7 +196,7 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
     use promstack_shared::prometheus_api::PrometheusApi;
     let g = &cli.global;
     let ns = g.namespace.as_str();
-    let cluster = KubeCluster::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await?;
+    let cluster = KubeCluster::from_args(g).await?;
     if let Err(e) = promstack_shared::cluster::Cluster::server_version(&cluster).await {
         return Err(promstack_shared::Error::runtime(format!(
             "cannot reach the cluster of context `{}`: {e}",
@@ -259,10 +257,7 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
         ));
         tokio::time::sleep(std::time::Duration::from_secs(10)).await;
     };
-    match output::render(g.output, &report)? {
-        Some(s) => print!("{s}"),
-        None => print!("{}", status::text(&report)),
-    }
+    output::print_result(g.output, &report, || status::text(&report))?;
     Ok(status_exit_code(&report))
 }
 

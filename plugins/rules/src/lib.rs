@@ -53,26 +53,6 @@ struct LintReport<'a> {
     warnings: usize,
 }
 
-fn print(
-    format: OutputFormat,
-    value: &impl Serialize,
-    text: impl FnOnce() -> String,
-) -> anyhow::Result<()> {
-    match output::render(format, value)? {
-        Some(s) => print!("{s}"),
-        None => print!("{}", text()),
-    }
-    Ok(())
-}
-
-async fn connect(cli: &Cli) -> anyhow::Result<KubeCluster> {
-    KubeCluster::connect(
-        cli.global.kubeconfig.as_deref(),
-        cli.global.context.as_deref(),
-    )
-    .await
-}
-
 /// Run the parsed command line. Results to stdout, messages to stderr.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from_args(&cli.global);
@@ -102,7 +82,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 rules,
                 problems,
             };
-            print(fmt, &report, || {
+            output::print_result(fmt, &report, || {
                 let mut s: String = report.problems.iter().map(|p| format!("{p}\n")).collect();
                 s.push_str(&if report.valid {
                     format!(
@@ -143,7 +123,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 errors,
                 warnings: findings.len() - errors,
             };
-            print(fmt, &report, || {
+            output::print_result(fmt, &report, || {
                 let mut s: String = findings.iter().map(|f| format!("{f}\n")).collect();
                 s.push_str(&format!(
                     "{} error(s), {} warning(s)\n",
@@ -162,7 +142,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let tests = promtool::test_files(sources.dir.as_deref())?;
             let results = promtool::run(promtool, &loaded, &tests)?;
             let failed = results.iter().filter(|r| !r.passed).count();
-            print(fmt, &results, || {
+            output::print_result(fmt, &results, || {
                 let mut s = String::new();
                 for r in &results {
                     s.push_str(&format!(
@@ -189,9 +169,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Diff { sources, exit_code } => {
             let loaded = load_valid(sources.dir.as_deref(), &ns)?;
-            let cluster = connect(&cli).await?;
+            let cluster = KubeCluster::from_args(&cli.global).await?;
             let diffs = sync::diff(&cluster, &loaded.objects, &ns).await?;
-            print(fmt, &diffs, || {
+            output::print_result(fmt, &diffs, || {
                 if diffs.is_empty() {
                     "no differences\n".into()
                 } else {
@@ -221,7 +201,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print!("{}", output::yaml_stream(&objects)?);
                 return Ok(ExitCode::Ok);
             }
-            let cluster = connect(&cli).await?;
+            let cluster = KubeCluster::from_args(&cli.global).await?;
             let report = sync_with_check(
                 &cluster,
                 &loaded,
@@ -232,11 +212,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &ui,
             )
             .await?;
-            print(fmt, &report, || sync_text(&report))?;
+            output::print_result(fmt, &report, || sync_text(&report))?;
             Ok(ExitCode::Ok)
         }
         Command::List { all_namespaces } => {
-            let cluster = connect(&cli).await?;
+            let cluster = KubeCluster::from_args(&cli.global).await?;
             let items = sync::list(
                 &cluster,
                 if *all_namespaces {
@@ -246,7 +226,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 },
             )
             .await?;
-            print(fmt, &items, || {
+            output::print_result(fmt, &items, || {
                 let mut s = format!(
                     "{:<20} {:<40} {:<5} {:>6} {:>6}  SOURCE\n",
                     "NAMESPACE", "NAME", "OURS", "GROUPS", "RULES"

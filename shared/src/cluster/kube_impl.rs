@@ -73,6 +73,11 @@ impl KubeCluster {
         })
     }
 
+    /// The client for the global flags (`--kubeconfig`, `--context`).
+    pub async fn from_args(g: &crate::cli::GlobalArgs) -> anyhow::Result<Self> {
+        Self::connect(g.kubeconfig.as_deref(), g.context.as_deref()).await
+    }
+
     async fn resolve(
         &self,
         api_version: &str,

@@ -93,8 +93,7 @@ pub fn is_rule_unit_test(path: &str) -> bool {
     path.starts_with("tests/") || path.contains("/tests/")
 }
 
-/// The rule files of a folder, or of the embedded `rules/`: `*.yaml`/`*.yml`, unit tests excluded.
-pub fn rule_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, crate::Error> {
+fn rule_sources(dir: Option<&Path>, unit_tests: bool) -> Result<Vec<SourceFile>, crate::Error> {
     let exts = [".yaml", ".yml"];
     let files = match dir {
         Some(d) => folder(d, &exts)?,
@@ -102,21 +101,18 @@ pub fn rule_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, crate::Error> {
     };
     Ok(files
         .into_iter()
-        .filter(|f| !is_rule_unit_test(&f.path))
+        .filter(|f| is_rule_unit_test(&f.path) == unit_tests)
         .collect())
+}
+
+/// The rule files of a folder, or of the embedded `rules/`: `*.yaml`/`*.yml`, unit tests excluded.
+pub fn rule_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, crate::Error> {
+    rule_sources(dir, false)
 }
 
 /// The promtool unit test files of a folder, or of the embedded `rules/` (those under `tests/`).
 pub fn rule_unit_tests(dir: Option<&Path>) -> Result<Vec<SourceFile>, crate::Error> {
-    let exts = [".yaml", ".yml"];
-    let files = match dir {
-        Some(d) => folder(d, &exts)?,
-        None => embedded(&RULES, &exts),
-    };
-    Ok(files
-        .into_iter()
-        .filter(|f| is_rule_unit_test(&f.path))
-        .collect())
+    rule_sources(dir, true)
 }
 
 /// A Kubernetes object name (DNS-1123 subdomain, at most 63 characters here) from a file path.

@@ -76,6 +76,18 @@ pub async fn live_ours(
         .collect())
 }
 
+/// A sync writes into an existing namespace: say how to get one when it is missing (exit 2).
+pub async fn require_namespace(cluster: &dyn Cluster, ns: &str) -> anyhow::Result<()> {
+    let found = cluster
+        .get(&ObjRef::new("v1", "Namespace", None, ns))
+        .await
+        .map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?;
+    if found.is_none() {
+        return Err(Error::input(format!("namespace {ns} does not exist: install the stack first (kubectl promstack install) or pick one with -n")).into());
+    }
+    Ok(())
+}
+
 /// What a sync would do.
 pub fn plan(desired: &[Value], live: &BTreeMap<String, Value>) -> Vec<PlanItem> {
     let mut items: Vec<PlanItem> = desired

@@ -171,19 +171,7 @@ pub async fn sync_dashboards(
     dry_run: bool,
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
-    if cluster
-        .get(&promstack_shared::cluster::ObjRef::new(
-            "v1",
-            "Namespace",
-            None,
-            ns,
-        ))
-        .await
-        .map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?
-        .is_none()
-    {
-        return Err(Error::input(format!("namespace {ns} does not exist: install the stack first (kubectl promstack install) or pick one with -n")).into());
-    }
+    promstack_shared::sync::require_namespace(cluster, ns).await?;
     sync::sync(cluster, DASHBOARDS, objects, ns, prune, dry_run, ui).await
 }
 

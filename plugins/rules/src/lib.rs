@@ -259,19 +259,7 @@ pub async fn sync_with_check(
     check: bool,
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
-    if cluster
-        .get(&promstack_shared::cluster::ObjRef::new(
-            "v1",
-            "Namespace",
-            None,
-            ns,
-        ))
-        .await
-        .map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?
-        .is_none()
-    {
-        return Err(Error::input(format!("namespace {ns} does not exist: install the stack first (kubectl promstack install) or pick one with -n")).into());
-    }
+    promstack_shared::sync::require_namespace(cluster, ns).await?;
     if check {
         if let Some(first) = loaded.objects.first() {
             let labels = first.metadata.labels.clone().unwrap_or_default();

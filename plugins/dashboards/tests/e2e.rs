@@ -93,7 +93,9 @@ fn sync_verify_prune() {
     let listed = dashboards(&kc, &ns.1, &["list"]);
     assert_eq!(listed.as_array().unwrap().len(), 2);
 
-    // check: against PROMSTACK_E2E_PROMETHEUS_URL, else through a port-forward to the stack in `monitoring`
+    // check: against PROMSTACK_E2E_PROMETHEUS_URL, else through a port-forward to the stack
+    // in PROMSTACK_E2E_NAMESPACE (default monitoring)
+    let stack_ns = std::env::var("PROMSTACK_E2E_NAMESPACE").unwrap_or_else(|_| "monitoring".into());
     let mut args = vec!["check".to_string(), "--dir".into(), dir.to_string()];
     let target_ns = match std::env::var("PROMSTACK_E2E_PROMETHEUS_URL") {
         Ok(url) => {
@@ -105,7 +107,7 @@ fn sync_verify_prune() {
                 &kc,
                 &[
                     "-n",
-                    "monitoring",
+                    &stack_ns,
                     "get",
                     "service",
                     "kube-prometheus-prometheus",
@@ -114,10 +116,10 @@ fn sync_verify_prune() {
             .status
             .success() =>
         {
-            "monitoring".to_string()
+            stack_ns.clone()
         }
         Err(_) => {
-            eprintln!("SKIPPED: dashboards check (no PROMSTACK_E2E_PROMETHEUS_URL and no stack in namespace monitoring)");
+            eprintln!("SKIPPED: dashboards check (no PROMSTACK_E2E_PROMETHEUS_URL and no stack in namespace {stack_ns})");
             return;
         }
     };

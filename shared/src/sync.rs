@@ -277,6 +277,30 @@ pub async fn diff(
     Ok(out)
 }
 
+/// Print diffs (JSON/YAML, or the unified diffs as text); exit 3 when anything differs and
+/// `fail_on_drift`, else 0.
+pub fn print_diffs(
+    format: crate::cli::OutputFormat,
+    diffs: &[ObjectDiff],
+    fail_on_drift: bool,
+) -> anyhow::Result<crate::ExitCode> {
+    crate::output::print_result(format, &diffs, || {
+        if diffs.is_empty() {
+            "no differences\n".into()
+        } else {
+            diffs
+                .iter()
+                .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
+                .collect()
+        }
+    })?;
+    Ok(if fail_on_drift && !diffs.is_empty() {
+        crate::ExitCode::CheckFailed
+    } else {
+        crate::ExitCode::Ok
+    })
+}
+
 /// The text summary of a sync for people.
 pub fn report_text(r: &SyncReport, what: &str) -> String {
     let mut s = String::new();

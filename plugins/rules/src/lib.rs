@@ -171,21 +171,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let loaded = load_valid(sources.dir.as_deref(), &ns)?;
             let cluster = KubeCluster::from_args(&cli.global).await?;
             let diffs = sync::diff(&cluster, &loaded.objects, &ns).await?;
-            output::print_result(fmt, &diffs, || {
-                if diffs.is_empty() {
-                    "no differences\n".into()
-                } else {
-                    diffs
-                        .iter()
-                        .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
-                        .collect()
-                }
-            })?;
-            Ok(if *exit_code && !diffs.is_empty() {
-                ExitCode::CheckFailed
-            } else {
-                ExitCode::Ok
-            })
+            promstack_shared::sync::print_diffs(fmt, &diffs, *exit_code)
         }
         Command::Sync(a) => {
             let mut loaded = load_valid(a.sources.dir.as_deref(), &ns)?;

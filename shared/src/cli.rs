@@ -1,5 +1,11 @@
 //! Flags every plugin takes itself (kubectl rejects flags placed before the plugin name).
-use clap::{Args, ValueEnum};
+//!
+//! The common flags are `global`: kubectl users type them anywhere, before or after a subcommand
+//! (`kubectl promstack install -n x status` and `... status -n x` mean the same). A plugin whose
+//! bare name is a verb too (`install`, `alert-test`) parses with [`parse_verb_cli`], which keeps
+//! that verb's own flags from being taken silently when a subcommand follows them.
+use clap::{Args, Parser, ValueEnum};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// Output format of results on stdout.
@@ -71,8 +77,43 @@ impl GlobalArgs {
     }
 }
 
+/// Parse the command line of a plugin that is a verb itself and has subcommands too: `P` is the
+/// whole parser, `V` the flags of the bare verb (`kubectl promstack install --env cloud`). Common
+/// (global) flags go anywhere; a flag of the bare verb given together with a subcommand is
+/// refused, naming the flag and where it belongs, instead of being ignored.
+pub fn parse_verb_cli<P, V>(
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+) -> Result<P, clap::Error>
+where
+    P: Parser,
+    V: Args,
+{
+    let mut cmd = P::command();
+    let matches = cmd.try_get_matches_from_mut(args)?;
+    if let Some(sub) = matches.subcommand_name() {
+        let verb_flags = V::augment_args(clap::Command::new("verb"));
+        for arg in verb_flags.get_arguments() {
+            let given = matches.value_source(arg.get_id().as_str())
+                == Some(clap::parser::ValueSource::CommandLine);
+            if given {
+                let flag = arg
+                    .get_long()
+                    .map(|l| format!("--{l}"))
+                    .unwrap_or_else(|| arg.get_id().to_string());
+                let me = cmd.get_name().to_string();
+                return Err(cmd.error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!("{flag} is a flag of `{me}` itself, not of `{me} {sub}`: leave it out, or run `{me} {sub} --help` for the flags of `{sub}`"),
+                ));
+            }
+        }
+    }
+    P::from_arg_matches(&matches).map_err(|e| e.format(&mut cmd))
+}
+
 /// Run a plugin's `run` future on a current-thread runtime, print its error (if any) the way every
-/// plugin does, and exit with the exit code that error maps to.
+/// plugin does, and exit with the exit code that error maps to. A terminal left mid-prompt by an
+/// interruption is put back first (echo on, cursor shown).
 pub fn run_main<F>(fut: F) -> !
 where
     F: std::future::Future<Output = anyhow::Result<crate::ExitCode>>,
@@ -84,6 +125,7 @@ where
     let code = match runtime.block_on(fut) {
         Ok(code) => code,
         Err(err) => {
+            crate::prompt::restore_terminal();
             eprintln!("{}", crate::error::render(&err));
             crate::error::exit_code_of(&err)
         }
@@ -92,19 +134,32 @@ where
 }
 
 /// Resolves on Ctrl-C or SIGTERM, naming which.
-pub async fn interrupted() -> &'static str {
+pub async fn interrupted() -> crate::Signal {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{signal, SignalKind};
         let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
         tokio::select! {
-            _ = tokio::signal::ctrl_c() => "Ctrl-C",
-            _ = term.recv() => "SIGTERM",
+            _ = tokio::signal::ctrl_c() => crate::Signal::CtrlC,
+            _ = term.recv() => crate::Signal::Term,
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-        "Ctrl-C"
+        crate::Signal::CtrlC
+    }
+}
+
+/// Run `fut` unless Ctrl-C or SIGTERM comes first: then `fut` is dropped (child processes it
+/// started with `kill_on_drop` are killed, temporary files removed) and the result is an
+/// interruption (exit 130 or 143) whose message is `then`: what the user should know or do.
+pub async fn or_interrupted<T>(
+    fut: impl std::future::Future<Output = anyhow::Result<T>>,
+    then: &str,
+) -> anyhow::Result<T> {
+    tokio::select! {
+        res = fut => res,
+        signal = interrupted() => Err(crate::Error::interrupted(signal, then).into()),
     }
 }

@@ -1,7 +1,7 @@
 //! Typed errors a caller branches on, and the exit codes of every plugin.
 //!
 //! 0 ok, 1 failure at run time (cluster, network, timeout), 2 bad input or usage,
-//! 3 a check failed.
+//! 3 a check failed, 130 interrupted by Ctrl-C, 143 stopped by SIGTERM (the shell's 128 + signal).
 
 /// Process exit codes shared by every plugin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -10,6 +10,10 @@ pub enum ExitCode {
     Runtime = 1,
     Usage = 2,
     CheckFailed = 3,
+    /// Ctrl-C (SIGINT): 128 + 2, what a shell reports for a process the signal ended.
+    Interrupted = 130,
+    /// SIGTERM: 128 + 15.
+    Terminated = 143,
 }
 
 impl ExitCode {
@@ -30,6 +34,27 @@ pub enum Error {
     /// Failure at run time: cluster, network, tool, timeout.
     #[error("{0}")]
     Runtime(String),
+    /// The user stopped the run (Ctrl-C or SIGTERM); the message says what was left as it was.
+    #[error("interrupted by {signal}: {message}")]
+    Interrupted { signal: Signal, message: String },
+}
+
+/// The signals that stop a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGINT, from Ctrl-C at the terminal.
+    CtrlC,
+    /// SIGTERM, from `kill` or a CI runner's cancel.
+    Term,
+}
+
+impl std::fmt::Display for Signal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Signal::CtrlC => "Ctrl-C",
+            Signal::Term => "SIGTERM",
+        })
+    }
 }
 
 impl Error {
@@ -42,11 +67,25 @@ impl Error {
     pub fn runtime(msg: impl Into<String>) -> Self {
         Error::Runtime(msg.into())
     }
+    pub fn interrupted(signal: Signal, msg: impl Into<String>) -> Self {
+        Error::Interrupted {
+            signal,
+            message: msg.into(),
+        }
+    }
     pub fn exit_code(&self) -> ExitCode {
         match self {
             Error::Input(_) => ExitCode::Usage,
             Error::CheckFailed(_) => ExitCode::CheckFailed,
             Error::Runtime(_) => ExitCode::Runtime,
+            Error::Interrupted {
+                signal: Signal::CtrlC,
+                ..
+            } => ExitCode::Interrupted,
+            Error::Interrupted {
+                signal: Signal::Term,
+                ..
+            } => ExitCode::Terminated,
         }
     }
 }
@@ -86,6 +125,15 @@ mod tests {
         assert_eq!(exit_code_of(&anyhow::anyhow!("boom")), ExitCode::Runtime);
         assert_eq!(ExitCode::Usage.code(), 2);
         assert_eq!(ExitCode::CheckFailed.code(), 3);
+        let stopped: anyhow::Error =
+            Error::interrupted(Signal::CtrlC, "nothing was changed").into();
+        assert_eq!(exit_code_of(&stopped).code(), 130);
+        assert_eq!(
+            stopped.to_string(),
+            "interrupted by Ctrl-C: nothing was changed"
+        );
+        let termed: anyhow::Error = Error::interrupted(Signal::Term, "x").into();
+        assert_eq!(exit_code_of(&termed).code(), 143);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned.
 //! - [`wait`]: polling waits with progress.
 //! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
+//! - [`prompt`]: prompts off the runtime thread; the terminal put back when a signal ends one.
 //! - [`secret`]: secret values that never print, password policy, generation, input.
 //! - [`error`]: typed errors and the exit codes they map to.
 pub mod alertmanager_api;
@@ -21,6 +22,7 @@ pub mod owned;
 pub mod par;
 pub mod prometheus_api;
 pub mod prometheus_rule;
+pub mod prompt;
 pub mod promql;
 pub mod refdata;
 pub mod secret;
@@ -31,7 +33,7 @@ pub mod testing;
 pub mod ui;
 pub mod wait;
 
-pub use error::{exit_code_of, Error, ExitCode};
+pub use error::{exit_code_of, Error, ExitCode, Signal};
 
 /// Field manager used for every server-side apply promstack makes.
 pub const FIELD_MANAGER: &str = "promstack";

@@ -101,20 +101,24 @@ pub fn read_secret(mut r: impl Read) -> std::io::Result<SecretString> {
     Ok(SecretString::new(trimmed.to_string()))
 }
 
-/// Ask for a new password twice, hidden, on the terminal; re-asks until it passes the policy.
-pub fn prompt_new_password(ui: &Ui, prompt: &str) -> Result<SecretString, crate::Error> {
+/// Ask for a new password twice, hidden, on the terminal; re-asks until it passes the policy and
+/// both entries agree. The prompt runs off the runtime thread, so Ctrl-C ends it at once (exit 130).
+pub async fn prompt_new_password(ui: &Ui, prompt: &str) -> Result<SecretString, crate::Error> {
     if !ui.is_interactive() {
         return Err(crate::Error::input(
             "cannot prompt for a password without a terminal",
         ));
     }
-    dialoguer::Password::new()
-        .with_prompt(prompt)
-        .with_confirmation("Repeat it", "The two entries differ, try again")
-        .validate_with(|s: &String| password_problem(s).map_or(Ok(()), Err))
-        .interact_on(&console::Term::stderr())
-        .map(SecretString::new)
-        .map_err(|e| crate::Error::runtime(format!("password prompt failed: {e}")))
+    let prompt = prompt.to_string();
+    crate::prompt::run("the password prompt", move || {
+        dialoguer::Password::new()
+            .with_prompt(prompt)
+            .with_confirmation("Repeat it", "The two entries differ, try again")
+            .validate_with(|s: &String| password_problem(s).map_or(Ok(()), Err))
+            .interact_on(&console::Term::stderr())
+            .map(SecretString::new)
+    })
+    .await
 }
 
 #[cfg(test)]

@@ -215,3 +215,18 @@ impl WebhookSink {
             .collect()
     }
 }
+
+/// Turn the terminal's echo on, as a real terminal has it (PTY test libraries turn it off), so a
+/// test can see that a password prompt hides what is typed. For the test binaries PTY tests drive.
+#[cfg(unix)]
+pub fn terminal_echo_on() {
+    let mut t = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: tcgetattr fills `t` when it returns 0; tcsetattr reads that valid termios
+    unsafe {
+        if libc::tcgetattr(libc::STDIN_FILENO, t.as_mut_ptr()) == 0 {
+            let mut t = t.assume_init();
+            t.c_lflag |= libc::ECHO;
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t);
+        }
+    }
+}

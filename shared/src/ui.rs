@@ -153,8 +153,9 @@ impl Ui {
         self.fail(msg);
     }
 
-    /// Ask to go on. `--yes` answers yes; without a terminal and without `--yes` this is a usage error.
-    pub fn confirm(&self, question: &str, yes: bool) -> Result<bool, crate::Error> {
+    /// Ask to go on. `--yes` answers yes; without a terminal and without `--yes` this is a usage
+    /// error. The question runs off the runtime thread, so Ctrl-C ends it at once (exit 130).
+    pub async fn confirm(&self, question: &str, yes: bool) -> Result<bool, crate::Error> {
         if yes {
             return Ok(true);
         }
@@ -163,11 +164,14 @@ impl Ui {
                 "{question} needs confirmation, and there is no terminal to ask on: pass --yes (-y)"
             )));
         }
-        dialoguer::Confirm::new()
-            .with_prompt(question)
-            .default(false)
-            .interact_on(&Term::stderr())
-            .map_err(|e| crate::Error::runtime(format!("prompt failed: {e}")))
+        let question = question.to_string();
+        crate::prompt::run("the confirmation", move || {
+            dialoguer::Confirm::new()
+                .with_prompt(question)
+                .default(false)
+                .interact_on(&Term::stderr())
+        })
+        .await
     }
 }
 
@@ -196,11 +200,11 @@ mod tests {
         assert!(!color_wanted(false, None, false));
     }
 
-    #[test]
-    fn confirm_without_terminal_needs_yes() {
+    #[tokio::test]
+    async fn confirm_without_terminal_needs_yes() {
         let ui = Ui::silent();
-        assert!(ui.confirm("delete it?", true).unwrap());
-        let err = ui.confirm("delete it?", false).unwrap_err();
+        assert!(ui.confirm("delete it?", true).await.unwrap());
+        let err = ui.confirm("delete it?", false).await.unwrap_err();
         assert_eq!(err.exit_code(), crate::ExitCode::Usage);
         assert!(err.to_string().contains("--yes"));
     }

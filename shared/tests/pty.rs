@@ -3,21 +3,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn example() -> PathBuf {
-    // cargo test builds examples next to the test binaries' parent directory
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe
-        .parent()
-        .unwrap()
-        .parent()
-        .unwrap()
-        .join("examples")
-        .join("password_prompt");
-    assert!(
-        bin.is_file(),
-        "{} not built: run the whole `cargo test` (it builds examples), not a single --test",
-        bin.display()
-    );
-    bin
+    PathBuf::from(env!("CARGO_BIN_EXE_password-prompt"))
 }
 
 #[test]
@@ -53,5 +39,5 @@ fn without_a_terminal_there_is_no_prompt() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("without a terminal"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without a terminal"));
 }

@@ -18,14 +18,14 @@ use std::time::Duration;
 /// rule is deleted and the alert resolved afterwards: on success, failure, timeout and Ctrl-C.
 ///
 /// Exit codes: 0 the alert reached the expected receivers, 1 failure at run time (unreachable,
-/// timeout, interrupted), 2 bad input, 3 the alert did not reach exactly the expected receivers, was
-/// suppressed, or its notification failed.
+/// timeout), 2 bad input, 3 the alert did not reach exactly the expected receivers, was
+/// suppressed, or its notification failed, 130 interrupted by Ctrl-C (143 by SIGTERM), after
+/// cleaning up.
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl promstack alert-test",
     bin_name = "kubectl promstack alert-test",
-    version,
-    args_conflicts_with_subcommands = true
+    version
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -36,6 +36,14 @@ pub struct Cli {
     pub access: AccessArgs,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+/// Parse the command line: the common flags and the access flags before or after `routes`; the
+/// flags of firing a test alert only without it.
+pub fn parse_from(
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> Result<Cli, clap::Error> {
+    promstack_shared::cli::parse_verb_cli::<Cli, FireArgs>(args)
 }
 
 #[derive(Debug, Subcommand)]
@@ -280,20 +288,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     };
     let mut left = Leftovers::default();
     let outcome = tokio::select! {
-        r = run::run(&opts, &access, &ui, &mut left) => Some(r),
+        r = run::run(&opts, &access, &ui, &mut left) => Ok(r),
         sig = interrupted() => {
             ui.fail(&format!("interrupted by {sig}: cleaning up"));
-            None
+            Err(sig)
         }
     };
     let cleaned = run::cleanup(&access, &left, opts.keep, &ui).await;
     match outcome {
-        None => Err(Error::runtime("interrupted; the test rule and alert were cleaned up").into()),
-        Some(Err(e)) => Err(anyhow::Error::from(e).context(format!(
+        Err(sig) => Err(Error::interrupted(sig, format!("cleanup: {}", cleaned.join("; "))).into()),
+        Ok(Err(e)) => Err(anyhow::Error::from(e).context(format!(
             "alert test failed; cleanup: {}",
             cleaned.join("; ")
         ))),
-        Some(Ok(mut report)) => {
+        Ok(Ok(mut report)) => {
             report.cleanup = cleaned;
             output::print_result(g.output, &report, || run::text(&report))?;
             Ok(if report.ok {

@@ -8,21 +8,54 @@ use std::path::PathBuf;
 /// kube-state-metrics, node-exporter) and keep it right.
 ///
 /// Exit codes: 0 ok, 1 failure at run time (cluster, network, helm, timeout),
-/// 2 bad input or usage (nothing was changed), 3 a pre-flight check failed (nothing was changed).
+/// 2 bad input or usage (nothing was changed), 3 a pre-flight check failed (nothing was changed),
+/// 130 interrupted by Ctrl-C (143 by SIGTERM).
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl promstack install",
     bin_name = "kubectl promstack install",
-    version,
-    args_conflicts_with_subcommands = true
+    version
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub install: InstallArgs,
+    /// The helm binary (install and uninstall run it)
+    #[arg(
+        long,
+        global = true,
+        value_name = "PATH",
+        env = "PROMSTACK_HELM",
+        default_value = "helm"
+    )]
+    pub helm: PathBuf,
+    /// How long to wait: for helm and the workloads (install, default 10m), for helm uninstall
+    /// (uninstall, default 5m), until healthy (status --watch, default 10m)
+    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    pub timeout: Option<std::time::Duration>,
     #[command(flatten)]
     pub global: GlobalArgs,
+}
+
+/// Parse the command line: the common flags (and `--helm`, `--timeout`) before or after a
+/// subcommand; install's own flags only without one.
+pub fn parse_from(
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> Result<Cli, clap::Error> {
+    promstack_shared::cli::parse_verb_cli::<Cli, InstallArgs>(args)
+}
+
+impl Cli {
+    /// `--timeout`, or the default of the verb that runs.
+    pub fn timeout(&self) -> std::time::Duration {
+        let default = match self.command {
+            Some(Command::Uninstall(_)) => 5 * 60,
+            _ => 10 * 60,
+        };
+        self.timeout
+            .unwrap_or(std::time::Duration::from_secs(default))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -112,10 +145,6 @@ pub struct InstallArgs {
     #[arg(long)]
     pub show_password: bool,
 
-    /// How long to wait for helm and for the workloads
-    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
-    pub timeout: std::time::Duration,
-
     /// Show the plan (objects, helm command; secrets redacted) and change nothing; with -o yaml, render what would be applied
     #[arg(long)]
     pub dry_run: bool,
@@ -127,15 +156,6 @@ pub struct InstallArgs {
     /// Run helm upgrade even when chart and values are unchanged
     #[arg(long)]
     pub force_upgrade: bool,
-
-    /// The helm binary
-    #[arg(
-        long,
-        value_name = "PATH",
-        env = "PROMSTACK_HELM",
-        default_value = "helm"
-    )]
-    pub helm: PathBuf,
 }
 
 /// `export DIR`: the same stack as files for Flux / kustomize.
@@ -174,9 +194,6 @@ pub struct UninstallArgs {
     /// Show what would be removed and change nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// How long to wait for helm uninstall
-    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
-    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -193,9 +210,6 @@ pub struct StatusArgs {
     /// Check again every 10 s until healthy or --timeout
     #[arg(long)]
     pub watch: bool,
-    /// How long --watch waits
-    #[arg(long, default_value = "10m", value_parser = parse_duration, value_name = "DURATION")]
-    pub timeout: std::time::Duration,
 }
 
 /// `90s`, `10m`, `1h`, or plain seconds.

@@ -41,6 +41,26 @@ pub struct ExportReport {
     pub dashboards: usize,
 }
 
+/// The report as text: the files written and how to check the tree.
+pub fn text(report: &ExportReport) -> String {
+    let mut out = format!(
+        "Wrote {} files to {} ({} PrometheusRules, {} dashboards):\n",
+        report.files.len(),
+        report.dir,
+        report.rules,
+        report.dashboards
+    );
+    report
+        .files
+        .iter()
+        .for_each(|f| out.push_str(&format!("  {f}\n")));
+    out.push_str(&format!(
+        "Check it with `kubectl kustomize {}`; see kustomization.yaml for the Grafana admin Secret.\n",
+        report.dir
+    ));
+    out
+}
+
 // ---- Flux objects (source.toolkit.fluxcd.io/v1, helm.toolkit.fluxcd.io/v2), typed ----
 
 #[derive(Serialize)]

@@ -30,7 +30,8 @@ pub struct NewPassword {
 }
 
 /// Get a password from its source and check it against the policy (a generated one always passes).
-pub fn obtain(
+/// `stdin` is read only for [`PasswordSource::Stdin`]; a prompt reads the terminal itself.
+pub async fn obtain(
     source: &PasswordSource,
     ui: &Ui,
     stdin: &mut dyn std::io::Read,
@@ -50,7 +51,7 @@ pub fn obtain(
                 ));
             }
             (
-                secret::prompt_new_password(ui, "Grafana admin password")?,
+                secret::prompt_new_password(ui, "Grafana admin password").await?,
                 false,
             )
         }
@@ -116,28 +117,37 @@ pub fn redacted(mut obj: serde_json::Value) -> serde_json::Value {
 mod tests {
     use super::*;
 
-    #[test]
-    fn sources() {
+    #[tokio::test]
+    async fn sources() {
         let ui = Ui::silent();
-        let p = obtain(&PasswordSource::Generate, &ui, &mut std::io::empty()).unwrap();
+        let p = obtain(&PasswordSource::Generate, &ui, &mut std::io::empty())
+            .await
+            .unwrap();
         assert!(p.generated && p.value.expose().len() == GENERATED_LEN);
         let p = obtain(
             &PasswordSource::Stdin,
             &ui,
             &mut &b"a-long-enough-password\n"[..],
         )
+        .await
         .unwrap();
         assert_eq!(p.value.expose(), "a-long-enough-password");
         for weak in ["admin\n", "prom-operator", "Zq9shrt", ""] {
-            let err = obtain(&PasswordSource::Stdin, &ui, &mut weak.as_bytes()).unwrap_err();
+            let err = obtain(&PasswordSource::Stdin, &ui, &mut weak.as_bytes())
+                .await
+                .unwrap_err();
             assert_eq!(err.exit_code(), promstack_shared::ExitCode::Usage, "{weak}");
         }
-        let err = obtain(&PasswordSource::Stdin, &ui, &mut &b"Zq9shrt"[..]).unwrap_err();
+        let err = obtain(&PasswordSource::Stdin, &ui, &mut &b"Zq9shrt"[..])
+            .await
+            .unwrap_err();
         assert!(
             !err.to_string().contains("Zq9shrt"),
             "a refused password is not echoed: {err}"
         );
-        let err = obtain(&PasswordSource::Prompt, &ui, &mut std::io::empty()).unwrap_err();
+        let err = obtain(&PasswordSource::Prompt, &ui, &mut std::io::empty())
+            .await
+            .unwrap_err();
         assert!(
             err.to_string().contains("--grafana-password-stdin")
                 && err.to_string().contains("--generate-grafana-password")

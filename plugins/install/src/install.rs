@@ -239,7 +239,7 @@ pub async fn install(
     let merged = values::merged(&chain);
     let mut new_password: Option<NewPassword> = match opts.password {
         PasswordSource::Prompt => None,
-        ref other => Some(grafana::obtain(other, ui, stdin)?),
+        ref other => Some(grafana::obtain(other, ui, stdin).await?),
     };
     let vdir = ValuesDir::write(&chain).context("writing the values files for helm")?;
     let release = Release {
@@ -469,7 +469,7 @@ pub async fn install(
     }
     let need_password = gsec_live.is_none() || opts.rotate_password;
     if need_password && new_password.is_none() && !opts.dry_run {
-        new_password = Some(grafana::obtain(&PasswordSource::Prompt, ui, stdin)?);
+        new_password = Some(grafana::obtain(&PasswordSource::Prompt, ui, stdin).await?);
     }
     if !need_password {
         new_password = None;

@@ -15,9 +15,9 @@ pub mod workloads;
 
 use cli::{Cli, Command, StackArgs};
 use grafana::PasswordSource;
-use helm::{Chart, Helm};
+use helm::{Chart, Helm, HelmApi};
 use promstack_shared::cli::OutputFormat;
-use promstack_shared::cluster::KubeCluster;
+use promstack_shared::cluster::{Cluster, KubeCluster};
 use promstack_shared::ui::Ui;
 use promstack_shared::{output, ExitCode};
 
@@ -80,32 +80,51 @@ pub fn install_options(cli: &Cli) -> Result<install::InstallOptions, promstack_s
     o.rotate_password = a.rotate_grafana_password;
     o.show_password = a.show_password;
     o.alertmanager_config = a.stack.alertmanager_config.clone();
-    o.timeout = a.timeout;
+    o.timeout = cli.timeout();
     o.dry_run = a.dry_run;
     o.recover = a.recover;
     o.force_upgrade = a.force_upgrade;
     Ok(o)
 }
 
-/// Run the parsed command line. Results go to stdout, people's messages to stderr.
+/// Run the parsed command line against the cluster and helm of the flags. Results go to stdout,
+/// people's messages to stderr.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match &cli.command {
+        Some(Command::Export(a)) => run_export(&cli, a),
+        Some(Command::Status(a)) => run_status(&cli, a, &Ui::from_args(&cli.global)).await,
+        None | Some(Command::Uninstall(_)) => {
+            let cluster = KubeCluster::from_args(&cli.global).await?;
+            let helm = Helm {
+                binary: cli.helm.clone(),
+                kubeconfig: cli.global.kubeconfig.clone(),
+                context: cli.global.context.clone(),
+            };
+            run_with(&cli, &cluster, &helm).await
+        }
+    }
+}
+
+/// `install` and `install uninstall` with the cluster and helm given: what the binary runs after
+/// connecting, and what tests run against the in-memory cluster and a fake helm.
+pub async fn run_with(
+    cli: &Cli,
+    cluster: &dyn Cluster,
+    helm: &dyn HelmApi,
+) -> anyhow::Result<ExitCode> {
     let ui = Ui::from_args(&cli.global);
     let g = &cli.global;
-    let helm = Helm {
-        binary: cli.install.helm.clone(),
-        kubeconfig: g.kubeconfig.clone(),
-        context: g.context.clone(),
-    };
     match &cli.command {
         None => {
-            let opts = install_options(&cli)?;
-            let cluster = KubeCluster::from_args(g).await?;
+            let opts = install_options(cli)?;
             let deps = install::Deps {
-                cluster: &cluster,
-                helm: &helm,
+                cluster,
+                helm,
                 ui: &ui,
             };
-            let outcome = install::install(&opts, &deps, &mut std::io::stdin().lock()).await?;
+            // stdin is read (and locked) only for --grafana-password-stdin: a prompt reads the
+            // terminal itself, and a lock held here would deadlock it
+            let outcome = install::install(&opts, &deps, &mut std::io::stdin()).await?;
             match (g.output, opts.dry_run) {
                 (OutputFormat::Yaml, true) => print!("{}", output::yaml_stream(&outcome.rendered)?),
                 (OutputFormat::Text, _) => {
@@ -122,36 +141,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::Ok)
         }
-        Some(Command::Export(a)) => {
-            let opts = export::ExportOptions {
-                dir: a.dir.clone(),
-                env: a.stack.env,
-                namespace: g.namespace.clone(),
-                overlay: stack_settings(&a.stack)?,
-                alertmanager_config: a.stack.alertmanager_config.clone(),
-                rules_dir: a.rules_dir.clone(),
-                dashboards_dir: a.dashboards_dir.clone(),
-            };
-            let report = export::export(&opts)?;
-            match output::render(g.output, &report)? {
-                Some(s) => print!("{s}"),
-                None => {
-                    println!(
-                        "Wrote {} files to {} ({} PrometheusRules, {} dashboards):",
-                        report.files.len(),
-                        report.dir,
-                        report.rules,
-                        report.dashboards
-                    );
-                    report.files.iter().for_each(|f| println!("  {f}"));
-                    println!("Check it with `kubectl kustomize {}`; see kustomization.yaml for the Grafana admin Secret.", report.dir);
-                }
-            }
-            Ok(ExitCode::Ok)
-        }
-        Some(Command::Status(a)) => run_status(&cli, a, &ui).await,
         Some(Command::Uninstall(a)) => {
-            let cluster = KubeCluster::from_args(g).await?;
             let opts = uninstall::UninstallOptions {
                 namespace: g.namespace.clone(),
                 delete_namespace: a.delete_namespace,
@@ -160,35 +150,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 keep_secrets: a.keep_secrets,
                 dry_run: a.dry_run,
                 yes: g.yes,
-                timeout: a.timeout,
+                timeout: cli.timeout(),
             };
-            let report = uninstall::uninstall(&opts, &cluster, &helm, &ui).await?;
-            match output::render(g.output, &report)? {
-                Some(s) => print!("{s}"),
-                None => {
-                    let verb = if report.dry_run {
-                        "Would remove"
-                    } else {
-                        "Removed"
-                    };
-                    if report.removed.is_empty() {
-                        println!(
-                            "Nothing of promstack's to remove in namespace {}.",
-                            report.namespace
-                        );
-                    } else {
-                        println!("{verb}:");
-                        report.removed.iter().for_each(|r| println!("  {r}"));
-                    }
-                    if !report.kept.is_empty() {
-                        println!("Kept:");
-                        report.kept.iter().for_each(|r| println!("  {r}"));
-                    }
-                }
-            }
+            let report = uninstall::uninstall(&opts, cluster, helm, &ui).await?;
+            output::print_result(g.output, &report, || uninstall::text(&report))?;
             Ok(ExitCode::Ok)
         }
+        Some(Command::Export(_)) | Some(Command::Status(_)) => Err(promstack_shared::Error::input(
+            "export and status do not run against a given cluster and helm",
+        )
+        .into()),
     }
+}
+
+fn run_export(cli: &Cli, a: &cli::ExportArgs) -> anyhow::Result<ExitCode> {
+    let g = &cli.global;
+    let opts = export::ExportOptions {
+        dir: a.dir.clone(),
+        env: a.stack.env,
+        namespace: g.namespace.clone(),
+        overlay: stack_settings(&a.stack)?,
+        alertmanager_config: a.stack.alertmanager_config.clone(),
+        rules_dir: a.rules_dir.clone(),
+        dashboards_dir: a.dashboards_dir.clone(),
+    };
+    let report = export::export(&opts)?;
+    output::print_result(g.output, &report, || export::text(&report))?;
+    Ok(ExitCode::Ok)
 }
 
 async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
@@ -245,7 +233,7 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
         alertmanager: am.map(|u| AlertmanagerApi::new(&u, None)).transpose()?,
         grafana,
     };
-    let deadline = std::time::Instant::now() + a.timeout;
+    let deadline = std::time::Instant::now() + cli.timeout();
     let report = loop {
         let r = status::status(&targets, ns).await;
         if r.healthy || !a.watch || std::time::Instant::now() >= deadline {

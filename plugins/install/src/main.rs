@@ -1,18 +1,12 @@
-use clap::Parser;
-use promstack_install::{cli::Cli, run};
-use promstack_shared::cli::{interrupted, run_main};
+use promstack_install::{cli, run};
+use promstack_shared::cli::{or_interrupted, run_main};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     // Ctrl-C / SIGTERM drop the running install: helm is killed (kill_on_drop) and the temp
-    // values dir removed. A release left pending-* is recovered with --recover.
-    run_main(async {
-        tokio::select! {
-            res = run(cli) => res,
-            signal = interrupted() => Err(promstack_shared::Error::runtime(format!(
-                "interrupted by {signal}: stopped. If helm was running, run again with --recover."
-            ))
-            .into()),
-        }
-    });
+    // values dir removed; a prompt is ended and the terminal put back. Exit 130 (143).
+    run_main(or_interrupted(
+        run(cli),
+        "stopped. If helm was running, run again with --recover.",
+    ));
 }

@@ -34,6 +34,36 @@ pub struct UninstallReport {
     pub kept: Vec<String>,
 }
 
+/// The report as text: what was (or would be) removed, and what was kept.
+pub fn text(report: &UninstallReport) -> String {
+    let mut out = String::new();
+    let verb = if report.dry_run {
+        "Would remove"
+    } else {
+        "Removed"
+    };
+    if report.removed.is_empty() {
+        out.push_str(&format!(
+            "Nothing of promstack's to remove in namespace {}.\n",
+            report.namespace
+        ));
+    } else {
+        out.push_str(&format!("{verb}:\n"));
+        report
+            .removed
+            .iter()
+            .for_each(|r| out.push_str(&format!("  {r}\n")));
+    }
+    if !report.kept.is_empty() {
+        out.push_str("Kept:\n");
+        report
+            .kept
+            .iter()
+            .for_each(|r| out.push_str(&format!("  {r}\n")));
+    }
+    out
+}
+
 /// The kubelet Service the operator creates (`--kubelet-service=kube-system/<fullname>-kubelet`).
 pub fn kubelet_service() -> ObjRef {
     ObjRef::new(
@@ -137,14 +167,17 @@ pub async fn uninstall(
     if plan.is_empty() || opts.dry_run {
         return Ok(report);
     }
-    if !ui.confirm(
-        &format!(
-            "Remove {} from context {}?",
-            plan.join(", "),
-            cluster.info().context
-        ),
-        opts.yes,
-    )? {
+    if !ui
+        .confirm(
+            &format!(
+                "Remove {} from context {}?",
+                plan.join(", "),
+                cluster.info().context
+            ),
+            opts.yes,
+        )
+        .await?
+    {
         return Err(promstack_shared::Error::input("cancelled; nothing was removed").into());
     }
 

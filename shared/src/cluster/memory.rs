@@ -112,6 +112,7 @@ struct State {
     log: Vec<(Verb, String)>,
     next_rv: u64,
     unreachable: bool,
+    journal: Option<std::path::PathBuf>,
 }
 
 /// The in-memory cluster. Cheap to share behind an `Arc`.
@@ -208,6 +209,13 @@ impl MemoryCluster {
         self.state.lock().unwrap().log.clone()
     }
 
+    /// Also append every request, as `Verb what`, to this file as it is served: for tests that
+    /// run a plugin in another process (a pseudo-terminal) and read what it did afterwards, even
+    /// when a signal ended it.
+    pub fn journal_to(&self, path: impl Into<std::path::PathBuf>) {
+        self.state.lock().unwrap().journal = Some(path.into());
+    }
+
     pub fn reset_counts(&self) {
         let mut st = self.state.lock().unwrap();
         st.counts.clear();
@@ -224,6 +232,16 @@ impl MemoryCluster {
         let (delay, error) = {
             let mut st = self.state.lock().unwrap();
             *st.counts.entry(verb).or_default() += 1;
+            if let Some(path) = &st.journal {
+                use std::io::Write;
+                let line = format!("{verb:?} {what}\n");
+                std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(path)
+                    .and_then(|mut f| f.write_all(line.as_bytes()))
+                    .expect("the journal file can be written");
+            }
             st.log.push((verb, what));
             if st.unreachable {
                 return Err(ClusterError::Unreachable(

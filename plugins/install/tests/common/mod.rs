@@ -207,3 +207,18 @@ pub async fn run(
 pub fn code(e: &anyhow::Error) -> i32 {
     promstack_shared::exit_code_of(e).code()
 }
+
+/// Install the stack into `namespace` (generated password) the way the plugin does, then forget
+/// the requests it took: a cluster where promstack is already installed.
+pub fn seed_installed(c: &Arc<MemoryCluster>, h: &FakeHelm, namespace: &str) {
+    let mut o = options();
+    o.namespace = namespace.into();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run(&o, c, h, b""))
+        .expect("seeding an installed stack");
+    h.state.lock().unwrap().calls.clear();
+    c.reset_counts();
+}

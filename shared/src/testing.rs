@@ -230,3 +230,55 @@ pub fn terminal_echo_on() {
         }
     }
 }
+
+/// The common flags in both places kubectl users type them, for every subcommand of a plugin:
+/// `parse` is the plugin's own parser, `global` picks the common flags out of what it parsed,
+/// `subcommands` the argv of each subcommand (`[]` for the bare plugin). Panics, naming the
+/// command line, when a placement is refused or a flag is lost.
+pub fn assert_common_flags_anywhere<C>(
+    plugin: &str,
+    parse: impl Fn(Vec<String>) -> Result<C, clap::Error>,
+    global: impl Fn(&C) -> &crate::cli::GlobalArgs,
+    subcommands: &[&[&str]],
+) {
+    let common = [
+        "--kubeconfig",
+        "/tmp/kc",
+        "--context",
+        "ctx",
+        "-n",
+        "elsewhere",
+        "-o",
+        "json",
+        "--no-color",
+        "-y",
+        "-v",
+    ];
+    for sub in subcommands {
+        let before: Vec<String> = std::iter::once(plugin)
+            .chain(common)
+            .chain(sub.iter().copied())
+            .map(String::from)
+            .collect();
+        let after: Vec<String> = std::iter::once(plugin)
+            .chain(sub.iter().copied())
+            .chain(common)
+            .map(String::from)
+            .collect();
+        for argv in [before, after] {
+            let parsed = parse(argv.clone())
+                .unwrap_or_else(|e| panic!("`{}` refused:\n{e}", argv.join(" ")));
+            let g = global(&parsed);
+            let line = argv.join(" ");
+            assert_eq!(
+                g.kubeconfig.as_deref(),
+                Some(Path::new("/tmp/kc")),
+                "{line}"
+            );
+            assert_eq!(g.context.as_deref(), Some("ctx"), "{line}");
+            assert_eq!(g.namespace, "elsewhere", "{line}");
+            assert_eq!(g.output, crate::cli::OutputFormat::Json, "{line}");
+            assert!(g.no_color && g.yes && g.verbose == 1, "{line}");
+        }
+    }
+}

@@ -312,3 +312,44 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use promstack_shared::testing::assert_common_flags_anywhere;
+
+    #[test]
+    fn common_and_access_flags_go_before_or_after_routes() {
+        assert_common_flags_anywhere(
+            "alert-test",
+            parse_from,
+            |c: &Cli| &c.global,
+            &[&[], &["routes", "severity=critical"]],
+        );
+        for argv in [
+            vec![
+                "alert-test",
+                "--alertmanager-url",
+                "http://am:9093",
+                "routes",
+                "a=b",
+            ],
+            vec![
+                "alert-test",
+                "routes",
+                "a=b",
+                "--alertmanager-url",
+                "http://am:9093",
+            ],
+        ] {
+            let c = parse_from(argv).unwrap();
+            assert_eq!(c.access.alertmanager_url.as_deref(), Some("http://am:9093"));
+        }
+    }
+
+    #[test]
+    fn firing_flags_before_routes_are_refused_by_name() {
+        let err = parse_from(["alert-test", "--via", "alertmanager", "routes", "a=b"]).unwrap_err();
+        assert!(err.to_string().contains("--via"), "{err}");
+    }
+}

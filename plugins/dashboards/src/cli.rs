@@ -92,3 +92,19 @@ pub enum Command {
         require_data: bool,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn common_flags_go_before_or_after_every_subcommand() {
+        promstack_shared::testing::assert_common_flags_anywhere(
+            "dashboards",
+            Cli::try_parse_from,
+            |c: &Cli| &c.global,
+            &[&["validate"], &["diff"], &["sync"], &["list"], &["check"]],
+        );
+    }
+}

@@ -234,3 +234,54 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     }
     Ok(std::time::Duration::from_secs_f64(v * mult))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use promstack_shared::testing::assert_common_flags_anywhere;
+
+    fn parse(argv: Vec<String>) -> Result<Cli, clap::Error> {
+        parse_from(argv)
+    }
+
+    #[test]
+    fn common_flags_go_before_or_after_every_subcommand() {
+        assert_common_flags_anywhere(
+            "install",
+            parse,
+            |c| &c.global,
+            &[&[], &["status"], &["uninstall"], &["export", "/tmp/out"]],
+        );
+    }
+
+    #[test]
+    fn helm_and_timeout_go_anywhere_with_the_default_of_the_verb() {
+        for argv in [
+            ["install", "--helm", "/h", "--timeout", "90s", "uninstall"],
+            ["install", "uninstall", "--helm", "/h", "--timeout", "90s"],
+        ] {
+            let c = parse_from(argv).unwrap();
+            assert_eq!(c.helm, PathBuf::from("/h"));
+            assert_eq!(c.timeout(), std::time::Duration::from_secs(90));
+        }
+        let u = parse_from(["install", "uninstall"]).unwrap();
+        assert_eq!(u.timeout(), std::time::Duration::from_secs(300));
+        let i = parse_from(["install"]).unwrap();
+        assert_eq!(i.timeout(), std::time::Duration::from_secs(600));
+    }
+
+    #[test]
+    fn install_flags_before_a_subcommand_are_refused_by_name() {
+        let err = parse_from(["install", "--env", "cloud", "status"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
+        let text = err.to_string();
+        assert!(
+            text.contains("--env") && text.contains("`kubectl promstack install status`"),
+            "{text}"
+        );
+        let err = parse_from(["install", "--dry-run", "uninstall"]).unwrap_err();
+        assert!(err.to_string().contains("--dry-run"), "{err}");
+        // from the environment, an install setting does not get in the way of a subcommand
+        assert!(parse_from(["install", "status"]).is_ok());
+    }
+}

@@ -257,12 +257,7 @@ pub async fn install(
     // 2. pre-flight, reads only
     let info = deps.cluster.info();
     let mut preflight = Vec::new();
-    let version = deps.cluster.server_version().await.map_err(|e| {
-        Error::runtime(format!(
-            "cannot reach the cluster of context `{}` ({}): {e}. Check --context/--kubeconfig and that the API server is up.",
-            info.context, info.server
-        ))
-    })?;
+    let version = promstack_shared::cluster::reachable(deps.cluster).await?;
     preflight.push(Check {
         name: "cluster",
         ok: true,

@@ -185,13 +185,7 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
     let g = &cli.global;
     let ns = g.namespace.as_str();
     let cluster = KubeCluster::from_args(g).await?;
-    if let Err(e) = promstack_shared::cluster::Cluster::server_version(&cluster).await {
-        return Err(promstack_shared::Error::runtime(format!(
-            "cannot reach the cluster of context `{}`: {e}",
-            promstack_shared::cluster::Cluster::info(&cluster).context
-        ))
-        .into());
-    }
+    promstack_shared::cluster::reachable(&cluster).await?;
     // URLs when given, else port-forwards kept open for the whole run
     let mut forwards = Vec::new();
     let mut endpoint = async |url: &Option<String>, svc: String, port: u16| -> Option<String> {

@@ -81,6 +81,7 @@ pub async fn uninstall(
     ui: &Ui,
 ) -> anyhow::Result<UninstallReport> {
     let ns = opts.namespace.as_str();
+    promstack_shared::cluster::reachable(cluster).await?;
     let release = helm.release(RELEASE, ns).await?;
     let mut plan: Vec<String> = Vec::new();
     if let Some(r) = &release {

@@ -176,3 +176,23 @@ fn export_needs_no_cluster() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!dir.path().join("cloud").exists());
 }
+
+#[test]
+fn common_flags_before_a_subcommand_reach_it() {
+    // the way the e2e suite and kubectl users write it: flags first, then the subcommand
+    let (_d, kc) = dead_kubeconfig();
+    for sub in [&["uninstall", "--yes"][..], &["status"]] {
+        let mut c = bin();
+        c.arg("--kubeconfig")
+            .arg(&kc)
+            .args(["--namespace", "x", "--no-color"])
+            .args(sub);
+        let o = run(c, b"");
+        assert_eq!(o.status.code(), Some(1), "{sub:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("dead-ctx") || stderr(&o).contains("127.0.0.1:1"),
+            "{sub:?} did not try the cluster of --kubeconfig: {}",
+            stderr(&o)
+        );
+    }
+}

@@ -108,3 +108,26 @@ fn parse_label(s: &str) -> Result<(String, String), String> {
         _ => Err(format!("`{s}` is not KEY=VALUE")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn common_flags_go_before_or_after_every_subcommand() {
+        promstack_shared::testing::assert_common_flags_anywhere(
+            "rules",
+            Cli::try_parse_from,
+            |c: &Cli| &c.global,
+            &[
+                &["validate"],
+                &["lint"],
+                &["test"],
+                &["diff"],
+                &["sync"],
+                &["list"],
+            ],
+        );
+    }
+}

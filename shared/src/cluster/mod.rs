@@ -169,6 +169,18 @@ pub trait Cluster: Send + Sync {
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError>;
 }
 
+/// `GET /version` as the first request of a command: the server's gitVersion, or an error that
+/// names the context and server and says what to check (a run-time failure, exit 1).
+pub async fn reachable(cluster: &dyn Cluster) -> Result<String, crate::Error> {
+    cluster.server_version().await.map_err(|e| {
+        let info = cluster.info();
+        crate::Error::runtime(format!(
+            "cannot reach the cluster of context `{}` ({}): {e}. Check --context/--kubeconfig and that the API server is up.",
+            info.context, info.server
+        ))
+    })
+}
+
 /// Serialise a typed k8s-openapi object into the JSON the interface takes, with apiVersion and kind set.
 pub fn to_value<K>(obj: &K) -> Value
 where

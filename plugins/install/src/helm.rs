@@ -148,49 +148,233 @@ pub struct Release {
     pub timeout: Duration,
 }
 
-/// `helm upgrade --install` with the flags of this helm's major version. Helm 4 renamed `--atomic`
-/// to `--rollback-on-failure` and made `--wait` take a strategy.
-pub fn upgrade_args(r: &Release, major: u32) -> Vec<String> {
-    let mut a: Vec<String> = vec!["upgrade".into(), "--install".into(), r.name.clone()];
-    a.extend(r.chart.args());
-    a.extend([
-        "--namespace".into(),
-        r.namespace.clone(),
-        "--skip-crds".into(),
-    ]);
-    if major >= 4 {
-        a.extend(["--rollback-on-failure".into(), "--wait=watcher".into()]);
+/// Every helm command promstack runs, as data: [`HelmCall::argv`] builds each for helm 3 or 4
+/// (the flags that differ: `list --all`, `--atomic`/`--rollback-on-failure`, `--wait`), and the
+/// test suite runs every variant ([`HelmCall::examples`]) through the real helm 3 and helm 4.
+#[derive(Debug, Clone)]
+pub enum HelmCall<'a> {
+    /// `helm version --template {{.Version}}`
+    Version,
+    /// `helm list` of the releases named `name` in `namespace`, or in every namespace (`None`),
+    /// whatever their status (helm 3 needs `--all` for `pending-*`; helm 4 lists every status and
+    /// has no `--all`).
+    Releases {
+        name: &'a str,
+        namespace: Option<&'a str>,
+    },
+    /// `helm get values NAME -o json`: the user-supplied values of the deployed release.
+    GetValues { name: &'a str, namespace: &'a str },
+    /// `helm template`, CRDs included.
+    Template(&'a Release),
+    /// `helm show chart`: the chart's name and version.
+    ShowChart(&'a Chart),
+    /// `helm upgrade --install --skip-crds`, rolled back on failure, waiting for the workloads.
+    UpgradeInstall(&'a Release),
+    /// `helm rollback NAME --wait`: to the previous revision.
+    Rollback {
+        name: &'a str,
+        namespace: &'a str,
+        timeout: Duration,
+    },
+    /// `helm uninstall NAME --wait`.
+    Uninstall {
+        name: &'a str,
+        namespace: &'a str,
+        timeout: Duration,
+    },
+}
+
+fn strings(a: &[&str]) -> Vec<String> {
+    a.iter().map(|s| s.to_string()).collect()
+}
+
+fn seconds(d: Duration) -> String {
+    format!("{}s", d.as_secs())
+}
+
+impl HelmCall<'_> {
+    /// The argv (without the binary) for helm `major` (3 or 4).
+    pub fn argv(&self, major: u32) -> Vec<String> {
+        match self {
+            HelmCall::Version => strings(&["version", "--template", "{{.Version}}"]),
+            HelmCall::Releases { name, namespace } => {
+                let mut a = strings(&["list"]);
+                match namespace {
+                    Some(ns) => a.extend(strings(&["--namespace", ns])),
+                    None => a.push("--all-namespaces".into()),
+                }
+                if major < 4 {
+                    a.push("--all".into());
+                }
+                a.extend(["--filter".into(), format!("^{name}$")]);
+                a.extend(strings(&["--output", "json"]));
+                a
+            }
+            HelmCall::GetValues { name, namespace } => strings(&[
+                "get",
+                "values",
+                name,
+                "--namespace",
+                namespace,
+                "--output",
+                "json",
+            ]),
+            HelmCall::Template(r) => {
+                let mut a: Vec<String> = vec!["template".into(), r.name.clone()];
+                a.extend(r.chart.args());
+                a.extend(strings(&["--namespace", &r.namespace, "--include-crds"]));
+                a.extend(values_args(r));
+                a
+            }
+            HelmCall::ShowChart(chart) => {
+                let mut a = strings(&["show", "chart"]);
+                a.extend(chart.args());
+                a
+            }
+            HelmCall::UpgradeInstall(r) => {
+                let mut a: Vec<String> = vec!["upgrade".into(), "--install".into(), r.name.clone()];
+                a.extend(r.chart.args());
+                a.extend(strings(&["--namespace", &r.namespace, "--skip-crds"]));
+                if major >= 4 {
+                    a.extend(strings(&["--rollback-on-failure", "--wait=watcher"]));
+                } else {
+                    a.extend(strings(&["--atomic", "--wait"]));
+                }
+                a.extend(["--timeout".into(), seconds(r.timeout)]);
+                a.extend(values_args(r));
+                a
+            }
+            HelmCall::Rollback {
+                name,
+                namespace,
+                timeout,
+            } => release_op("rollback", name, namespace, *timeout, major),
+            HelmCall::Uninstall {
+                name,
+                namespace,
+                timeout,
+            } => release_op("uninstall", name, namespace, *timeout, major),
+        }
+    }
+
+    /// One of each call, for `r`: what the argv tests run through the real binaries. A new
+    /// variant must be added here (the match below does not compile without it).
+    pub fn examples(r: &Release) -> Vec<HelmCall<'_>> {
+        let all = [
+            HelmCall::Version,
+            HelmCall::Releases {
+                name: &r.name,
+                namespace: Some(&r.namespace),
+            },
+            HelmCall::Releases {
+                name: &r.name,
+                namespace: None,
+            },
+            HelmCall::GetValues {
+                name: &r.name,
+                namespace: &r.namespace,
+            },
+            HelmCall::Template(r),
+            HelmCall::ShowChart(&r.chart),
+            HelmCall::UpgradeInstall(r),
+            HelmCall::Rollback {
+                name: &r.name,
+                namespace: &r.namespace,
+                timeout: r.timeout,
+            },
+            HelmCall::Uninstall {
+                name: &r.name,
+                namespace: &r.namespace,
+                timeout: r.timeout,
+            },
+        ];
+        for c in &all {
+            match c {
+                HelmCall::Version
+                | HelmCall::Releases { .. }
+                | HelmCall::GetValues { .. }
+                | HelmCall::Template(_)
+                | HelmCall::ShowChart(_)
+                | HelmCall::UpgradeInstall(_)
+                | HelmCall::Rollback { .. }
+                | HelmCall::Uninstall { .. } => {}
+            }
+        }
+        all.to_vec()
+    }
+
+    /// Does this call need the cluster? (Those that do not succeed without one.)
+    pub fn needs_cluster(&self) -> bool {
+        !matches!(
+            self,
+            HelmCall::Version | HelmCall::Template(_) | HelmCall::ShowChart(_)
+        )
+    }
+
+    /// The verb, for messages.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            HelmCall::Version => "version",
+            HelmCall::Releases { .. } => "list",
+            HelmCall::GetValues { .. } => "get values",
+            HelmCall::Template(_) => "template",
+            HelmCall::ShowChart(_) => "show chart",
+            HelmCall::UpgradeInstall(_) => "upgrade --install",
+            HelmCall::Rollback { .. } => "rollback",
+            HelmCall::Uninstall { .. } => "uninstall",
+        }
+    }
+}
+
+fn values_args(r: &Release) -> Vec<String> {
+    r.values_files
+        .iter()
+        .flat_map(|f| ["--values".to_string(), f.display().to_string()])
+        .collect()
+}
+
+/// `helm rollback|uninstall NAME --namespace NS --wait --timeout Ns`. Helm 4's `--wait` takes a
+/// strategy: `--wait=watcher` says which (a bare `--wait` means the same there).
+fn release_op(
+    verb: &str,
+    name: &str,
+    namespace: &str,
+    timeout: Duration,
+    major: u32,
+) -> Vec<String> {
+    let wait = if major >= 4 {
+        "--wait=watcher"
     } else {
-        a.extend(["--atomic".into(), "--wait".into()]);
-    }
-    a.extend(["--timeout".into(), format!("{}s", r.timeout.as_secs())]);
-    for f in &r.values_files {
-        a.extend(["--values".into(), f.display().to_string()]);
-    }
+        "--wait"
+    };
+    let mut a = strings(&[verb, name, "--namespace", namespace, wait, "--timeout"]);
+    a.push(seconds(timeout));
     a
 }
 
-/// `helm template` of the same release, CRDs included (the CRDs are taken from it).
-pub fn template_args(r: &Release) -> Vec<String> {
-    let mut a: Vec<String> = vec!["template".into(), r.name.clone()];
-    a.extend(r.chart.args());
-    a.extend([
-        "--namespace".into(),
-        r.namespace.clone(),
-        "--include-crds".into(),
-    ]);
-    for f in &r.values_files {
-        a.extend(["--values".into(), f.display().to_string()]);
-    }
-    a
+/// `helm upgrade --install` with the flags of this helm's major version.
+pub fn upgrade_args(r: &Release, major: u32) -> Vec<String> {
+    HelmCall::UpgradeInstall(r).argv(major)
 }
 
 /// The helm operations the install flow needs.
 #[async_trait]
 pub trait HelmApi: Send + Sync {
     async fn version(&self) -> Result<HelmVersion, Error>;
-    /// The release, `None` when there is none (any status).
-    async fn release(&self, name: &str, namespace: &str) -> Result<Option<ReleaseInfo>, Error>;
+    /// Releases named `name`, any status: in `namespace`, or in every namespace (`None`).
+    async fn releases(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Result<Vec<ReleaseInfo>, Error>;
+    /// The release in `namespace`, `None` when there is none (any status).
+    async fn release(&self, name: &str, namespace: &str) -> Result<Option<ReleaseInfo>, Error> {
+        Ok(self
+            .releases(name, Some(namespace))
+            .await?
+            .into_iter()
+            .find(|r| r.name == name && r.namespace == namespace))
+    }
     /// The user-supplied values of the deployed release.
     async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error>;
     /// `helm template`, CRDs included.
@@ -203,29 +387,58 @@ pub trait HelmApi: Send + Sync {
     async fn uninstall(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error>;
 }
 
-/// The real helm binary.
+/// The real helm binary. Its major version is asked once (`helm version`) and decides the flags.
 pub struct Helm {
     pub binary: PathBuf,
     pub kubeconfig: Option<PathBuf>,
     pub context: Option<String>,
+    major: std::sync::OnceLock<u32>,
 }
 
 impl Helm {
-    fn command(&self, args: &[String]) -> tokio::process::Command {
-        let mut cmd = tokio::process::Command::new(&self.binary);
-        cmd.args(args);
-        if let Some(k) = &self.kubeconfig {
-            cmd.arg("--kubeconfig").arg(k);
+    pub fn new(binary: PathBuf, kubeconfig: Option<PathBuf>, context: Option<String>) -> Self {
+        Helm {
+            binary,
+            kubeconfig,
+            context,
+            major: std::sync::OnceLock::new(),
         }
-        if let Some(c) = &self.context {
-            cmd.arg("--kube-context").arg(c);
-        }
-        cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
-        cmd
     }
 
-    async fn run(&self, args: &[String]) -> Result<String, Error> {
-        let out = self.command(args).output().await.map_err(|e| {
+    /// The whole argv of a call (without the binary): the call's own, then `--kubeconfig` and
+    /// `--kube-context` of the flags.
+    pub fn full_argv(&self, call: &HelmCall<'_>, major: u32) -> Vec<String> {
+        let mut a = call.argv(major);
+        if let Some(k) = &self.kubeconfig {
+            a.extend(["--kubeconfig".into(), k.display().to_string()]);
+        }
+        if let Some(c) = &self.context {
+            a.extend(["--kube-context".into(), c.clone()]);
+        }
+        a
+    }
+
+    async fn major(&self) -> Result<u32, Error> {
+        if let Some(m) = self.major.get() {
+            return Ok(*m);
+        }
+        Ok(self.version().await?.major)
+    }
+
+    async fn call(&self, call: HelmCall<'_>) -> Result<String, Error> {
+        let major = match call {
+            HelmCall::Version => 3,
+            _ => self.major().await?,
+        };
+        self.run(call.verb(), &self.full_argv(&call, major)).await
+    }
+
+    async fn run(&self, verb: &str, args: &[String]) -> Result<String, Error> {
+        let mut cmd = tokio::process::Command::new(&self.binary);
+        cmd.args(args)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true);
+        let out = cmd.output().await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 Error::check(format!(
                     "helm not found ({}): install helm 3 or 4 (https://helm.sh/docs/intro/install/) or pass --helm PATH",
@@ -240,8 +453,7 @@ impl Helm {
         } else {
             let stderr = String::from_utf8_lossy(&out.stderr);
             Err(Error::runtime(format!(
-                "helm {} failed: {}",
-                args.first().map(String::as_str).unwrap_or(""),
+                "helm {verb} failed: {}",
                 stderr.trim()
             )))
         }
@@ -251,42 +463,24 @@ impl Helm {
 #[async_trait]
 impl HelmApi for Helm {
     async fn version(&self) -> Result<HelmVersion, Error> {
-        let out = self
-            .run(&["version".into(), "--template".into(), "{{.Version}}".into()])
-            .await?;
-        HelmVersion::parse(&out)
+        let v = HelmVersion::parse(&self.call(HelmCall::Version).await?)?;
+        let _ = self.major.set(v.major);
+        Ok(v)
     }
 
-    async fn release(&self, name: &str, namespace: &str) -> Result<Option<ReleaseInfo>, Error> {
-        let out = self
-            .run(&[
-                "list".into(),
-                "--namespace".into(),
-                namespace.into(),
-                "--all".into(),
-                "--filter".into(),
-                format!("^{name}$"),
-                "--output".into(),
-                "json".into(),
-            ])
-            .await?;
+    async fn releases(
+        &self,
+        name: &str,
+        namespace: Option<&str>,
+    ) -> Result<Vec<ReleaseInfo>, Error> {
+        let out = self.call(HelmCall::Releases { name, namespace }).await?;
         let list: Vec<ReleaseInfo> = serde_json::from_str(out.trim())
             .map_err(|e| Error::runtime(format!("cannot read `helm list` output: {e}")))?;
-        Ok(list.into_iter().find(|r| r.name == name))
+        Ok(list.into_iter().filter(|r| r.name == name).collect())
     }
 
     async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error> {
-        let out = self
-            .run(&[
-                "get".into(),
-                "values".into(),
-                name.into(),
-                "--namespace".into(),
-                namespace.into(),
-                "--output".into(),
-                "json".into(),
-            ])
-            .await?;
+        let out = self.call(HelmCall::GetValues { name, namespace }).await?;
         match serde_json::from_str(out.trim())
             .map_err(|e| Error::runtime(format!("cannot read `helm get values` output: {e}")))?
         {
@@ -296,13 +490,11 @@ impl HelmApi for Helm {
     }
 
     async fn template(&self, r: &Release) -> Result<String, Error> {
-        self.run(&template_args(r)).await
+        self.call(HelmCall::Template(r)).await
     }
 
     async fn chart_id(&self, chart: &Chart) -> Result<String, Error> {
-        let mut args = vec!["show".to_string(), "chart".to_string()];
-        args.extend(chart.args());
-        let out = self.run(&args).await?;
+        let out = self.call(HelmCall::ShowChart(chart)).await?;
         #[derive(Deserialize)]
         struct Meta {
             name: String,
@@ -314,29 +506,33 @@ impl HelmApi for Helm {
     }
 
     async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error> {
-        self.run(&upgrade_args(r, major)).await.map(|_| ())
+        self.run(
+            "upgrade --install",
+            &self.full_argv(&HelmCall::UpgradeInstall(r), major),
+        )
+        .await
+        .map(|_| ())
     }
 
     async fn rollback(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
-        self.run(&release_op_args("rollback", name, namespace, timeout))
-            .await
-            .map(|_| ())
+        self.call(HelmCall::Rollback {
+            name,
+            namespace,
+            timeout,
+        })
+        .await
+        .map(|_| ())
     }
 
     async fn uninstall(&self, name: &str, namespace: &str, timeout: Duration) -> Result<(), Error> {
-        self.run(&release_op_args("uninstall", name, namespace, timeout))
-            .await
-            .map(|_| ())
+        self.call(HelmCall::Uninstall {
+            name,
+            namespace,
+            timeout,
+        })
+        .await
+        .map(|_| ())
     }
-}
-
-/// `helm rollback|uninstall NAME --namespace NS --wait --timeout Ns`.
-fn release_op_args(verb: &str, name: &str, namespace: &str, timeout: Duration) -> Vec<String> {
-    [verb, name, "--namespace", namespace, "--wait", "--timeout"]
-        .iter()
-        .map(|s| s.to_string())
-        .chain([format!("{}s", timeout.as_secs())])
-        .collect()
 }
 
 #[cfg(test)]
@@ -417,11 +613,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_missing_helm_is_a_failed_check_that_says_how_to_get_it() {
-        let h = Helm {
-            binary: "/nonexistent/helm".into(),
-            kubeconfig: None,
-            context: None,
-        };
+        let h = Helm::new("/nonexistent/helm".into(), None, None);
         let err = h.version().await.unwrap_err();
         assert_eq!(err.exit_code(), promstack_shared::ExitCode::CheckFailed);
         assert!(

@@ -95,11 +95,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Status(a)) => run_status(&cli, a, &Ui::from_args(&cli.global)).await,
         None | Some(Command::Uninstall(_)) => {
             let cluster = KubeCluster::from_args(&cli.global).await?;
-            let helm = Helm {
-                binary: cli.helm.clone(),
-                kubeconfig: cli.global.kubeconfig.clone(),
-                context: cli.global.context.clone(),
-            };
+            let helm = Helm::new(
+                cli.helm.clone(),
+                cli.global.kubeconfig.clone(),
+                cli.global.context.clone(),
+            );
             run_with(&cli, &cluster, &helm).await
         }
     }

@@ -6,7 +6,7 @@
 mod common;
 use promstack_install::alertmanager;
 use promstack_install::crds;
-use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, Release};
+use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, HelmCall, Release};
 use promstack_install::install::ValuesDir;
 use promstack_install::values::{self, Env, OverlaySettings, GRAFANA_SECRET};
 use std::path::PathBuf;
@@ -50,11 +50,7 @@ fn helm(major: u32) -> Option<Helm> {
         "apiVersion: v1\nkind: Config\nclusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: none, context: {cluster: none, user: u}}]\ncurrent-context: none\n",
     )
     .unwrap();
-    Some(Helm {
-        binary,
-        kubeconfig: Some(kubeconfig),
-        context: None,
-    })
+    Some(Helm::new(binary, Some(kubeconfig), None))
 }
 
 fn release(files: &ValuesDir) -> Release {
@@ -202,6 +198,131 @@ async fn each_major_version_accepts_our_upgrade_flags() {
             err.contains("unknown flag") || err.contains("invalid argument"),
             "{err}"
         );
+    }
+}
+
+/// Run one argv through a real helm binary with no cluster to reach: helm parses every flag
+/// before it connects, so a bad argv answers "unknown flag" and a good one "cluster unreachable".
+fn run_without_cluster(binary: &std::path::Path, argv: &[String]) -> (bool, String) {
+    let home = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(binary)
+        .args(argv)
+        .args(["--kube-apiserver", "https://127.0.0.1:1"])
+        .env("KUBECONFIG", "/dev/null")
+        // no user's helm repositories, caches or plugins
+        .env("HELM_CONFIG_HOME", home.path().join("config"))
+        .env("HELM_CACHE_HOME", home.path().join("cache"))
+        .env("HELM_DATA_HOME", home.path().join("data"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn flag_error(stderr: &str) -> bool {
+    [
+        "unknown flag",
+        "unknown shorthand",
+        "invalid argument",
+        "unknown command",
+        "accepts ",
+    ]
+    .iter()
+    .any(|e| stderr.contains(e))
+}
+
+fn cluster_unreachable(stderr: &str) -> bool {
+    let s = stderr.to_lowercase();
+    s.contains("cluster unreachable") || s.contains("127.0.0.1:1")
+}
+
+#[test]
+fn every_helm_call_parses_in_helm_3_and_helm_4() {
+    for major in [3, 4] {
+        let Some(h) = helm(major) else { continue };
+        let files = ValuesDir::write(&chain_with_user("{}")).unwrap();
+        let local = release(&files);
+        let remote = Release {
+            chart: Chart::from_flags(None, None).unwrap(),
+            ..release(&files)
+        };
+        // with --kubeconfig as the flags give it (a dead one; --kube-apiserver overrides its server)
+        let with_flags = Helm::new(h.binary.clone(), Some("/dev/null".into()), None);
+        for r in [&local, &remote] {
+            for call in HelmCall::examples(r) {
+                let argv = with_flags.full_argv(&call, major);
+                let (ok, stderr) = run_without_cluster(&h.binary, &argv);
+                let line = format!("helm {major}: helm {}", argv.join(" "));
+                assert!(!flag_error(&stderr), "{line}\nrefused: {stderr}");
+                if call.needs_cluster() {
+                    assert!(!ok && cluster_unreachable(&stderr), "{line}\n{stderr}");
+                } else if r.chart == local.chart {
+                    assert!(ok, "{line}\n{stderr}");
+                } else {
+                    // the pinned chart's repository: reached or not, the flags were taken
+                    assert!(
+                        ok || stderr.contains("prometheus-community"),
+                        "{line}\n{stderr}"
+                    );
+                }
+            }
+        }
+        // --kube-context reaches helm too: a context the kubeconfig lacks is the complaint
+        let ctx = Helm::new(h.binary.clone(), None, Some("no-such-context".into()));
+        let argv = ctx.full_argv(
+            &HelmCall::Releases {
+                name: "x",
+                namespace: None,
+            },
+            major,
+        );
+        let (ok, stderr) = run_without_cluster(&h.binary, &argv);
+        assert!(!ok && !flag_error(&stderr), "helm {major}: {stderr}");
+    }
+}
+
+#[test]
+fn the_argv_test_tells_the_majors_apart() {
+    // what broke on a real cluster: helm 4 has no `list --all`. The test above would catch it.
+    let files = ValuesDir::write(&chain_with_user("{}")).unwrap();
+    let r = release(&files);
+    let list = HelmCall::Releases {
+        name: &r.name,
+        namespace: Some(&r.namespace),
+    };
+    if let Some(h4) = helm(4) {
+        let (_, stderr) = run_without_cluster(&h4.binary, &list.argv(3));
+        assert!(stderr.contains("unknown flag: --all"), "{stderr}");
+        for call in [
+            HelmCall::UpgradeInstall(&r),
+            HelmCall::Uninstall {
+                name: "x",
+                namespace: "m",
+                timeout: Duration::from_secs(5),
+            },
+        ] {
+            assert_ne!(call.argv(3), call.argv(4), "{}", call.verb());
+        }
+    }
+    if let Some(h3) = helm(3) {
+        for call in [
+            HelmCall::UpgradeInstall(&r),
+            HelmCall::Rollback {
+                name: "x",
+                namespace: "m",
+                timeout: Duration::from_secs(5),
+            },
+        ] {
+            let (_, stderr) = run_without_cluster(&h3.binary, &call.argv(4));
+            assert!(
+                flag_error(&stderr),
+                "helm 3 took helm 4's {}: {stderr}",
+                call.verb()
+            );
+        }
     }
 }
 

@@ -30,6 +30,8 @@ pub fn cluster(nodes: usize) -> Arc<MemoryCluster> {
 pub struct HelmState {
     pub major: u32,
     pub release: Option<ReleaseInfo>,
+    /// releases of the same name in other namespaces (a second stack)
+    pub elsewhere: Vec<ReleaseInfo>,
     pub values: Value,
     pub calls: Vec<String>,
     /// argv of every upgrade, as the real helm would have received it
@@ -111,9 +113,16 @@ impl HelmApi for FakeHelm {
         self.call("version");
         HelmVersion::parse(&format!("v{}.1.0", self.state.lock().unwrap().major))
     }
-    async fn release(&self, _name: &str, _ns: &str) -> Result<Option<ReleaseInfo>, Error> {
+    async fn releases(&self, _name: &str, ns: Option<&str>) -> Result<Vec<ReleaseInfo>, Error> {
         self.call("list");
-        Ok(self.state.lock().unwrap().release.clone())
+        let st = self.state.lock().unwrap();
+        Ok(st
+            .release
+            .iter()
+            .chain(st.elsewhere.iter().filter(|_| ns.is_none()))
+            .filter(|r| ns.is_none_or(|ns| r.namespace == ns))
+            .cloned()
+            .collect())
     }
     async fn values(&self, _name: &str, _ns: &str) -> Result<Value, Error> {
         self.call("get-values");

@@ -5,7 +5,7 @@
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
 //!   ([`cluster::MemoryCluster`]) that injects faults and counts requests.
 //! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned.
-//! - [`wait`]: polling waits with progress.
+//! - [`wait`]: polling waits with progress; [`diagnose`]: why a workload is not ready (its Warning events).
 //! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
 //! - [`prompt`]: prompts off the runtime thread; the terminal put back when a signal ends one.
 //! - [`secret`]: secret values that never print, password policy, generation, input.
@@ -15,6 +15,7 @@ pub mod cli;
 
 pub mod cluster;
 pub mod dashboard;
+pub mod diagnose;
 pub mod duration;
 pub mod error;
 pub mod output;

@@ -5,7 +5,8 @@
 //! prompts only when both stdin and stderr are terminals.
 use crate::cli::GlobalArgs;
 use console::{style, Term};
-use indicatif::{ProgressBar, ProgressStyle};
+pub use indicatif::ProgressBar;
+use indicatif::ProgressStyle;
 use std::io::IsTerminal;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

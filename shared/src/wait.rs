@@ -56,11 +56,54 @@ pub async fn wait_for<F>(
 where
     F: Fn(Option<&Value>) -> Readiness,
 {
+    wait_explained(cluster, r, what, check, opts, ui, None).await
+}
+
+/// Polls after which a workload that is not ready is explained, and how often after that.
+const EXPLAIN_AFTER_POLLS: u32 = 2;
+const EXPLAIN_EVERY_POLLS: u32 = 5;
+
+/// [`wait_for`] for a workload (Deployment, DaemonSet, StatefulSet): when it is not ready after a
+/// few polls, Kubernetes is asked why (the Warning events of the workload and its pods since
+/// `since`, see [`crate::diagnose`]); what it says goes into the spinner, a warning line (once
+/// for each new explanation, so logs without a terminal show it too) and the timeout error:
+/// "FailedCreate: ... violates PodSecurity" instead of only "0/3 pods ready".
+pub async fn wait_for_workload<F>(
+    cluster: &dyn Cluster,
+    r: &ObjRef,
+    what: &str,
+    check: F,
+    opts: WaitOptions,
+    ui: &Ui,
+    since: Option<k8s_openapi::jiff::Timestamp>,
+) -> Result<Duration, WaitError>
+where
+    F: Fn(Option<&Value>) -> Readiness,
+{
+    wait_explained(cluster, r, what, check, opts, ui, Some(since)).await
+}
+
+async fn wait_explained<F>(
+    cluster: &dyn Cluster,
+    r: &ObjRef,
+    what: &str,
+    check: F,
+    opts: WaitOptions,
+    ui: &Ui,
+    explain_since: Option<Option<k8s_openapi::jiff::Timestamp>>,
+) -> Result<Duration, WaitError>
+where
+    F: Fn(Option<&Value>) -> Readiness,
+{
     let start = Instant::now();
     let deadline = start + opts.timeout;
     let bar = ui.spinner(&format!("waiting for {what}"));
     let mut last;
+    let mut why: Option<String> = None;
+    let mut watch = crate::diagnose::Watch::new(explain_since.flatten());
+    let mut polls = 0u32;
     loop {
+        polls += 1;
         match cluster.get(r).await {
             Ok(obj) => match check(obj.as_ref()) {
                 Readiness::Ready => {
@@ -71,7 +114,7 @@ where
                     );
                     return Ok(took);
                 }
-                Readiness::Waiting(why) => last = why,
+                Readiness::Waiting(reason) => last = reason,
             },
             Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
                 last = e.to_string()
@@ -84,13 +127,25 @@ where
                 });
             }
         }
-        bar.set_message(format!("waiting for {what}: {last}"));
+        let due = polls >= EXPLAIN_AFTER_POLLS
+            && (polls - EXPLAIN_AFTER_POLLS) % EXPLAIN_EVERY_POLLS == 0;
+        if let (Some(_), Some(ns), true) = (explain_since, r.namespace.as_deref(), due) {
+            for p in watch.poll(cluster, ns, Some(&r.name)).await {
+                bar.suspend(|| ui.warn(&format!("{what}: Kubernetes says: {p}")));
+            }
+            why = watch.last().explain(&r.name).or(why);
+        }
+        let shown = match &why {
+            Some(w) => format!("{last}; Kubernetes says: {w}"),
+            None => last.clone(),
+        };
+        bar.set_message(format!("waiting for {what}: {shown}"));
         if Instant::now() >= deadline {
-            ui.abandon(bar, &format!("{what}: timed out ({last})"));
+            ui.abandon(bar, &format!("{what}: timed out ({shown})"));
             return Err(WaitError::Timeout {
                 what: what.into(),
                 waited: start.elapsed(),
-                last,
+                last: shown,
             });
         }
         tokio::time::sleep(
@@ -164,6 +219,43 @@ mod tests {
             matches!(&err, WaitError::Timeout { last, .. } if last == "not ready"),
             "{err}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_workload_that_stays_unready_is_explained_by_kubernetes() {
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        c.insert(json!({"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"ne","namespace":"m"},"status":{"ready":false}}));
+        c.insert(json!({"apiVersion":"v1","kind":"Event","metadata":{"name":"e1","namespace":"m"},
+            "involvedObject":{"kind":"DaemonSet","name":"ne"},"type":"Warning","reason":"FailedCreate",
+            "message":"Error creating: pods \"ne-abc\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true)",
+            "lastTimestamp":"2026-11-30T10:00:00Z"}));
+        let r = ObjRef::new("apps/v1", "DaemonSet", Some("m"), "ne");
+        let opts = WaitOptions {
+            timeout: Duration::from_secs(30),
+            interval: Duration::from_secs(2),
+        };
+        let (ui, lines) = Ui::capture();
+        let err = wait_for_workload(&c, &r, "DaemonSet ne", ready, opts, &ui, None)
+            .await
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("not ready; Kubernetes says: DaemonSet ne: FailedCreate: Error creating: pods \"ne-abc\" is forbidden: violates PodSecurity"),
+            "{text}"
+        );
+        let warned: Vec<String> = lines
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with("! "))
+            .cloned()
+            .collect();
+        assert_eq!(warned.len(), 1, "said once, not at every poll: {warned:?}");
+        // a plain wait does not ask
+        c.reset_counts();
+        let _ = wait_for(&c, &r, "x", ready, opts, &Ui::silent()).await;
+        assert_eq!(c.count(Verb::List), 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -128,6 +128,9 @@ impl Cluster for Mirror {
         }
         Ok(gone)
     }
+    async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError> {
+        self.inner.dry_run_create(obj).await
+    }
 }
 
 fn options(via: Via, severity: &str) -> Options {

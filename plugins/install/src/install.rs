@@ -12,6 +12,7 @@ use crate::alertmanager;
 use crate::crds::{self, Owner};
 use crate::grafana::{self, NewPassword, PasswordSource};
 use crate::helm::{Chart, HelmApi, Release, ReleaseInfo};
+use crate::preflight;
 use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::workloads;
 use anyhow::Context as _;
@@ -224,6 +225,9 @@ pub async fn install(
     let ui = deps.ui;
     let ns = opts.namespace.as_str();
     let started = std::time::Instant::now();
+    // Kubernetes' events from here on explain what does not get ready (minutes of slack for a
+    // client clock ahead of the API server's)
+    let since = k8s_openapi::jiff::Timestamp::now() - Duration::from_secs(300);
     let clock = HelmClock::default();
     let mut waiting = Duration::ZERO;
 
@@ -337,7 +341,7 @@ pub async fn install(
     });
     ui.ok(&format!("{ready_nodes} of {} nodes Ready", nodes.len()));
 
-    let existing = clock.time(deps.helm.release(RELEASE, ns)).await?;
+    let (existing, elsewhere) = releases(deps, &clock, ns).await?;
     let mut recover_release: Option<ReleaseInfo> = None;
     if let Some(r) = existing.as_ref().filter(|r| r.is_stuck()) {
         if !opts.recover {
@@ -423,24 +427,63 @@ pub async fn install(
         crd_objs.len()
     ));
 
-    // 3. plan
-    let ns_obj = to_value(&k8s_openapi::api::core::v1::Namespace {
-        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-            name: Some(ns.into()),
-            labels: Some(owned::labels(crate::COMPONENT)),
-            ..Default::default()
-        },
-        ..Default::default()
+    let alone = preflight::second_stack(deps.cluster, ns, &elsewhere, &docs).await?;
+    ui.ok(&alone);
+    preflight.push(Check {
+        name: "second-stack",
+        ok: true,
+        detail: alone,
     });
+
+    let mounts = preflight::mounts(
+        deps.cluster,
+        ns,
+        &docs,
+        &[values::GRAFANA_SECRET, values::ALERTMANAGER_SECRET],
+    )
+    .await?;
+    ui.ok(&mounts);
+    preflight.push(Check {
+        name: "mounts",
+        ok: true,
+        detail: mounts,
+    });
+
     let ns_live = deps
         .cluster
-        .get(&ObjRef::of(&ns_obj)?)
+        .get(&ObjRef::new("v1", "Namespace", None, ns))
         .await
         .context("reading the namespace")?;
-    let mut steps = vec![step(
-        format!("Namespace {ns}"),
-        owned::plan(ns_live.as_ref(), &ns_obj),
-    )];
+    let pod_security = preflight::pod_security(
+        deps.cluster,
+        ns,
+        ns_live.as_ref(),
+        &docs,
+        values::enabled(&merged, "nodeExporter"),
+    )
+    .await?;
+    ui.ok(&format!("Pod Security: {}", pod_security.detail(ns)));
+    preflight.push(Check {
+        name: "pod-security",
+        ok: true,
+        detail: pod_security.detail(ns),
+    });
+
+    // 3. plan
+    let ns_obj = to_value(&namespace(ns, &pod_security));
+    let ns_change = owned::plan(ns_live.as_ref(), &ns_obj);
+    let mut steps = vec![Step {
+        object: format!("Namespace {ns}"),
+        change: ns_change,
+        note: (ns_change != Change::Unchanged && pod_security.labels_namespace()).then(|| {
+            format!(
+                "label {}={}: {}",
+                preflight::ENFORCE_LABEL,
+                preflight::PRIVILEGED,
+                preflight::WHY_PRIVILEGED
+            )
+        }),
+    }];
 
     let gsec_ref = ObjRef::new("v1", "Secret", Some(ns), values::GRAFANA_SECRET);
     let gsec_live = if ns_live.is_some() {
@@ -665,10 +708,17 @@ pub async fn install(
             opts.chart.describe()
         ));
         let res = clock
-            .time(deps.helm.upgrade_install(&release, helm_version.major))
+            .time(upgrade_watched(
+                deps,
+                &release,
+                helm_version.major,
+                since,
+                opts.poll_interval * 3,
+                &bar,
+            ))
             .await;
         bar.finish_and_clear();
-        res.context("helm upgrade --install failed (helm rolled the release back)")?;
+        res?;
         ui.ok(&format!(
             "release {RELEASE} {}",
             if existing.is_some() {
@@ -685,27 +735,24 @@ pub async fn install(
 
     for w in workloads::expected(&merged) {
         let r = w.objref(ns);
-        let took = if w.kind == "DaemonSet" {
-            wait::wait_for(
-                deps.cluster,
-                &r,
-                &w.describe(),
-                |o| workloads::daemonset_ready(o, ready_nodes),
-                wait_opts,
-                ui,
-            )
-            .await?
-        } else {
-            wait::wait_for(
-                deps.cluster,
-                &r,
-                &w.describe(),
-                workloads::replicas_ready,
-                wait_opts,
-                ui,
-            )
-            .await?
+        let daemonset = w.kind == "DaemonSet";
+        let ready = |o: Option<&Value>| {
+            if daemonset {
+                workloads::daemonset_ready(o, ready_nodes)
+            } else {
+                workloads::replicas_ready(o)
+            }
         };
+        let took = wait::wait_for_workload(
+            deps.cluster,
+            &r,
+            &w.describe(),
+            ready,
+            wait_opts,
+            ui,
+            Some(since),
+        )
+        .await?;
         waiting += took;
         report.waited.push(format!(
             "{} ready after {}",
@@ -738,6 +785,89 @@ pub async fn install(
         rendered: vec![],
         shown_password,
     })
+}
+
+/// `helm upgrade --install` while Kubernetes' Warning events of the namespace are followed: a
+/// problem that stays (a DaemonSet whose pods admission refuses, a pod whose Secret is missing)
+/// is said while helm still waits, and a failed upgrade names them all instead of only helm's
+/// "context deadline exceeded".
+async fn upgrade_watched(
+    deps: &Deps<'_>,
+    release: &Release,
+    major: u32,
+    since: k8s_openapi::jiff::Timestamp,
+    every: Duration,
+    bar: &promstack_shared::ui::ProgressBar,
+) -> anyhow::Result<()> {
+    let ns = release.namespace.as_str();
+    let mut watch = promstack_shared::diagnose::Watch::new(Some(since));
+    let upgrade = deps.helm.upgrade_install(release, major);
+    tokio::pin!(upgrade);
+    let every = every.max(Duration::from_millis(10));
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    let res = loop {
+        tokio::select! {
+            res = &mut upgrade => break res,
+            _ = tick.tick() => {
+                for p in watch.poll(deps.cluster, ns, None).await {
+                    bar.suspend(|| deps.ui.warn(&format!("Kubernetes says: {p}")));
+                }
+            }
+        }
+    };
+    let Err(e) = res else { return Ok(()) };
+    let mut what = String::from("helm upgrade --install failed (helm rolled the release back)");
+    // one more look: a problem that came after the last tick, or before the first one
+    watch.poll(deps.cluster, ns, None).await;
+    let problems = watch.last().all();
+    if !problems.is_empty() {
+        what.push_str(". Kubernetes reported while helm waited:");
+        for p in problems {
+            what.push_str(&format!("\n    {p}"));
+        }
+    }
+    Err(anyhow::Error::from(e).context(what))
+}
+
+/// The namespace as promstack applies it: its labels, and the Pod Security level node-exporter needs.
+fn namespace(ns: &str, ps: &preflight::PodSecurity) -> k8s_openapi::api::core::v1::Namespace {
+    let mut labels = owned::labels(crate::COMPONENT);
+    if ps.labels_namespace() {
+        labels.insert(
+            preflight::ENFORCE_LABEL.into(),
+            preflight::PRIVILEGED.into(),
+        );
+    }
+    k8s_openapi::api::core::v1::Namespace {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(ns.into()),
+            labels: Some(labels),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// The release in `ns`, and releases of the same name in other namespaces (a second stack). Where
+/// releases of other namespaces may not be listed, only `ns` is asked (and the cluster-wide
+/// objects still tell of a second stack).
+async fn releases(
+    deps: &Deps<'_>,
+    clock: &HelmClock,
+    ns: &str,
+) -> anyhow::Result<(Option<ReleaseInfo>, Vec<ReleaseInfo>)> {
+    let all = match clock.time(deps.helm.releases(RELEASE, None)).await {
+        Ok(all) => all,
+        Err(e) if e.to_string().contains("forbidden") => {
+            deps.ui.warn(&format!(
+                "cannot list helm releases in other namespaces ({e}); looking in {ns} only"
+            ));
+            clock.time(deps.helm.releases(RELEASE, Some(ns))).await?
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let (here, elsewhere): (Vec<_>, Vec<_>) = all.into_iter().partition(|r| r.namespace == ns);
+    Ok((here.into_iter().next(), elsewhere))
 }
 
 async fn write_step(

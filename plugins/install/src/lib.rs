@@ -7,6 +7,7 @@ pub mod export;
 pub mod grafana;
 pub mod helm;
 pub mod install;
+pub mod preflight;
 pub mod status;
 pub mod summary;
 pub mod uninstall;

@@ -6,6 +6,7 @@ use crate::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET, RELEASE};
 use crate::workloads;
 use promstack_shared::alertmanager_api::AlertmanagerApi;
 use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
+use promstack_shared::diagnose::Warnings;
 use promstack_shared::prometheus_api::PrometheusApi;
 use promstack_shared::secret::SecretString;
 use promstack_shared::wait::Readiness;
@@ -131,10 +132,33 @@ pub async fn cilium_runs(cluster: &dyn Cluster) -> bool {
         .is_some()
 }
 
-/// Pods, Deployments, node-exporter on every node, Prometheus and Alertmanager objects and their StatefulSets, PVCs.
+/// `detail`, and what Kubernetes says about `name` (see [`promstack_shared::diagnose`]) when it
+/// says anything: a pod stuck on a missing Secret, a DaemonSet whose pods admission refuses.
+fn with_cause(detail: String, warnings: &Warnings, name: &str) -> String {
+    match warnings.explain(name) {
+        Some(why) => format!("{detail}; Kubernetes says: {why}"),
+        None => detail,
+    }
+}
+
+/// Pods, Deployments, node-exporter on every node, Prometheus and Alertmanager objects and their
+/// StatefulSets, PVCs; whatever is not ready named with what Kubernetes says of it.
 pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
     let g = "workloads";
     let mut out = Vec::new();
+    let warnings = match Warnings::read(cluster, ns, None).await {
+        Ok(w) => w,
+        Err(e) => {
+            out.push(check(
+                g,
+                "events",
+                Level::Warn,
+                format!("cannot read the namespace's events, so no check can say why something is not ready: {e}"),
+                Some("kubectl -n NS get events --field-selector type=Warning"),
+            ));
+            Warnings::default()
+        }
+    };
     match list(cluster, "v1", "Pod", Some(ns), None).await {
         Ok(pods) => {
             let bad: Vec<String> = pods
@@ -143,11 +167,11 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                     p["status"]["phase"] != "Succeeded" && condition(p, "Ready") != Some(true)
                 })
                 .map(|p| {
-                    format!(
-                        "{} ({})",
-                        name(p),
-                        p["status"]["phase"].as_str().unwrap_or("?")
-                    )
+                    let phase = p["status"]["phase"].as_str().unwrap_or("?");
+                    match warnings.explain(&name(p)) {
+                        Some(why) => format!("{} ({phase}: {why})", name(p)),
+                        None => format!("{} ({phase})", name(p)),
+                    }
                 })
                 .collect();
             out.push(if bad.is_empty() {
@@ -183,7 +207,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                 g,
                 format!("Deployment {n}"),
                 Level::Fail,
-                why,
+                with_cause(why, &warnings, &n),
                 Some("kubectl -n NS rollout status deployment/NAME"),
             ),
         });
@@ -216,19 +240,25 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                     None,
                 )
             } else {
+                let detail = format!(
+                    "not running on: {}",
+                    missing
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+                let hint = if warnings.explain(&ds).is_some() {
+                    "kubectl -n NS describe daemonset NAME"
+                } else {
+                    "taints without a toleration? kubectl describe node NODE"
+                };
                 check(
                     g,
                     format!("DaemonSet {ds}"),
                     Level::Fail,
-                    format!(
-                        "not running on: {}",
-                        missing
-                            .iter()
-                            .map(|s| s.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                    Some("taints without a toleration? kubectl describe node NODE"),
+                    with_cause(detail, &warnings, &ds),
+                    Some(hint),
                 )
             });
         }
@@ -275,7 +305,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                 g,
                 format!("StatefulSet {sts}"),
                 Level::Fail,
-                why,
+                with_cause(why, &warnings, &sts),
                 Some("kubectl -n NS describe statefulset NAME (PVC pending? image pull?)"),
             ),
         });

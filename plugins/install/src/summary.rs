@@ -14,8 +14,12 @@ Grafana       {{report.grafana.url}}
 Prometheus    kubectl -n {{report.namespace}} port-forward svc/kube-prometheus-prometheus 9090
 Alertmanager  kubectl -n {{report.namespace}} port-forward svc/kube-prometheus-alertmanager 9093
 
-Next: put your alerting rules and dashboards in place, and check the stack again any time with
-  kubectl promstack install --env {{report.env}} --dry-run
+{{#if privileged}}
+Namespace {{report.namespace}} allows privileged pods ({{privileged}}): node-exporter needs
+hostNetwork, hostPID, a host port and hostPath volumes, which Pod Security baseline forbids.
+{{/if}}
+Next: put your alerting rules and dashboards in place, and check the stack any time with
+  kubectl promstack status -n {{report.namespace}}
 {{/if}}"#;
 
 /// The text summary. `password` only when `--show-password` asked for it.
@@ -59,7 +63,73 @@ pub fn render(report: &InstallReport, password: Option<&str>) -> String {
     );
     hb.register_template_string("summary", TEMPLATE)
         .expect("the summary template is valid");
-    let data = serde_json::json!({"report": report, "password": password});
+    let privileged = report
+        .preflight
+        .iter()
+        .any(|c| c.name == "pod-security" && c.detail.contains(crate::preflight::ENFORCE_LABEL))
+        .then(|| {
+            format!(
+                "{}={}",
+                crate::preflight::ENFORCE_LABEL,
+                crate::preflight::PRIVILEGED
+            )
+        });
+    let data =
+        serde_json::json!({"report": report, "password": password, "privileged": privileged});
     hb.render("summary", &data)
         .expect("the summary renders from a complete report")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::install::{Check, GrafanaAccess, InstallReport, Timings};
+
+    fn report(pod_security: &str) -> InstallReport {
+        InstallReport {
+            dry_run: false,
+            context: "c".into(),
+            server: "s".into(),
+            namespace: "obs".into(),
+            env: crate::values::Env::Local,
+            chart: "kube-prometheus-stack 88.5.3".into(),
+            release: "kube-prometheus".into(),
+            helm_version: "v4.1.4".into(),
+            preflight: vec![Check {
+                name: "pod-security",
+                ok: true,
+                detail: pod_security.into(),
+            }],
+            steps: vec![],
+            helm_command: vec![],
+            changed: true,
+            waited: vec![],
+            grafana: GrafanaAccess {
+                url: "http://10.0.0.10:30300".into(),
+                user: "admin".into(),
+                password_secret: "promstack-grafana-admin".into(),
+                password_command: "kubectl ...".into(),
+            },
+            timings: Timings::default(),
+        }
+    }
+
+    #[test]
+    fn the_summary_names_the_status_command_and_why_the_namespace_is_privileged() {
+        let text = render(
+            &report("namespace obs will be created with pod-security.kubernetes.io/enforce=privileged: ..."),
+            None,
+        );
+        assert!(text.contains("kubectl promstack status -n obs"), "{text}");
+        assert!(!text.contains("--dry-run"), "{text}");
+        assert!(
+            text.contains("Namespace obs allows privileged pods (pod-security.kubernetes.io/enforce=privileged): node-exporter needs"),
+            "{text}"
+        );
+        let plain = render(
+            &report("node-exporter is off: nothing needs privileged pods"),
+            None,
+        );
+        assert!(!plain.contains("privileged pods ("), "{plain}");
+    }
 }

@@ -64,6 +64,18 @@ pub fn text(report: &UninstallReport) -> String {
     out
 }
 
+/// The Secret the chart's certificate Job (kube-webhook-certgen) makes for the admission webhooks.
+pub fn admission_secret(ns: &str) -> ObjRef {
+    ObjRef::new("v1", "Secret", Some(ns), &format!("{RELEASE}-admission"))
+}
+
+/// Is this the certificate Secret kube-webhook-certgen makes (keys `ca`, `cert`, `key`)?
+fn is_webhook_certificate(s: &Value) -> bool {
+    ["ca", "cert", "key"]
+        .iter()
+        .all(|k| s.pointer(&format!("/data/{k}")).is_some())
+}
+
 /// The kubelet Service the operator creates (`--kubelet-service=kube-system/<fullname>-kubelet`).
 pub fn kubelet_service() -> ObjRef {
     ObjRef::new(
@@ -104,6 +116,21 @@ pub async fn uninstall(
                 secrets.push(r);
             }
         }
+    }
+    // the webhooks' certificate: made by the chart's hook Job, so helm uninstall leaves it
+    let admission = admission_secret(ns);
+    let chart_made: Vec<ObjRef> = cluster
+        .get(&admission)
+        .await
+        .context("reading Secrets")?
+        .filter(is_webhook_certificate)
+        .map(|_| admission.clone())
+        .into_iter()
+        .collect();
+    for r in &chart_made {
+        plan.push(format!(
+            "{r} (the admission webhooks' certificate, made by the chart's Job; helm does not remove it)"
+        ));
     }
     let mut crds = Vec::new();
     if opts.delete_crds {
@@ -189,7 +216,7 @@ pub async fn uninstall(
         res?;
         ui.ok(&format!("release {RELEASE} uninstalled"));
     }
-    for r in secrets.iter().chain(&crds) {
+    for r in secrets.iter().chain(&chart_made).chain(&crds) {
         cluster
             .delete(r)
             .await

@@ -185,7 +185,12 @@ pub fn generated_overlay(s: &OverlaySettings) -> Value {
         v["prometheus"]["prometheusSpec"]["remoteWrite"] = json!([target]);
     }
     if !s.admission_webhooks {
-        v["prometheusOperator"] = json!({"admissionWebhooks": {"enabled": false}});
+        // with the webhooks off nothing creates the webhook's TLS Secret, which the operator
+        // still mounts while its own TLS is on (upstream helm-charts#6586): both go off together
+        v["prometheusOperator"] = json!({
+            "admissionWebhooks": {"enabled": false},
+            "tls": {"enabled": false}
+        });
     }
     v
 }
@@ -325,6 +330,10 @@ mod tests {
         assert_eq!(
             rw["basicAuth"]["password"],
             json!({"name": "mimir-auth", "key": "password"})
+        );
+        assert_eq!(
+            v["prometheusOperator"]["tls"]["enabled"], false,
+            "the operator would mount a Secret nobody makes"
         );
         assert_eq!(
             v["prometheusOperator"]["admissionWebhooks"]["enabled"],

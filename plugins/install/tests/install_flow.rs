@@ -35,7 +35,10 @@ async fn a_fresh_install_does_every_step_in_order() {
             "storage-class",
             "nodes",
             "release",
-            "crds"
+            "crds",
+            "second-stack",
+            "mounts",
+            "pod-security"
         ]
     );
 
@@ -45,6 +48,10 @@ async fn a_fresh_install_does_every_step_in_order() {
     assert_eq!(
         ns["metadata"]["labels"]["app.kubernetes.io/managed-by"],
         "promstack"
+    );
+    assert_eq!(
+        ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "privileged",
+        "node-exporter needs host access: Talos enforces baseline by default"
     );
     let g = secret(&c, GRAFANA_SECRET).unwrap();
     assert_eq!(g["data"]["admin-user"], b64("admin"));
@@ -561,8 +568,26 @@ async fn dry_run_plans_renders_and_writes_nothing() {
             "Secret",
             "CustomResourceDefinition",
             "CustomResourceDefinition",
-            "ConfigMap"
+            "ConfigMap",
+            "DaemonSet",
+            "ClusterRole",
+            "Service",
+            "Deployment",
+            "Job"
         ]
+    );
+    assert_eq!(
+        out.rendered[0]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "privileged"
+    );
+    let ns_step = &out.report.steps[0];
+    assert!(
+        ns_step
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("node-exporter needs hostNetwork"),
+        "the plan says why the namespace is privileged: {ns_step:?}"
     );
     let all = serde_json::to_string(&(&out.report, &out.rendered)).unwrap();
     assert!(
@@ -574,6 +599,10 @@ async fn dry_run_plans_renders_and_writes_nothing() {
     assert!(text.starts_with("Dry run: nothing was changed."), "{text}");
     assert!(
         text.contains("helm upgrade --install kube-prometheus"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Namespace monitoring (label pod-security.kubernetes.io/enforce=privileged: node-exporter needs"),
         "{text}"
     );
 

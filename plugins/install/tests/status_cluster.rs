@@ -99,3 +99,54 @@ async fn exposure_and_a_default_password_fail() {
         "the password is never printed"
     );
 }
+
+#[tokio::test]
+async fn a_stuck_pod_and_a_daemonset_without_pods_are_named_with_what_kubernetes_says() {
+    let c = installed().await;
+    // the operator's pod waits for a Secret nobody creates (webhooks off, TLS on: helm-charts#6586)
+    c.insert(json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":"kube-prometheus-operator-5d9f6c-x2x4q","namespace":"monitoring"},
+        "status":{"phase":"Pending","conditions":[{"type":"Ready","status":"False"}]}}));
+    c.insert(json!({"apiVersion":"v1","kind":"Event","metadata":{"name":"op.failedmount","namespace":"monitoring"},
+        "involvedObject":{"kind":"Pod","name":"kube-prometheus-operator-5d9f6c-x2x4q","namespace":"monitoring"},
+        "type":"Warning","reason":"FailedMount","count":9,"lastTimestamp":"2026-11-30T10:00:00Z",
+        "message":"MountVolume.SetUp failed for volume \"tls-secret\" : secret \"kube-prometheus-admission\" not found"}));
+    c.insert(json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"kube-prometheus-operator","namespace":"monitoring","generation":1},
+        "spec":{"replicas":1},"status":{"observedGeneration":1,"readyReplicas":0,"updatedReplicas":1}}));
+    // node-exporter: Pod Security refuses every pod
+    c.remove(&ObjRef::new("v1", "Pod", Some("monitoring"), "ne-0"));
+    c.remove(&ObjRef::new("v1", "Pod", Some("monitoring"), "ne-1"));
+    c.insert(failed_create_event(
+        "monitoring",
+        "kube-prometheus-prometheus-node-exporter",
+    ));
+    let w = status::workload_checks(c.as_ref(), "monitoring").await;
+    let detail = |n: &str| w.iter().find(|x| x.name == n).unwrap().detail.clone();
+    assert!(
+        detail("pods ready").contains("kube-prometheus-operator-5d9f6c-x2x4q (Pending: Pod kube-prometheus-operator-5d9f6c-x2x4q: FailedMount: MountVolume.SetUp failed for volume \"tls-secret\" : secret \"kube-prometheus-admission\" not found)"),
+        "{}",
+        detail("pods ready")
+    );
+    assert!(
+        detail("Deployment kube-prometheus-operator")
+            .contains("secret \"kube-prometheus-admission\" not found"),
+        "{}",
+        detail("Deployment kube-prometheus-operator")
+    );
+    let ds = detail("DaemonSet kube-prometheus-prometheus-node-exporter");
+    assert!(
+        ds.starts_with("not running on: node-0, node-1; Kubernetes says: DaemonSet kube-prometheus-prometheus-node-exporter: FailedCreate: Error creating: pods")
+            && ds.contains("violates PodSecurity \"baseline:latest\""),
+        "{ds}"
+    );
+}
+
+#[tokio::test]
+async fn unreadable_events_are_said_not_hidden() {
+    use promstack_shared::cluster::{Fault, Verb};
+    let c = installed().await;
+    c.inject(Fault::status(403).on(Verb::List).kind("Event"));
+    let w = status::workload_checks(c.as_ref(), "monitoring").await;
+    let ev = w.iter().find(|x| x.name == "events").unwrap();
+    assert_eq!(ev.level, Level::Warn);
+    assert!(ev.detail.contains("403"), "{}", ev.detail);
+}

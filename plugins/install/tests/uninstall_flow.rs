@@ -54,7 +54,14 @@ async fn by_default_only_the_release_and_our_secrets_go() {
     .await
     .unwrap();
     assert_eq!(c.writes(), 0);
-    assert_eq!(dry.removed.len(), 3, "{:?}", dry.removed);
+    assert_eq!(dry.removed.len(), 4, "{:?}", dry.removed);
+    assert!(
+        dry.removed[3].starts_with(
+            "Secret monitoring/kube-prometheus-admission (the admission webhooks' certificate"
+        ),
+        "uninstall says it removes the chart's certificate Secret: {:?}",
+        dry.removed
+    );
     assert_eq!(h.count("uninstall"), 0);
 
     let r = uninstall(&opts(), c.as_ref(), &h, &Ui::silent())
@@ -72,6 +79,15 @@ async fn by_default_only_the_release_and_our_secrets_go() {
     assert!(has(
         &c,
         &ObjRef::new("v1", "Secret", Some("monitoring"), "users-own")
+    ));
+    assert!(!has(
+        &c,
+        &ObjRef::new(
+            "v1",
+            "Secret",
+            Some("monitoring"),
+            "kube-prometheus-admission"
+        )
     ));
     assert!(has(&c, &ObjRef::new("v1", "Namespace", None, "monitoring")));
     assert!(has(&c, &kubelet_service()));

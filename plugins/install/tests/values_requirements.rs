@@ -587,6 +587,11 @@ fn remote_write_off_by_default_on_by_flag_and_webhooks_on_by_default() {
             true,
             "{env:?}"
         );
+        assert_eq!(
+            at(&m, "prometheusOperator.tls.enabled"),
+            true,
+            "{env:?}: the webhooks' certificate Job makes the Secret the operator's TLS mounts"
+        );
     }
     let m = merged(
         &chart,
@@ -607,5 +612,16 @@ fn remote_write_off_by_default_on_by_flag_and_webhooks_on_by_default() {
     assert_eq!(
         at(&m, "prometheusOperator.admissionWebhooks.enabled"),
         false
+    );
+    // on the chart's own defaults: with the webhooks off, the operator's TLS (which mounts the
+    // webhooks' Secret, helm-charts#6586) is off too, so the operator mounts nothing missing
+    assert_eq!(at(&m, "prometheusOperator.tls.enabled"), false);
+    assert_eq!(
+        at(
+            &m,
+            "prometheusOperator.admissionWebhooks.certManager.enabled"
+        ),
+        false,
+        "no cert-manager makes the Secret instead"
     );
 }

@@ -1,7 +1,7 @@
 //! The real implementation of [`Cluster`] on kube-rs.
 use super::{ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, ObjRef};
 use async_trait::async_trait;
-use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::core::GroupVersionKind;
 use kube::discovery::{ApiCapabilities, ApiResource, Scope};
@@ -282,6 +282,9 @@ impl Cluster for KubeCluster {
         if let Some(sel) = &q.label_selector {
             lp = lp.labels(sel);
         }
+        if let Some(sel) = &q.field_selector {
+            lp = lp.fields(sel);
+        }
         let list = api.list(&lp).await.map_err(map_err)?;
         list.items
             .into_iter()
@@ -310,6 +313,20 @@ impl Cluster for KubeCluster {
             .await
             .map_err(map_err)?;
         to_json(stored)
+    }
+
+    async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        let api = self
+            .api(&r.api_version, &r.kind, r.namespace.as_deref())
+            .await?;
+        let dynamic: DynamicObject = serde_json::from_value(obj.clone())
+            .map_err(|e| ClusterError::Invalid(e.to_string()))?;
+        let pp = PostParams {
+            dry_run: true,
+            field_manager: Some(crate::FIELD_MANAGER.into()),
+        };
+        to_json(api.create(&pp, &dynamic).await.map_err(map_err)?)
     }
 
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {

@@ -8,7 +8,7 @@ mod memory;
 
 pub use kube_impl::{Forward, KubeCluster};
 
-pub use memory::{Fault, MemoryCluster, Verb};
+pub use memory::{Fault, MemoryCluster, Verb, POD_SECURITY_ENFORCE};
 
 use async_trait::async_trait;
 use serde_json::Value;
@@ -59,13 +59,16 @@ impl fmt::Display for ObjRef {
     }
 }
 
-/// A list request: all objects of a kind, optionally in one namespace and matching a label selector.
+/// A list request: all objects of a kind, optionally in one namespace and matching a label
+/// selector and a field selector (`type=Warning`, `involvedObject.name=x`: equality only, the
+/// fields the API server indexes for the kind).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ListQuery {
     pub api_version: String,
     pub kind: String,
     pub namespace: Option<String>,
     pub label_selector: Option<String>,
+    pub field_selector: Option<String>,
 }
 
 impl ListQuery {
@@ -75,6 +78,7 @@ impl ListQuery {
             kind: kind.into(),
             namespace: None,
             label_selector: None,
+            field_selector: None,
         }
     }
     pub fn in_namespace(mut self, ns: &str) -> Self {
@@ -83,6 +87,10 @@ impl ListQuery {
     }
     pub fn labels(mut self, selector: &str) -> Self {
         self.label_selector = Some(selector.into());
+        self
+    }
+    pub fn fields(mut self, selector: &str) -> Self {
+        self.field_selector = Some(selector.into());
         self
     }
 }
@@ -115,6 +123,10 @@ impl ClusterError {
     /// 429 and 5xx: worth retrying.
     pub fn is_transient(&self) -> bool {
         matches!(self, ClusterError::Api { code, .. } if *code == 429 || *code >= 500)
+    }
+    /// 403: RBAC, or an admission controller (Pod Security, a policy webhook) said no.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, ClusterError::Api { code: 403, .. })
     }
 }
 
@@ -167,6 +179,10 @@ pub trait Cluster: Send + Sync {
     async fn apply(&self, obj: &Value, opts: ApplyOptions) -> Result<Value, ClusterError>;
     /// Delete; `false` when it was already gone.
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError>;
+    /// Create with `dryRun=All`: the object goes through defaulting and every admission
+    /// controller (Pod Security, policy webhooks, quotas) and is not stored. Returns the object as
+    /// it would be stored; a refusal is the API server's error (403 for admission).
+    async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError>;
 }
 
 /// `GET /version` as the first request of a command: the server's gitVersion, or an error that
@@ -215,6 +231,33 @@ pub fn is_cluster_scoped(kind: &str) -> bool {
     )
 }
 
+/// Does a field selector (`a.b=v,c!=w`: dotted paths into the object, equality only) match?
+/// A missing field reads as the empty string, as on the API server.
+pub fn field_selector_matches(selector: &str, obj: &Value) -> bool {
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .all(|term| {
+            let field = |path: &str| {
+                let pointer: String = path.trim().split('.').map(|p| format!("/{p}")).collect();
+                obj.pointer(&pointer)
+                    .map(|v| match v {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .unwrap_or_default()
+            };
+            if let Some((k, v)) = term.split_once("!=") {
+                field(k) != v.trim()
+            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                field(k) == v.trim()
+            } else {
+                false
+            }
+        })
+}
+
 /// Does a label selector of the form `k=v,k2=v2,k3` (equality and existence only) match these labels?
 pub fn selector_matches(selector: &str, labels: Option<&serde_json::Map<String, Value>>) -> bool {
     selector
@@ -253,6 +296,24 @@ mod tests {
         assert!(selector_matches("!c", l));
         assert!(!selector_matches("a", None));
         assert!(selector_matches("", None));
+    }
+
+    #[test]
+    fn field_selectors_match_dotted_paths() {
+        let ev = json!({"type": "Warning", "involvedObject": {"kind": "DaemonSet", "name": "ne"}, "count": 3});
+        assert!(field_selector_matches("type=Warning", &ev));
+        assert!(field_selector_matches(
+            "involvedObject.kind=DaemonSet,involvedObject.name==ne",
+            &ev
+        ));
+        assert!(!field_selector_matches("involvedObject.name=other", &ev));
+        assert!(field_selector_matches("reason!=FailedCreate", &ev));
+        assert!(
+            field_selector_matches("reason=", &ev),
+            "missing reads as empty"
+        );
+        assert!(field_selector_matches("count=3", &ev));
+        assert!(!field_selector_matches("nonsense", &ev));
     }
 
     #[test]

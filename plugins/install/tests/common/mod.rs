@@ -41,6 +41,11 @@ pub struct HelmState {
     /// don't create the StatefulSets (the operator never got to it)
     pub skip_statefulsets: bool,
     pub fail_upgrade: bool,
+    /// node-exporter's DaemonSet creates no pods (admission refuses them): it stays at 0 ready,
+    /// with the DaemonSet controller's FailedCreate event
+    pub refused_daemonset: bool,
+    /// `helm list --all-namespaces` is forbidden (RBAC limited to the namespace)
+    pub forbid_all_namespaces: bool,
 }
 
 pub struct FakeHelm {
@@ -76,8 +81,13 @@ impl FakeHelm {
             .filter(|o| o["kind"] == "Node")
             .count() as i64;
         let skip_sts = self.state.lock().unwrap().skip_statefulsets;
+        let refused = self.state.lock().unwrap().refused_daemonset;
         for w in promstack_install::workloads::expected(values) {
             let status = match w.kind {
+                "DaemonSet" if refused => {
+                    self.cluster.insert(failed_create_event(ns, &w.name));
+                    json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"currentNumberScheduled":0,"numberReady":0,"updatedNumberScheduled":0})
+                }
                 "DaemonSet" => {
                     json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"numberReady":nodes,"updatedNumberScheduled":nodes})
                 }
@@ -89,6 +99,93 @@ impl FakeHelm {
             self.cluster.insert(json!({"apiVersion":"apps/v1","kind":w.kind,"metadata":{"name":w.name,"namespace":ns,"generation":1},"spec":{"replicas":1},"status":status}));
         }
     }
+}
+
+/// The FailedCreate event the DaemonSet controller records when Pod Security refuses its pods.
+pub fn failed_create_event(ns: &str, daemonset: &str) -> Value {
+    let now = k8s_openapi::jiff::Timestamp::now().to_string();
+    json!({"apiVersion":"v1","kind":"Event",
+        "metadata":{"name":format!("{daemonset}.failedcreate"),"namespace":ns},
+        "involvedObject":{"kind":"DaemonSet","name":daemonset,"namespace":ns},
+        "type":"Warning","reason":"FailedCreate","count":12,"lastTimestamp":now,"firstTimestamp":now,
+        "message":format!("Error creating: pods \"{daemonset}-x7k2p\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volumes \"proc\", \"sys\", \"root\"), hostPort (container \"node-exporter\" uses hostPort 9100)")})
+}
+
+/// What the real chart renders besides CRDs that the pre-flight reads: node-exporter's DaemonSet
+/// (host namespaces, host port, hostPath volumes, as in prometheus-node-exporter 4.56), a
+/// ClusterRole and a Service in kube-system, both with helm's ownership annotations.
+fn chart_objects(ns: &str) -> String {
+    format!(
+        r#"---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: kube-prometheus-prometheus-node-exporter
+  namespace: {ns}
+spec:
+  template:
+    spec:
+      serviceAccountName: kube-prometheus-prometheus-node-exporter
+      hostNetwork: true
+      hostPID: true
+      containers:
+        - name: node-exporter
+          image: quay.io/prometheus/node-exporter:v1.10.2
+          ports:
+            - name: http-metrics
+              containerPort: 9100
+              hostPort: 9100
+          volumeMounts:
+            - {{name: proc, mountPath: /host/proc, readOnly: true}}
+            - {{name: sys, mountPath: /host/sys, readOnly: true}}
+            - {{name: root, mountPath: /host/root, readOnly: true}}
+      volumes:
+        - {{name: proc, hostPath: {{path: /proc}}}}
+        - {{name: sys, hostPath: {{path: /sys}}}}
+        - {{name: root, hostPath: {{path: /}}}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: kube-prometheus-grafana-clusterrole
+  annotations:
+    meta.helm.sh/release-name: kube-prometheus
+    meta.helm.sh/release-namespace: {ns}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: kube-prometheus-coredns
+  namespace: kube-system
+  annotations:
+    meta.helm.sh/release-name: kube-prometheus
+    meta.helm.sh/release-namespace: {ns}
+"#
+    )
+}
+
+/// The operator's Deployment and the webhooks' certificate Job under the chart's conditions
+/// (88.5.3): the Deployment mounts Secret `<fullname>-admission` while `prometheusOperator.tls`
+/// is on (chart default), and the hook Job that makes it runs only while the admission webhooks
+/// are on (chart default).
+fn operator_objects(ns: &str, values: &Value) -> String {
+    let on = |p: &str| values.pointer(p).and_then(Value::as_bool).unwrap_or(true);
+    let mut out = String::new();
+    let tls = on("/prometheusOperator/tls/enabled");
+    out.push_str(&format!(
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: kube-prometheus-operator\n  namespace: {ns}\nspec:\n  template:\n    spec:\n      containers:\n        - name: kube-prometheus-stack\n{}",
+        if tls {
+            "      volumes:\n        - name: tls-secret\n          secret:\n            secretName: kube-prometheus-admission\n"
+        } else {
+            ""
+        }
+    ));
+    if on("/prometheusOperator/admissionWebhooks/enabled") {
+        out.push_str(&format!(
+            "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: kube-prometheus-admission-create\n  namespace: {ns}\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\nspec:\n  template:\n    spec:\n      containers:\n        - name: create\n          args: [create, --namespace={ns}, --secret-name=kube-prometheus-admission]\n"
+        ));
+    }
+    out
 }
 
 fn read_files(r: &Release) -> (Vec<String>, Value) {
@@ -116,6 +213,9 @@ impl HelmApi for FakeHelm {
     async fn releases(&self, _name: &str, ns: Option<&str>) -> Result<Vec<ReleaseInfo>, Error> {
         self.call("list");
         let st = self.state.lock().unwrap();
+        if ns.is_none() && st.forbid_all_namespaces {
+            return Err(Error::runtime("helm list failed: Error: list: failed to list: secrets is forbidden: User \"dev\" cannot list resource \"secrets\" in API group \"\" at the cluster scope"));
+        }
         Ok(st
             .release
             .iter()
@@ -140,6 +240,9 @@ impl HelmApi for FakeHelm {
             out.push_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap());
         }
         out.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rendered\n  namespace: monitoring\n");
+        let (_, merged) = read_files(r);
+        out.push_str(&chart_objects(&r.namespace));
+        out.push_str(&operator_objects(&r.namespace, &merged));
         Ok(out)
     }
     async fn chart_id(&self, _chart: &Chart) -> Result<String, Error> {
@@ -173,6 +276,21 @@ impl HelmApi for FakeHelm {
             st.values = merged.clone();
         }
         self.ready_workloads(&r.namespace, &merged);
+        // the webhooks' certificate Job (a hook) makes their TLS Secret; helm does not own it
+        if merged
+            .pointer("/prometheusOperator/admissionWebhooks/enabled")
+            .and_then(Value::as_bool)
+            .unwrap_or(true)
+        {
+            self.cluster.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"kube-prometheus-admission","namespace":r.namespace},
+                "data":{"ca":"Y2E=","cert":"Y2VydA==","key":"a2V5"}}));
+        }
+        // what helm creates outside the namespace, owned by this release
+        for d in promstack_install::crds::documents(&chart_objects(&r.namespace)).unwrap() {
+            if d["kind"] != "DaemonSet" {
+                self.cluster.insert(d);
+            }
+        }
         Ok(())
     }
     async fn rollback(&self, _name: &str, _ns: &str, _t: Duration) -> Result<(), Error> {
@@ -211,6 +329,23 @@ pub async fn run(
         ui: &ui,
     };
     promstack_install::install::install(o, &deps, &mut &stdin[..]).await
+}
+
+/// Run with a Ui that records what it prints.
+pub async fn run_captured(
+    o: &InstallOptions,
+    c: &MemoryCluster,
+    h: &FakeHelm,
+) -> (anyhow::Result<InstallOutcome>, Vec<String>) {
+    let (ui, lines) = Ui::capture();
+    let deps = Deps {
+        cluster: c,
+        helm: h,
+        ui: &ui,
+    };
+    let res = promstack_install::install::install(o, &deps, &mut std::io::empty()).await;
+    let printed = lines.lock().unwrap().clone();
+    (res, printed)
 }
 
 pub fn code(e: &anyhow::Error) -> i32 {

@@ -1,0 +1,332 @@
+//! Pre-flight against the in-memory cluster: Pod Security as Talos sets it up (enforce baseline
+//! everywhere but kube-system), a second stack in the way, and what Kubernetes says when a
+//! workload does not get ready. Each refusal is exit 3 with nothing written.
+mod common;
+use common::*;
+use promstack_install::helm::ReleaseInfo;
+use promstack_shared::cluster::{ClusterError, Fault, MemoryCluster, ObjRef, Verb};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
+
+/// A Talos-like cluster: Pod Security admission enforces baseline by default.
+fn talos(nodes: usize) -> Arc<MemoryCluster> {
+    let c = cluster(nodes);
+    c.pod_security("baseline", &["kube-system"]);
+    c
+}
+
+/// A Talos-like cluster where namespace monitoring exists with these labels, and a helm.
+fn talos_with_namespace(labels: Value) -> (Arc<MemoryCluster>, FakeHelm) {
+    let c = talos(3);
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring","labels":labels}}));
+    let h = FakeHelm::new(c.clone(), 4);
+    (c, h)
+}
+
+fn namespace(c: &MemoryCluster, name: &str) -> Value {
+    c.peek(&ObjRef::new("v1", "Namespace", None, name)).unwrap()
+}
+
+fn assert_refused_before_writing(c: &MemoryCluster, h: &FakeHelm, e: &anyhow::Error) {
+    assert_eq!(code(e), 3, "{e:#}");
+    assert_eq!(c.writes(), 0, "{e:#}");
+    assert_eq!(h.count("upgrade"), 0);
+}
+
+#[tokio::test]
+async fn on_talos_a_new_namespace_is_made_privileged_for_node_exporter() {
+    let c = talos(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    assert_eq!(
+        namespace(&c, "monitoring")["metadata"]["labels"][ENFORCE],
+        "privileged"
+    );
+    let ps = out
+        .report
+        .preflight
+        .iter()
+        .find(|p| p.name == "pod-security")
+        .unwrap();
+    assert!(ps.detail.contains("will be created with"), "{}", ps.detail);
+    assert_eq!(
+        c.count(Verb::DryRun),
+        0,
+        "a new namespace has nothing to ask yet"
+    );
+}
+
+#[tokio::test]
+async fn an_existing_namespace_without_the_label_gets_it_as_the_first_step_of_the_plan() {
+    let (c, h) = talos_with_namespace(json!({"team": "sre"}));
+    let mut o = options();
+    o.dry_run = true;
+    let plan = run(&o, &c, &h, b"").await.unwrap().report;
+    assert_eq!(c.writes(), 0);
+    assert_eq!(
+        c.count(Verb::DryRun),
+        1,
+        "admission was asked about node-exporter's pod"
+    );
+    let ps = plan
+        .preflight
+        .iter()
+        .find(|p| p.name == "pod-security")
+        .unwrap();
+    assert!(
+        ps.detail.contains("Talos enforces baseline")
+            && ps.detail.contains("violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true)"),
+        "{}",
+        ps.detail
+    );
+    let first = &plan.steps[0];
+    assert_eq!(first.object, "Namespace monitoring");
+    assert_eq!(first.change, promstack_shared::owned::Change::Update);
+    assert!(first
+        .note
+        .as_deref()
+        .unwrap()
+        .contains("pod-security.kubernetes.io/enforce=privileged"));
+
+    run(&options(), &c, &h, b"").await.unwrap();
+    let ns = namespace(&c, "monitoring");
+    assert_eq!(ns["metadata"]["labels"][ENFORCE], "privileged");
+    assert_eq!(
+        ns["metadata"]["labels"]["team"], "sre",
+        "the user's labels stay"
+    );
+}
+
+#[tokio::test]
+async fn a_namespace_someone_set_to_baseline_stops_the_install_naming_the_label() {
+    let (c, h) = talos_with_namespace(json!({ENFORCE: "baseline"}));
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    let text = e.to_string();
+    assert!(
+        text.contains("enforces Pod Security `baseline`")
+            && text.contains("kubectl label namespace monitoring pod-security.kubernetes.io/enforce=privileged --overwrite"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn another_admission_that_refuses_node_exporter_stops_the_install() {
+    let (c, h) = talos_with_namespace(json!({ENFORCE: "privileged"}));
+    c.inject(Fault::error(ClusterError::Api {
+        code: 403,
+        message: "admission webhook \"validate.kyverno.svc-fail\" denied the request: policy Pod/monitoring/promstack-preflight-node-exporter for resource violation: disallow-host-namespaces".into(),
+    }).on(Verb::DryRun));
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    assert!(
+        e.to_string().contains("disallow-host-namespaces")
+            && e.to_string().contains("policy exception"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_privileged_namespace_passes_and_without_node_exporter_nothing_is_labelled() {
+    let (c, h) = talos_with_namespace(json!({ENFORCE: "privileged"}));
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    let ps = out
+        .report
+        .preflight
+        .iter()
+        .find(|p| p.name == "pod-security")
+        .unwrap();
+    assert!(
+        ps.detail.contains("admission accepts node-exporter's pod"),
+        "{}",
+        ps.detail
+    );
+
+    let c = talos(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("no-node-exporter.yaml");
+    std::fs::write(&f, "nodeExporter:\n  enabled: false\n").unwrap();
+    let mut o = options();
+    o.user_values = vec![f];
+    run(&o, &c, &h, b"").await.unwrap();
+    assert!(namespace(&c, "monitoring")["metadata"]["labels"]
+        .get(ENFORCE)
+        .is_none());
+}
+
+fn release_in(ns: &str) -> ReleaseInfo {
+    ReleaseInfo {
+        name: "kube-prometheus".into(),
+        namespace: ns.into(),
+        revision: "3".into(),
+        status: "deployed".into(),
+        chart: "kube-prometheus-stack-88.5.3".into(),
+        app_version: "v0.93.1".into(),
+    }
+}
+
+#[tokio::test]
+async fn a_stack_in_another_namespace_is_refused_at_pre_flight() {
+    let c = cluster(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state
+        .lock()
+        .unwrap()
+        .elsewhere
+        .push(release_in("monitoring"));
+    for dry_run in [true, false] {
+        let mut o = options();
+        o.namespace = "other".into();
+        o.dry_run = dry_run;
+        let e = run(&o, &c, &h, b"").await.unwrap_err();
+        assert_refused_before_writing(&c, &h, &e);
+        let text = e.to_string();
+        assert!(
+            text.contains("namespace monitoring")
+                && text.contains("kubectl promstack install uninstall -n monitoring")
+                && text.contains("-n monitoring`"),
+            "{text}"
+        );
+    }
+    assert!(c
+        .peek(&ObjRef::new("v1", "Namespace", None, "other"))
+        .is_none());
+}
+
+#[tokio::test]
+async fn cluster_wide_objects_of_another_release_are_refused_even_when_helm_cannot_list_it() {
+    let c = cluster(3);
+    c.insert(json!({"apiVersion":"rbac.authorization.k8s.io/v1","kind":"ClusterRole","metadata":{
+        "name":"kube-prometheus-grafana-clusterrole",
+        "annotations":{"meta.helm.sh/release-name":"kube-prometheus","meta.helm.sh/release-namespace":"monitoring"}}}));
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().forbid_all_namespaces = true;
+    let mut o = options();
+    o.namespace = "other".into();
+    let (res, printed) = run_captured(&o, &c, &h).await;
+    let e = res.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    assert!(
+        e.to_string().contains(
+            "ClusterRole kube-prometheus-grafana-clusterrole (release monitoring/kube-prometheus)"
+        ),
+        "{e}"
+    );
+    assert!(
+        printed
+            .iter()
+            .any(|l| l.contains("cannot list helm releases in other namespaces")),
+        "{printed:?}"
+    );
+}
+
+#[tokio::test]
+async fn our_own_release_and_objects_are_no_second_stack() {
+    let c = cluster(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    run(&options(), &c, &h, b"").await.unwrap();
+    assert!(c
+        .peek(&ObjRef::new(
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRole",
+            None,
+            "kube-prometheus-grafana-clusterrole"
+        ))
+        .is_some());
+    let again = run(&options(), &c, &h, b"").await.unwrap();
+    assert!(!again.report.changed);
+}
+
+#[tokio::test]
+async fn a_failed_helm_run_says_what_kubernetes_reported() {
+    let c = talos(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().fail_upgrade = true;
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c.insert(failed_create_event(
+        "monitoring",
+        "kube-prometheus-prometheus-node-exporter",
+    ));
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    let text = format!("{e:#}");
+    assert!(
+        text.contains("Kubernetes reported while helm waited:")
+            && text.contains("DaemonSet kube-prometheus-prometheus-node-exporter: FailedCreate: Error creating: pods")
+            && text.contains("violates PodSecurity"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_daemonset_that_creates_no_pods_is_named_with_its_reason_not_just_timed_out() {
+    let c = cluster(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().refused_daemonset = true;
+    let mut o = options();
+    o.timeout = Duration::from_millis(300);
+    let (res, printed) = run_captured(&o, &c, &h).await;
+    let text = format!("{:#}", res.unwrap_err());
+    assert!(
+        text.contains("timed out")
+            && text.contains(
+                "Kubernetes says: DaemonSet kube-prometheus-prometheus-node-exporter: FailedCreate"
+            )
+            && text.contains("violates PodSecurity \"baseline:latest\""),
+        "{text}"
+    );
+    assert!(
+        printed.iter().any(|l| l
+            .starts_with("! DaemonSet kube-prometheus-prometheus-node-exporter: Kubernetes says")),
+        "said while waiting, for logs without a terminal: {printed:?}"
+    );
+}
+
+#[tokio::test]
+async fn webhooks_off_by_flag_leave_the_operator_nothing_missing_to_mount() {
+    let c = cluster(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    let mut o = options();
+    o.overlay.admission_webhooks = false;
+    let out = run(&o, &c, &h, b"").await.unwrap();
+    let m = out
+        .report
+        .preflight
+        .iter()
+        .find(|p| p.name == "mounts")
+        .unwrap();
+    assert!(m.ok, "{}", m.detail);
+    let st = h.state.lock().unwrap();
+    assert_eq!(st.values["prometheusOperator"]["tls"]["enabled"], false);
+}
+
+#[tokio::test]
+async fn webhooks_off_in_a_values_file_alone_are_refused_naming_the_secret_nobody_makes() {
+    let c = cluster(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("no-webhooks.yaml");
+    std::fs::write(
+        &f,
+        "prometheusOperator:\n  admissionWebhooks:\n    enabled: false\n",
+    )
+    .unwrap();
+    let mut o = options();
+    o.user_values = vec![f];
+    let e = run(&o, &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    let text = e.to_string();
+    assert!(
+        text.contains("Deployment kube-prometheus-operator mounts Secret monitoring/kube-prometheus-admission")
+            && text.contains("helm-charts#6586")
+            && text.contains("--no-admission-webhooks"),
+        "{text}"
+    );
+    // the Secret is there (made by hand, or left by an earlier install): fine
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"kube-prometheus-admission","namespace":"monitoring"}}));
+    run(&o, &c, &h, b"").await.unwrap();
+}

@@ -282,3 +282,17 @@ pub fn assert_common_flags_anywhere<C>(
         }
     }
 }
+
+/// Why a cluster test is ignored by default; `#[ignore = ...]` takes a literal, so this is the
+/// text to use there, and the panic of [`e2e_kubeconfig`].
+pub const NEEDS_A_CLUSTER: &str = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG";
+
+/// The kubeconfig of the e2e cluster (PROMSTACK_E2E_KUBECONFIG). A cluster test run without it
+/// (`cargo test -- --ignored` on a machine with no cluster) fails saying so, instead of passing
+/// without having run.
+pub fn e2e_kubeconfig() -> PathBuf {
+    match std::env::var_os("PROMSTACK_E2E_KUBECONFIG") {
+        Some(k) if !k.is_empty() => PathBuf::from(k),
+        _ => panic!("{NEEDS_A_CLUSTER} (a kubeconfig of a cluster the suite may install into)"),
+    }
+}

@@ -161,10 +161,13 @@ fn helm_owner(live: &Value) -> Option<(String, String)> {
 }
 
 /// The chart's objects outside the release's namespace (cluster-scoped ones, and those it puts in
-/// kube-system), CRDs left out (their owners are checked on their own).
+/// kube-system), CRDs left out (their owners are checked on their own) and hooks too: helm makes
+/// those without its ownership annotations, deletes them when they have run, and replaces one
+/// that is left (`before-hook-creation`), so they say nothing of who else is installed.
 pub fn shared_objects(docs: &[Value], ns: &str) -> Vec<ObjRef> {
     docs.iter()
         .filter(|d| d["kind"] != "CustomResourceDefinition")
+        .filter(|d| d.pointer("/metadata/annotations/helm.sh~1hook").is_none())
         .filter_map(|d| ObjRef::of(d).ok())
         .filter(|r| is_cluster_scoped(&r.kind) || r.namespace.as_deref().is_some_and(|n| n != ns))
         .collect()

@@ -571,6 +571,7 @@ async fn dry_run_plans_renders_and_writes_nothing() {
             "ConfigMap",
             "DaemonSet",
             "ClusterRole",
+            "ClusterRole",
             "Service",
             "Deployment",
             "Job"

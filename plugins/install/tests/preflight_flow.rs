@@ -237,6 +237,15 @@ async fn our_own_release_and_objects_are_no_second_stack() {
             "kube-prometheus-grafana-clusterrole"
         ))
         .is_some());
+    // a hook's ClusterRole left behind without helm's annotations is no second stack either
+    assert!(c
+        .peek(&ObjRef::new(
+            "rbac.authorization.k8s.io/v1",
+            "ClusterRole",
+            None,
+            "kube-prometheus-admission"
+        ))
+        .is_some_and(|r| r["metadata"].get("annotations").is_none()));
     let again = run(&options(), &c, &h, b"").await.unwrap();
     assert!(!again.report.changed);
 }

@@ -152,6 +152,14 @@ metadata:
     meta.helm.sh/release-name: kube-prometheus
     meta.helm.sh/release-namespace: {ns}
 ---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: kube-prometheus-admission
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+---
 apiVersion: v1
 kind: Service
 metadata:
@@ -286,10 +294,15 @@ impl HelmApi for FakeHelm {
                 "data":{"ca":"Y2E=","cert":"Y2VydA==","key":"a2V5"}}));
         }
         // what helm creates outside the namespace, owned by this release
-        for d in promstack_install::crds::documents(&chart_objects(&r.namespace)).unwrap() {
-            if d["kind"] != "DaemonSet" {
-                self.cluster.insert(d);
+        for mut d in promstack_install::crds::documents(&chart_objects(&r.namespace)).unwrap() {
+            if d["kind"] == "DaemonSet" {
+                continue;
             }
+            if d.pointer("/metadata/annotations/helm.sh~1hook").is_some() {
+                // a hook object left behind: helm made it without its ownership annotations
+                d["metadata"].as_object_mut().unwrap().remove("annotations");
+            }
+            self.cluster.insert(d);
         }
         Ok(())
     }

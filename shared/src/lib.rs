@@ -4,7 +4,8 @@
 //! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
 //!   ([`cluster::MemoryCluster`]) that injects faults and counts requests.
-//! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned.
+//! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned;
+//!   [`fields`]: which fields it owns (server-side apply's managedFields) and what an apply changes.
 //! - [`wait`]: polling waits with progress; [`diagnose`]: why a workload is not ready (its Warning events).
 //! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
 //! - [`prompt`]: prompts off the runtime thread; the terminal put back when a signal ends one.
@@ -18,6 +19,7 @@ pub mod dashboard;
 pub mod diagnose;
 pub mod duration;
 pub mod error;
+pub mod fields;
 pub mod output;
 pub mod owned;
 pub mod par;

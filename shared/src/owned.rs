@@ -66,7 +66,7 @@ impl std::fmt::Display for Change {
 }
 
 /// Is every field of `want` present with the same value in `live`? (Arrays must be equal.)
-/// This is the question "would applying `want` change anything?" for fields we manage.
+/// Half of "would applying `want` change anything?"; [`plan`] asks the whole question.
 pub fn contains(live: &Value, want: &Value) -> bool {
     match (live, want) {
         (Value::Object(l), Value::Object(w)) => w.iter().all(|(k, wv)| match l.get(k) {
@@ -77,11 +77,15 @@ pub fn contains(live: &Value, want: &Value) -> bool {
     }
 }
 
-/// Compare a wanted object with the live one.
+/// Compare a wanted object with the live one as server-side apply would: unchanged only when
+/// every field promstack sends has its value live and the fields promstack owns (managedFields)
+/// are exactly those it sends; a field it stopped sending is a change (the apply removes it).
 pub fn plan(live: Option<&Value>, want: &Value) -> Change {
     match live {
         None => Change::Create,
-        Some(l) if contains(l, want) => Change::Unchanged,
+        Some(l) if crate::fields::apply_changes_nothing(l, want, crate::FIELD_MANAGER) => {
+            Change::Unchanged
+        }
         Some(_) => Change::Update,
     }
 }

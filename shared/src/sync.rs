@@ -209,7 +209,7 @@ pub async fn sync(
     Ok(report)
 }
 
-/// The live object reduced to the fields the wanted object sets (arrays whole), for a diff.
+/// The live object reduced to the fields the wanted object sets (arrays whole).
 fn project(live: &Value, want: &Value) -> Value {
     match (live, want) {
         (Value::Object(l), Value::Object(w)) => Value::Object(
@@ -219,6 +219,29 @@ fn project(live: &Value, want: &Value) -> Value {
         ),
         (l, _) => l.clone(),
     }
+}
+
+/// What a diff compares with the wanted object: the live fields it sets, and the fields promstack
+/// set before and no longer sets (an apply removes those, so the diff shows them as removed).
+pub fn live_view(live: &Value, want: &Value) -> Value {
+    let mut view = project(live, want);
+    for path in crate::fields::dropped(live, want, crate::FIELD_MANAGER) {
+        let Some(value) = crate::fields::get(live, &path) else {
+            continue;
+        };
+        let Some((last, parents)) = path.split_last() else {
+            continue;
+        };
+        let mut node = &mut view;
+        for k in parents {
+            if !node.get(k).is_some_and(Value::is_object) {
+                node[k.as_str()] = Value::Object(Default::default());
+            }
+            node = &mut node[k.as_str()];
+        }
+        node[last.as_str()] = value.clone();
+    }
+    view
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -255,7 +278,7 @@ pub async fn diff(
                     .unwrap_or_default();
                 let old = live
                     .get(&item.name)
-                    .map(|l| serde_yaml::to_string(&project(l, &want)).unwrap_or_default())
+                    .map(|l| serde_yaml::to_string(&live_view(l, &want)).unwrap_or_default())
                     .unwrap_or_default();
                 (old, serde_yaml::to_string(&want).unwrap_or_default())
             }

@@ -99,3 +99,54 @@ async fn big_dashboards_sync_and_too_big_ones_are_refused() {
     );
     assert_eq!(c.requests(), 0, "refused before any request");
 }
+
+#[tokio::test]
+async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
+    let c = cluster();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_to(tmp.path());
+    sync_dir(&c, tmp.path(), false).await.unwrap();
+    // an earlier promstack put the dashboard into another folder and a label it no longer sets
+    let name = "dashboard-cilium-cilium-agent";
+    let live = c.peek(&cm(name)).unwrap();
+    let mut older = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":name,"namespace":"monitoring",
+        "labels": live["metadata"]["labels"].clone(), "annotations": live["metadata"]["annotations"].clone()},
+        "data": live["data"].clone()});
+    older["metadata"]["labels"]["promstack.io/legacy"] = json!("yes");
+    older["metadata"]["annotations"]["grafana_folder"] = json!("Old folder");
+    c.apply_as(&older, "promstack").unwrap();
+
+    let objects = configmaps(
+        &load_valid(Some(tmp.path()), &Ui::silent()).unwrap(),
+        "monitoring",
+    )
+    .unwrap();
+    let diffs =
+        promstack_shared::sync::diff(&c, promstack_dashboards::DASHBOARDS, &objects, "monitoring")
+            .await
+            .unwrap();
+    assert_eq!(diffs.len(), 1);
+    assert!(
+        diffs[0].diff.contains("-    promstack.io/legacy: yes")
+            && diffs[0].diff.contains("-    grafana_folder: Old folder")
+            && diffs[0].diff.contains("+    grafana_folder: Cilium"),
+        "{}",
+        diffs[0].diff
+    );
+    let r = sync_dir(&c, tmp.path(), false).await.unwrap();
+    assert_eq!((r.updated, r.unchanged), (1, 2));
+    let now = c.peek(&cm(name)).unwrap();
+    assert!(now["metadata"]["labels"]
+        .get("promstack.io/legacy")
+        .is_none());
+    assert_eq!(now["metadata"]["annotations"]["grafana_folder"], "Cilium");
+    c.reset_counts();
+    let r = sync_dir(&c, tmp.path(), false).await.unwrap();
+    assert_eq!(r.unchanged, 3);
+    assert_eq!(
+        c.requests(),
+        2,
+        "the namespace and one list, nothing more: {:?}",
+        c.log()
+    );
+}

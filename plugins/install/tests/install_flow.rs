@@ -687,3 +687,57 @@ async fn remote_write_needs_its_secret_and_reaches_the_values() {
         "credentials must stay in the Secret"
     );
 }
+
+#[tokio::test]
+async fn what_the_install_stops_setting_is_removed_like_server_side_apply_does() {
+    let c = cluster(2);
+    let h = FakeHelm::new(c.clone(), 4);
+    run(&options(), &c, &h, b"").await.unwrap();
+    let ns_ref = ObjRef::new("v1", "Namespace", None, "monitoring");
+    assert_eq!(
+        c.peek(&ns_ref).unwrap()["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+        "privileged"
+    );
+    // an earlier promstack also set an annotation on the Alertmanager config Secret
+    let am = secret(&c, ALERTMANAGER_SECRET).unwrap();
+    let mut older = json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":ALERTMANAGER_SECRET,"namespace":"monitoring",
+        "labels": am["metadata"]["labels"].clone(), "annotations": {"promstack.io/legacy": "yes"}},
+        "type": am["type"].clone(), "data": am["data"].clone()});
+    if older["type"].is_null() {
+        older.as_object_mut().unwrap().remove("type");
+    }
+    c.apply_as(&older, "promstack").unwrap();
+
+    // node-exporter off: the namespace no longer needs (or gets) the Pod Security label
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("no-node-exporter.yaml");
+    std::fs::write(&f, "nodeExporter:\n  enabled: false\n").unwrap();
+    let mut o = options();
+    o.user_values = vec![f];
+    let out = run(&o, &c, &h, b"").await.unwrap();
+    let change = |obj: &str| {
+        out.report
+            .steps
+            .iter()
+            .find(|s| s.object == obj)
+            .unwrap()
+            .change
+    };
+    assert_eq!(change("Namespace monitoring"), Change::Update);
+    assert_eq!(
+        change(&format!("Secret monitoring/{ALERTMANAGER_SECRET}")),
+        Change::Update
+    );
+    assert!(c.peek(&ns_ref).unwrap()["metadata"]["labels"]
+        .get("pod-security.kubernetes.io/enforce")
+        .is_none());
+    assert!(secret(&c, ALERTMANAGER_SECRET).unwrap()["metadata"]
+        .get("annotations")
+        .is_none_or(|a| a.get("promstack.io/legacy").is_none()));
+
+    // and the same again changes nothing
+    c.reset_counts();
+    let again = run(&o, &c, &h, b"").await.unwrap();
+    assert!(!again.report.changed, "{:?}", again.report.steps);
+    assert_eq!(c.writes(), 0);
+}

@@ -255,3 +255,98 @@ async fn diff_shows_the_changed_field() {
     assert_eq!(listed.len(), 3);
     assert!(listed.iter().all(|i| i.ours && i.source.is_some()));
 }
+
+/// The rules of a folder with extra labels on every PrometheusRule, as `sync --label` gives them.
+fn loaded_with_labels(dir: &Path, labels: &[(&str, &str)]) -> promstack_rules::load::Loaded {
+    let mut loaded = load_valid(Some(dir), "monitoring").unwrap();
+    for obj in &mut loaded.objects {
+        obj.metadata
+            .labels
+            .get_or_insert_with(Default::default)
+            .extend(labels.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    }
+    loaded
+}
+
+#[tokio::test]
+async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
+    let c = cluster(json!({}));
+    let (_tmp, dir) = copy_rules();
+    let ui = Ui::silent();
+    let with_team = loaded_with_labels(&dir, &[("team", "sre")]);
+    sync_with_check(&c, &with_team, "monitoring", false, false, true, &ui)
+        .await
+        .unwrap();
+    assert_eq!(
+        c.peek(&rule_ref("promstack-node")).unwrap()["metadata"]["labels"]["team"],
+        "sre"
+    );
+    // someone else's label on the same object is theirs: it must stay
+    c.update_as(
+        &json!({"apiVersion":"monitoring.coreos.com/v1","kind":"PrometheusRule",
+            "metadata":{"name":"promstack-node","namespace":"monitoring","labels":{"owner":"oncall"}}}),
+        "kubectl-label",
+    )
+    .unwrap();
+
+    // the sources without --label: diff shows the removal, sync removes it, once
+    let plain = loaded_with_labels(&dir, &[]);
+    let diffs = sync::diff(&c, &plain.objects, "monitoring").await.unwrap();
+    assert_eq!(diffs.len(), 3, "every rule carried team=sre");
+    let node = diffs.iter().find(|d| d.name == "promstack-node").unwrap();
+    assert_eq!(node.change, Change::Update);
+    assert!(node.diff.contains("-    team: sre"), "{}", node.diff);
+    assert!(!node.diff.contains("owner"), "{}", node.diff);
+    c.reset_counts();
+    let r = sync_with_check(&c, &plain, "monitoring", false, false, true, &ui)
+        .await
+        .unwrap();
+    assert_eq!((r.updated, r.unchanged), (3, 0));
+    let live = c.peek(&rule_ref("promstack-node")).unwrap();
+    assert!(live["metadata"]["labels"].get("team").is_none(), "{live}");
+    assert_eq!(live["metadata"]["labels"]["owner"], "oncall");
+
+    // and now nothing: no diff, no write, only the reads
+    assert!(sync::diff(&c, &plain.objects, "monitoring")
+        .await
+        .unwrap()
+        .is_empty());
+    c.reset_counts();
+    let r = sync_with_check(&c, &plain, "monitoring", false, false, true, &ui)
+        .await
+        .unwrap();
+    assert_eq!(r.unchanged, 3);
+    assert_eq!(c.writes(), 0);
+    assert!(
+        c.log()
+            .iter()
+            .all(|(v, _)| matches!(v, Verb::Get | Verb::List)),
+        "{:?}",
+        c.log()
+    );
+}
+
+#[tokio::test]
+async fn a_field_dropped_from_a_source_outside_a_list_is_removed() {
+    let c = cluster(json!({}));
+    let (_tmp, dir) = copy_rules();
+    let ui = Ui::silent();
+    let mut loaded = loaded_with_labels(&dir, &[]);
+    loaded.objects[0]
+        .metadata
+        .annotations
+        .get_or_insert_with(Default::default)
+        .insert("runbook-owner".into(), "sre".into());
+    sync_with_check(&c, &loaded, "monitoring", false, false, true, &ui)
+        .await
+        .unwrap();
+    let name = loaded.objects[0].metadata.name.clone().unwrap();
+    let plain = loaded_with_labels(&dir, &[]);
+    let r = sync_with_check(&c, &plain, "monitoring", false, false, true, &ui)
+        .await
+        .unwrap();
+    assert_eq!((r.updated, r.unchanged), (1, 2));
+    assert!(c.peek(&rule_ref(&name)).unwrap()["metadata"]["annotations"]
+        .get("runbook-owner")
+        .is_none());
+}

@@ -1,9 +1,12 @@
 //! An in-memory [`Cluster`] for tests: stores objects, injects faults, counts requests.
 //!
-//! Server-side apply is modelled as a deep merge of the applied fields into the stored object
-//! (maps merge, everything else is replaced), which is what an apply by a single field manager
-//! does to the fields it sends. Namespaced objects need their namespace to exist, as on a real
-//! API server. Applied CustomResourceDefinitions become Established at once. Pods created with
+//! Server-side apply follows the API server's field ownership per manager ([`super::ssa`]): an
+//! apply sets what it sends, removes what its manager set before and no longer sends, and answers
+//! 409 for a field another manager owns with another value (unless forced); `managedFields` is
+//! written as the API server writes it, so code that reads it sees the real shape. Other actors
+//! (kubectl, helm, controllers) write with [`MemoryCluster::apply_as`] / [`MemoryCluster::update_as`],
+//! or [`MemoryCluster::insert`] for objects nobody owns fields of. Namespaced objects need their
+//! namespace to exist, as on a real API server. Applied CustomResourceDefinitions become Established at once. Pods created with
 //! `dryRun` pass through a model of Pod Security admission ([`MemoryCluster::pod_security`]),
 //! answering 403 with the API server's wording, as a Talos cluster does out of the box.
 use super::{
@@ -164,6 +167,45 @@ impl MemoryCluster {
         let mut obj = obj;
         obj["metadata"]["resourceVersion"] = json!(st.next_rv.to_string());
         st.objects.insert(key(&r), obj);
+    }
+
+    /// What another field manager's server-side apply did (kubectl apply --server-side, helm 4),
+    /// without counting a request: fields owned per manager as [`super::ssa`] models it.
+    pub fn apply_as(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
+        self.write_as(obj, manager, super::ssa::Operation::Apply { force: false })
+    }
+
+    /// What a plain update by another manager did (kubectl label/edit, a controller), without
+    /// counting a request: it owns what it set and removes nothing.
+    pub fn update_as(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
+        self.write_as(obj, manager, super::ssa::Operation::Update)
+    }
+
+    fn write_as(
+        &self,
+        obj: &Value,
+        manager: &str,
+        op: super::ssa::Operation,
+    ) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        let mut st = self.state.lock().unwrap();
+        st.next_rv += 1;
+        let rv = st.next_rv;
+        let k = key(&r);
+        let mut stored = super::ssa::write(st.objects.get(&k), obj, manager, op)?;
+        if stored.pointer("/metadata/uid").is_none() {
+            stored["metadata"]["uid"] = json!(format!("uid-{rv}"));
+            stored["metadata"]["creationTimestamp"] = json!("2026-01-01T00:00:00Z");
+        }
+        stored["metadata"]["resourceVersion"] = json!(rv.to_string());
+        if r.kind == "CustomResourceDefinition" {
+            stored["status"] = json!({"conditions": [
+                {"type": "NamesAccepted", "status": "True"},
+                {"type": "Established", "status": "True"}
+            ]});
+        }
+        st.objects.insert(k, stored.clone());
+        Ok(stored)
     }
 
     /// Remove an object without counting a request.
@@ -426,22 +468,6 @@ fn key(r: &ObjRef) -> ObjRef {
     k
 }
 
-fn merge(into: &mut Value, from: &Value) {
-    match (into, from) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in b {
-                match a.get_mut(k) {
-                    Some(existing) => merge(existing, v),
-                    None => {
-                        a.insert(k.clone(), v.clone());
-                    }
-                }
-            }
-        }
-        (slot, v) => *slot = v.clone(),
-    }
-}
-
 #[async_trait]
 impl Cluster for MemoryCluster {
     fn info(&self) -> ClusterInfo {
@@ -493,7 +519,7 @@ impl Cluster for MemoryCluster {
             .collect())
     }
 
-    async fn apply(&self, obj: &Value, _opts: ApplyOptions) -> Result<Value, ClusterError> {
+    async fn apply(&self, obj: &Value, opts: ApplyOptions) -> Result<Value, ClusterError> {
         let r = ObjRef::of(obj)?;
         self.enter(Verb::Apply, Some(&r.kind), Some(&r.name), r.to_string())
             .await?;
@@ -513,24 +539,11 @@ impl Cluster for MemoryCluster {
                 )));
             }
         }
-        let mut st = self.state.lock().unwrap();
-        st.next_rv += 1;
-        let rv = st.next_rv;
-        let k = key(&r);
-        let stored = st.objects.entry(k).or_insert_with(|| {
-            json!({"metadata": {"uid": format!("uid-{rv}"), "creationTimestamp": "2026-01-01T00:00:00Z"}})
-        });
-        merge(stored, obj);
-        stored["metadata"]["resourceVersion"] = json!(rv.to_string());
-        stored["metadata"]["managedFields"] =
-            json!([{"manager": crate::FIELD_MANAGER, "operation": "Apply"}]);
-        if r.kind == "CustomResourceDefinition" {
-            stored["status"] = json!({"conditions": [
-                {"type": "NamesAccepted", "status": "True"},
-                {"type": "Established", "status": "True"}
-            ]});
-        }
-        Ok(stored.clone())
+        self.write_as(
+            obj,
+            crate::FIELD_MANAGER,
+            super::ssa::Operation::Apply { force: opts.force },
+        )
     }
 
     async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError> {
@@ -588,7 +601,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn apply_needs_the_namespace_then_merges_and_counts() {
+    async fn apply_needs_the_namespace_then_applies_and_counts() {
         let c = MemoryCluster::new();
         let err = c
             .apply(&secret("m", "s"), ApplyOptions::default())
@@ -601,12 +614,13 @@ mod tests {
             .unwrap();
         let stored = c
             .apply(
-                &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m"},"data":{"j":"dw=="}}),
+                &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","namespace":"m","labels":{"a":"1"}},"data":{"j":"dw=="}}),
                 ApplyOptions::default(),
             )
             .await
             .unwrap();
-        assert_eq!(stored["data"]["k"], "dg==");
+        // server-side apply: the manager stopped sending data.k, so the apply removed it
+        assert!(stored["data"].get("k").is_none(), "{stored}");
         assert_eq!(stored["data"]["j"], "dw==");
         assert_eq!(c.count(Verb::Apply), 3);
         assert_eq!(c.writes(), 3);

@@ -5,6 +5,7 @@
 //! get, list by label, server-side apply, delete. Waiting is built on `get` in [`crate::wait`].
 mod kube_impl;
 mod memory;
+mod ssa;
 
 pub use kube_impl::{Forward, KubeCluster};
 

@@ -9,6 +9,7 @@
 //! - [`wait`]: polling waits with progress; [`diagnose`]: why a workload is not ready (its Warning events).
 //! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
 //! - [`prompt`]: prompts off the runtime thread; the terminal put back when a signal ends one.
+//! - [`limits`]: what the API server and the operator refuse of an object (names, labels, sizes).
 //! - [`secret`]: secret values that never print, password policy, generation, input.
 //! - [`error`]: typed errors and the exit codes they map to.
 pub mod alertmanager_api;
@@ -20,6 +21,7 @@ pub mod diagnose;
 pub mod duration;
 pub mod error;
 pub mod fields;
+pub mod limits;
 pub mod output;
 pub mod owned;
 pub mod par;

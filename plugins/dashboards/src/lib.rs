@@ -55,12 +55,52 @@ pub fn prepare_all(files: &[SourceFile]) -> (Vec<Prepared>, Vec<validate::Proble
     (ok, problems)
 }
 
-/// Everything `validate` finds, sorted.
+/// Everything `validate` finds, sorted: the dashboards themselves, and what the API server would
+/// refuse of the ConfigMaps `sync` writes (so `validate` refuses what `sync` would).
 pub fn problems(files: &[SourceFile]) -> (Vec<Prepared>, Vec<validate::Problem>) {
     let (prepared, mut problems) = prepare_all(files);
     problems.extend(validate::validate(&prepared));
+    problems.extend(object_problems(&prepared));
     problems.sort();
     (prepared, problems)
+}
+
+/// The ConfigMap of each dashboard as `sync` builds it: one over a limit, a name two dashboards
+/// share, anything the API server refuses (see [`promstack_shared::limits`]).
+fn object_problems(prepared: &[Prepared]) -> Vec<validate::Problem> {
+    let mut out = Vec::new();
+    let mut names: std::collections::BTreeMap<String, String> = Default::default();
+    let problem = |p: &Prepared, message: String| validate::Problem {
+        file: p.path.clone(),
+        level: Level::Error,
+        panel: None,
+        path: String::new(),
+        message,
+    };
+    for p in prepared {
+        // the namespace changes no name or size
+        match dashboard::configmap_of(p, "monitoring") {
+            Err(e) => out.push(problem(
+                p,
+                e.trim_start_matches(&format!("{}: ", p.path)).to_string(),
+            )),
+            Ok(cm) => {
+                let name = cm.metadata.name.clone().unwrap_or_default();
+                if let Some(first) = names.insert(name.clone(), p.path.clone()) {
+                    out.push(problem(
+                        p,
+                        format!("{first} and this file both become ConfigMap {name}: rename one"),
+                    ));
+                }
+                for m in
+                    promstack_shared::limits::problems(&promstack_shared::cluster::to_value(&cm))
+                {
+                    out.push(problem(p, format!("its ConfigMap {name}: {m}")));
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Read, prepare and validate; any error is a usage error listing them all (warnings go to the UI).

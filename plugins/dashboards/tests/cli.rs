@@ -61,3 +61,39 @@ fn validate_json_and_bad_input_exit_codes() {
         assert!(all.contains("x.json"), "{all}");
     }
 }
+
+#[test]
+fn validate_refuses_every_dashboard_sync_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge = serde_json::json!({"title": "Huge", "uid": "huge", "panels": [], "description": "x".repeat(1_100_000)});
+    std::fs::write(dir.path().join("big.json"), huge.to_string()).unwrap();
+    // two files that become one ConfigMap name
+    let small = |uid: &str| serde_json::json!({"title": uid, "uid": uid, "panels": []}).to_string();
+    std::fs::write(dir.path().join("team a.json"), small("a")).unwrap();
+    std::fs::write(dir.path().join("team-a.json"), small("b")).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let v = bin().args(["validate", "--dir", d]).output().unwrap();
+    let text = String::from_utf8_lossy(&v.stdout);
+    assert_eq!(v.status.code(), Some(2), "{text}");
+    assert!(
+        text.contains("big.json")
+            && text.contains("more than a ConfigMap holds (1 MiB)")
+            && text.contains("split"),
+        "{text}"
+    );
+    assert!(
+        text.contains("both become ConfigMap dashboard-team-a"),
+        "{text}"
+    );
+    // and sync refuses the same, before asking any cluster
+    let s = bin()
+        .args(["sync", "--dry-run", "-o", "yaml", "--dir", d])
+        .output()
+        .unwrap();
+    assert_eq!(
+        s.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+}

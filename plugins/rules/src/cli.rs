@@ -100,13 +100,16 @@ pub struct SyncArgs {
     pub no_selector_check: bool,
 }
 
+/// `KEY=VALUE`, both as the API server takes a label (the same checks as `validate`).
 fn parse_label(s: &str) -> Result<(String, String), String> {
-    match s.split_once('=') {
-        Some((k, v)) if crate::validate::is_label_name(k) || k.contains('/') => {
-            Ok((k.to_string(), v.to_string()))
-        }
-        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    use promstack_shared::limits::{key_problem, label_value_problem};
+    let Some((k, v)) = s.split_once('=') else {
+        return Err(format!("`{s}` is not KEY=VALUE"));
+    };
+    if let Some(p) = key_problem(k).or_else(|| label_value_problem(v)) {
+        return Err(format!("not a Kubernetes label: {p}"));
     }
+    Ok((k.to_string(), v.to_string()))
 }
 
 #[cfg(test)]

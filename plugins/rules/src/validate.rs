@@ -18,6 +18,10 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.group.is_empty() {
+            // about the object as a whole
+            return write!(f, "{}:{}: {}", self.file, self.line, self.message);
+        }
         write!(f, "{}:{}: group `{}`", self.file, self.line, self.group)?;
         if let Some(r) = &self.rule {
             write!(f, ", rule `{r}`")?;
@@ -84,6 +88,16 @@ pub fn validate(l: &Loaded) -> Vec<Problem> {
     );
 
     for (o, obj) in l.objects.iter().enumerate() {
+        // what the API server or the operator would refuse of the object `sync` writes
+        let name = obj.metadata.name.clone().unwrap_or_default();
+        for p in promstack_shared::limits::problems(&crate::sync::to_json(obj)) {
+            out.push(problem(
+                l.object_loc(o),
+                "",
+                None,
+                format!("PrometheusRule `{name}`: {p}"),
+            ));
+        }
         let mut seen_groups = std::collections::BTreeSet::new();
         for (g, group) in obj.spec.groups.iter().enumerate() {
             let gl = l.group_loc(o, g);

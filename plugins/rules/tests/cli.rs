@@ -130,3 +130,59 @@ fn lint_fails_on_the_chosen_severity() {
     std::fs::write(tmp.path().join("x.yaml"), "groups:\n  - name: g\n    rules:\n      # promstack-lint: ignore alert/for\n      - alert: A\n        expr: up == 0\n        labels: {severity: critical}\n        annotations: {summary: s, description: d}\n").unwrap();
     assert_eq!(lint("warning").status.code(), Some(0));
 }
+
+#[test]
+fn validate_refuses_every_object_sync_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("team.yaml"),
+        "apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRule\nmetadata:\n  name: Team_Rules\n  labels:\n    team: site reliability\nspec:\n  groups:\n    - name: g\n      rules:\n        - record: job:up:sum\n          expr: sum by (job) (up)\n",
+    )
+    .unwrap();
+    // a plain rule file whose rule file is past what the operator puts into one ConfigMap
+    let mut big = String::from("groups:\n  - name: big\n    rules:\n");
+    for i in 0..6000 {
+        big.push_str(&format!(
+            "      - record: job:big_{i}:sum\n        expr: sum by (job) (rate(some_long_metric_name_to_fill_the_file_total{{job=\"{i}\"}}[5m]))\n"
+        ));
+    }
+    std::fs::write(dir.path().join("big.yaml"), big).unwrap();
+    let d = dir.path().to_str().unwrap();
+    let v = bin().args(["validate", "--dir", d]).output().unwrap();
+    let text = String::from_utf8_lossy(&v.stdout).to_string() + &String::from_utf8_lossy(&v.stderr);
+    assert_eq!(v.status.code(), Some(2), "{text}");
+    assert!(text.contains("team.yaml:1: PrometheusRule `Team_Rules`: PrometheusRule name `Team_Rules` is not a valid object name"), "{text}");
+    assert!(
+        text.contains("label `team`: value `site reliability`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("big.yaml:1: PrometheusRule `big`: its rule file is")
+            && text.contains("split the groups"),
+        "{text}"
+    );
+    let s = bin()
+        .args(["sync", "--dry-run", "-o", "yaml", "--dir", d])
+        .output()
+        .unwrap();
+    assert_eq!(
+        s.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+    // a --label sync would send that the API server refuses: a usage error at once
+    let l = bin()
+        .args([
+            "sync",
+            "--dry-run",
+            "-o",
+            "yaml",
+            "--label",
+            "team=site reliability",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(l.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&l.stderr).contains("not a Kubernetes label"));
+}

@@ -187,24 +187,23 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
     let ns = g.namespace.as_str();
     let cluster = KubeCluster::from_args(g).await?;
     promstack_shared::cluster::reachable(&cluster).await?;
-    // URLs when given, else port-forwards kept open for the whole run
+    // URLs when given, else port-forwards kept open for the whole run; one that cannot be made
+    // is a failed check of its group, not a group left out
     let mut forwards = Vec::new();
-    let mut endpoint = async |url: &Option<String>, svc: String, port: u16| -> Option<String> {
-        if let Some(u) = url {
-            return Some(u.clone());
-        }
-        match cluster.forward_service(ns, &svc, port).await {
-            Ok(f) => {
-                let u = f.url.clone();
-                forwards.push(f);
-                Some(u)
+    let mut endpoint =
+        async |url: &Option<String>, svc: String, port: u16| -> Result<String, String> {
+            if let Some(u) = url {
+                return Ok(u.clone());
             }
-            Err(e) => {
-                ui.warn(&format!("no port-forward to {ns}/{svc}: {e}"));
-                None
+            match cluster.forward_service(ns, &svc, port).await {
+                Ok(f) => {
+                    let u = f.url.clone();
+                    forwards.push(f);
+                    Ok(u)
+                }
+                Err(e) => Err(format!("no port-forward to {ns}/{svc}: {e}")),
             }
-        }
-    };
+        };
     let prom = endpoint(
         &a.prometheus_url,
         format!("{}-prometheus", values::RELEASE),
@@ -219,14 +218,19 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
     .await;
     let graf = endpoint(&a.grafana_url, format!("{}-grafana", values::RELEASE), 80).await;
     let grafana = match (graf, status::grafana_credentials(&cluster, ns).await) {
-        (Some(u), Some((user, pw))) => Some(status::GrafanaApi::new(&u, &user, pw)?),
-        _ => None,
+        (Ok(u), Ok((user, pw))) => Ok(status::GrafanaApi::new(&u, &user, pw)?),
+        (Err(e), _) => Err(e),
+        (_, Err(e)) => Err(format!("no Grafana admin credentials to log in with: {e}")),
     };
     let targets = status::Targets {
         cluster: Some(&cluster),
-        prometheus: prom.map(|u| PrometheusApi::new(&u, None)).transpose()?,
-        alertmanager: am.map(|u| AlertmanagerApi::new(&u, None)).transpose()?,
-        grafana,
+        prometheus: Some(
+            prom.and_then(|u| PrometheusApi::new(&u, None).map_err(|e| e.to_string())),
+        ),
+        alertmanager: Some(
+            am.and_then(|u| AlertmanagerApi::new(&u, None).map_err(|e| e.to_string())),
+        ),
+        grafana: Some(grafana),
     };
     let deadline = std::time::Instant::now() + cli.timeout();
     let report = loop {

@@ -107,6 +107,25 @@ async fn list(
         .map_err(|e| format!("listing {kind}: {e}"))
 }
 
+/// One object, `Err` with what the read met (a 403 says who may not read what).
+async fn get(cluster: &dyn Cluster, r: &ObjRef) -> Result<Option<Value>, String> {
+    cluster
+        .get(r)
+        .await
+        .map_err(|e| format!("cannot read {r}: {e}"))
+}
+
+/// A check that could not look: FAIL with the cause (never "absent", never "ok").
+fn unreadable(group: &'static str, name: impl Into<String>, cause: String) -> Check {
+    check(
+        group,
+        name,
+        Level::Fail,
+        cause,
+        Some("the check could not look: give the credentials read access (kubectl auth can-i), or check the API server"),
+    )
+}
+
 /// The names of Ready nodes.
 pub async fn ready_nodes(cluster: &dyn Cluster) -> Result<Vec<String>, String> {
     Ok(list(cluster, "v1", "Node", None, None)
@@ -117,19 +136,14 @@ pub async fn ready_nodes(cluster: &dyn Cluster) -> Result<Vec<String>, String> {
         .collect())
 }
 
-/// Does Cilium run in the cluster (its agent DaemonSet)?
-pub async fn cilium_runs(cluster: &dyn Cluster) -> bool {
-    cluster
-        .get(&ObjRef::new(
-            "apps/v1",
-            "DaemonSet",
-            Some("kube-system"),
-            "cilium",
-        ))
-        .await
-        .ok()
-        .flatten()
-        .is_some()
+/// Does Cilium run in the cluster (its agent DaemonSet)? `Err` when that cannot be read.
+pub async fn cilium_runs(cluster: &dyn Cluster) -> Result<bool, String> {
+    get(
+        cluster,
+        &ObjRef::new("apps/v1", "DaemonSet", Some("kube-system"), "cilium"),
+    )
+    .await
+    .map(|d| d.is_some())
 }
 
 /// `detail`, and what Kubernetes says about `name` (see [`promstack_shared::diagnose`]) when it
@@ -138,6 +152,43 @@ fn with_cause(detail: String, warnings: &Warnings, name: &str) -> String {
     match warnings.explain(name) {
         Some(why) => format!("{detail}; Kubernetes says: {why}"),
         None => detail,
+    }
+}
+
+/// The operator's Prometheus or Alertmanager object: there, reconciled, available.
+fn operand_check(read: Result<Option<Value>, String>, kind: &str, name: &str) -> Check {
+    let g = "workloads";
+    let what = format!("{kind} {name}");
+    let obj = match read {
+        Ok(o) => o,
+        Err(e) => return unreadable(g, what, e),
+    };
+    match obj
+        .as_ref()
+        .map(|o| (condition(o, "Reconciled"), condition(o, "Available")))
+    {
+        None => check(
+            g,
+            what,
+            Level::Fail,
+            "absent",
+            Some("is the operator running? kubectl -n NS logs deploy/kube-prometheus-operator"),
+        ),
+        Some((Some(false), _)) => check(
+            g,
+            what,
+            Level::Fail,
+            "not reconciled by the operator",
+            Some("kubectl -n NS describe KIND NAME"),
+        ),
+        Some((_, Some(false))) => check(
+            g,
+            what,
+            Level::Fail,
+            "not available",
+            Some("kubectl -n NS describe KIND NAME"),
+        ),
+        Some(_) => check(g, what, Level::Ok, "reconciled", None),
     }
 }
 
@@ -196,11 +247,13 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
     }
     for d in ["operator", "grafana", "kube-state-metrics"] {
         let n = format!("{RELEASE}-{d}");
-        let obj = cluster
-            .get(&ObjRef::new("apps/v1", "Deployment", Some(ns), &n))
-            .await
-            .ok()
-            .flatten();
+        let obj = match get(cluster, &ObjRef::new("apps/v1", "Deployment", Some(ns), &n)).await {
+            Ok(o) => o,
+            Err(e) => {
+                out.push(unreadable(g, format!("Deployment {n}"), e));
+                continue;
+            }
+        };
         out.push(match workloads::replicas_ready(obj.as_ref()) {
             Readiness::Ready => check(g, format!("Deployment {n}"), Level::Ok, "available", None),
             Readiness::Waiting(why) => check(
@@ -278,36 +331,23 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
             format!("alertmanager-{RELEASE}-alertmanager"),
         ),
     ] {
-        let obj = cluster
-            .get(&ObjRef::new(
-                "monitoring.coreos.com/v1",
-                kind,
-                Some(ns),
-                &obj_name,
-            ))
-            .await
-            .ok()
-            .flatten();
-        out.push(match obj.as_ref().map(|o| (condition(o, "Reconciled"), condition(o, "Available"))) {
-            None => check(g, format!("{kind} {obj_name}"), Level::Fail, "absent", Some("is the operator running? kubectl -n NS logs deploy/kube-prometheus-operator")),
-            Some((Some(false), _)) => check(g, format!("{kind} {obj_name}"), Level::Fail, "not reconciled by the operator", Some("kubectl -n NS describe KIND NAME")),
-            Some((_, Some(false))) => check(g, format!("{kind} {obj_name}"), Level::Fail, "not available", Some("kubectl -n NS describe KIND NAME")),
-            Some(_) => check(g, format!("{kind} {obj_name}"), Level::Ok, "reconciled", None),
-        });
-        let s = cluster
-            .get(&ObjRef::new("apps/v1", "StatefulSet", Some(ns), &sts))
-            .await
-            .ok()
-            .flatten();
-        out.push(match workloads::replicas_ready(s.as_ref()) {
-            Readiness::Ready => check(g, format!("StatefulSet {sts}"), Level::Ok, "ready", None),
-            Readiness::Waiting(why) => check(
-                g,
-                format!("StatefulSet {sts}"),
-                Level::Fail,
-                with_cause(why, &warnings, &sts),
-                Some("kubectl -n NS describe statefulset NAME (PVC pending? image pull?)"),
-            ),
+        let r = ObjRef::new("monitoring.coreos.com/v1", kind, Some(ns), &obj_name);
+        out.push(operand_check(get(cluster, &r).await, kind, &obj_name));
+        let r = ObjRef::new("apps/v1", "StatefulSet", Some(ns), &sts);
+        out.push(match get(cluster, &r).await {
+            Err(e) => unreadable(g, format!("StatefulSet {sts}"), e),
+            Ok(s) => match workloads::replicas_ready(s.as_ref()) {
+                Readiness::Ready => {
+                    check(g, format!("StatefulSet {sts}"), Level::Ok, "ready", None)
+                }
+                Readiness::Waiting(why) => check(
+                    g,
+                    format!("StatefulSet {sts}"),
+                    Level::Fail,
+                    with_cause(why, &warnings, &sts),
+                    Some("kubectl -n NS describe statefulset NAME (PVC pending? image pull?)"),
+                ),
+            },
         });
     }
     match list(cluster, "v1", "PersistentVolumeClaim", Some(ns), None).await {
@@ -888,22 +928,29 @@ pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool) -> Vec<Check> {
     out
 }
 
-/// Prometheus and Alertmanager are not exposed; Grafana's password is not a default.
+/// Prometheus and Alertmanager are not exposed; Grafana's password is not a default. A read that
+/// fails is a failed check: "not exposed" is said only after looking.
 pub async fn exposure_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
     let g = "exposure";
     let mut out = Vec::new();
-    let ingresses = list(cluster, "networking.k8s.io/v1", "Ingress", Some(ns), None)
-        .await
-        .unwrap_or_default();
+    let ingresses = list(cluster, "networking.k8s.io/v1", "Ingress", Some(ns), None).await;
     for svc in [
         format!("{RELEASE}-prometheus"),
         format!("{RELEASE}-alertmanager"),
     ] {
-        let s = cluster
-            .get(&ObjRef::new("v1", "Service", Some(ns), &svc))
-            .await
-            .ok()
-            .flatten();
+        let what = format!("Service {svc}");
+        let read = get(cluster, &ObjRef::new("v1", "Service", Some(ns), &svc)).await;
+        let (s, ingresses) = match (read, &ingresses) {
+            (Ok(s), Ok(i)) => (s, i),
+            (Err(e), _) => {
+                out.push(unreadable(g, what, e));
+                continue;
+            }
+            (_, Err(e)) => {
+                out.push(unreadable(g, what, e.clone()));
+                continue;
+            }
+        };
         let t = s
             .as_ref()
             .and_then(|s| s["spec"]["type"].as_str())
@@ -918,7 +965,7 @@ pub async fn exposure_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
             if (t == "NodePort" || t == "LoadBalancer") || !by_ingress.is_empty() {
                 check(
                     g,
-                    format!("Service {svc}"),
+                    what,
                     Level::Fail,
                     format!(
                         "exposed: type {t}{}",
@@ -931,27 +978,33 @@ pub async fn exposure_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                     Some("keep it ClusterIP and reach it with port-forward"),
                 )
             } else {
-                check(
-                    g,
-                    format!("Service {svc}"),
-                    Level::Ok,
-                    format!("type {t}, no Ingress"),
-                    None,
-                )
+                check(g, what, Level::Ok, format!("type {t}, no Ingress"), None)
             },
         );
     }
-    let secret = cluster
-        .get(&ObjRef::new("v1", "Secret", Some(ns), GRAFANA_SECRET))
-        .await
-        .ok()
-        .flatten();
+    out.push(password_check(
+        get(
+            cluster,
+            &ObjRef::new("v1", "Secret", Some(ns), GRAFANA_SECRET),
+        )
+        .await,
+    ));
+    out
+}
+
+/// Grafana's admin password (from our Secret) is not a default and long enough.
+fn password_check(secret: Result<Option<Value>, String>) -> Check {
+    let g = "exposure";
+    let secret = match secret {
+        Ok(s) => s,
+        Err(e) => return unreadable(g, "Grafana password", e),
+    };
     let pw = secret
         .as_ref()
         .and_then(|s| s.pointer("/data/admin-password"))
         .and_then(|v| serde_json::from_value::<k8s_openapi::ByteString>(v.clone()).ok())
         .map(|b| SecretString::new(String::from_utf8_lossy(&b.0).into_owned()));
-    out.push(match pw {
+    match pw {
         None => check(
             g,
             "Grafana password",
@@ -975,79 +1028,140 @@ pub async fn exposure_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                 Some("kubectl promstack install --rotate-grafana-password"),
             ),
         },
-    });
-    out
+    }
 }
 
-/// The Grafana admin credentials from our Secret.
-pub async fn grafana_credentials(
-    cluster: &dyn Cluster,
-    ns: &str,
-) -> Option<(String, SecretString)> {
-    let s = cluster
-        .get(&ObjRef::new("v1", "Secret", Some(ns), GRAFANA_SECRET))
-        .await
-        .ok()
-        .flatten()?;
-    let get = |k: &str| {
-        s.pointer(&format!("/data/{k}"))
-            .and_then(|v| serde_json::from_value::<k8s_openapi::ByteString>(v.clone()).ok())
-            .map(|b| String::from_utf8_lossy(&b.0).into_owned())
-    };
-    Some((
-        get("admin-user")?,
-        SecretString::new(get("admin-password")?),
-    ))
-}
-
-/// Our Alertmanager config, from our Secret.
-pub async fn our_alertmanager_config(cluster: &dyn Cluster, ns: &str) -> Option<String> {
-    let s = cluster
-        .get(&ObjRef::new("v1", "Secret", Some(ns), ALERTMANAGER_SECRET))
-        .await
-        .ok()
-        .flatten()?;
-    let v = s.pointer("/data/alertmanager.yaml")?;
-    serde_json::from_value::<k8s_openapi::ByteString>(v.clone())
-        .ok()
+fn secret_key(s: &Value, k: &str) -> Option<String> {
+    s.pointer(&format!("/data/{k}"))
+        .and_then(|v| serde_json::from_value::<k8s_openapi::ByteString>(v.clone()).ok())
         .map(|b| String::from_utf8_lossy(&b.0).into_owned())
 }
 
-/// Everything this run can check.
+/// The Grafana admin credentials from our Secret; `Err` says why there are none.
+pub async fn grafana_credentials(
+    cluster: &dyn Cluster,
+    ns: &str,
+) -> Result<(String, SecretString), String> {
+    let s = get(
+        cluster,
+        &ObjRef::new("v1", "Secret", Some(ns), GRAFANA_SECRET),
+    )
+    .await?
+    .ok_or_else(|| format!("Secret {ns}/{GRAFANA_SECRET} not found"))?;
+    match (
+        secret_key(&s, "admin-user"),
+        secret_key(&s, "admin-password"),
+    ) {
+        (Some(u), Some(p)) => Ok((u, SecretString::new(p))),
+        _ => Err(format!(
+            "Secret {ns}/{GRAFANA_SECRET} lacks admin-user/admin-password"
+        )),
+    }
+}
+
+/// Our Alertmanager config, from our Secret: `Ok(None)` when there is no such Secret (a stack
+/// configured otherwise), `Err` when it cannot be read.
+pub async fn our_alertmanager_config(
+    cluster: &dyn Cluster,
+    ns: &str,
+) -> Result<Option<String>, String> {
+    Ok(get(
+        cluster,
+        &ObjRef::new("v1", "Secret", Some(ns), ALERTMANAGER_SECRET),
+    )
+    .await?
+    .and_then(|s| secret_key(&s, "alertmanager.yaml")))
+}
+
+/// Everything this run can check. An endpoint is its API, or why it could not be reached (a
+/// port-forward that failed): that is a failed check of its group, not a group left out.
 pub struct Targets<'a> {
     pub cluster: Option<&'a dyn Cluster>,
-    pub prometheus: Option<PrometheusApi>,
-    pub alertmanager: Option<AlertmanagerApi>,
-    pub grafana: Option<GrafanaApi>,
+    pub prometheus: Option<Result<PrometheusApi, String>>,
+    pub alertmanager: Option<Result<AlertmanagerApi, String>>,
+    pub grafana: Option<Result<GrafanaApi, String>>,
+}
+
+/// The checks of one endpoint's group, or a failed check saying why it could not be reached.
+async fn reach<'a, A, F>(
+    api: &'a Option<Result<A, String>>,
+    group: &'static str,
+    what: &str,
+    checks: impl FnOnce(&'a A) -> F,
+) -> Vec<Check>
+where
+    F: std::future::Future<Output = Vec<Check>>,
+{
+    match api {
+        None => vec![],
+        Some(Ok(a)) => checks(a).await,
+        Some(Err(e)) => vec![check(
+            group,
+            what,
+            Level::Fail,
+            e.clone(),
+            Some("pass its URL (--prometheus-url, --alertmanager-url, --grafana-url), or check that its pod is ready"),
+        )],
+    }
 }
 
 pub async fn status(t: &Targets<'_>, ns: &str) -> StatusReport {
     let mut checks = Vec::new();
-    let (cilium, nodes) = match t.cluster {
-        Some(c) => (
-            cilium_runs(c).await,
-            ready_nodes(c).await.unwrap_or_default(),
-        ),
-        None => (false, vec![]),
-    };
+    let (mut cilium, mut nodes) = (false, vec![]);
     if let Some(c) = t.cluster {
+        match cilium_runs(c).await {
+            Ok(runs) => cilium = runs,
+            Err(e) => checks.push(check(
+                "workloads",
+                "Cilium",
+                Level::Warn,
+                format!("{e}: the Cilium jobs and metrics are not expected"),
+                None,
+            )),
+        }
+        match ready_nodes(c).await {
+            Ok(n) => nodes = n,
+            Err(e) => checks.push(unreadable("metrics", "nodes", e)),
+        }
         checks.extend(workload_checks(c, ns).await);
     }
-    if let Some(p) = &t.prometheus {
-        checks.extend(target_checks(p, cilium).await);
-        checks.extend(metric_checks(p, &nodes, cilium).await);
-        checks.extend(rule_checks(p).await);
-    }
-    if let Some(g) = &t.grafana {
-        checks.extend(grafana_checks(g, cilium).await);
-    }
-    if let Some(a) = &t.alertmanager {
-        let ours = match t.cluster {
-            Some(c) => our_alertmanager_config(c, ns).await,
-            None => None,
-        };
-        checks.extend(alertmanager_checks(a, ours.as_deref()).await);
-    }
+    checks.extend(
+        reach(&t.prometheus, "targets", "Prometheus", |p| async move {
+            let mut out = target_checks(p, cilium).await;
+            out.extend(metric_checks(p, &nodes, cilium).await);
+            out.extend(rule_checks(p).await);
+            out
+        })
+        .await,
+    );
+    checks.extend(
+        reach(&t.grafana, "grafana", "Grafana", |g| {
+            grafana_checks(g, cilium)
+        })
+        .await,
+    );
+    let ours = match t.cluster {
+        Some(c) => our_alertmanager_config(c, ns).await,
+        None => Ok(None),
+    };
+    checks.extend(
+        reach(
+            &t.alertmanager,
+            "alertmanager",
+            "Alertmanager",
+            |a| async move {
+                match &ours {
+                    Ok(ours) => alertmanager_checks(a, ours.as_deref()).await,
+                    Err(e) => {
+                        let mut out = alertmanager_checks(a, None).await;
+                        out.push(unreadable("alertmanager", "config", e.clone()));
+                        out
+                    }
+                }
+            },
+        )
+        .await,
+    );
     if let Some(c) = t.cluster {
         checks.extend(exposure_checks(c, ns).await);
     }

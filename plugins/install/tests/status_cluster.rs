@@ -150,3 +150,175 @@ async fn unreadable_events_are_said_not_hidden() {
     assert_eq!(ev.level, Level::Warn);
     assert!(ev.detail.contains("403"), "{}", ev.detail);
 }
+
+/// A 403 as the API server words it for this read.
+fn forbidden(verb: &str, resource: &str) -> promstack_shared::cluster::ClusterError {
+    promstack_shared::cluster::ClusterError::Api {
+        code: 403,
+        message: format!("{resource} is forbidden: User \"viewer\" cannot {verb} resource \"{resource}\" in the namespace \"monitoring\""),
+    }
+}
+
+#[tokio::test]
+async fn no_check_passes_on_a_read_that_failed() {
+    use promstack_shared::cluster::{Fault, Verb};
+    // (request refused, the check that must say so, at what level)
+    let cases: Vec<(Fault, &str, Level)> = vec![
+        (
+            Fault::error(forbidden("list", "ingresses"))
+                .on(Verb::List)
+                .kind("Ingress"),
+            "Service kube-prometheus-prometheus",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("list", "ingresses"))
+                .on(Verb::List)
+                .kind("Ingress"),
+            "Service kube-prometheus-alertmanager",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("get", "services"))
+                .on(Verb::Get)
+                .kind("Service"),
+            "Service kube-prometheus-prometheus",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("get", "secrets"))
+                .on(Verb::Get)
+                .kind("Secret"),
+            "Grafana password",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("list", "pods"))
+                .on(Verb::List)
+                .kind("Pod"),
+            "pods ready",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("list", "pods"))
+                .on(Verb::List)
+                .kind("Pod"),
+            "DaemonSet kube-prometheus-prometheus-node-exporter",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("list", "nodes"))
+                .on(Verb::List)
+                .kind("Node"),
+            "nodes",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("get", "deployments"))
+                .on(Verb::Get)
+                .kind("Deployment")
+                .name("kube-prometheus-grafana"),
+            "Deployment kube-prometheus-grafana",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("get", "prometheuses"))
+                .on(Verb::Get)
+                .kind("Prometheus"),
+            "Prometheus kube-prometheus-prometheus",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("get", "statefulsets"))
+                .on(Verb::Get)
+                .kind("StatefulSet"),
+            "StatefulSet prometheus-kube-prometheus-prometheus",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("list", "persistentvolumeclaims"))
+                .on(Verb::List)
+                .kind("PersistentVolumeClaim"),
+            "PVCs bound",
+            Level::Fail,
+        ),
+        (
+            Fault::error(forbidden("list", "events"))
+                .on(Verb::List)
+                .kind("Event"),
+            "events",
+            Level::Warn,
+        ),
+        (
+            Fault::error(forbidden("get", "daemonsets"))
+                .on(Verb::Get)
+                .kind("DaemonSet")
+                .name("cilium"),
+            "Cilium",
+            Level::Warn,
+        ),
+    ];
+    for (fault, name, want) in cases {
+        let c = installed().await;
+        c.inject(fault.clone());
+        let t = status::Targets {
+            cluster: Some(c.as_ref()),
+            prometheus: None,
+            alertmanager: None,
+            grafana: None,
+        };
+        let r = status::status(&t, "monitoring").await;
+        let found = r
+            .checks
+            .iter()
+            .find(|x| x.name == name)
+            .unwrap_or_else(|| panic!("no check {name} after {fault:?}: {:#?}", r.checks));
+        assert_eq!(found.level, want, "{name}: {found:?}");
+        assert!(
+            found.detail.contains("forbidden: User \"viewer\" cannot"),
+            "{name} does not say why it could not look: {}",
+            found.detail
+        );
+        assert!(
+            !r.healthy || want == Level::Warn,
+            "{name}: a failed read left the stack healthy"
+        );
+        let json = serde_json::to_value(&r).unwrap();
+        assert!(
+            json["checks"].to_string().contains("forbidden"),
+            "-o json carries the cause"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_endpoint_that_cannot_be_reached_is_a_failed_group_not_a_missing_one() {
+    let c = installed().await;
+    let t = status::Targets {
+        cluster: Some(c.as_ref()),
+        prometheus: Some(Err(
+            "no port-forward to monitoring/kube-prometheus-prometheus: no ready pod".into(),
+        )),
+        alertmanager: Some(Err(
+            "no port-forward to monitoring/kube-prometheus-alertmanager: no ready pod".into(),
+        )),
+        grafana: Some(Err(
+            "no Grafana admin credentials to log in with: Secret not found".into(),
+        )),
+    };
+    let r = status::status(&t, "monitoring").await;
+    assert!(!r.healthy);
+    for (group, name) in [
+        ("targets", "Prometheus"),
+        ("alertmanager", "Alertmanager"),
+        ("grafana", "Grafana"),
+    ] {
+        let x = r
+            .checks
+            .iter()
+            .find(|x| x.group == group && x.name == name)
+            .unwrap();
+        assert_eq!(x.level, Level::Fail);
+        assert!(x.detail.contains("no "), "{}", x.detail);
+    }
+}

@@ -29,6 +29,7 @@ pub mod prometheus_api;
 pub mod prometheus_rule;
 pub mod prompt;
 pub mod promql;
+pub mod promql_diag;
 pub mod refdata;
 pub mod secret;
 pub mod sources;

@@ -3,15 +3,19 @@
 //! path does not parse, the full promql-parser parse decides.
 use std::collections::HashMap;
 
-/// Parse PromQL; promql-parser sometimes only says "invalid promql query", so say more.
+/// Parse PromQL. An error says why and where, as promtool does (`invalid PromQL: 1:14: unexpected
+/// identifier "rate" in aggregation`): promql-parser's reason with a position added, or, where it
+/// only says "invalid promql query", what [`crate::promql_diag`] finds.
 pub fn parse_promql(expr: &str) -> Result<promql_parser::parser::Expr, String> {
     promql_parser::parser::parse(expr).map_err(|e| {
-        if e.contains("invalid promql query") {
-            "invalid PromQL (the parser gives no position: check brackets, quotes and operators)"
-                .to_string()
+        let why = if e.contains("invalid promql query") {
+            crate::promql_diag::grammar_error(expr).unwrap_or_else(|| {
+                "the parser gives no reason (check brackets, quotes and operators)".into()
+            })
         } else {
-            format!("invalid PromQL: {e}")
-        }
+            crate::promql_diag::locate(expr, &e)
+        };
+        format!("invalid PromQL: {why}")
     })
 }
 
@@ -160,6 +164,14 @@ mod tests {
             r#"count({__name__=~"node_.+"})"#,
         ] {
             assert_eq!(check_expr(e).is_ok(), parse_promql(e).is_ok(), "{e}");
+        }
+    }
+
+    #[test]
+    fn typical_mistakes_say_what_and_where() {
+        for (expr, want) in crate::testing::PROMQL_MISTAKES {
+            let got = parse_promql(expr).unwrap_err();
+            assert_eq!(got, format!("invalid PromQL: {want}"), "{expr}");
         }
     }
 

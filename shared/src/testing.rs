@@ -296,3 +296,51 @@ pub fn e2e_kubeconfig() -> PathBuf {
         _ => panic!("{NEEDS_A_CLUSTER} (a kubeconfig of a cluster the suite may install into)"),
     }
 }
+
+/// Typical PromQL mistakes and what is said of them: the position and the offending token (as
+/// promtool says them; `tests/promql_messages.rs` checks that against the real promtool).
+pub const PROMQL_MISTAKES: &[(&str, &str)] = &[
+    (
+        "sum by (job) rate(http_requests_total[5m])",
+        "1:14: unexpected identifier \"rate\" in aggregation",
+    ),
+    (
+        "sum(up) by job",
+        "1:12: unexpected identifier \"job\" in grouping opts, expected \"(\"",
+    ),
+    (
+        "sum by job (up)",
+        "1:8: unexpected identifier \"job\" in grouping opts, expected \"(\"",
+    ),
+    (
+        "histogram_quantile(0.9 rate(x[5m]))",
+        "1:24: unexpected identifier \"rate\" in call, expected \",\" or \")\"",
+    ),
+    ("up > > 1", "1:6: unexpected \">\""),
+    ("up and", "1:7: unexpected end of input"),
+    ("1 +", "1:4: unexpected end of input"),
+    ("up == bool", "1:11: unexpected end of input"),
+    (
+        "up{job}",
+        "1:7: invalid label matcher, expected label matching operator after 'job'",
+    ),
+    (
+        "up{job=\"a\" instance=\"b\"}",
+        "1:12: unexpected identifier \"instance\" in label matching, expected \",\" or \"}\"",
+    ),
+    (
+        "rate(up[5m] offset)",
+        "1:19: unexpected \")\" in offset, expected duration",
+    ),
+    (
+        "rate(http_requests_total[5m]",
+        "1:5: unclosed left parenthesis",
+    ),
+    (
+        "rate(http_requests_total[5m]))",
+        "1:30: unexpected right parenthesis ')'",
+    ),
+    ("up{job=\"a}", "1:8: unterminated quoted string \""),
+    ("rate(up[5x])", "1:9: bad number or duration syntax: 5x"),
+    ("foo(up)", "unknown function with name 'foo'"),
+];

@@ -120,3 +120,16 @@ fn every_problem_at_once() {
         &["a.yaml:4", "b.yaml:2", "2 problem(s)"],
     );
 }
+
+#[test]
+fn a_promql_mistake_says_what_and_where_in_the_file_and_in_the_expression() {
+    let text = format!(
+        "{HEAD}      - record: job:http:rate5m\n        expr: sum by (job) rate(http_requests_total[5m])\n"
+    );
+    check(
+        &[("x.yaml", text.as_bytes())],
+        &[
+            "x.yaml:4: group `g`, rule `job:http:rate5m`: invalid PromQL: 1:14: unexpected identifier \"rate\" in aggregation",
+        ],
+    );
+}

@@ -331,34 +331,10 @@ pub fn grammar_error(expr: &str) -> Option<String> {
     ))
 }
 
-/// The first bracket that is never closed, or the first closing one that was never opened, with
-/// what it is: for promql-parser's "unclosed left parenthesis" / "unexpected right parenthesis".
-fn unbalanced(expr: &str, open: char, close: char) -> Option<(usize, bool)> {
-    let mut stack = Vec::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (i, c) in expr.char_indices() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && q != '`' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None if matches!(c, '"' | '\'' | '`') => quote = Some(c),
-            None if c == open => stack.push(i),
-            None if c == close && stack.pop().is_none() => return Some((i, false)),
-            None => {}
-        }
-    }
-    stack.first().map(|i| (*i, true))
-}
-
-/// The first unterminated string literal's quote.
-fn unterminated_quote(expr: &str) -> Option<usize> {
+/// The characters outside string literals (with their byte offsets), and the quote of a string
+/// literal that never ends, if one does not.
+fn outside_strings(expr: &str) -> (Vec<(usize, char)>, Option<usize>) {
+    let mut out = Vec::new();
     let mut quote: Option<(char, usize)> = None;
     let mut escaped = false;
     for (i, c) in expr.char_indices() {
@@ -373,24 +349,38 @@ fn unterminated_quote(expr: &str) -> Option<usize> {
                 }
             }
             None if matches!(c, '"' | '\'' | '`') => quote = Some((c, i)),
-            None => {}
+            None => out.push((i, c)),
         }
     }
-    quote.map(|(_, i)| i)
+    (out, quote.map(|(_, i)| i))
+}
+
+/// The first bracket that is never closed, or the first closing one that was never opened: for
+/// promql-parser's "unclosed left parenthesis" / "unexpected right parenthesis".
+fn unbalanced(expr: &str, open: char, close: char) -> Option<usize> {
+    let mut stack = Vec::new();
+    for (i, c) in outside_strings(expr).0 {
+        if c == open {
+            stack.push(i);
+        } else if c == close && stack.pop().is_none() {
+            return Some(i);
+        }
+    }
+    stack.first().copied()
 }
 
 /// promql-parser's reason with the position of what it is about.
 pub fn locate(expr: &str, reason: &str) -> String {
-    let at = if reason.starts_with("unclosed left parenthesis") {
-        unbalanced(expr, '(', ')').map(|(i, _)| i)
-    } else if reason.starts_with("unexpected right parenthesis") {
-        unbalanced(expr, '(', ')').map(|(i, _)| i)
+    let at = if reason.starts_with("unclosed left parenthesis")
+        || reason.starts_with("unexpected right parenthesis")
+    {
+        unbalanced(expr, '(', ')')
     } else if reason.starts_with("unclosed left bracket") || reason.contains("right bracket") {
-        unbalanced(expr, '[', ']').map(|(i, _)| i)
+        unbalanced(expr, '[', ']')
     } else if reason.contains("inside braces") {
-        unbalanced(expr, '{', '}').map(|(i, _)| i)
+        unbalanced(expr, '{', '}')
     } else if reason.starts_with("unterminated quoted string") {
-        unterminated_quote(expr)
+        outside_strings(expr).1
     } else if let Some(rest) = reason
         .strip_prefix("bad number or duration syntax: ")
         .or_else(|| reason.strip_prefix("illegal regex for "))

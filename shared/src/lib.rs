@@ -1,5 +1,7 @@
 //! promstack-shared: what every promstack kubectl plugin needs and nothing plugin-specific.
 //!
+//! - [`alertmanager_config`]: an Alertmanager config checked as Alertmanager checks it (with
+//!   [`alertmanager_matchers`]: matchers, regexes, time intervals, template braces).
 //! - [`cli`]: the global flags every plugin takes (`--kubeconfig`, `--context`, `-n`, `-o`, ...).
 //! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
@@ -13,6 +15,8 @@
 //! - [`secret`]: secret values that never print, password policy, generation, input.
 //! - [`error`]: typed errors and the exit codes they map to.
 pub mod alertmanager_api;
+pub mod alertmanager_config;
+pub mod alertmanager_matchers;
 pub mod cli;
 
 pub mod cluster;

@@ -54,29 +54,7 @@ pub fn is_label_name(s: &str) -> bool {
         && c.all(|x| x.is_ascii_alphanumeric() || x == '_')
 }
 
-/// Are the `{{ }}` of a Go template balanced (never closing more than opened, all closed)?
-pub fn braces_balanced(s: &str) -> bool {
-    let mut depth = 0i32;
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i + 1 < b.len() {
-        match (b[i], b[i + 1]) {
-            (b'{', b'{') => {
-                depth += 1;
-                i += 2;
-            }
-            (b'}', b'}') => {
-                depth -= 1;
-                if depth < 0 {
-                    return false;
-                }
-                i += 2;
-            }
-            _ => i += 1,
-        }
-    }
-    depth == 0
-}
+pub use promstack_shared::alertmanager_matchers::braces_balanced;
 
 /// Every problem of the loaded rules (empty when valid).
 pub fn validate(l: &Loaded) -> Vec<Problem> {

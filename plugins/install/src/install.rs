@@ -454,6 +454,13 @@ pub async fn install(
         .get(&ObjRef::new("v1", "Namespace", None, ns))
         .await
         .context("reading the namespace")?;
+    let claims = preflight::claims(deps.cluster, ns, ns_live.is_some(), &merged, ui).await?;
+    ui.ok(&format!("volumes: {claims}"));
+    preflight.push(Check {
+        name: "claims",
+        ok: true,
+        detail: claims,
+    });
     let pod_security = preflight::pod_security(
         deps.cluster,
         ns,

@@ -1,6 +1,7 @@
 //! kubectl-promstack-install as a library: the CLI ([`cli`]), the install flow ([`install`]),
 //! uninstall ([`uninstall`]) and their parts. `main.rs` only parses and calls [`run`].
 pub mod alertmanager;
+pub mod claims;
 pub mod cli;
 pub mod crds;
 pub mod export;

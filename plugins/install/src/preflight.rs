@@ -410,3 +410,58 @@ pub async fn mounts(
         list.join("; ")
     )))
 }
+
+/// The claims Prometheus and Alertmanager already have, against what the values ask (see
+/// [`crate::claims`]): one that cannot hold the retention stops the install (exit 3) with how to
+/// fix it; another class, size or access mode is said and the install goes on.
+pub async fn claims(
+    cluster: &dyn Cluster,
+    ns: &str,
+    ns_exists: bool,
+    merged: &Value,
+    ui: &promstack_shared::ui::Ui,
+) -> Result<String, Error> {
+    if !ns_exists {
+        return Ok("no claims yet".into());
+    }
+    let q =
+        promstack_shared::cluster::ListQuery::new("v1", "PersistentVolumeClaim").in_namespace(ns);
+    let pvcs = cluster
+        .list(&q)
+        .await
+        .map_err(|e| Error::runtime(format!("listing the claims in {ns}: {e}")))?;
+    let wanted = crate::claims::wanted(merged);
+    let mut mismatches = crate::claims::compare(&wanted, &pvcs, &[], ns);
+    if !mismatches.is_empty() {
+        // only now the classes: whether a claim can grow in place decides the fix
+        let classes = cluster
+            .list(&promstack_shared::cluster::ListQuery::new(
+                "storage.k8s.io/v1",
+                "StorageClass",
+            ))
+            .await
+            .unwrap_or_default();
+        mismatches = crate::claims::compare(&wanted, &pvcs, &classes, ns);
+    }
+    let (fails, warns): (Vec<_>, Vec<_>) = mismatches.iter().partition(|m| m.fails);
+    for w in &warns {
+        ui.warn(&format!("{}. To change it: {}", w.what, w.fix));
+    }
+    if !fails.is_empty() {
+        return Err(Error::check(
+            fails
+                .iter()
+                .map(|m| format!("{}. Fix: {}", m.what, m.fix))
+                .collect::<Vec<_>>()
+                .join("\n"),
+        ));
+    }
+    Ok(if warns.is_empty() {
+        "existing claims match the values".into()
+    } else {
+        format!(
+            "{} claim(s) stay as they are (see the warnings)",
+            warns.len()
+        )
+    })
+}

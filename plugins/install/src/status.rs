@@ -2,6 +2,7 @@
 //! warn / fail with a hint. Workloads and exposure from the cluster; targets, metrics, rules and
 //! alerts from Prometheus; Alertmanager's cluster and config; Grafana's health, login, dashboards
 //! and datasource.
+use crate::claims;
 use crate::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET, RELEASE};
 use crate::workloads;
 use promstack_shared::alertmanager_api::AlertmanagerApi;
@@ -319,6 +320,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
             out.push(check(g, format!("DaemonSet {ds}"), Level::Fail, e, None))
         }
     }
+    let mut operands: Vec<Value> = Vec::new();
     for (kind, obj_name, sts) in [
         (
             "Prometheus",
@@ -332,7 +334,11 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
         ),
     ] {
         let r = ObjRef::new("monitoring.coreos.com/v1", kind, Some(ns), &obj_name);
-        out.push(operand_check(get(cluster, &r).await, kind, &obj_name));
+        let read = get(cluster, &r).await;
+        if let Ok(Some(o)) = &read {
+            operands.push(o.clone());
+        }
+        out.push(operand_check(read, kind, &obj_name));
         let r = ObjRef::new("apps/v1", "StatefulSet", Some(ns), &sts);
         out.push(match get(cluster, &r).await {
             Err(e) => unreadable(g, format!("StatefulSet {sts}"), e),
@@ -368,10 +374,39 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
             } else {
                 check(g, "PVCs bound", Level::Fail, format!("not bound: {}", pending.join(", ")), Some("does the StorageClass exist and provision? kubectl -n NS describe pvc NAME"))
             });
+            out.extend(claim_checks(cluster, &operands, &pvcs, ns).await);
         }
         Err(e) => out.push(check(g, "PVCs bound", Level::Fail, e, None)),
     }
     out
+}
+
+/// Each claim of Prometheus and Alertmanager that does not match what their objects ask: FAIL when
+/// it cannot hold the retention, WARN for another class, size or access mode (see [`claims`]).
+async fn claim_checks(
+    cluster: &dyn Cluster,
+    operands: &[Value],
+    pvcs: &[Value],
+    ns: &str,
+) -> Vec<Check> {
+    let find = |kind: &str| operands.iter().find(|o| o["kind"] == kind);
+    let wanted = claims::wanted_from_operands(find("Prometheus"), find("Alertmanager"));
+    let classes = list(cluster, "storage.k8s.io/v1", "StorageClass", None, None)
+        .await
+        .unwrap_or_default();
+    claims::compare(&wanted, pvcs, &classes, ns)
+        .into_iter()
+        .map(|m| {
+            let level = if m.fails { Level::Fail } else { Level::Warn };
+            Check {
+                group: "workloads",
+                name: format!("claim {}", m.claim),
+                level,
+                detail: m.what,
+                hint: Some(m.fix),
+            }
+        })
+        .collect()
 }
 
 /// What an expected scrape job looks like, and when it is expected.

@@ -38,6 +38,7 @@ async fn a_fresh_install_does_every_step_in_order() {
             "crds",
             "second-stack",
             "mounts",
+            "claims",
             "pod-security"
         ]
     );

@@ -339,3 +339,80 @@ async fn webhooks_off_in_a_values_file_alone_are_refused_naming_the_secret_nobod
     c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"kube-prometheus-admission","namespace":"monitoring"}}));
     run(&o, &c, &h, b"").await.unwrap();
 }
+
+/// A claim as the operator's StatefulSet made it, bound.
+fn claim(sts: &str, ordinal: u32, class: &str, size: &str) -> Value {
+    json!({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":format!("{sts}-db-{sts}-{ordinal}"),"namespace":"monitoring"},
+        "spec":{"storageClassName":class,"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":size}}},
+        "status":{"phase":"Bound","capacity":{"storage":size}}})
+}
+
+fn cloud_options() -> promstack_install::install::InstallOptions {
+    let mut o = options();
+    o.env = promstack_install::values::Env::Cloud;
+    o.overlay.storage_class = "gp3".into();
+    o.overlay.grafana_host = Some("grafana.example.org".into());
+    o.overlay.tls_secret = Some("grafana-tls".into());
+    o
+}
+
+#[tokio::test]
+async fn a_local_claim_that_cannot_hold_the_cloud_retention_stops_the_install_with_the_fix() {
+    let c = cluster(3);
+    c.insert(json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"},"allowVolumeExpansion":true}));
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    let sts = "prometheus-kube-prometheus-prometheus";
+    c.insert(claim(sts, 0, "local-path", "10Gi"));
+    c.insert(claim(sts, 1, "gp3", "50Gi"));
+    let h = FakeHelm::new(c.clone(), 4);
+    let e = run(&cloud_options(), &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!(
+            "Prometheus claim {sts}-db-{sts}-0 holds 10Gi, less than retentionSize 45GB"
+        )) && text.contains("StorageClass local-path cannot grow claims")
+            && text.contains(&format!(
+                "kubectl -n monitoring delete pvc {sts}-db-{sts}-0"
+            )),
+        "{text}"
+    );
+    assert!(
+        !text.contains(&format!("{sts}-1")),
+        "the gp3 claim is fine: {text}"
+    );
+}
+
+#[tokio::test]
+async fn a_claim_on_another_class_that_holds_the_retention_is_said_and_the_install_goes_on() {
+    let c = cluster(3);
+    c.insert(
+        json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"}}),
+    );
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    c.insert(claim(
+        "prometheus-kube-prometheus-prometheus",
+        0,
+        "standard",
+        "100Gi",
+    ));
+    let h = FakeHelm::new(c.clone(), 4);
+    let (res, printed) = run_captured(&cloud_options(), &c, &h).await;
+    let out = res.unwrap();
+    let claims = out
+        .report
+        .preflight
+        .iter()
+        .find(|p| p.name == "claims")
+        .unwrap();
+    assert!(
+        claims.detail.contains("1 claim(s) stay as they are"),
+        "{}",
+        claims.detail
+    );
+    assert!(
+        printed.iter().any(|l| l.starts_with("! Prometheus claim")
+            && l.contains("StorageClass standard where the values ask gp3")),
+        "{printed:?}"
+    );
+}

@@ -322,3 +322,40 @@ async fn an_endpoint_that_cannot_be_reached_is_a_failed_group_not_a_missing_one(
         assert!(x.detail.contains("no "), "{}", x.detail);
     }
 }
+
+#[tokio::test]
+async fn claims_that_do_not_match_the_operators_objects_are_named() {
+    let c = installed().await;
+    // the Prometheus object asks for 50Gi gp3 and keeps 45GB; its claim 0 is a 10Gi local-path one
+    c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":"Prometheus","metadata":{"name":"kube-prometheus-prometheus","namespace":"monitoring"},
+        "spec":{"retentionSize":"45GB","storage":{"volumeClaimTemplate":{"spec":{"storageClassName":"gp3","accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":"50Gi"}}}}}},
+        "status":{"conditions":[{"type":"Available","status":"True"},{"type":"Reconciled","status":"True"}]}}));
+    let sts = "prometheus-kube-prometheus-prometheus";
+    for (ord, class, size) in [(0, "local-path", "10Gi"), (1, "standard", "60Gi")] {
+        c.insert(json!({"apiVersion":"v1","kind":"PersistentVolumeClaim","metadata":{"name":format!("{sts}-db-{sts}-{ord}"),"namespace":"monitoring"},
+            "spec":{"storageClassName":class,"accessModes":["ReadWriteOnce"],"resources":{"requests":{"storage":size}}},"status":{"phase":"Bound","capacity":{"storage":size}}}));
+    }
+    let w = status::workload_checks(c.as_ref(), "monitoring").await;
+    let get = |n: String| {
+        w.iter()
+            .find(|x| x.name == n)
+            .unwrap_or_else(|| panic!("no {n}: {w:#?}"))
+            .clone()
+    };
+    let zero = get(format!("claim {sts}-db-{sts}-0"));
+    assert_eq!(zero.level, Level::Fail);
+    assert!(
+        zero.detail.contains("less than retentionSize 45GB"),
+        "{}",
+        zero.detail
+    );
+    let one = get(format!("claim {sts}-db-{sts}-1"));
+    assert_eq!(one.level, Level::Warn);
+    assert!(
+        one.detail
+            .contains("StorageClass standard where the values ask gp3"),
+        "{}",
+        one.detail
+    );
+    assert_eq!(level(&w, "PVCs bound"), Level::Ok, "bound, yet not right");
+}

@@ -114,4 +114,47 @@ fn sync_change_prune_verify() {
     assert_eq!(String::from_utf8_lossy(&live.stdout), "4m");
     let diff = rules(&kc, &ns.name, &["diff", "--dir", dir]);
     assert_eq!(diff, serde_json::json!([]), "no drift after the sync");
+
+    // drift the way server-side apply sees it: a --label promstack stops setting is removed
+    let labelled = rules(
+        &kc,
+        &ns.name,
+        &["sync", "--dir", dir, "--label", "team=e2e"],
+    );
+    assert_eq!(labelled["updated"], 2, "{labelled}");
+    let diff = rules(&kc, &ns.name, &["diff", "--dir", dir]);
+    let diffs = diff.as_array().unwrap();
+    assert_eq!(diffs.len(), 2, "the label shows as drift: {diff}");
+    assert!(
+        diffs[0]["diff"]
+            .as_str()
+            .unwrap()
+            .contains("-    team: e2e"),
+        "{diff}"
+    );
+    let r = rules(&kc, &ns.name, &["sync", "--dir", dir]);
+    assert_eq!(r["updated"], 2, "{r}");
+    let team = kubectl(
+        &kc,
+        &[
+            "-n",
+            &ns.name,
+            "get",
+            "prometheusrule",
+            "promstack-node",
+            "-o",
+            "jsonpath={.metadata.labels.team}",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&team.stdout),
+        "",
+        "the API server removed team=e2e"
+    );
+    let again = rules(&kc, &ns.name, &["sync", "--dir", dir]);
+    assert_eq!(again["unchanged"], 2, "and then nothing changes: {again}");
+    assert_eq!(
+        rules(&kc, &ns.name, &["diff", "--dir", dir]),
+        serde_json::json!([])
+    );
 }

@@ -42,6 +42,19 @@ pub fn seconds(s: &str) -> Option<f64> {
     last.map(|_| total)
 }
 
+/// The value parser of every duration flag (`--timeout 10m`, `--for 1h30m`, `--range 90s`): a
+/// Prometheus duration, or the sentence clap prints with exit 2.
+pub fn parse_flag(s: &str) -> Result<std::time::Duration, String> {
+    seconds(s.trim())
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{s}` is not a duration like 90s, 5m, 1h30m"))
+}
+
+/// [`parse_flag`] for a duration that is passed on as written (a rule's `for:`).
+pub fn parse_flag_text(s: &str) -> Result<String, String> {
+    parse_flag(s).map(|_| s.trim().to_string())
+}
+
 /// Is this a Prometheus duration?
 pub fn is_valid(s: &str) -> bool {
     seconds(s).is_some()
@@ -61,5 +74,16 @@ mod tests {
         for bad in ["", "5", "m", "5x", "30s5m", "1.5h", "5m5m", "-5m"] {
             assert_eq!(seconds(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn flags_take_the_same_grammar() {
+        assert_eq!(
+            parse_flag("1h30m"),
+            Ok(std::time::Duration::from_secs(5400))
+        );
+        assert_eq!(parse_flag("90s"), Ok(std::time::Duration::from_secs(90)));
+        assert!(parse_flag("soon").unwrap_err().contains("1h30m"));
+        assert!(parse_flag("1.5h").is_err(), "one grammar: Prometheus's");
     }
 }

@@ -112,7 +112,7 @@ pub struct FireArgs {
     #[arg(long = "label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
     /// The rule's `for` (rule mode)
-    #[arg(long = "for", default_value = "0s", value_name = "DURATION")]
+    #[arg(long = "for", default_value = "0s", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag_text)]
     pub for_: String,
     /// The receiver(s) the alert must reach, exactly (repeatable); exit 3 otherwise
     #[arg(long = "expect-receiver", value_name = "NAME")]
@@ -121,8 +121,8 @@ pub struct FireArgs {
     #[arg(long)]
     pub wait_delivery: bool,
     /// Give up after this long
-    #[arg(long, default_value = "3m", value_name = "DURATION")]
-    pub timeout: String,
+    #[arg(long, default_value = "3m", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    pub timeout: Duration,
     /// Leave the rule and the alert in place for inspection
     #[arg(long)]
     pub keep: bool,
@@ -139,12 +139,6 @@ pub struct RoutesArgs {
     /// The receiver(s) the alert must reach, exactly (repeatable); exit 3 otherwise
     #[arg(long = "expect-receiver", value_name = "NAME")]
     pub expect: Vec<String>,
-}
-
-fn duration(flag: &str, s: &str) -> Result<Duration, Error> {
-    promstack_shared::duration::seconds(s)
-        .map(Duration::from_secs_f64)
-        .ok_or_else(|| Error::input(format!("{flag} `{s}` is not a duration like 30s, 3m")))
 }
 
 fn auth(a: &AccessArgs) -> Result<Option<HttpAuth>, Error> {
@@ -225,13 +219,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         alertname: f.alertname.clone(),
         severity: f.severity.clone(),
         labels,
-        for_: {
-            duration("--for", &f.for_)?;
-            f.for_.clone()
-        },
+        for_: f.for_.clone(),
         expect: f.expect.clone(),
         wait_delivery: f.wait_delivery,
-        timeout: duration("--timeout", &f.timeout)?,
+        timeout: f.timeout,
         keep: f.keep,
     };
     let rule_mode = opts.via == Via::Prometheus;

@@ -85,8 +85,8 @@ pub enum Command {
         prometheus_service: String,
 
         /// How far back to query
-        #[arg(long, default_value = "1h", value_name = "DURATION")]
-        range: String,
+        #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+        range: std::time::Duration,
         /// Exit 3 also when a query returns no data
         #[arg(long)]
         require_data: bool,

@@ -307,11 +307,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             range,
             require_data,
         } => {
-            let range = promstack_shared::duration::seconds(range)
-                .filter(|s| *s > 0.0)
-                .ok_or_else(|| {
-                    Error::input(format!("--range `{range}` is not a duration like 1h"))
-                })?;
+            if range.is_zero() {
+                return Err(Error::input("--range must be more than 0, like 1h").into());
+            }
+            let range = range.as_secs_f64();
             let prepared = load_valid(sources.dir.as_deref(), &ui)?;
             // a URL when given, else a port-forward held open for the whole check
             let (url, _forward) = match prometheus_url {

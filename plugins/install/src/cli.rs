@@ -32,7 +32,7 @@ pub struct Cli {
     pub helm: PathBuf,
     /// How long to wait: for helm and the workloads (install, default 10m), for helm uninstall
     /// (uninstall, default 5m), until healthy (status --watch, default 10m)
-    #[arg(long, global = true, value_parser = parse_duration, value_name = "DURATION")]
+    #[arg(long, global = true, value_parser = promstack_shared::duration::parse_flag, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -210,29 +210,6 @@ pub struct StatusArgs {
     /// Check again every 10 s until healthy or --timeout
     #[arg(long)]
     pub watch: bool,
-}
-
-/// `90s`, `10m`, `1h`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    let s = s.trim();
-    let (num, mult) = if let Some(n) = s.strip_suffix("ms") {
-        (n, 0.001)
-    } else if let Some(n) = s.strip_suffix('s') {
-        (n, 1.0)
-    } else if let Some(n) = s.strip_suffix('m') {
-        (n, 60.0)
-    } else if let Some(n) = s.strip_suffix('h') {
-        (n, 3600.0)
-    } else {
-        (s, 1.0)
-    };
-    let v: f64 = num
-        .parse()
-        .map_err(|_| format!("`{s}` is not a duration (e.g. 90s, 10m, 1h)"))?;
-    if v < 0.0 || !v.is_finite() {
-        return Err(format!("`{s}` is not a duration"));
-    }
-    Ok(std::time::Duration::from_secs_f64(v * mult))
 }
 
 #[cfg(test)]

@@ -45,8 +45,8 @@ pub enum Command {
         #[command(flatten)]
         sources: Sources,
         /// The scrape interval ranges are checked against
-        #[arg(long, default_value = "30s", value_name = "DURATION")]
-        scrape_interval: String,
+        #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+        scrape_interval: std::time::Duration,
         /// Exit 3 when a finding is at least this severe
         #[arg(long, value_enum, default_value_t = Severity::Error)]
         fail_on: Severity,

@@ -105,15 +105,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scrape_interval,
             fail_on,
         } => {
-            let scrape = promstack_shared::duration::seconds(scrape_interval)
-                .filter(|s| *s > 0.0)
-                .ok_or_else(|| {
-                    Error::input(format!(
-                        "--scrape-interval `{scrape_interval}` is not a duration like 30s"
-                    ))
-                })?;
+            if scrape_interval.is_zero() {
+                return Err(Error::input("--scrape-interval must be more than 0, like 30s").into());
+            }
             let loaded = load_valid(sources.dir.as_deref(), &ns)?;
-            let findings = lint::lint(&loaded, std::time::Duration::from_secs_f64(scrape));
+            let findings = lint::lint(&loaded, *scrape_interval);
             let errors = findings
                 .iter()
                 .filter(|f| f.severity == lint::Severity::Error)

@@ -5,7 +5,7 @@
 //! - [`cli`]: the global flags every plugin takes (`--kubeconfig`, `--context`, `-n`, `-o`, ...).
 //! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
-//!   ([`cluster::MemoryCluster`]) that injects faults and counts requests.
+//!   (`cluster::MemoryCluster`, with the `testing` feature) that injects faults and counts requests.
 //! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned;
 //!   [`fields`]: which fields it owns (server-side apply's managedFields) and what an apply changes.
 //! - [`wait`]: polling waits with progress; [`diagnose`]: why a workload is not ready (its Warning events).
@@ -38,6 +38,7 @@ pub mod refdata;
 pub mod secret;
 pub mod sources;
 pub mod sync;
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 pub mod ui;

@@ -131,8 +131,7 @@ struct PodSecurity {
     exempt: Vec<String>,
 }
 
-/// The label a namespace sets its enforced Pod Security level with.
-pub const POD_SECURITY_ENFORCE: &str = "pod-security.kubernetes.io/enforce";
+use super::POD_SECURITY_ENFORCE;
 
 /// The in-memory cluster. Cheap to share behind an `Arc`.
 pub struct MemoryCluster {

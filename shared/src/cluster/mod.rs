@@ -3,13 +3,21 @@
 //! Objects cross the interface as JSON (`serde_json::Value`) built from typed k8s-openapi
 //! structs (see [`to_value`]); the interface itself stays small enough to fake faithfully:
 //! get, list by label, server-side apply, delete. Waiting is built on `get` in [`crate::wait`].
+//! The in-memory implementation is test support: it exists with the `testing` feature (which the
+//! plugins' dev-dependencies turn on), not in an installed plugin.
 mod kube_impl;
+#[cfg(any(test, feature = "testing"))]
 mod memory;
+#[cfg(any(test, feature = "testing"))]
 mod ssa;
 
 pub use kube_impl::{Forward, KubeCluster};
 
-pub use memory::{Fault, MemoryCluster, Verb, POD_SECURITY_ENFORCE};
+#[cfg(any(test, feature = "testing"))]
+pub use memory::{Fault, MemoryCluster, Verb};
+
+/// The label a namespace sets its enforced Pod Security level with.
+pub const POD_SECURITY_ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 
 use async_trait::async_trait;
 use serde_json::Value;

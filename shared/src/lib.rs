@@ -8,6 +8,7 @@
 //!   (`cluster::MemoryCluster`, with the `testing` feature) that injects faults and counts requests.
 //! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned;
 //!   [`fields`]: which fields it owns (server-side apply's managedFields) and what an apply changes.
+//! - [`readiness`]: when a Deployment, StatefulSet, DaemonSet, CRD, pod or node is ready (typed).
 //! - [`wait`]: polling waits with progress; [`diagnose`]: why a workload is not ready (its Warning events).
 //! - [`ui`]: terminal output, colour and TTY detection, progress, prompts.
 //! - [`prompt`]: prompts off the runtime thread; the terminal put back when a signal ends one.
@@ -34,6 +35,7 @@ pub mod prometheus_rule;
 pub mod prompt;
 pub mod promql;
 pub mod promql_diag;
+pub mod readiness;
 pub mod refdata;
 pub mod secret;
 pub mod sources;

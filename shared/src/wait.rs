@@ -5,13 +5,7 @@ use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// The answer of a readiness check.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Readiness {
-    Ready,
-    /// Not yet, with what is missing ("2/3 replicas ready", "not created yet").
-    Waiting(String),
-}
+pub use crate::readiness::Readiness;
 
 /// How long and how often.
 #[derive(Debug, Clone, Copy)]

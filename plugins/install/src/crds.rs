@@ -97,23 +97,9 @@ pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
     })
 }
 
-/// Is a CRD Established?
+/// Is a CRD Established? (The common crate's readiness rule for CRDs.)
 pub fn established(obj: Option<&Value>) -> Readiness {
-    let Some(obj) = obj else {
-        return Readiness::Waiting("not created yet".into());
-    };
-    let ok = obj
-        .pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c["type"] == "Established" && c["status"] == "True")
-        });
-    if ok {
-        Readiness::Ready
-    } else {
-        Readiness::Waiting("not Established yet".into())
-    }
+    promstack_shared::readiness::of("CustomResourceDefinition", obj, 0)
 }
 
 pub fn objref(crd: &Value) -> ObjRef {
@@ -191,22 +177,5 @@ mod tests {
         assert!(
             matches!(owner(Some(&manual), "r", "m"), Owner::Foreign(s) if s.contains("kubectl-create"))
         );
-    }
-
-    #[test]
-    fn establishment() {
-        assert!(matches!(established(None), Readiness::Waiting(_)));
-        assert_eq!(
-            established(Some(
-                &json!({"status": {"conditions": [{"type": "Established", "status": "True"}]}})
-            )),
-            Readiness::Ready
-        );
-        assert!(matches!(
-            established(Some(
-                &json!({"status": {"conditions": [{"type": "Established", "status": "False"}]}})
-            )),
-            Readiness::Waiting(_)
-        ));
     }
 }

@@ -319,7 +319,11 @@ pub async fn install(
         .list(&ListQuery::new("v1", "Node"))
         .await
         .context("listing nodes")?;
-    let ready_nodes = nodes.iter().filter(|n| node_ready(n)).count();
+    let ready_nodes = nodes
+        .iter()
+        .filter_map(|n| promstack_shared::readiness::typed(Some(n)))
+        .filter(promstack_shared::readiness::node)
+        .count();
     if ready_nodes == 0 {
         return Err(Error::check(format!(
             "no Ready node among {} nodes: nothing can run the stack. Fix the nodes first.",
@@ -742,14 +746,7 @@ pub async fn install(
 
     for w in workloads::expected(&merged) {
         let r = w.objref(ns);
-        let daemonset = w.kind == "DaemonSet";
-        let ready = |o: Option<&Value>| {
-            if daemonset {
-                workloads::daemonset_ready(o, ready_nodes)
-            } else {
-                workloads::replicas_ready(o)
-            }
-        };
+        let ready = |o: Option<&Value>| workloads::ready(w.kind, o, ready_nodes);
         let took = wait::wait_for_workload(
             deps.cluster,
             &r,
@@ -940,15 +937,6 @@ pub fn nodes_needed(merged: &Value) -> usize {
     .map(|(r, _)| merged.pointer(r).and_then(Value::as_u64).unwrap_or(1) as usize)
     .max()
     .unwrap_or(1)
-}
-
-fn node_ready(n: &Value) -> bool {
-    n.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True")
-        })
 }
 
 fn grafana_access(

@@ -9,6 +9,7 @@ use promstack_shared::alertmanager_api::AlertmanagerApi;
 use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
 use promstack_shared::diagnose::Warnings;
 use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::readiness;
 use promstack_shared::secret::SecretString;
 use promstack_shared::wait::Readiness;
 use serde::Serialize;
@@ -81,11 +82,12 @@ fn name(v: &Value) -> String {
 }
 
 fn condition(v: &Value, t: &str) -> Option<bool> {
-    v.pointer("/status/conditions")?
-        .as_array()?
-        .iter()
-        .find(|c| c["type"] == t)
-        .map(|c| c["status"] == "True")
+    readiness::conditions(v, t)
+}
+
+/// Is this pod (as listed) Ready?
+fn pod_ready(p: &Value) -> bool {
+    readiness::typed(Some(p)).is_some_and(|p| readiness::pod(&p))
 }
 
 async fn list(
@@ -132,7 +134,7 @@ pub async fn ready_nodes(cluster: &dyn Cluster) -> Result<Vec<String>, String> {
     Ok(list(cluster, "v1", "Node", None, None)
         .await?
         .iter()
-        .filter(|n| condition(n, "Ready") == Some(true))
+        .filter(|n| readiness::typed(Some(*n)).is_some_and(|n| readiness::node(&n)))
         .map(name)
         .collect())
 }
@@ -215,9 +217,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
         Ok(pods) => {
             let bad: Vec<String> = pods
                 .iter()
-                .filter(|p| {
-                    p["status"]["phase"] != "Succeeded" && condition(p, "Ready") != Some(true)
-                })
+                .filter(|p| p["status"]["phase"] != "Succeeded" && !pod_ready(p))
                 .map(|p| {
                     let phase = p["status"]["phase"].as_str().unwrap_or("?");
                     match warnings.explain(&name(p)) {
@@ -255,7 +255,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
                 continue;
             }
         };
-        out.push(match workloads::replicas_ready(obj.as_ref()) {
+        out.push(match workloads::ready("Deployment", obj.as_ref(), 0) {
             Readiness::Ready => check(g, format!("Deployment {n}"), Level::Ok, "available", None),
             Readiness::Waiting(why) => check(
                 g,
@@ -281,7 +281,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
         (Ok(nodes), Ok(pods)) => {
             let covered: BTreeSet<String> = pods
                 .iter()
-                .filter(|p| condition(p, "Ready") == Some(true))
+                .filter(|p| pod_ready(p))
                 .filter_map(|p| p["spec"]["nodeName"].as_str().map(String::from))
                 .collect();
             let missing: Vec<&String> = nodes.iter().filter(|n| !covered.contains(*n)).collect();
@@ -342,7 +342,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
         let r = ObjRef::new("apps/v1", "StatefulSet", Some(ns), &sts);
         out.push(match get(cluster, &r).await {
             Err(e) => unreadable(g, format!("StatefulSet {sts}"), e),
-            Ok(s) => match workloads::replicas_ready(s.as_ref()) {
+            Ok(s) => match workloads::ready("StatefulSet", s.as_ref(), 0) {
                 Readiness::Ready => {
                     check(g, format!("StatefulSet {sts}"), Level::Ok, "ready", None)
                 }
@@ -360,7 +360,7 @@ pub async fn workload_checks(cluster: &dyn Cluster, ns: &str) -> Vec<Check> {
         Ok(pvcs) => {
             let pending: Vec<String> = pvcs
                 .iter()
-                .filter(|p| p["status"]["phase"] != "Bound")
+                .filter(|p| !readiness::typed(Some(*p)).is_some_and(|c| readiness::pvc(&c)))
                 .map(|p| {
                     format!(
                         "{} ({})",

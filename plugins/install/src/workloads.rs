@@ -61,59 +61,9 @@ pub fn expected(values: &Value) -> Vec<Workload> {
     w
 }
 
-fn int(v: &Value, p: &str) -> i64 {
-    v.pointer(p).and_then(Value::as_i64).unwrap_or(0)
-}
-
-fn generation_seen(v: &Value) -> bool {
-    int(v, "/status/observedGeneration") >= int(v, "/metadata/generation")
-}
-
-/// Ready rule for a Deployment or StatefulSet: the controller saw the latest spec, and every
-/// replica is updated and ready.
-pub fn replicas_ready(obj: Option<&Value>) -> Readiness {
-    let Some(o) = obj else {
-        return Readiness::Waiting("not created yet".into());
-    };
-    let want = o
-        .pointer("/spec/replicas")
-        .and_then(Value::as_i64)
-        .unwrap_or(1);
-    let ready = int(o, "/status/readyReplicas");
-    let updated = int(o, "/status/updatedReplicas");
-    if !generation_seen(o) {
-        return Readiness::Waiting("the controller has not seen the latest spec".into());
-    }
-    if ready >= want && updated >= want {
-        Readiness::Ready
-    } else {
-        Readiness::Waiting(format!(
-            "{ready}/{want} replicas ready, {updated}/{want} updated"
-        ))
-    }
-}
-
-/// Ready rule for the node-exporter DaemonSet: ready on every one of `nodes` nodes.
-pub fn daemonset_ready(obj: Option<&Value>, nodes: usize) -> Readiness {
-    let Some(o) = obj else {
-        return Readiness::Waiting("not created yet".into());
-    };
-    let desired = int(o, "/status/desiredNumberScheduled");
-    let ready = int(o, "/status/numberReady");
-    let updated = int(o, "/status/updatedNumberScheduled");
-    if !generation_seen(o) {
-        return Readiness::Waiting("the controller has not seen the latest spec".into());
-    }
-    if desired < nodes as i64 {
-        return Readiness::Waiting(format!(
-            "scheduled on {desired} of {nodes} nodes (taints without tolerations?)"
-        ));
-    }
-    if ready >= desired && updated >= desired && desired > 0 {
-        Readiness::Ready
-    } else {
-        Readiness::Waiting(format!("{ready}/{desired} pods ready"))
-    }
+/// Is it ready? (The common crate's readiness rules; a DaemonSet must cover `nodes` nodes.)
+pub fn ready(kind: &str, obj: Option<&Value>, nodes: usize) -> Readiness {
+    promstack_shared::readiness::of(kind, obj, nodes)
 }
 
 #[cfg(test)]
@@ -139,35 +89,5 @@ mod tests {
             ]
         );
         assert_eq!(expected(&json!({"grafana": {"enabled": false}})).len(), 5);
-    }
-
-    #[test]
-    fn replica_rules() {
-        assert!(matches!(replicas_ready(None), Readiness::Waiting(_)));
-        let ok = json!({"metadata": {"generation": 2}, "spec": {"replicas": 2}, "status": {"observedGeneration": 2, "readyReplicas": 2, "updatedReplicas": 2}});
-        assert_eq!(replicas_ready(Some(&ok)), Readiness::Ready);
-        let stale = json!({"metadata": {"generation": 3}, "spec": {"replicas": 2}, "status": {"observedGeneration": 2, "readyReplicas": 2, "updatedReplicas": 2}});
-        assert!(matches!(
-            replicas_ready(Some(&stale)),
-            Readiness::Waiting(_)
-        ));
-        let half = json!({"metadata": {"generation": 1}, "spec": {"replicas": 2}, "status": {"observedGeneration": 1, "readyReplicas": 1, "updatedReplicas": 2}});
-        assert_eq!(
-            replicas_ready(Some(&half)),
-            Readiness::Waiting("1/2 replicas ready, 2/2 updated".into())
-        );
-    }
-
-    #[test]
-    fn daemonset_rules() {
-        let ds = |desired: i64, ready: i64| json!({"metadata": {"generation": 1}, "status": {"observedGeneration": 1, "desiredNumberScheduled": desired, "numberReady": ready, "updatedNumberScheduled": desired}});
-        assert_eq!(daemonset_ready(Some(&ds(3, 3)), 3), Readiness::Ready);
-        assert!(
-            matches!(daemonset_ready(Some(&ds(2, 2)), 3), Readiness::Waiting(s) if s.contains("2 of 3 nodes"))
-        );
-        assert!(matches!(
-            daemonset_ready(Some(&ds(3, 2)), 3),
-            Readiness::Waiting(_)
-        ));
     }
 }

@@ -111,7 +111,7 @@ async fn a_stuck_pod_and_a_daemonset_without_pods_are_named_with_what_kubernetes
         "type":"Warning","reason":"FailedMount","count":9,"lastTimestamp":"2026-11-30T10:00:00Z",
         "message":"MountVolume.SetUp failed for volume \"tls-secret\" : secret \"kube-prometheus-admission\" not found"}));
     c.insert(json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"kube-prometheus-operator","namespace":"monitoring","generation":1},
-        "spec":{"replicas":1},"status":{"observedGeneration":1,"readyReplicas":0,"updatedReplicas":1}}));
+        "spec":{"replicas":1,"selector":{},"template":{}},"status":{"observedGeneration":1,"readyReplicas":0,"updatedReplicas":1}}));
     // node-exporter: Pod Security refuses every pod
     c.remove(&ObjRef::new("v1", "Pod", Some("monitoring"), "ne-0"));
     c.remove(&ObjRef::new("v1", "Pod", Some("monitoring"), "ne-1"));

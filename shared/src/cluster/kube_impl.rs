@@ -168,20 +168,12 @@ impl KubeCluster {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join(",");
-        let ready = |p: &Pod| {
-            p.status.as_ref().is_some_and(|s| {
-                s.phase.as_deref() == Some("Running")
-                    && s.conditions
-                        .as_ref()
-                        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-            })
-        };
         let pod = pods
             .list(&ListParams::default().labels(&sel))
             .await?
             .items
             .into_iter()
-            .find(|p| ready(p))
+            .find(crate::readiness::pod_serving)
             .ok_or_else(|| {
                 crate::Error::check(format!(
                     "no ready pod behind Service {ns}/{service} (selector {sel})"

@@ -86,17 +86,18 @@ impl FakeHelm {
             let status = match w.kind {
                 "DaemonSet" if refused => {
                     self.cluster.insert(failed_create_event(ns, &w.name));
-                    json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"currentNumberScheduled":0,"numberReady":0,"updatedNumberScheduled":0})
+                    json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"currentNumberScheduled":0,"numberMisscheduled":0,"numberReady":0,"updatedNumberScheduled":0})
                 }
                 "DaemonSet" => {
-                    json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"numberReady":nodes,"updatedNumberScheduled":nodes})
+                    json!({"observedGeneration":1,"desiredNumberScheduled":nodes,"currentNumberScheduled":nodes,"numberMisscheduled":0,"numberReady":nodes,"updatedNumberScheduled":nodes})
                 }
                 "StatefulSet" if skip_sts => continue,
                 _ => {
-                    json!({"observedGeneration":1,"readyReplicas":1,"updatedReplicas":1,"availableReplicas":1})
+                    json!({"observedGeneration":1,"replicas":1,"readyReplicas":1,"updatedReplicas":1,"availableReplicas":1})
                 }
             };
-            self.cluster.insert(json!({"apiVersion":"apps/v1","kind":w.kind,"metadata":{"name":w.name,"namespace":ns,"generation":1},"spec":{"replicas":1},"status":status}));
+            // whole objects, as the API server returns them (readiness reads them typed)
+            self.cluster.insert(json!({"apiVersion":"apps/v1","kind":w.kind,"metadata":{"name":w.name,"namespace":ns,"generation":1},"spec":{"replicas":1,"selector":{},"template":{}},"status":status}));
         }
     }
 }

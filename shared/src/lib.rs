@@ -6,6 +6,7 @@
 //! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
 //!   (`cluster::MemoryCluster`, with the `testing` feature) that injects faults and counts requests.
+//! - [`endpoint`]: Prometheus, Alertmanager, Grafana: a URL or a port-forward, flags declared once.
 //! - [`owned`]: which objects promstack owns (labels) and how they are applied and pruned;
 //!   [`fields`]: which fields it owns (server-side apply's managedFields) and what an apply changes.
 //! - [`readiness`]: when a Deployment, StatefulSet, DaemonSet, CRD, pod or node is ready (typed).
@@ -24,6 +25,7 @@ pub mod cluster;
 pub mod dashboard;
 pub mod diagnose;
 pub mod duration;
+pub mod endpoint;
 pub mod error;
 pub mod fields;
 pub mod limits;

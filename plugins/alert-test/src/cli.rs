@@ -4,7 +4,7 @@ use crate::run::{self, Access, Leftovers, Options, Via};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::alertmanager_api::AlertmanagerApi;
 use promstack_shared::cli::{interrupted, GlobalArgs};
-use promstack_shared::cluster::KubeCluster;
+use promstack_shared::cluster::{Cluster, KubeCluster};
 use promstack_shared::prometheus_api::{HttpAuth, PrometheusApi};
 use promstack_shared::ui::Ui;
 use promstack_shared::{output, Error, ExitCode};
@@ -54,22 +54,10 @@ pub enum Command {
 
 #[derive(Debug, Clone, Args)]
 pub struct AccessArgs {
-    /// Prometheus base URL (default: a port-forward to the in-cluster Prometheus)
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "PROMSTACK_PROMETHEUS_URL",
-        global = true
-    )]
-    pub prometheus_url: Option<String>,
-    /// Alertmanager base URL (default: a port-forward to the in-cluster Alertmanager)
-    #[arg(
-        long,
-        value_name = "URL",
-        env = "PROMSTACK_ALERTMANAGER_URL",
-        global = true
-    )]
-    pub alertmanager_url: Option<String>,
+    #[command(flatten)]
+    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    #[command(flatten)]
+    pub alertmanager: promstack_shared::endpoint::AlertmanagerArgs,
     /// File holding a bearer token for the URLs
     #[arg(
         long,
@@ -81,22 +69,6 @@ pub struct AccessArgs {
     /// File holding `user:password` for basic auth on the URLs
     #[arg(long, value_name = "FILE", global = true)]
     pub basic_auth_file: Option<PathBuf>,
-    /// Prometheus Service for the port-forward (port 9090, in -n)
-    #[arg(
-        long,
-        default_value = "kube-prometheus-prometheus",
-        value_name = "NAME",
-        global = true
-    )]
-    pub prometheus_service: String,
-    /// Alertmanager Service for the port-forward (port 9093, in -n)
-    #[arg(
-        long,
-        default_value = "kube-prometheus-alertmanager",
-        value_name = "NAME",
-        global = true
-    )]
-    pub alertmanager_service: String,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -155,38 +127,31 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ns = g.namespace.clone();
     let token = auth(&cli.access)?;
     // rule mode writes a PrometheusRule; without an Alertmanager URL we port-forward: both need the cluster
-    let needs_cluster = |rule_mode: bool| rule_mode || cli.access.alertmanager_url.is_none();
+    let needs_cluster =
+        |rule_mode: bool| rule_mode || cli.access.alertmanager.endpoint().needs_cluster();
 
     if let Some(Command::Routes(r)) = &cli.command {
         let labels = routes::parse_labels(&r.labels)?;
-        let (config, _fwd) = match &r.config {
-            Some(p) => (
-                std::fs::read_to_string(p)
-                    .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))?,
-                None,
-            ),
+        let config = match &r.config {
+            Some(p) => std::fs::read_to_string(p)
+                .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))?,
             None => {
-                let (url, fwd) = match &cli.access.alertmanager_url {
-                    Some(u) => (u.clone(), None),
-                    None => {
-                        let cluster = KubeCluster::from_args(g).await?;
-                        let f = cluster
-                            .forward_service(&ns, &cli.access.alertmanager_service, 9093)
-                            .await?;
-                        (f.url.clone(), Some(f))
-                    }
+                let endpoint = cli.access.alertmanager.endpoint();
+                let cluster = match endpoint.needs_cluster() {
+                    true => Some(KubeCluster::from_args(g).await?),
+                    false => None,
                 };
-                let status = AlertmanagerApi::new(&url, token.clone())?
+                let fwd = endpoint
+                    .reach(cluster.as_ref().map(|c| c as &dyn Cluster), &ns)
+                    .await?;
+                let status = AlertmanagerApi::new(&fwd.url, token.clone())?
                     .status()
                     .await
                     .map_err(Error::runtime)?;
-                (
-                    status["config"]["original"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .to_string(),
-                    fwd,
-                )
+                status["config"]["original"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string()
             }
         };
         let matched = routes::route(&config, &labels)?;
@@ -231,43 +196,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
-    let mut forwards = Vec::new();
-    let am_target = (
-        cli.access.alertmanager_url.clone(),
-        cli.access.alertmanager_service.clone(),
-        9093,
-    );
-    let prom_target = (
-        cli.access.prometheus_url.clone(),
-        cli.access.prometheus_service.clone(),
-        9090,
-    );
-    // a URL when given, else a port-forward kept open (in `forwards`) for the whole test
-    let mut resolve =
-        async |(url, svc, port): (Option<String>, String, u16)| -> anyhow::Result<String> {
-            match url {
-                Some(u) => Ok(u),
-                None => {
-                    let c = cluster
-                        .as_ref()
-                        .expect("connected when a port-forward is needed");
-                    let fwd = c.forward_service(&ns, &svc, port).await?;
-                    ui.ok(&format!(
-                        "port-forward to {ns}/{svc} ({}) on {}",
-                        fwd.pod, fwd.url
-                    ));
-                    let u = fwd.url.clone();
-                    forwards.push(fwd);
-                    Ok(u)
-                }
+    // a URL when given, else a port-forward kept open for the whole test
+    let reach = |e: promstack_shared::endpoint::Endpoint| {
+        let (cluster, ns, ui) = (&cluster, &ns, &ui);
+        async move {
+            let r = e
+                .reach(cluster.as_ref().map(|c| c as &dyn Cluster), ns)
+                .await?;
+            if r.forward.is_some() {
+                ui.ok(&r.describe(e.what));
             }
-        };
-    let am_url = resolve(am_target).await?;
-    let prom_url = if rule_mode {
-        Some(resolve(prom_target).await?)
-    } else {
-        None
+            anyhow::Ok(r)
+        }
     };
+    let am = reach(cli.access.alertmanager.endpoint()).await?;
+    let prom = match rule_mode {
+        true => Some(reach(cli.access.prometheus.endpoint()).await?),
+        false => None,
+    };
+    let (am_url, prom_url) = (am.url.clone(), prom.as_ref().map(|p| p.url.clone()));
     let access = Access {
         cluster: cluster
             .as_ref()
@@ -334,7 +281,10 @@ mod tests {
             ],
         ] {
             let c = parse_from(argv).unwrap();
-            assert_eq!(c.access.alertmanager_url.as_deref(), Some("http://am:9093"));
+            assert_eq!(
+                c.access.alertmanager.alertmanager_url.as_deref(),
+                Some("http://am:9093")
+            );
         }
     }
 

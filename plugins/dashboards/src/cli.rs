@@ -73,16 +73,8 @@ pub enum Command {
     Check {
         #[command(flatten)]
         sources: Sources,
-        /// Prometheus base URL, e.g. http://127.0.0.1:9090 (default: a port-forward to the in-cluster Prometheus)
-        #[arg(long, value_name = "URL", env = "PROMSTACK_PROMETHEUS_URL")]
-        prometheus_url: Option<String>,
-        /// The Prometheus Service to port-forward to when no URL is given (port 9090, in -n)
-        #[arg(
-            long,
-            value_name = "NAME",
-            default_value = "kube-prometheus-prometheus"
-        )]
-        prometheus_service: String,
+        #[command(flatten)]
+        prometheus: promstack_shared::endpoint::PrometheusArgs,
 
         /// How far back to query
         #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]

@@ -302,8 +302,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Check {
             sources,
-            prometheus_url,
-            prometheus_service,
+            prometheus,
             range,
             require_data,
         } => {
@@ -313,20 +312,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let range = range.as_secs_f64();
             let prepared = load_valid(sources.dir.as_deref(), &ui)?;
             // a URL when given, else a port-forward held open for the whole check
-            let (url, _forward) = match prometheus_url {
-                Some(u) => (u.clone(), None),
-                None => {
-                    let cluster = KubeCluster::from_args(&cli.global).await?;
-                    let fwd = cluster
-                        .forward_service(&ns, prometheus_service, 9090)
-                        .await?;
-                    ui.ok(&format!(
-                        "port-forward to {ns}/{} ({}) on {}",
-                        prometheus_service, fwd.pod, fwd.url
-                    ));
-                    (fwd.url.clone(), Some(fwd))
-                }
+            let endpoint = prometheus.endpoint();
+            let cluster = match endpoint.needs_cluster() {
+                true => Some(KubeCluster::from_args(&cli.global).await?),
+                false => None,
             };
+            let reached = endpoint
+                .reach(cluster.as_ref().map(|c| c as &dyn Cluster), &ns)
+                .await?;
+            ui.ok(&reached.describe("Prometheus"));
+            let url = reached.url.clone();
             let api = promstack_shared::prometheus_api::PrometheusApi::new(&url, None)?;
 
             let reports =

@@ -198,15 +198,12 @@ pub struct UninstallArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
-    /// Prometheus base URL (default: a port-forward to svc/kube-prometheus-prometheus)
-    #[arg(long, value_name = "URL", env = "PROMSTACK_PROMETHEUS_URL")]
-    pub prometheus_url: Option<String>,
-    /// Alertmanager base URL (default: a port-forward to svc/kube-prometheus-alertmanager)
-    #[arg(long, value_name = "URL", env = "PROMSTACK_ALERTMANAGER_URL")]
-    pub alertmanager_url: Option<String>,
-    /// Grafana base URL (default: a port-forward to svc/kube-prometheus-grafana)
-    #[arg(long, value_name = "URL", env = "PROMSTACK_GRAFANA_URL")]
-    pub grafana_url: Option<String>,
+    #[command(flatten)]
+    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    #[command(flatten)]
+    pub alertmanager: promstack_shared::endpoint::AlertmanagerArgs,
+    #[command(flatten)]
+    pub grafana: promstack_shared::endpoint::GrafanaArgs,
     /// Check again every 10 s until healthy or --timeout
     #[arg(long)]
     pub watch: bool,

@@ -190,46 +190,28 @@ async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<E
     promstack_shared::cluster::reachable(&cluster).await?;
     // URLs when given, else port-forwards kept open for the whole run; one that cannot be made
     // is a failed check of its group, not a group left out
-    let mut forwards = Vec::new();
-    let mut endpoint =
-        async |url: &Option<String>, svc: String, port: u16| -> Result<String, String> {
-            if let Some(u) = url {
-                return Ok(u.clone());
-            }
-            match cluster.forward_service(ns, &svc, port).await {
-                Ok(f) => {
-                    let u = f.url.clone();
-                    forwards.push(f);
-                    Ok(u)
-                }
-                Err(e) => Err(format!("no port-forward to {ns}/{svc}: {e}")),
-            }
-        };
-    let prom = endpoint(
-        &a.prometheus_url,
-        format!("{}-prometheus", values::RELEASE),
-        9090,
-    )
-    .await;
-    let am = endpoint(
-        &a.alertmanager_url,
-        format!("{}-alertmanager", values::RELEASE),
-        9093,
-    )
-    .await;
-    let graf = endpoint(&a.grafana_url, format!("{}-grafana", values::RELEASE), 80).await;
-    let grafana = match (graf, status::grafana_credentials(&cluster, ns).await) {
-        (Ok(u), Ok((user, pw))) => Ok(status::GrafanaApi::new(&u, &user, pw)?),
-        (Err(e), _) => Err(e),
+    let reach = |e: promstack_shared::endpoint::Endpoint| {
+        let cluster = &cluster;
+        async move { e.reach(Some(cluster), ns).await.map_err(|e| e.to_string()) }
+    };
+    let prom = reach(a.prometheus.endpoint()).await;
+    let am = reach(a.alertmanager.endpoint()).await;
+    let graf = reach(a.grafana.endpoint()).await;
+    let grafana = match (&graf, status::grafana_credentials(&cluster, ns).await) {
+        (Ok(g), Ok((user, pw))) => Ok(status::GrafanaApi::new(&g.url, &user, pw)?),
+        (Err(e), _) => Err(e.clone()),
         (_, Err(e)) => Err(format!("no Grafana admin credentials to log in with: {e}")),
+    };
+    let api = |r: &Result<promstack_shared::endpoint::Reached, String>| {
+        r.as_ref().map(|r| r.url.clone()).map_err(Clone::clone)
     };
     let targets = status::Targets {
         cluster: Some(&cluster),
         prometheus: Some(
-            prom.and_then(|u| PrometheusApi::new(&u, None).map_err(|e| e.to_string())),
+            api(&prom).and_then(|u| PrometheusApi::new(&u, None).map_err(|e| e.to_string())),
         ),
         alertmanager: Some(
-            am.and_then(|u| AlertmanagerApi::new(&u, None).map_err(|e| e.to_string())),
+            api(&am).and_then(|u| AlertmanagerApi::new(&u, None).map_err(|e| e.to_string())),
         ),
         grafana: Some(grafana),
     };

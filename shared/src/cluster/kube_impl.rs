@@ -1,5 +1,5 @@
 //! The real implementation of [`Cluster`] on kube-rs.
-use super::{ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, ObjRef};
+use super::{ApplyOptions, Cluster, ClusterError, ClusterInfo, Forward, ListQuery, ObjRef};
 use async_trait::async_trait;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
@@ -118,30 +118,11 @@ impl KubeCluster {
     }
 }
 
-/// A local port forwarded to a Service's pod; the forward stops when this is dropped.
-pub struct Forward {
-    /// `http://127.0.0.1:<port>`
-    pub url: String,
-    pub pod: String,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Forward {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
 impl KubeCluster {
     /// Forward a loopback port to `port` of Service `ns/service`: the Service's selector picks a
     /// running, ready pod, its `targetPort` (number or name) the pod port. Each local connection
     /// opens its own forward stream, so HTTP clients can reconnect freely.
-    pub async fn forward_service(
-        &self,
-        ns: &str,
-        service: &str,
-        port: u16,
-    ) -> anyhow::Result<Forward> {
+    async fn forward_service(&self, ns: &str, service: &str, port: u16) -> anyhow::Result<Forward> {
         use k8s_openapi::api::core::v1::{Pod, Service};
         use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
         let svcs: Api<Service> = Api::namespaced(self.client.clone(), ns);
@@ -212,11 +193,11 @@ impl KubeCluster {
                 });
             }
         });
-        Ok(Forward {
-            url: format!("http://127.0.0.1:{local}"),
-            pod: pod_name,
+        Ok(Forward::new(
+            format!("http://127.0.0.1:{local}"),
+            pod_name,
             task,
-        })
+        ))
     }
 }
 
@@ -319,6 +300,10 @@ impl Cluster for KubeCluster {
             field_manager: Some(crate::FIELD_MANAGER.into()),
         };
         to_json(api.create(&pp, &dynamic).await.map_err(map_err)?)
+    }
+
+    async fn forward(&self, ns: &str, service: &str, port: u16) -> anyhow::Result<Forward> {
+        self.forward_service(ns, service, port).await
     }
 
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {

@@ -11,7 +11,7 @@ mod memory;
 #[cfg(any(test, feature = "testing"))]
 mod ssa;
 
-pub use kube_impl::{Forward, KubeCluster};
+pub use kube_impl::KubeCluster;
 
 #[cfg(any(test, feature = "testing"))]
 pub use memory::{Fault, MemoryCluster, Verb};
@@ -173,6 +173,26 @@ pub struct ClusterInfo {
     pub server: String,
 }
 
+/// A local port forwarded to a Service's pod; the forward stops when this is dropped.
+pub struct Forward {
+    /// `http://127.0.0.1:<port>`
+    pub url: String,
+    pub pod: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Forward {
+    pub(crate) fn new(url: String, pod: String, task: tokio::task::JoinHandle<()>) -> Self {
+        Forward { url, pod, task }
+    }
+}
+
+impl Drop for Forward {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
 /// The small interface every plugin uses for cluster access.
 #[async_trait]
 pub trait Cluster: Send + Sync {
@@ -192,6 +212,14 @@ pub trait Cluster: Send + Sync {
     /// controller (Pod Security, policy webhooks, quotas) and is not stored. Returns the object as
     /// it would be stored; a refusal is the API server's error (403 for admission).
     async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError>;
+    /// A loopback port forwarded to `port` of Service `ns/service` (a ready pod behind it), for
+    /// as long as the [`Forward`] lives. Only a real cluster has pods to forward to.
+    async fn forward(&self, ns: &str, service: &str, _port: u16) -> anyhow::Result<Forward> {
+        Err(crate::Error::check(format!(
+            "no port-forward to {ns}/{service} on this cluster: pass the URL instead"
+        ))
+        .into())
+    }
 }
 
 /// `GET /version` as the first request of a command: the server's gitVersion, or an error that

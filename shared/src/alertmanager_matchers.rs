@@ -75,20 +75,70 @@ fn quoted(s: &str) -> Result<(String, &str), String> {
     Err("a quoted value is not closed".into())
 }
 
+/// One label matcher: `name op value`, a regex compiled as Alertmanager compiles it.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    pub name: String,
+    /// `=`, `!=`, `=~` or `!~`.
+    pub op: &'static str,
+    pub value: String,
+    re: Option<regex::Regex>,
+}
+
+impl Matcher {
+    /// A matcher; `=~`/`!~` values must compile (`^(?:value)$`).
+    pub fn new(name: &str, op: &'static str, value: &str) -> Result<Self, String> {
+        let re = match op.ends_with('~') {
+            true => {
+                check_regex(value)?;
+                Some(
+                    regex::Regex::new(&format!("^(?:{value})$"))
+                        .map_err(|e| format!("invalid regex `{value}`: {e}"))?,
+                )
+            }
+            false => None,
+        };
+        Ok(Matcher {
+            name: name.into(),
+            op,
+            value: value.into(),
+            re,
+        })
+    }
+
+    /// Does an alert with these labels match? A missing label reads as empty, as in Alertmanager.
+    pub fn matches(&self, labels: &std::collections::BTreeMap<String, String>) -> bool {
+        let v = labels.get(&self.name).map(String::as_str).unwrap_or("");
+        let re = || self.re.as_ref().is_some_and(|r| r.is_match(v));
+        match self.op {
+            "=" => v == self.value,
+            "!=" => v != self.value,
+            "=~" => re(),
+            _ => !re(),
+        }
+    }
+
+    /// As `amtool` shows it: `name="value"`.
+    pub fn show(&self) -> String {
+        format!("{}{}\"{}\"", self.name, self.op, self.value)
+    }
+}
+
 /// One line of matchers as Alertmanager (v0.27 and later: the UTF-8 parser, falling back to the
 /// classic one) reads it: `name OP value`, comma-separated, braces optional; names plain or
 /// quoted, values quoted or plain; `=~`/`!~` values compiled as regexes.
-pub fn check_matcher_line(line: &str) -> Result<(), String> {
+pub fn parse_matcher_line(line: &str) -> Result<Vec<Matcher>, String> {
     let s = line.trim();
     let s = s.strip_prefix('{').unwrap_or(s);
     let mut s = s.strip_suffix('}').unwrap_or(s).trim();
     if s.is_empty() {
         return Err("no matcher (want: name=\"value\", with =, !=, =~ or !~)".into());
     }
+    let mut out = Vec::new();
     loop {
         // the label name
-        let rest = if s.starts_with('"') {
-            quoted(s)?.1
+        let (name, rest) = if s.starts_with('"') {
+            quoted(s)?
         } else {
             let n = s
                 .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.' || c == ':'))
@@ -96,7 +146,7 @@ pub fn check_matcher_line(line: &str) -> Result<(), String> {
             if n == 0 {
                 return Err("a matcher starts with a label name (want: name=\"value\", with =, !=, =~ or !~)".into());
             }
-            &s[n..]
+            (s[..n].to_string(), &s[n..])
         };
         let rest = rest.trim_start();
         let (op, rest) = ["=~", "!~", "!=", "="]
@@ -114,17 +164,20 @@ pub fn check_matcher_line(line: &str) -> Result<(), String> {
             }
             (v.to_string(), &rest[end..])
         };
-        if op.ends_with('~') {
-            check_regex(&value)?;
-        }
+        out.push(Matcher::new(&name, op, &value)?);
         let rest = rest.trim_start();
         match rest.strip_prefix(',') {
             Some(more) if !more.trim().is_empty() => s = more.trim_start(),
-            Some(_) => return Ok(()),
-            None if rest.is_empty() => return Ok(()),
+            Some(_) => return Ok(out),
+            None if rest.is_empty() => return Ok(out),
             None => return Err(format!("unexpected `{rest}` after a matcher")),
         }
     }
+}
+
+/// [`parse_matcher_line`] for a check: what is wrong, if anything.
+pub fn check_matcher_line(line: &str) -> Result<(), String> {
+    parse_matcher_line(line).map(|_| ())
 }
 
 const WEEKDAYS: &[&str] = &[
@@ -291,6 +344,30 @@ mod tests {
         assert!(check_matcher_line("severity=~\"(critical\"")
             .unwrap_err()
             .contains("invalid regex `(critical`"));
+        assert_eq!(
+            parse_matcher_line("{a=\"b\", c=~\"x|y\"}").unwrap().len(),
+            2
+        );
+    }
+
+    #[test]
+    fn matchers_match_as_alertmanager_matches() {
+        let l = |v: &str| std::collections::BTreeMap::from([("a".to_string(), v.to_string())]);
+        for (m, yes, no) in [
+            ("a=\"1\"", "1", "2"),
+            ("a!=1", "2", "1"),
+            ("a=~\"x|y\"", "y", "xy"),
+            ("{a!~\"z.*\"}", "q", "zed"),
+            ("a = \"sp ace\"", "sp ace", "space"),
+        ] {
+            let parsed = &parse_matcher_line(m).unwrap_or_else(|e| panic!("{m}: {e}"))[0];
+            assert!(parsed.matches(&l(yes)), "{m} should match {yes}");
+            assert!(!parsed.matches(&l(no)), "{m} should not match {no}");
+        }
+        assert_eq!(
+            parse_matcher_line("a=~\"x|y\"").unwrap()[0].show(),
+            "a=~\"x|y\""
+        );
     }
 
     #[test]

@@ -793,39 +793,10 @@ pub async fn alertmanager_checks(am: &AlertmanagerApi, our_config: Option<&str>)
     out
 }
 
-fn receivers_of(v: &serde_yaml::Value) -> BTreeSet<String> {
-    v["receivers"]
-        .as_sequence()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["name"].as_str().map(String::from))
-        .collect()
-}
-
-/// Differences that matter between our config and the loaded one: the top-level receiver, the
-/// receivers, and the number of child routes.
+/// Differences that matter between our config and the loaded one (the common crate's
+/// Alertmanager model decides).
 pub fn config_differences(ours: &str, live: &str) -> Result<Vec<String>, String> {
-    let a: serde_yaml::Value =
-        serde_yaml::from_str(ours).map_err(|e| format!("our config: {e}"))?;
-    let b: serde_yaml::Value =
-        serde_yaml::from_str(live).map_err(|e| format!("the loaded config: {e}"))?;
-    let mut d = Vec::new();
-    if a["route"]["receiver"] != b["route"]["receiver"] {
-        d.push(format!(
-            "route receiver {:?} vs {:?}",
-            a["route"]["receiver"].as_str(),
-            b["route"]["receiver"].as_str()
-        ));
-    }
-    let (ra, rb) = (receivers_of(&a), receivers_of(&b));
-    if ra != rb {
-        d.push(format!("receivers {ra:?} vs {rb:?}"));
-    }
-    let routes = |v: &serde_yaml::Value| v["route"]["routes"].as_sequence().map_or(0, Vec::len);
-    if routes(&a) != routes(&b) {
-        d.push(format!("{} child routes vs {}", routes(&a), routes(&b)));
-    }
-    Ok(d)
+    promstack_shared::alertmanager_config::routing::differences(ours, live)
 }
 
 /// A minimal Grafana API client (health, login, search, folders, datasource health).

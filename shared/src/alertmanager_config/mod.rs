@@ -1,4 +1,8 @@
-//! The Alertmanager configuration checked the way Alertmanager (v0.34, the chart's) checks it when
+//! The one Alertmanager configuration model of promstack: [`problems`] (the install's check before
+//! it writes the config Secret), [`routing`] (alert-test's offline route test, status's comparison
+//! of our config with the loaded one), with [`crate::alertmanager_matchers`] for its small grammars.
+//!
+//! The configuration is checked the way Alertmanager (v0.34, the chart's) checks it when
 //! it loads the file, so that a config it would refuse is refused before it is written into the
 //! config Secret (where Alertmanager would keep the old config, or none): unknown fields (it reads
 //! strictly), every integration's required fields and URL forms, the settings that fall back to
@@ -6,8 +10,9 @@
 //! balance of `{{ }}` in notification templates. Each problem names file:line where it can.
 //! `amtool check-config` is the reference in the tests (a corpus both must refuse).
 mod receivers;
-mod routes;
+pub mod routing;
 mod schema;
+mod tree;
 
 use schema::*;
 use serde_yaml::{Mapping, Value as Yaml};
@@ -133,7 +138,7 @@ pub fn problems(origin: &str, text: &str) -> Vec<String> {
         .unwrap_or(&empty);
     check_global(&mut c, global);
     let receivers = receivers::check_receivers(&mut c, top.get("receivers"), global);
-    let intervals = routes::check_time_intervals(&mut c, top);
+    let intervals = tree::check_time_intervals(&mut c, top);
     match top.get("route").and_then(Yaml::as_mapping) {
         None => c.problem(None, "no `route:`: the top-level route is required".into()),
         Some(route) => {
@@ -157,7 +162,7 @@ pub fn problems(origin: &str, text: &str) -> Vec<String> {
                     );
                 }
             }
-            routes::check_route(&mut c, route, &receivers, &intervals, "route");
+            tree::check_route(&mut c, route, &receivers, &intervals, "route");
         }
     }
     for (i, rule) in top
@@ -167,7 +172,7 @@ pub fn problems(origin: &str, text: &str) -> Vec<String> {
         .flatten()
         .enumerate()
     {
-        routes::check_inhibit_rule(&mut c, rule, &format!("inhibit_rules[{i}]"));
+        tree::check_inhibit_rule(&mut c, rule, &format!("inhibit_rules[{i}]"));
     }
     if let Some(t) = top.get("templates") {
         if !t

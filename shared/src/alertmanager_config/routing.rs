@@ -1,0 +1,235 @@
+//! Alertmanager's routing, offline: the route path(s) and receivers an alert with these labels
+//! gets, with `continue`, matchers, the old `match`/`match_re`, and inheritance of receiver,
+//! group_by and timings, as Alertmanager's dispatcher walks the tree. `amtool config routes test`
+//! is the reference in the tests.
+use crate::alertmanager_matchers::{parse_matcher_line, Matcher};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A route of the tree, read leniently (the checks are [`super::problems`]'s).
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Route {
+    #[serde(default)]
+    pub receiver: Option<String>,
+    #[serde(default)]
+    pub group_by: Option<Vec<String>>,
+    #[serde(default, rename = "continue")]
+    pub continue_: bool,
+    #[serde(default, rename = "match")]
+    pub match_: BTreeMap<String, String>,
+    #[serde(default)]
+    pub match_re: BTreeMap<String, String>,
+    #[serde(default)]
+    pub matchers: Vec<String>,
+    #[serde(default)]
+    pub group_wait: Option<String>,
+    #[serde(default)]
+    pub group_interval: Option<String>,
+    #[serde(default)]
+    pub repeat_interval: Option<String>,
+    #[serde(default)]
+    pub routes: Vec<Route>,
+}
+
+/// A receiver's name (its integrations do not matter for routing).
+#[derive(Debug, Clone, Deserialize)]
+pub struct Receiver {
+    pub name: String,
+}
+
+/// The parts of a config routing reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Config {
+    pub route: Route,
+    #[serde(default)]
+    pub receivers: Vec<Receiver>,
+}
+
+impl Config {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        serde_yaml::from_str(text)
+            .map_err(|e| format!("the Alertmanager config cannot be read: {e}"))
+    }
+}
+
+/// A matched route: where it is, and what it inherited.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Matched {
+    /// The path of matchers from the root, e.g. `["", "severity=\"critical\""]`.
+    pub path: Vec<String>,
+    pub receiver: String,
+    pub group_by: Vec<String>,
+    pub group_wait: String,
+    pub group_interval: String,
+    pub repeat_interval: String,
+    #[serde(rename = "continue")]
+    pub continue_: bool,
+}
+
+#[derive(Clone)]
+struct Inherited {
+    receiver: String,
+    group_by: Vec<String>,
+    group_wait: String,
+    group_interval: String,
+    repeat_interval: String,
+}
+
+fn matchers(r: &Route) -> Result<Vec<Matcher>, String> {
+    let mut out = Vec::new();
+    for (k, v) in &r.match_ {
+        out.push(Matcher::new(k, "=", v)?);
+    }
+    for (k, v) in &r.match_re {
+        out.push(Matcher::new(k, "=~", v)?);
+    }
+    for m in &r.matchers {
+        out.extend(parse_matcher_line(m).map_err(|e| format!("`{m}`: {e}"))?);
+    }
+    Ok(out)
+}
+
+fn inherit(r: &Route, parent: &Inherited) -> Inherited {
+    let or = |own: &Option<String>, from: &String| own.clone().unwrap_or_else(|| from.clone());
+    Inherited {
+        receiver: or(&r.receiver, &parent.receiver),
+        group_by: r
+            .group_by
+            .clone()
+            .unwrap_or_else(|| parent.group_by.clone()),
+        group_wait: or(&r.group_wait, &parent.group_wait),
+        group_interval: or(&r.group_interval, &parent.group_interval),
+        repeat_interval: or(&r.repeat_interval, &parent.repeat_interval),
+    }
+}
+
+fn walk(
+    r: &Route,
+    labels: &BTreeMap<String, String>,
+    parent: &Inherited,
+    path: Vec<String>,
+    root: bool,
+) -> Result<Option<Vec<Matched>>, String> {
+    let ms = matchers(r)?;
+    if !root && !ms.iter().all(|m| m.matches(labels)) {
+        return Ok(None);
+    }
+    let here = inherit(r, parent);
+    let mut path = path;
+    path.push(ms.iter().map(Matcher::show).collect::<Vec<_>>().join(","));
+    let mut all = Vec::new();
+    for child in &r.routes {
+        if let Some(found) = walk(child, labels, &here, path.clone(), false)? {
+            all.extend(found);
+            if !child.continue_ {
+                break;
+            }
+        }
+    }
+    if all.is_empty() {
+        all.push(Matched {
+            path,
+            receiver: here.receiver,
+            group_by: here.group_by,
+            group_wait: here.group_wait,
+            group_interval: here.group_interval,
+            repeat_interval: here.repeat_interval,
+            continue_: r.continue_,
+        });
+    }
+    Ok(Some(all))
+}
+
+/// The routes an alert with these labels takes through the config's route tree.
+pub fn route(
+    config_yaml: &str,
+    labels: &BTreeMap<String, String>,
+) -> Result<Vec<Matched>, crate::Error> {
+    let cfg = Config::parse(config_yaml).map_err(crate::Error::input)?;
+    // Alertmanager's defaults for the root route
+    let defaults = Inherited {
+        receiver: String::new(),
+        group_by: vec![],
+        group_wait: "30s".into(),
+        group_interval: "5m".into(),
+        repeat_interval: "4h".into(),
+    };
+    Ok(walk(&cfg.route, labels, &defaults, vec![], true)
+        .map_err(crate::Error::input)?
+        .unwrap_or_default())
+}
+
+/// The receivers, in routing order (what `amtool config routes test` prints).
+pub fn receivers(matched: &[Matched]) -> Vec<String> {
+    matched.iter().map(|m| m.receiver.clone()).collect()
+}
+
+/// Differences that matter between two configs (ours, and the one Alertmanager loaded, which
+/// the operator may have rewritten): the top-level receiver, the receivers, the child routes.
+pub fn differences(ours: &str, live: &str) -> Result<Vec<String>, String> {
+    let a = Config::parse(ours).map_err(|e| format!("our config: {e}"))?;
+    let b = Config::parse(live).map_err(|e| format!("the loaded config: {e}"))?;
+    let mut d = Vec::new();
+    if a.route.receiver != b.route.receiver {
+        d.push(format!(
+            "route receiver {:?} vs {:?}",
+            a.route.receiver.as_deref(),
+            b.route.receiver.as_deref()
+        ));
+    }
+    let names = |c: &Config| {
+        c.receivers
+            .iter()
+            .map(|r| r.name.clone())
+            .collect::<BTreeSet<_>>()
+    };
+    let (ra, rb) = (names(&a), names(&b));
+    if ra != rb {
+        d.push(format!("receivers {ra:?} vs {rb:?}"));
+    }
+    if a.route.routes.len() != b.route.routes.len() {
+        d.push(format!(
+            "{} child routes vs {}",
+            a.route.routes.len(),
+            b.route.routes.len()
+        ));
+    }
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CFG: &str = "route:\n  receiver: default\n  group_by: [alertname]\n  routes:\n    - receiver: pager\n      matchers: ['severity=\"critical\"']\n      continue: true\n      group_wait: 5s\n    - receiver: team\n      match_re:\n        severity: warning|critical\n      routes:\n        - matchers: ['team=~\"db|storage\"']\n          receiver: team-db\n        - match: {team: web}\n";
+
+    fn labels(s: &[(&str, &str)]) -> BTreeMap<String, String> {
+        s.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn continue_matchers_and_inheritance() {
+        let m = route(CFG, &labels(&[("severity", "critical"), ("team", "db")])).unwrap();
+        assert_eq!(receivers(&m), ["pager", "team-db"]);
+        assert_eq!(m[0].group_wait, "5s");
+        assert_eq!(m[1].group_wait, "30s");
+        assert_eq!(m[1].group_by, ["alertname"], "inherited from the root");
+        let m = route(CFG, &labels(&[("severity", "warning"), ("team", "web")])).unwrap();
+        assert_eq!(
+            receivers(&m),
+            ["team"],
+            "a child without a receiver inherits its parent's"
+        );
+        assert_eq!(
+            receivers(&route(CFG, &labels(&[("severity", "info")])).unwrap()),
+            ["default"]
+        );
+        assert!(route(
+            "route: {receiver: a, routes: [{matchers: [nonsense]}]}\n",
+            &labels(&[])
+        )
+        .is_err());
+    }
+}

@@ -162,29 +162,11 @@ fn rule_object(o: &Options, id: &str, labels: &BTreeMap<String, String>) -> Prom
     }
 }
 
+/// Now plus `offset`, in RFC 3339 to the second (UTC), as Alertmanager's API takes it.
 fn now_rfc3339(offset: Duration) -> String {
-    let t = std::time::SystemTime::now() + offset;
-    let secs = t
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_secs() as i64;
-    let (days, rem) = (secs.div_euclid(86400), secs.rem_euclid(86400));
-    // civil from days (Howard Hinnant's algorithm)
-    let z = days + 719468;
-    let era = z.div_euclid(146097);
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + if m <= 2 { 1 } else { 0 };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    (k8s_openapi::jiff::Timestamp::now() + offset)
+        .strftime("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
 }
 
 async fn notification_counters(am: &AlertmanagerApi) -> Result<(f64, f64), String> {
@@ -449,5 +431,10 @@ mod tests {
             t.starts_with("20") && t.ends_with('Z') && &t[10..11] == "T",
             "{t}"
         );
+        let later = super::now_rfc3339(std::time::Duration::from_secs(86_400));
+        let (a, b): (k8s_openapi::jiff::Timestamp, k8s_openapi::jiff::Timestamp) =
+            (t.parse().unwrap(), later.parse().unwrap());
+        let day = b.duration_since(a).as_secs();
+        assert!((86_399..=86_401).contains(&day), "{t} -> {later}");
     }
 }

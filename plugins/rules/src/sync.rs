@@ -1,7 +1,9 @@
 //! PrometheusRules: the sync itself is the common crate's ([`promstack_shared::sync`]); here is
 //! what is specific to rules: the kind, list with group/rule counts, and the check that a
 //! Prometheus will load them.
-use promstack_shared::cluster::{Cluster, ClusterError, ListQuery, ObjRef};
+use promstack_shared::cluster::{
+    label_selector_selects as selects, Cluster, ClusterError, ListQuery, ObjRef,
+};
 use promstack_shared::owned;
 use promstack_shared::prometheus_rule::{PrometheusRule, API_VERSION, COMPONENT, KIND};
 use promstack_shared::sync::{self as shared_sync, name_of, Kind};
@@ -93,35 +95,6 @@ pub async fn list(cluster: &dyn Cluster, ns: Option<&str>) -> anyhow::Result<Vec
     Ok(items)
 }
 
-/// Does a LabelSelector (matchLabels, matchExpressions) select these labels? `None` selects nothing.
-pub fn selects(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
-    let Some(sel) = selector.filter(|s| !s.is_null()) else {
-        return false;
-    };
-    let ml_ok = sel["matchLabels"].as_object().is_none_or(|m| {
-        m.iter()
-            .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str())
-    });
-    let me_ok = sel["matchExpressions"].as_array().is_none_or(|exprs| {
-        exprs.iter().all(|e| {
-            let key = e["key"].as_str().unwrap_or_default();
-            let values: Vec<&str> = e["values"]
-                .as_array()
-                .map(|v| v.iter().filter_map(Value::as_str).collect())
-                .unwrap_or_default();
-            let have = labels.get(key).map(String::as_str);
-            match e["operator"].as_str().unwrap_or_default() {
-                "In" => have.is_some_and(|h| values.contains(&h)),
-                "NotIn" => have.is_none_or(|h| !values.contains(&h)),
-                "Exists" => have.is_some(),
-                "DoesNotExist" => have.is_none(),
-                _ => false,
-            }
-        })
-    });
-    ml_ok && me_ok
-}
-
 /// Which Prometheus objects would load rules with these labels in `ns`. Fails (exit 3) when none
 /// would: the classic missing `release:` label trap.
 pub async fn selection_check(
@@ -193,49 +166,4 @@ pub async fn selection_check(
         .into());
     }
     Ok(selecting)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn label_selectors() {
-        let l = BTreeMap::from([
-            ("release".to_string(), "kube-prometheus".to_string()),
-            ("team".to_string(), "sre".to_string()),
-        ]);
-        assert!(selects(Some(&json!({})), &l));
-        assert!(!selects(None, &l));
-        assert!(!selects(Some(&Value::Null), &l));
-        assert!(selects(
-            Some(&json!({"matchLabels": {"release": "kube-prometheus"}})),
-            &l
-        ));
-        assert!(!selects(
-            Some(&json!({"matchLabels": {"release": "other"}})),
-            &l
-        ));
-        assert!(selects(
-            Some(
-                &json!({"matchExpressions": [{"key": "team", "operator": "In", "values": ["sre", "db"]}]})
-            ),
-            &l
-        ));
-        assert!(!selects(
-            Some(
-                &json!({"matchExpressions": [{"key": "team", "operator": "NotIn", "values": ["sre"]}]})
-            ),
-            &l
-        ));
-        assert!(selects(
-            Some(&json!({"matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]})),
-            &l
-        ));
-        assert!(!selects(
-            Some(&json!({"matchExpressions": [{"key": "x", "operator": "Exists"}]})),
-            &l
-        ));
-    }
 }

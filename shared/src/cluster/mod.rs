@@ -315,6 +315,26 @@ pub fn selector_matches(selector: &str, labels: Option<&serde_json::Map<String, 
         })
 }
 
+/// Does a `LabelSelector` object (matchLabels, matchExpressions, as in a Prometheus's
+/// `ruleSelector`) select these labels? `None` or null selects nothing, `{}` everything, and a
+/// selector the API server would refuse (an unknown operator) nothing. Matching is kube's
+/// [`kube::core::Selector`].
+pub fn label_selector_selects(
+    selector: Option<&Value>,
+    labels: &std::collections::BTreeMap<String, String>,
+) -> bool {
+    use kube::core::{Selector, SelectorExt};
+    let Some(sel) = selector.filter(|s| !s.is_null()) else {
+        return false;
+    };
+    serde_json::from_value::<k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector>(
+        sel.clone(),
+    )
+    .ok()
+    .and_then(|s| Selector::try_from(s).ok())
+    .is_some_and(|s| s.matches(labels))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,6 +353,49 @@ mod tests {
         assert!(selector_matches("!c", l));
         assert!(!selector_matches("a", None));
         assert!(selector_matches("", None));
+    }
+
+    #[test]
+    fn label_selector_objects_match_as_kube_does() {
+        let l = std::collections::BTreeMap::from([
+            ("release".to_string(), "kube-prometheus".to_string()),
+            ("team".to_string(), "sre".to_string()),
+        ]);
+        assert!(label_selector_selects(Some(&json!({})), &l));
+        assert!(!label_selector_selects(None, &l));
+        assert!(!label_selector_selects(Some(&Value::Null), &l));
+        assert!(label_selector_selects(
+            Some(&json!({"matchLabels": {"release": "kube-prometheus"}})),
+            &l
+        ));
+        assert!(!label_selector_selects(
+            Some(&json!({"matchLabels": {"release": "other"}})),
+            &l
+        ));
+        assert!(label_selector_selects(
+            Some(
+                &json!({"matchExpressions": [{"key": "team", "operator": "In", "values": ["sre", "db"]}]})
+            ),
+            &l
+        ));
+        assert!(!label_selector_selects(
+            Some(
+                &json!({"matchExpressions": [{"key": "team", "operator": "NotIn", "values": ["sre"]}]})
+            ),
+            &l
+        ));
+        assert!(label_selector_selects(
+            Some(&json!({"matchExpressions": [{"key": "x", "operator": "DoesNotExist"}]})),
+            &l
+        ));
+        assert!(!label_selector_selects(
+            Some(&json!({"matchExpressions": [{"key": "x", "operator": "Exists"}]})),
+            &l
+        ));
+        assert!(!label_selector_selects(
+            Some(&json!({"matchExpressions": [{"key": "x", "operator": "Near"}]})),
+            &l
+        ));
     }
 
     #[test]

@@ -34,9 +34,58 @@ pub fn print_result<T: Serialize>(
     Ok(())
 }
 
+/// What every verb's `run` returns: a result pipelines read as JSON/YAML (its `Serialize`),
+/// people read as text, and whose exit code says how it went.
+pub trait Report: Serialize {
+    /// The result for people (stdout).
+    fn text(&self) -> String;
+    /// 0 unless the result itself is a failed check (status NOT HEALTHY, an unmet expectation).
+    fn exit_code(&self) -> crate::ExitCode {
+        crate::ExitCode::Ok
+    }
+}
+
+/// Print a verb's report in the format asked for and give its exit code: the last step of every
+/// plugin's `run`.
+pub fn finish<R: Report>(format: OutputFormat, report: &R) -> anyhow::Result<crate::ExitCode> {
+    print_result(format, report, || report.text())?;
+    Ok(report.exit_code())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Serialize)]
+    struct Unhealthy {
+        fail: usize,
+    }
+    impl Report for Unhealthy {
+        fn text(&self) -> String {
+            format!("{} fail\n", self.fail)
+        }
+        fn exit_code(&self) -> crate::ExitCode {
+            if self.fail == 0 {
+                crate::ExitCode::Ok
+            } else {
+                crate::ExitCode::CheckFailed
+            }
+        }
+    }
+
+    #[test]
+    fn finish_gives_the_reports_exit_code_in_every_format() {
+        for f in [OutputFormat::Text, OutputFormat::Json, OutputFormat::Yaml] {
+            assert_eq!(
+                finish(f, &Unhealthy { fail: 1 }).unwrap(),
+                crate::ExitCode::CheckFailed
+            );
+            assert_eq!(
+                finish(f, &Unhealthy { fail: 0 }).unwrap(),
+                crate::ExitCode::Ok
+            );
+        }
+    }
 
     #[test]
     fn json_and_yaml_render_text_does_not() {

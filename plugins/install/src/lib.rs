@@ -9,11 +9,13 @@ pub mod grafana;
 pub mod helm;
 pub mod install;
 pub mod preflight;
-pub mod status;
 pub mod summary;
 pub mod uninstall;
 pub mod values;
+pub mod verb;
 pub mod workloads;
+
+pub use verb::status;
 
 use cli::{Cli, Command, StackArgs};
 use grafana::PasswordSource;
@@ -182,60 +184,28 @@ fn run_export(cli: &Cli, a: &cli::ExportArgs) -> anyhow::Result<ExitCode> {
 }
 
 async fn run_status(cli: &Cli, a: &cli::StatusArgs, ui: &Ui) -> anyhow::Result<ExitCode> {
-    use promstack_shared::alertmanager_api::AlertmanagerApi;
-    use promstack_shared::prometheus_api::PrometheusApi;
     let g = &cli.global;
-    let ns = g.namespace.as_str();
     let cluster = KubeCluster::from_args(g).await?;
-    promstack_shared::cluster::reachable(&cluster).await?;
-    // URLs when given, else port-forwards kept open for the whole run; one that cannot be made
-    // is a failed check of its group, not a group left out
-    let reach = |e: promstack_shared::endpoint::Endpoint| {
-        let cluster = &cluster;
-        async move { e.reach(Some(cluster), ns).await.map_err(|e| e.to_string()) }
+    let opts = status::StatusOptions {
+        namespace: g.namespace.clone(),
+        prometheus: a.prometheus.endpoint(),
+        alertmanager: a.alertmanager.endpoint(),
+        grafana: a.grafana.endpoint(),
+        watch: a.watch,
+        timeout: cli.timeout(),
     };
-    let prom = reach(a.prometheus.endpoint()).await;
-    let am = reach(a.alertmanager.endpoint()).await;
-    let graf = reach(a.grafana.endpoint()).await;
-    let grafana = match (&graf, status::grafana_credentials(&cluster, ns).await) {
-        (Ok(g), Ok((user, pw))) => Ok(status::GrafanaApi::new(&g.url, &user, pw)?),
-        (Err(e), _) => Err(e.clone()),
-        (_, Err(e)) => Err(format!("no Grafana admin credentials to log in with: {e}")),
-    };
-    let api = |r: &Result<promstack_shared::endpoint::Reached, String>| {
-        r.as_ref().map(|r| r.url.clone()).map_err(Clone::clone)
-    };
-    let targets = status::Targets {
-        cluster: Some(&cluster),
-        prometheus: Some(
-            api(&prom).and_then(|u| PrometheusApi::new(&u, None).map_err(|e| e.to_string())),
-        ),
-        alertmanager: Some(
-            api(&am).and_then(|u| AlertmanagerApi::new(&u, None).map_err(|e| e.to_string())),
-        ),
-        grafana: Some(grafana),
-    };
-    let deadline = std::time::Instant::now() + cli.timeout();
-    let report = loop {
-        let r = status::status(&targets, ns).await;
-        if r.healthy || !a.watch || std::time::Instant::now() >= deadline {
-            break r;
-        }
-        ui.step(&format!(
-            "not healthy yet ({} fail); checking again in 10s",
-            r.fail
-        ));
-        tokio::time::sleep(std::time::Duration::from_secs(10)).await;
-    };
-    output::print_result(g.output, &report, || status::text(&report))?;
-    Ok(status_exit_code(&report))
+    let report = status::run(
+        &opts,
+        &status::Deps {
+            cluster: &cluster,
+            ui,
+        },
+    )
+    .await?;
+    output::finish(g.output, &report)
 }
 
 /// 0 when healthy, 3 when any check failed.
 pub fn status_exit_code(r: &status::StatusReport) -> ExitCode {
-    if r.healthy {
-        ExitCode::Ok
-    } else {
-        ExitCode::CheckFailed
-    }
+    promstack_shared::output::Report::exit_code(r)
 }

@@ -6,6 +6,8 @@ use promstack_shared::cluster::{Cluster, ObjRef};
 use promstack_shared::secret::SecretString;
 use serde_json::Value;
 
+const G: &str = "grafana";
+
 /// A minimal Grafana API client (health, login, search, folders, datasource health).
 pub struct GrafanaApi {
     pub base: String,
@@ -48,12 +50,42 @@ impl GrafanaApi {
 }
 
 /// Grafana: health, admin login with the Secret, dashboards, the Cilium folder, the datasource.
+/// Once Grafana answers its health, the other checks ask it at the same time.
 pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool) -> Vec<Check> {
-    let g = "grafana";
-    let mut out = Vec::new();
-    match gr.get("/api/health", false).await {
-        Ok((200, h)) if h["database"] == "ok" => out.push(check(
-            g,
+    let health = match gr.get("/api/health", false).await {
+        Ok((code, h)) => health_check(code, &h),
+        Err(e) => {
+            return vec![check(
+                G,
+                "health",
+                Level::Fail,
+                e,
+                Some("--grafana-url or the port-forward"),
+            )]
+        }
+    };
+    let folder = async {
+        match cilium {
+            true => Some(cilium_folder_check(gr).await),
+            false => None,
+        }
+    };
+    let (login, dashboards, folder, datasource) = tokio::join!(
+        login_check(gr),
+        dashboards_check(gr),
+        folder,
+        datasource_check(gr)
+    );
+    let mut out = vec![health, login, dashboards];
+    out.extend(folder);
+    out.push(datasource);
+    out
+}
+
+fn health_check(code: u16, h: &Value) -> Check {
+    if code == 200 && h["database"] == "ok" {
+        check(
+            G,
             "health",
             Level::Ok,
             format!(
@@ -61,9 +93,10 @@ pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool) -> Vec<Check> {
                 h["version"].as_str().unwrap_or("?")
             ),
             None,
-        )),
-        Ok((code, h)) => out.push(check(
-            g,
+        )
+    } else {
+        check(
+            G,
             "health",
             Level::Fail,
             format!(
@@ -71,74 +104,86 @@ pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool) -> Vec<Check> {
                 h["database"].as_str().unwrap_or("?")
             ),
             Some("kubectl -n NS logs deploy/kube-prometheus-grafana"),
-        )),
-        Err(e) => {
-            return vec![check(
-                g,
-                "health",
-                Level::Fail,
-                e,
-                Some("--grafana-url or the port-forward"),
-            )]
-        }
+        )
     }
+}
+
+async fn login_check(gr: &GrafanaApi) -> Check {
     match gr.get("/api/user", true).await {
-        Ok((200, u)) => out.push(check(g, "admin login", Level::Ok, format!("logged in as {}", u["login"].as_str().unwrap_or("?")), None)),
-        Ok((code, _)) => out.push(check(g, "admin login", Level::Fail, format!("HTTP {code} with the password from Secret {GRAFANA_SECRET}"), Some("Grafana keeps the password of its first start: restart it, or kubectl promstack install --rotate-grafana-password"))),
-        Err(e) => out.push(check(g, "admin login", Level::Fail, e, None)),
+        Ok((200, u)) => check(
+            G,
+            "admin login",
+            Level::Ok,
+            format!("logged in as {}", u["login"].as_str().unwrap_or("?")),
+            None,
+        ),
+        Ok((code, _)) => check(
+            G,
+            "admin login",
+            Level::Fail,
+            format!("HTTP {code} with the password from Secret {GRAFANA_SECRET}"),
+            Some("Grafana keeps the password of its first start: restart it, or kubectl promstack install --rotate-grafana-password"),
+        ),
+        Err(e) => check(G, "admin login", Level::Fail, e, None),
     }
+}
+
+async fn dashboards_check(gr: &GrafanaApi) -> Check {
     match gr.get("/api/search?type=dash-db", true).await {
-        Ok((200, Value::Array(d))) if !d.is_empty() => out.push(check(
-            g,
+        Ok((200, Value::Array(d))) if !d.is_empty() => check(
+            G,
             "dashboards",
             Level::Ok,
             format!("{} dashboards provisioned", d.len()),
             None,
-        )),
-        Ok((code, _)) => out.push(check(
-            g,
+        ),
+        Ok((code, _)) => check(
+            G,
             "dashboards",
             Level::Fail,
             format!("none found (HTTP {code})"),
             Some("the sidecar picks up ConfigMaps labelled grafana_dashboard: \"1\""),
-        )),
-        Err(e) => out.push(check(g, "dashboards", Level::Fail, e, None)),
+        ),
+        Err(e) => check(G, "dashboards", Level::Fail, e, None),
     }
-    if cilium {
-        match gr.get("/api/folders", true).await {
-            Ok((200, Value::Array(f))) if f.iter().any(|x| x["title"] == "Cilium") => {
-                out.push(check(g, "Cilium folder", Level::Ok, "present", None))
-            }
-            Ok(_) => out.push(check(
-                g,
-                "Cilium folder",
-                Level::Fail,
-                "absent",
-                Some("kubectl promstack dashboards sync"),
-            )),
-            Err(e) => out.push(check(g, "Cilium folder", Level::Fail, e, None)),
+}
+
+async fn cilium_folder_check(gr: &GrafanaApi) -> Check {
+    match gr.get("/api/folders", true).await {
+        Ok((200, Value::Array(f))) if f.iter().any(|x| x["title"] == "Cilium") => {
+            check(G, "Cilium folder", Level::Ok, "present", None)
         }
+        Ok(_) => check(
+            G,
+            "Cilium folder",
+            Level::Fail,
+            "absent",
+            Some("kubectl promstack dashboards sync"),
+        ),
+        Err(e) => check(G, "Cilium folder", Level::Fail, e, None),
     }
+}
+
+async fn datasource_check(gr: &GrafanaApi) -> Check {
     match gr.get("/api/datasources/uid/prometheus/health", true).await {
-        Ok((200, h)) if h["status"] == "OK" => out.push(check(
-            g,
+        Ok((200, h)) if h["status"] == "OK" => check(
+            G,
             "Prometheus datasource",
             Level::Ok,
             h["message"].as_str().unwrap_or("OK").to_string(),
             None,
-        )),
-        Ok((code, h)) => out.push(check(
-            g,
+        ),
+        Ok((code, h)) => check(
+            G,
             "Prometheus datasource",
             Level::Fail,
             format!("HTTP {code}: {}", h["message"].as_str().unwrap_or("?")),
             Some(
                 "the datasource uid must be `prometheus` (values: grafana.sidecar.datasources.uid)",
             ),
-        )),
-        Err(e) => out.push(check(g, "Prometheus datasource", Level::Fail, e, None)),
+        ),
+        Err(e) => check(G, "Prometheus datasource", Level::Fail, e, None),
     }
-    out
 }
 
 /// The Grafana admin credentials from our Secret; `Err` says why there are none.

@@ -36,7 +36,20 @@ pub async fn obtain(
     ui: &Ui,
     stdin: &mut dyn std::io::Read,
 ) -> Result<NewPassword, Error> {
+    match given(source, stdin)? {
+        Some(p) => Ok(p),
+        None => prompted(ui).await,
+    }
+}
+
+/// A password that needs no one at a terminal: generated, or read from `stdin`, checked.
+/// `None` for [`PasswordSource::Prompt`] (see [`prompted`]).
+pub fn given(
+    source: &PasswordSource,
+    stdin: &mut dyn std::io::Read,
+) -> Result<Option<NewPassword>, Error> {
     let (value, generated) = match source {
+        PasswordSource::Prompt => return Ok(None),
         PasswordSource::Generate => (secret::generate_password(GENERATED_LEN), true),
         PasswordSource::Stdin => {
             let v = secret::read_secret(stdin).map_err(|e| {
@@ -44,18 +57,22 @@ pub async fn obtain(
             })?;
             (v, false)
         }
-        PasswordSource::Prompt => {
-            if !ui.is_interactive() {
-                return Err(Error::input(
-                    "the Grafana admin password is needed and there is no terminal to ask on: pass --grafana-password-stdin (and pipe it in) or --generate-grafana-password",
-                ));
-            }
-            (
-                secret::prompt_new_password(ui, "Grafana admin password").await?,
-                false,
-            )
-        }
     };
+    checked(value, generated).map(Some)
+}
+
+/// Ask on the terminal (hidden, twice); without a terminal this is a usage error naming the flags.
+pub async fn prompted(ui: &Ui) -> Result<NewPassword, Error> {
+    if !ui.is_interactive() {
+        return Err(Error::input(
+            "the Grafana admin password is needed and there is no terminal to ask on: pass --grafana-password-stdin (and pipe it in) or --generate-grafana-password",
+        ));
+    }
+    let value = secret::prompt_new_password(ui, "Grafana admin password").await?;
+    checked(value, false)
+}
+
+fn checked(value: SecretString, generated: bool) -> Result<NewPassword, Error> {
     if let Some(problem) = secret::password_problem(value.expose()) {
         return Err(Error::input(format!(
             "Grafana admin password refused: {problem}. Use at least {} characters, not a default such as admin or prom-operator, or pass --generate-grafana-password.",

@@ -7,15 +7,13 @@ pub mod crds;
 pub mod export;
 pub mod grafana;
 pub mod helm;
-pub mod install;
-pub mod preflight;
-pub mod summary;
 pub mod uninstall;
 pub mod values;
 pub mod verb;
 pub mod workloads;
 
-pub use verb::status;
+pub use verb::install::{preflight, summary};
+pub use verb::{install, status};
 
 use cli::{Cli, Command, StackArgs};
 use grafana::PasswordSource;
@@ -121,14 +119,10 @@ pub async fn run_with(
     match &cli.command {
         None => {
             let opts = install_options(cli)?;
-            let deps = install::Deps {
-                cluster,
-                helm,
-                ui: &ui,
-            };
-            // stdin is read (and locked) only for --grafana-password-stdin: a prompt reads the
-            // terminal itself, and a lock held here would deadlock it
-            let outcome = install::install(&opts, &deps, &mut std::io::stdin()).await?;
+            // stdin is read only for --grafana-password-stdin (std's handle locks it just for
+            // the read): a prompt reads the terminal itself
+            let deps = verb::Deps::new(cluster, helm, &ui).with_stdin(std::io::stdin());
+            let outcome = install::run(&opts, &deps).await?;
             match (g.output, opts.dry_run) {
                 (OutputFormat::Yaml, true) => print!("{}", output::yaml_stream(&outcome.rendered)?),
                 (OutputFormat::Text, _) => {

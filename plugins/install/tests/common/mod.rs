@@ -337,12 +337,8 @@ pub async fn run(
     stdin: &[u8],
 ) -> anyhow::Result<InstallOutcome> {
     let ui = Ui::silent();
-    let deps = Deps {
-        cluster: c,
-        helm: h,
-        ui: &ui,
-    };
-    promstack_install::install::install(o, &deps, &mut &stdin[..]).await
+    let deps = Deps::new(c, h, &ui).with_stdin(stdin);
+    promstack_install::install::run(o, &deps).await
 }
 
 /// Run with a Ui that records what it prints.
@@ -352,12 +348,8 @@ pub async fn run_captured(
     h: &FakeHelm,
 ) -> (anyhow::Result<InstallOutcome>, Vec<String>) {
     let (ui, lines) = Ui::capture();
-    let deps = Deps {
-        cluster: c,
-        helm: h,
-        ui: &ui,
-    };
-    let res = promstack_install::install::install(o, &deps, &mut std::io::empty()).await;
+    let deps = Deps::new(c, h, &ui);
+    let res = promstack_install::install::run(o, &deps).await;
     let printed = lines.lock().unwrap().clone();
     (res, printed)
 }

@@ -1,7 +1,15 @@
-//! The command line of `kubectl promstack install`.
-use crate::values::Env;
+//! The command line of `kubectl promstack install`: its flags, and each verb's options made
+//! from them.
+use crate::export::ExportOptions;
+use crate::grafana::PasswordSource;
+use crate::helm::Chart;
+use crate::install::InstallOptions;
+use crate::status::StatusOptions;
+use crate::uninstall::UninstallOptions;
+use crate::values::{self, Env};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
+use promstack_shared::Error;
 use std::path::PathBuf;
 
 /// Install kube-prometheus-stack (Prometheus Operator, Prometheus, Alertmanager, Grafana,
@@ -207,6 +215,107 @@ pub struct StatusArgs {
     /// Check again every 10 s until healthy or --timeout
     #[arg(long)]
     pub watch: bool,
+}
+
+/// The stack flags as overlay settings, checked: the remote-write URL is one, and the cloud env
+/// has its Ingress host and TLS Secret.
+pub fn stack_settings(a: &StackArgs) -> Result<values::OverlaySettings, Error> {
+    let remote_write = match &a.remote_write_url {
+        Some(url) => {
+            if !(url.starts_with("https://") || url.starts_with("http://"))
+                || url.contains(char::is_whitespace)
+            {
+                return Err(Error::input(format!(
+                    "--remote-write-url `{url}` is not an http(s) URL"
+                )));
+            }
+            Some(values::RemoteWrite {
+                url: url.clone(),
+                secret: a.remote_write_secret.clone(),
+            })
+        }
+        None => None,
+    };
+    if a.env == values::Env::Cloud && (a.grafana_host.is_none() || a.tls_secret.is_none()) {
+        return Err(Error::input(
+            "--env cloud puts Grafana behind an Ingress with TLS: pass --grafana-host HOST and --tls-secret SECRET (and --ingress-class CLASS unless the cluster has a default)",
+        ));
+    }
+    Ok(values::OverlaySettings {
+        storage_class: a
+            .storage_class
+            .clone()
+            .unwrap_or_else(|| a.env.storage_class().to_string()),
+        grafana_host: a.grafana_host.clone(),
+        ingress_class: a.ingress_class.clone(),
+        tls_secret: a.tls_secret.clone(),
+        remote_write,
+        admission_webhooks: !a.no_admission_webhooks,
+    })
+}
+
+/// Turn flags into install options (checks the flags; no I/O beyond looking at `--chart`).
+pub fn install_options(cli: &Cli) -> Result<InstallOptions, Error> {
+    let a = &cli.install;
+    let mut o = InstallOptions::new(a.stack.env, &cli.global.namespace);
+    o.chart = Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?;
+    o.user_values = a.values.clone();
+    o.overlay = stack_settings(&a.stack)?;
+    o.password = if a.grafana_password_stdin {
+        PasswordSource::Stdin
+    } else if a.generate_grafana_password {
+        PasswordSource::Generate
+    } else {
+        PasswordSource::Prompt
+    };
+    o.grafana_user = a.grafana_user.clone();
+    o.rotate_password = a.rotate_grafana_password;
+    o.show_password = a.show_password;
+    o.alertmanager_config = a.stack.alertmanager_config.clone();
+    o.timeout = cli.timeout();
+    o.dry_run = a.dry_run;
+    o.recover = a.recover;
+    o.force_upgrade = a.force_upgrade;
+    Ok(o)
+}
+
+/// `install uninstall`'s flags as its options.
+pub fn uninstall_options(cli: &Cli, a: &UninstallArgs) -> UninstallOptions {
+    UninstallOptions {
+        namespace: cli.global.namespace.clone(),
+        delete_namespace: a.delete_namespace,
+        delete_crds: a.delete_crds,
+        delete_kubelet_service: a.delete_kubelet_service,
+        keep_secrets: a.keep_secrets,
+        dry_run: a.dry_run,
+        yes: cli.global.yes,
+        timeout: cli.timeout(),
+    }
+}
+
+/// `install export`'s flags as its options (checks the stack flags).
+pub fn export_options(cli: &Cli, a: &ExportArgs) -> Result<ExportOptions, Error> {
+    Ok(ExportOptions {
+        dir: a.dir.clone(),
+        env: a.stack.env,
+        namespace: cli.global.namespace.clone(),
+        overlay: stack_settings(&a.stack)?,
+        alertmanager_config: a.stack.alertmanager_config.clone(),
+        rules_dir: a.rules_dir.clone(),
+        dashboards_dir: a.dashboards_dir.clone(),
+    })
+}
+
+/// `install status`'s flags as its options.
+pub fn status_options(cli: &Cli, a: &StatusArgs) -> StatusOptions {
+    StatusOptions {
+        namespace: cli.global.namespace.clone(),
+        prometheus: a.prometheus.endpoint(),
+        alertmanager: a.alertmanager.endpoint(),
+        grafana: a.grafana.endpoint(),
+        watch: a.watch,
+        timeout: cli.timeout(),
+    }
 }
 
 #[cfg(test)]

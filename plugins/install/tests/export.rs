@@ -1,5 +1,5 @@
 //! The GitOps export: deterministic, no secret values, and it builds with the real `kubectl kustomize`.
-use promstack_install::export::{export, ExportOptions};
+use promstack_install::export::{run as export, ExportOptions};
 use promstack_install::values::{Env, OverlaySettings};
 use serde_json::Value;
 use std::path::PathBuf;

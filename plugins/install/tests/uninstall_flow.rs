@@ -1,8 +1,9 @@
 //! Uninstall against the in-memory cluster: only promstack's objects, extras only on request.
 mod common;
 use common::*;
-use promstack_install::uninstall::{kubelet_service, uninstall, UninstallOptions};
+use promstack_install::uninstall::{kubelet_service, UninstallOptions};
 use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
+use promstack_install::verb::Deps;
 use promstack_shared::cluster::ObjRef;
 use promstack_shared::ui::Ui;
 use serde_json::json;
@@ -37,6 +38,16 @@ async fn installed() -> (
 
 fn has(c: &promstack_shared::cluster::MemoryCluster, r: &ObjRef) -> bool {
     c.peek(r).is_some()
+}
+
+/// The verb with these dependencies.
+async fn uninstall(
+    o: &UninstallOptions,
+    c: &dyn promstack_shared::cluster::Cluster,
+    h: &dyn promstack_install::helm::HelmApi,
+    ui: &Ui,
+) -> anyhow::Result<promstack_install::uninstall::UninstallReport> {
+    promstack_install::uninstall::run(o, &Deps::new(c, h, ui)).await
 }
 
 #[tokio::test]

@@ -2,8 +2,10 @@
 //! options struct the command line maps its flags to, the dependencies it reaches the world
 //! through ([`Deps`]), and one `run(opts, deps)` that returns a report
 //! ([`promstack_shared::output::Report`]).
+pub mod export;
 pub mod install;
 pub mod status;
+pub mod uninstall;
 
 use crate::helm::HelmApi;
 use promstack_shared::cluster::Cluster;

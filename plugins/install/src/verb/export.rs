@@ -12,6 +12,7 @@ use crate::alertmanager;
 use crate::helm::{CHART_NAME, CHART_REPO, CHART_VERSION};
 use crate::values::{self, Env, OverlaySettings, RELEASE};
 use promstack_shared::cluster::to_value;
+use promstack_shared::output::Report;
 use promstack_shared::sources::{self, SourceFile};
 use promstack_shared::{dashboard, owned, prometheus_rule, Error};
 use serde::Serialize;
@@ -209,11 +210,54 @@ fn source_files(
     }
 }
 
-/// Build every file of the tree (relative path → content), without writing anything.
+/// Build every file of the tree (relative path → content), without writing anything; with the
+/// number of PrometheusRules and dashboards.
 pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, usize), Error> {
     let ns = opts.namespace.as_str();
     let am_text = alertmanager::load(opts.alertmanager_config.as_deref())?;
+    let (rules, dashboards) = rules_and_dashboards(opts)?;
+    let labels = owned::labels(crate::COMPONENT);
+    let namespace = to_value(&k8s_openapi::api::core::v1::Namespace {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(ns.into()),
+            labels: Some(labels.clone()),
+            ..Default::default()
+        },
+        ..Default::default()
+    });
+    let mut files = BTreeMap::new();
+    let mut add = |name: &str, content: String| files.insert(name.to_string(), content);
+    add("kustomization.yaml", kustomization_file(ns, &labels));
+    add("namespace.yaml", yaml_docs(&[namespace]));
+    add("helm-release.yaml", helm_release_file(opts, &labels));
+    add("values.yaml", values::BASE.to_string());
+    add("values-local.yaml", values::LOCAL.to_string());
+    add("values-cloud.yaml", values::CLOUD.to_string());
+    add(
+        "values-overlay.yaml",
+        format!(
+            "{HEADER}# What `kubectl promstack install` passes last: Secret names, StorageClass, Ingress, remote write, webhooks.\n{}",
+            serde_yaml::to_string(&values::generated_overlay(&opts.overlay)).unwrap()
+        ),
+    );
+    add("alertmanager-config.yaml", am_text);
+    add("additional-rules.yaml", yaml_docs(&rules));
+    add(
+        "dashboards/configmap-dashboards.yaml",
+        yaml_docs(&dashboards),
+    );
+    Ok((files, rules.len(), dashboards.len()))
+}
 
+/// PrometheusRules and dashboard ConfigMaps.
+type Objects = (
+    Vec<prometheus_rule::PrometheusRule>,
+    Vec<k8s_openapi::api::core::v1::ConfigMap>,
+);
+
+/// The PrometheusRules and dashboard ConfigMaps, from the user's folders or the embedded ones.
+fn rules_and_dashboards(opts: &ExportOptions) -> Result<Objects, Error> {
+    let ns = opts.namespace.as_str();
     let rule_files = sources::rule_files(opts.rules_dir.as_deref())?;
     let rules = prometheus_rule::build(&rule_files, ns)
         .map_err(|e| Error::input(format!("rules are not valid:\n  {}", e.join("\n  "))))?;
@@ -224,17 +268,21 @@ pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, 
     )?;
     let dashboards = dashboard::build(&dash_files, ns)
         .map_err(|e| Error::input(format!("dashboards are not valid:\n  {}", e.join("\n  "))))?;
+    Ok((rules, dashboards))
+}
 
-    let labels = owned::labels(crate::COMPONENT);
+/// `helm-release.yaml`: the Flux HelmRepository and the HelmRelease pinned to the chart version,
+/// CRDs CreateReplace on install and upgrade, values from the generated ConfigMap.
+fn helm_release_file(opts: &ExportOptions, labels: &BTreeMap<String, String>) -> String {
+    let ns = opts.namespace.as_str();
     let meta = |name: &str| Meta {
         name: name.into(),
         namespace: ns.into(),
         labels: labels.clone(),
     };
-    let env_file = format!("values-{}.yaml", opts.env.name());
     let values_files = [
         "values.yaml".to_string(),
-        env_file,
+        format!("values-{}.yaml", opts.env.name()),
         "values-overlay.yaml".to_string(),
     ];
     let repo = HelmRepository {
@@ -245,6 +293,10 @@ pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, 
             url: CHART_REPO.into(),
             interval: "24h",
         },
+    };
+    let action = || Action {
+        crds: "CreateReplace",
+        remediation: Remediation { retries: 3 },
     };
     let release = HelmRelease {
         api_version: "helm.toolkit.fluxcd.io/v2",
@@ -265,14 +317,8 @@ pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, 
                     interval: "12h",
                 },
             },
-            install: Action {
-                crds: "CreateReplace",
-                remediation: Remediation { retries: 3 },
-            },
-            upgrade: Action {
-                crds: "CreateReplace",
-                remediation: Remediation { retries: 3 },
-            },
+            install: action(),
+            upgrade: action(),
             values_from: values_files
                 .iter()
                 .map(|k| ValuesReference {
@@ -283,21 +329,17 @@ pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, 
                 .collect(),
         },
     };
-    let helm_release = format!(
+    format!(
         "{HEADER}{}---\n{}---\n{}",
         grafana_secret_note(ns),
         serde_yaml::to_string(&repo).expect("typed objects serialise"),
         serde_yaml::to_string(&release).expect("typed objects serialise")
-    );
+    )
+}
 
-    let namespace = to_value(&k8s_openapi::api::core::v1::Namespace {
-        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
-            name: Some(ns.into()),
-            labels: Some(labels.clone()),
-            ..Default::default()
-        },
-        ..Default::default()
-    });
+/// `kustomization.yaml`: the resources, the values ConfigMap and the Alertmanager config Secret
+/// generated from the files, and how to add the Grafana admin Secret.
+fn kustomization_file(ns: &str, labels: &BTreeMap<String, String>) -> String {
     let kustomization = Kustomization {
         api_version: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",
@@ -335,39 +377,15 @@ pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, 
             labels: labels.clone(),
         },
     };
-
-    let mut files = BTreeMap::new();
-    files.insert(
-        "kustomization.yaml".to_string(),
-        format!(
-            "{HEADER}{}{}",
-            grafana_secret_note(ns),
-            serde_yaml::to_string(&kustomization).unwrap()
-        ),
-    );
-    files.insert("namespace.yaml".to_string(), yaml_docs(&[namespace]));
-    files.insert("helm-release.yaml".to_string(), helm_release);
-    files.insert("values.yaml".to_string(), values::BASE.to_string());
-    files.insert("values-local.yaml".to_string(), values::LOCAL.to_string());
-    files.insert("values-cloud.yaml".to_string(), values::CLOUD.to_string());
-    files.insert(
-        "values-overlay.yaml".to_string(),
-        format!(
-            "{HEADER}# What `kubectl promstack install` passes last: Secret names, StorageClass, Ingress, remote write, webhooks.\n{}",
-            serde_yaml::to_string(&values::generated_overlay(&opts.overlay)).unwrap()
-        ),
-    );
-    files.insert("alertmanager-config.yaml".to_string(), am_text);
-    files.insert("additional-rules.yaml".to_string(), yaml_docs(&rules));
-    files.insert(
-        "dashboards/configmap-dashboards.yaml".to_string(),
-        yaml_docs(&dashboards),
-    );
-    Ok((files, rules.len(), dashboards.len()))
+    format!(
+        "{HEADER}{}{}",
+        grafana_secret_note(ns),
+        serde_yaml::to_string(&kustomization).unwrap()
+    )
 }
 
-/// Render, then write the tree under `opts.dir`.
-pub fn export(opts: &ExportOptions) -> Result<ExportReport, anyhow::Error> {
+/// `install export`: render, then write the tree under `opts.dir`.
+pub fn run(opts: &ExportOptions) -> Result<ExportReport, anyhow::Error> {
     let (files, rules, dashboards) = render(opts)?;
     for (rel, content) in &files {
         let path = opts.dir.join(rel);
@@ -384,4 +402,10 @@ pub fn export(opts: &ExportOptions) -> Result<ExportReport, anyhow::Error> {
         rules,
         dashboards,
     })
+}
+
+impl Report for ExportReport {
+    fn text(&self) -> String {
+        text(self)
+    }
 }

@@ -46,6 +46,7 @@ pub mod sync;
 pub mod testing;
 
 pub mod ui;
+pub mod verb;
 pub mod wait;
 
 pub use error::{exit_code_of, Error, ExitCode, Signal};

@@ -43,6 +43,49 @@ pub struct SyncReport {
     pub pruned: usize,
     /// Ours in the cluster with no source any more, left because --prune was not given.
     pub stale: Vec<String>,
+    /// The kind synced, for the text.
+    #[serde(skip)]
+    pub kind: &'static str,
+}
+
+impl crate::output::Report for SyncReport {
+    fn text(&self) -> String {
+        report_text(self, self.kind)
+    }
+}
+
+/// What `diff` found: the objects that differ, and whether that is a failed check
+/// (`--exit-code`). Serialised as the list of differences.
+#[derive(Debug, Clone)]
+pub struct DiffReport {
+    pub diffs: Vec<ObjectDiff>,
+    pub fail_on_drift: bool,
+}
+
+impl Serialize for DiffReport {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.diffs.serialize(s)
+    }
+}
+
+impl crate::output::Report for DiffReport {
+    fn text(&self) -> String {
+        if self.diffs.is_empty() {
+            "no differences\n".into()
+        } else {
+            self.diffs
+                .iter()
+                .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
+                .collect()
+        }
+    }
+    fn exit_code(&self) -> crate::ExitCode {
+        if self.fail_on_drift && !self.diffs.is_empty() {
+            crate::ExitCode::CheckFailed
+        } else {
+            crate::ExitCode::Ok
+        }
+    }
 }
 
 pub fn name_of(v: &Value) -> String {
@@ -145,6 +188,7 @@ pub async fn sync(
         pruned: 0,
         stale: if prune { vec![] } else { stale.clone() },
         items,
+        kind: what,
     };
     if dry_run {
         if prune {
@@ -298,30 +342,6 @@ pub async fn diff(
         });
     }
     Ok(out)
-}
-
-/// Print diffs (JSON/YAML, or the unified diffs as text); exit 3 when anything differs and
-/// `fail_on_drift`, else 0.
-pub fn print_diffs(
-    format: crate::cli::OutputFormat,
-    diffs: &[ObjectDiff],
-    fail_on_drift: bool,
-) -> anyhow::Result<crate::ExitCode> {
-    crate::output::print_result(format, &diffs, || {
-        if diffs.is_empty() {
-            "no differences\n".into()
-        } else {
-            diffs
-                .iter()
-                .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
-                .collect()
-        }
-    })?;
-    Ok(if fail_on_drift && !diffs.is_empty() {
-        crate::ExitCode::CheckFailed
-    } else {
-        crate::ExitCode::Ok
-    })
 }
 
 /// The text summary of a sync for people.

@@ -35,12 +35,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::finish(g.output, &export::run(&cli::export_options(&cli, a)?)?)
         }
         Some(Command::Status(a)) => {
-            let cluster = KubeCluster::from_args(g).await?;
             let ui = Ui::from_args(g);
-            let deps = status::Deps {
-                cluster: &cluster,
-                ui: &ui,
-            };
+            let deps = status::Deps::connecting(g, &ui);
             output::finish(
                 g.output,
                 &status::run(&cli::status_options(&cli, a), &deps).await?,

@@ -1,5 +1,9 @@
-//! The command line of `kubectl promstack rules`.
+//! The command line of `kubectl promstack rules`: its flags, and each verb's options made from them.
 use crate::lint::Severity;
+use crate::verb::{
+    diff::DiffOptions, lint::LintOptions, list::ListOptions, sync::SyncOptions, test::TestOptions,
+    validate::ValidateOptions,
+};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
 use std::path::PathBuf;
@@ -36,50 +40,65 @@ pub struct Sources {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check structure, PromQL, names, duplicates, durations and templates; every error with file:line
-    Validate {
-        #[command(flatten)]
-        sources: Sources,
-    },
+    Validate(ValidateArgs),
     /// pint-style checks with stable names; opt out per rule with `# promstack-lint: ignore CHECK`
-    Lint {
-        #[command(flatten)]
-        sources: Sources,
-        /// The scrape interval ranges are checked against
-        #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
-        scrape_interval: std::time::Duration,
-        /// Exit 3 when a finding is at least this severe
-        #[arg(long, value_enum, default_value_t = Severity::Error)]
-        fail_on: Severity,
-    },
+    Lint(LintArgs),
     /// Run the promtool unit tests in tests/ with the real promtool
-    Test {
-        #[command(flatten)]
-        sources: Sources,
-        /// The promtool binary
-        #[arg(
-            long,
-            value_name = "PATH",
-            env = "PROMSTACK_PROMTOOL",
-            default_value = "promtool"
-        )]
-        promtool: PathBuf,
-    },
+    Test(TestArgs),
     /// Field-level differences between the sources and the cluster
-    Diff {
-        #[command(flatten)]
-        sources: Sources,
-        /// Exit 3 when anything differs
-        #[arg(long)]
-        exit_code: bool,
-    },
+    Diff(DiffArgs),
     /// Server-side apply the rules (validated first: nothing is written if any file is bad)
     Sync(SyncArgs),
     /// PrometheusRules in the cluster, ours or not, with their source
-    List {
-        /// Every namespace
-        #[arg(short = 'A', long)]
-        all_namespaces: bool,
-    },
+    List(ListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+#[derive(Debug, Args)]
+pub struct LintArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// The scrape interval ranges are checked against
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    pub scrape_interval: std::time::Duration,
+    /// Exit 3 when a finding is at least this severe
+    #[arg(long, value_enum, default_value_t = Severity::Error)]
+    pub fail_on: Severity,
+}
+
+#[derive(Debug, Args)]
+pub struct TestArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// The promtool binary
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "PROMSTACK_PROMTOOL",
+        default_value = "promtool"
+    )]
+    pub promtool: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Exit 3 when anything differs
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +117,67 @@ pub struct SyncArgs {
     /// Do not check that a Prometheus selects the rules
     #[arg(long)]
     pub no_selector_check: bool,
+}
+
+impl ValidateArgs {
+    pub fn options(&self, g: &GlobalArgs) -> ValidateOptions {
+        ValidateOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+        }
+    }
+}
+
+impl LintArgs {
+    pub fn options(&self, g: &GlobalArgs) -> LintOptions {
+        LintOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            scrape_interval: self.scrape_interval,
+            fail_on: self.fail_on,
+        }
+    }
+}
+
+impl TestArgs {
+    pub fn options(&self, g: &GlobalArgs) -> TestOptions {
+        TestOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            promtool: self.promtool.clone(),
+        }
+    }
+}
+
+impl DiffArgs {
+    pub fn options(&self, g: &GlobalArgs) -> DiffOptions {
+        DiffOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            exit_code: self.exit_code,
+        }
+    }
+}
+
+impl SyncArgs {
+    pub fn options(&self, g: &GlobalArgs) -> SyncOptions {
+        SyncOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            prune: self.prune,
+            dry_run: self.dry_run,
+            labels: self.labels.clone(),
+            selector_check: !self.no_selector_check,
+        }
+    }
+}
+
+impl ListArgs {
+    pub fn options(&self, g: &GlobalArgs) -> ListOptions {
+        ListOptions {
+            namespace: (!self.all_namespaces).then(|| g.namespace.clone()),
+        }
+    }
 }
 
 /// `KEY=VALUE`, both as the API server takes a label (the same checks as `validate`).

@@ -158,6 +158,27 @@ pub fn load(files: Vec<SourceFile>, namespace: &str) -> Result<Loaded, Vec<Strin
     Ok(loaded)
 }
 
+/// Read, build and validate the sources; any problem is a usage error listing all of them.
+pub fn valid(dir: Option<&Path>, namespace: &str) -> Result<Loaded, Error> {
+    let files = read(dir)?;
+    let loaded = load(files, namespace)
+        .map_err(|e| Error::input(format!("the rules are not valid:\n  {}", e.join("\n  "))))?;
+    let problems = crate::validate::validate(&loaded);
+    if problems.is_empty() {
+        Ok(loaded)
+    } else {
+        Err(Error::input(format!(
+            "the rules are not valid ({} problem(s)); nothing was changed:\n  {}",
+            problems.len(),
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -26,7 +26,6 @@ use promstack_shared::endpoint::{Endpoint, Reached};
 use promstack_shared::output::Report;
 use promstack_shared::prometheus_api::PrometheusApi;
 use promstack_shared::readiness;
-use promstack_shared::ui::Ui;
 use promstack_shared::ExitCode;
 use serde::Serialize;
 use serde_json::Value;
@@ -353,24 +352,21 @@ pub struct StatusOptions {
     pub timeout: Duration,
 }
 
-/// What status reaches the stack through.
-pub struct Deps<'a> {
-    pub cluster: &'a dyn Cluster,
-    pub ui: &'a Ui,
-}
+pub use promstack_shared::verb::Deps;
 
 /// `install status`: reach the endpoints (URLs when given, else port-forwards kept open for the
 /// whole run), check, and with `watch` check again until healthy or out of time.
 pub async fn run(opts: &StatusOptions, deps: &Deps<'_>) -> anyhow::Result<StatusReport> {
     let ns = opts.namespace.as_str();
-    promstack_shared::cluster::reachable(deps.cluster).await?;
+    let cluster = deps.cluster().await?;
+    promstack_shared::cluster::reachable(cluster).await?;
     // one that cannot be reached is a failed check of its group, not a group left out
     let (prom, am, graf) = tokio::join!(
-        reach_endpoint(&opts.prometheus, deps.cluster, ns),
-        reach_endpoint(&opts.alertmanager, deps.cluster, ns),
-        reach_endpoint(&opts.grafana, deps.cluster, ns)
+        reach_endpoint(&opts.prometheus, cluster, ns),
+        reach_endpoint(&opts.alertmanager, cluster, ns),
+        reach_endpoint(&opts.grafana, cluster, ns)
     );
-    let targets = targets(deps.cluster, ns, &prom, &am, &graf).await?;
+    let targets = targets(cluster, ns, &prom, &am, &graf).await?;
     let deadline = std::time::Instant::now() + opts.timeout;
     loop {
         let r = status(&targets, ns).await;

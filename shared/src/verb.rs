@@ -1,0 +1,83 @@
+//! The shape every verb of every plugin has, after helm's `pkg/action`: an options struct the
+//! command line maps its flags to, the dependencies it reaches the world through ([`Deps`]), one
+//! `run(opts, deps)` returning a [`Report`], and [`finish`] printing it in the format asked for
+//! and giving its exit code. Verbs that read only files take no dependencies: `run(opts)`.
+pub use crate::output::{finish, Report};
+
+use crate::cli::GlobalArgs;
+use crate::cluster::{Cluster, KubeCluster};
+use crate::ui::Ui;
+
+/// What a verb that talks to the cluster reaches it through, and the terminal. The cluster is
+/// connected to on first use, so a verb checks its input first: bad input is exit 2 whether or
+/// not a cluster can be reached.
+pub struct Deps<'a> {
+    pub ui: &'a Ui,
+    cluster: Source<'a>,
+}
+
+enum Source<'a> {
+    Given(&'a dyn Cluster),
+    Connect(&'a GlobalArgs, Box<tokio::sync::OnceCell<KubeCluster>>),
+}
+
+impl<'a> Deps<'a> {
+    /// With this cluster (the in-memory one in tests).
+    pub fn new(cluster: &'a dyn Cluster, ui: &'a Ui) -> Self {
+        Deps {
+            ui,
+            cluster: Source::Given(cluster),
+        }
+    }
+
+    /// Connecting, when first asked, to the cluster of the kubeconfig, `--context` and
+    /// `--kubeconfig` flags.
+    pub fn connecting(args: &'a GlobalArgs, ui: &'a Ui) -> Self {
+        Deps {
+            ui,
+            cluster: Source::Connect(args, Box::default()),
+        }
+    }
+
+    /// The cluster (connected now if it was not yet).
+    pub async fn cluster(&self) -> anyhow::Result<&dyn Cluster> {
+        match &self.cluster {
+            Source::Given(c) => Ok(*c),
+            Source::Connect(args, cell) => {
+                let c = cell
+                    .get_or_try_init(|| KubeCluster::from_args(args))
+                    .await?;
+                Ok(c)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_given_cluster_is_the_one_used() {
+        let mem = crate::cluster::MemoryCluster::new();
+        let ui = Ui::silent();
+        let deps = Deps::new(&mem, &ui);
+        let c = deps.cluster().await.unwrap();
+        assert_eq!(c.info().context, mem.info().context);
+    }
+
+    #[tokio::test]
+    async fn connecting_waits_for_the_first_use_and_says_why_it_failed() {
+        let args = GlobalArgs {
+            kubeconfig: Some("/nonexistent/promstack-kubeconfig".into()),
+            ..GlobalArgs::for_namespace("monitoring")
+        };
+        let ui = Ui::silent();
+        let deps = Deps::connecting(&args, &ui); // no connection yet: nothing fails here
+        let err = deps.cluster().await.map(|_| ()).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("promstack-kubeconfig"),
+            "{err:#}"
+        );
+    }
+}

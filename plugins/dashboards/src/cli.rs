@@ -1,4 +1,9 @@
-//! The command line of `kubectl promstack dashboards`.
+//! The command line of `kubectl promstack dashboards`: its flags, and each verb's options made
+//! from them.
+use crate::verb::{
+    check::CheckOptions, diff::DiffOptions, list::ListOptions, sync::SyncOptions,
+    validate::ValidateOptions,
+};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
 use std::path::PathBuf;
@@ -40,49 +45,112 @@ pub struct Sources {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check JSON, uids, titles, every panel query (PromQL) and datasource references
-    Validate {
-        #[command(flatten)]
-        sources: Sources,
-    },
+    Validate(ValidateArgs),
     /// Field-level differences between the sources and the cluster
-    Diff {
-        #[command(flatten)]
-        sources: Sources,
-        /// Exit 3 when anything differs
-        #[arg(long)]
-        exit_code: bool,
-    },
+    Diff(DiffArgs),
     /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad)
-    Sync {
-        #[command(flatten)]
-        sources: Sources,
-        /// Delete dashboard ConfigMaps of ours whose source is gone (only objects with promstack's labels)
-        #[arg(long)]
-        prune: bool,
-        /// Show the plan and change nothing; with -o yaml, print the ConfigMaps (no cluster needed)
-        #[arg(long)]
-        dry_run: bool,
-    },
+    Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not
-    List {
-        /// Every namespace
-        #[arg(short = 'A', long)]
-        all_namespaces: bool,
-    },
+    List(ListArgs),
     /// Run every panel query against Prometheus and report errors and queries without data
-    Check {
-        #[command(flatten)]
-        sources: Sources,
-        #[command(flatten)]
-        prometheus: promstack_shared::endpoint::PrometheusArgs,
+    Check(CheckArgs),
+}
 
-        /// How far back to query
-        #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
-        range: std::time::Duration,
-        /// Exit 3 also when a query returns no data
-        #[arg(long)]
-        require_data: bool,
-    },
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Exit 3 when anything differs
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    /// Delete dashboard ConfigMaps of ours whose source is gone (only objects with promstack's labels)
+    #[arg(long)]
+    pub prune: bool,
+    /// Show the plan and change nothing; with -o yaml, print the ConfigMaps (no cluster needed)
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub sources: Sources,
+    #[command(flatten)]
+    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    /// How far back to query
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    pub range: std::time::Duration,
+    /// Exit 3 also when a query returns no data
+    #[arg(long)]
+    pub require_data: bool,
+}
+
+impl ValidateArgs {
+    pub fn options(&self) -> ValidateOptions {
+        ValidateOptions {
+            dir: self.sources.dir.clone(),
+        }
+    }
+}
+
+impl DiffArgs {
+    pub fn options(&self, g: &GlobalArgs) -> DiffOptions {
+        DiffOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            exit_code: self.exit_code,
+        }
+    }
+}
+
+impl SyncArgs {
+    pub fn options(&self, g: &GlobalArgs) -> SyncOptions {
+        SyncOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            prune: self.prune,
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+impl ListArgs {
+    pub fn options(&self, g: &GlobalArgs) -> ListOptions {
+        ListOptions {
+            namespace: (!self.all_namespaces).then(|| g.namespace.clone()),
+        }
+    }
+}
+
+impl CheckArgs {
+    pub fn options(&self, g: &GlobalArgs) -> CheckOptions {
+        CheckOptions {
+            dir: self.sources.dir.clone(),
+            namespace: g.namespace.clone(),
+            prometheus: self.prometheus.endpoint(),
+            range: self.range,
+            require_data: self.require_data,
+        }
+    }
 }
 
 #[cfg(test)]

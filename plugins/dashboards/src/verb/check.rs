@@ -1,0 +1,100 @@
+//! `dashboards check`: every panel query run against Prometheus (a URL, or a port-forward held
+//! open for the whole check); exit 3 when a query errors, or with `--require-data` returns nothing.
+use super::Deps;
+use crate::check::{self, DashboardReport};
+use crate::load;
+use promstack_shared::endpoint::Endpoint;
+use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::verb::Report;
+use promstack_shared::{Error, ExitCode};
+use serde::Serialize;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub dir: Option<PathBuf>,
+    pub namespace: String,
+    pub prometheus: Endpoint,
+    /// How far back to query.
+    pub range: Duration,
+    /// A query without data is a failed check too.
+    pub require_data: bool,
+}
+
+/// Each dashboard's result (serialised as the list).
+#[derive(Debug, Clone, Serialize)]
+#[serde(transparent)]
+pub struct CheckReport {
+    pub dashboards: Vec<DashboardReport>,
+    #[serde(skip)]
+    pub require_data: bool,
+}
+
+pub async fn run(opts: &CheckOptions, deps: &Deps<'_>) -> anyhow::Result<CheckReport> {
+    if opts.range.is_zero() {
+        return Err(Error::input("--range must be more than 0, like 1h").into());
+    }
+    let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
+    let cluster = match opts.prometheus.needs_cluster() {
+        true => Some(deps.cluster().await?),
+        false => None,
+    };
+    let reached = opts.prometheus.reach(cluster, &opts.namespace).await?;
+    deps.ui.ok(&reached.describe("Prometheus"));
+    let api = PrometheusApi::new(&reached.url, None)?;
+    let dashboards = check::check(&api, &prepared, opts.range).await;
+    Ok(CheckReport {
+        dashboards,
+        require_data: opts.require_data,
+    })
+}
+
+impl CheckReport {
+    fn errors(&self) -> usize {
+        self.dashboards.iter().map(|r| r.errors.len()).sum()
+    }
+    fn empty(&self) -> usize {
+        self.dashboards.iter().map(|r| r.empty.len()).sum()
+    }
+}
+
+impl Report for CheckReport {
+    fn text(&self) -> String {
+        let mut s = String::new();
+        for r in &self.dashboards {
+            s.push_str(&format!(
+                "{} ({}): {}/{} queries with data ({:.0}%)\n",
+                r.title,
+                r.file,
+                r.with_data,
+                r.queries,
+                r.share_with_data * 100.0
+            ));
+            for e in &r.errors {
+                s.push_str(&format!(
+                    "  ERROR panel `{}` ({}): {}\n",
+                    e.panel,
+                    e.path,
+                    e.error.as_deref().unwrap_or("")
+                ));
+            }
+            for e in &r.empty {
+                s.push_str(&format!("  no data: panel `{}` ({})\n", e.panel, e.path));
+            }
+        }
+        s.push_str(&format!(
+            "{} query error(s), {} quer(ies) without data\n",
+            self.errors(),
+            self.empty()
+        ));
+        s
+    }
+    fn exit_code(&self) -> ExitCode {
+        if self.errors() > 0 || (self.require_data && self.empty() > 0) {
+            ExitCode::CheckFailed
+        } else {
+            ExitCode::Ok
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! `dashboards diff`: field-level differences between the sources and the cluster, as server-side
+//! apply would decide them; with `--exit-code`, exit 3 when anything differs.
+use super::Deps;
+use crate::{load, DASHBOARDS};
+use promstack_shared::sync::{self, DiffReport};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    pub dir: Option<PathBuf>,
+    pub namespace: String,
+    /// A difference is a failed check (exit 3).
+    pub exit_code: bool,
+}
+
+/// The sources are validated before the cluster is asked.
+pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {
+    let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
+    let objects = load::configmaps(&prepared, &opts.namespace)?;
+    let cluster = deps.cluster().await?;
+    let diffs = sync::diff(cluster, DASHBOARDS, &objects, &opts.namespace).await?;
+    Ok(DiffReport {
+        diffs,
+        fail_on_drift: opts.exit_code,
+    })
+}

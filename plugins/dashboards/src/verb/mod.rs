@@ -1,0 +1,10 @@
+//! The verbs of `kubectl promstack dashboards`, one module each: options made from the flags, one
+//! `run` returning a report ([`promstack_shared::verb`]). validate reads files only; diff, sync,
+//! list and check reach the cluster through [`Deps`], connected on first use.
+pub mod check;
+pub mod diff;
+pub mod list;
+pub mod sync;
+pub mod validate;
+
+pub use promstack_shared::verb::Deps;

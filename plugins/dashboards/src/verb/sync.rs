@@ -1,0 +1,50 @@
+//! `dashboards sync`: server-side apply the dashboard ConfigMaps, validated first (nothing is
+//! written if any file is bad); `--prune` deletes ours whose source is gone.
+use super::Deps;
+use crate::{load, DASHBOARDS};
+use promstack_shared::cluster::Cluster;
+use promstack_shared::sync::{self, SyncReport};
+use promstack_shared::ui::Ui;
+use serde_json::Value;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    pub dir: Option<PathBuf>,
+    pub namespace: String,
+    pub prune: bool,
+    pub dry_run: bool,
+}
+
+/// The ConfigMaps sync would apply (no cluster needed).
+pub fn objects(opts: &SyncOptions, ui: &Ui) -> anyhow::Result<Vec<Value>> {
+    let prepared = load::valid(opts.dir.as_deref(), ui)?;
+    Ok(load::configmaps(&prepared, &opts.namespace)?)
+}
+
+pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<SyncReport> {
+    let objects = objects(opts, deps.ui)?;
+    let cluster = deps.cluster().await?;
+    sync_dashboards(
+        cluster,
+        &objects,
+        &opts.namespace,
+        opts.prune,
+        opts.dry_run,
+        deps.ui,
+    )
+    .await
+}
+
+/// Sync after checking the namespace exists.
+pub async fn sync_dashboards(
+    cluster: &dyn Cluster,
+    objects: &[Value],
+    ns: &str,
+    prune: bool,
+    dry_run: bool,
+    ui: &Ui,
+) -> anyhow::Result<sync::SyncReport> {
+    promstack_shared::sync::require_namespace(cluster, ns).await?;
+    sync::sync(cluster, DASHBOARDS, objects, ns, prune, dry_run, ui).await
+}

@@ -1,13 +1,12 @@
-//! The command line of `kubectl promstack alert-test`.
+//! The command line of `kubectl promstack alert-test`: its flags, and each verb's options made
+//! from them.
+use crate::alert::{Options, Via};
 use crate::routes;
-use crate::run::{self, Access, Leftovers, Options, Via};
+use crate::verb::{fire::FireOptions, routes::RoutesOptions};
 use clap::{Args, Parser, Subcommand};
-use promstack_shared::alertmanager_api::AlertmanagerApi;
-use promstack_shared::cli::{interrupted, GlobalArgs};
-use promstack_shared::cluster::{Cluster, KubeCluster};
-use promstack_shared::prometheus_api::{HttpAuth, PrometheusApi};
-use promstack_shared::ui::Ui;
-use promstack_shared::{output, Error, ExitCode};
+use promstack_shared::cli::GlobalArgs;
+use promstack_shared::prometheus_api::HttpAuth;
+use promstack_shared::Error;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -113,141 +112,52 @@ pub struct RoutesArgs {
     pub expect: Vec<String>,
 }
 
-fn auth(a: &AccessArgs) -> Result<Option<HttpAuth>, Error> {
-    match (&a.bearer_token_file, &a.basic_auth_file) {
-        (Some(p), _) => HttpAuth::bearer_file(p).map(Some),
-        (None, Some(p)) => HttpAuth::basic_file(p).map(Some),
-        (None, None) => Ok(None),
+impl AccessArgs {
+    /// The credentials for the URLs, read from their file.
+    pub fn auth(&self) -> Result<Option<HttpAuth>, Error> {
+        match (&self.bearer_token_file, &self.basic_auth_file) {
+            (Some(p), _) => HttpAuth::bearer_file(p).map(Some),
+            (None, Some(p)) => HttpAuth::basic_file(p).map(Some),
+            (None, None) => Ok(None),
+        }
     }
 }
 
-pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let ui = Ui::from_args(&cli.global);
-    let g = &cli.global;
-    let ns = g.namespace.clone();
-    let token = auth(&cli.access)?;
-    // rule mode writes a PrometheusRule; without an Alertmanager URL we port-forward: both need the cluster
-    let needs_cluster =
-        |rule_mode: bool| rule_mode || cli.access.alertmanager.endpoint().needs_cluster();
-
-    if let Some(Command::Routes(r)) = &cli.command {
-        let labels = routes::parse_labels(&r.labels)?;
-        let config = match &r.config {
-            Some(p) => std::fs::read_to_string(p)
-                .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))?,
-            None => {
-                let endpoint = cli.access.alertmanager.endpoint();
-                let cluster = match endpoint.needs_cluster() {
-                    true => Some(KubeCluster::from_args(g).await?),
-                    false => None,
-                };
-                let fwd = endpoint
-                    .reach(cluster.as_ref().map(|c| c as &dyn Cluster), &ns)
-                    .await?;
-                let status = AlertmanagerApi::new(&fwd.url, token.clone())?
-                    .status()
-                    .await
-                    .map_err(Error::runtime)?;
-                status["config"]["original"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string()
-            }
-        };
-        let matched = routes::route(&config, &labels)?;
-        let mut got = routes::receivers(&matched);
-        let report = serde_json::json!({"labels": labels, "routes": matched, "receivers": got});
-        match output::render(g.output, &report)? {
-            Some(s) => print!("{s}"),
-            None => {
-                for m in &matched {
-                    println!("{}  →  {}  (group_by [{}], group_wait {}, group_interval {}, repeat_interval {}{})", m.path.iter().map(|p| if p.is_empty() { "root" } else { p }).collect::<Vec<_>>().join(" › "), m.receiver, m.group_by.join(", "), m.group_wait, m.group_interval, m.repeat_interval, if m.continue_ { ", continue" } else { "" });
-                }
-                println!("receivers: {}", got.join(","));
-            }
-        }
-        got.sort();
-        let mut want = r.expect.clone();
-        want.sort();
-        return Ok(if want.is_empty() || want == got {
-            ExitCode::Ok
-        } else {
-            ExitCode::CheckFailed
-        });
+impl Cli {
+    /// Firing's options (reads the credentials files; the labels are checked by the verb).
+    pub fn fire_options(&self) -> Result<FireOptions, Error> {
+        let f = &self.fire;
+        let auth = self.access.auth()?;
+        let labels = routes::parse_labels(&f.labels)?.into_iter().collect();
+        Ok(FireOptions {
+            test: Options {
+                via: f.via,
+                namespace: self.global.namespace.clone(),
+                alertname: f.alertname.clone(),
+                severity: f.severity.clone(),
+                labels,
+                for_: f.for_.clone(),
+                expect: f.expect.clone(),
+                wait_delivery: f.wait_delivery,
+                timeout: f.timeout,
+                keep: f.keep,
+            },
+            prometheus: self.access.prometheus.endpoint(),
+            alertmanager: self.access.alertmanager.endpoint(),
+            auth,
+        })
     }
 
-    let f = &cli.fire;
-    let labels: Vec<(String, String)> = routes::parse_labels(&f.labels)?.into_iter().collect();
-    let opts = Options {
-        via: f.via,
-        namespace: ns.clone(),
-        alertname: f.alertname.clone(),
-        severity: f.severity.clone(),
-        labels,
-        for_: f.for_.clone(),
-        expect: f.expect.clone(),
-        wait_delivery: f.wait_delivery,
-        timeout: f.timeout,
-        keep: f.keep,
-    };
-    let rule_mode = opts.via == Via::Prometheus;
-    let cluster = if needs_cluster(rule_mode) {
-        Some(KubeCluster::from_args(g).await?)
-    } else {
-        None
-    };
-    // a URL when given, else a port-forward kept open for the whole test
-    let reach = |e: promstack_shared::endpoint::Endpoint| {
-        let (cluster, ns, ui) = (&cluster, &ns, &ui);
-        async move {
-            let r = e
-                .reach(cluster.as_ref().map(|c| c as &dyn Cluster), ns)
-                .await?;
-            if r.forward.is_some() {
-                ui.ok(&r.describe(e.what));
-            }
-            anyhow::Ok(r)
-        }
-    };
-    let am = reach(cli.access.alertmanager.endpoint()).await?;
-    let prom = match rule_mode {
-        true => Some(reach(cli.access.prometheus.endpoint()).await?),
-        false => None,
-    };
-    let (am_url, prom_url) = (am.url.clone(), prom.as_ref().map(|p| p.url.clone()));
-    let access = Access {
-        cluster: cluster
-            .as_ref()
-            .map(|c| c as &dyn promstack_shared::cluster::Cluster),
-        prometheus: prom_url
-            .map(|u| PrometheusApi::new(&u, token.clone()))
-            .transpose()?,
-        alertmanager: AlertmanagerApi::new(&am_url, token.clone())?,
-    };
-    let mut left = Leftovers::default();
-    let outcome = tokio::select! {
-        r = run::run(&opts, &access, &ui, &mut left) => Ok(r),
-        sig = interrupted() => {
-            ui.fail(&format!("interrupted by {sig}: cleaning up"));
-            Err(sig)
-        }
-    };
-    let cleaned = run::cleanup(&access, &left, opts.keep, &ui).await;
-    match outcome {
-        Err(sig) => Err(Error::interrupted(sig, format!("cleanup: {}", cleaned.join("; "))).into()),
-        Ok(Err(e)) => Err(anyhow::Error::from(e).context(format!(
-            "alert test failed; cleanup: {}",
-            cleaned.join("; ")
-        ))),
-        Ok(Ok(mut report)) => {
-            report.cleanup = cleaned;
-            output::print_result(g.output, &report, || run::text(&report))?;
-            Ok(if report.ok {
-                ExitCode::Ok
-            } else {
-                ExitCode::CheckFailed
-            })
-        }
+    /// `routes`' options (reads the credentials files).
+    pub fn routes_options(&self, r: &RoutesArgs) -> Result<RoutesOptions, Error> {
+        Ok(RoutesOptions {
+            namespace: self.global.namespace.clone(),
+            labels: r.labels.clone(),
+            config: r.config.clone(),
+            alertmanager: self.access.alertmanager.endpoint(),
+            auth: self.access.auth()?,
+            expect: r.expect.clone(),
+        })
     }
 }
 

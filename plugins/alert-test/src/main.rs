@@ -1,4 +1,4 @@
-use promstack_alert_test::cli::{parse_from, run};
+use promstack_alert_test::{cli::parse_from, run};
 
 fn main() {
     let cli = parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());

@@ -2,7 +2,7 @@
 //! sink recording deliveries, and (rule mode) an in-memory cluster whose PrometheusRule writes are
 //! mirrored into Prometheus's rule folder with a reload, as the operator's config-reloader does.
 use async_trait::async_trait;
-use promstack_alert_test::run::{self, Access, Leftovers, Options, Via};
+use promstack_alert_test::alert::{self as run, Access, Leftovers, Options, Via};
 use promstack_shared::alertmanager_api::AlertmanagerApi;
 use promstack_shared::cluster::{
     ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, MemoryCluster, ObjRef,

@@ -57,7 +57,7 @@ pub struct Delivery {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct AlertReport {
     pub test_id: String,
     pub alertname: String,
     pub via: Via,
@@ -177,20 +177,49 @@ async fn notification_counters(am: &AlertmanagerApi) -> Result<(f64, f64), Strin
     ))
 }
 
+/// A test under way: its report so far, what it left to clean up, and the timeline (each step
+/// named, timed from the one before, said as it happens).
+struct Progress<'a> {
+    ui: &'a Ui,
+    mark: Instant,
+    report: AlertReport,
+    left: &'a mut Leftovers,
+}
+
+impl Progress<'_> {
+    fn step(&mut self, name: &str, detail: String) {
+        let took = self.mark.elapsed();
+        self.ui.ok(&format!(
+            "{name} ({}){}",
+            human_duration(took),
+            if detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {detail}")
+            }
+        ));
+        self.report.steps.push(Step {
+            step: name.into(),
+            took_ms: took.as_millis(),
+            detail,
+        });
+        self.mark = Instant::now();
+    }
+}
+
 /// Run the test. `left` records what exists, so the caller can clean up whatever happens here.
 pub async fn run(
     o: &Options,
     a: &Access<'_>,
     ui: &Ui,
     left: &mut Leftovers,
-) -> Result<Report, Error> {
+) -> Result<AlertReport, Error> {
     let id = new_test_id();
-    let start = Instant::now();
-    let deadline = start + o.timeout;
+    let deadline = Instant::now() + o.timeout;
     let mut labels: BTreeMap<String, String> = o.labels.iter().cloned().collect();
     labels.insert("severity".into(), o.severity.clone());
     labels.insert(TEST_ID_LABEL.into(), id.clone());
-    let mut report = Report {
+    let report = AlertReport {
         test_id: id.clone(),
         alertname: o.alertname.clone(),
         via: o.via,
@@ -207,155 +236,172 @@ pub async fn run(
         steps: vec![],
         cleanup: vec![],
     };
-    let mut mark = Instant::now();
-    let mut step = |report: &mut Report, name: &str, detail: String| {
-        let took = mark.elapsed();
-        ui.ok(&format!(
-            "{name} ({}){}",
-            human_duration(took),
-            if detail.is_empty() {
-                String::new()
-            } else {
-                format!(": {detail}")
-            }
-        ));
-        report.steps.push(Step {
-            step: name.into(),
-            took_ms: took.as_millis(),
-            detail,
-        });
-        mark = Instant::now();
+    let mut p = Progress {
+        ui,
+        mark: Instant::now(),
+        report,
+        left,
     };
-    let before = if o.wait_delivery {
-        Some(
+    let before = match o.wait_delivery {
+        true => Some(
             notification_counters(&a.alertmanager)
                 .await
                 .map_err(Error::runtime)?,
-        )
-    } else {
-        None
+        ),
+        false => None,
     };
-
     match o.via {
-        Via::Alertmanager => {
-            let mut all = labels.clone();
-            all.insert("alertname".into(), o.alertname.clone());
-            let alert = json!({
-                "labels": all,
-                "annotations": {"summary": "promstack alert-test: a test alert, resolved when the test ends"},
-                "startsAt": now_rfc3339(Duration::ZERO),
-                "endsAt": now_rfc3339(o.timeout + Duration::from_secs(300)),
-            });
-            a.alertmanager
-                .post_alerts(&[alert])
-                .await
-                .map_err(Error::runtime)?;
-            left.direct_labels = Some(all);
-            step(
-                &mut report,
-                "alert posted to Alertmanager",
-                a.alertmanager.base().into(),
-            );
-        }
-        Via::Prometheus => {
-            let cluster = a.cluster.ok_or_else(|| {
-                Error::input("rule mode needs a cluster (or use --via alertmanager)")
-            })?;
-            let prom = a.prometheus.as_ref().ok_or_else(|| {
-                Error::input("rule mode needs Prometheus (--prometheus-url or a port-forward)")
-            })?;
-            let rule = rule_object(o, &id, &labels);
-            let obj = serde_json::to_value(&rule).expect("typed objects serialise");
-            let r = ObjRef::of(&obj).map_err(|e| Error::runtime(e.to_string()))?;
-            with_retry(WRITE_ATTEMPTS, || {
-                cluster.apply(&obj, ApplyOptions::default())
-            })
-            .await
-            .map_err(|e| Error::runtime(format!("applying the test rule {r}: {e}")))?;
-            left.rule = Some(r.clone());
-            step(&mut report, "temporary rule applied", r.to_string());
-            let group = rule.spec.groups[0].name.clone();
-            poll(deadline, "Prometheus to load the rule", || async {
-                let d = prom.api("/api/v1/rules").await?;
-                Ok(d["groups"]
-                    .as_array()
-                    .is_some_and(|g| g.iter().any(|g| g["name"] == group.as_str()))
-                    .then_some(()))
-            })
-            .await?;
-            step(&mut report, "Prometheus loaded the rule", String::new());
-            poll(deadline, "the alert to fire in Prometheus", || async {
-                let d = prom.api("/api/v1/alerts").await?;
-                Ok(d["alerts"]
-                    .as_array()
-                    .is_some_and(|al| {
-                        al.iter().any(|x| {
-                            x["labels"][TEST_ID_LABEL] == id.as_str() && x["state"] == "firing"
-                        })
-                    })
-                    .then_some(()))
-            })
-            .await?;
-            step(&mut report, "alert firing in Prometheus", String::new());
+        Via::Alertmanager => fire_direct(o, a, &labels, &mut p).await?,
+        Via::Prometheus => fire_rule(o, a, &id, &labels, deadline, &mut p).await?,
+    }
+    arrival(a, &id, deadline, &mut p).await?;
+    if let Some(counters) = before {
+        if p.report.state == "active" {
+            delivery(a, counters, deadline, &mut p).await?;
         }
     }
-
-    let found: Value = poll(deadline, "Alertmanager to hold the alert", || async {
-        let list = a.alertmanager.alerts(&[(TEST_ID_LABEL, &id)]).await?;
-        Ok(list.into_iter().next())
-    })
-    .await?;
-    left.alert_labels = found["labels"].as_object().map(|m| {
-        m.iter()
-            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-            .collect()
-    });
-    report.state = found["status"]["state"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    report.receivers = found["receivers"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r["name"].as_str().map(String::from))
-        .collect();
-    report.receivers.sort();
-    let detail = format!(
-        "state {}, receivers {}",
-        report.state,
-        report.receivers.join(", ")
-    );
-    step(&mut report, "Alertmanager holds the alert", detail);
-
-    if let Some((sent0, failed0)) = before {
-        if report.state == "active" {
-            let d = poll(deadline, "a notification to be sent", || async {
-                let (sent, failed) = notification_counters(&a.alertmanager).await?;
-                Ok((sent > sent0 || failed > failed0).then_some(Delivery {
-                    sent: sent > sent0,
-                    failed: failed > failed0,
-                }))
-            })
-            .await?;
-            step(
-                &mut report,
-                if d.failed {
-                    "notification FAILED"
-                } else {
-                    "notification sent"
-                },
-                String::new(),
-            );
-            report.delivery = Some(d);
-        }
-    }
+    let mut report = p.report;
     let mut expected = o.expect.clone();
     expected.sort();
     report.ok = report.state == "active"
         && (expected.is_empty() || expected == report.receivers)
         && report.delivery.as_ref().is_none_or(|d| d.sent && !d.failed);
     Ok(report)
+}
+
+/// `--via alertmanager`: post the alert to Alertmanager's API.
+async fn fire_direct(
+    o: &Options,
+    a: &Access<'_>,
+    labels: &BTreeMap<String, String>,
+    p: &mut Progress<'_>,
+) -> Result<(), Error> {
+    let mut all = labels.clone();
+    all.insert("alertname".into(), o.alertname.clone());
+    let alert = json!({
+        "labels": all,
+        "annotations": {"summary": "promstack alert-test: a test alert, resolved when the test ends"},
+        "startsAt": now_rfc3339(Duration::ZERO),
+        "endsAt": now_rfc3339(o.timeout + Duration::from_secs(300)),
+    });
+    a.alertmanager
+        .post_alerts(&[alert])
+        .await
+        .map_err(Error::runtime)?;
+    p.left.direct_labels = Some(all);
+    p.step("alert posted to Alertmanager", a.alertmanager.base().into());
+    Ok(())
+}
+
+/// Rule mode: apply the temporary rule, wait for Prometheus to load it and the alert to fire.
+async fn fire_rule(
+    o: &Options,
+    a: &Access<'_>,
+    id: &str,
+    labels: &BTreeMap<String, String>,
+    deadline: Instant,
+    p: &mut Progress<'_>,
+) -> Result<(), Error> {
+    let cluster = a
+        .cluster
+        .ok_or_else(|| Error::input("rule mode needs a cluster (or use --via alertmanager)"))?;
+    let prom = a.prometheus.as_ref().ok_or_else(|| {
+        Error::input("rule mode needs Prometheus (--prometheus-url or a port-forward)")
+    })?;
+    let rule = rule_object(o, id, labels);
+    let obj = serde_json::to_value(&rule).expect("typed objects serialise");
+    let r = ObjRef::of(&obj).map_err(|e| Error::runtime(e.to_string()))?;
+    with_retry(WRITE_ATTEMPTS, || {
+        cluster.apply(&obj, ApplyOptions::default())
+    })
+    .await
+    .map_err(|e| Error::runtime(format!("applying the test rule {r}: {e}")))?;
+    p.left.rule = Some(r.clone());
+    p.step("temporary rule applied", r.to_string());
+    let group = rule.spec.groups[0].name.clone();
+    poll(deadline, "Prometheus to load the rule", || async {
+        let d = prom.api("/api/v1/rules").await?;
+        Ok(d["groups"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|g| g["name"] == group.as_str()))
+            .then_some(()))
+    })
+    .await?;
+    p.step("Prometheus loaded the rule", String::new());
+    poll(deadline, "the alert to fire in Prometheus", || async {
+        let d = prom.api("/api/v1/alerts").await?;
+        Ok(d["alerts"]
+            .as_array()
+            .is_some_and(|al| {
+                al.iter()
+                    .any(|x| x["labels"][TEST_ID_LABEL] == id && x["state"] == "firing")
+            })
+            .then_some(()))
+    })
+    .await?;
+    p.step("alert firing in Prometheus", String::new());
+    Ok(())
+}
+
+/// Wait for Alertmanager to hold the alert; its state and receivers.
+async fn arrival(
+    a: &Access<'_>,
+    id: &str,
+    deadline: Instant,
+    p: &mut Progress<'_>,
+) -> Result<(), Error> {
+    let found: Value = poll(deadline, "Alertmanager to hold the alert", || async {
+        let list = a.alertmanager.alerts(&[(TEST_ID_LABEL, id)]).await?;
+        Ok(list.into_iter().next())
+    })
+    .await?;
+    p.left.alert_labels = found["labels"].as_object().map(|m| {
+        m.iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect()
+    });
+    p.report.state = found["status"]["state"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    p.report.receivers = found["receivers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["name"].as_str().map(String::from))
+        .collect();
+    p.report.receivers.sort();
+    let detail = format!(
+        "state {}, receivers {}",
+        p.report.state,
+        p.report.receivers.join(", ")
+    );
+    p.step("Alertmanager holds the alert", detail);
+    Ok(())
+}
+
+/// `--wait-delivery`: wait until Alertmanager's notification counters move past `before`.
+async fn delivery(
+    a: &Access<'_>,
+    (sent0, failed0): (f64, f64),
+    deadline: Instant,
+    p: &mut Progress<'_>,
+) -> Result<(), Error> {
+    let d = poll(deadline, "a notification to be sent", || async {
+        let (sent, failed) = notification_counters(&a.alertmanager).await?;
+        Ok((sent > sent0 || failed > failed0).then_some(Delivery {
+            sent: sent > sent0,
+            failed: failed > failed0,
+        }))
+    })
+    .await?;
+    let name = match d.failed {
+        true => "notification FAILED",
+        false => "notification sent",
+    };
+    p.step(name, String::new());
+    p.report.delivery = Some(d);
+    Ok(())
 }
 
 /// Undo what the test left, unless `keep`: delete the rule, post the alert as resolved.
@@ -388,7 +434,7 @@ pub async fn cleanup(a: &Access<'_>, left: &Leftovers, keep: bool, ui: &Ui) -> V
 }
 
 /// The report as text for people.
-pub fn text(r: &Report) -> String {
+pub fn text(r: &AlertReport) -> String {
     let mut s = String::new();
     for st in &r.steps {
         s.push_str(&format!(

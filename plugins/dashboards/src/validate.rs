@@ -153,146 +153,143 @@ fn variable_name(s: &str) -> Option<&str> {
         .or_else(|| s.strip_prefix('$'))
 }
 
+/// A problem of one dashboard: its level, where in the dashboard (a JSON path), what.
+type Found = (Level, String, String);
+
 /// Every problem of the prepared dashboards; errors and warnings.
 pub fn validate(dashboards: &[Prepared]) -> Vec<Problem> {
     let mut out = Vec::new();
-    let mut uids: BTreeMap<String, String> = BTreeMap::new();
-    let mut titles: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut seen = Seen::default();
     let mut all_queries = Vec::new();
     for p in dashboards {
         let d = &p.value;
-        let problem = |level, panel: Option<String>, path: &str, message: String| Problem {
-            file: p.path.clone(),
-            level,
-            panel,
-            path: path.into(),
-            message,
-        };
-        for note in &p.notes {
-            out.push(problem(Level::Warning, None, "", note.clone()));
-        }
+        let mut found: Vec<Found> = p
+            .notes
+            .iter()
+            .map(|n| (Level::Warning, String::new(), n.clone()))
+            .collect();
         if d.get("panels").and_then(Value::as_array).is_none()
             && d.get("rows").and_then(Value::as_array).is_none()
         {
-            out.push(problem(
-                Level::Error,
-                None,
-                "panels",
-                "not a dashboard: no `panels` list".into(),
-            ));
-            continue;
-        }
-        let title = d["title"].as_str().unwrap_or_default();
-        if title.trim().is_empty() {
-            out.push(problem(
-                Level::Error,
-                None,
-                "title",
-                "the dashboard has no title".into(),
-            ));
-        }
-        let uid = d["uid"].as_str().unwrap_or_default();
-        if uid.chars().count() > 40 {
-            out.push(problem(
-                Level::Error,
-                None,
-                "uid",
-                format!("uid `{uid}` is longer than 40 characters"),
-            ));
-        }
-        if !uid
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            out.push(problem(
-                Level::Error,
-                None,
-                "uid",
-                format!("uid `{uid}` may only hold letters, digits, `-` and `_`"),
-            ));
-        }
-        if let Some(first) = uids.insert(uid.to_string(), p.path.clone()) {
-            out.push(problem(
-                Level::Error,
-                None,
-                "uid",
-                format!("uid `{uid}` is also used by {first}"),
-            ));
-        }
-        let folder = p.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
-        if !titles.insert((folder.clone(), title.to_string())) {
-            out.push(problem(
-                Level::Error,
-                None,
-                "title",
-                format!("another dashboard in folder `{folder}` is titled `{title}`"),
-            ));
-        }
-        let variables: BTreeSet<String> = d
-            .pointer("/templating/list")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(|v| v["name"].as_str().map(String::from))
-            .collect();
-        let mut refs = Vec::new();
-        datasource_refs(d, String::new(), &mut refs);
-        for (path, ds) in refs {
-            let uid = match ds {
-                Value::Object(o) => o.get("uid").and_then(Value::as_str),
-                Value::String(s) => Some(s.as_str()),
-                _ => None,
-            };
-            let Some(uid) = uid else { continue };
-            if let Some(var) = variable_name(uid) {
-                if var.starts_with("DS_") && !variables.contains(var) {
-                    out.push(problem(Level::Error, None, &path, format!("`{uid}` is an unresolved grafana.com input: provisioning cannot resolve it")));
-                } else if !variables.contains(var) && var != "__expr__" {
-                    out.push(problem(
-                        Level::Error,
-                        None,
-                        &path,
-                        format!("datasource variable `{uid}` is not defined in templating"),
-                    ));
-                }
-            } else if ds.is_object()
-                && !FIXED_DATASOURCES.contains(&uid)
-                && ds["type"] == "prometheus"
-            {
-                out.push(problem(
-                    Level::Warning,
-                    None,
-                    &path,
-                    format!("datasource uid `{uid}` is not the provisioned `{DATASOURCE_UID}`"),
-                ));
+            let what = "not a dashboard: no `panels` list".to_string();
+            found.push((Level::Error, "panels".into(), what));
+        } else {
+            found.extend(identity_problems(p, &mut seen));
+            found.extend(datasource_problems(d));
+            if datasource_variable(d).is_none() && !queries(p).is_empty() {
+                let what = "no `datasource` variable: the panels are tied to one datasource";
+                found.push((Level::Warning, "templating".into(), what.into()));
             }
+            all_queries.extend(queries(p));
         }
-        if datasource_variable(d).is_none() && !queries(p).is_empty() {
-            out.push(problem(
-                Level::Warning,
-                None,
-                "templating",
-                "no `datasource` variable: the panels are tied to one datasource".into(),
-            ));
-        }
-        all_queries.extend(queries(p));
+        out.extend(found.into_iter().map(|(level, path, message)| Problem {
+            file: p.path.clone(),
+            level,
+            panel: None,
+            path,
+            message,
+        }));
     }
-    let substituted: Vec<String> = all_queries
+    out.extend(query_problems(&all_queries));
+    out.sort();
+    out
+}
+
+/// The uids and (folder, title) pairs of the dashboards so far.
+#[derive(Default)]
+struct Seen {
+    uids: BTreeMap<String, String>,
+    titles: BTreeSet<(String, String)>,
+}
+
+/// Title present and unique in its folder; uid well-formed and unique.
+fn identity_problems(p: &Prepared, seen: &mut Seen) -> Vec<Found> {
+    let (d, mut out) = (&p.value, Vec::new());
+    let mut error = |path: &str, message: String| out.push((Level::Error, path.into(), message));
+    let title = d["title"].as_str().unwrap_or_default();
+    if title.trim().is_empty() {
+        error("title", "the dashboard has no title".into());
+    }
+    let uid = d["uid"].as_str().unwrap_or_default();
+    if uid.chars().count() > 40 {
+        error("uid", format!("uid `{uid}` is longer than 40 characters"));
+    }
+    if !uid
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        error(
+            "uid",
+            format!("uid `{uid}` may only hold letters, digits, `-` and `_`"),
+        );
+    }
+    if let Some(first) = seen.uids.insert(uid.to_string(), p.path.clone()) {
+        error("uid", format!("uid `{uid}` is also used by {first}"));
+    }
+    let folder = p.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();
+    if !seen.titles.insert((folder.clone(), title.to_string())) {
+        error(
+            "title",
+            format!("another dashboard in folder `{folder}` is titled `{title}`"),
+        );
+    }
+    out
+}
+
+/// Every datasource reference: a variable that is defined (an unresolved grafana.com input is an
+/// error), or the provisioned Prometheus.
+fn datasource_problems(d: &Value) -> Vec<Found> {
+    let mut out = Vec::new();
+    let variables: BTreeSet<String> = d
+        .pointer("/templating/list")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v["name"].as_str().map(String::from))
+        .collect();
+    let mut refs = Vec::new();
+    datasource_refs(d, String::new(), &mut refs);
+    for (path, ds) in refs {
+        let uid = match ds {
+            Value::Object(o) => o.get("uid").and_then(Value::as_str),
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        };
+        let Some(uid) = uid else { continue };
+        if let Some(var) = variable_name(uid) {
+            if var.starts_with("DS_") && !variables.contains(var) {
+                out.push((Level::Error, path, format!("`{uid}` is an unresolved grafana.com input: provisioning cannot resolve it")));
+            } else if !variables.contains(var) && var != "__expr__" {
+                let what = format!("datasource variable `{uid}` is not defined in templating");
+                out.push((Level::Error, path, what));
+            }
+        } else if ds.is_object() && !FIXED_DATASOURCES.contains(&uid) && ds["type"] == "prometheus"
+        {
+            let what = format!("datasource uid `{uid}` is not the provisioned `{DATASOURCE_UID}`");
+            out.push((Level::Warning, path, what));
+        }
+    }
+    out
+}
+
+/// Every query's PromQL, its variables substituted, through the parser (each distinct one once).
+fn query_problems(queries: &[Query]) -> Vec<Problem> {
+    let substituted: Vec<String> = queries
         .iter()
         .map(|q| vars::substitute(&q.expr, vars::PARSE))
         .collect();
     let errors = promstack_shared::promql::check_exprs(substituted.iter().map(String::as_str));
-    for (q, s) in all_queries.iter().zip(&substituted) {
-        if let Some(e) = errors.get(s.as_str()) {
-            out.push(Problem {
+    queries
+        .iter()
+        .zip(&substituted)
+        .filter_map(|(q, s)| {
+            errors.get(s.as_str()).map(|e| Problem {
                 file: q.file.clone(),
                 level: Level::Error,
                 panel: Some(q.panel.clone()),
                 path: q.path.clone(),
                 message: format!("{e}: `{}`", q.expr),
-            });
-        }
-    }
-    out.sort();
-    out
+            })
+        })
+        .collect()
 }

@@ -4,6 +4,7 @@
 use crate::load::{Loaded, Loc};
 use crate::validate::parse_promql;
 use promql_parser::parser::Expr;
+use promstack_shared::prometheus_rule::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -213,92 +214,98 @@ pub fn lint(l: &Loaded, scrape: Duration) -> Vec<Finding> {
             .as_deref()
             .or(rule.record.as_deref())
             .unwrap_or("?");
-        if rule.alert.is_some() {
-            if rule
-                .for_
-                .as_deref()
-                .is_none_or(|f| promstack_shared::duration::seconds(f) == Some(0.0))
-            {
-                push(
-                    &loc,
-                    "alert/for",
-                    &group.name,
-                    name,
-                    "no `for`: one bad evaluation pages someone".into(),
-                );
-            }
-            match rule.labels.get("severity") {
-                None => push(
-                    &loc,
-                    "alert/severity",
-                    &group.name,
-                    name,
-                    "no `severity` label".into(),
-                ),
-                Some(s) if !SEVERITIES.contains(&s.as_str()) => push(
-                    &loc,
-                    "alert/severity",
-                    &group.name,
-                    name,
-                    format!("severity `{s}` is not one of critical, warning, info"),
-                ),
-                _ => {}
-            }
-            let missing: Vec<&str> = ["summary", "description"]
-                .into_iter()
-                .filter(|a| !rule.annotations.contains_key(*a))
-                .collect();
-            if !missing.is_empty() {
-                push(
-                    &loc,
-                    "alert/annotations",
-                    &group.name,
-                    name,
-                    format!("missing annotation(s): {}", missing.join(", ")),
-                );
-            }
-        }
-        if let Some(rec) = &rule.record {
-            let parts: Vec<&str> = rec.split(':').collect();
-            if parts.len() < 3 || parts.iter().any(|p| p.is_empty()) {
-                push(
-                    &loc,
-                    "record/name",
-                    &group.name,
-                    name,
-                    format!("`{rec}` is not level:metric:operations"),
-                );
-            }
-        }
+        let mut found = rule_findings(rule);
         if let Ok(expr) = parse_promql(&rule.expr) {
-            for (check, message) in expr_findings(&expr, scrape) {
-                push(&loc, check, &group.name, name, message);
-            }
+            found.extend(expr_findings(&expr, scrape));
+        }
+        for (check, message) in found {
+            push(&loc, check, &group.name, name, message);
         }
     }
-    // duplicate series, per PrometheusRule (each becomes one rule file), the way promtool counts them
+    for (loc, group, rec, message) in duplicate_series(l) {
+        push(&loc, "record/duplicate", group, rec, message);
+    }
+    out.sort();
+    out
+}
+
+/// An alert's `for`, severity and annotations; a recording rule's name.
+fn rule_findings(rule: &Rule) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if rule.alert.is_some() {
+        let instant = rule
+            .for_
+            .as_deref()
+            .is_none_or(|f| promstack_shared::duration::seconds(f) == Some(0.0));
+        if instant {
+            out.push((
+                "alert/for",
+                "no `for`: one bad evaluation pages someone".into(),
+            ));
+        }
+        match rule.labels.get("severity") {
+            None => out.push(("alert/severity", "no `severity` label".into())),
+            Some(s) if !SEVERITIES.contains(&s.as_str()) => out.push((
+                "alert/severity",
+                format!("severity `{s}` is not one of critical, warning, info"),
+            )),
+            _ => {}
+        }
+        let missing: Vec<&str> = ["summary", "description"]
+            .into_iter()
+            .filter(|a| !rule.annotations.contains_key(*a))
+            .collect();
+        if !missing.is_empty() {
+            out.push((
+                "alert/annotations",
+                format!("missing annotation(s): {}", missing.join(", ")),
+            ));
+        }
+    }
+    if let Some(rec) = &rule.record {
+        let parts: Vec<&str> = rec.split(':').collect();
+        if parts.len() < 3 || parts.iter().any(|p| p.is_empty()) {
+            out.push((
+                "record/name",
+                format!("`{rec}` is not level:metric:operations"),
+            ));
+        }
+    }
+    out
+}
+
+/// Series recorded twice in one PrometheusRule (each becomes one rule file), the way promtool
+/// counts them: where the second is, its group, its name, and what to say.
+fn duplicate_series(l: &Loaded) -> Vec<(Loc, &str, &str, String)> {
+    let mut out = Vec::new();
     for (o, obj) in l.objects.iter().enumerate() {
         let mut seen: BTreeMap<(&str, &BTreeMap<String, String>), usize> = BTreeMap::new();
         for (g, group) in obj.spec.groups.iter().enumerate() {
             for (r, rule) in group.rules.iter().enumerate() {
-                if let Some(rec) = &rule.record {
-                    let n = seen.entry((rec.as_str(), &rule.labels)).or_default();
-                    *n += 1;
-                    if *n == 2 {
-                        let loc = l.rule_loc(o, g, r);
-                        let labels = rule
-                            .labels
-                            .iter()
-                            .map(|(k, v)| format!("{k}={v}"))
-                            .collect::<Vec<_>>()
-                            .join(",");
-                        push(&loc, "record/duplicate", &group.name, rec, format!("series `{rec}{{{labels}}}` is recorded more than once in this PrometheusRule"));
-                    }
+                let Some(rec) = &rule.record else { continue };
+                let n = seen.entry((rec.as_str(), &rule.labels)).or_default();
+                *n += 1;
+                if *n != 2 {
+                    continue;
                 }
+                let labels = rule
+                    .labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let message = format!(
+                    "series `{rec}{{{labels}}}` is recorded more than once in this PrometheusRule"
+                );
+                out.push((
+                    l.rule_loc(o, g, r),
+                    group.name.as_str(),
+                    rec.as_str(),
+                    message,
+                ));
             }
         }
     }
-    out.sort();
     out
 }
 

@@ -1,9 +1,11 @@
 //! `rules validate`: structure, PromQL (promql-parser), names, duplicates, durations, templates.
 use crate::load::{Loaded, Loc};
 use promstack_shared::duration;
+use promstack_shared::prometheus_rule::{Rule, RuleGroup};
 use promstack_shared::promql::check_exprs;
 pub use promstack_shared::promql::parse_promql;
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One problem, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -60,130 +62,129 @@ pub fn validate(l: &Loaded) -> Vec<Problem> {
             .map(|(_, _, r)| r.expr.as_str())
             .filter(|e| !e.trim().is_empty()),
     );
-
     for (o, obj) in l.objects.iter().enumerate() {
         // what the API server or the operator would refuse of the object `sync` writes
         let name = obj.metadata.name.clone().unwrap_or_default();
         for p in promstack_shared::limits::problems(&crate::sync::to_json(obj)) {
-            out.push(problem(
-                l.object_loc(o),
-                "",
-                None,
-                format!("PrometheusRule `{name}`: {p}"),
-            ));
+            let message = format!("PrometheusRule `{name}`: {p}");
+            out.push(problem(l.object_loc(o), "", None, message));
         }
-        let mut seen_groups = std::collections::BTreeSet::new();
+        let mut seen_groups = BTreeSet::new();
         for (g, group) in obj.spec.groups.iter().enumerate() {
             let gl = l.group_loc(o, g);
-            let gname = group.name.as_str();
-            if gname.trim().is_empty() {
-                out.push(problem(gl.clone(), gname, None, "the group has no name"));
-            } else if !seen_groups.insert(gname) {
-                out.push(problem(
-                    gl.clone(),
-                    gname,
-                    None,
-                    "a group of this name already exists in this PrometheusRule",
-                ));
+            for m in group_problems(group, &mut seen_groups) {
+                out.push(problem(gl.clone(), &group.name, None, m));
             }
-            if group.rules.is_empty() {
-                out.push(problem(
-                    gl.clone(),
-                    gname,
-                    None,
-                    "empty group: a group needs at least one rule",
-                ));
-            }
-            for (key, v) in [
-                ("interval", &group.interval),
-                ("query_offset", &group.query_offset),
-            ] {
-                if let Some(d) = v {
-                    if !duration::is_valid(d) {
-                        out.push(problem(
-                            gl.clone(),
-                            gname,
-                            None,
-                            format!("{key} `{d}` is not a duration like 30s, 5m, 1h"),
-                        ));
-                    }
-                }
-            }
-            let mut alerts: Vec<(&str, &std::collections::BTreeMap<String, String>)> = Vec::new();
+            let mut alerts = Vec::new();
             for (r, rule) in group.rules.iter().enumerate() {
                 let loc = l.rule_loc(o, g, r);
                 let name = rule.alert.as_deref().or(rule.record.as_deref());
-                let p = |m: String| problem(loc.clone(), gname, name, m);
-                match (&rule.alert, &rule.record) {
-                    (Some(_), Some(_)) => {
-                        out.push(p("a rule is either `alert` or `record`, not both".into()))
-                    }
-                    (None, None) => out.push(p("a rule needs `alert` or `record`".into())),
-                    (Some(a), None) => {
-                        if a.trim().is_empty() {
-                            out.push(p("empty alert name".into()));
-                        } else if alerts.iter().any(|(n, lb)| *n == a && **lb == rule.labels) {
-                            out.push(p(format!(
-                                "duplicate alert `{a}` in this group (same name and labels)"
-                            )));
-                        }
-                        alerts.push((a, &rule.labels));
-                    }
-                    (None, Some(rec)) => {
-                        if !is_metric_name(rec) {
-                            out.push(p(format!(
-                                "`{rec}` is not a valid metric name for a recording rule"
-                            )));
-                        }
-                        if rule.for_.is_some() || rule.keep_firing_for.is_some() {
-                            out.push(p(
-                                "`for`/`keep_firing_for` only apply to alerting rules".into()
-                            ));
-                        }
-                        if !rule.annotations.is_empty() {
-                            out.push(p("annotations only apply to alerting rules".into()));
-                        }
-                    }
-                }
-                if rule.expr.trim().is_empty() {
-                    out.push(p("empty expr".into()));
-                } else if let Some(e) = expr_errors.get(rule.expr.as_str()) {
-                    out.push(p(e.clone()));
-                }
-
-                for (key, v) in [
-                    ("for", &rule.for_),
-                    ("keep_firing_for", &rule.keep_firing_for),
-                ] {
-                    if let Some(d) = v {
-                        if !duration::is_valid(d) {
-                            out.push(p(format!(
-                                "`{key}: {d}` is not a duration like 30s, 5m, 1h"
-                            )));
-                        }
-                    }
-                }
-                for (k, v) in &rule.labels {
-                    if !is_label_name(k) || k == "__name__" {
-                        out.push(p(format!("`{k}` is not a valid label name")));
-                    }
-                    if !braces_balanced(v) {
-                        out.push(p(format!(
-                            "label `{k}`: unbalanced `{{{{ }}}}` in the template"
-                        )));
-                    }
-                }
-                for (k, v) in &rule.annotations {
-                    if !is_label_name(k) {
-                        out.push(p(format!("`{k}` is not a valid annotation name")));
-                    }
-                    if !braces_balanced(v) {
-                        out.push(p(format!(
-                            "annotation `{k}`: unbalanced `{{{{ }}}}` in the template"
-                        )));
-                    }
+                let mut found = kind_problems(rule, &mut alerts);
+                found.extend(rule_problems(rule, &expr_errors));
+                for m in found {
+                    out.push(problem(loc.clone(), &group.name, name, m));
                 }
             }
+        }
+    }
+    out
+}
+
+/// A group's name (present, once per object), rules (at least one) and durations.
+fn group_problems<'a>(group: &'a RuleGroup, seen: &mut BTreeSet<&'a str>) -> Vec<String> {
+    let mut out = Vec::new();
+    let gname = group.name.as_str();
+    if gname.trim().is_empty() {
+        out.push("the group has no name".into());
+    } else if !seen.insert(gname) {
+        out.push("a group of this name already exists in this PrometheusRule".into());
+    }
+    if group.rules.is_empty() {
+        out.push("empty group: a group needs at least one rule".into());
+    }
+    for (key, v) in [
+        ("interval", &group.interval),
+        ("query_offset", &group.query_offset),
+    ] {
+        if let Some(d) = v.as_ref().filter(|d| !duration::is_valid(d)) {
+            out.push(format!("{key} `{d}` is not a duration like 30s, 5m, 1h"));
+        }
+    }
+    out
+}
+
+/// Alerting or recording, and what each kind allows; an alert that repeats one of `alerts` (the
+/// group's so far: same name, same labels).
+fn kind_problems<'a>(
+    rule: &'a Rule,
+    alerts: &mut Vec<(&'a str, &'a BTreeMap<String, String>)>,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    match (&rule.alert, &rule.record) {
+        (Some(_), Some(_)) => out.push("a rule is either `alert` or `record`, not both".into()),
+        (None, None) => out.push("a rule needs `alert` or `record`".into()),
+        (Some(a), None) => {
+            if a.trim().is_empty() {
+                out.push("empty alert name".into());
+            } else if alerts.iter().any(|(n, lb)| *n == a && **lb == rule.labels) {
+                out.push(format!(
+                    "duplicate alert `{a}` in this group (same name and labels)"
+                ));
+            }
+            alerts.push((a, &rule.labels));
+        }
+        (None, Some(rec)) => {
+            if !is_metric_name(rec) {
+                out.push(format!(
+                    "`{rec}` is not a valid metric name for a recording rule"
+                ));
+            }
+            if rule.for_.is_some() || rule.keep_firing_for.is_some() {
+                out.push("`for`/`keep_firing_for` only apply to alerting rules".into());
+            }
+            if !rule.annotations.is_empty() {
+                out.push("annotations only apply to alerting rules".into());
+            }
+        }
+    }
+    out
+}
+
+/// The expression (`expr_errors`: the parser's verdict on each), durations, label and annotation
+/// names and their template braces.
+fn rule_problems(rule: &Rule, expr_errors: &HashMap<&str, String>) -> Vec<String> {
+    let mut out = Vec::new();
+    if rule.expr.trim().is_empty() {
+        out.push("empty expr".into());
+    } else if let Some(e) = expr_errors.get(rule.expr.as_str()) {
+        out.push(e.clone());
+    }
+    for (key, v) in [
+        ("for", &rule.for_),
+        ("keep_firing_for", &rule.keep_firing_for),
+    ] {
+        if let Some(d) = v.as_ref().filter(|d| !duration::is_valid(d)) {
+            out.push(format!("`{key}: {d}` is not a duration like 30s, 5m, 1h"));
+        }
+    }
+    for (k, v) in &rule.labels {
+        if !is_label_name(k) || k == "__name__" {
+            out.push(format!("`{k}` is not a valid label name"));
+        }
+        if !braces_balanced(v) {
+            out.push(format!(
+                "label `{k}`: unbalanced `{{{{ }}}}` in the template"
+            ));
+        }
+    }
+    for (k, v) in &rule.annotations {
+        if !is_label_name(k) {
+            out.push(format!("`{k}` is not a valid annotation name"));
+        }
+        if !braces_balanced(v) {
+            out.push(format!(
+                "annotation `{k}`: unbalanced `{{{{ }}}}` in the template"
+            ));
         }
     }
     out

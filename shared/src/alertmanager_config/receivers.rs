@@ -118,12 +118,17 @@ fn check_integration(c: &mut Checker, i: &Integration, m: &Mapping, g: &Mapping,
             }
         }
     }
-    let need = |c: &mut Checker, key: &str, msg: &str| {
-        if !has(m, key) {
-            c.problem(Some(&near_of(path)), format!("{path}: {msg}"));
-        }
+    required_fields(c, i.key, m, g, path);
+}
+
+/// What each integration must have, as Alertmanager's config loading checks it (with the global
+/// fallbacks it takes).
+fn required_fields(c: &mut Checker, key: &str, m: &Mapping, g: &Mapping, path: &str) {
+    let need = |c: &mut Checker, key: &str, msg: &str| when(c, !has(m, key), path, msg);
+    let need_or_global = |c: &mut Checker, key: &str, global: &str, msg: &str| {
+        when(c, !has(m, key) && !has(g, global), path, msg)
     };
-    match i.key {
+    match key {
         "webhook_configs" | "incidentio_configs" => one_of(c, m, "url", path, None),
         "discord_configs" | "msteams_configs" | "msteamsv2_configs" => {
             one_of(c, m, "webhook_url", path, None)
@@ -131,46 +136,31 @@ fn check_integration(c: &mut Checker, i: &Integration, m: &Mapping, g: &Mapping,
         "slack_configs" => one_of(c, m, "api_url", path, Some((g, "slack_api_url"))),
         "email_configs" => {
             need(c, "to", "missing to address in email config");
-            if !has(m, "smarthost") && !has(g, "smtp_smarthost") {
-                c.problem(
-                    Some(&near_of(path)),
-                    format!("{path}: no smarthost, and no global SMTP smarthost set"),
-                );
-            }
-            if !has(m, "from") && !has(g, "smtp_from") {
-                c.problem(
-                    Some(&near_of(path)),
-                    format!("{path}: no from, and no global SMTP from set"),
-                );
-            }
+            let no_host = "no smarthost, and no global SMTP smarthost set";
+            need_or_global(c, "smarthost", "smtp_smarthost", no_host);
+            need_or_global(
+                c,
+                "from",
+                "smtp_from",
+                "no from, and no global SMTP from set",
+            );
         }
-        "pagerduty_configs" => when(
-            c,
-            ![
+        "pagerduty_configs" => {
+            let keys = [
                 "routing_key",
                 "service_key",
                 "routing_key_file",
                 "service_key_file",
-            ]
-            .iter()
-            .any(|k| has(m, k)),
-            path,
-            "missing service or routing key in PagerDuty config",
-        ),
+            ];
+            let msg = "missing service or routing key in PagerDuty config";
+            when(c, !keys.iter().any(|k| has(m, k)), path, msg)
+        }
         "opsgenie_configs" => one_of(c, m, "api_key", path, Some((g, "opsgenie_api_key"))),
         "wechat_configs" => {
-            if !has(m, "api_secret") && !has(g, "wechat_api_secret") {
-                c.problem(
-                    Some(&near_of(path)),
-                    format!("{path}: no api_secret, and no global Wechat ApiSecret set"),
-                );
-            }
-            if !has(m, "corp_id") && !has(g, "wechat_api_corp_id") {
-                c.problem(
-                    Some(&near_of(path)),
-                    format!("{path}: no corp_id, and no global Wechat CorpID set"),
-                );
-            }
+            let msg = "no api_secret, and no global Wechat ApiSecret set";
+            need_or_global(c, "api_secret", "wechat_api_secret", msg);
+            let msg = "no corp_id, and no global Wechat CorpID set";
+            need_or_global(c, "corp_id", "wechat_api_corp_id", msg);
         }
         "pushover_configs" => {
             one_of(c, m, "user_key", path, None);
@@ -180,41 +170,27 @@ fn check_integration(c: &mut Checker, i: &Integration, m: &Mapping, g: &Mapping,
             need(c, "routing_key", "missing Routing key in VictorOps config");
             one_of(c, m, "api_key", path, Some((g, "victorops_api_key")));
         }
-        "sns_configs" => when(
-            c,
-            ["target_arn", "topic_arn", "phone_number"]
-                .iter()
-                .filter(|k| has(m, k))
-                .count()
-                != 1,
-            path,
-            "must provide either a Target ARN, Topic ARN, or Phone Number for SNS config",
-        ),
+        "sns_configs" => {
+            let targets = ["target_arn", "topic_arn", "phone_number"];
+            let given = targets.iter().filter(|k| has(m, k)).count();
+            let msg = "must provide either a Target ARN, Topic ARN, or Phone Number for SNS config";
+            when(c, given != 1, path, msg)
+        }
         "telegram_configs" => {
             one_of(c, m, "bot_token", path, None);
             need(c, "chat_id", "missing chat_id on telegram_config");
         }
         "webex_configs" => {
             need(c, "room_id", "missing room_id on webex_config");
-            if m.get("http_config")
-                .and_then(|h| h.get("authorization"))
-                .is_none()
-            {
-                c.problem(
-                    Some(&near_of(path)),
-                    format!("{path}: missing webex_configs.http_config.authorization"),
-                );
-            }
+            let auth = m.get("http_config").and_then(|h| h.get("authorization"));
+            let msg = "missing webex_configs.http_config.authorization";
+            when(c, auth.is_none(), path, msg);
         }
         "jira_configs" => {
             need(c, "project", "missing project in jira_config");
             need(c, "issue_type", "missing issue_type in jira_config");
-            if !has(m, "api_url") && !has(g, "jira_api_url") {
-                c.problem(
-                    Some(&near_of(path)),
-                    format!("{path}: no api_url, and no global Jira Cloud URL set"),
-                );
-            }
+            let msg = "no api_url, and no global Jira Cloud URL set";
+            need_or_global(c, "api_url", "jira_api_url", msg);
         }
         "rocketchat_configs" => {
             one_of(c, m, "token_id", path, Some((g, "rocketchat_token_id")));

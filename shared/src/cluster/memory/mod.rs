@@ -9,6 +9,12 @@
 //! namespace to exist, as on a real API server. Applied CustomResourceDefinitions become Established at once. Pods created with
 //! `dryRun` pass through a model of Pod Security admission ([`MemoryCluster::pod_security`]),
 //! answering 403 with the API server's wording, as a Talos cluster does out of the box.
+mod faults;
+mod pod_security;
+
+pub use faults::{Fault, Verb};
+use pod_security::PodSecurity;
+
 use super::{
     field_selector_matches, is_cluster_scoped, selector_matches, ApplyOptions, Cluster,
     ClusterError, ClusterInfo, ListQuery, ObjRef,
@@ -17,99 +23,6 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
-use std::time::Duration;
-
-/// The request kinds the in-memory cluster serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Verb {
-    Version,
-    Get,
-    List,
-    Apply,
-    Delete,
-    /// A create with dryRun=All: admission runs, nothing is stored (not a write).
-    DryRun,
-}
-
-impl Verb {
-    pub fn is_write(self) -> bool {
-        matches!(self, Verb::Apply | Verb::Delete)
-    }
-}
-
-/// A fault to inject: which requests it hits, what it does, how often.
-#[derive(Debug, Clone)]
-pub struct Fault {
-    pub verb: Option<Verb>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    /// The error to answer with; `None` only delays.
-    pub error: Option<ClusterError>,
-    /// Wait this long before answering (a slow API server).
-    pub delay: Option<Duration>,
-    /// How many requests it hits; `None` for all of them.
-    pub times: Option<usize>,
-}
-
-impl Fault {
-    /// Every matching request fails with this error.
-    pub fn error(error: ClusterError) -> Self {
-        Fault {
-            verb: None,
-            kind: None,
-            name: None,
-            error: Some(error),
-            delay: None,
-            times: None,
-        }
-    }
-    /// An HTTP status from the API server (429, 500, ...).
-    pub fn status(code: u16) -> Self {
-        let error = match code {
-            404 => ClusterError::NotFound("injected".into()),
-            409 => ClusterError::Conflict("injected conflict".into()),
-            code => ClusterError::Api {
-                code,
-                message: format!("injected HTTP {code}"),
-            },
-        };
-        Fault::error(error)
-    }
-    /// Every matching request is slow but succeeds.
-    pub fn slow(delay: Duration) -> Self {
-        Fault {
-            verb: None,
-            kind: None,
-            name: None,
-            error: None,
-            delay: Some(delay),
-            times: None,
-        }
-    }
-    pub fn on(mut self, verb: Verb) -> Self {
-        self.verb = Some(verb);
-        self
-    }
-    pub fn kind(mut self, kind: &str) -> Self {
-        self.kind = Some(kind.into());
-        self
-    }
-    pub fn name(mut self, name: &str) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-    pub fn times(mut self, n: usize) -> Self {
-        self.times = Some(n);
-        self
-    }
-
-    fn hits(&self, verb: Verb, kind: Option<&str>, name: Option<&str>) -> bool {
-        self.times != Some(0)
-            && self.verb.is_none_or(|v| v == verb)
-            && self.kind.as_deref().is_none_or(|k| Some(k) == kind)
-            && self.name.as_deref().is_none_or(|n| Some(n) == name)
-    }
-}
 
 #[derive(Default)]
 struct State {
@@ -122,16 +35,6 @@ struct State {
     journal: Option<std::path::PathBuf>,
     pod_security: Option<PodSecurity>,
 }
-
-/// Pod Security admission as an AdmissionConfiguration sets it: the level enforced where a
-/// namespace has no `pod-security.kubernetes.io/enforce` label, and exempt namespaces.
-#[derive(Debug, Clone)]
-struct PodSecurity {
-    default_level: String,
-    exempt: Vec<String>,
-}
-
-use super::POD_SECURITY_ENFORCE;
 
 /// The in-memory cluster. Cheap to share behind an `Arc`.
 pub struct MemoryCluster {
@@ -273,48 +176,6 @@ impl MemoryCluster {
         self.state.lock().unwrap().journal = Some(path.into());
     }
 
-    /// Enforce Pod Security admission on pods: `default_level` (`baseline`, `restricted`) where a
-    /// namespace has no enforce label, none in `exempt` namespaces. Talos sets up every cluster
-    /// with `baseline` and kube-system exempt.
-    pub fn pod_security(&self, default_level: &str, exempt: &[&str]) {
-        self.state.lock().unwrap().pod_security = Some(PodSecurity {
-            default_level: default_level.into(),
-            exempt: exempt.iter().map(|s| s.to_string()).collect(),
-        });
-    }
-
-    /// What Pod Security admission says of this pod in namespace `ns`: `None` when it is
-    /// admitted, else the API server's 403.
-    fn admit_pod(&self, ns: &str, pod: &Value) -> Option<ClusterError> {
-        let ps = self.state.lock().unwrap().pod_security.clone()?;
-        if ps.exempt.iter().any(|e| e == ns) {
-            return None;
-        }
-        let namespace = self.peek(&ObjRef::new("v1", "Namespace", None, ns));
-        let level = namespace
-            .as_ref()
-            .and_then(|n| n.pointer("/metadata/labels"))
-            .and_then(|l| l.get(POD_SECURITY_ENFORCE))
-            .and_then(Value::as_str)
-            .unwrap_or(&ps.default_level)
-            .to_string();
-        if level == "privileged" {
-            return None;
-        }
-        let violations = baseline_violations(&pod["spec"]);
-        if violations.is_empty() {
-            return None;
-        }
-        let name = pod["metadata"]["name"].as_str().unwrap_or_default();
-        Some(ClusterError::Api {
-            code: 403,
-            message: format!(
-                "pods \"{name}\" is forbidden: violates PodSecurity \"{level}:latest\": {}",
-                violations.join(", ")
-            ),
-        })
-    }
-
     pub fn reset_counts(&self) {
         let mut st = self.state.lock().unwrap();
         st.counts.clear();
@@ -370,93 +231,6 @@ impl MemoryCluster {
             None => Ok(()),
         }
     }
-}
-
-/// The checks of the Pod Security Standards' baseline level that the stack's pods meet (host
-/// namespaces, hostPath volumes, host ports, privileged containers), in the API server's order
-/// (by check id) and words. Restricted forbids all of these too.
-fn baseline_violations(spec: &Value) -> Vec<String> {
-    fn plural<'a>(one: &'a str, many: &'a str, n: usize) -> &'a str {
-        if n == 1 {
-            one
-        } else {
-            many
-        }
-    }
-    fn quoted(names: &[String]) -> String {
-        names
-            .iter()
-            .map(|n| format!("\"{n}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    }
-    let name = |v: &Value| v["name"].as_str().unwrap_or_default().to_string();
-    let mut out = Vec::new();
-    let hosts: Vec<String> = ["hostNetwork", "hostPID", "hostIPC"]
-        .iter()
-        .filter(|k| spec[**k] == true)
-        .map(|k| format!("{k}=true"))
-        .collect();
-    if !hosts.is_empty() {
-        out.push(format!("host namespaces ({})", hosts.join(", ")));
-    }
-    let host_paths: Vec<String> = spec["volumes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|v| v.get("hostPath").is_some())
-        .map(name)
-        .collect();
-    if !host_paths.is_empty() {
-        out.push(format!(
-            "hostPath volumes ({} {})",
-            plural("volume", "volumes", host_paths.len()),
-            quoted(&host_paths)
-        ));
-    }
-    let containers: Vec<&Value> = ["initContainers", "containers"]
-        .iter()
-        .filter_map(|k| spec[*k].as_array())
-        .flatten()
-        .collect();
-    let mut port_users = Vec::new();
-    let mut ports = std::collections::BTreeSet::new();
-    for c in &containers {
-        let used: Vec<i64> = c["ports"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|p| p["hostPort"].as_i64().filter(|p| *p != 0))
-            .collect();
-        if !used.is_empty() {
-            port_users.push(name(c));
-            ports.extend(used.iter().map(i64::to_string));
-        }
-    }
-    if !port_users.is_empty() {
-        let ports: Vec<String> = ports.into_iter().collect();
-        out.push(format!(
-            "hostPort ({} {} {} {} {})",
-            plural("container", "containers", port_users.len()),
-            quoted(&port_users),
-            plural("uses", "use", port_users.len()),
-            plural("hostPort", "hostPorts", ports.len()),
-            ports.join(", ")
-        ));
-    }
-    let privileged: Vec<String> = containers
-        .iter()
-        .filter(|c| c.pointer("/securityContext/privileged") == Some(&Value::Bool(true)))
-        .map(|c| name(c))
-        .collect();
-    if !privileged.is_empty() {
-        out.push(format!(
-            "privileged ({} {} must not set securityContext.privileged=true)",
-            plural("container", "containers", privileged.len()),
-            quoted(&privileged)
-        ));
-    }
-    out
 }
 
 fn key(r: &ObjRef) -> ObjRef {
@@ -594,6 +368,7 @@ impl Cluster for MemoryCluster {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
 
     fn secret(ns: &str, name: &str) -> Value {
         json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":name,"namespace":ns,"labels":{"a":"1"}},"data":{"k":"dg=="}})
@@ -677,45 +452,6 @@ mod tests {
             c.server_version().await,
             Err(ClusterError::Unreachable(_))
         ));
-    }
-
-    fn node_exporter_pod(ns: &str) -> Value {
-        json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":"ne","namespace":ns},"spec":{
-            "hostNetwork": true, "hostPID": true,
-            "containers": [{"name": "node-exporter", "ports": [{"containerPort": 9100, "hostPort": 9100}]}],
-            "volumes": [{"name": "proc", "hostPath": {"path": "/proc"}}, {"name": "sys", "hostPath": {"path": "/sys"}}]}})
-    }
-
-    #[tokio::test]
-    async fn pod_security_refuses_host_access_below_privileged_as_the_api_server_words_it() {
-        let c = MemoryCluster::new();
-        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
-        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"kube-system"}}));
-        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"p","labels":{POD_SECURITY_ENFORCE:"privileged"}}}));
-        // without Pod Security configured, everything is admitted
-        c.dry_run_create(&node_exporter_pod("m")).await.unwrap();
-        c.pod_security("baseline", &["kube-system"]);
-        let err = c.dry_run_create(&node_exporter_pod("m")).await.unwrap_err();
-        assert_eq!(
-            err,
-            ClusterError::Api {
-                code: 403,
-                message: "pods \"ne\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volumes \"proc\", \"sys\"), hostPort (container \"node-exporter\" uses hostPort 9100)".into()
-            }
-        );
-        assert!(err.is_forbidden());
-        c.dry_run_create(&node_exporter_pod("p")).await.unwrap();
-        c.dry_run_create(&node_exporter_pod("kube-system"))
-            .await
-            .unwrap();
-        assert!(matches!(
-            c.dry_run_create(&node_exporter_pod("absent")).await,
-            Err(ClusterError::NotFound(_))
-        ));
-        assert_eq!(c.writes(), 0, "a dry run stores nothing");
-        assert!(c
-            .peek(&ObjRef::of(&node_exporter_pod("p")).unwrap())
-            .is_none());
     }
 
     #[tokio::test]

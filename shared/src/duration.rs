@@ -60,9 +60,39 @@ pub fn is_valid(s: &str) -> bool {
     seconds(s).is_some()
 }
 
+/// A duration written as Prometheus writes one (`1h`, `5m`, `45s`, `250ms`): the largest unit
+/// that divides it.
+pub fn format(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s % 3600 == 0 && s > 0 {
+        format!("{}h", s / 3600)
+    } else if s % 60 == 0 && s > 0 {
+        format!("{}m", s / 60)
+    } else if d.subsec_millis() == 0 {
+        format!("{s}s")
+    } else {
+        format!("{}ms", d.as_millis())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatted_as_prometheus_writes_it_and_read_back() {
+        use std::time::Duration;
+        for (d, s) in [
+            (Duration::from_secs(3600), "1h"),
+            (Duration::from_secs(300), "5m"),
+            (Duration::from_secs(45), "45s"),
+            (Duration::from_millis(250), "250ms"),
+            (Duration::ZERO, "0s"),
+        ] {
+            assert_eq!(format(d), s);
+            assert_eq!(seconds(s), Some(d.as_secs_f64()), "{s}");
+        }
+    }
 
     #[test]
     fn durations() {

@@ -158,7 +158,7 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
                 "promql/range-too-short",
                 format!(
                     "range [{}] is shorter than 2× the scrape interval ({}s)",
-                    humantime(m.range),
+                    promstack_shared::duration::format(m.range),
                     scrape.as_secs()
                 ),
             ));
@@ -168,7 +168,7 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
                 "promql/range-too-short",
                 format!(
                     "subquery range [{}] is shorter than 2× the scrape interval ({}s)",
-                    humantime(s.range),
+                    promstack_shared::duration::format(s.range),
                     scrape.as_secs()
                 ),
             ));
@@ -176,19 +176,6 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
         _ => {}
     });
     out
-}
-
-fn humantime(d: Duration) -> String {
-    let s = d.as_secs();
-    if s % 3600 == 0 && s > 0 {
-        format!("{}h", s / 3600)
-    } else if s % 60 == 0 && s > 0 {
-        format!("{}m", s / 60)
-    } else if d.subsec_millis() == 0 {
-        format!("{s}s")
-    } else {
-        format!("{}ms", d.as_millis())
-    }
 }
 
 /// Lint every rule; findings sorted by file, line, check.

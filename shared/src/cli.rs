@@ -62,6 +62,22 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
+/// The flag of every list verb.
+#[derive(Debug, Clone, Args)]
+pub struct ListArgs {
+    /// Every namespace
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+}
+
+impl ListArgs {
+    pub fn options(&self, g: &GlobalArgs) -> crate::verb::ListOptions {
+        crate::verb::ListOptions {
+            namespace: (!self.all_namespaces).then(|| g.namespace.clone()),
+        }
+    }
+}
+
 impl GlobalArgs {
     /// Arguments for a test or a caller that builds them in code.
     pub fn for_namespace(namespace: &str) -> Self {

@@ -53,6 +53,22 @@ impl<'a> Deps<'a> {
     }
 }
 
+/// Which namespace a list verb looks in (`-A`: every one).
+#[derive(Debug, Clone)]
+pub struct ListOptions {
+    /// None: every namespace.
+    pub namespace: Option<String>,
+}
+
+/// What a diff verb compares: the sources (None: the embedded ones) with the cluster's objects
+/// in `namespace`; `exit_code` makes a difference a failed check (exit 3).
+#[derive(Debug, Clone)]
+pub struct DiffOptions {
+    pub dir: Option<std::path::PathBuf>,
+    pub namespace: String,
+    pub exit_code: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,9 @@
 //! The command line of `kubectl promstack dashboards`: its flags, and each verb's options made
 //! from them.
-use crate::verb::{
-    check::CheckOptions, diff::DiffOptions, list::ListOptions, sync::SyncOptions,
-    validate::ValidateOptions,
-};
+use crate::verb::{check::CheckOptions, sync::SyncOptions, validate::ValidateOptions};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
+use promstack_shared::verb::DiffOptions;
 use std::path::PathBuf;
 
 /// Grafana dashboards as code: validate, diff, sync, prune, list, check.
@@ -51,7 +49,7 @@ pub enum Command {
     /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad)
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not
-    List(ListArgs),
+    List(promstack_shared::cli::ListArgs),
     /// Run every panel query against Prometheus and report errors and queries without data
     Check(CheckArgs),
 }
@@ -81,13 +79,6 @@ pub struct SyncArgs {
     /// Show the plan and change nothing; with -o yaml, print the ConfigMaps (no cluster needed)
     #[arg(long)]
     pub dry_run: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Every namespace
-    #[arg(short = 'A', long)]
-    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Args)]
@@ -129,14 +120,6 @@ impl SyncArgs {
             namespace: g.namespace.clone(),
             prune: self.prune,
             dry_run: self.dry_run,
-        }
-    }
-}
-
-impl ListArgs {
-    pub fn options(&self, g: &GlobalArgs) -> ListOptions {
-        ListOptions {
-            namespace: (!self.all_namespaces).then(|| g.namespace.clone()),
         }
     }
 }

@@ -22,43 +22,37 @@ impl Workload {
     }
 }
 
-/// The workloads of the stack, for the components the merged values turn on.
+/// The workloads of the stack, for the components the merged values turn on (the operator
+/// always), in the order they are waited for.
 pub fn expected(values: &Value) -> Vec<Workload> {
-    let mut w = vec![Workload {
-        kind: "Deployment",
-        name: format!("{RELEASE}-operator"),
-    }];
-    if enabled(values, "grafana") {
-        w.push(Workload {
-            kind: "Deployment",
-            name: format!("{RELEASE}-grafana"),
-        });
-    }
-    if enabled(values, "kubeStateMetrics") {
-        w.push(Workload {
-            kind: "Deployment",
-            name: format!("{RELEASE}-kube-state-metrics"),
-        });
-    }
-    if enabled(values, "nodeExporter") {
-        w.push(Workload {
-            kind: "DaemonSet",
-            name: format!("{RELEASE}-prometheus-node-exporter"),
-        });
-    }
-    if enabled(values, "prometheus") {
-        w.push(Workload {
-            kind: "StatefulSet",
-            name: format!("prometheus-{RELEASE}-prometheus"),
-        });
-    }
-    if enabled(values, "alertmanager") {
-        w.push(Workload {
-            kind: "StatefulSet",
-            name: format!("alertmanager-{RELEASE}-alertmanager"),
-        });
-    }
-    w
+    let all = [
+        (None, "Deployment", format!("{RELEASE}-operator")),
+        (Some("grafana"), "Deployment", format!("{RELEASE}-grafana")),
+        (
+            Some("kubeStateMetrics"),
+            "Deployment",
+            format!("{RELEASE}-kube-state-metrics"),
+        ),
+        (
+            Some("nodeExporter"),
+            "DaemonSet",
+            format!("{RELEASE}-prometheus-node-exporter"),
+        ),
+        (
+            Some("prometheus"),
+            "StatefulSet",
+            format!("prometheus-{RELEASE}-prometheus"),
+        ),
+        (
+            Some("alertmanager"),
+            "StatefulSet",
+            format!("alertmanager-{RELEASE}-alertmanager"),
+        ),
+    ];
+    all.into_iter()
+        .filter(|(component, _, _)| component.is_none_or(|c| enabled(values, c)))
+        .map(|(_, kind, name)| Workload { kind, name })
+        .collect()
 }
 
 /// Is it ready? (The common crate's readiness rules; a DaemonSet must cover `nodes` nodes.)

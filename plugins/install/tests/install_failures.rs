@@ -10,18 +10,6 @@ use promstack_shared::cluster::{ClusterError, Fault, ObjRef, Verb};
 use serde_json::json;
 use std::time::Duration;
 
-fn secret(c: &promstack_shared::cluster::MemoryCluster, name: &str) -> Option<serde_json::Value> {
-    c.peek(&ObjRef::new("v1", "Secret", Some("monitoring"), name))
-}
-
-fn b64(s: &str) -> String {
-    serde_json::to_value(k8s_openapi::ByteString(s.as_bytes().to_vec()))
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 async fn preflight_fails(
     c: &promstack_shared::cluster::MemoryCluster,
     h: &FakeHelm,

@@ -7,18 +7,6 @@ use promstack_shared::cluster::ObjRef;
 use promstack_shared::owned::Change;
 use serde_json::json;
 
-fn secret(c: &promstack_shared::cluster::MemoryCluster, name: &str) -> Option<serde_json::Value> {
-    c.peek(&ObjRef::new("v1", "Secret", Some("monitoring"), name))
-}
-
-fn b64(s: &str) -> String {
-    serde_json::to_value(k8s_openapi::ByteString(s.as_bytes().to_vec()))
-        .unwrap()
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
 #[tokio::test]
 async fn a_fresh_install_does_every_step_in_order() {
     let c = cluster(2);

@@ -1,11 +1,11 @@
 //! The command line of `kubectl promstack rules`: its flags, and each verb's options made from them.
 use crate::lint::Severity;
 use crate::verb::{
-    diff::DiffOptions, lint::LintOptions, list::ListOptions, sync::SyncOptions, test::TestOptions,
-    validate::ValidateOptions,
+    lint::LintOptions, sync::SyncOptions, test::TestOptions, validate::ValidateOptions,
 };
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
+use promstack_shared::verb::DiffOptions;
 use std::path::PathBuf;
 
 /// PrometheusRules as code: validate, lint, test, diff, sync, prune.
@@ -50,7 +50,7 @@ pub enum Command {
     /// Server-side apply the rules (validated first: nothing is written if any file is bad)
     Sync(SyncArgs),
     /// PrometheusRules in the cluster, ours or not, with their source
-    List(ListArgs),
+    List(promstack_shared::cli::ListArgs),
 }
 
 #[derive(Debug, Args)]
@@ -92,13 +92,6 @@ pub struct DiffArgs {
     /// Exit 3 when anything differs
     #[arg(long)]
     pub exit_code: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    /// Every namespace
-    #[arg(short = 'A', long)]
-    pub all_namespaces: bool,
 }
 
 #[derive(Debug, Args)]
@@ -168,14 +161,6 @@ impl SyncArgs {
             dry_run: self.dry_run,
             labels: self.labels.clone(),
             selector_check: !self.no_selector_check,
-        }
-    }
-}
-
-impl ListArgs {
-    pub fn options(&self, g: &GlobalArgs) -> ListOptions {
-        ListOptions {
-            namespace: (!self.all_namespaces).then(|| g.namespace.clone()),
         }
     }
 }

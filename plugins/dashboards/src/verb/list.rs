@@ -6,11 +6,7 @@ use promstack_shared::{dashboard, owned, sync};
 use serde::Serialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone)]
-pub struct ListOptions {
-    /// None: every namespace.
-    pub namespace: Option<String>,
-}
+pub use promstack_shared::verb::ListOptions;
 
 /// Serialised as the list of items.
 #[derive(Debug, Clone, Serialize)]

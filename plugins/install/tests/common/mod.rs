@@ -372,3 +372,22 @@ pub fn seed_installed(c: &Arc<MemoryCluster>, h: &FakeHelm, namespace: &str) {
     h.state.lock().unwrap().calls.clear();
     c.reset_counts();
 }
+
+/// Our Secret `name` in namespace monitoring, as stored.
+pub fn secret(c: &MemoryCluster, name: &str) -> Option<serde_json::Value> {
+    c.peek(&promstack_shared::cluster::ObjRef::new(
+        "v1",
+        "Secret",
+        Some("monitoring"),
+        name,
+    ))
+}
+
+/// `s` as a Secret's data holds it (base64).
+pub fn b64(s: &str) -> String {
+    serde_json::to_value(k8s_openapi::ByteString(s.as_bytes().to_vec()))
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_string()
+}

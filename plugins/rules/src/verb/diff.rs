@@ -3,15 +3,8 @@
 use super::Deps;
 use crate::{load, sync};
 use promstack_shared::sync::DiffReport;
-use std::path::PathBuf;
 
-#[derive(Debug, Clone)]
-pub struct DiffOptions {
-    pub dir: Option<PathBuf>,
-    pub namespace: String,
-    /// A difference is a failed check (exit 3).
-    pub exit_code: bool,
-}
+pub use promstack_shared::verb::DiffOptions;
 
 /// The sources are validated before the cluster is asked.
 pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {

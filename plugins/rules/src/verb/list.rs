@@ -4,11 +4,7 @@ use crate::sync::{self, ListItem};
 use promstack_shared::verb::Report;
 use serde::Serialize;
 
-#[derive(Debug, Clone)]
-pub struct ListOptions {
-    /// None: every namespace.
-    pub namespace: Option<String>,
-}
+pub use promstack_shared::verb::ListOptions;
 
 /// Serialised as the list of items.
 #[derive(Debug, Clone, Serialize)]

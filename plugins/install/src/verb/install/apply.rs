@@ -27,9 +27,14 @@ pub(super) async fn run(
     since: k8s_openapi::jiff::Timestamp,
 ) -> anyhow::Result<Duration> {
     recover(opts, deps, facts, clock).await?;
-    write(deps.cluster, &plan.namespace, deps.ui).await?;
-    write_grafana_secret(opts, deps, &plan.grafana_secret).await?;
-    write(deps.cluster, &plan.alertmanager_secret, deps.ui).await?;
+    write(deps.cluster, &plan.namespace, deps.ui, "updated").await?;
+    // the Grafana admin Secret only when it has a new password
+    if plan.grafana_secret.object.is_some() {
+        let updated = "updated (password rotated)";
+        write(deps.cluster, &plan.grafana_secret, deps.ui, updated).await?;
+    }
+    let am = &plan.alertmanager_secret;
+    write(deps.cluster, am, deps.ui, "updated").await?;
     let waited = apply_crds(opts, deps, facts).await?;
     upgrade(opts, deps, inputs, facts, plan, clock, since).await?;
     let rotated = plan.grafana_secret.step.change == Change::Update;
@@ -75,8 +80,13 @@ async fn recover(
     Ok(())
 }
 
-/// Apply one planned object unless it is unchanged.
-async fn write(cluster: &dyn Cluster, planned: &Planned, ui: &Ui) -> anyhow::Result<()> {
+/// Apply one planned object unless it is unchanged; `updated` is what is said of an update.
+async fn write(
+    cluster: &dyn Cluster,
+    planned: &Planned,
+    ui: &Ui,
+    updated: &str,
+) -> anyhow::Result<()> {
     let step = &planned.step;
     let Some(obj) = planned
         .object
@@ -98,40 +108,7 @@ async fn write(cluster: &dyn Cluster, planned: &Planned, ui: &Ui) -> anyhow::Res
         if step.change == Change::Create {
             "created"
         } else {
-            "updated"
-        }
-    ));
-    Ok(())
-}
-
-/// The Grafana admin Secret, when it has a new password.
-async fn write_grafana_secret(
-    opts: &InstallOptions,
-    deps: &Deps<'_>,
-    planned: &Planned,
-) -> anyhow::Result<()> {
-    let Some(obj) = &planned.object else {
-        return Ok(());
-    };
-    let ns = opts.namespace.as_str();
-    with_retry(WRITE_ATTEMPTS, || {
-        deps.cluster.apply(obj, ApplyOptions::default())
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))
-    .with_context(|| {
-        format!(
-            "writing Secret {ns}/{}; nothing after this step ran",
-            values::GRAFANA_SECRET
-        )
-    })?;
-    deps.ui.ok(&format!(
-        "Secret {ns}/{} {}",
-        values::GRAFANA_SECRET,
-        if planned.step.change == Change::Create {
-            "created"
-        } else {
-            "updated (password rotated)"
+            updated
         }
     ));
     Ok(())

@@ -297,6 +297,65 @@ pub fn e2e_kubeconfig() -> PathBuf {
     }
 }
 
+/// kubectl (`PROMSTACK_KUBECTL`, else `kubectl` on PATH) against the e2e cluster.
+pub fn kubectl(kubeconfig: &Path, args: &[&str]) -> std::process::Output {
+    let bin = std::env::var_os("PROMSTACK_KUBECTL").unwrap_or_else(|| "kubectl".into());
+    std::process::Command::new(bin)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .expect("kubectl runs")
+}
+
+/// A throwaway namespace of an e2e suite, deleted when dropped (without waiting).
+pub struct E2eNamespace {
+    pub kubeconfig: PathBuf,
+    pub name: String,
+}
+
+impl E2eNamespace {
+    /// Create `<prefix>-<pid>`.
+    pub fn create(kubeconfig: &Path, prefix: &str) -> Self {
+        let name = format!("{prefix}-{}", std::process::id());
+        let o = kubectl(kubeconfig, &["create", "namespace", &name]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        E2eNamespace {
+            kubeconfig: kubeconfig.to_path_buf(),
+            name,
+        }
+    }
+}
+
+impl Drop for E2eNamespace {
+    fn drop(&mut self) {
+        let _ = kubectl(
+            &self.kubeconfig,
+            &["delete", "namespace", &self.name, "--wait=false"],
+        );
+    }
+}
+
+/// Run a plugin binary against the e2e cluster in `ns` with `-o json`; its result, after
+/// asserting it exited 0 (else its exit code and stderr).
+pub fn plugin_json(bin: &str, kubeconfig: &Path, ns: &str, args: &[&str]) -> serde_json::Value {
+    let o = std::process::Command::new(bin)
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(["-n", ns, "-o", "json", "--no-color"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: exit {:?}\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
 /// Typical PromQL mistakes and what is said of them: the position and the offending token (as
 /// promtool says them; `tests/promql_messages.rs` checks that against the real promtool).
 pub const PROMQL_MISTAKES: &[(&str, &str)] = &[

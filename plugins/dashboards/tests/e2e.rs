@@ -1,53 +1,24 @@
 //! End to end against a real cluster (PROMSTACK_E2E_KUBECONFIG): sync promstack's dashboards into a
 //! throwaway namespace, check labels, annotation and keys on the live ConfigMaps, prune one, clean up.
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
+use std::path::Path;
 
 const DASHBOARDS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../dashboards");
 
-struct Ns(PathBuf, String);
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = kubectl(&self.0, &["delete", "namespace", &self.1, "--wait=false"]);
-    }
-}
-
-fn kubectl(kc: &PathBuf, args: &[&str]) -> std::process::Output {
-    Command::new(std::env::var_os("PROMSTACK_KUBECTL").unwrap_or_else(|| "kubectl".into()))
-        .arg("--kubeconfig")
-        .arg(kc)
-        .args(args)
-        .output()
-        .expect("kubectl runs")
-}
-
-fn dashboards(kc: &PathBuf, ns: &str, args: &[&str]) -> serde_json::Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-dashboards"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kc)
-        .args(["-n", ns, "-o", "json", "--no-color"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+fn dashboards(kc: &Path, ns: &str, args: &[&str]) -> serde_json::Value {
+    plugin_json(
+        env!("CARGO_BIN_EXE_kubectl-promstack-dashboards"),
+        kc,
+        ns,
+        args,
+    )
 }
 
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
 fn sync_verify_prune() {
     let kc = promstack_shared::testing::e2e_kubeconfig();
-    let name = format!("promstack-dash-e2e-{}", std::process::id());
-    assert!(kubectl(&kc, &["create", "namespace", &name])
-        .status
-        .success());
-    let ns = Ns(kc.clone(), name.clone());
+    let ns = E2eNamespace::create(&kc, "promstack-dash-e2e");
     let tmp = tempfile::tempdir().unwrap();
     for f in promstack_dashboards::read(Some(std::path::Path::new(DASHBOARDS))).unwrap() {
         let p = tmp.path().join(&f.path);
@@ -56,18 +27,18 @@ fn sync_verify_prune() {
     }
     let dir = tmp.path().to_str().unwrap();
     assert_eq!(
-        dashboards(&kc, &ns.1, &["sync", "--dir", dir])["created"],
+        dashboards(&kc, &ns.name, &["sync", "--dir", dir])["created"],
         3
     );
     assert_eq!(
-        dashboards(&kc, &ns.1, &["sync", "--dir", dir])["unchanged"],
+        dashboards(&kc, &ns.name, &["sync", "--dir", dir])["unchanged"],
         3
     );
     let live = kubectl(
         &kc,
         &[
             "-n",
-            &ns.1,
+            &ns.name,
             "get",
             "configmap",
             "dashboard-cilium-cilium-agent",
@@ -85,10 +56,10 @@ fn sync_verify_prune() {
     assert!(cm["data"]["cilium-agent.json"].is_string());
     std::fs::remove_file(tmp.path().join("Cilium/hubble.json")).unwrap();
     assert_eq!(
-        dashboards(&kc, &ns.1, &["sync", "--dir", dir, "--prune"])["pruned"],
+        dashboards(&kc, &ns.name, &["sync", "--dir", dir, "--prune"])["pruned"],
         1
     );
-    let listed = dashboards(&kc, &ns.1, &["list"]);
+    let listed = dashboards(&kc, &ns.name, &["list"]);
     assert_eq!(listed.as_array().unwrap().len(), 2);
 
     // check: against PROMSTACK_E2E_PROMETHEUS_URL, else through a port-forward to the stack
@@ -98,7 +69,7 @@ fn sync_verify_prune() {
     let target_ns = match std::env::var("PROMSTACK_E2E_PROMETHEUS_URL") {
         Ok(url) => {
             args.extend(["--prometheus-url".into(), url]);
-            ns.1.clone()
+            ns.name.clone()
         }
         Err(_)
             if kubectl(

@@ -2,64 +2,20 @@
 //! promstack's rules into a throwaway namespace, changes one, prunes one, checks the live objects,
 //! and removes the namespace afterwards. The namespace gets no Prometheus of its own, so the
 //! selection check is the real one: the stack's Prometheus must select rules from every namespace.
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
+use std::path::Path;
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
 
-struct Ns {
-    kubeconfig: PathBuf,
-    name: String,
-}
-
-impl Drop for Ns {
-    fn drop(&mut self) {
-        let _ = kubectl(
-            &self.kubeconfig,
-            &["delete", "namespace", &self.name, "--wait=false"],
-        );
-    }
-}
-
-fn kubectl(kc: &PathBuf, args: &[&str]) -> std::process::Output {
-    let bin = std::env::var_os("PROMSTACK_KUBECTL").unwrap_or_else(|| "kubectl".into());
-    Command::new(bin)
-        .arg("--kubeconfig")
-        .arg(kc)
-        .args(args)
-        .output()
-        .expect("kubectl runs")
-}
-
-fn rules(kc: &PathBuf, ns: &str, args: &[&str]) -> serde_json::Value {
-    let o = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-rules"))
-        .args(args)
-        .arg("--kubeconfig")
-        .arg(kc)
-        .args(["-n", ns, "-o", "json", "--no-color"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{args:?}: exit {:?}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
+fn rules(kc: &Path, ns: &str, args: &[&str]) -> serde_json::Value {
+    plugin_json(env!("CARGO_BIN_EXE_kubectl-promstack-rules"), kc, ns, args)
 }
 
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
 fn sync_change_prune_verify() {
     let kc = promstack_shared::testing::e2e_kubeconfig();
-    let name = format!("promstack-rules-e2e-{}", std::process::id());
-    let o = kubectl(&kc, &["create", "namespace", &name]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let ns = Ns {
-        kubeconfig: kc.clone(),
-        name: name.clone(),
-    };
+    let ns = E2eNamespace::create(&kc, "promstack-rules-e2e");
 
     let tmp = tempfile::tempdir().unwrap();
     for f in promstack_shared::sources::rule_files(Some(std::path::Path::new(RULES))).unwrap() {

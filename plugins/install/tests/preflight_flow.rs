@@ -45,12 +45,7 @@ async fn on_talos_a_new_namespace_is_made_privileged_for_node_exporter() {
         namespace(&c, "monitoring")["metadata"]["labels"][ENFORCE],
         "privileged"
     );
-    let ps = out
-        .report
-        .preflight
-        .iter()
-        .find(|p| p.name == "pod-security")
-        .unwrap();
+    let ps = preflight_check(&out, "pod-security");
     assert!(ps.detail.contains("will be created with"), "{}", ps.detail);
     assert_eq!(
         c.count(Verb::DryRun),
@@ -133,12 +128,7 @@ async fn another_admission_that_refuses_node_exporter_stops_the_install() {
 async fn a_privileged_namespace_passes_and_without_node_exporter_nothing_is_labelled() {
     let (c, h) = talos_with_namespace(json!({ENFORCE: "privileged"}));
     let out = run(&options(), &c, &h, b"").await.unwrap();
-    let ps = out
-        .report
-        .preflight
-        .iter()
-        .find(|p| p.name == "pod-security")
-        .unwrap();
+    let ps = preflight_check(&out, "pod-security");
     assert!(
         ps.detail.contains("admission accepts node-exporter's pod"),
         "{}",
@@ -301,12 +291,7 @@ async fn webhooks_off_by_flag_leave_the_operator_nothing_missing_to_mount() {
     let mut o = options();
     o.overlay.admission_webhooks = false;
     let out = run(&o, &c, &h, b"").await.unwrap();
-    let m = out
-        .report
-        .preflight
-        .iter()
-        .find(|p| p.name == "mounts")
-        .unwrap();
+    let m = preflight_check(&out, "mounts");
     assert!(m.ok, "{}", m.detail);
     let st = h.state.lock().unwrap();
     assert_eq!(st.values["prometheusOperator"]["tls"]["enabled"], false);
@@ -399,12 +384,7 @@ async fn a_claim_on_another_class_that_holds_the_retention_is_said_and_the_insta
     let h = FakeHelm::new(c.clone(), 4);
     let (res, printed) = run_captured(&cloud_options(), &c, &h).await;
     let out = res.unwrap();
-    let claims = out
-        .report
-        .preflight
-        .iter()
-        .find(|p| p.name == "claims")
-        .unwrap();
+    let claims = preflight_check(&out, "claims");
     assert!(
         claims.detail.contains("1 claim(s) stay as they are"),
         "{}",

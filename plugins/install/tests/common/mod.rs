@@ -391,3 +391,15 @@ pub fn b64(s: &str) -> String {
         .unwrap()
         .to_string()
 }
+
+/// The pre-flight check `name` of an install's report.
+pub fn preflight_check<'a>(
+    out: &'a InstallOutcome,
+    name: &str,
+) -> &'a promstack_install::install::Check {
+    out.report
+        .preflight
+        .iter()
+        .find(|p| p.name == name)
+        .unwrap_or_else(|| panic!("no pre-flight check {name}: {:?}", out.report.preflight))
+}

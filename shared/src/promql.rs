@@ -19,86 +19,143 @@ pub fn parse_promql(expr: &str) -> Result<promql_parser::parser::Expr, String> {
     })
 }
 
-/// The expression with the literal of every `=~`/`!~` matcher emptied, and those literals'
-/// values. `None` when the text has something this scanner does not handle (then parse it whole).
-pub fn split_regexes(expr: &str) -> Option<(String, Vec<String>)> {
+/// A `=~`/`!~` matcher found in an expression's text: where its operator and its string literal
+/// stand (byte ranges), and the literal's value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegexMatcher {
+    pub op: std::ops::Range<usize>,
+    pub literal: std::ops::Range<usize>,
+    pub value: String,
+    pub negated: bool,
+}
+
+/// Every `=~`/`!~` matcher of the expression. `None` when the text has something this scanner
+/// does not handle (then parse it whole).
+pub fn regex_matchers(expr: &str) -> Option<Vec<RegexMatcher>> {
     let b = expr.as_bytes();
-    let mut out = String::with_capacity(expr.len());
-    let mut regexes = Vec::new();
+    let mut found = Vec::new();
     let mut i = 0;
-    let mut last = 0;
-    let mut after_re_op = false;
+    let mut op: Option<(std::ops::Range<usize>, bool)> = None;
     while i < b.len() {
         match b[i] {
             q @ (b'"' | b'\'' | b'`') => {
-                // a string literal: find its end (backquoted strings have no escapes)
                 let start = i;
-                i += 1;
-                let mut value = String::new();
-                while i < b.len() && b[i] != q {
-                    if b[i] == b'\\' && q != b'`' {
-                        let c = *b.get(i + 1)? as char;
-                        match c {
-                            '\\' | '"' | '\'' => value.push(c),
-                            'n' => value.push('\n'),
-                            't' => value.push('\t'),
-                            _ => return None,
-                        }
-                        i += 2;
-                    } else {
-                        let ch = expr[i..].chars().next()?;
-                        value.push(ch);
-                        i += ch.len_utf8();
-                    }
+                let (value, end) = string_literal(expr, i, q)?;
+                i = end;
+                if let Some((op, negated)) = op.take() {
+                    found.push(RegexMatcher {
+                        op,
+                        literal: start..end,
+                        value,
+                        negated,
+                    });
                 }
-                if i >= b.len() {
-                    return None;
-                }
-                i += 1;
-                if after_re_op {
-                    out.push_str(&expr[last..start]);
-                    out.push_str("\"\"");
-                    last = i;
-                    regexes.push(value);
-                }
-                after_re_op = false;
             }
-            b'=' | b'!' if b.get(i + 1) == Some(&b'~') => {
-                after_re_op = true;
+            c @ (b'=' | b'!') if b.get(i + 1) == Some(&b'~') => {
+                op = Some((i..i + 2, c == b'!'));
                 i += 2;
             }
             c if c.is_ascii_whitespace() => i += 1,
             _ => {
-                after_re_op = false;
+                op = None;
                 i += 1;
             }
         }
     }
-    out.push_str(&expr[last..]);
-    Some((out, regexes))
+    Some(found)
 }
 
-/// Is this a regex promql-parser accepts? Checked with regex-syntax (what the `regex` crate parses
-/// with), anchored the way promql-parser anchors it; the answer for what regex-syntax refuses is
-/// left to the full parse.
-fn regex_syntax_ok(re: &str) -> bool {
-    regex_syntax::Parser::new()
+/// The string literal opening at `start` with quote `q`: its value and the index after it.
+/// Backquoted strings have no escapes; an unusual escape is `None` (the full parse decides).
+fn string_literal(expr: &str, start: usize, q: u8) -> Option<(String, usize)> {
+    let b = expr.as_bytes();
+    let mut i = start + 1;
+    let mut value = String::new();
+    while i < b.len() && b[i] != q {
+        if b[i] == b'\\' && q != b'`' {
+            let c = *b.get(i + 1)? as char;
+            match c {
+                '\\' | '"' | '\'' => value.push(c),
+                'n' => value.push('\n'),
+                't' => value.push('\t'),
+                _ => return None,
+            }
+            i += 2;
+        } else {
+            let ch = expr[i..].chars().next()?;
+            value.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    (i < b.len()).then_some((value, i + 1))
+}
+
+/// The expression with the literal of every `=~`/`!~` matcher emptied, and those literals'
+/// values. `None` when the text has something this scanner does not handle (then parse it whole).
+pub fn split_regexes(expr: &str) -> Option<(String, Vec<String>)> {
+    let found = regex_matchers(expr)?;
+    let mut out = String::with_capacity(expr.len());
+    let mut last = 0;
+    for m in &found {
+        out.push_str(&expr[last..m.literal.start]);
+        out.push_str("\"\"");
+        last = m.literal.end;
+    }
+    out.push_str(&expr[last..]);
+    Some((out, found.into_iter().map(|m| m.value).collect()))
+}
+
+/// Does this regex, anchored the way promql-parser anchors it, match the empty string? `None`
+/// when regex-syntax refuses it or when that cannot be told without compiling it (look-arounds
+/// beyond the anchors): the full parse decides then.
+fn regex_matches_empty(re: &str) -> Option<bool> {
+    use regex_syntax::hir::Look;
+    let hir = regex_syntax::Parser::new()
         .parse(&format!("^(?:{re})$"))
-        .is_ok()
+        .ok()?;
+    let p = hir.properties();
+    // on the empty string the start and end anchors always hold; any other assertion might not
+    let looks = p.look_set().remove(Look::Start).remove(Look::End);
+    looks.is_empty().then_some(p.minimum_len() == Some(0))
+}
+
+/// The expression with each regex matcher replaced by an equality matcher that matches the empty
+/// string exactly when the regex matcher does, which is all the grammar asks of a matcher
+/// (`{job=~".*"}` selects everything and is refused; `{job=~".+"}` is fine). `None` when a regex
+/// is one regex-syntax refuses or cannot judge, or the metric name is matched (then the full
+/// parse decides).
+fn without_regexes(expr: &str) -> Option<String> {
+    let found = regex_matchers(expr)?;
+    if !found.is_empty() && expr.contains("__name__") {
+        return None;
+    }
+    let mut out = String::with_capacity(expr.len());
+    let mut last = 0;
+    for m in &found {
+        let empty_matches = regex_matches_empty(&m.value)? != m.negated;
+        out.push_str(&expr[last..m.op.start]);
+        out.push_str(if m.negated { "!=" } else { "=" });
+        out.push_str(&expr[m.op.end..m.literal.start]);
+        // `=""` and `!="x"` match the empty string, `="x"` and `!=""` do not
+        out.push_str(if empty_matches == m.negated {
+            "\"x\""
+        } else {
+            "\"\""
+        });
+        last = m.literal.end;
+    }
+    out.push_str(&expr[last..]);
+    Some(out)
 }
 
 /// Check one expression: the grammar with promql-parser, regexes with regex-syntax (compiling them,
 /// as promql-parser does, is most of its time); anything unusual goes through the full parse.
 pub fn check_expr(expr: &str) -> Result<(), String> {
-    match split_regexes(expr) {
-        // a stripped expression that parses means the original does (its regexes were checked
-        // apart); when it does not, emptying a regex may be the cause ({job=~".+"} is valid,
-        // {job=~""} is not): the full parse decides
-        Some((stripped, regexes))
-            if regexes.iter().all(|r| regex_syntax_ok(r)) && parse_promql(&stripped).is_ok() =>
-        {
-            Ok(())
-        }
+    match without_regexes(expr) {
+        // the expression without regexes parses: so does the original, whose regexes were
+        // checked apart and match the empty string exactly as their stand-ins do; when it does
+        // not parse, the full parse says why
+        Some(stripped) if parse_promql(&stripped).is_ok() => Ok(()),
         _ => parse_promql(expr).map(|_| ()),
     }
 }
@@ -148,6 +205,22 @@ mod tests {
     }
 
     #[test]
+    fn regexes_stand_in_as_equality_matchers_of_the_same_emptiness() {
+        for (e, want) in [
+            (r#"up{job=~".+"}"#, Some(r#"up{job="x"}"#)),
+            (r#"{job=~".*"}"#, Some(r#"{job=""}"#)),
+            (r#"{job!~".+"}"#, Some(r#"{job!="x"}"#)),
+            (r#"{job!~".*"}"#, Some(r#"{job!=""}"#)),
+            (r#"x{a =~ 'b|c', d="e"}"#, Some(r#"x{a = "x", d="e"}"#)),
+            (r#"{job=~"\\b"}"#, None),
+            (r#"{job=~"(unclosed"}"#, None),
+            (r#"{__name__=~"node_.+"}"#, None),
+        ] {
+            assert_eq!(without_regexes(e).as_deref(), want, "{e}");
+        }
+    }
+
+    #[test]
     fn the_fast_check_agrees_with_the_full_parse() {
         for e in [
             r#"sum(rate(x_total{verb=~"GET|LIST"}[5m]))"#,
@@ -162,6 +235,24 @@ mod tests {
             r#"{job=~".*"}"#,
             r#"{job=~".*", instance=~".+"}"#,
             r#"count({__name__=~"node_.+"})"#,
+            r#"{job!~".+"}"#,
+            r#"{job!~".*"}"#,
+            r#"{job!~""}"#,
+            r#"{job=~""}"#,
+            r#"{job=~"(?:)|a"}"#,
+            r#"{job=~"a|"}"#,
+            r#"{job=~"a*"}"#,
+            r#"{job=~"a+"}"#,
+            r#"{job=~"[^\s\S]"}"#,
+            r#"{job=~"\b"}"#,
+            r#"{job=~"(?m)^$"}"#,
+            r#"{job=~"a)|(b"}"#,
+            r#"{job=~"x", other=""}"#,
+            r#"{job="", other=~".*"}"#,
+            r#"up{job=~".*"}"#,
+            r#"foo{__name__=~"bar"}"#,
+            r#"{a=~"x" or b=~".*"}"#,
+            r#"rate(x{a!~"b"}[5m])"#,
         ] {
             assert_eq!(check_expr(e).is_ok(), parse_promql(e).is_ok(), "{e}");
         }

@@ -57,15 +57,29 @@ pub use promstack_shared::alertmanager_matchers::braces_balanced;
 /// Every problem of the loaded rules (empty when valid).
 pub fn validate(l: &Loaded) -> Vec<Problem> {
     let mut out = Vec::new();
-    let expr_errors = check_exprs(
-        l.each_rule()
-            .map(|(_, _, r)| r.expr.as_str())
-            .filter(|e| !e.trim().is_empty()),
-    );
+    // the two costly checks side by side: every distinct expression through the parser (over the
+    // cores), and what the API server or the operator would refuse of each object `sync` writes
+    // (its size as the operator's rule file, which means writing it as YAML)
+    let (expr_errors, limit_problems) = std::thread::scope(|s| {
+        let limits = s.spawn(|| {
+            l.objects
+                .iter()
+                .map(|obj| promstack_shared::limits::problems(&crate::sync::to_json(obj)))
+                .collect::<Vec<_>>()
+        });
+        let exprs = check_exprs(
+            l.each_rule()
+                .map(|(_, _, r)| r.expr.as_str())
+                .filter(|e| !e.trim().is_empty()),
+        );
+        (
+            exprs,
+            limits.join().expect("the limits check does not panic"),
+        )
+    });
     for (o, obj) in l.objects.iter().enumerate() {
-        // what the API server or the operator would refuse of the object `sync` writes
         let name = obj.metadata.name.clone().unwrap_or_default();
-        for p in promstack_shared::limits::problems(&crate::sync::to_json(obj)) {
+        for p in &limit_problems[o] {
             let message = format!("PrometheusRule `{name}`: {p}");
             out.push(problem(l.object_loc(o), "", None, message));
         }

@@ -150,6 +150,74 @@ where
     }
 }
 
+/// Wait for every object of `refs` at once: each round reads those not ready yet together, the
+/// pause between rounds growing from 50 ms to `opts.interval` (what becomes ready in a moment, a
+/// CRD becoming Established, is not waited for a whole interval). One spinner names what is
+/// still missing; errors as [`wait_for`].
+pub async fn wait_for_all<F>(
+    cluster: &dyn Cluster,
+    refs: &[ObjRef],
+    what: &str,
+    check: F,
+    opts: WaitOptions,
+    ui: &Ui,
+) -> Result<Duration, WaitError>
+where
+    F: Fn(Option<&Value>) -> Readiness,
+{
+    let start = Instant::now();
+    let deadline = start + opts.timeout;
+    let bar = ui.spinner(&format!("waiting for {what}"));
+    let mut pending: Vec<&ObjRef> = refs.iter().collect();
+    let mut pause = Duration::from_millis(50).min(opts.interval);
+    loop {
+        let reads = futures::future::join_all(pending.iter().map(|r| cluster.get(r))).await;
+        let mut still = Vec::new();
+        let mut last = String::new();
+        for (r, read) in pending.iter().zip(reads) {
+            match read.map(|o| check(o.as_ref())) {
+                Ok(Readiness::Ready) => {}
+                Ok(Readiness::Waiting(why)) => {
+                    last = format!("{}: {why}", r.name);
+                    still.push(*r);
+                }
+                Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
+                    last = format!("{}: {e}", r.name);
+                    still.push(*r);
+                }
+                Err(e) => {
+                    ui.abandon(bar, &format!("{what}: {e}"));
+                    let what = format!("{what} ({})", r.name);
+                    return Err(WaitError::Cluster { what, source: e });
+                }
+            }
+        }
+        pending = still;
+        if pending.is_empty() {
+            let took = start.elapsed();
+            ui.finish(
+                bar,
+                &format!("{what} ready ({})", crate::ui::human_duration(took)),
+            );
+            return Ok(took);
+        }
+        bar.set_message(format!(
+            "waiting for {what}: {} to go; {last}",
+            pending.len()
+        ));
+        if Instant::now() >= deadline {
+            ui.abandon(bar, &format!("{what}: timed out ({last})"));
+            return Err(WaitError::Timeout {
+                what: what.into(),
+                waited: start.elapsed(),
+                last,
+            });
+        }
+        tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
+        pause = (pause * 2).min(opts.interval);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,5 +329,52 @@ mod tests {
             .await
             .unwrap_err();
         assert!(matches!(err, WaitError::Cluster { .. }));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn all_at_once_and_what_is_ready_soon_is_not_waited_for_an_interval() {
+        let c = Arc::new(MemoryCluster::new());
+        c.insert(obj(true));
+        let y = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"y","namespace":"m"},"status":{"ready":false}});
+        c.insert(y.clone());
+        let c2 = c.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(120)).await;
+            let mut ready = y;
+            ready["status"]["ready"] = json!(true);
+            c2.insert(ready);
+        });
+        let refs = [
+            ObjRef::new("v1", "ConfigMap", Some("m"), "x"),
+            ObjRef::new("v1", "ConfigMap", Some("m"), "y"),
+        ];
+        let opts = WaitOptions {
+            timeout: Duration::from_secs(30),
+            interval: Duration::from_secs(2),
+        };
+        let took = wait_for_all(c.as_ref(), &refs, "both", ready, opts, &Ui::silent())
+            .await
+            .unwrap();
+        // reads at 0, 50, 150 ms: ready at the third, long before one interval
+        assert_eq!(took, Duration::from_millis(150));
+        assert_eq!(
+            c.count(Verb::Get),
+            2 + 1 + 1,
+            "x is not read again once ready"
+        );
+        let err = wait_for_all(
+            c.as_ref(),
+            &[ObjRef::new("v1", "ConfigMap", Some("m"), "z")],
+            "z",
+            ready,
+            opts,
+            &Ui::silent(),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(&err, WaitError::Timeout { last, .. } if last.contains("z: not created yet")),
+            "{err}"
+        );
     }
 }

@@ -399,3 +399,24 @@ async fn what_the_install_stops_setting_is_removed_like_server_side_apply_does()
     assert!(!again.report.changed, "{:?}", again.report.steps);
     assert_eq!(c.writes(), 0);
 }
+
+#[tokio::test]
+async fn the_crds_are_applied_and_waited_for_at_once() {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    c.inject(promstack_shared::cluster::Fault::slow(
+        std::time::Duration::from_millis(10),
+    ));
+    run(&options(), &c, &h, b"").await.unwrap();
+    let together = |what: &str| {
+        c.overlaps()
+            .iter()
+            .any(|o| o.iter().filter(|x| *x == what).count() > 1)
+    };
+    assert!(
+        together("Apply CustomResourceDefinition"),
+        "the CRDs were applied one after the other: {:?}",
+        c.overlaps()
+    );
+    assert!(together("Get CustomResourceDefinition"));
+}

@@ -396,3 +396,54 @@ async fn a_claim_on_another_class_that_holds_the_retention_is_said_and_the_insta
         "{printed:?}"
     );
 }
+
+#[tokio::test]
+async fn the_pre_flight_reads_run_at_the_same_time() {
+    let c = talos(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    // every request takes a while, so the ones under way together can be counted
+    c.inject(Fault::slow(Duration::from_millis(20)));
+    let mut o = options();
+    o.dry_run = true;
+    run(&o, &c, &h, b"").await.unwrap();
+    // the server version, the StorageClass, the nodes and the namespace at once
+    let together = ["Version", "Get StorageClass", "List Node", "Get Namespace"];
+    assert!(
+        c.overlaps()
+            .iter()
+            .any(|o| together.iter().all(|r| o.iter().any(|x| x == r))),
+        "the pre-flight reads did not run at once: {:?}",
+        c.overlaps()
+    );
+    // and the CRDs as the cluster has them, at once
+    assert!(
+        c.overlaps().iter().any(|o| o
+            .iter()
+            .filter(|x| *x == "Get CustomResourceDefinition")
+            .count()
+            > 1),
+        "the CRDs were read one after the other: {:?}",
+        c.overlaps()
+    );
+}
+
+#[tokio::test]
+async fn read_at_once_the_checks_still_fail_in_their_order() {
+    // no StorageClass and no Ready node: the StorageClass check comes first, as it did one by one
+    let c = cluster(0);
+    c.remove(&ObjRef::new(
+        "storage.k8s.io/v1",
+        "StorageClass",
+        None,
+        "local-path",
+    ));
+    let h = FakeHelm::new(c.clone(), 4);
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    assert!(e.to_string().contains("`local-path` not found"), "{e}");
+    // and an unreachable cluster is said before anything else
+    c.set_unreachable(true);
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    assert_eq!(code(&e), 1, "{e:#}");
+    assert!(e.to_string().contains("context `memory`"), "{e}");
+}

@@ -34,6 +34,25 @@ struct State {
     unreachable: bool,
     journal: Option<std::path::PathBuf>,
     pod_security: Option<PodSecurity>,
+    /// Requests under way (inside a delay) by number and what they are (`Get StorageClass`),
+    /// the most there were at once, and what was under way each time one started beside others.
+    in_flight: Vec<(u64, String)>,
+    next_request: u64,
+    max_in_flight: usize,
+    overlaps: Vec<Vec<String>>,
+}
+
+/// One request under way; taken off when it ends, or when its future is dropped.
+struct InFlight<'a>(&'a Mutex<State>, u64);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .lock()
+            .unwrap()
+            .in_flight
+            .retain(|(id, _)| *id != self.1);
+    }
 }
 
 /// The in-memory cluster. Cheap to share behind an `Arc`.
@@ -180,6 +199,20 @@ impl MemoryCluster {
         let mut st = self.state.lock().unwrap();
         st.counts.clear();
         st.log.clear();
+        st.max_in_flight = st.in_flight.len();
+        st.overlaps.clear();
+    }
+
+    /// The most requests that were under way at once (a request is under way while a slow fault
+    /// delays it, so inject [`Fault::slow`] to see whether a caller overlaps its requests).
+    pub fn max_in_flight(&self) -> usize {
+        self.state.lock().unwrap().max_in_flight
+    }
+
+    /// Each time a request started while others were under way: all of them, as `Verb Kind`
+    /// (`Get StorageClass`, `List Node`, `Version`).
+    pub fn overlaps(&self) -> Vec<Vec<String>> {
+        self.state.lock().unwrap().overlaps.clone()
     }
 
     async fn enter(
@@ -189,7 +222,7 @@ impl MemoryCluster {
         name: Option<&str>,
         what: String,
     ) -> Result<(), ClusterError> {
-        let (delay, error) = {
+        let (delay, error, id) = {
             let mut st = self.state.lock().unwrap();
             *st.counts.entry(verb).or_default() += 1;
             if let Some(path) = &st.journal {
@@ -221,11 +254,22 @@ impl MemoryCluster {
                     }
                 }
             }
-            (delay, error)
+            st.next_request += 1;
+            let id = st.next_request;
+            let label = format!("{verb:?} {}", kind.unwrap_or_default());
+            st.in_flight.push((id, label.trim_end().to_string()));
+            st.max_in_flight = st.max_in_flight.max(st.in_flight.len());
+            if st.in_flight.len() > 1 {
+                let now = st.in_flight.iter().map(|(_, l)| l.clone()).collect();
+                st.overlaps.push(now);
+            }
+            (delay, error, id)
         };
+        let under_way = InFlight(&self.state, id);
         if let Some(d) = delay {
             tokio::time::sleep(d).await;
         }
+        drop(under_way);
         match error {
             Some(e) => Err(e),
             None => Ok(()),
@@ -476,5 +520,25 @@ mod tests {
         let t = tokio::time::Instant::now();
         c.server_version().await.unwrap();
         assert!(t.elapsed() >= Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn requests_under_way_together_are_counted() {
+        let c = MemoryCluster::new();
+        c.inject(Fault::slow(Duration::from_millis(20)));
+        let r = ObjRef::new("v1", "Namespace", None, "m");
+        c.get(&r).await.unwrap();
+        c.get(&r).await.unwrap();
+        assert_eq!(c.max_in_flight(), 1, "one after the other");
+        assert!(c.overlaps().is_empty());
+        let (a, b, d) = tokio::join!(c.get(&r), c.get(&r), c.server_version());
+        assert!(a.is_ok() && b.is_ok() && d.is_ok());
+        assert_eq!(c.max_in_flight(), 3, "three at once");
+        assert_eq!(
+            c.overlaps().last().unwrap(),
+            &["Get Namespace", "Get Namespace", "Version"]
+        );
+        c.reset_counts();
+        assert_eq!(c.max_in_flight(), 0);
     }
 }

@@ -86,6 +86,16 @@ pub struct Check {
     pub name: &'static str,
     pub ok: bool,
     pub detail: String,
+    /// What the terminal is told once the check has passed (warnings first), if anything.
+    #[serde(skip)]
+    pub said: Vec<Said>,
+}
+
+/// A line for the terminal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Said {
+    Ok(String),
+    Warn(String),
 }
 
 /// One object (or the release) and what happened to it.
@@ -116,16 +126,32 @@ pub struct Timings {
     pub own_ms: u128,
 }
 
-/// Adds up the time spent in helm calls.
+/// Adds up the time during which helm runs: calls that overlap (pre-flight runs helm's version,
+/// its release list and the render at once) count once.
 #[derive(Default)]
-struct HelmClock(std::cell::Cell<Duration>);
+struct HelmClock {
+    running: std::cell::Cell<usize>,
+    since: std::cell::Cell<Option<tokio::time::Instant>>,
+    total: std::cell::Cell<Duration>,
+}
 
 impl HelmClock {
     async fn time<T>(&self, f: impl std::future::Future<Output = T>) -> T {
-        let start = std::time::Instant::now();
+        if self.running.get() == 0 {
+            self.since.set(Some(tokio::time::Instant::now()));
+        }
+        self.running.set(self.running.get() + 1);
         let out = f.await;
-        self.0.set(self.0.get() + start.elapsed());
+        self.running.set(self.running.get() - 1);
+        if let (0, Some(since)) = (self.running.get(), self.since.get()) {
+            self.total.set(self.total.get() + since.elapsed());
+            self.since.set(None);
+        }
         out
+    }
+
+    fn total(&self) -> Duration {
+        self.total.get()
     }
 }
 
@@ -184,7 +210,7 @@ pub async fn run(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Insta
     let (waited, took) = wait::workloads(opts, deps, &inputs, &facts, since).await?;
     report.waited = waited;
     waiting += took;
-    report.timings = Timings::measured(started.elapsed(), clock.0.get(), waiting);
+    report.timings = Timings::measured(started.elapsed(), clock.total(), waiting);
     let shown_password = match opts.show_password {
         true => inputs.password.take().map(|p| p.value),
         false => None,
@@ -221,5 +247,20 @@ fn step(object: impl Into<String>, change: Change) -> Step {
         object: object.into(),
         change,
         note: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn helm_calls_that_overlap_count_once() {
+        let clock = HelmClock::default();
+        let helm = |ms| clock.time(tokio::time::sleep(Duration::from_millis(ms)));
+        tokio::join!(helm(50), helm(30));
+        assert_eq!(clock.total(), Duration::from_millis(50));
+        helm(20).await;
+        assert_eq!(clock.total(), Duration::from_millis(70));
     }
 }

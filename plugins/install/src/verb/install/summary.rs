@@ -99,6 +99,7 @@ mod tests {
                 name: "pod-security",
                 ok: true,
                 detail: pod_security.into(),
+                said: vec![],
             }],
             steps: vec![],
             helm_command: vec![],

@@ -31,26 +31,26 @@ pub(super) async fn renders(
     clock: &HelmClock,
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
-    let bar = deps
-        .ui
-        .spinner(&format!("rendering {}", opts.chart.describe()));
     let rendered = clock.time(deps.helm.template(&inputs.release)).await;
-    bar.finish_and_clear();
     let docs = crds::documents(&rendered.context("the chart does not render with these values")?)?;
     let crds = crds::from_rendered(&docs);
-    let mut foreign = Vec::new();
-    let mut crds_live = Vec::new();
-    for crd in &crds {
-        let live = deps
-            .cluster
-            .get(&crds::objref(crd))
-            .await
-            .context("reading CRDs")?;
-        if let Owner::Foreign(who) = crds::owner(live.as_ref(), RELEASE, ns) {
-            foreign.push(format!("{} ({who})", crds::objref(crd).name));
-        }
-        crds_live.push(live);
-    }
+    // every CRD as the cluster has it, at once
+    let refs: Vec<_> = crds.iter().map(crds::objref).collect();
+    let crds_live = futures::future::join_all(refs.iter().map(|r| deps.cluster.get(r)))
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .context("reading CRDs")?;
+    let foreign: Vec<String> = crds
+        .iter()
+        .zip(&crds_live)
+        .filter_map(
+            |(crd, live)| match crds::owner(live.as_ref(), RELEASE, ns) {
+                Owner::Foreign(who) => Some(format!("{} ({who})", crds::objref(crd).name)),
+                _ => None,
+            },
+        )
+        .collect();
     if !foreign.is_empty() {
         return Err(Error::check(format!(
             "Prometheus Operator CRDs belong to another installation: {}. Two operators fighting over CRDs breaks both: remove that installation, or install into the cluster that has none.",
@@ -58,14 +58,15 @@ pub(super) async fn renders(
         ))
         .into());
     }
-    deps.ui.ok(&format!(
+    let said = format!(
         "chart {} renders; {} CRDs, none owned by another installation",
         opts.chart.describe(),
         crds.len()
-    ));
+    );
     let check = passed(
         "crds",
         format!("{} CRDs in the chart, none foreign", crds.len()),
+        Some(said),
     );
     Ok((
         Rendered {
@@ -85,8 +86,7 @@ pub(super) async fn alone(
     docs: &[Value],
 ) -> anyhow::Result<Check> {
     let alone = second_stack(deps.cluster, &opts.namespace, elsewhere, docs).await?;
-    deps.ui.ok(&alone);
-    Ok(passed("second-stack", alone))
+    Ok(passed("second-stack", alone.clone(), Some(alone)))
 }
 
 /// What the pods mount is there or comes with the install (see [`mounts`]).
@@ -97,8 +97,7 @@ pub(super) async fn mounts_check(
 ) -> anyhow::Result<Check> {
     let ours = [values::GRAFANA_SECRET, values::ALERTMANAGER_SECRET];
     let mounts = mounts(deps.cluster, &opts.namespace, docs, &ours).await?;
-    deps.ui.ok(&mounts);
-    Ok(passed("mounts", mounts))
+    Ok(passed("mounts", mounts.clone(), Some(mounts)))
 }
 
 /// Who a live object belongs to, by helm's ownership annotations: (release, namespace).

@@ -15,12 +15,12 @@ use serde_json::Value;
 pub(super) async fn reachable(deps: &Deps<'_>) -> anyhow::Result<(ClusterInfo, Check)> {
     let info = deps.cluster.info();
     let version = promstack_shared::cluster::reachable(deps.cluster).await?;
-    deps.ui.ok(&format!(
+    let said = format!(
         "cluster: context {} ({}), Kubernetes {version}",
         info.context, info.server
-    ));
+    );
     let detail = format!("context {} reachable, Kubernetes {version}", info.context);
-    Ok((info, passed("cluster", detail)))
+    Ok((info, passed("cluster", detail, Some(said))))
 }
 
 /// helm runs, and which major it is (its flags differ).
@@ -29,8 +29,8 @@ pub(super) async fn helm(
     clock: &HelmClock,
 ) -> anyhow::Result<(HelmVersion, Check)> {
     let v = clock.time(deps.helm.version()).await?;
-    deps.ui.ok(&format!("helm {}", v.full));
-    let check = passed("helm", format!("helm {}", v.full));
+    let said = format!("helm {}", v.full);
+    let check = passed("helm", said.clone(), Some(said));
     Ok((v, check))
 }
 
@@ -64,10 +64,10 @@ pub(super) async fn storage_class(opts: &InstallOptions, deps: &Deps<'_>) -> any
         ))
         .into());
     }
-    deps.ui.ok(&format!("StorageClass {name}"));
     Ok(passed(
         "storage-class",
         format!("StorageClass {name} exists"),
+        Some(format!("StorageClass {name}")),
     ))
 }
 
@@ -102,8 +102,7 @@ pub(super) async fn nodes(
         .into());
     }
     let detail = format!("{ready} of {} nodes Ready", nodes.len());
-    deps.ui.ok(&detail);
-    Ok((nodes, ready, passed("nodes", detail)))
+    Ok((nodes, ready, passed("nodes", detail.clone(), Some(detail))))
 }
 
 /// The most replicas the values require on distinct nodes (hard anti-affinity).
@@ -160,7 +159,7 @@ pub(super) async fn release(
         recover,
         elsewhere,
     };
-    Ok((found, passed("release", detail)))
+    Ok((found, passed("release", detail, None)))
 }
 
 /// The release in `ns`, and releases of the same name in other namespaces (a second stack). Where
@@ -218,5 +217,6 @@ pub(super) async fn remote_write(
     Ok(Some(passed(
         "remote-write",
         format!("Secret {secret} has the credentials"),
+        None,
     )))
 }

@@ -17,7 +17,7 @@ pub use cluster::nodes_needed;
 pub use namespace::{claims, pod_security, PodSecurity, ENFORCE_LABEL, PRIVILEGED, WHY_PRIVILEGED};
 
 use super::inputs::Inputs;
-use super::{Check, Deps, HelmClock, InstallOptions};
+use super::{Check, Deps, HelmClock, InstallOptions, Said};
 use crate::helm::{HelmVersion, ReleaseInfo};
 use promstack_shared::cluster::ClusterInfo;
 use serde_json::Value;
@@ -44,34 +44,58 @@ pub(super) struct Facts {
     pub checks: Vec<Check>,
 }
 
-/// Run the checks in order; the first that fails ends the install.
+/// Run the checks: every read that needs only the inputs at once (the cluster, helm, the chart's
+/// render), then those that need the render and the namespace, at once; the results are judged in
+/// the checks' order, so the first that fails ends the install with the same error as one by one.
 pub(super) async fn run(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
 ) -> anyhow::Result<Facts> {
+    let bar = deps.ui.spinner(&format!(
+        "pre-flight: reading the cluster, rendering {}",
+        opts.chart.describe()
+    ));
+    let (reached, helm, storage, nodes, release, remote, ns_live, rendered) = tokio::join!(
+        cluster::reachable(deps),
+        cluster::helm(deps, clock),
+        cluster::storage_class(opts, deps),
+        cluster::nodes(deps, &inputs.merged),
+        cluster::release(opts, deps, clock),
+        cluster::remote_write(opts, deps),
+        namespace::read(opts, deps),
+        chart::renders(opts, deps, inputs, clock),
+    );
+    bar.finish_and_clear();
     let mut checks = Vec::new();
-    let (info, check) = cluster::reachable(deps).await?;
-    checks.push(check);
-    let (helm, check) = cluster::helm(deps, clock).await?;
-    checks.push(check);
-    checks.push(cluster::storage_class(opts, deps).await?);
-    let (nodes, ready_nodes, check) = cluster::nodes(deps, &inputs.merged).await?;
-    checks.push(check);
-    let (releases, check) = cluster::release(opts, deps, clock).await?;
-    checks.push(check);
-    checks.extend(cluster::remote_write(opts, deps).await?);
-    let (rendered, check) = chart::renders(opts, deps, inputs, clock).await?;
-    checks.push(check);
-    checks.push(chart::alone(opts, deps, &releases.elsewhere, &rendered.docs).await?);
-    checks.push(chart::mounts_check(opts, deps, &rendered.docs).await?);
-    let ns_live = namespace::read(opts, deps).await?;
-    checks.push(namespace::claims_check(opts, deps, ns_live.as_ref(), &inputs.merged).await?);
-    let (pod_security, check) =
-        namespace::pod_security_check(opts, deps, ns_live.as_ref(), &rendered.docs, &inputs.merged)
-            .await?;
-    checks.push(check);
+    let (info, check) = reached?;
+    keep(deps, &mut checks, check);
+    let (helm, check) = helm?;
+    keep(deps, &mut checks, check);
+    keep(deps, &mut checks, storage?);
+    let (nodes, ready_nodes, check) = nodes?;
+    keep(deps, &mut checks, check);
+    let (releases, check) = release?;
+    keep(deps, &mut checks, check);
+    if let Some(check) = remote? {
+        keep(deps, &mut checks, check);
+    }
+    let (rendered, check) = rendered?;
+    keep(deps, &mut checks, check);
+    let ns_live = ns_live?;
+    let docs = &rendered.docs;
+    let (alone, mounts, claims, pod_security) = tokio::join!(
+        chart::alone(opts, deps, &releases.elsewhere, docs),
+        chart::mounts_check(opts, deps, docs),
+        namespace::claims_check(opts, deps, ns_live.as_ref(), &inputs.merged),
+        namespace::pod_security_check(opts, deps, ns_live.as_ref(), docs, &inputs.merged),
+    );
+    keep(deps, &mut checks, alone?);
+    keep(deps, &mut checks, mounts?);
+    keep(deps, &mut checks, claims?);
+    let (pod_security, check) = pod_security?;
+    keep(deps, &mut checks, check);
     Ok(Facts {
         info,
         helm,
@@ -88,11 +112,23 @@ pub(super) async fn run(
     })
 }
 
-/// A check that passed, with what it found.
-fn passed(name: &'static str, detail: impl Into<String>) -> Check {
+/// A check that passed, with what it found; the terminal is told `said`.
+fn passed(name: &'static str, detail: impl Into<String>, said: Option<String>) -> Check {
     Check {
         name,
         ok: true,
         detail: detail.into(),
+        said: said.map(Said::Ok).into_iter().collect(),
     }
+}
+
+/// Say a passed check on the terminal and keep it for the report.
+fn keep(deps: &Deps<'_>, checks: &mut Vec<Check>, check: Check) {
+    for line in &check.said {
+        match line {
+            Said::Ok(l) => deps.ui.ok(l),
+            Said::Warn(l) => deps.ui.warn(l),
+        }
+    }
+    checks.push(check);
 }

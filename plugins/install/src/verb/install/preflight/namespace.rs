@@ -7,7 +7,7 @@
 //! someone else set to a lower level stops the install.
 use super::super::{Deps, InstallOptions};
 use super::passed;
-use crate::install::Check;
+use crate::install::{Check, Said};
 use crate::values::{self, RELEASE};
 use anyhow::Context as _;
 use promstack_shared::cluster::{Cluster, ClusterError, ObjRef};
@@ -29,16 +29,13 @@ pub(super) async fn claims_check(
     ns_live: Option<&Value>,
     merged: &Value,
 ) -> anyhow::Result<Check> {
-    let found = claims(
-        deps.cluster,
-        &opts.namespace,
-        ns_live.is_some(),
-        merged,
-        deps.ui,
-    )
-    .await?;
-    deps.ui.ok(&format!("volumes: {found}"));
-    Ok(passed("claims", found))
+    let ns = opts.namespace.as_str();
+    let (found, warnings) = claims(deps.cluster, ns, ns_live.is_some(), merged).await?;
+    let said = Some(format!("volumes: {found}"));
+    let mut check = passed("claims", found, said);
+    let warnings = warnings.into_iter().map(Said::Warn);
+    check.said = warnings.chain(check.said).collect();
+    Ok(check)
 }
 
 /// What Pod Security admission says of node-exporter here (see [`pod_security`]).
@@ -52,8 +49,8 @@ pub(super) async fn pod_security_check(
     let ns = opts.namespace.as_str();
     let node_exporter = values::enabled(merged, "nodeExporter");
     let ps = pod_security(deps.cluster, ns, ns_live, docs, node_exporter).await?;
-    deps.ui.ok(&format!("Pod Security: {}", ps.detail(ns)));
-    let check = passed("pod-security", ps.detail(ns));
+    let said = format!("Pod Security: {}", ps.detail(ns));
+    let check = passed("pod-security", ps.detail(ns), Some(said));
     Ok((ps, check))
 }
 
@@ -199,10 +196,9 @@ pub async fn claims(
     ns: &str,
     ns_exists: bool,
     merged: &Value,
-    ui: &promstack_shared::ui::Ui,
-) -> Result<String, Error> {
+) -> Result<(String, Vec<String>), Error> {
     if !ns_exists {
-        return Ok("no claims yet".into());
+        return Ok(("no claims yet".into(), vec![]));
     }
     let q =
         promstack_shared::cluster::ListQuery::new("v1", "PersistentVolumeClaim").in_namespace(ns);
@@ -224,9 +220,10 @@ pub async fn claims(
         mismatches = crate::claims::compare(&wanted, &pvcs, &classes, ns);
     }
     let (fails, warns): (Vec<_>, Vec<_>) = mismatches.iter().partition(|m| m.fails);
-    for w in &warns {
-        ui.warn(&format!("{}. To change it: {}", w.what, w.fix));
-    }
+    let warnings = warns
+        .iter()
+        .map(|w| format!("{}. To change it: {}", w.what, w.fix))
+        .collect();
     if !fails.is_empty() {
         return Err(Error::check(
             fails
@@ -236,12 +233,13 @@ pub async fn claims(
                 .join("\n"),
         ));
     }
-    Ok(if warns.is_empty() {
+    let summary = if warns.is_empty() {
         "existing claims match the values".into()
     } else {
         format!(
             "{} claim(s) stay as they are (see the warnings)",
             warns.len()
         )
-    })
+    };
+    Ok((summary, warnings))
 }

@@ -94,3 +94,88 @@ impl Fault {
             && self.name.as_deref().is_none_or(|n| Some(n) == name)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::{ApplyOptions, Cluster, ListQuery, MemoryCluster, ObjRef};
+    use serde_json::{json, Value};
+
+    fn secret(ns: &str, name: &str) -> Value {
+        json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":name,"namespace":ns,"labels":{"a":"1"}},"data":{"k":"dg=="}})
+    }
+    #[tokio::test]
+    async fn faults_hit_only_matching_requests_and_run_out() {
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        c.inject(Fault::status(500).on(Verb::Apply).kind("Secret").times(1));
+        let err = c
+            .apply(&secret("m", "s"), ApplyOptions::default())
+            .await
+            .unwrap_err();
+        assert!(err.is_transient());
+        c.apply(&secret("m", "s"), ApplyOptions::default())
+            .await
+            .unwrap();
+        c.inject(Fault::status(409).on(Verb::Apply));
+        assert!(matches!(
+            c.apply(&secret("m", "s"), ApplyOptions::default()).await,
+            Err(ClusterError::Conflict(_))
+        ));
+        // a get is not hit by an apply fault
+        assert!(c
+            .get(&ObjRef::of(&secret("m", "s")).unwrap())
+            .await
+            .unwrap()
+            .is_some());
+        c.set_unreachable(true);
+        assert!(matches!(
+            c.server_version().await,
+            Err(ClusterError::Unreachable(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn lists_filter_by_field_selector() {
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        for (name, t) in [("a", "Warning"), ("b", "Normal")] {
+            c.insert(json!({"apiVersion":"v1","kind":"Event","metadata":{"name":name,"namespace":"m"},"type":t,"involvedObject":{"kind":"DaemonSet","name":"ne"}}));
+        }
+        let q = ListQuery::new("v1", "Event")
+            .in_namespace("m")
+            .fields("type=Warning,involvedObject.name=ne");
+        let got = c.list(&q).await.unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0]["metadata"]["name"], "a");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn slow_faults_delay_the_answer() {
+        let c = MemoryCluster::new();
+        c.inject(Fault::slow(Duration::from_secs(5)).on(Verb::Version));
+        let t = tokio::time::Instant::now();
+        c.server_version().await.unwrap();
+        assert!(t.elapsed() >= Duration::from_secs(5));
+    }
+
+    #[tokio::test]
+    async fn requests_under_way_together_are_counted() {
+        let c = MemoryCluster::new();
+        c.inject(Fault::slow(Duration::from_millis(20)));
+        let r = ObjRef::new("v1", "Namespace", None, "m");
+        c.get(&r).await.unwrap();
+        c.get(&r).await.unwrap();
+        assert_eq!(c.max_in_flight(), 1, "one after the other");
+        assert!(c.overlaps().is_empty());
+        let (a, b, d) = tokio::join!(c.get(&r), c.get(&r), c.server_version());
+        assert!(a.is_ok() && b.is_ok() && d.is_ok());
+        assert_eq!(c.max_in_flight(), 3, "three at once");
+        assert_eq!(
+            c.overlaps().last().unwrap(),
+            &["Get Namespace", "Get Namespace", "Version"]
+        );
+        c.reset_counts();
+        assert_eq!(c.max_in_flight(), 0);
+    }
+}

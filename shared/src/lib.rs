@@ -20,6 +20,7 @@ pub mod alertmanager_api;
 pub mod alertmanager_config;
 pub mod alertmanager_matchers;
 pub mod cli;
+pub mod completion;
 
 pub mod cluster;
 pub mod dashboard;

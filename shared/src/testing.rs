@@ -23,6 +23,24 @@ pub fn tool(name: &str, env: &str) -> Option<PathBuf> {
     found
 }
 
+/// kubectl v1.33: `PROMSTACK_KUBECTL`, else the one scripts/test-tools.sh puts in `.tools/`; `None`
+/// after a skip notice (a panic under CI=true).
+pub fn kubectl_bin() -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/kubectl-v1.33/kubectl");
+    let found = std::env::var_os("PROMSTACK_KUBECTL")
+        .map(PathBuf::from)
+        .or(local.is_file().then_some(local));
+    if found.is_none() {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!("kubectl v1.33 is missing and CI=true: run scripts/test-tools.sh (or set PROMSTACK_KUBECTL)");
+        }
+        eprintln!(
+            "SKIPPED: kubectl v1.33 not found (run scripts/test-tools.sh or set PROMSTACK_KUBECTL)"
+        );
+    }
+    found
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

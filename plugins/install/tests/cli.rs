@@ -196,3 +196,38 @@ fn common_flags_before_a_subcommand_reach_it() {
         );
     }
 }
+
+#[test]
+fn completes_from_its_own_flags_and_writes_a_bash_script_bash_reads() {
+    let out = bin().args(["__complete", "--env", ""]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success());
+    assert!(
+        text.starts_with("local\tSmall single cluster") && text.contains("\ncloud\t"),
+        "{text}"
+    );
+    assert!(text.ends_with(":4\n"), "{text}");
+    let out = bin().args(["__complete", "st"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("status\t"));
+    let out = bin()
+        .args(["__complete", "status", "--prom"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("--prometheus-url\t"), "{text}");
+
+    let script = bin().args(["__completion", "bash"]).output().unwrap();
+    assert!(script.status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("c.bash");
+    std::fs::write(&file, &script.stdout).unwrap();
+    // sourced by a real bash, asked what `kubectl-promstack-install --env <TAB>` completes to
+    let probe = format!(
+        "source {}; COMP_WORDS=(kubectl-promstack-install --env ''); COMP_CWORD=2; _kubectl__promstack__install kubectl-promstack-install '' --env; echo \"${{COMPREPLY[*]}}\"",
+        file.display()
+    );
+    let out = Command::new("bash").args(["-c", &probe]).output().unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "local cloud");
+    let bad = bin().args(["__completion", "tcsh"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -22,22 +22,7 @@ fn opts(dir: PathBuf, env: Env) -> ExportOptions {
 }
 
 fn kubectl() -> Option<PathBuf> {
-    let local = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../.tools/kubectl-v1.33/kubectl"
-    ));
-    let found = std::env::var_os("PROMSTACK_KUBECTL")
-        .map(PathBuf::from)
-        .or(local.is_file().then_some(local));
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("kubectl v1.33 is missing and CI=true: run scripts/test-tools.sh (or set PROMSTACK_KUBECTL)");
-        }
-        eprintln!(
-            "SKIPPED: kubectl v1.33 not found (run scripts/test-tools.sh or set PROMSTACK_KUBECTL)"
-        );
-    }
-    found
+    promstack_shared::testing::kubectl_bin()
 }
 
 fn read_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {

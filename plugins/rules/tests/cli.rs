@@ -186,3 +186,29 @@ fn validate_refuses_every_object_sync_would_refuse() {
     assert_eq!(l.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&l.stderr).contains("not a Kubernetes label"));
 }
+
+#[test]
+fn completes_its_verbs_and_their_flags() {
+    let out = bin().args(["__complete", ""]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let verbs: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('\t').next().unwrap())
+        .filter(|w| !w.starts_with('-'))
+        .collect();
+    assert_eq!(
+        verbs,
+        ["validate", "lint", "test", "diff", "sync", "list", "help", ":4"],
+        "{text}"
+    );
+    let out = bin()
+        .args(["__complete", "lint", "--fail-on", ""])
+        .output()
+        .unwrap();
+    let values: Vec<String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').next().unwrap().to_string())
+        .collect();
+    assert_eq!(values, ["warning", "error", ":4"]);
+}

@@ -1,6 +1,10 @@
-//! `kubectl promstack`: lists the promstack plugins on PATH and runs `kubectl-promstack-<sub>`.
-//! krew installs one symlink per plugin; this makes `kubectl promstack <sub> ...` work the same
-//! whether kubectl or this binary dispatches.
+//! `kubectl promstack`: lists the promstack plugins and runs `kubectl-promstack-<sub>`. krew links
+//! only this binary onto PATH, so the plugins are looked for next to its resolved path first, then
+//! on PATH; this makes `kubectl promstack <sub> ...` work the same whether kubectl or this binary
+//! dispatches. Run as `kubectl_complete-promstack` (a link to it), it answers kubectl's plugin
+//! completion ([`completion`]); `kubectl promstack completion SHELL` prints the plugins' scripts.
+mod completion;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -9,7 +13,9 @@ const PREFIX: &str = "kubectl-promstack-";
 
 /// The plugins found: in the directory of this binary first, then on PATH (first wins).
 fn plugins() -> Vec<(String, PathBuf)> {
+    // resolved: through krew's link in bin/ to the package in store/promstack/<version>/
     let mut dirs: Vec<PathBuf> = std::env::current_exe()
+        .and_then(std::fs::canonicalize)
         .ok()
         .and_then(|p| p.parent().map(Path::to_path_buf))
         .into_iter()
@@ -69,15 +75,27 @@ fn usage(plugins: &[(String, PathBuf)]) -> String {
             "status"
         ));
     }
+    s.push_str(&format!(
+        "  {:<12} completion script of the plugins for bash, zsh or fish\n",
+        "completion"
+    ));
     s.push_str("\nRun `kubectl promstack <command> --help` for a command's flags.\n");
 
     s
 }
 
 fn main() {
+    let plugins = plugins();
+    if let Some(for_plugin) = completion::invoked_as() {
+        let words: Vec<OsString> = std::env::args_os().skip(1).collect();
+        print!(
+            "{}",
+            completion::answer(&plugins, for_plugin.as_deref(), &words)
+        );
+        return;
+    }
     let mut args = std::env::args_os().skip(1);
     let first: Option<OsString> = args.next();
-    let plugins = plugins();
     let sub = match first.as_ref().map(|a| a.to_string_lossy().into_owned()) {
         None => {
             print!("{}", usage(&plugins));
@@ -93,6 +111,17 @@ fn main() {
         }
         Some(sub) => sub,
     };
+    if sub == "completion" {
+        let shell = args.next().map(|s| s.to_string_lossy().into_owned());
+        match completion::scripts(&plugins, shell.as_deref().unwrap_or_default()) {
+            Ok(s) => print!("{s}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                std::process::exit(2);
+            }
+        }
+        return;
+    }
     // `kubectl promstack status` is `kubectl promstack install status`
     if sub == "status" && !plugins.iter().any(|(s, _)| s == "status") {
         if let Some((_, path)) = plugins.iter().find(|(s, _)| s == "install") {

@@ -1,0 +1,153 @@
+//! krew: the manifest (.krew.yaml, a krew-release-bot template) lists every binary of the
+//! workspace for linux and darwin on amd64 and arm64, and the umbrella, the one binary krew links
+//! onto PATH, finds its siblings in krew's store through that link.
+use serde_json::Value;
+use std::os::unix::fs::{symlink, PermissionsExt};
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// The manifest as the release bot renders it for tag v0.1.0.
+fn manifest() -> Value {
+    let text = std::fs::read_to_string(format!("{ROOT}/.krew.yaml")).unwrap();
+    let uri = regex::Regex::new(r#"\{\{\s*addURIAndSha\s+"([^"]+)"\s+\.TagName\s*\}\}"#).unwrap();
+    let rendered = uri.replace_all(&text, |c: &regex::Captures| {
+        format!(
+            "uri: {}\n    sha256: {}",
+            c[1].replace("{{ .TagName }}", "v0.1.0"),
+            "0".repeat(64)
+        )
+    });
+    let rendered = rendered.replace("{{ .TagName }}", "v0.1.0");
+    assert!(
+        !rendered.contains("{{"),
+        "a template expression the bot would not fill: {rendered}"
+    );
+    serde_yaml::from_str(&rendered).unwrap()
+}
+
+/// The binaries the workspace installs (test-only ones, behind a feature, left out).
+fn workspace_binaries() -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(format!("{ROOT}/plugins"))
+        .unwrap()
+        .flatten()
+    {
+        let text = std::fs::read_to_string(dir.path().join("Cargo.toml")).unwrap();
+        for block in text.split("[[bin]]").skip(1) {
+            let block = block.split("\n[").next().unwrap();
+            if block.contains("required-features") {
+                continue;
+            }
+            let name = block
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("name = "))
+                .unwrap()
+                .trim_matches('"');
+            out.push(name.to_string());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_manifest_lists_every_binary_for_every_platform() {
+    let m = manifest();
+    assert_eq!(
+        m["apiVersion"],
+        "krew.googlecontainertools.github.com/v1alpha2"
+    );
+    assert_eq!(m["kind"], "Plugin");
+    assert_eq!(m["metadata"]["name"], "promstack");
+    let spec = &m["spec"];
+    assert_eq!(spec["version"], "v0.1.0");
+    let short = spec["shortDescription"].as_str().unwrap();
+    assert!(!short.is_empty() && short.len() <= 50, "{short}");
+    assert!(spec["homepage"].as_str().unwrap().starts_with("https://"));
+    assert!(spec["description"].as_str().unwrap().len() > 50);
+    let mut platforms: Vec<(String, String)> = Vec::new();
+    for p in spec["platforms"].as_array().unwrap() {
+        let labels = &p["selector"]["matchLabels"];
+        let (os, arch) = (
+            labels["os"].as_str().unwrap(),
+            labels["arch"].as_str().unwrap(),
+        );
+        platforms.push((os.into(), arch.into()));
+        assert_eq!(p["bin"], "kubectl-promstack", "krew links the umbrella");
+        let uri = p["uri"].as_str().unwrap();
+        assert!(
+            uri.starts_with("https://") && uri.ends_with(&format!("promstack-{os}-{arch}.tar.gz")),
+            "{uri}"
+        );
+        assert_eq!(p["sha256"].as_str().unwrap().len(), 64);
+        let mut files: Vec<String> = p["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["from"].as_str().unwrap().to_string())
+            .filter(|f| f.starts_with("kubectl-"))
+            .collect();
+        files.sort();
+        assert_eq!(files, workspace_binaries(), "{os}/{arch}");
+    }
+    platforms.sort();
+    let want: Vec<(String, String)> = [
+        ("darwin", "amd64"),
+        ("darwin", "arm64"),
+        ("linux", "amd64"),
+        ("linux", "arm64"),
+    ]
+    .iter()
+    .map(|(o, a)| (o.to_string(), a.to_string()))
+    .collect();
+    assert_eq!(platforms, want);
+}
+
+#[test]
+fn in_krews_layout_the_umbrella_finds_its_siblings_through_the_link() {
+    // <root>/store/promstack/v0.1.0/ holds the package; <root>/bin/kubectl-promstack links to it
+    let root = tempfile::tempdir().unwrap();
+    let store = root.path().join("store/promstack/v0.1.0");
+    let bin = root.path().join("bin");
+    std::fs::create_dir_all(&store).unwrap();
+    std::fs::create_dir_all(&bin).unwrap();
+    std::fs::copy(
+        env!("CARGO_BIN_EXE_kubectl-promstack"),
+        store.join("kubectl-promstack"),
+    )
+    .unwrap();
+    let sibling = store.join("kubectl-promstack-echo");
+    std::fs::write(&sibling, "#!/bin/sh\necho \"echo-plugin $*\"\n").unwrap();
+    std::fs::set_permissions(&sibling, std::fs::Permissions::from_mode(0o755)).unwrap();
+    symlink(
+        store.join("kubectl-promstack"),
+        bin.join("kubectl-promstack"),
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        Command::new(bin.join("kubectl-promstack"))
+            .args(args)
+            .env("PATH", format!("{}:/usr/bin:/bin", bin.display()))
+            .output()
+            .unwrap()
+    };
+    let usage = String::from_utf8(run(&[]).stdout).unwrap();
+    assert!(usage.contains("echo"), "{usage}");
+    assert!(
+        usage.contains(&store.join("kubectl-promstack-echo").display().to_string()),
+        "{usage}"
+    );
+    let out = run(&["echo", "-n", "x"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "echo-plugin -n x\n");
+    // and a plugin of the same name on PATH does not win over the package's own
+    let other = bin.join("kubectl-promstack-echo");
+    std::fs::write(&other, "#!/bin/sh\necho other\n").unwrap();
+    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&run(&["echo"]).stdout),
+        "echo-plugin \n"
+    );
+    assert!(Path::new(&store).is_dir());
+}

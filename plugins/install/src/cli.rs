@@ -3,6 +3,7 @@
 use crate::export::ExportOptions;
 use crate::grafana::PasswordSource;
 use crate::helm::Chart;
+use crate::images_verb::ImagesOptions;
 use crate::install::InstallOptions;
 use crate::status::StatusOptions;
 use crate::uninstall::UninstallOptions;
@@ -74,6 +75,8 @@ pub enum Command {
     Export(Box<ExportArgs>),
     /// Check the Definition of Done: workloads, scrape targets, metrics, rules and alerts, Grafana, Alertmanager, exposure
     Status(StatusArgs),
+    /// Every container image the chart runs with these values (for a mirror); with --registry, the values that use the mirror; no cluster needed
+    Images(ImagesArgs),
 }
 
 /// What the stack looks like: shared by `install` and `export`, so both give the same stack.
@@ -183,6 +186,29 @@ pub struct ExportArgs {
     /// Dashboards folder (default: promstack's embedded dashboards/)
     #[arg(long, value_name = "DIR")]
     pub dashboards_dir: Option<PathBuf>,
+}
+
+/// `images`: what the chart runs, for air-gapped clusters.
+#[derive(Debug, Clone, Args)]
+pub struct ImagesArgs {
+    /// Cluster flavour whose values to render with
+    #[arg(long, value_enum, default_value_t = Env::Local, env = "PROMSTACK_ENV")]
+    pub env: Env,
+    /// Extra values file, after the embedded ones (repeatable, later wins)
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
+    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
+    pub chart: Option<String>,
+    /// Chart version (default: the pinned one; ignored for local charts)
+    #[arg(long, value_name = "VERSION")]
+    pub chart_version: Option<String>,
+    /// As install with --no-admission-webhooks (their certificate Job's image is then not needed)
+    #[arg(long)]
+    pub no_admission_webhooks: bool,
+    /// Mirror registry (host[:port][/path]): also print the values overlay that pulls every image from it
+    #[arg(long, value_name = "REGISTRY")]
+    pub registry: Option<String>,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -306,6 +332,26 @@ pub fn export_options(cli: &Cli, a: &ExportArgs) -> Result<ExportOptions, Error>
     })
 }
 
+/// `install images`' flags as its options (checks the chart and the registry).
+pub fn images_options(cli: &Cli, a: &ImagesArgs) -> Result<ImagesOptions, Error> {
+    Ok(ImagesOptions {
+        env: a.env,
+        namespace: cli.global.namespace.clone(),
+        chart: Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?,
+        user_values: a.values.clone(),
+        overlay: values::OverlaySettings {
+            storage_class: a.env.storage_class().into(),
+            admission_webhooks: !a.no_admission_webhooks,
+            ..Default::default()
+        },
+        registry: a
+            .registry
+            .as_deref()
+            .map(crate::images_verb::check_registry)
+            .transpose()?,
+    })
+}
+
 /// `install status`'s flags as its options.
 pub fn status_options(cli: &Cli, a: &StatusArgs) -> StatusOptions {
     StatusOptions {
@@ -333,7 +379,13 @@ mod tests {
             "install",
             parse,
             |c| &c.global,
-            &[&[], &["status"], &["uninstall"], &["export", "/tmp/out"]],
+            &[
+                &[],
+                &["status"],
+                &["uninstall"],
+                &["export", "/tmp/out"],
+                &["images"],
+            ],
         );
     }
 

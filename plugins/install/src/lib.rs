@@ -9,10 +9,12 @@ pub mod cli;
 pub mod crds;
 pub mod grafana;
 pub mod helm;
+pub mod images;
 pub mod values;
 pub mod verb;
 pub mod workloads;
 
+pub use verb::images as images_verb;
 pub use verb::install::{preflight, summary};
 pub use verb::{export, install, status, uninstall};
 
@@ -31,6 +33,11 @@ pub const COMPONENT: &str = "install";
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let g = &cli.global;
     match &cli.command {
+        Some(Command::Images(a)) => {
+            let opts = cli::images_options(&cli, a)?;
+            let helm = Helm::new(cli.helm.clone(), g.kubeconfig.clone(), g.context.clone());
+            output::finish(g.output, &images_verb::run(&opts, &helm).await?)
+        }
         Some(Command::Export(a)) => {
             output::finish(g.output, &export::run(&cli::export_options(&cli, a)?)?)
         }
@@ -74,10 +81,12 @@ pub async fn run_with(
             let report = uninstall::run(&opts, &verb::Deps::new(cluster, helm, &ui)).await?;
             output::finish(g.output, &report)
         }
-        Some(Command::Export(_)) | Some(Command::Status(_)) => Err(promstack_shared::Error::input(
-            "export and status do not run against a given cluster and helm",
-        )
-        .into()),
+        Some(Command::Export(_) | Command::Status(_) | Command::Images(_)) => {
+            Err(promstack_shared::Error::input(
+                "export, status and images do not run against a given cluster and helm",
+            )
+            .into())
+        }
     }
 }
 

@@ -60,6 +60,16 @@ pub fn ready(kind: &str, obj: Option<&Value>, nodes: usize) -> Readiness {
     promstack_shared::readiness::of(kind, obj, nodes)
 }
 
+/// The pod spec inside a rendered workload (Deployment, DaemonSet, StatefulSet, Job, CronJob,
+/// Pod), if it has one.
+pub fn pod_spec(doc: &Value) -> Option<&Value> {
+    match doc["kind"].as_str()? {
+        "Pod" => doc.get("spec"),
+        "CronJob" => doc.pointer("/spec/jobTemplate/spec/template/spec"),
+        _ => doc.pointer("/spec/template/spec"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

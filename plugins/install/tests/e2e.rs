@@ -397,3 +397,64 @@ fn install_check_reinstall_uninstall() {
         "the chart's webhook certificate Secret is left behind"
     );
 }
+
+/// The image list of the real chart (PROMSTACK_E2E_CHART, else the pinned remote one): the
+/// stack's images are all there, and the mirror overlay moves every one of them. No cluster is
+/// touched, but the kubeconfig is asked for like every e2e test (the suite runs as one).
+#[test]
+#[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
+fn images_of_the_real_chart_and_their_mirror() {
+    let _kubeconfig = promstack_shared::testing::e2e_kubeconfig();
+    let mut args = vec![
+        "images".to_string(),
+        "--registry".into(),
+        "mirror.example:5000".into(),
+        "-o".into(),
+        "json".into(),
+    ];
+    if let Ok(chart) = std::env::var("PROMSTACK_E2E_CHART") {
+        args.extend(["--chart".into(), chart]);
+    }
+    if let Ok(values) = std::env::var("PROMSTACK_E2E_VALUES") {
+        args.extend(["-f".into(), values]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"))
+        .args(&args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let images: Vec<&str> = v["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    eprintln!("e2e: {} images: {images:?}", images.len());
+    for part in [
+        "prometheus-operator/prometheus-operator:",
+        "prometheus-operator/prometheus-config-reloader:",
+        "prometheus/prometheus:",
+        "prometheus/alertmanager:",
+        "grafana/grafana:",
+        "kube-state-metrics/kube-state-metrics:",
+        "prometheus/node-exporter:",
+    ] {
+        assert!(
+            images.iter().any(|i| i.contains(part)),
+            "no {part} image in {images:?}"
+        );
+    }
+    assert_eq!(
+        v["unmirrored"],
+        Value::Null,
+        "images the overlay does not move: {}",
+        v["unmirrored"]
+    );
+    assert_eq!(v["mirror"].as_array().unwrap().len(), images.len());
+}

@@ -4,6 +4,7 @@
 //! `.tools/helm-v{3,4}/helm` (scripts/test-tools.sh puts them there) and `amtool` on PATH.
 //! A missing tool is a failure under CI=true and a printed skip elsewhere.
 mod common;
+use common::{helm, tool};
 use promstack_install::alertmanager;
 use promstack_install::crds;
 use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, HelmCall, Release};
@@ -11,47 +12,6 @@ use promstack_install::install::ValuesDir;
 use promstack_install::values::{self, Env, OverlaySettings, GRAFANA_SECRET};
 use std::path::PathBuf;
 use std::time::Duration;
-
-fn tool(env: &str, fallback: Option<PathBuf>, name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os(env)
-        .map(PathBuf::from)
-        .or(fallback.filter(|p| p.is_file()))
-        .or_else(|| which(name));
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{name} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
-        }
-        eprintln!("SKIPPED: {name} not found (set {env} or run scripts/test-tools.sh)");
-    }
-    found
-}
-
-fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
-fn helm(major: u32) -> Option<Helm> {
-    let local = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.tools"))
-        .join(format!("helm-v{major}/helm"));
-    let binary = tool(
-        &format!("PROMSTACK_HELM{major}"),
-        Some(local),
-        &format!("helm-v{major}"),
-    )?;
-    // an unreachable cluster: whatever needs one fails fast and says so
-    let dir = tempfile::tempdir().unwrap().keep();
-    let kubeconfig = dir.join("kubeconfig");
-    std::fs::write(
-        &kubeconfig,
-        "apiVersion: v1\nkind: Config\nclusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: none, context: {cluster: none, user: u}}]\ncurrent-context: none\n",
-    )
-    .unwrap();
-    Some(Helm::new(binary, Some(kubeconfig), None))
-}
 
 fn release(files: &ValuesDir) -> Release {
     Release {

@@ -3,6 +3,7 @@
 //! through ([`Deps`]), and one `run(opts, deps)` that returns a report
 //! ([`promstack_shared::output::Report`]).
 pub mod export;
+pub mod images;
 pub mod install;
 pub mod status;
 pub mod uninstall;

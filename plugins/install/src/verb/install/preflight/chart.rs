@@ -11,6 +11,7 @@ use super::passed;
 use crate::crds::{self, Owner};
 use crate::install::Check;
 use crate::values::{self, RELEASE};
+use crate::workloads::pod_spec;
 use anyhow::Context as _;
 use promstack_shared::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef};
 use promstack_shared::Error;
@@ -195,15 +196,6 @@ struct Needed {
     kind: &'static str,
     name: String,
     by: String,
-}
-
-/// The pod spec inside a rendered workload, if it has one.
-fn pod_spec(doc: &Value) -> Option<&Value> {
-    match doc["kind"].as_str()? {
-        "Pod" => doc.get("spec"),
-        "CronJob" => doc.pointer("/spec/jobTemplate/spec/template/spec"),
-        _ => doc.pointer("/spec/template/spec"),
-    }
 }
 
 /// What the rendered workloads mount (not optional), and the Secrets and ConfigMaps the

@@ -1,0 +1,177 @@
+//! `install images`: every container image the chart runs with these values, for a mirror in an
+//! air-gapped cluster (no cluster needed: the chart is rendered as install renders it). With
+//! `--registry`, also the values that point the stack at the mirror, checked by rendering again
+//! with them: an image that still comes from elsewhere is said.
+use crate::helm::{Chart, HelmApi, Release};
+use crate::images;
+use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
+use crate::verb::install::ValuesDir;
+use anyhow::Context as _;
+use promstack_shared::verb::Report;
+use promstack_shared::Error;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone)]
+pub struct ImagesOptions {
+    pub env: Env,
+    pub namespace: String,
+    pub chart: Chart,
+    pub user_values: Vec<PathBuf>,
+    pub overlay: OverlaySettings,
+    /// The mirror registry (`registry.example:5000`, or with a path: `registry.example/mirror`).
+    pub registry: Option<String>,
+}
+
+/// An image and its name in the mirror.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mirrored {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImagesReport {
+    pub chart: String,
+    pub images: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+    /// The values overlay for the mirror (`-f mirror.yaml`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirror: Vec<Mirrored>,
+    /// Images that, with the overlay, still come from another registry.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unmirrored: Vec<String>,
+}
+
+/// Render the chart with the values (and again with the mirror overlay, when asked).
+pub async fn run(opts: &ImagesOptions, helm: &dyn HelmApi) -> anyhow::Result<ImagesReport> {
+    let user: Vec<ValuesFile> = opts
+        .user_values
+        .iter()
+        .map(|p| values::load(p))
+        .collect::<Result<_, _>>()?;
+    let chain = values::chain(opts.env, user, &opts.overlay)?;
+    let found = render(opts, helm, &chain).await?;
+    let mut report = ImagesReport {
+        chart: opts.chart.describe(),
+        images: found.iter().cloned().collect(),
+        registry: opts.registry.clone(),
+        overlay: None,
+        mirror: vec![],
+        unmirrored: vec![],
+    };
+    let Some(registry) = &opts.registry else {
+        return Ok(report);
+    };
+    let overlay = images::mirror_overlay(registry);
+    let mut with_mirror = chain;
+    with_mirror.push(ValuesFile {
+        origin: "mirror.yaml".into(),
+        text: serde_yaml::to_string(&overlay)?,
+        values: overlay.clone(),
+    });
+    let mirrored = render(opts, helm, &with_mirror).await?;
+    let (pairs, unmirrored) = images::pairs(&found, &mirrored, registry);
+    report.mirror = pairs
+        .into_iter()
+        .map(|(from, to)| Mirrored { from, to })
+        .collect();
+    report.unmirrored = unmirrored;
+    report.overlay = Some(overlay);
+    Ok(report)
+}
+
+async fn render(
+    opts: &ImagesOptions,
+    helm: &dyn HelmApi,
+    chain: &[ValuesFile],
+) -> anyhow::Result<BTreeSet<String>> {
+    let dir = ValuesDir::write(chain).context("writing the values files for helm")?;
+    let release = Release {
+        name: RELEASE.into(),
+        namespace: opts.namespace.clone(),
+        chart: opts.chart.clone(),
+        values_files: dir.files.clone(),
+        timeout: Duration::from_secs(60),
+    };
+    let rendered = helm
+        .template(&release)
+        .await
+        .context("the chart does not render with these values")?;
+    let docs = crate::crds::documents(&rendered)?;
+    Ok(images::of(&docs))
+}
+
+impl Report for ImagesReport {
+    /// The images, one a line; with `--registry` a values file: the copies to make as comments,
+    /// then the overlay (`> mirror.yaml` keeps it).
+    fn text(&self) -> String {
+        let Some(overlay) = &self.overlay else {
+            return self.images.iter().map(|i| format!("{i}\n")).collect();
+        };
+        let registry = self.registry.as_deref().unwrap_or_default();
+        let mut s = format!(
+            "# Values that pull every image of {} from {registry}: save as mirror.yaml, then\n#   kubectl promstack install --chart <the chart .tgz> -f mirror.yaml\n# Copy each image to the mirror first:\n",
+            self.chart
+        );
+        for m in &self.mirror {
+            s.push_str(&format!("#   {} -> {}\n", m.from, m.to));
+        }
+        for u in &self.unmirrored {
+            s.push_str(&format!(
+                "# WARNING: {u} still comes from its own registry: set its registry in a -f file\n"
+            ));
+        }
+        s.push_str(&serde_yaml::to_string(overlay).unwrap_or_default());
+        s
+    }
+}
+
+/// A `--registry` as a registry host (with an optional port and path), no scheme.
+pub fn check_registry(r: &str) -> Result<String, Error> {
+    let r = r.trim().trim_end_matches('/');
+    let bad = r.is_empty()
+        || r.contains("://")
+        || r.contains(char::is_whitespace)
+        || r.contains('@')
+        || r.split('/').next().is_some_and(str::is_empty);
+    if bad {
+        return Err(Error::input(format!(
+            "--registry `{r}` is not a registry: give a host, with a port or path if it has one (registry.example:5000, registry.example/mirror)"
+        )));
+    }
+    Ok(r.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registry_is_a_host_with_an_optional_port_and_path() {
+        for ok in [
+            "registry.example",
+            "registry.example:5000",
+            "registry.example/mirror/",
+            "localhost:5000",
+        ] {
+            assert!(check_registry(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(check_registry("r.example/m/").unwrap(), "r.example/m");
+        for bad in [
+            "",
+            "https://r.example",
+            "r example",
+            "/mirror",
+            "r.example@sha256:x",
+        ] {
+            assert!(check_registry(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! The command line of `kubectl promstack install`: its flags, and each verb's options made
 //! from them.
-use crate::export::ExportOptions;
+use crate::export::{ExportOptions, Format};
 use crate::grafana::PasswordSource;
 use crate::helm::Chart;
 use crate::images_verb::ImagesOptions;
@@ -186,6 +186,18 @@ pub struct ExportArgs {
     /// Dashboards folder (default: promstack's embedded dashboards/)
     #[arg(long, value_name = "DIR")]
     pub dashboards_dir: Option<PathBuf>,
+
+    /// Which GitOps tool deploys it
+    #[arg(long, value_enum, default_value_t = Format::Flux)]
+    pub format: Format,
+
+    /// argocd: the git repository Argo CD reads the tree from
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+
+    /// argocd: the tree's path in that repository (default: DIR)
+    #[arg(long, value_name = "PATH", requires = "repo_url")]
+    pub repo_path: Option<String>,
 }
 
 /// `images`: what the chart runs, for air-gapped clusters.
@@ -329,6 +341,9 @@ pub fn export_options(cli: &Cli, a: &ExportArgs) -> Result<ExportOptions, Error>
         alertmanager_config: a.stack.alertmanager_config.clone(),
         rules_dir: a.rules_dir.clone(),
         dashboards_dir: a.dashboards_dir.clone(),
+        format: a.format,
+        repo_url: a.repo_url.clone(),
+        repo_path: a.repo_path.clone(),
     })
 }
 

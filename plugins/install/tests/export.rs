@@ -1,5 +1,5 @@
 //! The GitOps export: deterministic, no secret values, and it builds with the real `kubectl kustomize`.
-use promstack_install::export::{run as export, ExportOptions};
+use promstack_install::export::{run as export, ExportOptions, Format};
 use promstack_install::values::{Env, OverlaySettings};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -18,6 +18,9 @@ fn opts(dir: PathBuf, env: Env) -> ExportOptions {
         alertmanager_config: None,
         rules_dir: Some(format!("{FIXTURES}/rules").into()),
         dashboards_dir: Some(format!("{FIXTURES}/dashboards").into()),
+        format: Format::Flux,
+        repo_url: None,
+        repo_path: None,
     }
 }
 
@@ -61,7 +64,8 @@ fn the_tree_has_every_file_and_is_the_same_twice() {
         [
             "additional-rules.yaml",
             "alertmanager-config.yaml",
-            "dashboards/configmap-dashboards.yaml",
+            "dashboards/Cilium/agent.json",
+            "dashboards/overview.json",
             "helm-release.yaml",
             "kustomization.yaml",
             "namespace.yaml",
@@ -208,4 +212,117 @@ fn kubectl_kustomize_builds_it() {
         assert_eq!(am["metadata"]["name"], "promstack-alertmanager-config");
         assert!(am["data"]["alertmanager.yaml"].is_string());
     }
+}
+
+#[test]
+fn the_dashboards_are_json_in_git_and_kustomize_makes_what_sync_writes() {
+    let Some(kubectl) = kubectl() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    export(&opts(tmp.path().to_path_buf(), Env::Local)).unwrap();
+    // the JSON people edit: pretty, the dashboard as provisioning wants it
+    let agent = std::fs::read_to_string(tmp.path().join("dashboards/Cilium/agent.json")).unwrap();
+    assert!(agent.starts_with("{\n  \""), "{agent}");
+    let docs = kustomize(&kubectl, tmp.path());
+    // what `dashboards sync` writes for the same files
+    let files = promstack_shared::sources::folder(
+        std::path::Path::new(&format!("{FIXTURES}/dashboards")),
+        &[".json"],
+    )
+    .unwrap();
+    let synced = promstack_shared::dashboard::build(&files, "monitoring").unwrap();
+    assert_eq!(synced.len(), 2);
+    for want in synced {
+        let want = serde_json::to_value(&want).unwrap();
+        let name = &want["metadata"]["name"];
+        let got = docs
+            .iter()
+            .find(|d| d["kind"] == "ConfigMap" && &d["metadata"]["name"] == name)
+            .unwrap_or_else(|| panic!("kustomize made no ConfigMap {name}"));
+        for field in ["namespace", "labels", "annotations"] {
+            assert_eq!(
+                got["metadata"][field], want["metadata"][field],
+                "{name}: {field}"
+            );
+        }
+        let (key, text) = want["data"].as_object().unwrap().iter().next().unwrap();
+        let as_json = |v: &Value| serde_json::from_str::<Value>(v.as_str().unwrap()).unwrap();
+        assert_eq!(as_json(&got["data"][key]), as_json(text), "{name}: {key}");
+        assert_eq!(got["data"].as_object().unwrap().len(), 1);
+    }
+    assert!(
+        !tmp.path()
+            .join("dashboards/configmap-dashboards.yaml")
+            .exists(),
+        "no pre-rendered ConfigMaps: kustomize makes them"
+    );
+}
+
+#[test]
+fn argo_cd_gets_an_application_of_the_chart_and_the_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut o = opts(tmp.path().join("out"), Env::Cloud);
+    o.overlay.grafana_host = Some("grafana.example.org".into());
+    o.overlay.tls_secret = Some("grafana-tls".into());
+    o.format = Format::Argocd;
+    let err = export(&o).unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&err).code(), 2);
+    assert!(err.to_string().contains("--repo-url"), "{err}");
+    assert!(
+        !tmp.path().join("out").exists(),
+        "nothing written on bad input"
+    );
+
+    o.repo_url = Some("https://git.example.org/platform/cluster.git".into());
+    o.repo_path = Some("kubernetes/observability/prometheus-stack".into());
+    let report = export(&o).unwrap();
+    assert!(report.files.contains(&"application.yaml".to_string()));
+    assert!(!report.files.contains(&"helm-release.yaml".to_string()));
+    let text = std::fs::read_to_string(tmp.path().join("out/application.yaml")).unwrap();
+    let app = &promstack_install::crds::documents(&text).unwrap()[0];
+    assert_eq!(app["apiVersion"], "argoproj.io/v1alpha1");
+    assert_eq!(app["kind"], "Application");
+    assert_eq!(app["metadata"]["namespace"], "argocd");
+    assert_eq!(app["spec"]["destination"]["namespace"], "monitoring");
+    assert_eq!(
+        app["spec"]["syncPolicy"]["syncOptions"],
+        serde_json::json!(["ServerSideApply=true"])
+    );
+    let sources = app["spec"]["sources"].as_array().unwrap();
+    assert_eq!(sources[0]["chart"], "kube-prometheus-stack");
+    assert_eq!(sources[0]["targetRevision"], "88.5.3");
+    let git = &sources[1];
+    assert_eq!(git["ref"], "values");
+    assert_eq!(git["path"], "kubernetes/observability/prometheus-stack");
+    // every values file it names is in the tree
+    for f in sources[0]["helm"]["valueFiles"].as_array().unwrap() {
+        let f = f.as_str().unwrap();
+        let rel = f
+            .strip_prefix("$values/kubernetes/observability/prometheus-stack/")
+            .unwrap();
+        assert!(tmp.path().join("out").join(rel).is_file(), "{f}");
+    }
+    assert!(sources[0]["helm"]["valueFiles"][1]
+        .as_str()
+        .unwrap()
+        .ends_with("values-cloud.yaml"));
+    // and the tree builds, without Flux objects
+    let Some(kubectl) = kubectl() else { return };
+    let docs = kustomize(&kubectl, &tmp.path().join("out"));
+    assert!(!docs
+        .iter()
+        .any(|d| d["kind"] == "HelmRelease" || d["kind"] == "Application"));
+    assert!(!docs
+        .iter()
+        .any(|d| d["metadata"]["name"] == "promstack-values"));
+    assert_eq!(
+        docs.iter()
+            .filter(|d| d["metadata"]["labels"]["grafana_dashboard"] == "1")
+            .count(),
+        2
+    );
+    assert!(
+        docs.iter()
+            .any(|d| d["kind"] == "Secret"
+                && d["metadata"]["name"] == "promstack-alertmanager-config")
+    );
 }

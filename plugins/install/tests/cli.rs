@@ -164,8 +164,10 @@ fn export_needs_no_cluster() {
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["files"].as_array().unwrap().len(), 10);
+    // the nine files of the tree and promstack's three dashboards as JSON
+    assert_eq!(report["files"].as_array().unwrap().len(), 12, "{report}");
     assert!(out.join("kustomization.yaml").is_file());
+    assert!(out.join("dashboards/Cilium/hubble.json").is_file());
     // cloud without its Ingress host is refused before anything is written
     let o = bin()
         .arg("export")

@@ -314,6 +314,7 @@ pub fn install_options(cli: &Cli) -> Result<InstallOptions, Error> {
     o.dry_run = a.dry_run;
     o.recover = a.recover;
     o.force_upgrade = a.force_upgrade;
+    o.render_cache = crate::render_cache::RenderCache::for_user();
     Ok(o)
 }
 

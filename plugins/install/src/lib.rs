@@ -10,6 +10,7 @@ pub mod crds;
 pub mod grafana;
 pub mod helm;
 pub mod images;
+pub mod render_cache;
 pub mod values;
 pub mod verb;
 pub mod workloads;

@@ -86,7 +86,12 @@ async fn a_fresh_install_does_every_step_in_order() {
     assert!(writes[3..]
         .iter()
         .all(|w| w.starts_with("CustomResourceDefinition")));
-    assert_eq!(h.calls(), ["version", "list", "template", "upgrade"]);
+    // pre-flight's helm runs (at once, in any order), then the upgrade
+    let calls = h.calls();
+    let mut preflight = calls[..3].to_vec();
+    preflight.sort();
+    assert_eq!(preflight, ["list", "template", "version"], "{calls:?}");
+    assert_eq!(calls[3..], ["upgrade"], "{calls:?}");
 
     // helm 4 flags, values in order: base, env, generated overlay; no secret anywhere
     let st = h.state.lock().unwrap();
@@ -419,4 +424,26 @@ async fn the_crds_are_applied_and_waited_for_at_once() {
         c.overlaps()
     );
     assert!(together("Get CustomResourceDefinition"));
+}
+
+#[tokio::test]
+async fn a_render_kept_from_an_earlier_run_is_not_made_again() {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    let cache = tempfile::tempdir().unwrap();
+    let mut o = options();
+    o.render_cache = Some(promstack_install::render_cache::RenderCache::at(cache.path()));
+    run(&o, &c, &h, b"").await.unwrap();
+    assert_eq!(h.count("template"), 1);
+    // the same helm, chart and values: the kept render, the same plan
+    let again = run(&o, &c, &h, b"").await.unwrap();
+    assert_eq!(h.count("template"), 1, "rendered again");
+    assert!(!again.report.changed, "{:?}", again.report.steps);
+    // other values: rendered again
+    let dir = tempfile::tempdir().unwrap();
+    let extra = dir.path().join("extra.yaml");
+    std::fs::write(&extra, "grafana:\n  replicas: 1\n").unwrap();
+    o.user_values = vec![extra];
+    run(&o, &c, &h, b"").await.unwrap();
+    assert_eq!(h.count("template"), 2);
 }

@@ -27,7 +27,8 @@ fn start(seed: &str, args: &[&str]) -> Run {
         .env_remove("NO_COLOR")
         .env_remove("PROMSTACK_NAMESPACE")
         .env("PROMSTACK_TEST_SEED", seed)
-        .env("PROMSTACK_TEST_JOURNAL", &journal);
+        .env("PROMSTACK_TEST_JOURNAL", &journal)
+        .env("XDG_CACHE_HOME", dir.path().join("cache"));
     let p = rexpect::session::spawn_command(cmd, Some(15_000)).unwrap();
     Run {
         p,

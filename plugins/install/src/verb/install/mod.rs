@@ -52,6 +52,8 @@ pub struct InstallOptions {
     pub dry_run: bool,
     pub recover: bool,
     pub force_upgrade: bool,
+    /// Where renders of the chart are kept between runs (None: render every time).
+    pub render_cache: Option<crate::render_cache::RenderCache>,
 }
 
 impl InstallOptions {
@@ -76,6 +78,7 @@ impl InstallOptions {
             dry_run: false,
             recover: false,
             force_upgrade: false,
+            render_cache: None,
         }
     }
 }

@@ -9,6 +9,7 @@ use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
 use crate::crds::{self, Owner};
+use crate::render_cache::RenderCache;
 use crate::install::Check;
 use crate::values::{self, RELEASE};
 use crate::workloads::pod_spec;
@@ -30,9 +31,10 @@ pub(super) async fn renders(
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
+    helm_version: &str,
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
-    let rendered = clock.time(deps.helm.template(&inputs.release)).await;
+    let rendered = render(opts, deps, inputs, clock, helm_version).await;
     let docs = crds::documents(&rendered.context("the chart does not render with these values")?)?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
@@ -77,6 +79,30 @@ pub(super) async fn renders(
         },
         check,
     ))
+}
+
+/// `helm template` of the release, or the render kept from an earlier run with the same helm,
+/// chart and values (see [`crate::render_cache`]).
+async fn render(
+    opts: &InstallOptions,
+    deps: &Deps<'_>,
+    inputs: &Inputs,
+    clock: &HelmClock,
+    helm_version: &str,
+) -> Result<String, promstack_shared::Error> {
+    let cache = opts.render_cache.as_ref();
+    let key = cache.and_then(|_| RenderCache::key(helm_version, &inputs.release));
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        if let Some(kept) = cache.get(key) {
+            deps.ui.detail("the chart's render is the one kept from an earlier run (same helm, chart and values)");
+            return Ok(kept);
+        }
+    }
+    let rendered = clock.time(deps.helm.template(&inputs.release)).await?;
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        cache.put(key, &rendered);
+    }
+    Ok(rendered)
 }
 
 /// No other kube-prometheus-stack in the way (see [`second_stack`]).

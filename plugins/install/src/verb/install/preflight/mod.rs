@@ -57,15 +57,23 @@ pub(super) async fn run(
         "pre-flight: reading the cluster, rendering {}",
         opts.chart.describe()
     ));
-    let (reached, helm, storage, nodes, release, remote, ns_live, rendered) = tokio::join!(
+    // the render needs helm's version (a kept render is helm's own); helm's check comes first
+    let helm_and_render = async {
+        let helm = cluster::helm(deps, clock).await;
+        let rendered = match &helm {
+            Ok((v, _)) => chart::renders(opts, deps, inputs, clock, &v.full).await,
+            Err(_) => Err(anyhow::anyhow!("no helm to render the chart with")),
+        };
+        (helm, rendered)
+    };
+    let (reached, (helm, rendered), storage, nodes, release, remote, ns_live) = tokio::join!(
         cluster::reachable(deps),
-        cluster::helm(deps, clock),
+        helm_and_render,
         cluster::storage_class(opts, deps),
         cluster::nodes(deps, &inputs.merged),
         cluster::release(opts, deps, clock),
         cluster::remote_write(opts, deps),
         namespace::read(opts, deps),
-        chart::renders(opts, deps, inputs, clock),
     );
     bar.finish_and_clear();
     let mut checks = Vec::new();

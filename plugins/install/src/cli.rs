@@ -124,17 +124,8 @@ pub struct InstallArgs {
     #[command(flatten)]
     pub stack: StackArgs,
 
-    /// Extra values file, after the embedded ones (repeatable, later wins)
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<PathBuf>,
-
-    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
-    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
-    pub chart: Option<String>,
-
-    /// Chart version (default: the pinned 88.5.3; ignored for local charts)
-    #[arg(long, value_name = "VERSION")]
-    pub chart_version: Option<String>,
+    #[command(flatten)]
+    pub chart: ChartArgs,
 
     /// Read the Grafana admin password from stdin
     #[arg(long, conflicts_with = "generate_grafana_password")]
@@ -200,21 +191,37 @@ pub struct ExportArgs {
     pub repo_path: Option<String>,
 }
 
+/// The chart and the values files it renders with: install's and images' flags.
+#[derive(Debug, Clone, Args)]
+pub struct ChartArgs {
+    /// Extra values file, after the embedded ones (repeatable, later wins)
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    pub values: Vec<PathBuf>,
+
+    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
+    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
+    pub chart: Option<String>,
+
+    /// Chart version (default: the pinned 88.5.3; ignored for local charts)
+    #[arg(long, value_name = "VERSION")]
+    pub chart_version: Option<String>,
+}
+
+impl ChartArgs {
+    /// The chart (a local one must exist).
+    pub fn chart(&self) -> Result<Chart, Error> {
+        Chart::from_flags(self.chart.as_deref(), self.chart_version.as_deref())
+    }
+}
+
 /// `images`: what the chart runs, for air-gapped clusters.
 #[derive(Debug, Clone, Args)]
 pub struct ImagesArgs {
     /// Cluster flavour whose values to render with
     #[arg(long, value_enum, default_value_t = Env::Local, env = "PROMSTACK_ENV")]
     pub env: Env,
-    /// Extra values file, after the embedded ones (repeatable, later wins)
-    #[arg(short = 'f', long = "values", value_name = "FILE")]
-    pub values: Vec<PathBuf>,
-    /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
-    #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
-    pub chart: Option<String>,
-    /// Chart version (default: the pinned one; ignored for local charts)
-    #[arg(long, value_name = "VERSION")]
-    pub chart_version: Option<String>,
+    #[command(flatten)]
+    pub chart: ChartArgs,
     /// As install with --no-admission-webhooks (their certificate Job's image is then not needed)
     #[arg(long)]
     pub no_admission_webhooks: bool,
@@ -296,8 +303,8 @@ pub fn stack_settings(a: &StackArgs) -> Result<values::OverlaySettings, Error> {
 pub fn install_options(cli: &Cli) -> Result<InstallOptions, Error> {
     let a = &cli.install;
     let mut o = InstallOptions::new(a.stack.env, &cli.global.namespace);
-    o.chart = Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?;
-    o.user_values = a.values.clone();
+    o.chart = a.chart.chart()?;
+    o.user_values = a.chart.values.clone();
     o.overlay = stack_settings(&a.stack)?;
     o.password = if a.grafana_password_stdin {
         PasswordSource::Stdin
@@ -353,8 +360,8 @@ pub fn images_options(cli: &Cli, a: &ImagesArgs) -> Result<ImagesOptions, Error>
     Ok(ImagesOptions {
         env: a.env,
         namespace: cli.global.namespace.clone(),
-        chart: Chart::from_flags(a.chart.as_deref(), a.chart_version.as_deref())?,
-        user_values: a.values.clone(),
+        chart: a.chart.chart()?,
+        user_values: a.chart.values.clone(),
         overlay: values::OverlaySettings {
             storage_class: a.env.storage_class().into(),
             admission_webhooks: !a.no_admission_webhooks,

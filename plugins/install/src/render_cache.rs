@@ -43,7 +43,11 @@ impl RenderCache {
         field(release.name.as_bytes());
         field(release.namespace.as_bytes());
         match &release.chart {
-            Chart::Repo { repo, name, version } => {
+            Chart::Repo {
+                repo,
+                name,
+                version,
+            } => {
                 for s in ["repo", repo, name, version] {
                     field(s.as_bytes());
                 }
@@ -104,7 +108,9 @@ impl RenderCache {
 
     /// Keep the newest renders.
     fn prune(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else { return };
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return;
+        };
         let mut files: Vec<(std::time::SystemTime, PathBuf)> = entries
             .flatten()
             .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
@@ -166,22 +172,42 @@ mod tests {
         let r = release(Chart::Local(chart.clone()), vec![values.clone()]);
         let k = RenderCache::key("v4.1.4", &r).unwrap();
         assert_eq!(k.len(), 64);
-        assert_eq!(RenderCache::key("v4.1.4", &r).unwrap(), k, "the same inputs, the same key");
+        assert_eq!(
+            RenderCache::key("v4.1.4", &r).unwrap(),
+            k,
+            "the same inputs, the same key"
+        );
         assert_ne!(RenderCache::key("v3.17.3", &r).unwrap(), k, "another helm");
         std::fs::write(&values, "x: 2\n").unwrap();
         let k2 = RenderCache::key("v4.1.4", &r).unwrap();
         assert_ne!(k2, k, "other values");
         std::fs::write(chart.join("templates/a.yaml"), "a: 2\n").unwrap();
-        assert_ne!(RenderCache::key("v4.1.4", &r).unwrap(), k2, "a chart file changed");
+        assert_ne!(
+            RenderCache::key("v4.1.4", &r).unwrap(),
+            k2,
+            "a chart file changed"
+        );
         let other_ns = Release {
             namespace: "other".into(),
             ..r.clone()
         };
-        assert_ne!(RenderCache::key("v4.1.4", &other_ns).unwrap(), RenderCache::key("v4.1.4", &r).unwrap());
+        assert_ne!(
+            RenderCache::key("v4.1.4", &other_ns).unwrap(),
+            RenderCache::key("v4.1.4", &r).unwrap()
+        );
         let remote = release(Chart::from_flags(None, None).unwrap(), vec![values.clone()]);
-        let newer = release(Chart::from_flags(None, Some("99.0.0")).unwrap(), vec![values]);
-        assert_ne!(RenderCache::key("v4", &remote), RenderCache::key("v4", &newer));
-        let missing = release(Chart::from_flags(None, None).unwrap(), vec![tmp.path().join("gone")]);
+        let newer = release(
+            Chart::from_flags(None, Some("99.0.0")).unwrap(),
+            vec![values],
+        );
+        assert_ne!(
+            RenderCache::key("v4", &remote),
+            RenderCache::key("v4", &newer)
+        );
+        let missing = release(
+            Chart::from_flags(None, None).unwrap(),
+            vec![tmp.path().join("gone")],
+        );
         assert_eq!(RenderCache::key("v4", &missing), None);
     }
 
@@ -202,6 +228,11 @@ mod tests {
         for i in 0..KEEP + 4 {
             cache.put(&format!("k{i}"), "x");
         }
-        assert_eq!(std::fs::read_dir(tmp.path().join("renders")).unwrap().count(), KEEP);
+        assert_eq!(
+            std::fs::read_dir(tmp.path().join("renders"))
+                .unwrap()
+                .count(),
+            KEEP
+        );
     }
 }

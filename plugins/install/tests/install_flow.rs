@@ -432,7 +432,9 @@ async fn a_render_kept_from_an_earlier_run_is_not_made_again() {
     let h = FakeHelm::new(c.clone(), 4);
     let cache = tempfile::tempdir().unwrap();
     let mut o = options();
-    o.render_cache = Some(promstack_install::render_cache::RenderCache::at(cache.path()));
+    o.render_cache = Some(promstack_install::render_cache::RenderCache::at(
+        cache.path(),
+    ));
     run(&o, &c, &h, b"").await.unwrap();
     assert_eq!(h.count("template"), 1);
     // the same helm, chart and values: the kept render, the same plan

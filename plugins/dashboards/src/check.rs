@@ -135,7 +135,7 @@ fn matchers_with_any_value(expr: &str) -> String {
     out
 }
 
-/// The query as it is run: a variable is "any value" (see [`rewrite_matcher`]), intervals a few
+/// The query as it is run: a variable is "any value" (see `rewrite_matcher`), intervals a few
 /// scrape intervals wide, other variables a plausible label name.
 pub fn runnable(expr: &str, range: Duration, step: Duration) -> String {
     let range_s = format!("{}s", range.as_secs());

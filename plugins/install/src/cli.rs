@@ -225,7 +225,7 @@ pub struct ImagesArgs {
     /// As install with --no-admission-webhooks (their certificate Job's image is then not needed)
     #[arg(long)]
     pub no_admission_webhooks: bool,
-    /// Mirror registry (host[:port][/path]): also print the values overlay that pulls every image from it
+    /// Mirror registry (`host[:port][/path]`): also print the values overlay that pulls every image from it
     #[arg(long, value_name = "REGISTRY")]
     pub registry: Option<String>,
 }

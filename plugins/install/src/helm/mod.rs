@@ -1,6 +1,6 @@
 //! helm, the external tool: the version and flags of each major release, the commands we run,
-//! and the trait the install flow calls (the real binary in [`binary`], a fake in orchestration
-//! tests); the command lines themselves in [`argv`].
+//! and the trait the install flow calls (the real binary in `binary`, a fake in orchestration
+//! tests); the command lines themselves in `argv`.
 mod argv;
 mod binary;
 

@@ -1,12 +1,12 @@
 //! `kubectl promstack install export DIR`: the same stack as files for GitOps, Flux (default) or
 //! Argo CD (`--format argocd`), built by kustomize.
 //!
-//! DIR gets `kustomization.yaml` ([`kustomize`]), `namespace.yaml`, the values files,
+//! DIR gets `kustomization.yaml` (`kustomize`), `namespace.yaml`, the values files,
 //! `alertmanager-config.yaml` (turned into the config Secret by a secretGenerator),
 //! `additional-rules.yaml`, and the dashboards as JSON under `dashboards/` with a
-//! configMapGenerator entry each ([`dashboards`]); then `helm-release.yaml` ([`flux`]: Flux
+//! configMapGenerator entry each (`dashboards`); then `helm-release.yaml` (`flux`: Flux
 //! HelmRepository + HelmRelease pinned to the chart version, CRDs CreateReplace, values from a
-//! ConfigMap generated from the values files) or `application.yaml` ([`argocd`]). Objects are
+//! ConfigMap generated from the values files) or `application.yaml` (`argocd`). Objects are
 //! typed data serialised to YAML; no secret value is written (the Grafana admin Secret is
 //! referenced and the kustomization says how to create it). Everything is built in memory first,
 //! then written: bad input writes nothing. The same inputs give the same bytes.

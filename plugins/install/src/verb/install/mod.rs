@@ -1,15 +1,15 @@
 //! `kubectl promstack install`: the flow as named phases.
 //!
-//! 1. [`inputs`]: values files, Alertmanager config, password from stdin/generator: all checked
+//! 1. `inputs`: values files, Alertmanager config, password from stdin/generator: all checked
 //!    before the cluster is touched (bad input: exit 2, nothing changed);
 //! 2. [`preflight`], reads only: a list of named checks (cluster reachable, helm and its major
 //!    version, StorageClass, nodes, stuck release, the chart renders, no foreign Prometheus
 //!    Operator CRDs, no second stack, mounts, claims, Pod Security), each a small function;
-//! 3. [`plan`]: what would change (namespace, Secrets, CRDs, helm release) as a typed list of
+//! 3. `plan`: what would change (namespace, Secrets, CRDs, helm release) as a typed list of
 //!    steps; `--dry-run` prints it and stops;
-//! 4. [`apply`], in order: namespace → Grafana admin Secret → Alertmanager config Secret → CRDs
+//! 4. `apply`, in order: namespace → Grafana admin Secret → Alertmanager config Secret → CRDs
 //!    (server-side, Established) → `helm upgrade --install --skip-crds`;
-//! 5. [`wait`] for the workloads; the summary ([`summary`]). A second run with nothing changed
+//! 5. `wait` for the workloads; the summary ([`summary`]). A second run with nothing changed
 //!    makes no write and runs no helm upgrade.
 mod apply;
 mod inputs;

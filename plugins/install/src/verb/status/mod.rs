@@ -1,8 +1,8 @@
 //! `kubectl promstack install status`: the task's Definition of Done as named checks, each ok /
-//! warn / fail with a hint. Workloads and exposure from the cluster ([`workloads`],
-//! [`exposure`]); targets, metrics, rules and alerts from Prometheus ([`targets`], [`metrics`],
-//! [`rules`]); Alertmanager's cluster and config ([`alertmanager`]); Grafana's health, login,
-//! dashboards and datasource ([`grafana`]). The groups are independent and run concurrently;
+//! warn / fail with a hint. Workloads and exposure from the cluster (`workloads`,
+//! `exposure`); targets, metrics, rules and alerts from Prometheus (`targets`, `metrics`,
+//! `rules`); Alertmanager's cluster and config (`alertmanager`); Grafana's health, login,
+//! dashboards and datasource (`grafana`). The groups are independent and run concurrently;
 //! the report keeps their order.
 mod alertmanager;
 mod exposure;

@@ -1,6 +1,6 @@
 //! Phase 2, pre-flight: named checks that only read, each a small function, run before anything
 //! is written. One that fails stops the install with exit 3 and what to do; what they learnt
-//! ([`Facts`]) is what the plan and the writes go on.
+//! (`Facts`) is what the plan and the writes go on.
 //!
 //! - [`cluster`]: the cluster answers, helm and its major version, the StorageClass, Ready nodes
 //!   for the replicas, the release (stuck?), the remote-write Secret;

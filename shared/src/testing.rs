@@ -41,6 +41,36 @@ pub fn kubectl_bin() -> Option<PathBuf> {
     found
 }
 
+/// Puts an executable `contents` at `dst` (mode 0755) so that running it cannot fail with "Text
+/// file busy": the file is written by a child process (`install`), never through a descriptor of
+/// this one, which a test running in parallel could inherit through its own fork and hold open
+/// for writing while the file is executed (Linux refuses to run a file open for writing).
+pub fn write_executable(dst: &Path, contents: &str) {
+    let staged = dst.with_extension("staged");
+    std::fs::write(&staged, contents).expect("writing a stand-in executable");
+    copy_executable(&staged, dst);
+    std::fs::remove_file(&staged).expect("removing the staged copy");
+}
+
+/// Copies the executable `src` to `dst` (mode 0755), written by a child process as
+/// [`write_executable`] says: the test's own descriptors never point at `dst`.
+pub fn copy_executable(src: &Path, dst: &Path) {
+    let out = Command::new("install")
+        .arg("-m")
+        .arg("0755")
+        .arg(src)
+        .arg(dst)
+        .output()
+        .expect("running install(1)");
+    assert!(
+        out.status.success(),
+        "install -m 0755 {} {}: {}",
+        src.display(),
+        dst.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// A free loopback port.
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

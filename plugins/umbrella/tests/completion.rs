@@ -2,7 +2,8 @@
 //! first word itself and asks the plugin the words are for (`kubectl-promstack-<sub> __complete
 //! WORDS...`); the real kubectl runs it. Stand-in plugins here say what they were asked; the
 //! plugins' own answers from their flags are tested in their crates (tests/cli.rs).
-use std::os::unix::fs::{symlink, PermissionsExt};
+use promstack_shared::testing::{copy_executable, write_executable};
+use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -11,15 +12,17 @@ use std::process::Command;
 fn bin_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let umbrella = dir.path().join("kubectl-promstack");
-    std::fs::copy(env!("CARGO_BIN_EXE_kubectl-promstack"), &umbrella).unwrap();
+    copy_executable(
+        Path::new(env!("CARGO_BIN_EXE_kubectl-promstack")),
+        &umbrella,
+    );
     symlink(&umbrella, dir.path().join("kubectl_complete-promstack")).unwrap();
     for sub in ["install", "rules"] {
         let p = dir.path().join(format!("kubectl-promstack-{sub}"));
         let script = format!(
             "#!/bin/sh\nif [ \"$1\" = __complete ]; then shift; echo \"{sub} asked:$(for w in \"$@\"; do printf ' [%s]' \"$w\"; done)\"; echo :4; fi\n"
         );
-        std::fs::write(&p, script).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_executable(&p, &script);
     }
     dir
 }
@@ -131,7 +134,7 @@ fn completion_scripts_of_every_plugin() {
     // the stand-ins answer `__completion SHELL` with a line naming the shell
     for sub in ["install", "rules"] {
         let p: PathBuf = dir.path().join(format!("kubectl-promstack-{sub}"));
-        std::fs::write(&p, format!("#!/bin/sh\necho \"# {sub} $2 script\"\n")).unwrap();
+        write_executable(&p, &format!("#!/bin/sh\necho \"# {sub} $2 script\"\n"));
     }
     let out = run(
         &dir.path().join("kubectl-promstack"),

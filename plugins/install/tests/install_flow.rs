@@ -406,7 +406,7 @@ async fn what_the_install_stops_setting_is_removed_like_server_side_apply_does()
 }
 
 #[tokio::test]
-async fn the_crds_are_applied_and_waited_for_at_once() {
+async fn the_crds_and_the_workloads_are_waited_for_at_once() {
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
     c.inject(promstack_shared::cluster::Fault::slow(
@@ -424,6 +424,11 @@ async fn the_crds_are_applied_and_waited_for_at_once() {
         c.overlaps()
     );
     assert!(together("Get CustomResourceDefinition"));
+    assert!(
+        together("Get StatefulSet") && together("Get Deployment"),
+        "the workloads were waited for one after the other: {:?}",
+        c.overlaps()
+    );
 }
 
 #[tokio::test]

@@ -1,14 +1,16 @@
-//! Phase 5: wait for the workloads the values turn on, each named with what Kubernetes says of
-//! it while it is not ready.
+//! Phase 5: wait for the workloads the values turn on, all at once, each named with what
+//! Kubernetes says of it while it is not ready ([`wait::wait_for_workloads`]). Helm has waited
+//! for what it created; the StatefulSets the operator makes after helm is done are new, and what
+//! is ready already is read once.
 use super::inputs::Inputs;
 use super::preflight::Facts;
 use super::{Deps, InstallOptions};
 use crate::workloads;
-use promstack_shared::wait::{self, WaitOptions};
-use serde_json::Value;
+use promstack_shared::wait::{self, WaitOptions, Workload};
 use std::time::Duration;
 
-/// Wait for each workload in turn; what was waited for (for the report) and how long it took.
+/// What was waited for (for the report: each workload and when it was ready) and how long the
+/// wait took.
 pub(super) async fn workloads(
     opts: &InstallOptions,
     deps: &Deps<'_>,
@@ -20,26 +22,27 @@ pub(super) async fn workloads(
         timeout: opts.timeout,
         interval: opts.poll_interval,
     };
-    let (mut waited, mut total) = (Vec::new(), Duration::ZERO);
-    for w in workloads::expected(&inputs.merged) {
-        let r = w.objref(&opts.namespace);
-        let ready = |o: Option<&Value>| workloads::ready(w.kind, o, facts.ready_nodes);
-        let took = wait::wait_for_workload(
-            deps.cluster,
-            &r,
-            &w.describe(),
-            ready,
-            wait_opts,
-            deps.ui,
-            Some(since),
-        )
-        .await?;
-        total += took;
-        waited.push(format!(
-            "{} ready after {}",
-            w.describe(),
-            promstack_shared::ui::human_duration(took)
-        ));
-    }
-    Ok((waited, total))
+    let nodes = facts.ready_nodes;
+    let items: Vec<Workload> = workloads::expected(&inputs.merged)
+        .into_iter()
+        .map(|w| Workload {
+            r: w.objref(&opts.namespace),
+            what: w.describe(),
+            check: Box::new(move |o| workloads::ready(w.kind, o, nodes)),
+        })
+        .collect();
+    let took =
+        wait::wait_for_workloads(deps.cluster, &items, wait_opts, deps.ui, Some(since)).await?;
+    let waited = items
+        .iter()
+        .zip(&took)
+        .map(|(w, t)| {
+            format!(
+                "{} ready after {}",
+                w.what,
+                promstack_shared::ui::human_duration(*t)
+            )
+        })
+        .collect();
+    Ok((waited, took.into_iter().max().unwrap_or_default()))
 }

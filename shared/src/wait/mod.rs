@@ -5,7 +5,13 @@ use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
 
+mod workloads;
 pub use crate::readiness::Readiness;
+pub use workloads::{wait_for_workloads, Workload};
+
+/// The first pause of a wait that reads again soon ([`wait_for_all`], [`wait_for_workloads`]):
+/// it doubles each round up to the wait's interval.
+const FIRST_PAUSE: Duration = Duration::from_millis(50);
 
 /// How long and how often.
 #[derive(Debug, Clone, Copy)]
@@ -50,54 +56,11 @@ pub async fn wait_for<F>(
 where
     F: Fn(Option<&Value>) -> Readiness,
 {
-    wait_explained(cluster, r, what, check, opts, ui, None).await
-}
-
-/// Polls after which a workload that is not ready is explained, and how often after that.
-const EXPLAIN_AFTER_POLLS: u32 = 2;
-const EXPLAIN_EVERY_POLLS: u32 = 5;
-
-/// [`wait_for`] for a workload (Deployment, DaemonSet, StatefulSet): when it is not ready after a
-/// few polls, Kubernetes is asked why (the Warning events of the workload and its pods since
-/// `since`, see [`crate::diagnose`]); what it says goes into the spinner, a warning line (once
-/// for each new explanation, so logs without a terminal show it too) and the timeout error:
-/// "FailedCreate: ... violates PodSecurity" instead of only "0/3 pods ready".
-pub async fn wait_for_workload<F>(
-    cluster: &dyn Cluster,
-    r: &ObjRef,
-    what: &str,
-    check: F,
-    opts: WaitOptions,
-    ui: &Ui,
-    since: Option<k8s_openapi::jiff::Timestamp>,
-) -> Result<Duration, WaitError>
-where
-    F: Fn(Option<&Value>) -> Readiness,
-{
-    wait_explained(cluster, r, what, check, opts, ui, Some(since)).await
-}
-
-async fn wait_explained<F>(
-    cluster: &dyn Cluster,
-    r: &ObjRef,
-    what: &str,
-    check: F,
-    opts: WaitOptions,
-    ui: &Ui,
-    explain_since: Option<Option<k8s_openapi::jiff::Timestamp>>,
-) -> Result<Duration, WaitError>
-where
-    F: Fn(Option<&Value>) -> Readiness,
-{
     let start = Instant::now();
     let deadline = start + opts.timeout;
     let bar = ui.spinner(&format!("waiting for {what}"));
     let mut last;
-    let mut why: Option<String> = None;
-    let mut watch = crate::diagnose::Watch::new(explain_since.flatten());
-    let mut polls = 0u32;
     loop {
-        polls += 1;
         match cluster.get(r).await {
             Ok(obj) => match check(obj.as_ref()) {
                 Readiness::Ready => {
@@ -121,25 +84,13 @@ where
                 });
             }
         }
-        let due = polls >= EXPLAIN_AFTER_POLLS
-            && (polls - EXPLAIN_AFTER_POLLS) % EXPLAIN_EVERY_POLLS == 0;
-        if let (Some(_), Some(ns), true) = (explain_since, r.namespace.as_deref(), due) {
-            for p in watch.poll(cluster, ns, Some(&r.name)).await {
-                bar.suspend(|| ui.warn(&format!("{what}: Kubernetes says: {p}")));
-            }
-            why = watch.last().explain(&r.name).or(why);
-        }
-        let shown = match &why {
-            Some(w) => format!("{last}; Kubernetes says: {w}"),
-            None => last.clone(),
-        };
-        bar.set_message(format!("waiting for {what}: {shown}"));
+        bar.set_message(format!("waiting for {what}: {last}"));
         if Instant::now() >= deadline {
-            ui.abandon(bar, &format!("{what}: timed out ({shown})"));
+            ui.abandon(bar, &format!("{what}: timed out ({last})"));
             return Err(WaitError::Timeout {
                 what: what.into(),
                 waited: start.elapsed(),
-                last: shown,
+                last,
             });
         }
         tokio::time::sleep(
@@ -169,7 +120,7 @@ where
     let deadline = start + opts.timeout;
     let bar = ui.spinner(&format!("waiting for {what}"));
     let mut pending: Vec<&ObjRef> = refs.iter().collect();
-    let mut pause = Duration::from_millis(50).min(opts.interval);
+    let mut pause = FIRST_PAUSE.min(opts.interval);
     loop {
         let reads = futures::future::join_all(pending.iter().map(|r| cluster.get(r))).await;
         let mut still = Vec::new();
@@ -281,43 +232,6 @@ mod tests {
             matches!(&err, WaitError::Timeout { last, .. } if last == "not ready"),
             "{err}"
         );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_workload_that_stays_unready_is_explained_by_kubernetes() {
-        let c = MemoryCluster::new();
-        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
-        c.insert(json!({"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":"ne","namespace":"m"},"status":{"ready":false}}));
-        c.insert(json!({"apiVersion":"v1","kind":"Event","metadata":{"name":"e1","namespace":"m"},
-            "involvedObject":{"kind":"DaemonSet","name":"ne"},"type":"Warning","reason":"FailedCreate",
-            "message":"Error creating: pods \"ne-abc\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true)",
-            "lastTimestamp":"2026-11-30T10:00:00Z"}));
-        let r = ObjRef::new("apps/v1", "DaemonSet", Some("m"), "ne");
-        let opts = WaitOptions {
-            timeout: Duration::from_secs(30),
-            interval: Duration::from_secs(2),
-        };
-        let (ui, lines) = Ui::capture();
-        let err = wait_for_workload(&c, &r, "DaemonSet ne", ready, opts, &ui, None)
-            .await
-            .unwrap_err();
-        let text = err.to_string();
-        assert!(
-            text.contains("not ready; Kubernetes says: DaemonSet ne: FailedCreate: Error creating: pods \"ne-abc\" is forbidden: violates PodSecurity"),
-            "{text}"
-        );
-        let warned: Vec<String> = lines
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.starts_with("! "))
-            .cloned()
-            .collect();
-        assert_eq!(warned.len(), 1, "said once, not at every poll: {warned:?}");
-        // a plain wait does not ask
-        c.reset_counts();
-        let _ = wait_for(&c, &r, "x", ready, opts, &Ui::silent()).await;
-        assert_eq!(c.count(Verb::List), 0);
     }
 
     #[tokio::test(start_paused = true)]

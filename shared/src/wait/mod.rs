@@ -42,6 +42,25 @@ pub enum WaitError {
     Cluster { what: String, source: ClusterError },
 }
 
+/// One read judged: `Ok(None)` ready, `Ok(Some(why))` not yet (a transient error (429/5xx,
+/// unreachable) is a reason to read again), `Err` an error that ends the wait.
+fn judge<F>(
+    read: Result<Option<Value>, ClusterError>,
+    check: F,
+) -> Result<Option<String>, ClusterError>
+where
+    F: Fn(Option<&Value>) -> Readiness,
+{
+    match read.map(|o| check(o.as_ref())) {
+        Ok(Readiness::Ready) => Ok(None),
+        Ok(Readiness::Waiting(why)) => Ok(Some(why)),
+        Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
+            Ok(Some(e.to_string()))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Poll `r` until `check` says ready, or the deadline passes. Transient API errors (429/5xx,
 /// unreachable) are retried until the deadline; other errors end the wait. A spinner on the
 /// terminal shows what is still missing.
@@ -61,21 +80,16 @@ where
     let bar = ui.spinner(&format!("waiting for {what}"));
     let mut last;
     loop {
-        match cluster.get(r).await {
-            Ok(obj) => match check(obj.as_ref()) {
-                Readiness::Ready => {
-                    let took = start.elapsed();
-                    ui.finish(
-                        bar,
-                        &format!("{what} ready ({})", crate::ui::human_duration(took)),
-                    );
-                    return Ok(took);
-                }
-                Readiness::Waiting(reason) => last = reason,
-            },
-            Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
-                last = e.to_string()
+        match judge(cluster.get(r).await, &check) {
+            Ok(None) => {
+                let took = start.elapsed();
+                ui.finish(
+                    bar,
+                    &format!("{what} ready ({})", crate::ui::human_duration(took)),
+                );
+                return Ok(took);
             }
+            Ok(Some(why)) => last = why,
             Err(e) => {
                 ui.abandon(bar, &format!("{what}: {e}"));
                 return Err(WaitError::Cluster {
@@ -126,14 +140,10 @@ where
         let mut still = Vec::new();
         let mut last = String::new();
         for (r, read) in pending.iter().zip(reads) {
-            match read.map(|o| check(o.as_ref())) {
-                Ok(Readiness::Ready) => {}
-                Ok(Readiness::Waiting(why)) => {
+            match judge(read, &check) {
+                Ok(None) => {}
+                Ok(Some(why)) => {
                     last = format!("{}: {why}", r.name);
-                    still.push(*r);
-                }
-                Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
-                    last = format!("{}: {e}", r.name);
                     still.push(*r);
                 }
                 Err(e) => {
@@ -170,13 +180,14 @@ where
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::cluster::{Fault, MemoryCluster, Verb};
     use serde_json::json;
     use std::sync::Arc;
 
-    fn ready(o: Option<&Value>) -> Readiness {
+    /// `status.ready` of a test object: true, false, or not there.
+    pub(super) fn ready(o: Option<&Value>) -> Readiness {
         match o
             .and_then(|o| o.pointer("/status/ready"))
             .and_then(Value::as_bool)

@@ -7,7 +7,7 @@
 //! PodSecurity" instead of only "0/3 pods ready") in a warning line (once for each explanation,
 //! so logs without a terminal show it too), the spinner and the timeout error.
 use super::{Readiness, WaitError, WaitOptions, FIRST_PAUSE};
-use crate::cluster::{Cluster, ClusterError, ObjRef};
+use crate::cluster::{Cluster, ObjRef};
 use crate::diagnose::Watch;
 use crate::ui::{human_duration, Ui};
 use k8s_openapi::jiff::Timestamp;
@@ -79,19 +79,14 @@ pub async fn wait_for_workloads(
             futures::future::join_all(pending.iter().map(|&i| cluster.get(&items[i].r))).await;
         for (&i, read) in pending.iter().zip(reads) {
             let (w, s) = (&items[i], &mut states[i]);
-            match read {
-                Ok(obj) => match (w.check)(obj.as_ref()) {
-                    Readiness::Ready => {
-                        let took = start.elapsed();
-                        s.took = Some(took);
-                        let said = format!("{} ready ({})", w.what, human_duration(took));
-                        bar.suspend(|| ui.ok(&said));
-                    }
-                    Readiness::Waiting(reason) => s.last = reason,
-                },
-                Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
-                    s.last = e.to_string()
+            match super::judge(read, &w.check) {
+                Ok(None) => {
+                    let took = start.elapsed();
+                    s.took = Some(took);
+                    let said = format!("{} ready ({})", w.what, human_duration(took));
+                    bar.suspend(|| ui.ok(&said));
                 }
+                Ok(Some(why)) => s.last = why,
                 Err(e) => {
                     ui.abandon(bar, &format!("{}: {e}", w.what));
                     let what = w.what.clone();
@@ -209,21 +204,11 @@ fn timeout(
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::ready;
     use super::*;
     use crate::cluster::{Fault, MemoryCluster, Verb};
     use serde_json::json;
     use std::sync::Arc;
-
-    fn ready(o: Option<&Value>) -> Readiness {
-        match o
-            .and_then(|o| o.pointer("/status/ready"))
-            .and_then(Value::as_bool)
-        {
-            Some(true) => Readiness::Ready,
-            Some(false) => Readiness::Waiting("not ready".into()),
-            None => Readiness::Waiting("not created yet".into()),
-        }
-    }
 
     fn ds(name: &str, ready: bool) -> Value {
         json!({"apiVersion":"apps/v1","kind":"DaemonSet","metadata":{"name":name,"namespace":"m"},"status":{"ready":ready}})

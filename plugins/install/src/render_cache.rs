@@ -3,7 +3,9 @@
 //! `$XDG_CACHE_HOME/promstack/renders` (else `~/.cache/promstack/renders`) instead of running
 //! `helm template` again. The key is the sha256 of helm's version, the release name and namespace,
 //! the chart (a local chart by its content: every file's path and bytes) and every values file's
-//! bytes, in order. The folder is private (0700, files 0600) and keeps the newest 16 renders.
+//! bytes, in order. A chart from a repository is kept by its reference only with an exact version
+//! (`88.5.3`): a range (`^88`, `88.x`) may name another chart tomorrow, so its render is made each
+//! time. The folder is private (0700, files 0600) and keeps the newest 16 renders.
 use crate::helm::{Chart, Release};
 use ring::digest::{Context, SHA256};
 use std::io::{Read, Write};
@@ -48,11 +50,13 @@ impl RenderCache {
                 name,
                 version,
             } => {
+                exact(version)?;
                 for s in ["repo", repo, name, version] {
                     field(s.as_bytes());
                 }
             }
             Chart::Ref { reference, version } => {
+                exact(version)?;
                 for s in ["ref", reference, version] {
                     field(s.as_bytes());
                 }
@@ -121,6 +125,21 @@ impl RenderCache {
             let _ = std::fs::remove_file(p);
         }
     }
+}
+
+/// `Some` for an exact version (`1.2.3`, `v1.2.3`, `1.2.3-rc.1+build`), `None` for a range.
+fn exact(version: &str) -> Option<()> {
+    let v = version.strip_prefix('v').unwrap_or(version);
+    let (core, _) = v.split_once(['-', '+']).unwrap_or((v, ""));
+    let parts: Vec<&str> = core.split('.').collect();
+    let numbers = parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let rest_ok = v[core.len()..]
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-+.".contains(&b));
+    (numbers && rest_ok).then_some(())
 }
 
 /// A local chart's files (a directory's, sorted by path; a .tgz as one file).
@@ -209,6 +228,35 @@ mod tests {
             vec![tmp.path().join("gone")],
         );
         assert_eq!(RenderCache::key("v4", &missing), None);
+    }
+
+    #[test]
+    fn a_chart_by_a_version_range_is_never_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let values = tmp.path().join("v.yaml");
+        std::fs::write(&values, "x: 1\n").unwrap();
+        let key = |v: &str| {
+            let r = release(
+                Chart::from_flags(None, Some(v)).unwrap(),
+                vec![values.clone()],
+            );
+            RenderCache::key("v4", &r)
+        };
+        for v in ["88.5.3", "v88.5.3", "88.5.3-rc.1", "88.5.3+build.7"] {
+            assert!(key(v).is_some(), "{v}");
+        }
+        for v in [
+            "^88",
+            "~88.5",
+            "88.x",
+            "88.5",
+            ">=88.0.0",
+            "88.5.*",
+            "88.5.3 || 89.0.0",
+            "",
+        ] {
+            assert_eq!(key(v), None, "{v}");
+        }
     }
 
     #[test]

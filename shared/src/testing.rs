@@ -55,20 +55,26 @@ pub fn write_executable(dst: &Path, contents: &str) {
 /// Copies the executable `src` to `dst` (mode 0755), written by a child process as
 /// [`write_executable`] says: the test's own descriptors never point at `dst`.
 pub fn copy_executable(src: &Path, dst: &Path) {
-    let out = Command::new("install")
-        .arg("-m")
-        .arg("0755")
-        .arg(src)
-        .arg(dst)
+    output_ok(
+        Command::new("install")
+            .arg("-m")
+            .arg("0755")
+            .arg(src)
+            .arg(dst),
+    );
+}
+
+/// Runs `cmd` to its end; its output, after asserting it succeeded (its stderr in the message).
+pub fn output_ok(cmd: &mut Command) -> std::process::Output {
+    let out = cmd
         .output()
-        .expect("running install(1)");
+        .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
     assert!(
         out.status.success(),
-        "install -m 0755 {} {}: {}",
-        src.display(),
-        dst.display(),
+        "{cmd:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out
 }
 
 /// A free loopback port.

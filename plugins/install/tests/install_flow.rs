@@ -2,6 +2,7 @@
 mod common;
 use common::*;
 use promstack_install::grafana::PasswordSource;
+use promstack_install::helm::Chart;
 use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
 use promstack_shared::cluster::ObjRef;
 use promstack_shared::owned::Change;
@@ -86,12 +87,30 @@ async fn a_fresh_install_does_every_step_in_order() {
     assert!(writes[3..]
         .iter()
         .all(|w| w.starts_with("CustomResourceDefinition")));
-    // pre-flight's helm runs (at once, in any order), then the upgrade
+    // pre-flight's helm runs (at once, in any order; the chart pulled once), then the upgrade
     let calls = h.calls();
-    let mut preflight = calls[..3].to_vec();
+    let mut preflight = calls[..4].to_vec();
     preflight.sort();
-    assert_eq!(preflight, ["list", "template", "version"], "{calls:?}");
-    assert_eq!(calls[3..], ["upgrade"], "{calls:?}");
+    assert_eq!(
+        preflight,
+        ["list", "pull", "template", "version"],
+        "{calls:?}"
+    );
+    assert_eq!(calls[4..], ["upgrade"], "{calls:?}");
+    // the render and the upgrade take the chart pulled, which is gone after the run
+    let charts = h.state.lock().unwrap().charts.clone();
+    let [("template", Chart::Local(pulled)), ("upgrade", Chart::Local(again))] = &charts[..] else {
+        panic!("{charts:?}")
+    };
+    assert_eq!(pulled, again);
+    assert!(
+        pulled.ends_with("kube-prometheus-stack-88.5.3.tgz"),
+        "{pulled:?}"
+    );
+    assert!(
+        !pulled.parent().unwrap().exists(),
+        "the pulled chart's folder is left behind"
+    );
 
     // helm 4 flags, values in order: base, env, generated overlay; no secret anywhere
     let st = h.state.lock().unwrap();
@@ -431,8 +450,10 @@ async fn the_crds_and_the_workloads_are_waited_for_at_once() {
     );
 }
 
+/// A chart from a repository is pulled once a run (the render, `show chart` and the upgrade take
+/// the file), and a run whose render is kept neither renders nor pulls.
 #[tokio::test]
-async fn a_render_kept_from_an_earlier_run_is_not_made_again() {
+async fn a_render_kept_from_an_earlier_run_is_not_made_again_nor_its_chart_fetched() {
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
     let cache = tempfile::tempdir().unwrap();
@@ -441,16 +462,51 @@ async fn a_render_kept_from_an_earlier_run_is_not_made_again() {
         cache.path(),
     ));
     run(&o, &c, &h, b"").await.unwrap();
-    assert_eq!(h.count("template"), 1);
-    // the same helm, chart and values: the kept render, the same plan
+    assert_eq!((h.count("template"), h.count("pull")), (1, 1));
+    // the same helm, chart and values: the kept render, the same plan; the release's chart is
+    // compared with the reference
+    h.state.lock().unwrap().charts.clear();
     let again = run(&o, &c, &h, b"").await.unwrap();
-    assert_eq!(h.count("template"), 1, "rendered again");
+    assert_eq!(
+        (h.count("template"), h.count("pull")),
+        (1, 1),
+        "rendered or pulled again"
+    );
     assert!(!again.report.changed, "{:?}", again.report.steps);
-    // other values: rendered again
+    let charts = h.state.lock().unwrap().charts.clone();
+    assert!(
+        matches!(&charts[..], [("show chart", Chart::Repo { .. })]),
+        "{charts:?}"
+    );
+    // other values: pulled and rendered again; every helm run takes the file
     let dir = tempfile::tempdir().unwrap();
     let extra = dir.path().join("extra.yaml");
     std::fs::write(&extra, "grafana:\n  replicas: 1\n").unwrap();
     o.user_values = vec![extra];
+    h.state.lock().unwrap().charts.clear();
     run(&o, &c, &h, b"").await.unwrap();
-    assert_eq!(h.count("template"), 2);
+    assert_eq!((h.count("template"), h.count("pull")), (2, 2));
+    let charts = h.state.lock().unwrap().charts.clone();
+    let verbs: Vec<&str> = charts.iter().map(|(v, _)| *v).collect();
+    assert_eq!(verbs, ["template", "show chart", "upgrade"]);
+    assert!(
+        charts.iter().all(|(_, c)| matches!(c, Chart::Local(_))),
+        "{charts:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_chart_that_cannot_be_fetched_stops_the_install_before_any_write() {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().fail_pull = true;
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    let text = format!("{e:#}");
+    assert!(
+        text.starts_with("fetching the chart kube-prometheus-stack 88.5.3: helm pull failed:")
+            && text.contains("cannot be reached"),
+        "{text}"
+    );
+    assert_eq!(c.writes(), 0);
+    assert_eq!(h.count("template"), 0);
 }

@@ -3,6 +3,7 @@
 //! through the real helm 3 and helm 4 in tests/real_tools.rs.
 use super::{Chart, Release};
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 /// Every helm command promstack runs, as data: [`HelmCall::argv`] builds each for helm 3 or 4
@@ -25,6 +26,10 @@ pub enum HelmCall<'a> {
     Template(&'a Release),
     /// `helm show chart`: the chart's name and version.
     ShowChart(&'a Chart),
+    /// `helm pull` of a chart from a repository (or an OCI registry) into `dest`: fetched once
+    /// per install, where `--repo` would fetch the repository's whole index and the chart again
+    /// for every helm run (helm 3 and 4 keep neither).
+    Pull { chart: &'a Chart, dest: PathBuf },
     /// `helm upgrade --install --skip-crds`, rolled back on failure, waiting for the workloads.
     UpgradeInstall(&'a Release),
     /// `helm rollback NAME --wait`: to the previous revision.
@@ -88,6 +93,12 @@ impl HelmCall<'_> {
                 a.extend(chart.args());
                 a
             }
+            HelmCall::Pull { chart, dest } => {
+                let mut a = strings(&["pull"]);
+                a.extend(chart.args());
+                a.extend(["--destination".into(), dest.display().to_string()]);
+                a
+            }
             HelmCall::UpgradeInstall(r) => {
                 let mut a: Vec<String> = vec!["upgrade".into(), "--install".into(), r.name.clone()];
                 a.extend(r.chart.args());
@@ -114,10 +125,11 @@ impl HelmCall<'_> {
         }
     }
 
-    /// One of each call, for `r`: what the argv tests run through the real binaries. A new
-    /// variant must be added here (the match below does not compile without it).
+    /// One of each call, for `r`: what the argv tests run through the real binaries (a pull only
+    /// of a chart that is not local: promstack never pulls a local one). A new variant must be
+    /// added here (the match below does not compile without it).
     pub fn examples(r: &Release) -> Vec<HelmCall<'_>> {
-        let all = [
+        let all = vec![
             HelmCall::Version,
             HelmCall::Releases {
                 name: &r.name,
@@ -133,6 +145,10 @@ impl HelmCall<'_> {
             },
             HelmCall::Template(r),
             HelmCall::ShowChart(&r.chart),
+            HelmCall::Pull {
+                chart: &r.chart,
+                dest: std::env::temp_dir(),
+            },
             HelmCall::UpgradeInstall(r),
             HelmCall::Rollback {
                 name: &r.name,
@@ -152,19 +168,33 @@ impl HelmCall<'_> {
                 | HelmCall::GetValues { .. }
                 | HelmCall::Template(_)
                 | HelmCall::ShowChart(_)
+                | HelmCall::Pull { .. }
                 | HelmCall::UpgradeInstall(_)
                 | HelmCall::Rollback { .. }
                 | HelmCall::Uninstall { .. } => {}
             }
         }
-        all.to_vec()
+        all.into_iter()
+            .filter(|c| {
+                !matches!(
+                    c,
+                    HelmCall::Pull {
+                        chart: Chart::Local(_),
+                        ..
+                    }
+                )
+            })
+            .collect()
     }
 
     /// Does this call need the cluster? (Those that do not succeed without one.)
     pub fn needs_cluster(&self) -> bool {
         !matches!(
             self,
-            HelmCall::Version | HelmCall::Template(_) | HelmCall::ShowChart(_)
+            HelmCall::Version
+                | HelmCall::Template(_)
+                | HelmCall::ShowChart(_)
+                | HelmCall::Pull { .. }
         )
     }
 
@@ -176,6 +206,7 @@ impl HelmCall<'_> {
             HelmCall::GetValues { .. } => "get values",
             HelmCall::Template(_) => "template",
             HelmCall::ShowChart(_) => "show chart",
+            HelmCall::Pull { .. } => "pull",
             HelmCall::UpgradeInstall(_) => "upgrade --install",
             HelmCall::Rollback { .. } => "rollback",
             HelmCall::Uninstall { .. } => "uninstall",

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use promstack_shared::Error;
 use serde::Deserialize;
 use serde_json::Value;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The real helm binary. Its major version is asked once (`helm version`) and decides the flags.
@@ -111,6 +111,29 @@ impl HelmApi for Helm {
 
     async fn template(&self, r: &Release) -> Result<String, Error> {
         self.call(HelmCall::Template(r)).await
+    }
+
+    async fn pull(&self, chart: &Chart, dest: &Path) -> Result<PathBuf, Error> {
+        let dest = dest.to_path_buf();
+        self.call(HelmCall::Pull {
+            chart,
+            dest: dest.clone(),
+        })
+        .await?;
+        let pulled: Vec<PathBuf> = std::fs::read_dir(&dest)
+            .map_err(|e| Error::runtime(format!("reading {}: {e}", dest.display())))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "tgz"))
+            .collect();
+        match <[PathBuf; 1]>::try_from(pulled) {
+            Ok([file]) => Ok(file),
+            Err(found) => Err(Error::runtime(format!(
+                "helm pull {} left {} chart files in {}, not one",
+                chart.describe(),
+                found.len(),
+                dest.display()
+            ))),
+        }
     }
 
     async fn chart_id(&self, chart: &Chart) -> Result<String, Error> {

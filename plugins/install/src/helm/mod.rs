@@ -177,6 +177,9 @@ pub trait HelmApi: Send + Sync {
     async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error>;
     /// `helm template`, CRDs included.
     async fn template(&self, r: &Release) -> Result<String, Error>;
+    /// `helm pull` of a chart from a repository or a registry into the folder `dest`; the chart
+    /// file it wrote there.
+    async fn pull(&self, chart: &Chart, dest: &Path) -> Result<PathBuf, Error>;
     /// The chart's `name-version`, as `helm list` shows it in `chart`.
     async fn chart_id(&self, chart: &Chart) -> Result<String, Error>;
     async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error>;

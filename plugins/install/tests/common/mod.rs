@@ -47,6 +47,10 @@ pub struct HelmState {
     pub refused_daemonset: bool,
     /// `helm list --all-namespaces` is forbidden (RBAC limited to the namespace)
     pub forbid_all_namespaces: bool,
+    /// the chart each template, show chart and upgrade was given, in order
+    pub charts: Vec<(&'static str, Chart)>,
+    /// `helm pull` fails (the repository cannot be reached)
+    pub fail_pull: bool,
 }
 
 pub struct FakeHelm {
@@ -73,6 +77,21 @@ impl FakeHelm {
     }
     fn call(&self, what: &str) {
         self.state.lock().unwrap().calls.push(what.into());
+    }
+    /// A call that takes a chart: recorded, and a local chart must be there (as for helm).
+    fn chart(&self, what: &'static str, chart: &Chart) -> Result<(), Error> {
+        self.state
+            .lock()
+            .unwrap()
+            .charts
+            .push((what, chart.clone()));
+        match chart {
+            Chart::Local(p) if !p.exists() => Err(Error::runtime(format!(
+                "helm {what} failed: Error: path \"{}\" not found",
+                p.display()
+            ))),
+            _ => Ok(()),
+        }
     }
     fn ready_workloads(&self, ns: &str, values: &Value) {
         let nodes = self
@@ -240,6 +259,7 @@ impl HelmApi for FakeHelm {
     }
     async fn template(&self, r: &Release) -> Result<String, Error> {
         self.call("template");
+        self.chart("template", &r.chart)?;
         read_files(r);
         let dir = format!("{FIXTURE_CHART}/charts/crds/crds");
         let mut out = String::new();
@@ -255,12 +275,28 @@ impl HelmApi for FakeHelm {
         out.push_str(&operator_objects(&r.namespace, &merged));
         Ok(out)
     }
-    async fn chart_id(&self, _chart: &Chart) -> Result<String, Error> {
+    async fn pull(&self, chart: &Chart, dest: &std::path::Path) -> Result<PathBuf, Error> {
+        self.call("pull");
+        assert!(
+            !matches!(chart, Chart::Local(_)),
+            "a local chart is never pulled"
+        );
+        if self.state.lock().unwrap().fail_pull {
+            return Err(Error::runtime("helm pull failed: Error: looks like \"https://prometheus-community.github.io/helm-charts\" is not a valid chart repository or cannot be reached"));
+        }
+        // as helm names it: <name>-<version>.tgz
+        let file = dest.join("kube-prometheus-stack-88.5.3.tgz");
+        std::fs::write(&file, b"chart").unwrap();
+        Ok(file)
+    }
+    async fn chart_id(&self, chart: &Chart) -> Result<String, Error> {
         self.call("show-chart");
+        self.chart("show chart", chart)?;
         Ok("kube-prometheus-stack-88.5.3".into())
     }
     async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error> {
         self.call("upgrade");
+        self.chart("upgrade", &r.chart)?;
         let (texts, merged) = read_files(r);
         {
             let mut st = self.state.lock().unwrap();

@@ -160,10 +160,14 @@ async fn upgrade(
         opts.chart.describe()
     ));
     let every = opts.poll_interval * 3;
+    let release = Release {
+        chart: facts.chart(opts).clone(),
+        ..inputs.release.clone()
+    };
     let res = clock
         .time(upgrade_watched(
             deps,
-            &inputs.release,
+            &release,
             facts.helm.major,
             since,
             every,

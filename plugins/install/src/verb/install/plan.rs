@@ -268,7 +268,7 @@ async fn release_change(
         Some(_) if facts.recover.is_some() || opts.force_upgrade => Change::Update,
         Some(r) if r.status != "deployed" => Change::Update,
         Some(r) => {
-            let same_chart = clock.time(deps.helm.chart_id(&opts.chart)).await? == r.chart;
+            let same_chart = clock.time(deps.helm.chart_id(facts.chart(opts))).await? == r.chart;
             let same_values =
                 same_chart && clock.time(deps.helm.values(RELEASE, ns)).await? == inputs.merged;
             if same_values {

@@ -9,6 +9,7 @@ use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
 use crate::crds::{self, Owner};
+use crate::helm::{Chart, Release};
 use crate::install::Check;
 use crate::render_cache::RenderCache;
 use crate::values::{self, RELEASE};
@@ -18,11 +19,23 @@ use promstack_shared::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef
 use promstack_shared::Error;
 use serde_json::Value;
 
-/// The chart as rendered, its CRDs, and each CRD as the cluster has it.
+/// The chart as rendered, its CRDs, each CRD as the cluster has it, and the chart file when it
+/// was pulled to render it.
 pub(in crate::verb::install) struct Rendered {
     pub docs: Vec<Value>,
     pub crds: Vec<Value>,
     pub crds_live: Vec<Option<Value>>,
+    pub pulled: Option<Pulled>,
+}
+
+/// A chart from a repository or a registry, fetched once for this run ([`HelmCall::Pull`]): the
+/// render, the chart check and the upgrade take the file, so helm fetches the repository's index
+/// and the chart once, not once for each of them. The private folder goes when the run ends.
+///
+/// [`HelmCall::Pull`]: crate::helm::HelmCall::Pull
+pub(in crate::verb::install) struct Pulled {
+    _dir: tempfile::TempDir,
+    pub chart: Chart,
 }
 
 /// The chart renders with the values, and none of its CRDs belongs to another installation.
@@ -34,7 +47,7 @@ pub(super) async fn renders(
     helm_version: &str,
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
-    let rendered = render(opts, deps, inputs, clock, helm_version).await;
+    let (rendered, pulled) = render(opts, deps, inputs, clock, helm_version).await?;
     let docs = crds::documents(&rendered.context("the chart does not render with these values")?)?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
@@ -76,33 +89,68 @@ pub(super) async fn renders(
             docs,
             crds,
             crds_live,
+            pulled,
         },
         check,
     ))
 }
 
 /// `helm template` of the release, or the render kept from an earlier run with the same helm,
-/// chart and values (see [`crate::render_cache`]).
+/// chart and values (see [`crate::render_cache`]); a chart from a repository or a registry is
+/// pulled first (see [`Pulled`]). Outer error: the chart could not be fetched; inner: it does
+/// not render.
 async fn render(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
     helm_version: &str,
-) -> Result<String, promstack_shared::Error> {
+) -> anyhow::Result<(Result<String, promstack_shared::Error>, Option<Pulled>)> {
     let cache = opts.render_cache.as_ref();
     let key = cache.and_then(|_| RenderCache::key(helm_version, &inputs.release));
     if let (Some(cache), Some(key)) = (cache, &key) {
         if let Some(kept) = cache.get(key) {
             deps.ui.detail("the chart's render is the one kept from an earlier run (same helm, chart and values)");
-            return Ok(kept);
+            return Ok((Ok(kept), None));
         }
     }
-    let rendered = clock.time(deps.helm.template(&inputs.release)).await?;
-    if let (Some(cache), Some(key)) = (cache, &key) {
-        cache.put(key, &rendered);
+    let pulled = pull(opts, deps, clock).await?;
+    let release = match &pulled {
+        Some(p) => &Release {
+            chart: p.chart.clone(),
+            ..inputs.release.clone()
+        },
+        None => &inputs.release,
+    };
+    let rendered = clock.time(deps.helm.template(release)).await;
+    if let (Some(cache), Some(key), Ok(rendered)) = (cache, &key, &rendered) {
+        cache.put(key, rendered);
     }
-    Ok(rendered)
+    Ok((rendered, pulled))
+}
+
+/// The chart fetched into a private folder, unless it is local.
+async fn pull(
+    opts: &InstallOptions,
+    deps: &Deps<'_>,
+    clock: &HelmClock,
+) -> anyhow::Result<Option<Pulled>> {
+    if matches!(opts.chart, Chart::Local(_)) {
+        return Ok(None);
+    }
+    let dir = tempfile::Builder::new()
+        .prefix("promstack-chart-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir()
+        .context("making a private folder for the chart")?;
+    let file = clock
+        .time(deps.helm.pull(&opts.chart, dir.path()))
+        .await
+        .with_context(|| format!("fetching the chart {}", opts.chart.describe()))?;
+    Ok(Some(Pulled {
+        _dir: dir,
+        chart: Chart::Local(file),
+    }))
 }
 
 /// No other kube-prometheus-stack in the way (see [`second_stack`]).

@@ -37,6 +37,8 @@ pub(super) struct Facts {
     /// Its CRDs, and each one as the cluster has it.
     pub crds: Vec<Value>,
     pub crds_live: Vec<Option<Value>>,
+    /// The chart file, when the chart was pulled for the render: the upgrade takes it too.
+    pub pulled: Option<chart::Pulled>,
     /// The namespace as it is (None: the install creates it).
     pub ns_live: Option<Value>,
     pub pod_security: PodSecurity,
@@ -114,10 +116,19 @@ pub(super) async fn run(
         docs: rendered.docs,
         crds: rendered.crds,
         crds_live: rendered.crds_live,
+        pulled: rendered.pulled,
         ns_live,
         pod_security,
         checks,
     })
+}
+
+impl Facts {
+    /// The chart as helm is to be given it: the file pulled for the render, else as the user
+    /// named it.
+    pub fn chart<'a>(&'a self, opts: &'a InstallOptions) -> &'a crate::helm::Chart {
+        self.pulled.as_ref().map_or(&opts.chart, |p| &p.chart)
+    }
 }
 
 /// A check that passed, with what it found; the terminal is told `said`.

@@ -195,6 +195,29 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
         .contains("WARNING: docker.io/library/busybox:stable still comes from its own registry"));
 }
 
+#[tokio::test]
+async fn with_a_mirror_a_chart_from_a_repository_is_fetched_once_for_both_renders() {
+    for major in [3, 4] {
+        let Some(h) = common::helm(major) else {
+            continue;
+        };
+        let repo = common::ChartRepo::of(&h.binary, CHART);
+        let mut o = options();
+        o.chart = repo.chart();
+        let plain = run(&o, &h).await.unwrap();
+        o.registry = Some("mirror.example:5000".into());
+        let mirrored = run(&o, &h).await.unwrap();
+        assert_eq!(mirrored.images, plain.images);
+        assert_eq!(mirrored.mirror.len(), plain.images.len());
+        // one render without a mirror: helm's own fetch; two with one: one pull
+        assert_eq!(
+            (repo.count("/index.yaml"), repo.count(&repo.file())),
+            (2, 2),
+            "helm {major}"
+        );
+    }
+}
+
 #[test]
 fn the_binary_lists_them_without_a_cluster() {
     let helm = std::path::PathBuf::from(concat!(

@@ -4,13 +4,12 @@
 //! `.tools/helm-v{3,4}/helm` (scripts/test-tools.sh puts them there) and `amtool` on PATH.
 //! A missing tool is a failure under CI=true and a printed skip elsewhere.
 mod common;
-use common::{helm, tool};
+use common::{helm, tool, ChartRepo};
 use promstack_install::alertmanager;
 use promstack_install::crds;
 use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, HelmCall, Release};
 use promstack_install::install::ValuesDir;
 use promstack_install::values::{self, Env, OverlaySettings, GRAFANA_SECRET};
-use promstack_shared::testing::output_ok;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -342,76 +341,12 @@ fn amtool_and_our_check_agree() {
     }
 }
 
-/// A chart repository on loopback: serves the files of `dir` and counts the requests per path.
-struct ChartRepo {
-    url: String,
-    requests: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-}
-
-impl ChartRepo {
-    fn serve(dir: PathBuf) -> Self {
-        use std::io::{BufRead, BufReader, Write};
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = requests.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { continue };
-                let mut line = String::new();
-                let mut reader = BufReader::new(stream.try_clone().unwrap());
-                if reader.read_line(&mut line).is_err() {
-                    continue;
-                }
-                // the headers, up to the blank line
-                let mut header = String::new();
-                while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
-                    header.clear();
-                }
-                let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-                seen.lock().unwrap().push(path.clone());
-                let head = |status: &str, len: usize| {
-                    format!(
-                        "HTTP/1.1 {status}\r\nContent-Length: {len}\r\nConnection: close\r\n\r\n"
-                    )
-                };
-                let _ = match std::fs::read(dir.join(path.trim_start_matches('/'))) {
-                    Ok(body) => stream
-                        .write_all(head("200 OK", body.len()).as_bytes())
-                        .and_then(|_| stream.write_all(&body)),
-                    Err(_) => stream.write_all(head("404 Not Found", 0).as_bytes()),
-                };
-            }
-        });
-        ChartRepo { url, requests }
-    }
-
-    fn count(&self, path: &str) -> usize {
-        self.requests
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|p| *p == path)
-            .count()
-    }
-}
-
 #[tokio::test]
 async fn a_chart_pulled_once_renders_as_the_repository_reference_does() {
     for major in [3, 4] {
         let Some(h) = helm(major) else { continue };
-        // the fixture chart packaged into a repository with its index, as `helm repo index` makes
-        let dir = tempfile::tempdir().unwrap();
-        let repo = ChartRepo::serve(dir.path().to_path_buf());
-        let helm_run = |args: &[&str]| output_ok(std::process::Command::new(&h.binary).args(args));
-        let d = dir.path().to_str().unwrap();
-        helm_run(&["package", common::FIXTURE_CHART, "--destination", d]);
-        helm_run(&["repo", "index", d, "--url", &repo.url]);
-        let reference = Chart::Repo {
-            repo: repo.url.clone(),
-            name: "fixture-stack".into(),
-            version: "0.3.0".into(),
-        };
+        let repo = ChartRepo::of(&h.binary, common::FIXTURE_CHART);
+        let reference = repo.chart();
         let dest = tempfile::tempdir().unwrap();
         let file = h.pull(&reference, dest.path()).await.unwrap();
         assert_eq!(file, dest.path().join("fixture-stack-0.3.0.tgz"));

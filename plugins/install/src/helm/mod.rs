@@ -101,6 +101,39 @@ impl Chart {
     }
 }
 
+/// A chart from a repository or a registry, fetched once ([`HelmCall::Pull`]) for the helm runs
+/// that follow: helm 3 and 4 fetch the repository's whole index (megabytes for
+/// prometheus-community) and the chart again for every run given `--repo`, and keep neither. The
+/// private folder goes with the value.
+pub struct Pulled {
+    _dir: tempfile::TempDir,
+    /// The file, as a local chart.
+    pub chart: Chart,
+}
+
+impl Pulled {
+    /// `chart` fetched into a private folder; `None` for a local chart (nothing to fetch).
+    pub async fn fetch(helm: &dyn HelmApi, chart: &Chart) -> anyhow::Result<Option<Pulled>> {
+        use anyhow::Context as _;
+        if matches!(chart, Chart::Local(_)) {
+            return Ok(None);
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("promstack-chart-")
+            .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+            .tempdir()
+            .context("making a private folder for the chart")?;
+        let file = helm
+            .pull(chart, dir.path())
+            .await
+            .with_context(|| format!("fetching the chart {}", chart.describe()))?;
+        Ok(Some(Pulled {
+            _dir: dir,
+            chart: Chart::Local(file),
+        }))
+    }
+}
+
 /// helm's version.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HelmVersion {

@@ -2,7 +2,7 @@
 //! air-gapped cluster (no cluster needed: the chart is rendered as install renders it). With
 //! `--registry`, also the values that point the stack at the mirror, checked by rendering again
 //! with them: an image that still comes from elsewhere is said.
-use crate::helm::{Chart, HelmApi, Release};
+use crate::helm::{Chart, HelmApi, Pulled, Release};
 use crate::images;
 use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::verb::install::ValuesDir;
@@ -57,7 +57,13 @@ pub async fn run(opts: &ImagesOptions, helm: &dyn HelmApi) -> anyhow::Result<Ima
         .map(|p| values::load(p))
         .collect::<Result<_, _>>()?;
     let chain = values::chain(opts.env, user, &opts.overlay)?;
-    let found = render(opts, helm, &chain).await?;
+    // two renders with a mirror: the chart fetched once for both
+    let pulled = match opts.registry {
+        Some(_) => Pulled::fetch(helm, &opts.chart).await?,
+        None => None,
+    };
+    let chart = pulled.as_ref().map_or(&opts.chart, |p| &p.chart);
+    let found = render(opts, chart, helm, &chain).await?;
     let mut report = ImagesReport {
         chart: opts.chart.describe(),
         images: found.iter().cloned().collect(),
@@ -76,7 +82,7 @@ pub async fn run(opts: &ImagesOptions, helm: &dyn HelmApi) -> anyhow::Result<Ima
         text: serde_yaml::to_string(&overlay)?,
         values: overlay.clone(),
     });
-    let mirrored = render(opts, helm, &with_mirror).await?;
+    let mirrored = render(opts, chart, helm, &with_mirror).await?;
     let (pairs, unmirrored) = images::pairs(&found, &mirrored, registry);
     report.mirror = pairs
         .into_iter()
@@ -89,6 +95,7 @@ pub async fn run(opts: &ImagesOptions, helm: &dyn HelmApi) -> anyhow::Result<Ima
 
 async fn render(
     opts: &ImagesOptions,
+    chart: &Chart,
     helm: &dyn HelmApi,
     chain: &[ValuesFile],
 ) -> anyhow::Result<BTreeSet<String>> {
@@ -96,7 +103,7 @@ async fn render(
     let release = Release {
         name: RELEASE.into(),
         namespace: opts.namespace.clone(),
-        chart: opts.chart.clone(),
+        chart: chart.clone(),
         values_files: dir.files.clone(),
         timeout: Duration::from_secs(60),
     };

@@ -9,7 +9,7 @@ use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
 use crate::crds::{self, Owner};
-use crate::helm::{Chart, Release};
+use crate::helm::{Pulled, Release};
 use crate::install::Check;
 use crate::render_cache::RenderCache;
 use crate::values::{self, RELEASE};
@@ -26,16 +26,6 @@ pub(in crate::verb::install) struct Rendered {
     pub crds: Vec<Value>,
     pub crds_live: Vec<Option<Value>>,
     pub pulled: Option<Pulled>,
-}
-
-/// A chart from a repository or a registry, fetched once for this run ([`HelmCall::Pull`]): the
-/// render, the chart check and the upgrade take the file, so helm fetches the repository's index
-/// and the chart once, not once for each of them. The private folder goes when the run ends.
-///
-/// [`HelmCall::Pull`]: crate::helm::HelmCall::Pull
-pub(in crate::verb::install) struct Pulled {
-    _dir: tempfile::TempDir,
-    pub chart: Chart,
 }
 
 /// The chart renders with the values, and none of its CRDs belongs to another installation.
@@ -97,7 +87,7 @@ pub(super) async fn renders(
 
 /// `helm template` of the release, or the render kept from an earlier run with the same helm,
 /// chart and values (see [`crate::render_cache`]); a chart from a repository or a registry is
-/// pulled first (see [`Pulled`]). Outer error: the chart could not be fetched; inner: it does
+/// pulled first (see [`Pulled`]): the render, the chart check and the upgrade take the file. Outer error: the chart could not be fetched; inner: it does
 /// not render.
 async fn render(
     opts: &InstallOptions,
@@ -114,7 +104,7 @@ async fn render(
             return Ok((Ok(kept), None));
         }
     }
-    let pulled = pull(opts, deps, clock).await?;
+    let pulled = clock.time(Pulled::fetch(deps.helm, &opts.chart)).await?;
     let release = match &pulled {
         Some(p) => &Release {
             chart: p.chart.clone(),
@@ -127,30 +117,6 @@ async fn render(
         cache.put(key, rendered);
     }
     Ok((rendered, pulled))
-}
-
-/// The chart fetched into a private folder, unless it is local.
-async fn pull(
-    opts: &InstallOptions,
-    deps: &Deps<'_>,
-    clock: &HelmClock,
-) -> anyhow::Result<Option<Pulled>> {
-    if matches!(opts.chart, Chart::Local(_)) {
-        return Ok(None);
-    }
-    let dir = tempfile::Builder::new()
-        .prefix("promstack-chart-")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-        .tempdir()
-        .context("making a private folder for the chart")?;
-    let file = clock
-        .time(deps.helm.pull(&opts.chart, dir.path()))
-        .await
-        .with_context(|| format!("fetching the chart {}", opts.chart.describe()))?;
-    Ok(Some(Pulled {
-        _dir: dir,
-        chart: Chart::Local(file),
-    }))
 }
 
 /// No other kube-prometheus-stack in the way (see [`second_stack`]).

@@ -38,7 +38,7 @@ pub(super) struct Facts {
     pub crds: Vec<Value>,
     pub crds_live: Vec<Option<Value>>,
     /// The chart file, when the chart was pulled for the render: the upgrade takes it too.
-    pub pulled: Option<chart::Pulled>,
+    pub pulled: Option<crate::helm::Pulled>,
     /// The namespace as it is (None: the install creates it).
     pub ns_live: Option<Value>,
     pub pod_security: PodSecurity,

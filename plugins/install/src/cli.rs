@@ -202,7 +202,7 @@ pub struct ChartArgs {
     #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
     pub chart: Option<String>,
 
-    /// Chart version (default: the pinned 88.5.3; ignored for local charts)
+    /// Chart version (default: the pinned 88.5.3; ignored for local charts). The render of an exact version is kept between runs; a range (^88, 88.x) is rendered each time
     #[arg(long, value_name = "VERSION")]
     pub chart_version: Option<String>,
 }

@@ -64,14 +64,16 @@ pub fn copy_executable(src: &Path, dst: &Path) {
     );
 }
 
-/// Runs `cmd` to its end; its output, after asserting it succeeded (its stderr in the message).
+/// Runs `cmd` to its end; its output, after asserting it succeeded (what it printed, stdout
+/// then stderr, in the message).
 pub fn output_ok(cmd: &mut Command) -> std::process::Output {
     let out = cmd
         .output()
         .unwrap_or_else(|e| panic!("running {cmd:?}: {e}"));
     assert!(
         out.status.success(),
-        "{cmd:?}: {}",
+        "{cmd:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     out

@@ -418,15 +418,10 @@ fn images_of_the_real_chart_and_their_mirror() {
     if let Ok(values) = std::env::var("PROMSTACK_E2E_VALUES") {
         args.extend(["-f".into(), values]);
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"))
-        .args(&args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = promstack_shared::testing::output_ok(
+        Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"))
+            .args(&args)
+            .stdin(Stdio::null()),
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let images: Vec<&str> = v["images"]

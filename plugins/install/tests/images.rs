@@ -227,24 +227,19 @@ fn the_binary_lists_them_without_a_cluster() {
     let Some(helm) = common::tool("PROMSTACK_HELM4", Some(helm), "helm-v4") else {
         return;
     };
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"))
-        .args([
-            "images",
-            "--chart",
-            CHART,
-            "--registry",
-            "mirror.example:5000",
-            "-o",
-            "json",
-        ])
-        .env("PROMSTACK_HELM", &helm)
-        .env("KUBECONFIG", "/nonexistent")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = promstack_shared::testing::output_ok(
+        std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"))
+            .args([
+                "images",
+                "--chart",
+                CHART,
+                "--registry",
+                "mirror.example:5000",
+                "-o",
+                "json",
+            ])
+            .env("PROMSTACK_HELM", &helm)
+            .env("KUBECONFIG", "/nonexistent"),
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["images"].as_array().unwrap().len(), 9);

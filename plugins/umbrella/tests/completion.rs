@@ -28,15 +28,8 @@ fn bin_dir() -> tempfile::TempDir {
 }
 
 fn run(exe: &Path, args: &[&str]) -> String {
-    let out = Command::new(exe)
-        .args(args)
-        .env("PATH", "/usr/bin:/bin")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = promstack_shared::testing::output_ok(
+        Command::new(exe).args(args).env("PATH", "/usr/bin:/bin"),
     );
     String::from_utf8(out.stdout).unwrap()
 }

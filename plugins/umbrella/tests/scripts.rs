@@ -39,15 +39,9 @@ fn every_shell_script_passes_shellcheck() {
     else {
         return;
     };
-    let out = Command::new(shellcheck)
-        .args(["--severity", "warning", "--shell", "bash"])
-        .args(&scripts)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "shellcheck:\n{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+    promstack_shared::testing::output_ok(
+        Command::new(shellcheck)
+            .args(["--severity", "warning", "--shell", "bash"])
+            .args(&scripts),
     );
 }

@@ -131,7 +131,7 @@ fn rule_file_over_limit(spec: &Value) -> Option<usize> {
 /// escape of at most 10 bytes for any other character than printable ASCII, and (a literal block)
 /// its indentation on every line. Indentation is counted as 2 for each level of nesting, more
 /// than libyaml's indentless sequences take.
-pub fn yaml_len_bound(v: &Value) -> usize {
+fn yaml_len_bound(v: &Value) -> usize {
     node_len_bound(v, 0) + 1
 }
 

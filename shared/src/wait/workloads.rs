@@ -68,7 +68,12 @@ pub async fn wait_for_workloads(
             why: None,
         })
         .collect();
-    let mut watches: BTreeMap<&str, Watch> = BTreeMap::new();
+    // one follower of the Warning events for each namespace
+    let mut watches: BTreeMap<&str, Watch> = items
+        .iter()
+        .filter_map(|w| w.r.namespace.as_deref())
+        .map(|ns| (ns, Watch::new(since)))
+        .collect();
     let mut explain_at = start + opts.interval * EXPLAIN_AFTER;
     let mut pause = FIRST_PAUSE.min(opts.interval);
     loop {
@@ -109,7 +114,6 @@ pub async fn wait_for_workloads(
                 &pending,
                 &mut states,
                 &mut watches,
-                since,
                 ui,
                 &bar,
             )
@@ -143,30 +147,22 @@ pub async fn wait_for_workloads(
 
 /// One read of the Warning events of each namespace that has a pending workload: what is new
 /// about a pending workload is said, and each one's explanation kept for the spinner and errors.
-#[allow(clippy::too_many_arguments)]
-async fn explain<'a>(
+async fn explain(
     cluster: &dyn Cluster,
-    items: &'a [Workload<'_>],
+    items: &[Workload<'_>],
     pending: &[usize],
     states: &mut [State],
-    watches: &mut BTreeMap<&'a str, Watch>,
-    since: Option<Timestamp>,
+    watches: &mut BTreeMap<&str, Watch>,
     ui: &Ui,
     bar: &crate::ui::ProgressBar,
 ) {
-    let mut namespaces: Vec<&str> = pending
-        .iter()
-        .filter_map(|&i| items[i].r.namespace.as_deref())
-        .collect();
-    namespaces.sort_unstable();
-    namespaces.dedup();
-    for ns in namespaces {
-        let watch = watches.entry(ns).or_insert_with(|| Watch::new(since));
+    for (ns, watch) in watches.iter_mut() {
+        let waited_for = |i: &&usize| items[**i].r.namespace.as_deref() == Some(*ns);
+        if !pending.iter().any(|i| waited_for(&i)) {
+            continue;
+        }
         let new = watch.poll(cluster, ns, None).await;
-        for &i in pending
-            .iter()
-            .filter(|&&i| items[i].r.namespace.as_deref() == Some(ns))
-        {
+        for &i in pending.iter().filter(waited_for) {
             let (w, s) = (&items[i], &mut states[i]);
             let about = watch.last().about(&w.r.name);
             for p in new.iter().filter(|p| about.contains(p)) {

@@ -3,7 +3,7 @@
 //! through the real helm 3 and helm 4 in tests/real_tools.rs.
 use super::{Chart, Release};
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::Duration;
 
 /// Every helm command promstack runs, as data: [`HelmCall::argv`] builds each for helm 3 or 4
@@ -29,7 +29,7 @@ pub enum HelmCall<'a> {
     /// `helm pull` of a chart from a repository (or an OCI registry) into `dest`: fetched once
     /// per install, where `--repo` would fetch the repository's whole index and the chart again
     /// for every helm run (helm 3 and 4 keep neither).
-    Pull { chart: &'a Chart, dest: PathBuf },
+    Pull { chart: &'a Chart, dest: &'a Path },
     /// `helm upgrade --install --skip-crds`, rolled back on failure, waiting for the workloads.
     UpgradeInstall(&'a Release),
     /// `helm rollback NAME --wait`: to the previous revision.
@@ -147,7 +147,7 @@ impl HelmCall<'_> {
             HelmCall::ShowChart(&r.chart),
             HelmCall::Pull {
                 chart: &r.chart,
-                dest: std::env::temp_dir(),
+                dest: Path::new("/tmp"),
             },
             HelmCall::UpgradeInstall(r),
             HelmCall::Rollback {

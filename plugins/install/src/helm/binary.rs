@@ -114,13 +114,8 @@ impl HelmApi for Helm {
     }
 
     async fn pull(&self, chart: &Chart, dest: &Path) -> Result<PathBuf, Error> {
-        let dest = dest.to_path_buf();
-        self.call(HelmCall::Pull {
-            chart,
-            dest: dest.clone(),
-        })
-        .await?;
-        let pulled: Vec<PathBuf> = std::fs::read_dir(&dest)
+        self.call(HelmCall::Pull { chart, dest }).await?;
+        let pulled: Vec<PathBuf> = std::fs::read_dir(dest)
             .map_err(|e| Error::runtime(format!("reading {}: {e}", dest.display())))?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "tgz"))

@@ -38,7 +38,7 @@ pub(super) async fn renders(
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
     let (rendered, pulled) = render(opts, deps, inputs, clock, helm_version).await?;
-    let docs = crds::documents(&rendered.context("the chart does not render with these values")?)?;
+    let docs = crds::documents(&rendered)?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
     let refs: Vec<_> = crds.iter().map(crds::objref).collect();
@@ -87,21 +87,20 @@ pub(super) async fn renders(
 
 /// `helm template` of the release, or the render kept from an earlier run with the same helm,
 /// chart and values (see [`crate::render_cache`]); a chart from a repository or a registry is
-/// pulled first (see [`Pulled`]): the render, the chart check and the upgrade take the file. Outer error: the chart could not be fetched; inner: it does
-/// not render.
+/// pulled first (see [`Pulled`]): the render, the chart check and the upgrade take the file.
 async fn render(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
     helm_version: &str,
-) -> anyhow::Result<(Result<String, promstack_shared::Error>, Option<Pulled>)> {
+) -> anyhow::Result<(String, Option<Pulled>)> {
     let cache = opts.render_cache.as_ref();
     let key = cache.and_then(|_| RenderCache::key(helm_version, &inputs.release));
     if let (Some(cache), Some(key)) = (cache, &key) {
         if let Some(kept) = cache.get(key) {
             deps.ui.detail("the chart's render is the one kept from an earlier run (same helm, chart and values)");
-            return Ok((Ok(kept), None));
+            return Ok((kept, None));
         }
     }
     let pulled = clock.time(Pulled::fetch(deps.helm, &opts.chart)).await?;
@@ -112,9 +111,12 @@ async fn render(
         },
         None => &inputs.release,
     };
-    let rendered = clock.time(deps.helm.template(release)).await;
-    if let (Some(cache), Some(key), Ok(rendered)) = (cache, &key, &rendered) {
-        cache.put(key, rendered);
+    let rendered = clock
+        .time(deps.helm.template(release))
+        .await
+        .context("the chart does not render with these values")?;
+    if let (Some(cache), Some(key)) = (cache, &key) {
+        cache.put(key, &rendered);
     }
     Ok((rendered, pulled))
 }

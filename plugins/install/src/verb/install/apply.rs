@@ -125,7 +125,7 @@ async fn apply_crds(
         timeout: opts.timeout.min(Duration::from_secs(120)),
         interval: opts.poll_interval,
     };
-    let changes = crds::apply_and_wait(deps.cluster, &facts.crds, deps.ui, wait)
+    let changes = crds::apply_and_wait(deps.cluster, &facts.rendered.crds, deps.ui, wait)
         .await
         .context("applying the CRDs; the helm release was not touched")?;
     let applied = changes

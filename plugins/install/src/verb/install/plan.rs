@@ -47,9 +47,10 @@ pub(super) async fn make(
     let grafana_secret = grafana_secret(opts, deps, inputs, facts).await?;
     let alertmanager_secret = alertmanager_secret(opts, deps, inputs, facts).await?;
     let crds = facts
+        .rendered
         .crds
         .iter()
-        .zip(&facts.crds_live)
+        .zip(&facts.rendered.crds_live)
         .map(|(crd, live)| {
             step(
                 format!("CustomResourceDefinition {}", crds::objref(crd).name),
@@ -129,9 +130,10 @@ impl Plan {
                 .clone()
                 .map(grafana::redacted),
         );
-        out.extend(facts.crds);
+        out.extend(facts.rendered.crds);
         out.extend(
             facts
+                .rendered
                 .docs
                 .into_iter()
                 .filter(|d| d["kind"] != "CustomResourceDefinition"),

@@ -32,13 +32,9 @@ pub(super) struct Facts {
     pub existing: Option<ReleaseInfo>,
     /// The release to recover first (stuck, and --recover given).
     pub recover: Option<ReleaseInfo>,
-    /// The chart rendered with the inputs' values.
-    pub docs: Vec<Value>,
-    /// Its CRDs, and each one as the cluster has it.
-    pub crds: Vec<Value>,
-    pub crds_live: Vec<Option<Value>>,
-    /// The chart file, when the chart was pulled for the render: the upgrade takes it too.
-    pub pulled: Option<crate::helm::Pulled>,
+    /// The chart rendered with the inputs' values, its CRDs (each as the cluster has it), and
+    /// the chart file when it was pulled for the render (the upgrade takes it too).
+    pub rendered: chart::Rendered,
     /// The namespace as it is (None: the install creates it).
     pub ns_live: Option<Value>,
     pub pod_security: PodSecurity,
@@ -113,10 +109,7 @@ pub(super) async fn run(
         ready_nodes,
         existing: releases.here,
         recover: releases.recover,
-        docs: rendered.docs,
-        crds: rendered.crds,
-        crds_live: rendered.crds_live,
-        pulled: rendered.pulled,
+        rendered,
         ns_live,
         pod_security,
         checks,
@@ -127,7 +120,10 @@ impl Facts {
     /// The chart as helm is to be given it: the file pulled for the render, else as the user
     /// named it.
     pub fn chart<'a>(&'a self, opts: &'a InstallOptions) -> &'a crate::helm::Chart {
-        self.pulled.as_ref().map_or(&opts.chart, |p| &p.chart)
+        self.rendered
+            .pulled
+            .as_ref()
+            .map_or(&opts.chart, |p| &p.chart)
     }
 }
 

@@ -281,6 +281,10 @@ async fn dry_run_plans_renders_and_writes_nothing() {
     let text = promstack_install::summary::render(&out.report, None);
     assert!(text.starts_with("Dry run: nothing was changed."), "{text}");
     assert!(
+        text.contains("\n  create    Namespace monitoring"),
+        "each step's change in 9 columns: {text}"
+    );
+    assert!(
         text.contains("helm upgrade --install kube-prometheus"),
         "{text}"
     );

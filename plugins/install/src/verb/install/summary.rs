@@ -27,40 +27,14 @@ pub fn render(report: &InstallReport, password: Option<&str>) -> String {
     let mut hb = Handlebars::new();
     hb.register_escape_fn(handlebars::no_escape);
     hb.set_strict_mode(true);
-    hb.register_helper(
-        "pad",
-        Box::new(
-            |h: &handlebars::Helper,
-             _: &Handlebars,
-             _: &handlebars::Context,
-             _: &mut handlebars::RenderContext,
-             out: &mut dyn handlebars::Output| {
-                let v = h.param(0).and_then(|p| p.value().as_str()).unwrap_or("");
-                out.write(&format!("{v:<9}"))?;
-                Ok(())
-            },
-        ),
-    );
-    hb.register_helper(
-        "join",
-        Box::new(
-            |h: &handlebars::Helper,
-             _: &Handlebars,
-             _: &handlebars::Context,
-             _: &mut handlebars::RenderContext,
-             out: &mut dyn handlebars::Output| {
-                let parts: Vec<String> = h
-                    .param(0)
-                    .and_then(|p| p.value().as_array().cloned())
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|v| v.as_str().map(String::from))
-                    .collect();
-                out.write(&parts.join(" "))?;
-                Ok(())
-            },
-        ),
-    );
+    // {{pad x}}: x left-aligned in 9 columns; {{join xs}}: the strings of xs, space-separated
+    handlebars::handlebars_helper!(pad: |v: Json| format!("{:<9}", v.as_str().unwrap_or("")));
+    handlebars::handlebars_helper!(join: |v: Json| v
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default());
+    hb.register_helper("pad", Box::new(pad));
+    hb.register_helper("join", Box::new(join));
     hb.register_template_string("summary", TEMPLATE)
         .expect("the summary template is valid");
     let privileged = report

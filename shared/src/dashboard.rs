@@ -19,6 +19,57 @@ pub struct Prepared {
     pub path: String,
     pub value: serde_json::Value,
     pub notes: Vec<String>,
+    /// The line of the file that sets the dashboard's uid (`None`: it has none, a derived one is used).
+    pub uid_line: Option<usize>,
+}
+
+impl Prepared {
+    /// The dashboard's uid (every prepared dashboard has one).
+    pub fn uid(&self) -> &str {
+        self.value["uid"].as_str().unwrap_or_default()
+    }
+    /// `path:line` of its uid, or the path alone when the uid is derived.
+    pub fn uid_at(&self) -> String {
+        match self.uid_line {
+            Some(l) => format!("{}:{l}", self.path),
+            None => self.path.clone(),
+        }
+    }
+}
+
+/// The uids of the dashboards a ConfigMap's data holds (each value that is a JSON dashboard with
+/// a uid): what Grafana keys them by, whatever the ConfigMap is called.
+pub fn uids_of(configmap: &serde_json::Value) -> Vec<String> {
+    configmap["data"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(_, text)| text.as_str())
+        .filter_map(|text| serde_json::from_str::<serde_json::Value>(text).ok())
+        .filter_map(|d| {
+            let d = match d.get("dashboard") {
+                Some(inner) if inner.is_object() && d.get("panels").is_none() => inner.clone(),
+                _ => d,
+            };
+            d["uid"]
+                .as_str()
+                .filter(|u| !u.is_empty())
+                .map(String::from)
+        })
+        .collect()
+}
+
+/// The first line of `text` that sets `"uid": "<uid>"`.
+fn line_of_uid(text: &str, uid: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            l.split_once("\"uid\"").is_some_and(|(_, rest)| {
+                rest.trim_start()
+                    .strip_prefix(':')
+                    .is_some_and(|v| v.trim_start().starts_with(&format!("\"{uid}\"")))
+            })
+        })
+        .map(|i| i + 1)
 }
 
 /// The provisioned Prometheus datasource's uid (values/values.yaml).
@@ -99,6 +150,11 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
             ));
         }
     }
+    let uid_line = value
+        .get("uid")
+        .and_then(|u| u.as_str())
+        .filter(|u| !u.is_empty())
+        .and_then(|u| line_of_uid(&f.text, u));
     if value
         .get("uid")
         .and_then(|u| u.as_str())
@@ -116,6 +172,7 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
         path: f.path.clone(),
         value,
         notes,
+        uid_line,
     })
 }
 
@@ -199,6 +256,31 @@ mod tests {
             cm.data.as_ref().unwrap()["agent-overview.json"],
             r#"{"title":"Cilium Agent","uid":"cilium-agent"}"#
         );
+    }
+
+    #[test]
+    fn the_uid_its_line_and_the_uids_a_configmap_carries() {
+        let f = SourceFile {
+            path: "A/neg.json".into(),
+            text: "{\n  \"panels\": [{\"datasource\": {\"uid\": \"prometheus\"}}],\n  \"uid\" : \"negm\",\n  \"title\": \"N\"\n}\n".into(),
+        };
+        let p = prepare(&f).unwrap();
+        assert_eq!((p.uid(), p.uid_line), ("negm", Some(3)));
+        assert_eq!(p.uid_at(), "A/neg.json:3");
+        let cm = crate::cluster::to_value(&configmap_of(&p, "m").unwrap());
+        assert_eq!(uids_of(&cm), ["negm"]);
+        let derived = prepare(&SourceFile {
+            path: "d.json".into(),
+            text: "{\"title\": \"D\"}".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            (derived.uid_line, derived.uid_at()),
+            (None, "d.json".into())
+        );
+        // the chart's ConfigMaps: one dashboard a key; an API export; not JSON
+        let chart = serde_json::json!({"data": {"a.json": "{\"uid\":\"a1\"}", "b.json": "{\"dashboard\":{\"uid\":\"b1\"},\"meta\":{}}", "c.txt": "not json"}});
+        assert_eq!(uids_of(&chart), ["a1", "b1"]);
     }
 
     #[test]

@@ -44,9 +44,9 @@ pub struct Sources {
 pub enum Command {
     /// Check JSON, uids, titles, every panel query (PromQL) and datasource references
     Validate(ValidateArgs),
-    /// Field-level differences between the sources and the cluster
+    /// Field-level differences between the sources and the cluster (a dashboard moved to another folder shows as a move)
     Diff(DiffArgs),
-    /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad)
+    /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's)
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not
     List(promstack_shared::cli::ListArgs),
@@ -73,7 +73,7 @@ pub struct DiffArgs {
 pub struct SyncArgs {
     #[command(flatten)]
     pub sources: Sources,
-    /// Delete dashboard ConfigMaps of ours whose source is gone (only objects with promstack's labels)
+    /// Delete dashboard ConfigMaps of ours whose source is gone (only objects with promstack's labels; a moved dashboard's old ConfigMap is deleted without it)
     #[arg(long)]
     pub prune: bool,
     /// Show the plan and change nothing; with -o yaml, print the ConfigMaps (no cluster needed)

@@ -4,6 +4,7 @@
 //! ([`cli`]: flags and each verb's options) and calls [`run`].
 pub mod check;
 pub mod cli;
+pub mod foreign;
 pub mod load;
 pub mod validate;
 pub mod vars;
@@ -25,6 +26,8 @@ pub const DASHBOARDS: Kind = Kind {
     api_version: "v1",
     kind: "ConfigMap",
     component: dashboard::COMPONENT,
+    // Grafana keys a dashboard by its uid: a file moved to another folder is the same dashboard
+    identity: Some(dashboard::uids_of),
 };
 
 /// Run the parsed command line. Results to stdout, messages to stderr.

@@ -1,5 +1,7 @@
 //! End to end against a real cluster (PROMSTACK_E2E_KUBECONFIG): sync promstack's dashboards into a
-//! throwaway namespace, check labels, annotation and keys on the live ConfigMaps, prune one, clean up.
+//! throwaway namespace, check labels, annotation and keys on the live ConfigMaps, prune one, clean
+//! up; a dashboard moved to another folder is one ConfigMap after one sync; a copy of one of the
+//! stack's dashboards that kept its uid is refused before any write.
 use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
 use std::path::Path;
 
@@ -100,5 +102,112 @@ fn sync_verify_prune() {
             .iter()
             .all(|r| r["errors"].as_array().unwrap().is_empty()),
         "{reports:#?}"
+    );
+}
+
+fn run(kc: &Path, ns: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-dashboards"))
+        .args(args)
+        .arg("--kubeconfig")
+        .arg(kc)
+        .args(["-n", ns, "--no-color"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap()
+}
+
+/// The names of the dashboard ConfigMaps in `ns`.
+fn sidecar_configmaps(kc: &Path, ns: &str) -> Vec<serde_json::Value> {
+    let o = kubectl(
+        kc,
+        &[
+            "-n",
+            ns,
+            "get",
+            "configmap",
+            "-l",
+            "grafana_dashboard=1",
+            "-o",
+            "json",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    list["items"].as_array().unwrap().clone()
+}
+
+#[test]
+#[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
+fn a_move_is_one_configmap_and_a_taken_uid_is_refused() {
+    let kc = promstack_shared::testing::e2e_kubeconfig();
+    let ns = E2eNamespace::create(&kc, "promstack-dash-move-e2e");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().to_str().unwrap();
+    let neg = "{\n  \"title\": \"Neg\",\n  \"uid\": \"negm-e2e\",\n  \"panels\": []\n}\n";
+    std::fs::create_dir_all(tmp.path().join("Folder A")).unwrap();
+    std::fs::write(tmp.path().join("Folder A/neg.json"), neg).unwrap();
+    assert_eq!(
+        dashboards(&kc, &ns.name, &["sync", "--dir", dir])["created"],
+        1
+    );
+
+    // moved to the top folder: diff says move, one sync leaves one ConfigMap, in the new folder
+    std::fs::remove_dir_all(tmp.path().join("Folder A")).unwrap();
+    std::fs::write(tmp.path().join("neg.json"), neg).unwrap();
+    let d = run(&kc, &ns.name, &["diff", "--dir", dir]);
+    let text = String::from_utf8_lossy(&d.stdout);
+    assert!(
+        text.contains("move dashboard-folder-a-neg → dashboard-neg")
+            && text.contains("-    grafana_folder: Folder A"),
+        "{text}"
+    );
+    let r = dashboards(&kc, &ns.name, &["sync", "--dir", dir]);
+    assert_eq!(
+        (r["created"].as_u64(), r["moved"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    let live = sidecar_configmaps(&kc, &ns.name);
+    assert_eq!(live.len(), 1, "{live:#?}");
+    assert_eq!(live[0]["metadata"]["name"], "dashboard-neg");
+    assert!(live[0]["metadata"]["annotations"]
+        .get("grafana_folder")
+        .is_none());
+    assert_eq!(
+        dashboards(&kc, &ns.name, &["sync", "--dir", dir])["unchanged"],
+        1
+    );
+
+    // a copy of one of the stack's own dashboards that kept its uid
+    let stack_ns = std::env::var("PROMSTACK_E2E_NAMESPACE").unwrap_or_else(|_| "monitoring".into());
+    let chart = sidecar_configmaps(&kc, &stack_ns);
+    let theirs = chart
+        .iter()
+        .find(|c| c["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm")
+        .unwrap_or_else(|| panic!("no dashboard ConfigMap of the chart in namespace {stack_ns} (PROMSTACK_E2E_NAMESPACE)"));
+    let name = theirs["metadata"]["name"].as_str().unwrap();
+    let json_text = theirs["data"].as_object().unwrap().values().next().unwrap();
+    std::fs::create_dir_all(tmp.path().join("Copies")).unwrap();
+    std::fs::write(
+        tmp.path().join("Copies/edited.json"),
+        json_text.as_str().unwrap(),
+    )
+    .unwrap();
+    let o = run(&kc, &ns.name, &["sync", "--dir", dir]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("from ConfigMap {stack_ns}/{name}"))
+            && stderr.contains("Copies/edited.json"),
+        "{stderr}"
+    );
+    assert_eq!(
+        run(&kc, &ns.name, &["diff", "--dir", dir]).status.code(),
+        Some(3)
+    );
+    assert_eq!(
+        sidecar_configmaps(&kc, &ns.name).len(),
+        1,
+        "nothing was written"
     );
 }

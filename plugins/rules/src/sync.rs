@@ -19,6 +19,7 @@ pub const RULES: Kind = Kind {
     api_version: API_VERSION,
     kind: KIND,
     component: COMPONENT,
+    identity: None,
 };
 
 pub fn to_json(r: &PrometheusRule) -> Value {

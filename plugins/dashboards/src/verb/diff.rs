@@ -1,7 +1,8 @@
 //! `dashboards diff`: field-level differences between the sources and the cluster, as server-side
-//! apply would decide them; with `--exit-code`, exit 3 when anything differs.
+//! apply would decide them (a dashboard moved to another folder is one move); with `--exit-code`,
+//! exit 3 when anything differs. A uid another sidecar ConfigMap holds is refused, as by `sync`.
 use super::Deps;
-use crate::{load, DASHBOARDS};
+use crate::{foreign, load, DASHBOARDS};
 use promstack_shared::sync::{self, DiffReport};
 
 pub use promstack_shared::verb::DiffOptions;
@@ -11,6 +12,7 @@ pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffRepo
     let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
     let objects = load::configmaps(&prepared, &opts.namespace)?;
     let cluster = deps.cluster().await?;
+    foreign::refuse_taken_uids(cluster, &opts.namespace, &prepared, deps.ui).await?;
     let diffs = sync::diff(cluster, DASHBOARDS, &objects, &opts.namespace).await?;
     Ok(DiffReport {
         diffs,

@@ -1,8 +1,9 @@
 //! `dashboards sync`: server-side apply the dashboard ConfigMaps, validated first (nothing is
 //! written if any file is bad); `--prune` deletes ours whose source is gone.
 use super::Deps;
-use crate::{load, DASHBOARDS};
+use crate::{foreign, load, DASHBOARDS};
 use promstack_shared::cluster::Cluster;
+use promstack_shared::dashboard::Prepared;
 use promstack_shared::sync::{self, SyncReport};
 use promstack_shared::ui::Ui;
 use serde_json::Value;
@@ -23,11 +24,11 @@ pub fn objects(opts: &SyncOptions, ui: &Ui) -> anyhow::Result<Vec<Value>> {
 }
 
 pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<SyncReport> {
-    let objects = objects(opts, deps.ui)?;
+    let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
     let cluster = deps.cluster().await?;
     sync_dashboards(
         cluster,
-        &objects,
+        &prepared,
         &opts.namespace,
         opts.prune,
         opts.dry_run,
@@ -36,15 +37,18 @@ pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<SyncRepo
     .await
 }
 
-/// Sync after checking the namespace exists.
+/// Sync valid dashboards: the namespace must exist and no uid may be another sidecar ConfigMap's
+/// (see [`crate::foreign`]); both are checked before any write.
 pub async fn sync_dashboards(
     cluster: &dyn Cluster,
-    objects: &[Value],
+    prepared: &[Prepared],
     ns: &str,
     prune: bool,
     dry_run: bool,
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
+    let objects = load::configmaps(prepared, ns)?;
     promstack_shared::sync::require_namespace(cluster, ns).await?;
-    sync::sync(cluster, DASHBOARDS, objects, ns, prune, dry_run, ui).await
+    foreign::refuse_taken_uids(cluster, ns, prepared, ui).await?;
+    sync::sync(cluster, DASHBOARDS, &objects, ns, prune, dry_run, ui).await
 }

@@ -33,6 +33,9 @@ pub struct Fault {
     pub delay: Option<Duration>,
     /// How many requests it hits; `None` for all of them.
     pub times: Option<usize>,
+    /// Only requests across every namespace (a list with no namespace): RBAC that grants a Role
+    /// in one namespace and no ClusterRole answers those with 403 and the namespaced ones.
+    pub cluster_wide: bool,
 }
 
 impl Fault {
@@ -45,6 +48,7 @@ impl Fault {
             error: Some(error),
             delay: None,
             times: None,
+            cluster_wide: false,
         }
     }
     /// An HTTP status from the API server (429, 500, ...).
@@ -68,6 +72,7 @@ impl Fault {
             error: None,
             delay: Some(delay),
             times: None,
+            cluster_wide: false,
         }
     }
     pub fn on(mut self, verb: Verb) -> Self {
@@ -86,9 +91,21 @@ impl Fault {
         self.times = Some(n);
         self
     }
+    /// Only lists across every namespace (see [`Fault::cluster_wide`]).
+    pub fn cluster_wide(mut self) -> Self {
+        self.cluster_wide = true;
+        self
+    }
 
-    pub(super) fn hits(&self, verb: Verb, kind: Option<&str>, name: Option<&str>) -> bool {
+    pub(super) fn hits(
+        &self,
+        verb: Verb,
+        kind: Option<&str>,
+        name: Option<&str>,
+        every_namespace: bool,
+    ) -> bool {
         self.times != Some(0)
+            && (!self.cluster_wide || every_namespace)
             && self.verb.is_none_or(|v| v == verb)
             && self.kind.as_deref().is_none_or(|k| Some(k) == kind)
             && self.name.as_deref().is_none_or(|n| Some(n) == name)
@@ -133,6 +150,25 @@ mod tests {
             c.server_version().await,
             Err(ClusterError::Unreachable(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn a_cluster_wide_fault_hits_lists_across_namespaces_only() {
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"m"}}));
+        c.insert(secret("m", "s"));
+        c.inject(Fault::status(403).on(Verb::List).cluster_wide());
+        let every = ListQuery::new("v1", "Secret");
+        assert!(c.list(&every).await.unwrap_err().is_forbidden());
+        assert_eq!(c.list(&every.in_namespace("m")).await.unwrap().len(), 1);
+        // a cluster-scoped kind is listed with no namespace, and is not "across namespaces"
+        assert_eq!(
+            c.list(&ListQuery::new("v1", "Namespace"))
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
     }
 
     #[tokio::test]

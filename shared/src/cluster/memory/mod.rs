@@ -222,6 +222,18 @@ impl MemoryCluster {
         name: Option<&str>,
         what: String,
     ) -> Result<(), ClusterError> {
+        self.enter_scoped(verb, kind, name, false, what).await
+    }
+
+    /// [`Self::enter`] for a request that may span every namespace (a list without one).
+    async fn enter_scoped(
+        &self,
+        verb: Verb,
+        kind: Option<&str>,
+        name: Option<&str>,
+        every_namespace: bool,
+        what: String,
+    ) -> Result<(), ClusterError> {
         let (delay, error, id) = {
             let mut st = self.state.lock().unwrap();
             *st.counts.entry(verb).or_default() += 1;
@@ -244,7 +256,7 @@ impl MemoryCluster {
             let mut delay = None;
             let mut error = None;
             for f in st.faults.iter_mut() {
-                if f.hits(verb, kind, name) {
+                if f.hits(verb, kind, name, every_namespace) {
                     if let Some(n) = f.times.as_mut() {
                         *n -= 1;
                     }
@@ -304,10 +316,11 @@ impl Cluster for MemoryCluster {
     }
 
     async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError> {
-        self.enter(
+        self.enter_scoped(
             Verb::List,
             Some(&q.kind),
             None,
+            q.namespace.is_none() && !is_cluster_scoped(&q.kind),
             format!(
                 "{} {:?} {:?} {:?}",
                 q.kind, q.namespace, q.label_selector, q.field_selector

@@ -1,6 +1,13 @@
 //! One sync of desired objects against the cluster, for every plugin: list ours (one call), plan
 //! create / update / unchanged / prune, apply what changed (server-side, bounded concurrency),
 //! prune only our own objects, and field-level diffs. A plugin only says which objects it wants.
+//!
+//! A kind whose consumer keys objects by something other than their name (Grafana keys a
+//! dashboard by its uid) gives an [`Kind::identity`]: then one of ours whose source is gone, but
+//! whose identity a wanted object under another name now carries, was **moved** (a dashboard
+//! file moved to another folder gets another ConfigMap name). The sync applies the new object
+//! and then deletes the old one, with or without `--prune`, so the consumer never keeps both;
+//! `diff` shows the two as one move.
 use crate::cluster::{
     with_retry, ApplyOptions, Cluster, ClusterError, ListQuery, ObjRef, WRITE_ATTEMPTS,
 };
@@ -12,6 +19,9 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
+mod diff;
+pub use diff::{diff, live_view, ObjectDiff};
+
 /// How many applies run at once.
 pub const CONCURRENCY: usize = 4;
 
@@ -21,6 +31,9 @@ pub struct Kind {
     pub api_version: &'static str,
     pub kind: &'static str,
     pub component: &'static str,
+    /// What the consumer identifies an object by besides its name (a dashboard's uid), if
+    /// anything: see the module docs on moves.
+    pub identity: Option<fn(&Value) -> Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -29,6 +42,25 @@ pub struct PlanItem {
     pub change: Change,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+    /// Ours under other names with this object's identity: the sync deletes them once this one
+    /// is applied (a move; see the module docs).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub moved_from: Vec<String>,
+    /// For a [`Change::Delete`]: the wanted object that now carries this one's identity; the
+    /// sync deletes this one as part of that move, `--prune` or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
+}
+
+impl PlanItem {
+    /// Ours with no source left, and not part of a move: deleted only with `--prune`.
+    pub fn is_stale(&self) -> bool {
+        self.change == Change::Delete && self.moved_to.is_none()
+    }
+    /// Ours deleted as the old half of a move.
+    pub fn is_moved_away(&self) -> bool {
+        self.change == Change::Delete && self.moved_to.is_some()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -41,6 +73,8 @@ pub struct SyncReport {
     pub updated: usize,
     pub unchanged: usize,
     pub pruned: usize,
+    /// Ours under an old name deleted because a wanted object now carries their identity (moves).
+    pub moved: usize,
     /// Ours in the cluster with no source any more, left because --prune was not given.
     pub stale: Vec<String>,
     /// The kind synced, for the text.
@@ -75,7 +109,7 @@ impl crate::output::Report for DiffReport {
         } else {
             self.diffs
                 .iter()
-                .map(|d| format!("{} {}\n{}", d.change, d.name, d.diff))
+                .map(|d| format!("{}\n{}", d.title(), d.diff))
                 .collect()
         }
     }
@@ -131,8 +165,10 @@ pub async fn require_namespace(cluster: &dyn Cluster, ns: &str) -> anyhow::Resul
     Ok(())
 }
 
-/// What a sync would do.
-pub fn plan(desired: &[Value], live: &BTreeMap<String, Value>) -> Vec<PlanItem> {
+/// What a sync would do: each wanted object created, updated or unchanged; each of ours with no
+/// wanted object of its name deleted, as stale (`--prune`) or as the old half of a move (see the
+/// module docs).
+pub fn plan(kind: Kind, desired: &[Value], live: &BTreeMap<String, Value>) -> Vec<PlanItem> {
     let mut items: Vec<PlanItem> = desired
         .iter()
         .map(|want| {
@@ -141,17 +177,38 @@ pub fn plan(desired: &[Value], live: &BTreeMap<String, Value>) -> Vec<PlanItem> 
                 change: owned::plan(live.get(&name), want),
                 source: source_of(want),
                 name,
+                moved_from: Vec::new(),
+                moved_to: None,
             }
         })
         .collect();
-    for name in live.keys() {
-        if !desired.iter().any(|d| &name_of(d) == name) {
-            items.push(PlanItem {
-                name: name.clone(),
-                change: Change::Delete,
-                source: None,
-            });
+    let carrier: BTreeMap<String, String> = match kind.identity {
+        Some(identity) => desired
+            .iter()
+            .flat_map(|d| identity(d).into_iter().map(move |id| (id, name_of(d))))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    for (name, obj) in live {
+        if desired.iter().any(|d| &name_of(d) == name) {
+            continue;
         }
+        let moved_to = kind
+            .identity
+            .and_then(|identity| identity(obj).into_iter().find_map(|id| carrier.get(&id)))
+            .cloned();
+        if let Some(to) = &moved_to {
+            if let Some(target) = items.iter_mut().find(|i| &i.name == to) {
+                target.moved_from.push(name.clone());
+            }
+        }
+        items.push(PlanItem {
+            name: name.clone(),
+            change: Change::Delete,
+            source: source_of(obj),
+            moved_from: Vec::new(),
+            moved_to,
+        });
     }
     items
 }
@@ -171,13 +228,16 @@ pub async fn sync(
     let live = live_ours(cluster, kind, ns)
         .await
         .map_err(|e| anyhow::anyhow!("listing {what}s in {ns}: {e}"))?;
-    let items = plan(desired, &live);
+    let items = plan(kind, desired, &live);
     let count = |c: Change| items.iter().filter(|i| i.change == c).count();
-    let stale: Vec<String> = items
-        .iter()
-        .filter(|i| i.change == Change::Delete)
-        .map(|i| i.name.clone())
-        .collect();
+    let names = |f: fn(&PlanItem) -> bool| -> Vec<String> {
+        items
+            .iter()
+            .filter(|i| f(i))
+            .map(|i| i.name.clone())
+            .collect()
+    };
+    let (stale, moved) = (names(PlanItem::is_stale), names(PlanItem::is_moved_away));
     let mut report = SyncReport {
         namespace: ns.into(),
         dry_run,
@@ -186,6 +246,7 @@ pub async fn sync(
         updated: count(Change::Update),
         unchanged: count(Change::Unchanged),
         pruned: 0,
+        moved: 0,
         stale: if prune { vec![] } else { stale.clone() },
         items,
         kind: what,
@@ -194,6 +255,7 @@ pub async fn sync(
         if prune {
             report.pruned = stale.len();
         }
+        report.moved = moved.len();
         return Ok(report);
     }
     let writes: Vec<&Value> = desired
@@ -204,6 +266,43 @@ pub async fn sync(
             })
         })
         .collect();
+    apply_all(cluster, what, ns, &writes, ui).await?;
+    for i in report
+        .items
+        .iter()
+        .filter(|i| matches!(i.change, Change::Create | Change::Update))
+    {
+        ui.ok(&format!("{what} {ns}/{} {}d", i.name, i.change));
+    }
+    // the old half of each move: only now that the new half is applied, so the consumer never
+    // lacks the object (it may see both for a moment, never neither)
+    for name in &moved {
+        delete_ours(cluster, kind, ns, name).await?;
+        let to = report.items.iter().find(|i| &i.name == name);
+        let to = to.and_then(|i| i.moved_to.as_deref()).unwrap_or_default();
+        ui.ok(&format!("{what} {ns}/{name} deleted: moved to {to}"));
+        report.moved += 1;
+    }
+    if prune {
+        // from the one list made above: only ours (both labels), only what has no source
+        for name in &stale {
+            delete_ours(cluster, kind, ns, name).await?;
+            ui.ok(&format!("{what} {ns}/{name} pruned"));
+            report.pruned += 1;
+        }
+    }
+    Ok(report)
+}
+
+/// Apply the objects that changed, [`CONCURRENCY`] at once; any failure is an error naming every
+/// object that failed (and nothing is deleted after it).
+async fn apply_all(
+    cluster: &dyn Cluster,
+    what: &str,
+    ns: &str,
+    writes: &[&Value],
+    ui: &Ui,
+) -> anyhow::Result<()> {
     let bar = ui.spinner(&format!("applying {} {what}s", writes.len()));
     let results: Vec<(String, Result<Value, ClusterError>)> = futures::stream::iter(writes.iter())
         .map(|w| async move {
@@ -232,116 +331,21 @@ pub async fn sync(
         ))
         .into());
     }
-    for i in report
-        .items
-        .iter()
-        .filter(|i| matches!(i.change, Change::Create | Change::Update))
-    {
-        ui.ok(&format!("{what} {ns}/{} {}d", i.name, i.change));
-    }
-    if prune {
-        // from the one list made above: only ours (both labels), only what has no source
-        for name in &stale {
-            let r = ObjRef::new(kind.api_version, what, Some(ns), name);
-            with_retry(WRITE_ATTEMPTS, || cluster.delete(&r))
-                .await
-                .map_err(|e| anyhow::anyhow!("pruning {r}: {e}"))?;
-            ui.ok(&format!("{r} pruned"));
-            report.pruned += 1;
-        }
-    }
-    Ok(report)
+    Ok(())
 }
 
-/// The live object reduced to the fields the wanted object sets (arrays whole).
-fn project(live: &Value, want: &Value) -> Value {
-    match (live, want) {
-        (Value::Object(l), Value::Object(w)) => Value::Object(
-            w.keys()
-                .filter_map(|k| l.get(k).map(|lv| (k.clone(), project(lv, &w[k]))))
-                .collect(),
-        ),
-        (l, _) => l.clone(),
-    }
-}
-
-/// What a diff compares with the wanted object: the live fields it sets, and the fields promstack
-/// set before and no longer sets (an apply removes those, so the diff shows them as removed).
-pub fn live_view(live: &Value, want: &Value) -> Value {
-    let mut view = project(live, want);
-    for path in crate::fields::dropped(live, want, crate::FIELD_MANAGER) {
-        let Some(value) = crate::fields::get(live, &path) else {
-            continue;
-        };
-        let Some((last, parents)) = path.split_last() else {
-            continue;
-        };
-        let mut node = &mut view;
-        for k in parents {
-            if !node.get(k).is_some_and(Value::is_object) {
-                node[k.as_str()] = Value::Object(Default::default());
-            }
-            node = &mut node[k.as_str()];
-        }
-        node[last.as_str()] = value.clone();
-    }
-    view
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct ObjectDiff {
-    pub name: String,
-    pub change: Change,
-    /// Unified diff of the object's YAML (live → wanted).
-    pub diff: String,
-}
-
-/// Field-level differences between the wanted objects and what is live.
-pub async fn diff(
+/// Delete one of ours found by the sync's list (transient errors retried).
+async fn delete_ours(
     cluster: &dyn Cluster,
     kind: Kind,
-    desired: &[Value],
     ns: &str,
-) -> anyhow::Result<Vec<ObjectDiff>> {
-    let live = live_ours(cluster, kind, ns)
+    name: &str,
+) -> anyhow::Result<()> {
+    let r = ObjRef::new(kind.api_version, kind.kind, Some(ns), name);
+    with_retry(WRITE_ATTEMPTS, || cluster.delete(&r))
         .await
-        .map_err(|e| anyhow::anyhow!("listing {}s in {ns}: {e}", kind.kind))?;
-    let mut out = Vec::new();
-    for item in plan(desired, &live) {
-        let (old, new) = match item.change {
-            Change::Unchanged => continue,
-            Change::Delete => (
-                serde_yaml::to_string(&live[&item.name]).unwrap_or_default(),
-                String::new(),
-            ),
-            _ => {
-                let want = desired
-                    .iter()
-                    .find(|d| name_of(d) == item.name)
-                    .cloned()
-                    .unwrap_or_default();
-                let old = live
-                    .get(&item.name)
-                    .map(|l| serde_yaml::to_string(&live_view(l, &want)).unwrap_or_default())
-                    .unwrap_or_default();
-                (old, serde_yaml::to_string(&want).unwrap_or_default())
-            }
-        };
-        let diff = similar::TextDiff::from_lines(&old, &new)
-            .unified_diff()
-            .context_radius(3)
-            .header(
-                &format!("live/{}", item.name),
-                &format!("sources/{}", item.name),
-            )
-            .to_string();
-        out.push(ObjectDiff {
-            name: item.name,
-            change: item.change,
-            diff,
-        });
-    }
-    Ok(out)
+        .map_err(|e| anyhow::anyhow!("deleting {r}: {e}"))?;
+    Ok(())
 }
 
 /// The text summary of a sync for people.
@@ -350,20 +354,34 @@ pub fn report_text(r: &SyncReport, what: &str) -> String {
     if r.dry_run {
         s.push_str("Dry run: nothing was changed. Planned:\n");
         for i in r.items.iter().filter(|i| i.change != Change::Unchanged) {
-            let how = if i.change == Change::Delete && !r.prune {
+            let how = if i.is_moved_away() {
+                continue; // said with the object it moved to
+            } else if i.is_stale() && !r.prune {
                 "stale (--prune deletes)".to_string()
             } else {
                 i.change.to_string()
             };
-            s.push_str(&format!("  {how:<10} {what} {}/{}\n", r.namespace, i.name));
+            let moved = match i.moved_from.as_slice() {
+                [] => String::new(),
+                from => format!(" (moved from {}: deleted after)", from.join(", ")),
+            };
+            s.push_str(&format!(
+                "  {how:<10} {what} {}/{}{moved}\n",
+                r.namespace, i.name
+            ));
         }
     }
     s.push_str(&format!(
-        "{} created, {} updated, {} unchanged, {} pruned{}\n",
+        "{} created, {} updated, {} unchanged, {} pruned{}{}\n",
         r.created,
         r.updated,
         r.unchanged,
         r.pruned,
+        if r.moved == 0 {
+            String::new()
+        } else {
+            format!(", {} moved (the old name deleted)", r.moved)
+        },
         if r.stale.is_empty() {
             String::new()
         } else {

@@ -174,8 +174,17 @@ pub async fn or_interrupted<T>(
     fut: impl std::future::Future<Output = anyhow::Result<T>>,
     then: &str,
 ) -> anyhow::Result<T> {
+    or_interrupted_with(fut, || then.to_string()).await
+}
+
+/// [`or_interrupted`] with a message made when the signal comes: what is true at that moment
+/// (nothing written yet, or helm running...).
+pub async fn or_interrupted_with<T>(
+    fut: impl std::future::Future<Output = anyhow::Result<T>>,
+    then: impl FnOnce() -> String,
+) -> anyhow::Result<T> {
     tokio::select! {
         res = fut => res,
-        signal = interrupted() => Err(crate::Error::interrupted(signal, then).into()),
+        signal = interrupted() => Err(crate::Error::interrupted(signal, then()).into()),
     }
 }

@@ -132,7 +132,8 @@ pub fn objref(crd: &Value) -> ObjRef {
 }
 
 /// Apply every CRD that differs (server-side, force), all at once, then wait until all are
-/// Established (read together, the pause growing from 50 ms: a CRD is Established within moments).
+/// Established (read together, the pause growing from 50 ms: a CRD is Established within
+/// moments). Says so in one line.
 pub async fn apply_and_wait(
     cluster: &dyn Cluster,
     crds: &[Value],
@@ -152,8 +153,23 @@ pub async fn apply_and_wait(
         .collect::<Result<Vec<_>, _>>()?;
     let refs: Vec<ObjRef> = crds.iter().map(objref).collect();
     let what = format!("{} CRDs to be Established", refs.len());
-    wait::wait_for_all(cluster, &refs, &what, established, opts, ui).await?;
+    let took = wait::wait_for_all(cluster, &refs, &what, established, opts, ui).await?;
+    let applied = changes
+        .iter()
+        .filter(|(_, c)| *c != Change::Unchanged)
+        .count();
+    ui.ok(&said(changes.len(), applied, took));
     Ok(changes)
+}
+
+/// The one line of the CRD step: how many, what was done to them, and how long it took.
+fn said(total: usize, applied: usize, took: std::time::Duration) -> String {
+    let took = promstack_shared::ui::human_duration(took);
+    match applied {
+        0 => format!("{total} CRDs unchanged and Established ({took})"),
+        n if n == total => format!("{total} CRDs applied and Established ({took})"),
+        n => format!("{total} CRDs Established, {n} of them applied ({took})"),
+    }
 }
 
 #[cfg(test)]
@@ -189,6 +205,20 @@ mod tests {
         assert_eq!(
             crds[0]["metadata"]["labels"][owned::MANAGED_BY_LABEL],
             "promstack"
+        );
+    }
+
+    #[test]
+    fn the_crd_step_is_one_line_in_plain_words() {
+        let s = std::time::Duration::from_secs(6);
+        assert_eq!(said(10, 10, s), "10 CRDs applied and Established (6s)");
+        assert_eq!(
+            said(10, 3, s),
+            "10 CRDs Established, 3 of them applied (6s)"
+        );
+        assert_eq!(
+            said(10, 0, std::time::Duration::from_millis(40)),
+            "10 CRDs unchanged and Established (40ms)"
         );
     }
 

@@ -11,6 +11,7 @@ pub mod grafana;
 pub mod helm;
 pub mod images;
 pub mod render_cache;
+pub mod stage;
 pub mod values;
 pub mod verb;
 pub mod workloads;

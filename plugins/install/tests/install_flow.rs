@@ -42,6 +42,15 @@ async fn a_fresh_install_does_every_step_in_order() {
         ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "privileged",
         "node-exporter needs host access: Talos enforces baseline by default"
     );
+    for label in [
+        "pod-security.kubernetes.io/warn",
+        "pod-security.kubernetes.io/audit",
+    ] {
+        assert_eq!(
+            ns["metadata"]["labels"][label], "privileged",
+            "{label}: Talos warns and audits at restricted by default, and helm would print node-exporter's warnings on every install"
+        );
+    }
     let g = secret(&c, GRAFANA_SECRET).unwrap();
     assert_eq!(g["data"]["admin-user"], b64("admin"));
     assert!(
@@ -225,6 +234,39 @@ async fn helm_3_gets_atomic_and_wait() {
 }
 
 #[tokio::test]
+async fn the_crd_step_is_said_in_one_line() {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    let (res, printed) = run_captured(&options(), &c, &h).await;
+    res.unwrap();
+    let crd_lines: Vec<&String> = printed.iter().filter(|l| l.contains("CRD")).collect();
+    assert_eq!(crd_lines.len(), 2, "{printed:#?}");
+    assert!(
+        crd_lines[0].contains("chart")
+            && crd_lines[0].contains("2 CRDs, none owned by another installation"),
+        "the pre-flight line: {crd_lines:?}"
+    );
+    let step = crd_lines[1];
+    assert!(
+        step.starts_with("✓ 2 CRDs applied and Established (") && step.ends_with(')'),
+        "{step}"
+    );
+    // again: unchanged, still one line
+    let (res, printed) = run_captured(&options(), &c, &h).await;
+    res.unwrap();
+    let step: Vec<&String> = printed
+        .iter()
+        .filter(|l| l.contains("Established"))
+        .collect();
+    assert_eq!(step.len(), 1, "{printed:#?}");
+    assert!(
+        step[0].starts_with("✓ 2 CRDs unchanged and Established ("),
+        "{}",
+        step[0]
+    );
+}
+
+#[tokio::test]
 async fn dry_run_plans_renders_and_writes_nothing() {
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
@@ -256,7 +298,8 @@ async fn dry_run_plans_renders_and_writes_nothing() {
             "ClusterRole",
             "Service",
             "Deployment",
-            "Job"
+            "Job",
+            "Deployment"
         ]
     );
     assert_eq!(
@@ -289,7 +332,7 @@ async fn dry_run_plans_renders_and_writes_nothing() {
         "{text}"
     );
     assert!(
-        text.contains("Namespace monitoring (label pod-security.kubernetes.io/enforce=privileged: node-exporter needs"),
+        text.contains("Namespace monitoring (label pod-security.kubernetes.io/enforce=privileged, and warn and audit privileged too: node-exporter needs"),
         "{text}"
     );
 
@@ -414,9 +457,11 @@ async fn what_the_install_stops_setting_is_removed_like_server_side_apply_does()
         change(&format!("Secret monitoring/{ALERTMANAGER_SECRET}")),
         Change::Update
     );
-    assert!(c.peek(&ns_ref).unwrap()["metadata"]["labels"]
-        .get("pod-security.kubernetes.io/enforce")
-        .is_none());
+    for label in ["enforce", "warn", "audit"] {
+        assert!(c.peek(&ns_ref).unwrap()["metadata"]["labels"]
+            .get(format!("pod-security.kubernetes.io/{label}"))
+            .is_none());
+    }
     assert!(secret(&c, ALERTMANAGER_SECRET).unwrap()["metadata"]
         .get("annotations")
         .is_none_or(|a| a.get("promstack.io/legacy").is_none()));

@@ -96,6 +96,25 @@ async fn an_existing_namespace_without_the_label_gets_it_as_the_first_step_of_th
 }
 
 #[tokio::test]
+async fn a_warn_level_someone_else_set_stays_theirs_and_the_rest_is_labelled() {
+    let (c, h) = talos_with_namespace(json!({}));
+    // `kubectl label namespace monitoring pod-security.kubernetes.io/warn=baseline`, with its own manager
+    c.apply_as(
+        &json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring","labels":{"pod-security.kubernetes.io/warn":"baseline"}}}),
+        "kubectl-label",
+    )
+    .unwrap();
+    run(&options(), &c, &h, b"").await.unwrap();
+    let labels = namespace(&c, "monitoring")["metadata"]["labels"].clone();
+    assert_eq!(labels[ENFORCE], "privileged");
+    assert_eq!(labels["pod-security.kubernetes.io/audit"], "privileged");
+    assert_eq!(labels["pod-security.kubernetes.io/warn"], "baseline");
+    c.reset_counts();
+    run(&options(), &c, &h, b"").await.unwrap();
+    assert_eq!(c.writes(), 0, "a re-run writes nothing");
+}
+
+#[tokio::test]
 async fn a_namespace_someone_set_to_baseline_stops_the_install_naming_the_label() {
     let (c, h) = talos_with_namespace(json!({ENFORCE: "baseline"}));
     let e = run(&options(), &c, &h, b"").await.unwrap_err();
@@ -282,47 +301,6 @@ async fn a_daemonset_that_creates_no_pods_is_named_with_its_reason_not_just_time
             .starts_with("! DaemonSet kube-prometheus-prometheus-node-exporter: Kubernetes says")),
         "said while waiting, for logs without a terminal: {printed:?}"
     );
-}
-
-#[tokio::test]
-async fn webhooks_off_by_flag_leave_the_operator_nothing_missing_to_mount() {
-    let c = cluster(3);
-    let h = FakeHelm::new(c.clone(), 4);
-    let mut o = options();
-    o.overlay.admission_webhooks = false;
-    let out = run(&o, &c, &h, b"").await.unwrap();
-    let m = preflight_check(&out, "mounts");
-    assert!(m.ok, "{}", m.detail);
-    let st = h.state.lock().unwrap();
-    assert_eq!(st.values["prometheusOperator"]["tls"]["enabled"], false);
-}
-
-#[tokio::test]
-async fn webhooks_off_in_a_values_file_alone_are_refused_naming_the_secret_nobody_makes() {
-    let c = cluster(3);
-    let h = FakeHelm::new(c.clone(), 4);
-    let dir = tempfile::tempdir().unwrap();
-    let f = dir.path().join("no-webhooks.yaml");
-    std::fs::write(
-        &f,
-        "prometheusOperator:\n  admissionWebhooks:\n    enabled: false\n",
-    )
-    .unwrap();
-    let mut o = options();
-    o.user_values = vec![f];
-    let e = run(&o, &c, &h, b"").await.unwrap_err();
-    assert_refused_before_writing(&c, &h, &e);
-    let text = e.to_string();
-    assert!(
-        text.contains("Deployment kube-prometheus-operator mounts Secret monitoring/kube-prometheus-admission")
-            && text.contains("helm-charts#6586")
-            && text.contains("--no-admission-webhooks"),
-        "{text}"
-    );
-    // the Secret is there (made by hand, or left by an earlier install): fine
-    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
-    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"kube-prometheus-admission","namespace":"monitoring"}}));
-    run(&o, &c, &h, b"").await.unwrap();
 }
 
 /// A claim as the operator's StatefulSet made it, bound.

@@ -20,6 +20,10 @@ struct Run {
 
 /// Start the plugin in a terminal with echo on (as a real one has it).
 fn start(seed: &str, args: &[&str]) -> Run {
+    start_with(seed, args, &[])
+}
+
+fn start_with(seed: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
     let dir = tempfile::tempdir().unwrap();
     let journal = dir.path().join("journal");
     let mut cmd = Command::new(harness());
@@ -28,7 +32,8 @@ fn start(seed: &str, args: &[&str]) -> Run {
         .env_remove("PROMSTACK_NAMESPACE")
         .env("PROMSTACK_TEST_SEED", seed)
         .env("PROMSTACK_TEST_JOURNAL", &journal)
-        .env("XDG_CACHE_HOME", dir.path().join("cache"));
+        .env("XDG_CACHE_HOME", dir.path().join("cache"))
+        .envs(env.iter().copied());
     let p = rexpect::session::spawn_command(cmd, Some(15_000)).unwrap();
     Run {
         p,
@@ -123,12 +128,37 @@ fn ctrl_c_at_the_password_prompt_ends_the_install_with_nothing_written() {
     assert!(hidden, "the password prompt hides what is typed");
     r.p.send("half-typed").unwrap();
     r.p.send_control('c').unwrap();
-    r.p.exp_string("interrupted by Ctrl-C").unwrap();
+    // what is true at that moment, the whole line: nothing was written and helm never ran (no
+    // --recover hint)
+    r.p.exp_string("error: interrupted by Ctrl-C: nothing was changed\r\n")
+        .unwrap();
     assert_eq!(exit_code(&mut r), 130);
     assert_eq!(writes(&r.journal), Vec::<String>::new());
     assert!(
         echo_is_on(&r),
         "the terminal is left with echo off after the interrupted prompt"
+    );
+}
+
+#[test]
+fn sigterm_while_helm_runs_says_so_and_names_recover() {
+    let mut r = start_with(
+        "fresh",
+        &["--env", "local", "--generate-grafana-password"],
+        &[("PROMSTACK_TEST_HELM_HANGS", "1")],
+    );
+    // the CRDs are the last write before helm
+    r.p.exp_string("CRDs applied and Established").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    r.p.process
+        .signal(rexpect::process::signal::Signal::SIGTERM)
+        .unwrap();
+    r.p.exp_string("interrupted by SIGTERM: stopped while helm was running: the release may be left pending; run the same command again with --recover")
+        .unwrap();
+    assert_eq!(exit_code(&mut r), 143);
+    assert!(
+        writes(&r.journal).len() >= 3,
+        "the namespace and Secrets were written"
     );
 }
 
@@ -169,7 +199,13 @@ fn a_rotation_at_the_terminal_writes_the_new_password() {
 #[test]
 fn uninstall_asks_first_and_ctrl_c_removes_nothing() {
     let mut r = start("installed", &["uninstall"]);
-    r.p.exp_string("Remove helm release").unwrap();
+    // one object a line, then the question
+    r.p.exp_string("To remove, from context").unwrap();
+    r.p.exp_string("\r\n  helm release monitoring/kube-prometheus (revision")
+        .unwrap();
+    r.p.exp_string("\r\n  Secret monitoring/promstack-grafana-admin\r\n")
+        .unwrap();
+    r.p.exp_string("Remove these ").unwrap();
     r.p.send_control('c').unwrap();
     r.p.exp_string("interrupted by Ctrl-C").unwrap();
     assert_eq!(exit_code(&mut r), 130);
@@ -179,7 +215,7 @@ fn uninstall_asks_first_and_ctrl_c_removes_nothing() {
 #[test]
 fn uninstall_answered_no_removes_nothing() {
     let mut r = start("installed", &["uninstall"]);
-    r.p.exp_string("Remove helm release").unwrap();
+    r.p.exp_string("Remove these ").unwrap();
     r.p.exp_string("[y/N]").unwrap();
     r.p.send("n").unwrap();
     r.p.flush().unwrap();
@@ -195,7 +231,7 @@ fn uninstall_answered_yes_removes_the_stack() {
         "installed",
         &["-n", "monitoring", "--no-color", "uninstall"],
     );
-    r.p.exp_string("Remove helm release").unwrap();
+    r.p.exp_string("Remove these ").unwrap();
     r.p.exp_string("[y/N]").unwrap();
     r.p.send("y").unwrap();
     r.p.flush().unwrap();

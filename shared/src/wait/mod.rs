@@ -118,7 +118,7 @@ where
 /// Wait for every object of `refs` at once: each round reads those not ready yet together, the
 /// pause between rounds growing from 50 ms to `opts.interval` (what becomes ready in a moment, a
 /// CRD becoming Established, is not waited for a whole interval). One spinner names what is
-/// still missing; errors as [`wait_for`].
+/// still missing, and is cleared at the end: the caller says what was done; errors as [`wait_for`].
 pub async fn wait_for_all<F>(
     cluster: &dyn Cluster,
     refs: &[ObjRef],
@@ -155,12 +155,8 @@ where
         }
         pending = still;
         if pending.is_empty() {
-            let took = start.elapsed();
-            ui.finish(
-                bar,
-                &format!("{what} ready ({})", crate::ui::human_duration(took)),
-            );
-            return Ok(took);
+            bar.finish_and_clear();
+            return Ok(start.elapsed());
         }
         bar.set_message(format!(
             "waiting for {what}: {} to go; {last}",

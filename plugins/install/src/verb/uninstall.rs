@@ -5,6 +5,7 @@
 use super::Deps;
 use crate::crds::CRD_API;
 use crate::helm::ReleaseInfo;
+use crate::stage::{self, Stage};
 use crate::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET, RELEASE};
 use anyhow::Context as _;
 use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
@@ -50,11 +51,7 @@ pub fn text(report: &UninstallReport) -> String {
             report.namespace
         ));
     } else {
-        out.push_str(&format!("{verb}:\n"));
-        report
-            .removed
-            .iter()
-            .for_each(|r| out.push_str(&format!("  {r}\n")));
+        out.push_str(&listing(&format!("{verb}:"), &report.removed));
     }
     if !report.kept.is_empty() {
         out.push_str("Kept:\n");
@@ -63,6 +60,13 @@ pub fn text(report: &UninstallReport) -> String {
             .iter()
             .for_each(|r| out.push_str(&format!("  {r}\n")));
     }
+    out
+}
+
+/// A title, then each item on its own line (the confirmation and the report list alike).
+fn listing(title: &str, items: &[String]) -> String {
+    let mut out = format!("{title}\n");
+    items.iter().for_each(|r| out.push_str(&format!("  {r}\n")));
     out
 }
 
@@ -111,11 +115,15 @@ pub async fn run(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Uni
     if plan.removed.is_empty() || opts.dry_run {
         return Ok(report);
     }
-    let question = format!(
-        "Remove {} from context {}?",
-        plan.removed.join(", "),
-        deps.cluster.info().context
-    );
+    let context = deps.cluster.info().context;
+    if !opts.yes {
+        let title = format!("To remove, from context {context}:");
+        deps.ui.line(listing(&title, &plan.removed).trim_end());
+    }
+    let question = match plan.removed.len() {
+        1 => format!("Remove it from context {context}?"),
+        n => format!("Remove these {n} from context {context}?"),
+    };
     if !deps.ui.confirm(&question, opts.yes).await? {
         return Err(promstack_shared::Error::input("cancelled; nothing was removed").into());
     }
@@ -277,6 +285,7 @@ fn kept(opts: &UninstallOptions, ns_exists: bool) -> Vec<String> {
 
 /// helm uninstall, then each object in order.
 async fn remove(opts: &UninstallOptions, deps: &Deps<'_>, plan: &Plan) -> anyhow::Result<()> {
+    stage::enter(Stage::Uninstalling);
     if plan.release.is_some() {
         let bar = deps.ui.spinner(&format!("helm uninstall {RELEASE}"));
         let res = deps

@@ -2,8 +2,10 @@
 //! it was asked and, on upgrade, creates ready workloads in the in-memory cluster.
 #![allow(dead_code)]
 mod chart_repo;
+mod render;
 #[allow(unused_imports)] // not every test binary serves a repository
 pub use chart_repo::ChartRepo;
+use render::{chart_objects, grafana_objects, operator_objects};
 
 use async_trait::async_trait;
 use promstack_install::helm::{upgrade_args, Chart, HelmApi, HelmVersion, Release, ReleaseInfo};
@@ -46,6 +48,8 @@ pub struct HelmState {
     /// don't create the StatefulSets (the operator never got to it)
     pub skip_statefulsets: bool,
     pub fail_upgrade: bool,
+    /// the upgrade never returns (helm waiting on something that never gets ready)
+    pub hang_upgrade: bool,
     /// node-exporter's DaemonSet creates no pods (admission refuses them): it stays at 0 ready,
     /// with the DaemonSet controller's FailedCreate event
     pub refused_daemonset: bool,
@@ -136,91 +140,6 @@ pub fn failed_create_event(ns: &str, daemonset: &str) -> Value {
         "message":format!("Error creating: pods \"{daemonset}-x7k2p\" is forbidden: violates PodSecurity \"baseline:latest\": host namespaces (hostNetwork=true, hostPID=true), hostPath volumes (volumes \"proc\", \"sys\", \"root\"), hostPort (container \"node-exporter\" uses hostPort 9100)")})
 }
 
-/// What the real chart renders besides CRDs that the pre-flight reads: node-exporter's DaemonSet
-/// (host namespaces, host port, hostPath volumes, as in prometheus-node-exporter 4.56), a
-/// ClusterRole and a Service in kube-system, both with helm's ownership annotations.
-fn chart_objects(ns: &str) -> String {
-    format!(
-        r#"---
-apiVersion: apps/v1
-kind: DaemonSet
-metadata:
-  name: kube-prometheus-prometheus-node-exporter
-  namespace: {ns}
-spec:
-  template:
-    spec:
-      serviceAccountName: kube-prometheus-prometheus-node-exporter
-      hostNetwork: true
-      hostPID: true
-      containers:
-        - name: node-exporter
-          image: quay.io/prometheus/node-exporter:v1.10.2
-          ports:
-            - name: http-metrics
-              containerPort: 9100
-              hostPort: 9100
-          volumeMounts:
-            - {{name: proc, mountPath: /host/proc, readOnly: true}}
-            - {{name: sys, mountPath: /host/sys, readOnly: true}}
-            - {{name: root, mountPath: /host/root, readOnly: true}}
-      volumes:
-        - {{name: proc, hostPath: {{path: /proc}}}}
-        - {{name: sys, hostPath: {{path: /sys}}}}
-        - {{name: root, hostPath: {{path: /}}}}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: kube-prometheus-grafana-clusterrole
-  annotations:
-    meta.helm.sh/release-name: kube-prometheus
-    meta.helm.sh/release-namespace: {ns}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: kube-prometheus-admission
-  annotations:
-    helm.sh/hook: pre-install,pre-upgrade,post-install,post-upgrade
-    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: kube-prometheus-coredns
-  namespace: kube-system
-  annotations:
-    meta.helm.sh/release-name: kube-prometheus
-    meta.helm.sh/release-namespace: {ns}
-"#
-    )
-}
-
-/// The operator's Deployment and the webhooks' certificate Job under the chart's conditions
-/// (88.5.3): the Deployment mounts Secret `<fullname>-admission` while `prometheusOperator.tls`
-/// is on (chart default), and the hook Job that makes it runs only while the admission webhooks
-/// are on (chart default).
-fn operator_objects(ns: &str, values: &Value) -> String {
-    let on = |p: &str| values.pointer(p).and_then(Value::as_bool).unwrap_or(true);
-    let mut out = String::new();
-    let tls = on("/prometheusOperator/tls/enabled");
-    out.push_str(&format!(
-        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: kube-prometheus-operator\n  namespace: {ns}\nspec:\n  template:\n    spec:\n      containers:\n        - name: kube-prometheus-stack\n{}",
-        if tls {
-            "      volumes:\n        - name: tls-secret\n          secret:\n            secretName: kube-prometheus-admission\n"
-        } else {
-            ""
-        }
-    ));
-    if on("/prometheusOperator/admissionWebhooks/enabled") {
-        out.push_str(&format!(
-            "---\napiVersion: batch/v1\nkind: Job\nmetadata:\n  name: kube-prometheus-admission-create\n  namespace: {ns}\n  annotations:\n    helm.sh/hook: pre-install,pre-upgrade\nspec:\n  template:\n    spec:\n      containers:\n        - name: create\n          args: [create, --namespace={ns}, --secret-name=kube-prometheus-admission]\n"
-        ));
-    }
-    out
-}
-
 fn read_files(r: &Release) -> (Vec<String>, Value) {
     let texts: Vec<String> = r
         .values_files
@@ -277,6 +196,7 @@ impl HelmApi for FakeHelm {
         let (_, merged) = read_files(r);
         out.push_str(&chart_objects(&r.namespace));
         out.push_str(&operator_objects(&r.namespace, &merged));
+        out.push_str(&grafana_objects(&r.namespace, &merged));
         Ok(out)
     }
     async fn pull(&self, chart: &Chart, dest: &std::path::Path) -> Result<PathBuf, Error> {
@@ -301,6 +221,9 @@ impl HelmApi for FakeHelm {
     async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error> {
         self.call("upgrade");
         self.chart("upgrade", &r.chart)?;
+        if self.state.lock().unwrap().hang_upgrade {
+            std::future::pending::<()>().await;
+        }
         let (texts, merged) = read_files(r);
         {
             let mut st = self.state.lock().unwrap();

@@ -8,6 +8,7 @@ use super::preflight::Facts;
 use super::{Deps, HelmClock, InstallOptions};
 use crate::crds;
 use crate::helm::Release;
+use crate::stage::{self, Stage};
 use crate::values::{self, RELEASE};
 use anyhow::Context as _;
 use promstack_shared::cluster::{with_retry, ApplyOptions, Cluster, WRITE_ATTEMPTS};
@@ -27,6 +28,7 @@ pub(super) async fn run(
     since: k8s_openapi::jiff::Timestamp,
 ) -> anyhow::Result<Duration> {
     recover(opts, deps, facts, clock).await?;
+    stage::enter(Stage::Writing);
     write(deps.cluster, &plan.namespace, deps.ui, "updated").await?;
     // the Grafana admin Secret only when it has a new password
     if plan.grafana_secret.object.is_some() {
@@ -36,7 +38,9 @@ pub(super) async fn run(
     let am = &plan.alertmanager_secret;
     write(deps.cluster, am, deps.ui, "updated").await?;
     let waited = apply_crds(opts, deps, facts).await?;
+    stage::enter(Stage::Helm);
     upgrade(opts, deps, inputs, facts, plan, clock, since).await?;
+    stage::enter(Stage::Waiting);
     let rotated = plan.grafana_secret.step.change == Change::Update;
     if rotated && facts.existing.is_some() && values::enabled(&inputs.merged, "grafana") {
         restart_grafana(deps.cluster, &opts.namespace).await?;
@@ -56,6 +60,7 @@ async fn recover(
         return Ok(());
     };
     let ns = opts.namespace.as_str();
+    stage::enter(Stage::Helm);
     let bar = deps
         .ui
         .spinner(&format!("recovering release stuck in {}", r.status));
@@ -125,17 +130,9 @@ async fn apply_crds(
         timeout: opts.timeout.min(Duration::from_secs(120)),
         interval: opts.poll_interval,
     };
-    let changes = crds::apply_and_wait(deps.cluster, &facts.rendered.crds, deps.ui, wait)
+    crds::apply_and_wait(deps.cluster, &facts.rendered.crds, deps.ui, wait)
         .await
         .context("applying the CRDs; the helm release was not touched")?;
-    let applied = changes
-        .iter()
-        .filter(|(_, c)| *c != Change::Unchanged)
-        .count();
-    deps.ui.ok(&format!(
-        "{} CRDs Established ({applied} applied)",
-        changes.len()
-    ));
     Ok(start.elapsed())
 }
 

@@ -145,7 +145,7 @@ impl Plan {
 /// The namespace, labelled as ours (and with the Pod Security level node-exporter needs).
 fn namespace_step(opts: &InstallOptions, facts: &Facts) -> Planned {
     let ns = opts.namespace.as_str();
-    let object = to_value(&namespace(ns, &facts.pod_security));
+    let object = to_value(&namespace(ns, &facts.pod_security, facts.ns_live.as_ref()));
     let change = owned::plan(facts.ns_live.as_ref(), &object);
     let relabels = change != Change::Unchanged && facts.pod_security.labels_namespace();
     Planned {
@@ -154,9 +154,8 @@ fn namespace_step(opts: &InstallOptions, facts: &Facts) -> Planned {
             change,
             note: relabels.then(|| {
                 format!(
-                    "label {}={}: {}",
-                    preflight::ENFORCE_LABEL,
-                    preflight::PRIVILEGED,
+                    "label {}: {}",
+                    preflight::labels_said(),
                     preflight::WHY_PRIVILEGED
                 )
             }),
@@ -347,14 +346,30 @@ fn grafana_access(
     }
 }
 
-/// The namespace as promstack applies it: its labels, and the Pod Security level node-exporter needs.
-fn namespace(ns: &str, ps: &preflight::PodSecurity) -> k8s_openapi::api::core::v1::Namespace {
+/// The namespace as promstack applies it: its labels, and the Pod Security level node-exporter
+/// needs, enforced, and warned and audited at the same level (a warn or audit level someone else
+/// set on an existing namespace is theirs: left as it is).
+fn namespace(
+    ns: &str,
+    ps: &preflight::PodSecurity,
+    live: Option<&serde_json::Value>,
+) -> k8s_openapi::api::core::v1::Namespace {
     let mut labels = owned::labels(crate::COMPONENT);
     if ps.labels_namespace() {
         labels.insert(
             preflight::ENFORCE_LABEL.into(),
             preflight::PRIVILEGED.into(),
         );
+        for label in [preflight::WARN_LABEL, preflight::AUDIT_LABEL] {
+            let theirs = live
+                .and_then(|n| n.pointer("/metadata/labels"))
+                .and_then(|l| l.get(label))
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|level| level != preflight::PRIVILEGED);
+            if !theirs {
+                labels.insert(label.into(), preflight::PRIVILEGED.into());
+            }
+        }
     }
     k8s_openapi::api::core::v1::Namespace {
         metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {

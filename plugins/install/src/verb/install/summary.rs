@@ -41,13 +41,7 @@ pub fn render(report: &InstallReport, password: Option<&str>) -> String {
         .preflight
         .iter()
         .any(|c| c.name == "pod-security" && c.detail.contains(crate::preflight::ENFORCE_LABEL))
-        .then(|| {
-            format!(
-                "{}={}",
-                crate::preflight::ENFORCE_LABEL,
-                crate::preflight::PRIVILEGED
-            )
-        });
+        .then(crate::preflight::labels_said);
     let data =
         serde_json::json!({"report": report, "password": password, "privileged": privileged});
     hb.render("summary", &data)
@@ -98,7 +92,7 @@ mod tests {
         assert!(text.contains("kubectl promstack status -n obs"), "{text}");
         assert!(!text.contains("--dry-run"), "{text}");
         assert!(
-            text.contains("Namespace obs allows privileged pods (pod-security.kubernetes.io/enforce=privileged): node-exporter needs"),
+            text.contains("Namespace obs allows privileged pods (pod-security.kubernetes.io/enforce=privileged, and warn and audit privileged too): node-exporter needs"),
             "{text}"
         );
         let plain = render(

@@ -3,8 +3,7 @@
 //! objects (ClusterRoles, bindings, webhook configurations) and its objects in kube-system have
 //! fixed names, so one stack per cluster: a release of the same name in another namespace, or
 //! such an object owned by another release, stops the install before helm would refuse it
-//! half-way); every Secret and ConfigMap its pods mount comes with the install or exists
-//! ([`mounts`]).
+//! half-way). What its pods refer to is checked in [`super::refs`].
 use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
@@ -12,10 +11,9 @@ use crate::crds::{self, Owner};
 use crate::helm::{Pulled, Release};
 use crate::install::Check;
 use crate::render_cache::RenderCache;
-use crate::values::{self, RELEASE};
-use crate::workloads::pod_spec;
+use crate::values::RELEASE;
 use anyhow::Context as _;
-use promstack_shared::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef};
+use promstack_shared::cluster::{is_cluster_scoped, Cluster, ObjRef};
 use promstack_shared::Error;
 use serde_json::Value;
 
@@ -132,17 +130,6 @@ pub(super) async fn alone(
     Ok(passed("second-stack", alone.clone(), Some(alone)))
 }
 
-/// What the pods mount is there or comes with the install (see [`mounts`]).
-pub(super) async fn mounts_check(
-    opts: &InstallOptions,
-    deps: &Deps<'_>,
-    docs: &[Value],
-) -> anyhow::Result<Check> {
-    let ours = [values::GRAFANA_SECRET, values::ALERTMANAGER_SECRET];
-    let mounts = mounts(deps.cluster, &opts.namespace, docs, &ours).await?;
-    Ok(passed("mounts", mounts.clone(), Some(mounts)))
-}
-
 /// Who a live object belongs to, by helm's ownership annotations: (release, namespace).
 fn helm_owner(live: &Value) -> Option<(String, String)> {
     let ann = |k: &str| {
@@ -229,171 +216,5 @@ pub async fn second_stack(
     Err(Error::check(format!(
         "another kube-prometheus-stack is in the way of namespace {ns}: {}. The chart's ClusterRoles, bindings and webhook configurations have fixed names. {fix}",
         what.join("; ")
-    )))
-}
-
-/// A Secret or ConfigMap a rendered workload needs before its pods can start.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Needed {
-    kind: &'static str,
-    name: String,
-    by: String,
-}
-
-/// What the rendered workloads mount (not optional), and the Secrets and ConfigMaps the
-/// operator's Prometheus and Alertmanager objects name.
-fn needed(docs: &[Value]) -> Vec<Needed> {
-    let mut out = Vec::new();
-    let who = |d: &Value| {
-        format!(
-            "{} {}",
-            d["kind"].as_str().unwrap_or_default(),
-            d["metadata"]["name"].as_str().unwrap_or_default()
-        )
-    };
-    let mut add = |kind: &'static str, name: Option<&str>, optional: bool, by: String| {
-        if let (Some(name), false) = (name, optional) {
-            out.push(Needed {
-                kind,
-                name: name.into(),
-                by,
-            });
-        }
-    };
-    for d in docs {
-        if let Some(spec) = pod_spec(d) {
-            for v in spec["volumes"].as_array().into_iter().flatten() {
-                let optional = |s: &Value| s["optional"] == true;
-                let sec = &v["secret"];
-                add("Secret", sec["secretName"].as_str(), optional(sec), who(d));
-                let cm = &v["configMap"];
-                add("ConfigMap", cm["name"].as_str(), optional(cm), who(d));
-                for src in v
-                    .pointer("/projected/sources")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    add(
-                        "Secret",
-                        src["secret"]["name"].as_str(),
-                        optional(&src["secret"]),
-                        who(d),
-                    );
-                    add(
-                        "ConfigMap",
-                        src["configMap"]["name"].as_str(),
-                        optional(&src["configMap"]),
-                        who(d),
-                    );
-                }
-            }
-        }
-        if d["apiVersion"]
-            .as_str()
-            .is_some_and(|a| a.starts_with("monitoring.coreos.com/"))
-            && matches!(d["kind"].as_str(), Some("Prometheus" | "Alertmanager"))
-        {
-            for s in d["spec"]["secrets"].as_array().into_iter().flatten() {
-                add("Secret", s.as_str(), false, who(d));
-            }
-            for c in d["spec"]["configMaps"].as_array().into_iter().flatten() {
-                add("ConfigMap", c.as_str(), false, who(d));
-            }
-            add("Secret", d["spec"]["configSecret"].as_str(), false, who(d));
-        }
-    }
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// Secrets the chart makes at install time without rendering them: its certificate Job
-/// (`kube-webhook-certgen create --secret-name=X`, a helm hook) and cert-manager Certificates.
-fn made_at_install(docs: &[Value]) -> Vec<String> {
-    let mut out = Vec::new();
-    for d in docs {
-        if d["kind"] == "Certificate" {
-            out.extend(d["spec"]["secretName"].as_str().map(String::from));
-        }
-        let Some(spec) = pod_spec(d) else { continue };
-        for c in spec["containers"].as_array().into_iter().flatten() {
-            let args: Vec<&str> = c["args"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            for (i, a) in args.iter().enumerate() {
-                if let Some(n) = a.strip_prefix("--secret-name=") {
-                    out.push(n.to_string());
-                } else if *a == "--secret-name" {
-                    out.extend(args.get(i + 1).map(|n| n.to_string()));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Does every Secret and ConfigMap the stack's pods need exist, or come with the install (the
-/// chart renders it, promstack writes it, the chart's Job makes it)? One that nothing makes keeps a
-/// pod in ContainerCreating until helm times out: `--no-admission-webhooks` set in a -f file
-/// without the operator's TLS off (helm-charts#6586), or a user's Secret not created yet.
-pub async fn mounts(
-    cluster: &dyn Cluster,
-    ns: &str,
-    docs: &[Value],
-    ours: &[&str],
-) -> Result<String, Error> {
-    let rendered = |kind: &str, name: &str| {
-        docs.iter()
-            .any(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-    };
-    let made = made_at_install(docs);
-    let needed = needed(docs);
-    let open: Vec<&Needed> = needed
-        .iter()
-        .filter(|n| !rendered(n.kind, &n.name))
-        .filter(|n| {
-            !(n.kind == "Secret" && (ours.contains(&n.name.as_str()) || made.contains(&n.name)))
-        })
-        .collect();
-    let refs: Vec<ObjRef> = open
-        .iter()
-        .map(|n| ObjRef::new("v1", n.kind, Some(ns), &n.name))
-        .collect();
-    let lives = futures::future::join_all(refs.iter().map(|r| cluster.get(r))).await;
-    let mut missing = Vec::new();
-    for (n, live) in open.iter().zip(lives) {
-        match live {
-            Ok(Some(_)) => {}
-            Ok(None) | Err(ClusterError::NotFound(_)) => missing.push(*n),
-            Err(e) => {
-                return Err(Error::runtime(format!(
-                    "reading {} {ns}/{}: {e}",
-                    n.kind, n.name
-                )))
-            }
-        }
-    }
-    if missing.is_empty() {
-        return Ok(format!(
-            "the {} Secrets and ConfigMaps the pods need come with the install or exist",
-            needed.len()
-        ));
-    }
-    let list: Vec<String> = missing
-        .iter()
-        .map(|n| format!("{} mounts {} {ns}/{}", n.by, n.kind, n.name))
-        .collect();
-    let webhook_hint = if missing.iter().any(|n| n.name.ends_with("-admission")) {
-        " The operator mounts its admission webhooks' TLS Secret while prometheusOperator.tls.enabled is true, and only the webhooks' certificate Job makes it (upstream helm-charts#6586): turn both off together (--no-admission-webhooks does), or keep the webhooks on."
-    } else {
-        ""
-    };
-    Err(Error::check(format!(
-        "{}, which neither the chart, promstack nor the cluster has: the pod would wait in ContainerCreating until helm gives up.{webhook_hint} Create it first, or change the values that name it.",
-        list.join("; ")
     )))
 }

@@ -5,16 +5,23 @@
 //! - [`cluster`]: the cluster answers, helm and its major version, the StorageClass, Ready nodes
 //!   for the replicas, the release (stuck?), the remote-write Secret;
 //! - [`chart`]: the chart renders, its CRDs are not another installation's, no second stack is in
-//!   the way, every Secret and ConfigMap the pods mount comes with the install or exists;
+//!   the way;
+//! - [`refs`]: every Secret and ConfigMap the pods refer to (volumes, env, envFrom, pull secrets,
+//!   the operator's objects) comes with the install or exists, with the keys they read;
 //! - [`namespace`]: the volumes Prometheus and Alertmanager already have, and what the
 //!   namespace's Pod Security admission says of node-exporter.
 pub mod chart;
 pub mod cluster;
 pub mod namespace;
+pub mod refs;
 
-pub use chart::{mounts, second_stack, shared_objects};
+pub use chart::{second_stack, shared_objects};
 pub use cluster::nodes_needed;
-pub use namespace::{claims, pod_security, PodSecurity, ENFORCE_LABEL, PRIVILEGED, WHY_PRIVILEGED};
+pub use namespace::{
+    claims, labels_said, pod_security, PodSecurity, AUDIT_LABEL, ENFORCE_LABEL, PRIVILEGED,
+    WARN_LABEL, WHY_PRIVILEGED,
+};
+pub use refs::{missing as missing_references, references, values_keys, Reference};
 
 use super::inputs::Inputs;
 use super::{Check, Deps, HelmClock, InstallOptions, Said};
@@ -93,7 +100,7 @@ pub(super) async fn run(
     let docs = &rendered.docs;
     let (alone, mounts, claims, pod_security) = tokio::join!(
         chart::alone(opts, deps, &releases.elsewhere, docs),
-        chart::mounts_check(opts, deps, docs),
+        refs::references_check(opts, deps, docs, &inputs.chain),
         namespace::claims_check(opts, deps, ns_live.as_ref(), &inputs.merged),
         namespace::pod_security_check(opts, deps, ns_live.as_ref(), docs, &inputs.merged),
     );

@@ -57,8 +57,20 @@ pub(super) async fn pod_security_check(
 /// The namespace label that sets the Pod Security level admission enforces.
 pub const ENFORCE_LABEL: &str = promstack_shared::cluster::POD_SECURITY_ENFORCE;
 
+/// The labels that set the level admission warns about (to the client: helm prints each
+/// warning) and records in the audit log; Talos defaults both to `restricted`.
+pub const WARN_LABEL: &str = "pod-security.kubernetes.io/warn";
+pub const AUDIT_LABEL: &str = "pod-security.kubernetes.io/audit";
+
 /// The level node-exporter needs.
 pub const PRIVILEGED: &str = "privileged";
+
+/// The namespace's Pod Security labels as promstack sets them, in one phrase: enforce, and warn
+/// and audit with it (else Talos's `restricted` default for those two warns on every install,
+/// and the warnings bury helm's real error when it fails).
+pub fn labels_said() -> String {
+    format!("{ENFORCE_LABEL}={PRIVILEGED}, and warn and audit privileged too")
+}
 
 /// Why promstack's namespace carries the label.
 pub const WHY_PRIVILEGED: &str =
@@ -88,11 +100,13 @@ impl PodSecurity {
         match self {
             PodSecurity::NotNeeded => "node-exporter is off: nothing needs privileged pods".into(),
             PodSecurity::NewNamespace => format!(
-                "namespace {ns} will be created with {ENFORCE_LABEL}={PRIVILEGED}: {WHY_PRIVILEGED}"
+                "namespace {ns} will be created with {}: {WHY_PRIVILEGED}",
+                labels_said()
             ),
             PodSecurity::Allowed(why) => why.clone(),
             PodSecurity::AddLabel(why) => format!(
-                "namespace {ns} gets {ENFORCE_LABEL}={PRIVILEGED} ({why}): {WHY_PRIVILEGED}"
+                "namespace {ns} gets {} ({why}): {WHY_PRIVILEGED}",
+                labels_said()
             ),
         }
     }

@@ -6,12 +6,15 @@
 //! PROMSTACK_E2E_VALUES (an extra values file passed through with -f), PROMSTACK_E2E_*_URL.
 //! The cluster must have no kube-prometheus-stack yet (one per cluster: the suite checks that a
 //! second one is refused, and says so when one is there). It installs with --env local into a
-//! throwaway namespace, asserts the object names, the Secrets, the namespace's Pod Security
-//! label, the CRDs Established, that a second run changes nothing, that a second stack and
+//! throwaway namespace, asserts that a Secret nobody makes (`grafana.envFromSecret`) is refused at
+//! pre-flight with nothing written, the object names, the Secrets, the namespace's Pod Security
+//! labels (no admission warning for node-exporter), the CRDs Established, that a second run changes nothing, that a second stack and
 //! webhooks off render as they should, that every workload check of `status` is ok, and
 //! uninstalls cleanly. CRDs and the kubelet Service in kube-system are removed afterwards only if
 //! this test created them.
-use promstack_shared::cluster::{Cluster, KubeCluster, ListQuery, ObjRef};
+mod e2e_support;
+use e2e_support::{no_pod_security_warning, storage_class};
+use promstack_shared::cluster::{Cluster, KubeCluster, ObjRef};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -63,25 +66,6 @@ impl Drop for E2e {
             Err(e) => eprintln!("e2e: CLEANUP FAILED for namespace {}: {e}", self.namespace),
         }
     }
-}
-
-fn storage_class(rt: &tokio::runtime::Runtime, c: &KubeCluster) -> String {
-    let scs = rt
-        .block_on(c.list(&ListQuery::new("storage.k8s.io/v1", "StorageClass")))
-        .unwrap();
-    let name = |s: &Value| s["metadata"]["name"].as_str().unwrap().to_string();
-    scs.iter()
-        .find(|s| s["metadata"]["name"] == "local-path")
-        .or_else(|| {
-            scs.iter().find(|s| {
-                s.pointer("/metadata/annotations/storageclass.kubernetes.io~1is-default-class")
-                    .and_then(Value::as_str)
-                    == Some("true")
-            })
-        })
-        .or(scs.first())
-        .map(name)
-        .expect("the e2e cluster has no StorageClass: install local-path-provisioner")
 }
 
 fn json(o: &std::process::Output) -> Value {
@@ -208,6 +192,30 @@ fn install_check_reinstall_uninstall() {
         "dry run created the namespace"
     );
 
+    // a values file that makes Grafana read its environment from a Secret nobody made: refused
+    // at pre-flight (exit 3) naming the reference and its values key, before any write
+    let dir = tempfile::tempdir().unwrap();
+    let env_from = dir.path().join("env-from.yaml");
+    std::fs::write(&env_from, "grafana:\n  envFromSecret: no-such-secret\n").unwrap();
+    let mut args = extra.clone();
+    args.extend([
+        "--generate-grafana-password",
+        "-f",
+        env_from.to_str().unwrap(),
+    ]);
+    let out = e.cmd(&args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("(envFrom of container grafana) needs Secret")
+            && stderr.contains("no-such-secret (set by grafana.envFromSecret"),
+        "{stderr}"
+    );
+    assert!(
+        e.get("v1", "Namespace", None, &namespace).is_none(),
+        "the refused install wrote its namespace"
+    );
+
     // install
     let mut args = extra.clone();
     args.push("--generate-grafana-password");
@@ -225,6 +233,7 @@ fn install_check_reinstall_uninstall() {
         live_ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "privileged",
         "node-exporter needs a privileged namespace (Talos enforces baseline)"
     );
+    no_pod_security_warning(&e, &namespace);
     for (kind, name) in [
         ("Deployment", "kube-prometheus-operator"),
         ("Deployment", "kube-prometheus-grafana"),

@@ -1,7 +1,7 @@
 //! Grafana dashboard JSON → ConfigMaps for the Grafana sidecar: label `grafana_dashboard: "1"`,
 //! folder from the sub-folder (annotation `grafana_folder`), data key `<name>.json`, JSON minified.
 use crate::owned;
-use crate::prometheus_rule::SOURCE_ANNOTATION;
+use crate::prometheus::rule::SOURCE_ANNOTATION;
 use crate::sources::{object_name, SourceFile};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;

@@ -1,7 +1,9 @@
 //! promstack-shared: what every promstack kubectl plugin needs and nothing plugin-specific.
 //!
-//! - [`alertmanager_config`]: an Alertmanager config checked as Alertmanager checks it (with
-//!   [`alertmanager_matchers`]: matchers, regexes, time intervals, template braces).
+//! - [`alertmanager`]: Alertmanager 0.34 as the chart runs it: its config checked as it checks it,
+//!   its matchers, its API.
+//! - [`prometheus`]: Prometheus 3.14 as the chart runs it: PromQL, rule files and
+//!   PrometheusRules, its API.
 //! - [`cli`]: the global flags every plugin takes (`--kubeconfig`, `--context`, `-n`, `-o`, ...).
 //! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
@@ -16,9 +18,7 @@
 //! - [`limits`]: what the API server and the operator refuse of an object (names, labels, sizes).
 //! - [`secret`]: secret values that never print, password policy, generation, input.
 //! - [`error`]: typed errors and the exit codes they map to.
-pub mod alertmanager_api;
-pub mod alertmanager_config;
-pub mod alertmanager_matchers;
+pub mod alertmanager;
 pub mod cli;
 pub mod completion;
 
@@ -33,11 +33,8 @@ pub mod limits;
 pub mod output;
 pub mod owned;
 pub mod par;
-pub mod prometheus_api;
-pub mod prometheus_rule;
+pub mod prometheus;
 pub mod prompt;
-pub mod promql;
-pub mod promql_diag;
 pub mod readiness;
 pub mod refdata;
 pub mod secret;

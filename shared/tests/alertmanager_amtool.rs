@@ -1,7 +1,7 @@
 //! Our Alertmanager config check against the real `amtool check-config`: every config of the
 //! broken corpus is refused by both (ours with file:line), every good one accepted by both.
 //! The corpus sticks to what amtool 0.25 (Debian's) and Alertmanager 0.34 (the chart's) read alike.
-use promstack_shared::alertmanager_config::problems;
+use promstack_shared::alertmanager::config::problems;
 use promstack_shared::testing::tool;
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! names an offending token (`1:14: parse error: unexpected identifier "rate" ...`), ours names the
 //! same token at the same place. (Where they differ on purpose: an unclosed parenthesis is shown
 //! where it opens, not at the end; promql-parser's own reasons keep its wording.)
-use promstack_shared::promql::parse_promql;
+use promstack_shared::prometheus::promql::parse_promql;
 use promstack_shared::testing::{tool, PROMQL_MISTAKES};
 
 /// promtool's `L:C: parse error: REASON` for one expression.

@@ -5,7 +5,7 @@ use crate::routes;
 use crate::verb::{fire::FireOptions, routes::RoutesOptions};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
-use promstack_shared::prometheus_api::HttpAuth;
+use promstack_shared::prometheus::api::HttpAuth;
 use promstack_shared::Error;
 use std::path::PathBuf;
 use std::time::Duration;

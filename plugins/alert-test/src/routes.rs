@@ -1,10 +1,10 @@
 //! `alert-test routes`: Alertmanager's routing, offline. The routing itself is the common crate's
-//! Alertmanager model ([`promstack_shared::alertmanager_config::routing`]); this module reads the
+//! Alertmanager model ([`promstack_shared::alertmanager::config::routing`]); this module reads the
 //! labels given on the command line.
 use promstack_shared::Error;
 use std::collections::BTreeMap;
 
-pub use promstack_shared::alertmanager_config::routing::{receivers, route, Matched};
+pub use promstack_shared::alertmanager::config::routing::{receivers, route, Matched};
 
 /// `k=v` arguments as labels.
 pub fn parse_labels(args: &[String]) -> Result<BTreeMap<String, String>, Error> {

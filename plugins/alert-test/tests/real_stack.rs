@@ -3,11 +3,11 @@
 //! mirrored into Prometheus's rule folder with a reload, as the operator's config-reloader does.
 use async_trait::async_trait;
 use promstack_alert_test::alert::{self as run, Access, Leftovers, Options, Via};
-use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::cluster::{
     ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, MemoryCluster, ObjRef,
 };
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::testing::{self, Daemon, WebhookSink};
 use promstack_shared::ui::Ui;
 use serde_json::{json, Value};

@@ -4,7 +4,7 @@ use crate::validate::{queries, Query};
 use crate::vars::{self, Substitution};
 use futures::StreamExt;
 use promstack_shared::dashboard::Prepared;
-use promstack_shared::prometheus_api::{PrometheusApi, QueryOutcome};
+use promstack_shared::prometheus::api::{PrometheusApi, QueryOutcome};
 use serde::Serialize;
 use std::time::Duration;
 

@@ -278,7 +278,8 @@ fn query_problems(queries: &[Query]) -> Vec<Problem> {
         .iter()
         .map(|q| vars::substitute(&q.expr, vars::PARSE))
         .collect();
-    let errors = promstack_shared::promql::check_exprs(substituted.iter().map(String::as_str));
+    let errors =
+        promstack_shared::prometheus::promql::check_exprs(substituted.iter().map(String::as_str));
     queries
         .iter()
         .zip(&substituted)

@@ -1,6 +1,6 @@
 //! `dashboards check` against a real Prometheus (Debian's) scraping itself and a real node-exporter.
 use promstack_dashboards::{check, load_valid};
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::testing;
 use promstack_shared::ui::Ui;
 use std::time::Duration;

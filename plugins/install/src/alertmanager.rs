@@ -11,8 +11,8 @@ pub const DEFAULT_CONFIG: &str = include_str!("../assets/alertmanager.yaml");
 pub const CONFIG_KEY: &str = "alertmanager.yaml";
 
 /// Every problem of an Alertmanager config, checked as Alertmanager checks it (see
-/// [`promstack_shared::alertmanager_config`]), each as `file:line: what`.
-pub use promstack_shared::alertmanager_config::problems;
+/// [`promstack_shared::alertmanager::config`]), each as `file:line: what`.
+pub use promstack_shared::alertmanager::config::problems;
 
 /// Validate, as an input error listing every problem.
 pub fn validate(origin: &str, text: &str) -> Result<(), Error> {

@@ -2,7 +2,7 @@
 //! hold their first answer until the other has been asked. Run one group after the other and the
 //! first stand-in gives up waiting (a 503), which fails its group.
 use promstack_install::status::{self, GrafanaApi, Level};
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::secret::SecretString;
 use std::io::{BufRead, BufReader, Write};
 use std::sync::atomic::{AtomicBool, Ordering};

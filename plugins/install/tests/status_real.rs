@@ -2,8 +2,8 @@
 //! that is down on purpose) and a real Alertmanager, with the cluster side in memory.
 mod common;
 use promstack_install::status::{self, Level};
-use promstack_shared::alertmanager_api::AlertmanagerApi;
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::alertmanager::api::AlertmanagerApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::testing;
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 use crate::load::{Loaded, Loc};
 use crate::validate::parse_promql;
 use promql_parser::parser::Expr;
-use promstack_shared::prometheus_rule::Rule;
+use promstack_shared::prometheus::rule::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;

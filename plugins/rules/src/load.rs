@@ -1,5 +1,7 @@
 //! Rule sources → PrometheusRule objects, with the file:line of every group and rule.
-use promstack_shared::prometheus_rule::{self, PrometheusRule, SOURCE_ANNOTATION};
+use promstack_shared::prometheus::rule::{
+    self as prometheus_rule, PrometheusRule, SOURCE_ANNOTATION,
+};
 use promstack_shared::sources::{self, SourceFile};
 use promstack_shared::Error;
 use std::collections::HashMap;

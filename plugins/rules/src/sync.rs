@@ -5,7 +5,7 @@ use promstack_shared::cluster::{
     label_selector_selects as selects, Cluster, ClusterError, ListQuery, ObjRef,
 };
 use promstack_shared::owned;
-use promstack_shared::prometheus_rule::{PrometheusRule, API_VERSION, COMPONENT, KIND};
+use promstack_shared::prometheus::rule::{PrometheusRule, API_VERSION, COMPONENT, KIND};
 use promstack_shared::sync::{self as shared_sync, name_of, Kind};
 pub use promstack_shared::sync::{ObjectDiff, PlanItem, SyncReport};
 use promstack_shared::ui::Ui;

@@ -1,9 +1,9 @@
 //! `rules validate`: structure, PromQL (promql-parser), names, duplicates, durations, templates.
 use crate::load::{Loaded, Loc};
 use promstack_shared::duration;
-use promstack_shared::prometheus_rule::{Rule, RuleGroup};
-use promstack_shared::promql::check_exprs;
-pub use promstack_shared::promql::parse_promql;
+use promstack_shared::prometheus::promql::check_exprs;
+pub use promstack_shared::prometheus::promql::parse_promql;
+use promstack_shared::prometheus::rule::{Rule, RuleGroup};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -50,9 +50,9 @@ pub fn is_metric_name(s: &str) -> bool {
 }
 
 /// `[a-zA-Z_][a-zA-Z0-9_]*` (the common crate's, as Alertmanager and Prometheus read label names)
-pub use promstack_shared::alertmanager_matchers::is_label_name;
+pub use promstack_shared::alertmanager::matchers::is_label_name;
 
-pub use promstack_shared::alertmanager_matchers::braces_balanced;
+pub use promstack_shared::alertmanager::matchers::braces_balanced;
 
 /// Every problem of the loaded rules (empty when valid).
 pub fn validate(l: &Loaded) -> Vec<Problem> {

@@ -2,10 +2,10 @@
 //! receivers it routes to, and always clean up: on success, failure, timeout and Ctrl-C/SIGTERM.
 use super::Deps;
 use crate::alert::{self, Access, AlertReport, Leftovers, Options, Via};
-use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::cli::interrupted;
 use promstack_shared::endpoint::{Endpoint, Reached};
-use promstack_shared::prometheus_api::{HttpAuth, PrometheusApi};
+use promstack_shared::prometheus::api::{HttpAuth, PrometheusApi};
 use promstack_shared::verb::Report;
 use promstack_shared::{Error, ExitCode};
 

@@ -3,9 +3,9 @@
 //! exactly those.
 use super::Deps;
 use crate::routes::{self, Matched};
-use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::endpoint::Endpoint;
-use promstack_shared::prometheus_api::HttpAuth;
+use promstack_shared::prometheus::api::HttpAuth;
 use promstack_shared::verb::Report;
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;

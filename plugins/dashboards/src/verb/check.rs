@@ -4,7 +4,7 @@ use super::Deps;
 use crate::check::{self, DashboardReport};
 use crate::load;
 use promstack_shared::endpoint::Endpoint;
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::verb::Report;
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;

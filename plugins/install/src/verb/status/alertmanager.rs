@@ -1,7 +1,7 @@
 //! The alertmanager group: its cluster, and the config it runs against ours.
 use super::{check, get, secret_key, Check, Level};
 use crate::values::ALERTMANAGER_SECRET;
-use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::cluster::{Cluster, ObjRef};
 
 /// Alertmanager: its cluster is ready, and the config it runs is the one in our Secret.
@@ -76,7 +76,7 @@ pub async fn alertmanager_checks(am: &AlertmanagerApi, our_config: Option<&str>)
 /// Differences that matter between our config and the loaded one (the common crate's
 /// Alertmanager model decides).
 pub fn config_differences(ours: &str, live: &str) -> Result<Vec<String>, String> {
-    promstack_shared::alertmanager_config::routing::differences(ours, live)
+    promstack_shared::alertmanager::config::routing::differences(ours, live)
 }
 
 /// Our Alertmanager config, from our Secret: `Ok(None)` when there is no such Secret (a stack

@@ -22,7 +22,7 @@ impl GrafanaApi {
         user: &str,
         password: SecretString,
     ) -> Result<Self, promstack_shared::Error> {
-        promstack_shared::prometheus_api::ensure_crypto_provider();
+        promstack_shared::prometheus::api::ensure_crypto_provider();
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(15))
             .build()

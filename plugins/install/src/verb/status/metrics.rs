@@ -1,6 +1,6 @@
 //! The metrics group: kube-state-metrics and node-exporter series (every node), Cilium's.
 use super::{check, Check, Level};
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use std::collections::BTreeSet;
 
 async fn query_labels(

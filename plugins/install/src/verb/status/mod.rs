@@ -20,11 +20,11 @@ pub use rules::rule_checks;
 pub use targets::{target_checks, ExpectedJob, EXPECTED_JOBS};
 pub use workloads::workload_checks;
 
-use promstack_shared::alertmanager_api::AlertmanagerApi;
+use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
 use promstack_shared::endpoint::{Endpoint, Reached};
 use promstack_shared::output::Report;
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::readiness;
 use promstack_shared::ExitCode;
 use serde::Serialize;

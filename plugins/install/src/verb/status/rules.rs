@@ -1,6 +1,6 @@
 //! The rules group: rule evaluation, Watchdog, what else fires.
 use super::{check, Check, Level};
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use serde_json::Value;
 use std::collections::BTreeSet;
 

@@ -1,6 +1,6 @@
 //! The targets group: every scrape job up, and the jobs the stack should have.
 use super::{check, Check, Level};
-use promstack_shared::prometheus_api::PrometheusApi;
+use promstack_shared::prometheus::api::PrometheusApi;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// What an expected scrape job looks like, and when it is expected.

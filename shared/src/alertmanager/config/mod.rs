@@ -1,6 +1,6 @@
 //! The one Alertmanager configuration model of promstack: [`problems`] (the install's check before
 //! it writes the config Secret), [`routing`] (alert-test's offline route test, status's comparison
-//! of our config with the loaded one), with [`crate::alertmanager_matchers`] for its small grammars.
+//! of our config with the loaded one), with [`crate::alertmanager::matchers`] for its small grammars.
 //!
 //! The configuration is checked the way Alertmanager (v0.34, the chart's) checks it when
 //! it loads the file, so that a config it would refuse is refused before it is written into the

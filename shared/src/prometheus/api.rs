@@ -74,7 +74,7 @@ impl PrometheusApi {
     /// `base` like `http://127.0.0.1:9090` (a path prefix is kept).
     pub fn new(
         base: &str,
-        auth: Option<crate::prometheus_api::HttpAuth>,
+        auth: Option<crate::prometheus::api::HttpAuth>,
     ) -> Result<Self, crate::Error> {
         ensure_crypto_provider();
         if !(base.starts_with("http://") || base.starts_with("https://")) {

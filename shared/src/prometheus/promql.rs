@@ -5,15 +5,15 @@ use std::collections::HashMap;
 
 /// Parse PromQL. An error says why and where, as promtool does (`invalid PromQL: 1:14: unexpected
 /// identifier "rate" in aggregation`): promql-parser's reason with a position added, or, where it
-/// only says "invalid promql query", what [`crate::promql_diag`] finds.
+/// only says "invalid promql query", what [`crate::prometheus::promql_diag`] finds.
 pub fn parse_promql(expr: &str) -> Result<promql_parser::parser::Expr, String> {
     promql_parser::parser::parse(expr).map_err(|e| {
         let why = if e.contains("invalid promql query") {
-            crate::promql_diag::grammar_error(expr).unwrap_or_else(|| {
+            crate::prometheus::promql_diag::grammar_error(expr).unwrap_or_else(|| {
                 "the parser gives no reason (check brackets, quotes and operators)".into()
             })
         } else {
-            crate::promql_diag::locate(expr, &e)
+            crate::prometheus::promql_diag::locate(expr, &e)
         };
         format!("invalid PromQL: {why}")
     })

@@ -2,7 +2,7 @@
 //! gets, with `continue`, matchers, the old `match`/`match_re`, and inheritance of receiver,
 //! group_by and timings, as Alertmanager's dispatcher walks the tree. `amtool config routes test`
 //! is the reference in the tests.
-use crate::alertmanager_matchers::{parse_matcher_line, Matcher};
+use crate::alertmanager::matchers::{parse_matcher_line, Matcher};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -6,16 +6,16 @@ use std::time::Duration;
 pub struct AlertmanagerApi {
     base: String,
     client: reqwest::Client,
-    auth: Option<crate::prometheus_api::HttpAuth>,
+    auth: Option<crate::prometheus::api::HttpAuth>,
 }
 
 impl AlertmanagerApi {
     /// `base` like `http://127.0.0.1:9093`.
     pub fn new(
         base: &str,
-        auth: Option<crate::prometheus_api::HttpAuth>,
+        auth: Option<crate::prometheus::api::HttpAuth>,
     ) -> Result<Self, crate::Error> {
-        crate::prometheus_api::ensure_crypto_provider();
+        crate::prometheus::api::ensure_crypto_provider();
         if !(base.starts_with("http://") || base.starts_with("https://")) {
             return Err(crate::Error::input(format!(
                 "`{base}` is not an http(s) URL"
@@ -155,7 +155,7 @@ mod tests {
 
 #[cfg(test)]
 mod auth_tests {
-    use crate::prometheus_api::HttpAuth;
+    use crate::prometheus::api::HttpAuth;
     use std::io::{BufRead, BufReader, Write};
 
     /// Serve one request, answer `{}`, and return its Authorization header.

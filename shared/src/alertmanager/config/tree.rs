@@ -1,7 +1,7 @@
 //! The route tree, inhibit rules and time intervals.
 use super::schema::{INHIBIT, ROUTE, TIME_INTERVAL};
 use super::{near_of, Checker};
-use crate::alertmanager_matchers::{check_matcher_line, check_regex, is_label_name};
+use crate::alertmanager::matchers::{check_matcher_line, check_regex, is_label_name};
 use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::BTreeSet;
 
@@ -194,7 +194,7 @@ pub(super) fn check_time_intervals(c: &mut Checker, top: &Mapping) -> BTreeSet<S
             {
                 if let Some(s) = spec.as_mapping() {
                     c.unknown_keys(s, TIME_INTERVAL, &format!("time interval `{name}`"));
-                    for p in crate::alertmanager_matchers::time_interval_problems(s) {
+                    for p in crate::alertmanager::matchers::time_interval_problems(s) {
                         c.problem(Some(name), format!("time interval `{name}`: {p}"));
                     }
                 }

@@ -113,7 +113,7 @@ fn check_integration(c: &mut Checker, i: &Integration, m: &Mapping, g: &Mapping,
     }
     for (k, v) in m {
         if let (Some(k), Some(s)) = (k.as_str(), v.as_str()) {
-            if !crate::alertmanager_matchers::braces_balanced(s) {
+            if !crate::alertmanager::matchers::braces_balanced(s) {
                 c.problem(Some(&format!("{k}:")), format!("{path}.{k}: the `{{{{ }}}}` of its template do not balance: the notification would fail to render"));
             }
         }

@@ -1,7 +1,9 @@
 //! The chart's CRDs: taken from `helm template --include-crds`, applied server-side (force,
 //! manager promstack) so they are upgraded and not limited by client-side apply's annotation
 //! size, and waited for until Established. Helm then runs with `--skip-crds`.
-use promstack_shared::cluster::{ApplyOptions, Cluster, ClusterError, ObjRef};
+use promstack_shared::cluster::{
+    with_retry, ApplyOptions, Cluster, ClusterError, ObjRef, WRITE_ATTEMPTS,
+};
 use promstack_shared::owned::{self, Change};
 use promstack_shared::ui::Ui;
 use promstack_shared::wait::{self, Readiness, WaitOptions};
@@ -14,14 +16,18 @@ pub const CRD_API: &str = "apiextensions.k8s.io/v1";
 /// render is megabytes of YAML, most of it CRDs.
 pub fn documents(rendered: &str) -> Result<Vec<Value>, Error> {
     let parsed = promstack_shared::par::map(&split_documents(rendered), |doc| {
-        let v: serde_yaml::Value = serde_yaml::from_str(doc)
-            .map_err(|e| Error::runtime(format!("cannot read helm's rendered output: {e}")))?;
-        match v.is_null() {
-            true => Ok(None),
-            false => serde_json::to_value(v)
-                .map(Some)
-                .map_err(|e| Error::runtime(e.to_string())),
-        }
+        // straight into JSON (a quarter faster); a document JSON cannot hold as it is (a key
+        // that is not a string) goes through YAML's own value first
+        let v = match serde_yaml::from_str::<Value>(doc) {
+            Ok(v) => v,
+            Err(_) => {
+                let v: serde_yaml::Value = serde_yaml::from_str(doc).map_err(|e| {
+                    Error::runtime(format!("cannot read helm's rendered output: {e}"))
+                })?;
+                serde_json::to_value(v).map_err(|e| Error::runtime(e.to_string()))?
+            }
+        };
+        Ok((!v.is_null()).then_some(v))
     });
     parsed.into_iter().filter_map(Result::transpose).collect()
 }
@@ -131,34 +137,56 @@ pub fn objref(crd: &Value) -> ObjRef {
     )
 }
 
-/// Apply every CRD that differs (server-side, force), all at once, then wait until all are
+/// Apply every CRD that differs from the copy pre-flight read (`live`, one per CRD; server-side,
+/// force), all at once, then wait until those applied, and any not Established when read, are
 /// Established (read together, the pause growing from 50 ms: a CRD is Established within
-/// moments). Says so in one line.
+/// moments). CRDs unchanged and Established cost no request. Says so in one line.
 pub async fn apply_and_wait(
     cluster: &dyn Cluster,
     crds: &[Value],
+    live: &[Option<Value>],
     ui: &Ui,
     opts: WaitOptions,
 ) -> Result<Vec<(String, Change)>, anyhow::Error> {
-    let applies = crds.iter().map(|crd| async move {
-        let name = objref(crd).name;
-        owned::ensure(cluster, crd, ApplyOptions { force: true }, false)
+    let start = std::time::Instant::now();
+    let changes: Vec<(String, Change)> = crds
+        .iter()
+        .zip(live.iter().chain(std::iter::repeat(&None)))
+        .map(|(crd, live)| (objref(crd).name, owned::plan(live.as_ref(), crd)))
+        .collect();
+    let applies = crds
+        .iter()
+        .zip(&changes)
+        .filter(|(_, (_, change))| *change != Change::Unchanged)
+        .map(|(crd, (name, _))| async move {
+            with_retry(WRITE_ATTEMPTS, || {
+                cluster.apply(crd, ApplyOptions { force: true })
+            })
             .await
-            .map(|change| (name.clone(), change))
             .map_err(|e: ClusterError| anyhow::anyhow!("applying CRD {name}: {e}"))
-    });
-    let changes = futures::future::join_all(applies)
+        });
+    futures::future::join_all(applies)
         .await
         .into_iter()
         .collect::<Result<Vec<_>, _>>()?;
-    let refs: Vec<ObjRef> = crds.iter().map(objref).collect();
-    let what = format!("{} CRDs to be Established", refs.len());
-    let took = wait::wait_for_all(cluster, &refs, &what, established, opts, ui).await?;
+    let refs: Vec<ObjRef> = crds
+        .iter()
+        .zip(live.iter().chain(std::iter::repeat(&None)))
+        .zip(&changes)
+        .filter(|((_, live), (_, change))| {
+            *change != Change::Unchanged || established(live.as_ref()) != Readiness::Ready
+        })
+        .map(|((crd, _), _)| objref(crd))
+        .collect();
+    if !refs.is_empty() {
+        let what = format!("{} CRDs to be Established", refs.len());
+        wait::wait_for_all(cluster, &refs, &what, established, opts, ui).await?;
+    }
     let applied = changes
         .iter()
         .filter(|(_, c)| *c != Change::Unchanged)
         .count();
-    ui.ok(&said(changes.len(), applied, took));
+    ui.ok(&said(changes.len(), applied, start.elapsed()));
     Ok(changes)
 }
 
@@ -193,6 +221,14 @@ mod tests {
         assert_eq!(ours, theirs);
         assert_eq!(ours.len(), 4);
         assert_eq!(ours[1]["b"], "---\ntext\n");
+    }
+
+    #[test]
+    fn a_document_with_keys_json_has_no_form_for_is_read_too() {
+        let docs = documents("a:\n  1: one\n  true: yes\n---\nb: [1, 2.5]\n").unwrap();
+        assert_eq!(docs[0]["a"]["1"], "one");
+        assert_eq!(docs[0]["a"]["true"], "yes");
+        assert_eq!(docs[1]["b"][1], 2.5);
     }
 
     #[test]

@@ -31,6 +31,30 @@ async fn the_crds_and_the_workloads_are_waited_for_at_once() {
     );
 }
 
+/// CRDs that pre-flight read as they should be (unchanged, Established) cost no request more:
+/// pre-flight's one read of each is what the CRD step goes on.
+#[tokio::test]
+async fn unchanged_crds_are_read_once_a_run() {
+    use promstack_shared::cluster::Verb;
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    run(&options(), &c, &h, b"").await.unwrap();
+    c.reset_counts();
+    h.state.lock().unwrap().values = serde_json::json!({"changed": true});
+    run(&options(), &c, &h, b"").await.unwrap();
+    let crd_requests: Vec<(Verb, String)> = c
+        .log()
+        .into_iter()
+        .filter(|(_, what)| what.contains("CustomResourceDefinition"))
+        .collect();
+    assert_eq!(
+        crd_requests.len(),
+        2,
+        "one read of each of the 2 CRDs (pre-flight), nothing else: {crd_requests:?}"
+    );
+    assert!(crd_requests.iter().all(|(v, _)| *v == Verb::Get));
+}
+
 /// A chart from a repository is pulled once a run (the render, `show chart` and the upgrade take
 /// the file), and a run whose render is kept neither renders nor pulls.
 #[tokio::test]

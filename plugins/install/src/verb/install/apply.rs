@@ -130,9 +130,15 @@ async fn apply_crds(
         timeout: opts.timeout.min(Duration::from_secs(120)),
         interval: opts.poll_interval,
     };
-    crds::apply_and_wait(deps.cluster, &facts.rendered.crds, deps.ui, wait)
-        .await
-        .context("applying the CRDs; the helm release was not touched")?;
+    crds::apply_and_wait(
+        deps.cluster,
+        &facts.rendered.crds,
+        &facts.rendered.crds_live,
+        deps.ui,
+        wait,
+    )
+    .await
+    .context("applying the CRDs; the helm release was not touched")?;
     Ok(start.elapsed())
 }
 

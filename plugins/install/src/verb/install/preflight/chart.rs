@@ -35,8 +35,7 @@ pub(super) async fn renders(
     helm_version: &str,
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
-    let (rendered, pulled) = render(opts, deps, inputs, clock, helm_version).await?;
-    let docs = crds::documents(&rendered)?;
+    let (docs, pulled) = render(opts, deps, inputs, clock, helm_version).await?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
     let refs: Vec<_> = crds.iter().map(crds::objref).collect();
@@ -83,16 +82,17 @@ pub(super) async fn renders(
     ))
 }
 
-/// `helm template` of the release, or the render kept from an earlier run with the same helm,
-/// chart and values (see [`crate::render_cache`]); a chart from a repository or a registry is
-/// pulled first (see [`Pulled`]): the render, the chart check and the upgrade take the file.
+/// The documents of `helm template` of the release, or those kept from an earlier run with the
+/// same helm, chart and values (see [`crate::render_cache`]; kept parsed, as JSON, so a run that
+/// finds them reads no YAML); a chart from a repository or a registry is pulled first (see
+/// [`Pulled`]): the render, the chart check and the upgrade take the file.
 async fn render(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
     helm_version: &str,
-) -> anyhow::Result<(String, Option<Pulled>)> {
+) -> anyhow::Result<(Vec<Value>, Option<Pulled>)> {
     let cache = opts.render_cache.as_ref();
     let key = cache.and_then(|_| RenderCache::key(helm_version, &inputs.release));
     if let (Some(cache), Some(key)) = (cache, &key) {
@@ -113,10 +113,11 @@ async fn render(
         .time(deps.helm.template(release))
         .await
         .context("the chart does not render with these values")?;
+    let docs = crds::documents(&rendered)?;
     if let (Some(cache), Some(key)) = (cache, &key) {
-        cache.put(key, &rendered);
+        cache.put(key, &docs);
     }
-    Ok((rendered, pulled))
+    Ok((docs, pulled))
 }
 
 /// No other kube-prometheus-stack in the way (see [`second_stack`]).

@@ -39,8 +39,14 @@ impl RenderCache {
     }
 
     /// The key of a render of `release` by helm `helm_version`; `None` when an input cannot be
-    /// read (then nothing is cached).
+    /// read (then nothing is cached). [`Self::inputs_digest`] then [`Self::key_with`].
     pub fn key(helm_version: &str, release: &Release) -> Option<String> {
+        Self::inputs_digest(release).map(|d| Self::key_with(helm_version, &d))
+    }
+
+    /// The digest of everything but helm's version: the release, the chart (a local one read
+    /// whole: the slow part, done while `helm version` runs) and the values files.
+    pub fn inputs_digest(release: &Release) -> Option<String> {
         let mut h = Context::new(&SHA256);
         let mut field = |bytes: &[u8]| {
             h.update(&(bytes.len() as u64).to_le_bytes());
@@ -48,7 +54,6 @@ impl RenderCache {
         };
         // the form renders are kept in: another form is another key
         field(FORM.as_bytes());
-        field(helm_version.as_bytes());
         field(release.name.as_bytes());
         field(release.namespace.as_bytes());
         match &release.chart {
@@ -79,13 +84,17 @@ impl RenderCache {
         for f in &release.values_files {
             field(&std::fs::read(f).ok()?);
         }
-        Some(
-            h.finish()
-                .as_ref()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
-        )
+        Some(hex(h.finish().as_ref()))
+    }
+
+    /// The key of the render of inputs of this digest by helm `helm_version`.
+    pub fn key_with(helm_version: &str, inputs_digest: &str) -> String {
+        let mut h = Context::new(&SHA256);
+        for part in [helm_version, inputs_digest] {
+            h.update(&(part.len() as u64).to_le_bytes());
+            h.update(part.as_bytes());
+        }
+        hex(h.finish().as_ref())
     }
 
     /// The render's documents kept under `key`.
@@ -135,6 +144,10 @@ impl RenderCache {
             let _ = std::fs::remove_file(p);
         }
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// `Some` for an exact version (`1.2.3`, `v1.2.3`, `1.2.3-rc.1+build`), `None` for a range.

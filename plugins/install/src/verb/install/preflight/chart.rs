@@ -10,7 +10,6 @@ use super::passed;
 use crate::crds::{self, Owner};
 use crate::helm::{Pulled, Release};
 use crate::install::Check;
-use crate::render_cache::RenderCache;
 use crate::values::RELEASE;
 use anyhow::Context as _;
 use promstack_shared::cluster::{is_cluster_scoped, Cluster, ObjRef};
@@ -32,10 +31,10 @@ pub(super) async fn renders(
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
-    helm_version: &str,
+    key: Option<String>,
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
-    let (docs, pulled) = render(opts, deps, inputs, clock, helm_version).await?;
+    let (docs, pulled) = render(opts, deps, inputs, clock, key).await?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
     let refs: Vec<_> = crds.iter().map(crds::objref).collect();
@@ -91,10 +90,9 @@ async fn render(
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
-    helm_version: &str,
+    key: Option<String>,
 ) -> anyhow::Result<(Vec<Value>, Option<Pulled>)> {
     let cache = opts.render_cache.as_ref();
-    let key = cache.and_then(|_| RenderCache::key(helm_version, &inputs.release));
     if let (Some(cache), Some(key)) = (cache, &key) {
         if let Some(kept) = cache.get(key) {
             deps.ui.detail("the chart's render is the one kept from an earlier run (same helm, chart and values)");

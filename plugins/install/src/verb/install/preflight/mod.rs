@@ -64,9 +64,26 @@ pub(super) async fn run(
     ));
     // the render needs helm's version (a kept render is helm's own); helm's check comes first
     let helm_and_render = async {
-        let helm = cluster::helm(deps, clock).await;
+        // the render cache's key: the inputs (a local chart read whole) digested off the runtime
+        // thread while `helm version` runs
+        let release = inputs.release.clone();
+        let digest = async {
+            match opts.render_cache {
+                Some(_) => tokio::task::spawn_blocking(move || {
+                    crate::render_cache::RenderCache::inputs_digest(&release)
+                })
+                .await
+                .ok()
+                .flatten(),
+                None => None,
+            }
+        };
+        let (helm, digest) = tokio::join!(cluster::helm(deps, clock), digest);
         let rendered = match &helm {
-            Ok((v, _)) => chart::renders(opts, deps, inputs, clock, &v.full).await,
+            Ok((v, _)) => {
+                let key = digest.map(|d| crate::render_cache::RenderCache::key_with(&v.full, &d));
+                chart::renders(opts, deps, inputs, clock, key).await
+            }
             Err(_) => Err(anyhow::anyhow!("no helm to render the chart with")),
         };
         (helm, rendered)

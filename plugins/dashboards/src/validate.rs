@@ -278,8 +278,10 @@ fn query_problems(queries: &[Query]) -> Vec<Problem> {
         .iter()
         .map(|q| vars::substitute(&q.expr, vars::PARSE))
         .collect();
-    let errors =
-        promstack_shared::prometheus::promql::check_exprs(substituted.iter().map(String::as_str));
+    let errors = promstack_shared::prometheus::promql::check_exprs(
+        substituted.iter().map(String::as_str),
+        promstack_shared::prometheus::promql::Features::default(),
+    );
     queries
         .iter()
         .zip(&substituted)

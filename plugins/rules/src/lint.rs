@@ -3,7 +3,7 @@
 //! `# promstack-lint: ignore alert/for, record/name` (or `ignore all`).
 use crate::load::{Loaded, Loc};
 use crate::validate::parse_promql;
-use promql_parser::parser::Expr;
+use promstack_shared::prometheus::promql::ast::{DurationValue, Expr};
 use promstack_shared::prometheus::rule::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -88,28 +88,6 @@ fn opted_out(l: &Loaded, loc: &Loc, check: &str) -> bool {
         })
 }
 
-/// Visit every node of an expression.
-pub fn walk<'a>(e: &'a Expr, f: &mut dyn FnMut(&'a Expr)) {
-    f(e);
-    match e {
-        Expr::Aggregate(a) => {
-            walk(&a.expr, f);
-            if let Some(p) = &a.param {
-                walk(p, f);
-            }
-        }
-        Expr::Unary(u) => walk(&u.expr, f),
-        Expr::Binary(b) => {
-            walk(&b.lhs, f);
-            walk(&b.rhs, f);
-        }
-        Expr::Paren(p) => walk(&p.expr, f),
-        Expr::Subquery(s) => walk(&s.expr, f),
-        Expr::Call(c) => c.args.args.iter().for_each(|a| walk(a, f)),
-        _ => {}
-    }
-}
-
 fn is_counter(name: &str) -> bool {
     COUNTER_SUFFIXES.iter().any(|s| name.ends_with(s))
 }
@@ -117,33 +95,40 @@ fn is_counter(name: &str) -> bool {
 /// The metric a side of a comparison reads directly (through parens and aggregations), if any.
 fn bare_selector(e: &Expr) -> Option<&str> {
     match e {
-        Expr::Paren(p) => bare_selector(&p.expr),
+        Expr::Paren { expr, .. } => bare_selector(expr),
         Expr::Aggregate(a) => bare_selector(&a.expr),
-        Expr::VectorSelector(v) => v.name.as_deref(),
+        Expr::Vector(v) => v.name.as_deref(),
         _ => None,
     }
+}
+
+/// A range known without running the query that is shorter than twice the scrape interval.
+fn too_short(range: &DurationValue, scrape: Duration) -> Option<Duration> {
+    let s = range.seconds().filter(|s| *s > 0.0)?;
+    let d = Duration::from_secs_f64(s);
+    (d < scrape * 2).then_some(d)
 }
 
 /// Findings on one expression: (check, message).
 pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
-    walk(expr, &mut |e| match e {
-        Expr::Call(c) if ["rate", "irate", "increase"].contains(&c.func.name) => {
-            if let Some(Expr::MatrixSelector(m)) = c.args.args.first().map(|a| a.as_ref()) {
-                if let Some(name) = &m.vs.name {
+    expr.walk(&mut |e| match e {
+        Expr::Call { func, args, .. } if ["rate", "irate", "increase"].contains(&func.name) => {
+            if let Some(Expr::Matrix { vs, .. }) = args.first() {
+                if let Some(name) = &vs.name {
                     if !is_counter(name) {
                         out.push((
                             "promql/rate-non-counter",
                             format!(
                                 "{}() on `{name}`, which is not a counter by name",
-                                c.func.name
+                                func.name
                             ),
                         ));
                     }
                 }
             }
         }
-        Expr::Binary(b) if b.op.is_comparison_operator() => {
+        Expr::Binary(b) if b.op.is_comparison() => {
             for side in [&b.lhs, &b.rhs] {
                 if let Some(name) = bare_selector(side).filter(|n| n.ends_with("_total")) {
                     out.push((
@@ -153,25 +138,29 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
                 }
             }
         }
-        Expr::MatrixSelector(m) if m.range < scrape * 2 => {
-            out.push((
-                "promql/range-too-short",
-                format!(
-                    "range [{}] is shorter than 2× the scrape interval ({}s)",
-                    promstack_shared::duration::format(m.range),
-                    scrape.as_secs()
-                ),
-            ));
+        Expr::Matrix { range, .. } => {
+            if let Some(d) = too_short(range, scrape) {
+                out.push((
+                    "promql/range-too-short",
+                    format!(
+                        "range [{}] is shorter than 2× the scrape interval ({}s)",
+                        promstack_shared::duration::format(d),
+                        scrape.as_secs()
+                    ),
+                ));
+            }
         }
-        Expr::Subquery(s) if s.range < scrape * 2 => {
-            out.push((
-                "promql/range-too-short",
-                format!(
-                    "subquery range [{}] is shorter than 2× the scrape interval ({}s)",
-                    promstack_shared::duration::format(s.range),
-                    scrape.as_secs()
-                ),
-            ));
+        Expr::Subquery(s) => {
+            if let Some(d) = too_short(&s.range, scrape) {
+                out.push((
+                    "promql/range-too-short",
+                    format!(
+                        "subquery range [{}] is shorter than 2× the scrape interval ({}s)",
+                        promstack_shared::duration::format(d),
+                        scrape.as_secs()
+                    ),
+                ));
+            }
         }
         _ => {}
     });

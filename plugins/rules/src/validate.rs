@@ -1,4 +1,4 @@
-//! `rules validate`: structure, PromQL (promql-parser), names, duplicates, durations, templates.
+//! `rules validate`: structure, PromQL (as Prometheus 3.14 parses it), names, duplicates, durations, templates.
 use crate::load::{Loaded, Loc};
 use promstack_shared::duration;
 use promstack_shared::prometheus::promql::check_exprs;
@@ -71,6 +71,7 @@ pub fn validate(l: &Loaded) -> Vec<Problem> {
             l.each_rule()
                 .map(|(_, _, r)| r.expr.as_str())
                 .filter(|e| !e.trim().is_empty()),
+            promstack_shared::prometheus::promql::Features::default(),
         );
         (
             exprs,

@@ -1,7 +1,5 @@
-//! Prometheus as the chart deploys it (v3.14): its query language ([`promql`], with
-//! [`promql_diag`] for messages), its rule files and the PrometheusRule objects that carry them
+//! Prometheus as the chart deploys it (v3.14): its query language ([`promql`]), its rule files and the PrometheusRule objects that carry them
 //! ([`rule`]), and its HTTP API ([`api`]). One home for the upstream project promstack mirrors.
 pub mod api;
 pub mod promql;
-pub mod promql_diag;
 pub mod rule;

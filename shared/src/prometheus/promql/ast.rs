@@ -91,14 +91,36 @@ impl DurationValue {
 /// A duration expression: arithmetic of numbers, durations, `step()`, `range()`, `min_of`/`max_of`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DurationExpr {
-    Number { seconds: f64, span: Span },
-    Unary { op: ItemType, expr: Box<DurationExpr>, start: usize },
-    Binary { op: ItemType, lhs: Box<DurationExpr>, rhs: Box<DurationExpr> },
+    Number {
+        seconds: f64,
+        span: Span,
+    },
+    Unary {
+        op: ItemType,
+        expr: Box<DurationExpr>,
+        start: usize,
+    },
+    Binary {
+        op: ItemType,
+        lhs: Box<DurationExpr>,
+        rhs: Box<DurationExpr>,
+    },
     /// `step()`, `range()`
-    Call { op: ItemType, span: Span },
+    Call {
+        op: ItemType,
+        span: Span,
+    },
     /// `max_of(a, b)`, `min_of(a, b)`
-    Pick { op: ItemType, lhs: Box<DurationExpr>, rhs: Box<DurationExpr>, span: Span },
-    Paren { expr: Box<DurationExpr>, span: Span },
+    Pick {
+        op: ItemType,
+        lhs: Box<DurationExpr>,
+        rhs: Box<DurationExpr>,
+        span: Span,
+    },
+    Paren {
+        expr: Box<DurationExpr>,
+        span: Span,
+    },
 }
 
 impl DurationExpr {
@@ -270,7 +292,8 @@ impl Expr {
             Expr::Matrix { .. } | Expr::Subquery(_) => ValueType::Matrix,
             Expr::Call { func, .. } => func.return_type,
             Expr::Binary(b) => {
-                if b.lhs.value_type() == ValueType::Scalar && b.rhs.value_type() == ValueType::Scalar
+                if b.lhs.value_type() == ValueType::Scalar
+                    && b.rhs.value_type() == ValueType::Scalar
                 {
                     ValueType::Scalar
                 } else {

@@ -2,6 +2,8 @@
 //! states (inside braces, inside a range or subquery's brackets, where a duration expression is
 //! lexed), the same number, duration and string rules, and the same error texts. Positions are
 //! byte offsets into the input. Series descriptions (promtool's test files) are not lexed here.
+use super::lex_literal::is_duration_keyword_start;
+use super::quote::go_quote_rune;
 use super::token::ItemType::{self, *};
 
 /// One token: its type and the bytes of the input it covers. An [`ItemType::ERROR`] item carries
@@ -23,7 +25,7 @@ impl Item {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum State {
+pub(super) enum State {
     Statements,
     InsideBraces,
     DurationExpr,
@@ -40,22 +42,22 @@ enum State {
 
 /// The lexer: call [`Lexer::next_item`] until it gives `EOF` or `ERROR`.
 pub struct Lexer<'a> {
-    input: &'a str,
-    bytes: &'a [u8],
-    state: State,
-    pos: usize,
-    start: usize,
-    width: usize,
-    paren_depth: i64,
-    brace_open: bool,
-    bracket_open: bool,
-    got_colon: bool,
-    got_duration: bool,
-    string_open: char,
-    item: Option<Item>,
+    pub(super) input: &'a str,
+    pub(super) bytes: &'a [u8],
+    pub(super) state: State,
+    pub(super) pos: usize,
+    pub(super) start: usize,
+    pub(super) width: usize,
+    pub(super) paren_depth: i64,
+    pub(super) brace_open: bool,
+    pub(super) bracket_open: bool,
+    pub(super) got_colon: bool,
+    pub(super) got_duration: bool,
+    pub(super) string_open: char,
+    pub(super) item: Option<Item>,
 }
 
-const EOF_CHAR: char = '\u{10FFFF}';
+pub(super) const EOF_CHAR: char = '\u{10FFFF}';
 
 pub(crate) fn is_space(r: char) -> bool {
     matches!(r, ' ' | '\t' | '\n' | '\r')
@@ -94,7 +96,7 @@ impl<'a> Lexer<'a> {
         self.start
     }
 
-    fn next(&mut self) -> char {
+    pub(super) fn next(&mut self) -> char {
         if self.pos >= self.bytes.len() {
             self.width = 0;
             return EOF_CHAR;
@@ -125,17 +127,17 @@ impl<'a> Lexer<'a> {
         }
     }
 
-    fn peek(&mut self) -> char {
+    pub(super) fn peek(&mut self) -> char {
         let r = self.next();
         self.backup();
         r
     }
 
-    fn backup(&mut self) {
+    pub(super) fn backup(&mut self) {
         self.pos -= self.width;
     }
 
-    fn emit(&mut self, t: ItemType) {
+    pub(super) fn emit(&mut self, t: ItemType) {
         self.item = Some(Item {
             typ: t,
             pos: self.start,
@@ -145,11 +147,11 @@ impl<'a> Lexer<'a> {
         self.start = self.pos;
     }
 
-    fn ignore(&mut self) {
+    pub(super) fn ignore(&mut self) {
         self.start = self.pos;
     }
 
-    fn accept(&mut self, valid: &str) -> bool {
+    pub(super) fn accept(&mut self, valid: &str) -> bool {
         let c = self.next();
         if c != EOF_CHAR && valid.contains(c) {
             return true;
@@ -158,12 +160,7 @@ impl<'a> Lexer<'a> {
         false
     }
 
-    fn is(&mut self, valid: &str) -> bool {
-        let c = self.peek();
-        c != EOF_CHAR && valid.contains(c)
-    }
-
-    fn accept_run(&mut self, valid: &str) {
+    pub(super) fn accept_run(&mut self, valid: &str) {
         loop {
             let c = self.next();
             if c == EOF_CHAR || !valid.contains(c) {
@@ -174,7 +171,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// An error item; lexing stops after it (as `errorf` returning a nil state).
-    fn errorf(&mut self, message: String) -> State {
+    pub(super) fn errorf(&mut self, message: String) -> State {
         self.item = Some(Item {
             typ: ERROR,
             pos: self.start,
@@ -185,7 +182,7 @@ impl<'a> Lexer<'a> {
     }
 
     /// An error item where lex.go keeps its state going (inside strings): the parser stops at it.
-    fn error_keep(&mut self, message: String, then: State) -> State {
+    pub(super) fn error_keep(&mut self, message: String, then: State) -> State {
         self.errorf(message);
         then
     }
@@ -224,64 +221,14 @@ impl<'a> Lexer<'a> {
         }
         let r = self.next();
         match r {
-            EOF_CHAR if self.pos >= self.bytes.len() && self.width == 0 => {
-                if self.paren_depth != 0 {
-                    return self.errorf("unclosed left parenthesis".into());
-                }
-                if self.bracket_open {
-                    return self.errorf("unclosed left bracket".into());
-                }
-                self.emit(EOF);
-                return State::Done;
-            }
+            EOF_CHAR if self.pos >= self.bytes.len() && self.width == 0 => return self.lex_eof(),
             ',' => self.emit(COMMA),
             c if is_space(c) => return State::Space,
-            '*' => self.emit(MUL),
-            '/' => self.emit(DIV),
-            '%' => self.emit(MOD),
-            '+' => self.emit(ADD),
-            '-' => self.emit(SUB),
-            '^' => self.emit(POW),
-            '=' => match self.peek() {
-                '=' => {
-                    self.next();
-                    self.emit(EQLC)
+            '*' | '/' | '%' | '+' | '-' | '^' | '=' | '!' | '<' | '>' => {
+                if let Some(stop) = self.lex_operator(r) {
+                    return stop;
                 }
-                '~' => return self.errorf("unexpected character after '=': '~'".into()),
-                _ => self.emit(EQL),
-            },
-            '!' => {
-                let t = self.next();
-                if t != '=' {
-                    return self.errorf(format!(
-                        "unexpected character after '!': {}",
-                        go_quote_rune(t)
-                    ));
-                }
-                self.emit(NEQ)
             }
-            '<' => match self.peek() {
-                '=' => {
-                    self.next();
-                    self.emit(LTE)
-                }
-                '/' => {
-                    self.next();
-                    self.emit(TRIM_UPPER)
-                }
-                _ => self.emit(LSS),
-            },
-            '>' => match self.peek() {
-                '=' => {
-                    self.next();
-                    self.emit(GTE)
-                }
-                '/' => {
-                    self.next();
-                    self.emit(TRIM_LOWER)
-                }
-                _ => self.emit(GTR),
-            },
             c if is_digit(c) || (c == '.' && is_digit(self.peek())) => {
                 self.backup();
                 return State::NumberOrDuration;
@@ -358,6 +305,72 @@ impl<'a> Lexer<'a> {
         State::Statements
     }
 
+    /// The end of the input: an error while a parenthesis or bracket is open.
+    fn lex_eof(&mut self) -> State {
+        if self.paren_depth != 0 {
+            return self.errorf("unclosed left parenthesis".into());
+        }
+        if self.bracket_open {
+            return self.errorf("unclosed left bracket".into());
+        }
+        self.emit(EOF);
+        State::Done
+    }
+
+    /// An operator at the start of a statement; `Some` when it ends lexing (an error).
+    fn lex_operator(&mut self, r: char) -> Option<State> {
+        match r {
+            '*' => self.emit(MUL),
+            '/' => self.emit(DIV),
+            '%' => self.emit(MOD),
+            '+' => self.emit(ADD),
+            '-' => self.emit(SUB),
+            '^' => self.emit(POW),
+            '=' => match self.peek() {
+                '=' => {
+                    self.next();
+                    self.emit(EQLC)
+                }
+                '~' => return Some(self.errorf("unexpected character after '=': '~'".into())),
+                _ => self.emit(EQL),
+            },
+            '!' => {
+                let t = self.next();
+                if t != '=' {
+                    return Some(self.errorf(format!(
+                        "unexpected character after '!': {}",
+                        go_quote_rune(t)
+                    )));
+                }
+                self.emit(NEQ)
+            }
+            '<' => match self.peek() {
+                '=' => {
+                    self.next();
+                    self.emit(LTE)
+                }
+                '/' => {
+                    self.next();
+                    self.emit(TRIM_UPPER)
+                }
+                _ => self.emit(LSS),
+            },
+            '>' => match self.peek() {
+                '=' => {
+                    self.next();
+                    self.emit(GTE)
+                }
+                '/' => {
+                    self.next();
+                    self.emit(TRIM_LOWER)
+                }
+                _ => self.emit(GTR),
+            },
+            _ => unreachable!("only operator characters come here"),
+        }
+        None
+    }
+
     fn lex_inside_braces(&mut self) -> State {
         if self.bytes[self.pos..].starts_with(b"#") {
             return State::LineComment;
@@ -415,103 +428,11 @@ impl<'a> Lexer<'a> {
         State::InsideBraces
     }
 
-    fn lex_escape(&mut self) -> State {
-        let mut ch = self.next();
-        let (mut n, base, max): (u32, u32, u32) = match ch {
-            'a' | 'b' | 'f' | 'n' | 'r' | 't' | 'v' | '\\' => return State::String,
-            c if c == self.string_open => return State::String,
-            '0'..='7' => (3, 8, 255),
-            'x' => {
-                ch = self.next();
-                (2, 16, 255)
-            }
-            'u' => {
-                ch = self.next();
-                (4, 16, 0x10FFFF)
-            }
-            'U' => {
-                ch = self.next();
-                (8, 16, 0x10FFFF)
-            }
-            EOF_CHAR if self.width == 0 => {
-                return self.error_keep("escape sequence not terminated".into(), State::String)
-            }
-            c => {
-                return self.error_keep(
-                    format!("unknown escape sequence {}", go_unicode(c)),
-                    State::String,
-                )
-            }
-        };
-        let mut x: u32 = 0;
-        while n > 0 {
-            let d = ch.to_digit(16).unwrap_or(16);
-            if d >= base {
-                if ch == EOF_CHAR && self.width == 0 {
-                    return self
-                        .error_keep("escape sequence not terminated".into(), State::String);
-                }
-                return self.error_keep(
-                    format!("illegal character {} in escape sequence", go_unicode(ch)),
-                    State::String,
-                );
-            }
-            x = x.wrapping_mul(base).wrapping_add(d);
-            n -= 1;
-            if n > 0 {
-                ch = self.next();
-            }
-        }
-        if x > max || (0xD800..0xE000).contains(&x) {
-            return self.error_keep(
-                "escape sequence is an invalid Unicode code point".into(),
-                State::String,
-            );
-        }
-        State::String
-    }
-
-    fn skip_spaces(&mut self) {
+    pub(super) fn skip_spaces(&mut self) {
         while is_space(self.peek()) {
             self.next();
         }
         self.ignore();
-    }
-
-    fn lex_string(&mut self) -> State {
-        loop {
-            match self.next() {
-                '\\' => return State::Escape,
-                char::REPLACEMENT_CHARACTER if self.width == 1 => {
-                    return self.error_keep("invalid UTF-8 rune".into(), State::String)
-                }
-                EOF_CHAR if self.width == 0 => {
-                    return self.errorf("unterminated quoted string".into())
-                }
-                '\n' => return self.errorf("unterminated quoted string".into()),
-                c if c == self.string_open => break,
-                _ => {}
-            }
-        }
-        self.emit(STRING);
-        State::Statements
-    }
-
-    fn lex_raw_string(&mut self) -> State {
-        loop {
-            match self.next() {
-                char::REPLACEMENT_CHARACTER if self.width == 1 => {
-                    return self.error_keep("invalid UTF-8 rune".into(), State::RawString)
-                }
-                EOF_CHAR if self.width == 0 => {
-                    return self.error_keep("unterminated raw string".into(), State::RawString)
-                }
-                c if c == self.string_open => break,
-                _ => {}
-            }
-        }
-        self.emit(STRING);
-        State::Statements
     }
 
     fn lex_space(&mut self) -> State {
@@ -535,114 +456,7 @@ impl<'a> Lexer<'a> {
         State::Statements
     }
 
-    fn scan_duration_keyword(&mut self) -> bool {
-        loop {
-            let r = self.next();
-            if !is_alpha(r) {
-                self.backup();
-                let word = self.input[self.start..self.pos].to_ascii_lowercase();
-                let tok = match word.as_str() {
-                    "step" => STEP,
-                    "range" => RANGE,
-                    "max_of" => MAX_OF,
-                    "min_of" => MIN_OF,
-                    _ => return false,
-                };
-                self.emit(tok);
-                return true;
-            }
-        }
-    }
-
-    fn lex_number_or_duration(&mut self) -> State {
-        if self.scan_number() {
-            self.emit(NUMBER);
-            return State::Statements;
-        }
-        if self.accept_remaining_duration() {
-            self.backup();
-            self.emit(DURATION);
-            return State::Statements;
-        }
-        let text = self.input[self.start..self.pos].to_string();
-        self.errorf(format!(
-            "bad number or duration syntax: {}",
-            go_quote(&text)
-        ))
-    }
-
-    fn accept_remaining_duration(&mut self) -> bool {
-        if !self.accept("smhdwy") {
-            return false;
-        }
-        self.accept("s");
-        while self.accept("0123456789") {
-            while self.accept("0123456789") {}
-            if !self.accept("smhdw") {
-                return false;
-            }
-            self.accept("s");
-        }
-        let c = self.next();
-        !(c != EOF_CHAR && is_alpha_numeric(c))
-    }
-
-    /// lex.go's `scanNumber`, step by step: `[.][d][d._eE]*` with its anti-patterns.
-    fn scan_number(&mut self) -> bool {
-        let initial = self.pos;
-        let mut digits = "0123456789";
-        if self.accept("0") && self.accept("xX") {
-            self.accept("_");
-            digits = "0123456789abcdefABCDEF";
-        }
-        self.accept(".");
-        self.accept(digits);
-        let mut dot = false;
-        let mut exp = false;
-        loop {
-            let c = self.peek();
-            if self.at_end() || !(digits.contains(c) || ".eE_".contains(c)) {
-                break;
-            }
-            if c == '.' && dot {
-                self.accept(".");
-                return false;
-            }
-            if (c == 'e' || c == 'E') && exp {
-                self.accept("eE");
-                return false;
-            }
-            if self.accept(".") {
-                dot = true;
-                if self.accept("_.") || digits.len() > 10 {
-                    return false;
-                }
-                continue;
-            }
-            if self.accept("eE") {
-                exp = true;
-                self.accept("+-");
-                if self.accept("._eE") || self.at_end() {
-                    return false;
-                }
-                continue;
-            }
-            if self.accept("_") {
-                if self.accept("._eE") || self.at_end() {
-                    return false;
-                }
-                continue;
-            }
-            self.accept_run(digits);
-        }
-        if self.pos == initial {
-            return false;
-        }
-        let r = self.peek();
-        self.at_end() || !is_alpha_numeric(r)
-    }
-
-    fn at_end(&self) -> bool {
+    pub(super) fn at_end(&self) -> bool {
         self.pos >= self.bytes.len()
     }
 
@@ -651,265 +465,5 @@ impl<'a> Lexer<'a> {
         self.backup();
         self.emit(IDENTIFIER);
         State::Statements
-    }
-
-    fn lex_keyword_or_identifier(&mut self) -> State {
-        loop {
-            let r = self.next();
-            if is_alpha_numeric(r) || r == ':' {
-                continue;
-            }
-            self.backup();
-            let word = &self.input[self.start..self.pos];
-            match super::token::keyword(word) {
-                Some(kw @ (FILL | FILL_LEFT | FILL_RIGHT)) => {
-                    // only a keyword before '(': `fill + fill` is two metric names
-                    if self.followed_by_left_paren() {
-                        self.emit(kw)
-                    } else {
-                        self.emit(IDENTIFIER)
-                    }
-                }
-                Some(kw) => self.emit(kw),
-                None if !word.contains(':') => self.emit(IDENTIFIER),
-                None => self.emit(METRIC_IDENTIFIER),
-            }
-            return State::Statements;
-        }
-    }
-
-    fn followed_by_left_paren(&self) -> bool {
-        self.input[self.pos..]
-            .chars()
-            .find(|c| !is_space(*c))
-            .is_some_and(|c| c == '(')
-    }
-
-    fn lex_duration_expr(&mut self) -> State {
-        let r = self.next();
-        match r {
-            EOF_CHAR if self.width == 0 => {
-                self.errorf("unexpected end of input in duration expression".into())
-            }
-            ']' => {
-                self.emit(RIGHT_BRACKET);
-                self.bracket_open = false;
-                self.got_colon = false;
-                State::Statements
-            }
-            ':' => {
-                self.emit(COLON);
-                if !self.got_duration {
-                    return self
-                        .errorf("unexpected colon before duration in duration expression".into());
-                }
-                if self.got_colon {
-                    return self.errorf("unexpected repeated colon in duration expression".into());
-                }
-                self.got_colon = true;
-                State::DurationExpr
-            }
-            '(' => {
-                self.emit(LEFT_PAREN);
-                self.paren_depth += 1;
-                State::DurationExpr
-            }
-            ')' => {
-                self.emit(RIGHT_PAREN);
-                self.paren_depth -= 1;
-                if self.paren_depth < 0 {
-                    return self.errorf("unexpected right parenthesis ')'".into());
-                }
-                State::DurationExpr
-            }
-            c if is_space(c) => {
-                self.skip_spaces();
-                State::DurationExpr
-            }
-            '+' | '-' | '*' | '/' | '%' | '^' | ',' => {
-                self.emit(match r {
-                    '+' => ADD,
-                    '-' => SUB,
-                    '*' => MUL,
-                    '/' => DIV,
-                    '%' => MOD,
-                    '^' => POW,
-                    _ => COMMA,
-                });
-                State::DurationExpr
-            }
-            c if is_duration_keyword_start(c) => {
-                if self.scan_duration_keyword() {
-                    return State::DurationExpr;
-                }
-                self.errorf(format!(
-                    "unexpected character in duration expression: {}",
-                    go_quote_rune(c)
-                ))
-            }
-            c if is_digit(c) || (c == '.' && is_digit(self.peek())) => {
-                self.backup();
-                self.got_duration = true;
-                State::NumberOrDuration
-            }
-            c => self.errorf(format!(
-                "unexpected character in duration expression: {}",
-                go_quote_rune(c)
-            )),
-        }
-    }
-}
-
-fn is_duration_keyword_start(r: char) -> bool {
-    matches!(r.to_ascii_lowercase(), 's' | 'r' | 'm')
-}
-
-/// Go's `%q` of a string: double-quoted, with Go's escapes; printable non-ASCII kept.
-pub fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        push_escaped(&mut out, c, '"');
-    }
-    out.push('"');
-    out
-}
-
-/// Go's `%.Nq`: the first `n` characters, quoted.
-pub fn go_quote_prefix(s: &str, n: usize) -> String {
-    let prefix: String = s.chars().take(n).collect();
-    go_quote(&prefix)
-}
-
-/// Go's `%q` of a rune: single-quoted.
-pub fn go_quote_rune(c: char) -> String {
-    if c == EOF_CHAR {
-        return "'\\U0010ffff'".into();
-    }
-    let mut out = String::from("'");
-    push_escaped(&mut out, c, '\'');
-    out.push('\'');
-    out
-}
-
-/// Go's `%#U`: `U+0064 'd'`.
-fn go_unicode(c: char) -> String {
-    let code = if c == EOF_CHAR { 0x10FFFF } else { c as u32 };
-    if c != EOF_CHAR && !c.is_control() {
-        format!("U+{code:04X} '{c}'")
-    } else {
-        format!("U+{code:04X}")
-    }
-}
-
-fn push_escaped(out: &mut String, c: char, quote: char) {
-    match c {
-        '\\' => out.push_str("\\\\"),
-        c if c == quote => {
-            out.push('\\');
-            out.push(c);
-        }
-        '\x07' => out.push_str("\\a"),
-        '\x08' => out.push_str("\\b"),
-        '\x0c' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\x0b' => out.push_str("\\v"),
-        char::REPLACEMENT_CHARACTER => out.push_str("\\ufffd"),
-        c if (c as u32) < 0x20 || c == '\x7f' => out.push_str(&format!("\\x{:02x}", c as u32)),
-        c if c.is_control() => {
-            if (c as u32) < 0x10000 {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            } else {
-                out.push_str(&format!("\\U{:08x}", c as u32))
-            }
-        }
-        c => out.push(c),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn lex(s: &str) -> Vec<(ItemType, String)> {
-        let mut l = Lexer::new(s);
-        let mut out = Vec::new();
-        loop {
-            let i = l.next_item();
-            let text = match &i.message {
-                Some(m) => m.clone(),
-                None => i.val(s).to_string(),
-            };
-            out.push((i.typ, text));
-            if matches!(i.typ, EOF | ERROR) {
-                return out;
-            }
-        }
-    }
-
-    #[test]
-    fn tokens_numbers_durations_and_strings() {
-        assert_eq!(
-            lex("sum by (job) (rate(x{a=~\"b\"}[5m:1m])) >/ 0x1F"),
-            [
-                (SUM, "sum".into()),
-                (BY, "by".into()),
-                (LEFT_PAREN, "(".into()),
-                (IDENTIFIER, "job".into()),
-                (RIGHT_PAREN, ")".into()),
-                (LEFT_PAREN, "(".into()),
-                (IDENTIFIER, "rate".into()),
-                (LEFT_PAREN, "(".into()),
-                (IDENTIFIER, "x".into()),
-                (LEFT_BRACE, "{".into()),
-                (IDENTIFIER, "a".into()),
-                (EQL_REGEX, "=~".into()),
-                (STRING, "\"b\"".into()),
-                (RIGHT_BRACE, "}".into()),
-                (LEFT_BRACKET, "[".into()),
-                (DURATION, "5m".into()),
-                (COLON, ":".into()),
-                (DURATION, "1m".into()),
-                (RIGHT_BRACKET, "]".into()),
-                (RIGHT_PAREN, ")".into()),
-                (RIGHT_PAREN, ")".into()),
-                (TRIM_LOWER, ">/".into()),
-                (NUMBER, "0x1F".into()),
-                (EOF, "".into()),
-            ]
-        );
-        assert_eq!(lex("foo[11s+step()]")[3], (ADD, "+".into()));
-        assert_eq!(lex("foo[11s+step()]")[4], (STEP, "step".into()));
-        assert_eq!(
-            lex("2.5.").last().unwrap(),
-            &(ERROR, "bad number or duration syntax: \"2.5.\"".into())
-        );
-        assert_eq!(
-            lex("0deadbeef").last().unwrap(),
-            &(ERROR, "bad number or duration syntax: \"0de\"".into())
-        );
-        assert_eq!(lex("`a\\dos`")[0], (STRING, "`a\\dos`".into()));
-        assert_eq!(
-            lex("\"a\\dos\"").last().unwrap(),
-            &(ERROR, "unknown escape sequence U+0064 'd'".into())
-        );
-        assert_eq!(lex("fill + fill(1)")[0], (IDENTIFIER, "fill".into()));
-        assert_eq!(lex("fill + fill(1)")[2], (FILL, "fill".into()));
-        assert_eq!(lex("Inf")[0], (NUMBER, "Inf".into()));
-        assert_eq!(lex("a:b")[0], (METRIC_IDENTIFIER, "a:b".into()));
-        assert_eq!(
-            lex("(1").last().unwrap(),
-            &(ERROR, "unclosed left parenthesis".into())
-        );
-    }
-
-    #[test]
-    fn go_quoting() {
-        assert_eq!(go_quote("a\"b\\\n"), "\"a\\\"b\\\\\\n\"");
-        assert_eq!(go_quote_rune('\''), "'\\''");
-        assert_eq!(go_quote_prefix("abcdefghijkl", 10), "\"abcdefghij\"");
-        assert_eq!(go_quote("🙂"), "\"🙂\"");
     }
 }

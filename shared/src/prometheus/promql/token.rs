@@ -295,7 +295,7 @@ impl ItemType {
             NUMBER => "number".into(),
             DURATION => "duration".into(),
             other => match other.text() {
-                Some(t) => super::lex::go_quote(t),
+                Some(t) => super::quote::go_quote(t),
                 None => format!("<Item {other:?}>"),
             },
         }
@@ -304,7 +304,7 @@ impl ItemType {
 
 /// `Item.String()`: a token with its text, as messages show it.
 pub fn item_string(typ: ItemType, val: &str) -> String {
-    use super::lex::{go_quote, go_quote_prefix};
+    use super::quote::{go_quote, go_quote_prefix};
     match typ {
         EOF => "EOF".into(),
         IDENTIFIER | METRIC_IDENTIFIER => go_quote(val),

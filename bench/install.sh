@@ -57,7 +57,8 @@ promstack_uninstall() { "$promstack" "${ps_args[@]}" uninstall --yes --delete-na
 helm_ready() {
   # what the bare helm command finds in place: the namespace (Pod Security as promstack sets it) and the Secrets
   kc create namespace "$ns" >/dev/null
-  kc label namespace "$ns" pod-security.kubernetes.io/enforce=privileged >/dev/null
+  kc label namespace "$ns" pod-security.kubernetes.io/enforce=privileged \
+    pod-security.kubernetes.io/warn=privileged pod-security.kubernetes.io/audit=privileged >/dev/null
   kc -n "$ns" create secret generic promstack-grafana-admin --from-literal=admin-user=admin \
     --from-literal=admin-password="$(python3 -c 'import secrets; print(secrets.token_urlsafe(24))')" >/dev/null
   kc -n "$ns" create secret generic promstack-alertmanager-config \

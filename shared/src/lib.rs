@@ -29,6 +29,7 @@ pub mod duration;
 pub mod endpoint;
 pub mod error;
 pub mod fields;
+pub mod gotemplate;
 pub mod limits;
 pub mod output;
 pub mod owned;

@@ -164,6 +164,16 @@ pub fn node_exporter(bin: &Path) -> Daemon {
 /// second, evaluating rule files every second, with the lifecycle API on. `extra_config` is
 /// appended to prometheus.yml (alerting: ..., rule_files: ...).
 pub fn prometheus(bin: &Path, extra_targets: &[(&str, String)], extra_config: &str) -> Daemon {
+    prometheus_with_flags(bin, extra_targets, extra_config, &[])
+}
+
+/// [`prometheus`] started with these flags too (`--enable-feature=...`).
+pub fn prometheus_with_flags(
+    bin: &Path,
+    extra_targets: &[(&str, String)],
+    extra_config: &str,
+    flags: &[&str],
+) -> Daemon {
     let port = free_port();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut cfg = format!("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n");
@@ -175,7 +185,7 @@ pub fn prometheus(bin: &Path, extra_targets: &[(&str, String)], extra_config: &s
     cfg.push_str(extra_config);
     let cfg_path = dir.path().join("prometheus.yml");
     std::fs::write(&cfg_path, cfg).expect("write prometheus.yml");
-    let args = vec![
+    let mut args = vec![
         format!("--config.file={}", cfg_path.display()),
         format!("--storage.tsdb.path={}", dir.path().join("data").display()),
         format!("--web.listen-address=127.0.0.1:{port}"),
@@ -184,7 +194,7 @@ pub fn prometheus(bin: &Path, extra_targets: &[(&str, String)], extra_config: &s
         // each second instead of each minute, as a long-running Prometheus effectively does
         "--rules.alert.resend-delay=1s".to_string(),
     ];
-
+    args.extend(flags.iter().map(|f| f.to_string()));
     spawn(bin, &args, port, "/-/ready", dir)
 }
 

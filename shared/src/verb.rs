@@ -67,6 +67,8 @@ pub struct DiffOptions {
     pub dir: Option<std::path::PathBuf>,
     pub namespace: String,
     pub exit_code: bool,
+    /// Which Prometheus PromQL is checked for (`--enable-feature`, else the live one's).
+    pub target: crate::prometheus::target::TargetArgs,
 }
 
 #[cfg(test)]

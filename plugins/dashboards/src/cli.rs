@@ -3,6 +3,7 @@
 use crate::verb::{check::CheckOptions, sync::SyncOptions, validate::ValidateOptions};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
+use promstack_shared::prometheus::target::TargetArgs;
 use promstack_shared::verb::DiffOptions;
 use std::path::PathBuf;
 
@@ -26,6 +27,8 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -96,42 +99,46 @@ pub struct CheckArgs {
 }
 
 impl ValidateArgs {
-    pub fn options(&self) -> ValidateOptions {
+    pub fn options(&self, t: &TargetArgs) -> ValidateOptions {
         ValidateOptions {
             dir: self.sources.dir.clone(),
+            target: t.clone(),
         }
     }
 }
 
 impl DiffArgs {
-    pub fn options(&self, g: &GlobalArgs) -> DiffOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> DiffOptions {
         DiffOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
             exit_code: self.exit_code,
+            target: t.clone(),
         }
     }
 }
 
 impl SyncArgs {
-    pub fn options(&self, g: &GlobalArgs) -> SyncOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> SyncOptions {
         SyncOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
             prune: self.prune,
             dry_run: self.dry_run,
+            target: t.clone(),
         }
     }
 }
 
 impl CheckArgs {
-    pub fn options(&self, g: &GlobalArgs) -> CheckOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> CheckOptions {
         CheckOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
             prometheus: self.prometheus.endpoint(),
             range: self.range,
             require_data: self.require_data,
+            target: t.clone(),
         }
     }
 }

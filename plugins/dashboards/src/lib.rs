@@ -34,18 +34,18 @@ pub const DASHBOARDS: Kind = Kind {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from_args(&cli.global);
     let deps = Deps::connecting(&cli.global, &ui);
-    let (g, fmt) = (&cli.global, cli.global.output);
+    let (g, t, fmt) = (&cli.global, &cli.target, cli.global.output);
     match &cli.command {
-        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options())?),
-        Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g), &deps).await?),
+        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(t))?),
+        Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
         Command::Sync(a) if a.dry_run && fmt == OutputFormat::Yaml => {
             // the ConfigMaps, no cluster needed
-            let objects = verb::sync::objects(&a.options(g), &ui)?;
+            let objects = verb::sync::objects(&a.options(g, t), &ui)?;
             print!("{}", output::yaml_stream(&objects)?);
             Ok(ExitCode::Ok)
         }
-        Command::Sync(a) => finish(fmt, &verb::sync::run(&a.options(g), &deps).await?),
+        Command::Sync(a) => finish(fmt, &verb::sync::run(&a.options(g, t), &deps).await?),
         Command::List(a) => finish(fmt, &verb::list::run(&a.options(g), &deps).await?),
-        Command::Check(a) => finish(fmt, &verb::check::run(&a.options(g), &deps).await?),
+        Command::Check(a) => finish(fmt, &verb::check::run(&a.options(g, t), &deps).await?),
     }
 }

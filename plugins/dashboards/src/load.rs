@@ -2,6 +2,7 @@
 //! need them, and turned into the sidecar's ConfigMaps.
 use crate::validate::{self, Level};
 use promstack_shared::dashboard::{self, Prepared};
+use promstack_shared::prometheus::promql::Target;
 use promstack_shared::sources::{self, SourceFile};
 use promstack_shared::ui::Ui;
 use promstack_shared::Error;
@@ -40,8 +41,16 @@ pub fn prepare_all(files: &[SourceFile]) -> (Vec<Prepared>, Vec<validate::Proble
 /// Everything `validate` finds, sorted: the dashboards themselves, and what the API server would
 /// refuse of the ConfigMaps `sync` writes (so `validate` refuses what `sync` would).
 pub fn problems(files: &[SourceFile]) -> (Vec<Prepared>, Vec<validate::Problem>) {
+    problems_for(files, &Target::default())
+}
+
+/// [`problems`], the panel queries read as `target` reads them.
+pub fn problems_for(
+    files: &[SourceFile],
+    target: &Target,
+) -> (Vec<Prepared>, Vec<validate::Problem>) {
     let (prepared, mut problems) = prepare_all(files);
-    problems.extend(validate::validate(&prepared));
+    problems.extend(validate::validate(&prepared, target));
     problems.extend(object_problems(&prepared));
     problems.sort();
     (prepared, problems)
@@ -87,25 +96,39 @@ fn object_problems(prepared: &[Prepared]) -> Vec<validate::Problem> {
 
 /// Read, prepare and validate; any error is a usage error listing them all (warnings go to the UI).
 pub fn valid(dir: Option<&Path>, ui: &Ui) -> Result<Vec<Prepared>, Error> {
-    let files = read(dir)?;
-    let (prepared, problems) = problems(&files);
+    valid_for(dir, ui, &Target::default())
+}
+
+/// [`valid`] for a target Prometheus.
+pub fn valid_for(dir: Option<&Path>, ui: &Ui, target: &Target) -> Result<Vec<Prepared>, Error> {
+    valid_files(&read(dir)?, ui, target)
+}
+
+/// [`valid_for`] of files already read.
+pub fn valid_files(files: &[SourceFile], ui: &Ui, target: &Target) -> Result<Vec<Prepared>, Error> {
+    let (prepared, problems) = problems_for(files, target);
+    for w in problems.iter().filter(|p| p.level == Level::Warning) {
+        ui.warn(&w.to_string());
+    }
+    refuse_errors(&problems)?;
+    Ok(prepared)
+}
+
+/// A usage error listing every error among `problems`, if there is one.
+pub fn refuse_errors(problems: &[validate::Problem]) -> Result<(), Error> {
     let errors: Vec<String> = problems
         .iter()
         .filter(|p| p.level == Level::Error)
         .map(ToString::to_string)
         .collect();
-    for w in problems.iter().filter(|p| p.level == Level::Warning) {
-        ui.warn(&w.to_string());
-    }
     if errors.is_empty() {
-        Ok(prepared)
-    } else {
-        Err(Error::input(format!(
-            "the dashboards are not valid ({} error(s)); nothing was changed:\n  {}",
-            errors.len(),
-            errors.join("\n  ")
-        )))
+        return Ok(());
     }
+    Err(Error::input(format!(
+        "the dashboards are not valid ({} error(s)); nothing was changed:\n  {}",
+        errors.len(),
+        errors.join("\n  ")
+    )))
 }
 
 /// The ConfigMaps of prepared dashboards, as JSON for the sync; any too large is an error.

@@ -3,6 +3,7 @@
 //! (variables substituted), datasource references resolvable. Each problem names file, panel and path.
 use crate::vars;
 use promstack_shared::dashboard::{datasource_variable, Prepared, DATASOURCE_UID};
+use promstack_shared::prometheus::promql::Target;
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -157,7 +158,7 @@ fn variable_name(s: &str) -> Option<&str> {
 type Found = (Level, String, String);
 
 /// Every problem of the prepared dashboards; errors and warnings.
-pub fn validate(dashboards: &[Prepared]) -> Vec<Problem> {
+pub fn validate(dashboards: &[Prepared], target: &Target) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut seen = Seen::default();
     let mut all_queries = Vec::new();
@@ -190,7 +191,7 @@ pub fn validate(dashboards: &[Prepared]) -> Vec<Problem> {
             message,
         }));
     }
-    out.extend(query_problems(&all_queries));
+    out.extend(query_problems(&all_queries, target));
     out.sort();
     out
 }
@@ -273,14 +274,14 @@ fn datasource_problems(d: &Value) -> Vec<Found> {
 }
 
 /// Every query's PromQL, its variables substituted, through the parser (each distinct one once).
-fn query_problems(queries: &[Query]) -> Vec<Problem> {
+fn query_problems(queries: &[Query], target: &Target) -> Vec<Problem> {
     let substituted: Vec<String> = queries
         .iter()
         .map(|q| vars::substitute(&q.expr, vars::PARSE))
         .collect();
     let errors = promstack_shared::prometheus::promql::check_exprs(
         substituted.iter().map(String::as_str),
-        promstack_shared::prometheus::promql::Features::default(),
+        target,
     );
     queries
         .iter()

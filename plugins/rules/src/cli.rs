@@ -5,6 +5,7 @@ use crate::verb::{
 };
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
+use promstack_shared::prometheus::target::TargetArgs;
 use promstack_shared::verb::DiffOptions;
 use std::path::PathBuf;
 
@@ -28,6 +29,8 @@ pub struct Cli {
     pub command: Command,
     #[command(flatten)]
     pub global: GlobalArgs,
+    #[command(flatten)]
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -39,7 +42,7 @@ pub struct Sources {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check structure, PromQL, names, duplicates, durations and templates; every error with file:line
+    /// Check as Prometheus 3.14 loads rule files: structure, PromQL, names, durations, templates; every error with file:line
     Validate(ValidateArgs),
     /// pint-style checks with stable names; opt out per rule with `# promstack-lint: ignore CHECK`
     Lint(LintArgs),
@@ -113,21 +116,23 @@ pub struct SyncArgs {
 }
 
 impl ValidateArgs {
-    pub fn options(&self, g: &GlobalArgs) -> ValidateOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> ValidateOptions {
         ValidateOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
+            target: t.clone(),
         }
     }
 }
 
 impl LintArgs {
-    pub fn options(&self, g: &GlobalArgs) -> LintOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> LintOptions {
         LintOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
             scrape_interval: self.scrape_interval,
             fail_on: self.fail_on,
+            target: t.clone(),
         }
     }
 }
@@ -143,17 +148,18 @@ impl TestArgs {
 }
 
 impl DiffArgs {
-    pub fn options(&self, g: &GlobalArgs) -> DiffOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> DiffOptions {
         DiffOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
             exit_code: self.exit_code,
+            target: t.clone(),
         }
     }
 }
 
 impl SyncArgs {
-    pub fn options(&self, g: &GlobalArgs) -> SyncOptions {
+    pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> SyncOptions {
         SyncOptions {
             dir: self.sources.dir.clone(),
             namespace: g.namespace.clone(),
@@ -161,6 +167,7 @@ impl SyncArgs {
             dry_run: self.dry_run,
             labels: self.labels.clone(),
             selector_check: !self.no_selector_check,
+            target: t.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod validate;
 pub mod verb;
 
 pub use load::valid as load_valid;
-pub use verb::sync::sync_with_check;
+pub use verb::sync::{sync_with_check, SyncOptions};
 
 use cli::{Cli, Command};
 use promstack_shared::cli::OutputFormat;
@@ -23,21 +23,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ui = Ui::from_args(&cli.global);
     let deps = Deps::connecting(&cli.global, &ui);
     let fmt = cli.global.output;
-    let g = &cli.global;
+    let (g, t) = (&cli.global, &cli.target);
     match &cli.command {
-        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(g))?),
-        Command::Lint(a) => finish(fmt, &verb::lint::run(&a.options(g))?),
+        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(g, t))?),
+        Command::Lint(a) => finish(fmt, &verb::lint::run(&a.options(g, t))?),
         Command::Test(a) => finish(fmt, &verb::test::run(&a.options(g))?),
-        Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g), &deps).await?),
+        Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
         Command::Sync(a) if a.dry_run && fmt == OutputFormat::Yaml => {
-            // the objects, no cluster needed
-            let loaded = verb::sync::objects(&a.options(g))?;
+            // the objects, checked for the flags' target or the stack's as installed; no cluster needed
+            let opts = a.options(g, t);
+            let loaded = verb::sync::objects(&opts)?;
+            load::refuse(validate::target_problems(&loaded, &opts.target.offline()))?;
             let objects: Vec<serde_json::Value> =
                 loaded.objects.iter().map(sync::to_json).collect();
             print!("{}", output::yaml_stream(&objects)?);
             Ok(ExitCode::Ok)
         }
-        Command::Sync(a) => finish(fmt, &verb::sync::run(&a.options(g), &deps).await?),
+        Command::Sync(a) => finish(fmt, &verb::sync::run(&a.options(g, t), &deps).await?),
         Command::List(a) => finish(fmt, &verb::list::run(&a.options(g), &deps).await?),
     }
 }

@@ -2,8 +2,9 @@
 //! out with a comment on the line above it (or at the end of its first line):
 //! `# promstack-lint: ignore alert/for, record/name` (or `ignore all`).
 use crate::load::{Loaded, Loc};
-use crate::validate::parse_promql;
+use crate::validate::parse_for;
 use promstack_shared::prometheus::promql::ast::{DurationValue, Expr};
+use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::rule::Rule;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -35,6 +36,8 @@ pub const CHECKS: &[(&str, Severity, &str)] = &[
     ("promql/range-too-short", Severity::Warning, "a range shorter than twice the scrape interval sees fewer than two samples"),
     ("record/name", Severity::Warning, "a recording rule should be named level:metric:operations"),
     ("record/duplicate", Severity::Warning, "the same series recorded twice (promtool: duplicate rule)"),
+    ("alert/duplicate", Severity::Warning, "the same alert (name and labels) twice in a group (promtool: duplicate rule); Prometheus loads both"),
+    ("group/empty", Severity::Warning, "a group without rules (Prometheus loads it and does nothing)"),
 ];
 
 pub const SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
@@ -167,8 +170,8 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
     out
 }
 
-/// Lint every rule; findings sorted by file, line, check.
-pub fn lint(l: &Loaded, scrape: Duration) -> Vec<Finding> {
+/// Lint every rule (its PromQL read as `target` reads it); findings sorted by file, line, check.
+pub fn lint(l: &Loaded, scrape: Duration, target: &Target) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut push = |loc: &Loc, check: &'static str, group: &str, rule: &str, message: String| {
         if !opted_out(l, loc, check) {
@@ -191,7 +194,7 @@ pub fn lint(l: &Loaded, scrape: Duration) -> Vec<Finding> {
             .or(rule.record.as_deref())
             .unwrap_or("?");
         let mut found = rule_findings(rule);
-        if let Ok(expr) = parse_promql(&rule.expr) {
+        if let Ok(expr) = parse_for(&rule.expr, target) {
             found.extend(expr_findings(&expr, scrape));
         }
         for (check, message) in found {
@@ -201,7 +204,45 @@ pub fn lint(l: &Loaded, scrape: Duration) -> Vec<Finding> {
     for (loc, group, rec, message) in duplicate_series(l) {
         push(&loc, "record/duplicate", group, rec, message);
     }
+    for (loc, check, group, rule, message) in group_findings(l) {
+        push(&loc, check, group, rule, message);
+    }
     out.sort();
+    out
+}
+
+/// Groups without rules, and an alert repeated in its group (same name, same labels).
+fn group_findings(l: &Loaded) -> Vec<(Loc, &'static str, &str, &str, String)> {
+    let mut out = Vec::new();
+    for (o, obj) in l.objects.iter().enumerate() {
+        for (g, group) in obj.spec.groups.iter().enumerate() {
+            if group.rules.is_empty() {
+                out.push((
+                    l.group_loc(o, g),
+                    "group/empty",
+                    group.name.as_str(),
+                    "",
+                    "the group has no rules".into(),
+                ));
+            }
+            let mut seen: Vec<(&str, &BTreeMap<String, String>)> = Vec::new();
+            for (r, rule) in group.rules.iter().enumerate() {
+                let Some(alert) = rule.alert.as_deref() else {
+                    continue;
+                };
+                if seen.contains(&(alert, &rule.labels)) {
+                    out.push((
+                        l.rule_loc(o, g, r),
+                        "alert/duplicate",
+                        group.name.as_str(),
+                        alert,
+                        format!("alert `{alert}` with the same labels is already in this group"),
+                    ));
+                }
+                seen.push((alert, &rule.labels));
+            }
+        }
+    }
     out
 }
 
@@ -290,10 +331,13 @@ mod tests {
     use super::*;
 
     fn findings(expr: &str) -> Vec<&'static str> {
-        expr_findings(&parse_promql(expr).unwrap(), Duration::from_secs(30))
-            .into_iter()
-            .map(|(c, _)| c)
-            .collect()
+        expr_findings(
+            &crate::validate::parse_promql(expr).unwrap(),
+            Duration::from_secs(30),
+        )
+        .into_iter()
+        .map(|(c, _)| c)
+        .collect()
     }
 
     #[test]

@@ -1,4 +1,5 @@
 //! Rule sources → PrometheusRule objects, with the file:line of every group and rule.
+use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::rule::{
     self as prometheus_rule, PrometheusRule, SOURCE_ANNOTATION,
 };
@@ -160,25 +161,35 @@ pub fn load(files: Vec<SourceFile>, namespace: &str) -> Result<Loaded, Vec<Strin
     Ok(loaded)
 }
 
-/// Read, build and validate the sources; any problem is a usage error listing all of them.
+/// Read, build and validate the sources for the stack's Prometheus as installed; any problem is
+/// a usage error listing all of them.
 pub fn valid(dir: Option<&Path>, namespace: &str) -> Result<Loaded, Error> {
+    valid_for(dir, namespace, &Target::default())
+}
+
+/// [`valid`] for a target Prometheus.
+pub fn valid_for(dir: Option<&Path>, namespace: &str, target: &Target) -> Result<Loaded, Error> {
     let files = read(dir)?;
     let loaded = load(files, namespace)
         .map_err(|e| Error::input(format!("the rules are not valid:\n  {}", e.join("\n  "))))?;
-    let problems = crate::validate::validate(&loaded);
+    refuse(crate::validate::validate(&loaded, target))?;
+    Ok(loaded)
+}
+
+/// No problem, or a usage error listing them all.
+pub fn refuse(problems: Vec<crate::validate::Problem>) -> Result<(), Error> {
     if problems.is_empty() {
-        Ok(loaded)
-    } else {
-        Err(Error::input(format!(
-            "the rules are not valid ({} problem(s)); nothing was changed:\n  {}",
-            problems.len(),
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n  ")
-        )))
+        return Ok(());
     }
+    Err(Error::input(format!(
+        "the rules are not valid ({} problem(s)); nothing was changed:\n  {}",
+        problems.len(),
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n  ")
+    )))
 }
 
 #[cfg(test)]

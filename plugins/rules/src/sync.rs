@@ -96,21 +96,36 @@ pub async fn list(cluster: &dyn Cluster, ns: Option<&str>) -> anyhow::Result<Vec
     Ok(items)
 }
 
-/// Which Prometheus objects would load rules with these labels in `ns`. Fails (exit 3) when none
-/// would: the classic missing `release:` label trap.
-pub async fn selection_check(
+/// The Prometheus objects that would load rules with these labels in `ns` (their
+/// `ruleSelector` and `ruleNamespaceSelector`), and for each other one why not. A cluster
+/// without the operator's Prometheus kind has none.
+pub async fn selecting(
     cluster: &dyn Cluster,
     ns: &str,
     labels: &BTreeMap<String, String>,
-) -> anyhow::Result<Vec<String>> {
-    let proms = match cluster.list(&ListQuery::new(API_VERSION, "Prometheus")).await {
-        Ok(p) => p,
-        Err(ClusterError::UnknownKind(_)) => return Err(Error::check("the cluster has no Prometheus Operator (no Prometheus kind): install it with `kubectl promstack install`, or pass --no-selector-check").into()),
-        Err(e) => return Err(anyhow::anyhow!("listing Prometheus objects: {e}")),
-    };
-    if proms.is_empty() {
-        return Err(Error::check("no Prometheus object in the cluster would load these rules: install the stack first, or pass --no-selector-check").into());
+) -> anyhow::Result<(Vec<Value>, Vec<String>)> {
+    let proms = prometheus_objects(cluster).await?.unwrap_or_default();
+    selecting_among(cluster, ns, labels, proms).await
+}
+
+/// Every Prometheus object of the cluster; `None` without the operator's Prometheus kind.
+async fn prometheus_objects(cluster: &dyn Cluster) -> anyhow::Result<Option<Vec<Value>>> {
+    match cluster
+        .list(&ListQuery::new(API_VERSION, "Prometheus"))
+        .await
+    {
+        Ok(p) => Ok(Some(p)),
+        Err(ClusterError::UnknownKind(_)) => Ok(None),
+        Err(e) => Err(anyhow::anyhow!("listing Prometheus objects: {e}")),
     }
+}
+
+async fn selecting_among(
+    cluster: &dyn Cluster,
+    ns: &str,
+    labels: &BTreeMap<String, String>,
+    proms: Vec<Value>,
+) -> anyhow::Result<(Vec<Value>, Vec<String>)> {
     let ns_obj = cluster
         .get(&ObjRef::new("v1", "Namespace", None, ns))
         .await
@@ -126,16 +141,16 @@ pub async fn selection_check(
         .unwrap_or_default();
     let mut selecting = Vec::new();
     let mut why = Vec::new();
-    for p in &proms {
+    for p in proms {
         let pns = p["metadata"]["namespace"].as_str().unwrap_or_default();
-        let id = format!("{pns}/{}", name_of(p));
+        let id = format!("{pns}/{}", name_of(&p));
         let ns_ok = match p.pointer("/spec/ruleNamespaceSelector") {
             None | Some(Value::Null) => pns == ns,
             Some(sel) => selects(Some(sel), &ns_labels),
         };
         let labels_ok = selects(p.pointer("/spec/ruleSelector"), labels);
         if ns_ok && labels_ok {
-            selecting.push(id);
+            selecting.push(p);
         } else {
             let sel = p
                 .pointer("/spec/ruleSelector")
@@ -159,6 +174,22 @@ pub async fn selection_check(
             ));
         }
     }
+    Ok((selecting, why))
+}
+
+/// Which Prometheus objects would load rules with these labels in `ns` (see [`selecting`]).
+/// Fails (exit 3) when none would: the classic missing `release:` label trap.
+pub async fn selection_check(
+    cluster: &dyn Cluster,
+    ns: &str,
+    labels: &BTreeMap<String, String>,
+) -> anyhow::Result<Vec<Value>> {
+    let proms = match prometheus_objects(cluster).await? {
+        None => return Err(Error::check("the cluster has no Prometheus Operator (no Prometheus kind): install it with `kubectl promstack install`, or pass --no-selector-check").into()),
+        Some(p) if p.is_empty() => return Err(Error::check("no Prometheus object in the cluster would load these rules: install the stack first, or pass --no-selector-check").into()),
+        Some(p) => p,
+    };
+    let (selecting, why) = selecting_among(cluster, ns, labels, proms).await?;
     if selecting.is_empty() {
         return Err(Error::check(format!(
             "no Prometheus would load these rules:\n  {}\nAdd the label it selects on with --label (e.g. --label release=kube-prometheus), set ruleSelectorNilUsesHelmValues: false in its values, or pass --no-selector-check.",

@@ -19,7 +19,7 @@ fn every_upstream_rule_validates() {
         l.each_rule().filter(|(_, _, r)| r.alert.is_some()).count(),
         138
     );
-    let problems = validate::validate(&l);
+    let problems = validate::validate(&l, &Default::default());
     assert!(problems.is_empty(), "{problems:#?}");
     // every rule was located in its file
     for (idx, _, _) in l.each_rule() {
@@ -30,7 +30,7 @@ fn every_upstream_rule_validates() {
 #[test]
 fn lint_on_the_corpus_is_stable_and_finds_the_duplicate() {
     let Some(l) = corpus() else { return };
-    let findings = lint::lint(&l, Duration::from_secs(30));
+    let findings = lint::lint(&l, Duration::from_secs(30), &Default::default());
     let text: String = findings.iter().map(|f| format!("{f}\n")).collect();
     assert!(
         findings.iter().any(|f| f.check == "record/duplicate"

@@ -1,5 +1,5 @@
 //! sync / prune / diff / selection check against the in-memory cluster.
-use promstack_rules::{load_valid, sync, sync_with_check};
+use promstack_rules::{load_valid, sync, sync_with_check, SyncOptions};
 use promstack_shared::cluster::{Fault, MemoryCluster, ObjRef, Verb};
 use promstack_shared::owned::Change;
 use promstack_shared::ui::Ui;
@@ -34,6 +34,15 @@ fn copy_rules() -> (tempfile::TempDir, PathBuf) {
     (tmp, p)
 }
 
+/// The options of a plain `rules sync -n monitoring` (selection checked, no prune, no dry run).
+fn plain_sync() -> SyncOptions {
+    SyncOptions {
+        namespace: "monitoring".into(),
+        selector_check: true,
+        ..Default::default()
+    }
+}
+
 async fn sync_dir(
     c: &MemoryCluster,
     dir: &Path,
@@ -44,10 +53,11 @@ async fn sync_dir(
     sync_with_check(
         c,
         &loaded,
-        "monitoring",
-        prune,
-        dry_run,
-        true,
+        &SyncOptions {
+            prune,
+            dry_run,
+            ..plain_sync()
+        },
         &Ui::silent(),
     )
     .await
@@ -176,7 +186,7 @@ async fn rules_no_prometheus_selects_fail_the_check_with_what_to_do() {
             .get_or_insert_with(Default::default)
             .insert("release".into(), "kube-prometheus".into());
     }
-    sync_with_check(&c, &loaded, "monitoring", false, false, true, &Ui::silent())
+    sync_with_check(&c, &loaded, &plain_sync(), &Ui::silent())
         .await
         .unwrap();
     assert_eq!(
@@ -274,7 +284,7 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
     let (_tmp, dir) = copy_rules();
     let ui = Ui::silent();
     let with_team = loaded_with_labels(&dir, &[("team", "sre")]);
-    sync_with_check(&c, &with_team, "monitoring", false, false, true, &ui)
+    sync_with_check(&c, &with_team, &plain_sync(), &ui)
         .await
         .unwrap();
     assert_eq!(
@@ -298,7 +308,7 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
     assert!(node.diff.contains("-    team: sre"), "{}", node.diff);
     assert!(!node.diff.contains("owner"), "{}", node.diff);
     c.reset_counts();
-    let r = sync_with_check(&c, &plain, "monitoring", false, false, true, &ui)
+    let r = sync_with_check(&c, &plain, &plain_sync(), &ui)
         .await
         .unwrap();
     assert_eq!((r.updated, r.unchanged), (3, 0));
@@ -312,7 +322,7 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
         .unwrap()
         .is_empty());
     c.reset_counts();
-    let r = sync_with_check(&c, &plain, "monitoring", false, false, true, &ui)
+    let r = sync_with_check(&c, &plain, &plain_sync(), &ui)
         .await
         .unwrap();
     assert_eq!(r.unchanged, 3);
@@ -337,12 +347,12 @@ async fn a_field_dropped_from_a_source_outside_a_list_is_removed() {
         .annotations
         .get_or_insert_with(Default::default)
         .insert("runbook-owner".into(), "sre".into());
-    sync_with_check(&c, &loaded, "monitoring", false, false, true, &ui)
+    sync_with_check(&c, &loaded, &plain_sync(), &ui)
         .await
         .unwrap();
     let name = loaded.objects[0].metadata.name.clone().unwrap();
     let plain = loaded_with_labels(&dir, &[]);
-    let r = sync_with_check(&c, &plain, "monitoring", false, false, true, &ui)
+    let r = sync_with_check(&c, &plain, &plain_sync(), &ui)
         .await
         .unwrap();
     assert_eq!((r.updated, r.unchanged), (1, 2));

@@ -120,6 +120,24 @@ struct RuleFile {
     groups: Vec<RuleGroup>,
 }
 
+/// A YAML document as Prometheus (Go's yaml.v3) reads it: anchors and aliases, and `<<` merge
+/// keys resolved (a document with one is read through a generic value first).
+fn from_yaml<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, serde_yaml::Error> {
+    if !doc.contains("<<") {
+        return serde_yaml::from_str(doc);
+    }
+    let mut v: serde_yaml::Value = serde_yaml::from_str(doc)?;
+    v.apply_merge()?;
+    serde_yaml::from_value(v)
+}
+
+/// The groups of a plain rule file (`groups:`), or why it does not read.
+pub fn parse_rule_file(text: &str) -> Result<Vec<RuleGroup>, String> {
+    from_yaml::<RuleFile>(text)
+        .map(|f| f.groups)
+        .map_err(|e| e.to_string())
+}
+
 /// The YAML documents of a file, each with the 0-based line it starts on (after its `---`).
 pub fn documents(text: &str) -> Vec<(usize, String)> {
     let mut docs = Vec::new();
@@ -225,7 +243,7 @@ fn build_file(f: &SourceFile, namespace: &str) -> (Vec<PrometheusRule>, Vec<Stri
         };
         let parsed = match kind.as_deref() {
 
-            Some(KIND) => serde_yaml::from_str::<PrometheusRule>(&doc).map_err(|e| located(&f.path, offset, &e)).and_then(|r| {
+            Some(KIND) => from_yaml::<PrometheusRule>(&doc).map_err(|e| located(&f.path, offset, &e)).and_then(|r| {
                 if r.api_version == API_VERSION {
                     Ok(r)
                 } else {
@@ -233,7 +251,7 @@ fn build_file(f: &SourceFile, namespace: &str) -> (Vec<PrometheusRule>, Vec<Stri
                 }
             }),
             Some(other) => Err(format!("{}:{}: wrong kind `{other}`: expected a PrometheusRule or a rule file with `groups:`", f.path, offset + 1)),
-            None if has_groups => serde_yaml::from_str::<RuleFile>(&doc)
+            None if has_groups => from_yaml::<RuleFile>(&doc)
 .map_err(|e| located(&f.path, offset, &e)).map(|rf| PrometheusRule {
                 api_version: API_VERSION.into(),
                 kind: KIND.into(),

@@ -5,6 +5,7 @@ use crate::check::{self, DashboardReport};
 use crate::load;
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
+use promstack_shared::prometheus::target::{self, Target};
 use promstack_shared::verb::Report;
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
@@ -20,6 +21,8 @@ pub struct CheckOptions {
     pub range: Duration,
     /// A query without data is a failed check too.
     pub require_data: bool,
+    /// Which Prometheus the panel queries are checked for.
+    pub target: promstack_shared::prometheus::target::TargetArgs,
 }
 
 /// Each dashboard's result (serialised as the list).
@@ -35,7 +38,12 @@ pub async fn run(opts: &CheckOptions, deps: &Deps<'_>) -> anyhow::Result<CheckRe
     if opts.range.is_zero() {
         return Err(Error::input("--range must be more than 0, like 1h").into());
     }
-    let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
+    // Everything but a feature gate is refused before Prometheus is reached; the gates are
+    // checked for the Prometheus the queries go to (its own --enable-feature) unless named.
+    let files = load::read(opts.dir.as_deref())?;
+    let explicit = opts.target.explicit();
+    let first = explicit.clone().unwrap_or_else(Target::any);
+    load::refuse_errors(&load::problems_for(&files, &first).1)?;
     let cluster = match opts.prometheus.needs_cluster() {
         true => Some(deps.cluster().await?),
         false => None,
@@ -43,6 +51,16 @@ pub async fn run(opts: &CheckOptions, deps: &Deps<'_>) -> anyhow::Result<CheckRe
     let reached = opts.prometheus.reach(cluster, &opts.namespace).await?;
     deps.ui.ok(&reached.describe("Prometheus"));
     let api = PrometheusApi::new(&reached.url, None)?;
+    let target = match explicit {
+        Some(t) => t,
+        None => target::of_running(&api).await.unwrap_or_else(|e| {
+            deps.ui.warn(&format!(
+                "cannot read the flags of Prometheus ({e}): queries checked as for the stack as promstack installs it"
+            ));
+            Target::default()
+        }),
+    };
+    let prepared = load::valid_files(&files, deps.ui, &target)?;
     let dashboards = check::check(&api, &prepared, opts.range).await;
     Ok(CheckReport {
         dashboards,

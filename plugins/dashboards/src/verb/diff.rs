@@ -9,7 +9,7 @@ pub use promstack_shared::verb::DiffOptions;
 
 /// The sources are validated before the cluster is asked.
 pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {
-    let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
+    let prepared = load::valid_for(opts.dir.as_deref(), deps.ui, &opts.target.offline())?;
     let objects = load::configmaps(&prepared, &opts.namespace)?;
     let cluster = deps.cluster().await?;
     foreign::refuse_taken_uids(cluster, &opts.namespace, &prepared, deps.ui).await?;

@@ -15,16 +15,18 @@ pub struct SyncOptions {
     pub namespace: String,
     pub prune: bool,
     pub dry_run: bool,
+    /// Which Prometheus the panel queries are checked for.
+    pub target: promstack_shared::prometheus::target::TargetArgs,
 }
 
 /// The ConfigMaps sync would apply (no cluster needed).
 pub fn objects(opts: &SyncOptions, ui: &Ui) -> anyhow::Result<Vec<Value>> {
-    let prepared = load::valid(opts.dir.as_deref(), ui)?;
+    let prepared = load::valid_for(opts.dir.as_deref(), ui, &opts.target.offline())?;
     Ok(load::configmaps(&prepared, &opts.namespace)?)
 }
 
 pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<SyncReport> {
-    let prepared = load::valid(opts.dir.as_deref(), deps.ui)?;
+    let prepared = load::valid_for(opts.dir.as_deref(), deps.ui, &opts.target.offline())?;
     let cluster = deps.cluster().await?;
     sync_dashboards(
         cluster,

@@ -11,6 +11,8 @@ use std::path::PathBuf;
 pub struct ValidateOptions {
     /// The dashboards folder (None: the embedded dashboards).
     pub dir: Option<PathBuf>,
+    /// Which Prometheus the panel queries are checked for.
+    pub target: promstack_shared::prometheus::target::TargetArgs,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -23,7 +25,7 @@ pub struct ValidateReport {
 
 pub fn run(opts: &ValidateOptions) -> anyhow::Result<ValidateReport> {
     let files = load::read(opts.dir.as_deref())?;
-    let (prepared, problems) = load::problems(&files);
+    let (prepared, problems) = load::problems_for(&files, &opts.target.offline());
     Ok(ValidateReport {
         valid: !problems.iter().any(|p| p.level == Level::Error),
         dashboards: prepared.len(),

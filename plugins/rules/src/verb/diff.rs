@@ -2,14 +2,32 @@
 //! apply would decide them; with `--exit-code`, exit 3 when anything differs.
 use super::Deps;
 use crate::{load, sync};
+use promstack_shared::prometheus::promql::Target;
+use promstack_shared::prometheus::target::of_objects;
 use promstack_shared::sync::DiffReport;
 
 pub use promstack_shared::verb::DiffOptions;
 
-/// The sources are validated before the cluster is asked.
+/// The sources are validated before the cluster is asked (their PromQL for any Prometheus), then
+/// for the Prometheus that will load them (`--enable-feature`, else the live objects that select
+/// them), as `sync` validates them.
 pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {
-    let loaded = load::valid(opts.dir.as_deref(), &opts.namespace)?;
-    let diffs = sync::diff(deps.cluster().await?, &loaded.objects, &opts.namespace).await?;
+    let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
+    let cluster = deps.cluster().await?;
+    let target = match opts.target.explicit() {
+        Some(t) => t,
+        None => {
+            let labels = loaded
+                .objects
+                .first()
+                .and_then(|o| o.metadata.labels.clone())
+                .unwrap_or_default();
+            let (selecting, _) = sync::selecting(cluster, &opts.namespace, &labels).await?;
+            of_objects(&selecting.iter().collect::<Vec<_>>()).unwrap_or_default()
+        }
+    };
+    load::refuse(crate::validate::target_problems(&loaded, &target))?;
+    let diffs = sync::diff(cluster, &loaded.objects, &opts.namespace).await?;
     Ok(DiffReport {
         diffs,
         fail_on_drift: opts.exit_code,

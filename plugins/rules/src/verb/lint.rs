@@ -2,6 +2,7 @@
 //! at least `--fail-on`.
 use crate::lint::{self, Finding, Severity};
 use crate::load;
+use promstack_shared::prometheus::target::TargetArgs;
 use promstack_shared::verb::Report;
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
@@ -15,6 +16,8 @@ pub struct LintOptions {
     /// The scrape interval ranges are checked against.
     pub scrape_interval: Duration,
     pub fail_on: Severity,
+    /// Which Prometheus the PromQL is checked for.
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -30,8 +33,9 @@ pub fn run(opts: &LintOptions) -> anyhow::Result<LintReport> {
     if opts.scrape_interval.is_zero() {
         return Err(Error::input("--scrape-interval must be more than 0, like 30s").into());
     }
-    let loaded = load::valid(opts.dir.as_deref(), &opts.namespace)?;
-    let findings = lint::lint(&loaded, opts.scrape_interval);
+    let target = opts.target.offline();
+    let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &target)?;
+    let findings = lint::lint(&loaded, opts.scrape_interval, &target);
     let errors = findings
         .iter()
         .filter(|f| f.severity == Severity::Error)

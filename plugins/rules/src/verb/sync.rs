@@ -5,10 +5,12 @@ use super::Deps;
 use crate::load::{self, Loaded};
 use crate::sync;
 use promstack_shared::cluster::Cluster;
+use promstack_shared::prometheus::promql::Target;
+use promstack_shared::prometheus::target::{of_objects, TargetArgs};
 use promstack_shared::ui::Ui;
 use std::path::PathBuf;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
     pub dir: Option<PathBuf>,
     pub namespace: String,
@@ -18,11 +20,14 @@ pub struct SyncOptions {
     pub labels: Vec<(String, String)>,
     /// Check that a Prometheus selects the rules.
     pub selector_check: bool,
+    /// Which Prometheus the PromQL is checked for (else the live ones that select the rules).
+    pub target: TargetArgs,
 }
 
-/// The objects sync would apply: valid sources with the extra labels (no cluster needed).
+/// The objects sync would apply: sources valid for any Prometheus, with the extra labels (no
+/// cluster needed; what the Prometheus that loads them enables is checked by [`run`]).
 pub fn objects(opts: &SyncOptions) -> anyhow::Result<Loaded> {
-    let mut loaded = load::valid(opts.dir.as_deref(), &opts.namespace)?;
+    let mut loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
     for obj in &mut loaded.objects {
         obj.metadata
             .labels
@@ -35,38 +40,51 @@ pub fn objects(opts: &SyncOptions) -> anyhow::Result<Loaded> {
 pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<sync::SyncReport> {
     let loaded = objects(opts)?;
     let cluster = deps.cluster().await?;
-    sync_with_check(
-        cluster,
-        &loaded,
-        &opts.namespace,
-        opts.prune,
-        opts.dry_run,
-        opts.selector_check,
-        deps.ui,
-    )
-    .await
+    sync_with_check(cluster, &loaded, opts, deps.ui).await
 }
 
-/// Selection check (unless disabled), then sync.
+/// Selection check (unless disabled), the PromQL for the Prometheus that will load the rules
+/// (`--enable-feature`, else the live objects that select them; a construct behind a flag they
+/// lack is refused, exit 2, nothing written), then sync. `loaded` are the objects of
+/// [`objects`]; of `opts` the namespace, `prune`, `dry_run`, `selector_check` and `target` count.
 pub async fn sync_with_check(
     cluster: &dyn Cluster,
     loaded: &Loaded,
-    ns: &str,
-    prune: bool,
-    dry_run: bool,
-    check: bool,
+    opts: &SyncOptions,
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
+    let (ns, check, target) = (&opts.namespace, opts.selector_check, &opts.target);
     promstack_shared::sync::require_namespace(cluster, ns).await?;
-    if check {
-        if let Some(first) = loaded.objects.first() {
-            let labels = first.metadata.labels.clone().unwrap_or_default();
+    let labels = loaded
+        .objects
+        .first()
+        .and_then(|o| o.metadata.labels.clone())
+        .unwrap_or_default();
+    let selecting = match (check, loaded.objects.is_empty()) {
+        (true, false) => {
             let selecting = sync::selection_check(cluster, ns, &labels).await?;
+            let ids: Vec<String> = selecting.iter().map(id_of).collect();
             ui.ok(&format!(
                 "rules will be loaded by Prometheus {}",
-                selecting.join(", ")
+                ids.join(", ")
             ));
+            selecting
         }
-    }
-    sync::sync(cluster, &loaded.objects, ns, prune, dry_run, ui).await
+        _ if target.explicit().is_some() => vec![],
+        _ => sync::selecting(cluster, ns, &labels).await?.0,
+    };
+    let target = target
+        .explicit()
+        .or_else(|| of_objects(&selecting.iter().collect::<Vec<_>>()))
+        .unwrap_or_default();
+    load::refuse(crate::validate::target_problems(loaded, &target))?;
+    sync::sync(cluster, &loaded.objects, ns, opts.prune, opts.dry_run, ui).await
+}
+
+fn id_of(p: &serde_json::Value) -> String {
+    format!(
+        "{}/{}",
+        p["metadata"]["namespace"].as_str().unwrap_or_default(),
+        p["metadata"]["name"].as_str().unwrap_or_default()
+    )
 }

@@ -1,6 +1,8 @@
-//! `rules validate`: structure, PromQL, names, duplicates, durations, templates; every problem
+//! `rules validate`: as Prometheus 3.14 loads rule files (structure, PromQL, names, durations,
+//! templates) and what the operator and API server refuse; every problem
 //! with file:line. Invalid sources are exit 2.
 use crate::{load, validate};
+use promstack_shared::prometheus::target::TargetArgs;
 use promstack_shared::verb::Report;
 use promstack_shared::ExitCode;
 use serde::Serialize;
@@ -11,6 +13,7 @@ pub struct ValidateOptions {
     /// The rules folder (None: the embedded rules).
     pub dir: Option<PathBuf>,
     pub namespace: String,
+    pub target: TargetArgs,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -27,7 +30,7 @@ pub fn run(opts: &ValidateOptions) -> anyhow::Result<ValidateReport> {
     let files = load::read(opts.dir.as_deref())?;
     let (loaded, mut problems) = match load::load(files, &opts.namespace) {
         Ok(l) => {
-            let p = validate::validate(&l)
+            let p = validate::validate(&l, &opts.target.offline())
                 .iter()
                 .map(ToString::to_string)
                 .collect();

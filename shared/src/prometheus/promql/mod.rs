@@ -105,6 +105,41 @@ impl Features {
     }
 }
 
+/// The Prometheus an expression is checked for: the features it enables, and who says so (for
+/// the message naming a flag it lacks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub features: Features,
+    /// `the stack` (the chart's values), `Prometheus monitoring/kube-prometheus-prometheus`
+    /// (a live object), `--enable-feature` (flags).
+    pub who: String,
+}
+
+impl Default for Target {
+    /// The chart's Prometheus as promstack installs it: no feature enabled.
+    fn default() -> Self {
+        Target {
+            features: Features::default(),
+            who: "the stack".into(),
+        }
+    }
+}
+
+impl Target {
+    /// Every feature on: what any Prometheus 3.14 could accept (the syntax, before it is known
+    /// which Prometheus will load the rules).
+    pub fn any() -> Self {
+        Target {
+            features: Features::all(),
+            who: "any Prometheus".into(),
+        }
+    }
+    /// `(the stack enables: none)`.
+    pub fn says(&self) -> String {
+        format!("{} enables: {}", self.who, self.features.describe())
+    }
+}
+
 /// A construct that only a feature flag enables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Gate {
@@ -162,12 +197,12 @@ impl ParseError {
             + 1;
         format!("{line}:{col}")
     }
-    /// What promstack says: `L:C: message`, and for a gated construct what enables it, given
-    /// what the target Prometheus enables (`enabled`, as [`Features::describe`] says it).
-    pub fn explain(&self, input: &str, enabled: &str) -> String {
+    /// What promstack says: `L:C: message`, and for a gated construct what enables it and
+    /// what the target enables (`target`: [`Target::says`]).
+    pub fn explain(&self, input: &str, target: &str) -> String {
         match &self.gate {
             Some(g) => format!(
-                "{}: `{}` needs --enable-feature={} on Prometheus (the stack enables: {enabled})",
+                "{}: `{}` needs --enable-feature={} on Prometheus ({target})",
                 self.position(input),
                 g.construct,
                 g.feature.flag()
@@ -188,26 +223,26 @@ pub fn parse(input: &str, features: Features) -> Result<Expr, ParseError> {
 /// [`parse`] for the chart's Prometheus (no feature enabled), with the error as promstack
 /// prints it: `invalid PromQL: 1:14: unexpected identifier "rate" in aggregation`.
 pub fn parse_promql(expr: &str) -> Result<Expr, String> {
-    parse_for(expr, Features::default())
+    parse_for(expr, &Target::default())
 }
 
-/// [`parse`] with the error as promstack prints it.
-pub fn parse_for(expr: &str, features: Features) -> Result<Expr, String> {
-    parse(expr, features)
-        .map_err(|e| format!("invalid PromQL: {}", e.explain(expr, &features.describe())))
+/// [`parse`] for a target, with the error as promstack prints it.
+pub fn parse_for(expr: &str, target: &Target) -> Result<Expr, String> {
+    parse(expr, target.features)
+        .map_err(|e| format!("invalid PromQL: {}", e.explain(expr, &target.says())))
 }
 
 /// Parse each distinct expression once, spread over the machine's cores. Returns the error of
 /// each bad expression, as [`parse_for`] words it.
 pub fn check_exprs<'a>(
     exprs: impl Iterator<Item = &'a str>,
-    features: Features,
+    target: &Target,
 ) -> HashMap<&'a str, String> {
     let unique: Vec<&str> = exprs
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let results = crate::par::map(&unique, |e| parse_for(e, features).err());
+    let results = crate::par::map(&unique, |e| parse_for(e, target).err());
     unique
         .into_iter()
         .zip(results)

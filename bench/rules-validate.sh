@@ -6,7 +6,8 @@
 #             label_replace((EXPR), "copy", "<i>", "", "")), ×1 and ×10 (2,320 rules, one file a
 #             copy: one 1.5 MB file would be over the operator's 512 KiB rule file, which validate
 #             reports as a problem).
-# Prints each ratio and the growth from ×1 to ×10. Needs hyperfine, promtool, python3 with PyYAML.
+# Prints, per corpus and size, the medians of RUNS (20) paired runs and of their ratios, and the growth
+# from ×1 to ×10. Needs promtool, python3 with PyYAML.
 # Measures; asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,24 +34,33 @@ for copies in (1, 10):
         ]
         yaml.safe_dump({"groups": wrapped}, open(os.path.join(distinct, f"copy{c}.yaml"), "w"))
 PY
-for corpus in same distinct; do
-  for n in 1 10; do
-    d="$work/$corpus-x$n"
-    rules=$(python3 -c "import glob,yaml,sys; print(sum(len(g['rules']) for f in glob.glob(sys.argv[1]+'/*.yaml') for g in yaml.safe_load(open(f))['groups']))" "$d")
-    echo "== $corpus x$n: $rules rules in $(ls "$d" | wc -l) files" >&2
-    hyperfine --warmup 3 --runs 20 -N --export-json "$work/$corpus-$n.json" \
-      "target/release/kubectl-promstack-rules validate --dir $d" \
-      "promtool check rules --lint=none $(ls "$d"/*.yaml | tr '\n' ' ')" >&2
-  done
-  python3 - "$work/$corpus-1.json" "$work/$corpus-10.json" "$corpus" <<'PY'
-import json, sys
-def means(p):
-    r = json.load(open(p))["results"]
-    return r[0]["median"], r[1]["median"]
-(o1, p1), (o10, p10) = means(sys.argv[1]), means(sys.argv[2])
-c = sys.argv[3]
-print(f"{c} x1:  promstack {o1*1000:.1f} ms, promtool {p1*1000:.1f} ms, {p1/o1:.1f}x faster")
-print(f"{c} x10: promstack {o10*1000:.1f} ms, promtool {p10*1000:.1f} ms, {p10/o10:.1f}x faster")
-print(f"{c} growth x1 -> x10: promstack {o10/o1:.1f}x, promtool {p10/p1:.1f}x")
+# Paired runs: promstack then promtool, RUNS times, each pair's ratio; the medians of the times and
+# of the pairs' ratios (the machine's load moves both of a pair alike).
+RUNS=${RUNS:-20}
+python3 - "$work" "$RUNS" <<'PY'
+import glob, os, statistics, subprocess, sys, time, yaml
+work, runs = sys.argv[1], int(sys.argv[2])
+def timed(argv):
+    start = time.perf_counter()
+    subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+for corpus in ("same", "distinct"):
+    medians = {}
+    for n in (1, 10):
+        d = f"{work}/{corpus}-x{n}"
+        files = sorted(glob.glob(d + "/*.yaml"))
+        rules = sum(len(g["rules"]) for f in files for g in yaml.safe_load(open(f))["groups"])
+        ours = ["target/release/kubectl-promstack-rules", "validate", "--dir", d]
+        theirs = ["promtool", "check", "rules", "--lint=none", *files]
+        for _ in range(3):
+            timed(ours), timed(theirs)
+        pairs = [(timed(ours), timed(theirs)) for _ in range(runs)]
+        o = statistics.median(p[0] for p in pairs)
+        t = statistics.median(p[1] for p in pairs)
+        ratio = statistics.median(p[1] / p[0] for p in pairs)
+        medians[n] = (o, t)
+        print(f"{corpus} x{n} ({rules} rules, {len(files)} files): promstack {o*1000:.1f} ms, "
+              f"promtool {t*1000:.1f} ms; median of {runs} paired ratios: {ratio:.1f}x faster")
+    (o1, t1), (o10, t10) = medians[1], medians[10]
+    print(f"{corpus} growth x1 -> x10: promstack {o10/o1:.1f}x, promtool {t10/t1:.1f}x")
 PY
-done

@@ -162,19 +162,32 @@ fn node_len_bound(v: &Value, depth: usize) -> usize {
 /// escaped, any other character than printable ASCII escaped in at most 10 bytes), or, with line
 /// breaks, a literal block (a header of at most 4 bytes and its break, each line indented).
 fn str_len_bound(s: &str, indent: usize) -> usize {
-    let chars: usize = s
-        .chars()
-        .map(|c| match c {
-            '\'' | '"' | '\\' | '\n' => 2,
-            ' '..='~' => 1,
-            _ => 10,
-        })
-        .sum();
-    match s.bytes().filter(|b| *b == b'\n').count() {
-        0 => 2 + chars,
-        breaks => 5 + chars + (breaks + 1) * (indent + 3),
+    // byte by byte: a character of k > 1 bytes counts 10 per byte, at least its 10
+    let (mut len, mut breaks) = (0usize, 0usize);
+    for &b in s.as_bytes() {
+        len += usize::from(BYTE_BOUND[usize::from(b)]);
+        breaks += usize::from(b == b'\n');
+    }
+    match breaks {
+        0 => 2 + len,
+        breaks => 5 + len + (breaks + 1) * (indent + 3),
     }
 }
+
+/// What one byte of a string can take when libyaml writes it (see [`str_len_bound`]).
+const BYTE_BOUND: [u8; 256] = {
+    let mut t = [10u8; 256];
+    let mut b = b' ';
+    while b <= b'~' {
+        t[b as usize] = 1;
+        b += 1;
+    }
+    t[b'\'' as usize] = 2;
+    t[b'"' as usize] = 2;
+    t[b'\\' as usize] = 2;
+    t[b'\n' as usize] = 2;
+    t
+};
 
 #[cfg(test)]
 mod tests {

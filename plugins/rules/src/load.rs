@@ -102,63 +102,77 @@ fn value_of<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 /// Build the objects and find each group's and rule's line by walking the file in order.
 pub fn load(files: Vec<SourceFile>, namespace: &str) -> Result<Loaded, Vec<String>> {
     let objects = prometheus_rule::build(&files, namespace)?;
+    // each file's groups and rules found by walking it in order, the files over the cores
+    let per_file = promstack_shared::par::map(&files, |f| locate(f, &objects));
     let mut loaded = Loaded {
         files,
         objects,
         ..Default::default()
     };
-    for f in &loaded.files {
-        let lines: Vec<&str> = f.text.lines().collect();
-        let mut cursor = 0usize;
-        let find = |from: usize, key: &str, want: &str| {
-            (from..lines.len()).find(|&i| value_of(lines[i], key) == Some(want))
-        };
-        for (o, obj) in loaded
-            .objects
-            .iter()
-            .enumerate()
-            .filter(|(_, o)| source_of(o) == f.path)
-        {
-            for (g, group) in obj.spec.groups.iter().enumerate() {
-                if let Some(i) = find(cursor, "name", &group.name) {
-                    cursor = i;
-                    loaded.groups.insert(
-                        (o, g),
+    for (groups, rules) in per_file {
+        loaded.groups.extend(groups);
+        loaded.rules.extend(rules);
+    }
+    Ok(loaded)
+}
+
+type Located = (
+    Vec<((usize, usize), Loc)>,
+    Vec<((usize, usize, usize), Loc)>,
+);
+
+/// The line of each group and rule of the objects built from `f`.
+fn locate(f: &SourceFile, objects: &[PrometheusRule]) -> Located {
+    let (mut groups, mut rules) = (Vec::new(), Vec::new());
+    let lines: Vec<&str> = f.text.lines().collect();
+    let mut cursor = 0usize;
+    let find = |from: usize, key: &str, want: &str| {
+        (from..lines.len()).find(|&i| value_of(lines[i], key) == Some(want))
+    };
+    for (o, obj) in objects
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| source_of(o) == f.path)
+    {
+        for (g, group) in obj.spec.groups.iter().enumerate() {
+            if let Some(i) = find(cursor, "name", &group.name) {
+                cursor = i;
+                groups.push((
+                    (o, g),
+                    Loc {
+                        file: f.path.clone(),
+                        line: i + 1,
+                    },
+                ));
+            }
+            for (r, rule) in group.rules.iter().enumerate() {
+                let hit = match (&rule.alert, &rule.record) {
+                    (Some(a), _) => find(cursor, "alert", a),
+                    (None, Some(rec)) => find(cursor, "record", rec),
+                    (None, None) => {
+                        (cursor..lines.len()).find(|&i| value_of(lines[i], "expr").is_some())
+                    }
+                };
+                if let Some(i) = hit {
+                    cursor = i + 1;
+                    // the rule starts at its list item `- ...`: walk back to it
+                    let start = (0..=i)
+                        .rev()
+                        .take(12)
+                        .find(|&j| lines[j].trim_start().starts_with("- "))
+                        .unwrap_or(i);
+                    rules.push((
+                        (o, g, r),
                         Loc {
                             file: f.path.clone(),
-                            line: i + 1,
+                            line: start + 1,
                         },
-                    );
-                }
-                for (r, rule) in group.rules.iter().enumerate() {
-                    let hit = match (&rule.alert, &rule.record) {
-                        (Some(a), _) => find(cursor, "alert", a),
-                        (None, Some(rec)) => find(cursor, "record", rec),
-                        (None, None) => {
-                            (cursor..lines.len()).find(|&i| value_of(lines[i], "expr").is_some())
-                        }
-                    };
-                    if let Some(i) = hit {
-                        cursor = i + 1;
-                        // the rule starts at its list item `- ...`: walk back to it
-                        let start = (0..=i)
-                            .rev()
-                            .take(12)
-                            .find(|&j| lines[j].trim_start().starts_with("- "))
-                            .unwrap_or(i);
-                        loaded.rules.insert(
-                            (o, g, r),
-                            Loc {
-                                file: f.path.clone(),
-                                line: start + 1,
-                            },
-                        );
-                    }
+                    ));
                 }
             }
         }
     }
-    Ok(loaded)
+    (groups, rules)
 }
 
 /// Read, build and validate the sources for the stack's Prometheus as installed; any problem is

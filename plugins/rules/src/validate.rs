@@ -45,31 +45,20 @@ fn problem(loc: Loc, group: &str, rule: Option<&str>, message: impl Into<String>
 
 /// Every problem of the loaded rules for the target Prometheus (empty when valid).
 pub fn validate(l: &Loaded, target: &Target) -> Vec<Problem> {
-    let mut out = Vec::new();
-    // the two costly checks side by side: every distinct expression through the parser (over the
-    // cores), and what the API server or the operator would refuse of each object `sync` writes
-    // (its size as the operator's rule file, which means writing it as YAML)
-    let (expr_errors, limit_problems) = std::thread::scope(|s| {
-        let limits = s.spawn(|| {
-            l.objects
-                .iter()
-                .map(|obj| promstack_shared::limits::problems(&crate::sync::to_json(obj)))
-                .collect::<Vec<_>>()
-        });
-        let exprs = check_exprs(
-            l.each_rule()
-                .map(|(_, _, r)| r.expr.as_str())
-                .filter(|e| !e.is_empty()),
-            target,
-        );
-        (
-            exprs,
-            limits.join().expect("the limits check does not panic"),
-        )
-    });
-    for (o, obj) in l.objects.iter().enumerate() {
+    // every distinct expression through the parser (over the cores), then each object over the
+    // cores: what the API server or the operator would refuse of it (its size as the operator's
+    // rule file), and each group and rule as Prometheus reads them (templates included)
+    let expr_errors = check_exprs(
+        l.each_rule()
+            .map(|(_, _, r)| r.expr.as_str())
+            .filter(|e| !e.is_empty()),
+        target,
+    );
+    let indexed: Vec<_> = l.objects.iter().enumerate().collect();
+    let per_object = promstack_shared::par::map(&indexed, |&(o, obj)| {
+        let mut out = Vec::new();
         let name = obj.metadata.name.clone().unwrap_or_default();
-        for p in &limit_problems[o] {
+        for p in promstack_shared::limits::problems(&crate::sync::to_json(obj)) {
             let message = format!("PrometheusRule `{name}`: {p}");
             out.push(problem(l.object_loc(o), "", None, message));
         }
@@ -89,8 +78,9 @@ pub fn validate(l: &Loaded, target: &Target) -> Vec<Problem> {
                 }
             }
         }
-    }
-    out
+        out
+    });
+    per_object.into_iter().flatten().collect()
 }
 
 /// Only the PromQL of the rules, for a target: what a construct behind a feature flag the

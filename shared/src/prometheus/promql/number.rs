@@ -252,6 +252,27 @@ pub fn unquote(s: &str) -> Result<String, String> {
 /// repetition being a literal) and what regex-syntax has and RE2 has not (the `x` flag) made
 /// alike first.
 pub fn check_regex(re: &str) -> Result<(), String> {
+    // The same few regexes recur across a rule tree (`job=~"..."`): each thread checks a
+    // distinct one once.
+    thread_local! {
+        static CHECKED: std::cell::RefCell<std::collections::HashMap<String, Result<(), String>>> =
+            Default::default();
+    }
+    const REMEMBERED: usize = 4096;
+    if let Some(known) = CHECKED.with(|c| c.borrow().get(re).cloned()) {
+        return known;
+    }
+    let result = check_regex_uncached(re);
+    CHECKED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < REMEMBERED {
+            c.insert(re.to_string(), result.clone());
+        }
+    });
+    result
+}
+
+fn check_regex_uncached(re: &str) -> Result<(), String> {
     let prepared = re2_compatible(re)?;
     regex_syntax::ParserBuilder::new()
         .octal(true)
@@ -420,5 +441,14 @@ mod tests {
         assert!(check_regex("(?=x)").is_err(), "no look-around in RE2");
         assert!(check_regex("(?x) a").is_err(), "no x flag in RE2");
         assert!(check_regex("\\d+").is_ok());
+    }
+
+    #[test]
+    fn a_regex_checked_again_gets_the_same_answer() {
+        for re in ["(", "(?=x)", "job|node", "\\Q.*\\E"] {
+            let first = check_regex(re);
+            assert_eq!(check_regex(re), first, "{re}");
+            assert_eq!(check_regex_uncached(re), first, "{re}");
+        }
     }
 }

@@ -36,6 +36,7 @@ pub mod owned;
 pub mod par;
 pub mod prometheus;
 pub mod prompt;
+pub mod re2;
 pub mod readiness;
 pub mod refdata;
 pub mod secret;

@@ -14,21 +14,23 @@ pub const CONFIG_KEY: &str = "alertmanager.yaml";
 /// [`promstack_shared::alertmanager::config`]), each as `file:line: what`.
 pub use promstack_shared::alertmanager::config::problems;
 
-/// Validate, as an input error listing every problem.
-pub fn validate(origin: &str, text: &str) -> Result<(), Error> {
-    let p = problems(origin, text);
-    if p.is_empty() {
-        Ok(())
+/// Validate, as an input error listing every problem; the warnings (what Alertmanager loads
+/// but fails on when it renders a notification) otherwise.
+pub fn validate(origin: &str, text: &str) -> Result<Vec<String>, Error> {
+    let checked = promstack_shared::alertmanager::config::check(origin, text);
+    if checked.problems.is_empty() {
+        Ok(checked.warnings)
     } else {
         Err(Error::input(format!(
-            "the Alertmanager config is not valid:\n  {}\nFix the file and run again; nothing was changed.",
-            p.join("\n  ")
+            "the Alertmanager config is not valid (as Alertmanager 0.34 loads it):\n  {}\nFix the file and run again; nothing was changed.",
+            checked.problems.join("\n  ")
         )))
     }
 }
 
-/// The Alertmanager config to use: the user's file, or promstack's default; validated.
-pub fn load(path: Option<&std::path::Path>) -> Result<String, Error> {
+/// The Alertmanager config to use: the user's file, or promstack's default; validated. Its
+/// warnings go to `warn`.
+pub fn load(path: Option<&std::path::Path>, warn: &dyn Fn(&str)) -> Result<String, Error> {
     let (origin, text) = match path {
         Some(p) => (
             p.display().to_string(),
@@ -44,7 +46,9 @@ pub fn load(path: Option<&std::path::Path>) -> Result<String, Error> {
             DEFAULT_CONFIG.to_string(),
         ),
     };
-    validate(&origin, &text)?;
+    for w in validate(&origin, &text)? {
+        warn(&w);
+    }
     Ok(text)
 }
 
@@ -82,23 +86,28 @@ mod tests {
         let p = problems("am.yaml", bad);
         let joined = p.join("\n");
         assert!(
-            joined.contains("am.yaml:2: route: receiver `missing` is not defined"),
+            joined.contains(
+                "am.yaml:2: route.receiver: undefined receiver \"missing\" used in route"
+            ),
             "{joined}"
         );
         assert!(
-            joined.contains("am.yaml:3: route.group_wait: `soon` is not a duration"),
+            joined.contains("am.yaml:3: route.group_wait: not a valid duration string: \"soon\""),
             "{joined}"
         );
         assert!(
-            joined.contains("route.routes[0].matchers: `sev`: no matcher operator"),
+            joined
+                .contains("am.yaml:6: route.routes[0].matchers[0]: `sev`: bad matcher format: sev"),
             "{joined}"
         );
         assert!(
-            joined.contains("receiver `default` is defined twice"),
+            joined.contains(
+                "am.yaml:9: receivers[1].name: notification config name \"default\" is not unique"
+            ),
             "{joined}"
         );
         assert!(
-            joined.contains("am.yaml:10: unknown field `bogus`"),
+            joined.contains("am.yaml:10: bogus: unknown field `bogus`"),
             "{joined}"
         );
         assert_eq!(p.len(), 5, "{joined}");
@@ -107,8 +116,9 @@ mod tests {
     #[test]
     fn broken_yaml_and_missing_parts() {
         assert!(problems("x", "route: [\n")[0].starts_with("x:"));
-        assert!(problems("x", "receivers: [{name: a}]\n")[0].contains("no `route:`"));
-        assert!(problems("x", "route: {receiver: a}\n")[0].contains("no `receivers:`"));
+        assert!(problems("x", "receivers: [{name: a}]\n")[0].contains("no routes provided"));
+        assert!(problems("x", "route: {receiver: a}\n")[0].contains("undefined receiver \"a\""));
+        assert_eq!(problems("x", "")[0], "x: no route provided in config");
         let err = validate("x", "- 1\n").unwrap_err();
         assert_eq!(err.exit_code(), promstack_shared::ExitCode::Usage);
     }

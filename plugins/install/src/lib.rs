@@ -41,7 +41,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             output::finish(g.output, &images_verb::run(&opts, &helm).await?)
         }
         Some(Command::Export(a)) => {
-            output::finish(g.output, &export::run(&cli::export_options(&cli, a)?)?)
+            let ui = Ui::from_args(g);
+            output::finish(g.output, &export::run(&cli::export_options(&cli, a)?, &ui)?)
         }
         Some(Command::Status(a)) => {
             let ui = Ui::from_args(g);

@@ -1,6 +1,7 @@
 //! The GitOps export: deterministic, no secret values, and it builds with the real `kubectl kustomize`.
 use promstack_install::export::{run as export, ExportOptions, Format};
 use promstack_install::values::{Env, OverlaySettings};
+use promstack_shared::ui::Ui;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -58,7 +59,7 @@ fn walk(dir: &std::path::Path) -> Vec<PathBuf> {
 fn the_tree_has_every_file_and_is_the_same_twice() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("kubernetes/observability/prometheus-stack");
-    let report = export(&opts(dir.clone(), Env::Local)).unwrap();
+    let report = export(&opts(dir.clone(), Env::Local), &Ui::silent()).unwrap();
     assert_eq!(
         report.files,
         [
@@ -77,7 +78,7 @@ fn the_tree_has_every_file_and_is_the_same_twice() {
     );
     assert_eq!((report.rules, report.dashboards), (3, 2));
     let first = read_tree(&dir);
-    export(&opts(dir.clone(), Env::Local)).unwrap();
+    export(&opts(dir.clone(), Env::Local), &Ui::silent()).unwrap();
     assert_eq!(
         first,
         read_tree(&dir),
@@ -99,7 +100,7 @@ fn the_tree_has_every_file_and_is_the_same_twice() {
 #[test]
 fn no_secret_value_is_written_and_the_grafana_secret_is_explained() {
     let tmp = tempfile::tempdir().unwrap();
-    export(&opts(tmp.path().to_path_buf(), Env::Local)).unwrap();
+    export(&opts(tmp.path().to_path_buf(), Env::Local), &Ui::silent()).unwrap();
     for (name, bytes) in read_tree(tmp.path()) {
         let text = String::from_utf8(bytes).unwrap();
         assert!(
@@ -129,7 +130,7 @@ fn bad_sources_write_nothing() {
     let out = tmp.path().join("out");
     let mut o = opts(out.clone(), Env::Local);
     o.rules_dir = Some(bad);
-    let err = export(&o).unwrap_err();
+    let err = export(&o, &Ui::silent()).unwrap_err();
     assert_eq!(promstack_shared::exit_code_of(&err).code(), 2);
     assert!(err.to_string().contains("x.yaml"), "{err}");
     assert!(!out.exists(), "nothing may be written when an input is bad");
@@ -159,7 +160,7 @@ fn kubectl_kustomize_builds_it() {
             o.overlay.grafana_host = Some("grafana.example.org".into());
             o.overlay.tls_secret = Some("grafana-tls".into());
         }
-        export(&o).unwrap();
+        export(&o, &Ui::silent()).unwrap();
         let docs = kustomize(&kubectl, tmp.path());
         let count = |kind: &str| docs.iter().filter(|d| d["kind"] == kind).count();
         assert_eq!(count("Namespace"), 1);
@@ -218,7 +219,7 @@ fn kubectl_kustomize_builds_it() {
 fn the_dashboards_are_json_in_git_and_kustomize_makes_what_sync_writes() {
     let Some(kubectl) = kubectl() else { return };
     let tmp = tempfile::tempdir().unwrap();
-    export(&opts(tmp.path().to_path_buf(), Env::Local)).unwrap();
+    export(&opts(tmp.path().to_path_buf(), Env::Local), &Ui::silent()).unwrap();
     // the JSON people edit: pretty, the dashboard as provisioning wants it
     let agent = std::fs::read_to_string(tmp.path().join("dashboards/Cilium/agent.json")).unwrap();
     assert!(agent.starts_with("{\n  \""), "{agent}");
@@ -264,7 +265,7 @@ fn argo_cd_gets_an_application_of_the_chart_and_the_tree() {
     o.overlay.grafana_host = Some("grafana.example.org".into());
     o.overlay.tls_secret = Some("grafana-tls".into());
     o.format = Format::Argocd;
-    let err = export(&o).unwrap_err();
+    let err = export(&o, &Ui::silent()).unwrap_err();
     assert_eq!(promstack_shared::exit_code_of(&err).code(), 2);
     assert!(err.to_string().contains("--repo-url"), "{err}");
     assert!(
@@ -274,7 +275,7 @@ fn argo_cd_gets_an_application_of_the_chart_and_the_tree() {
 
     o.repo_url = Some("https://git.example.org/platform/cluster.git".into());
     o.repo_path = Some("kubernetes/observability/prometheus-stack".into());
-    let report = export(&o).unwrap();
+    let report = export(&o, &Ui::silent()).unwrap();
     assert!(report.files.contains(&"application.yaml".to_string()));
     assert!(!report.files.contains(&"helm-release.yaml".to_string()));
     let text = std::fs::read_to_string(tmp.path().join("out/application.yaml")).unwrap();

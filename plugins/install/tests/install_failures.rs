@@ -320,7 +320,7 @@ async fn bad_input_is_exit_2_with_no_request() {
         ),
         (
             Box::new(move |o| o.alertmanager_config = Some(bad_am.clone())),
-            "am.yaml:2: route: receiver `nobody` is not defined",
+            "am.yaml:2: route.receiver: undefined receiver \"nobody\" used in route",
         ),
         (
             Box::new(|o| o.alertmanager_config = Some("/nonexistent/am.yaml".into())),

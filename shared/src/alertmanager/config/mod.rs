@@ -1,21 +1,36 @@
-//! The one Alertmanager configuration model of promstack: [`problems`] (the install's check before
-//! it writes the config Secret), [`routing`] (alert-test's offline route test, status's comparison
-//! of our config with the loaded one), with [`crate::alertmanager::matchers`] for its small grammars.
+//! The one Alertmanager configuration model of promstack: [`check`] and [`problems`] (the
+//! install's check before it writes the config Secret), [`routing`] (alert-test's offline route
+//! test, status's comparison of our config with the loaded one).
 //!
-//! The configuration is checked the way Alertmanager (v0.34, the chart's) checks it when
-//! it loads the file, so that a config it would refuse is refused before it is written into the
-//! config Secret (where Alertmanager would keep the old config, or none): unknown fields (it reads
-//! strictly), every integration's required fields and URL forms, the settings that fall back to
-//! `global:`, the route tree, matchers and their regexes, inhibit rules, time intervals, and the
-//! balance of `{{ }}` in notification templates. Each problem names file:line where it can.
-//! `amtool check-config` is the reference in the tests (a corpus both must refuse).
-mod receivers;
+//! The configuration is checked as Alertmanager 0.34 (the chart's) loads it, so that a config it
+//! would refuse is refused before it is written into the config Secret (where Alertmanager would
+//! keep the old config, or none), and one it loads is not: every field of every structure it
+//! reads, strictly ([`schema`]); each value in the form its Go type reads ([`walk`]); what each
+//! structure checks of itself ([`semantic`]); and what the whole file must hold ([`tree`]):
+//! receivers and their `global:` fallbacks, the route tree, matchers in the fallback mode 0.34
+//! runs ([`crate::alertmanager::matchers`]), inhibit rules, time intervals, tracing, the event
+//! recorder. Each problem names file:line and the path of the offending part, in Alertmanager's
+//! words where it has them. What Alertmanager loads but cannot use later (a notification template
+//! that does not parse) is a warning.
+mod locate;
 pub mod routing;
 mod schema;
+mod semantic;
 mod tree;
+mod values;
+mod walk;
 
-use schema::*;
+use locate::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
+
+/// The verdict on a config: what Alertmanager would refuse, and what it loads but would fail on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Checked {
+    /// Alertmanager refuses the file for each of these (`file:line: path: what`).
+    pub problems: Vec<String>,
+    /// Alertmanager loads the file; each of these fails a notification when it renders.
+    pub warnings: Vec<String>,
+}
 
 pub(crate) struct Checker<'a> {
     origin: &'a str,
@@ -24,211 +39,268 @@ pub(crate) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    /// A problem, at the first line that holds `near` (a key or value of the offending part).
-    pub(crate) fn problem(&mut self, near: Option<&str>, msg: String) {
-        let at = near
-            .and_then(|n| self.text.lines().position(|l| l.contains(n)))
-            .map(|i| format!("{}:{}", self.origin, i + 1))
+    /// A problem at the node `path` (its line found in the text).
+    pub(crate) fn problem(&mut self, path: &[Seg], msg: String) {
+        self.problems.push(self.at(path, &msg));
+    }
+
+    fn at(&self, path: &[Seg], msg: &str) -> String {
+        let line = locate::line_of(self.text, path)
+            .map(|l| format!("{}:{l}", self.origin))
             .unwrap_or_else(|| self.origin.to_string());
-        self.problems.push(format!("{at}: {msg}"));
-    }
-
-    pub(crate) fn unknown_keys(&mut self, m: &Mapping, allowed: &[&str], path: &str) {
-        for k in m.keys() {
-            let k = k.as_str().unwrap_or("?");
-            if !allowed.contains(&k) {
-                let at = if path.is_empty() {
-                    String::new()
-                } else {
-                    format!("{path}: ")
-                };
-                self.problem(
-                    Some(&format!("{k}:")),
-                    format!("{at}unknown field `{k}` (Alertmanager reads its config strictly)"),
-                );
-            }
-        }
-    }
-
-    pub(crate) fn duration(&mut self, m: &Mapping, key: &str, path: &str) {
-        if let Some(v) = m.get(key) {
-            if !v.as_str().is_some_and(crate::duration::is_valid) {
-                self.problem(
-                    Some(&format!("{key}:")),
-                    format!(
-                        "{path}.{key}: `{}` is not a duration like 30s, 5m, 4h",
-                        show(v)
-                    ),
-                );
-            }
-        }
-    }
-
-    pub(crate) fn url(&mut self, m: &Mapping, key: &str, path: &str) {
-        if let Some(v) = m.get(key) {
-            if let Some(why) = url_problem(v.as_str().unwrap_or_default()) {
-                self.problem(Some(&format!("{key}:")), format!("{path}.{key}: {why}"));
-            }
+        match show_path(path) {
+            p if p.is_empty() => format!("{line}: {msg}"),
+            p => format!("{line}: {p}: {msg}"),
         }
     }
 }
 
-pub(crate) fn show(v: &Yaml) -> String {
-    serde_yaml::to_string(v)
+/// `route.routes[0].matchers[1]`.
+fn show_path(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) if s.is_empty() => s.push_str(k),
+            Seg::Key(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// A scalar's text as Go's yaml.v2 stores it in a string (a number's or a boolean's text too).
+pub(crate) fn scalar_text(v: &Yaml) -> Option<String> {
+    match v {
+        Yaml::String(s) => Some(s.clone()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
+        Yaml::Tagged(t) => scalar_text(&t.value),
+        _ => None,
+    }
+}
+
+/// The value under `k`, unless absent or null.
+pub(crate) fn get<'a>(m: &'a Mapping, k: &str) -> Option<&'a Yaml> {
+    m.get(k).filter(|v| !v.is_null())
+}
+
+/// Is `k` set (present and not null: Go's non-nil pointer)?
+pub(crate) fn has(m: &Mapping, k: &str) -> bool {
+    get(m, k).is_some()
+}
+
+/// The text under `k` ("" when absent or null).
+pub(crate) fn text(m: &Mapping, k: &str) -> String {
+    get(m, k).and_then(scalar_text).unwrap_or_default()
+}
+
+/// Is `k` true (YAML 1.1's `yes` and `on` too)?
+pub(crate) fn is_true(m: &Mapping, k: &str) -> bool {
+    match get(m, k) {
+        Some(Yaml::Bool(b)) => *b,
+        Some(Yaml::String(s)) => matches!(
+            s.as_str(),
+            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
+        ),
+        _ => false,
+    }
+}
+
+/// The number under `k`.
+pub(crate) fn number(m: &Mapping, k: &str) -> Option<f64> {
+    get(m, k).and_then(Yaml::as_f64)
+}
+
+/// `; did you mean `x`?` for the known name nearest to an unknown one, if one is near.
+pub(crate) fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
+        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1))
+        .min()
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
         .unwrap_or_default()
-        .trim()
-        .to_string()
 }
 
-pub(crate) fn has(m: &Mapping, key: &str) -> bool {
-    m.get(key)
-        .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
-}
+/// Alertmanager's template functions (template/template.go's `DefaultFuncs`).
+const TEMPLATE_FUNCTIONS: &[&str] = &[
+    "toUpper",
+    "toLower",
+    "title",
+    "trimSpace",
+    "join",
+    "match",
+    "safeHtml",
+    "safeUrl",
+    "urlUnescape",
+    "reReplaceAll",
+    "stringSlice",
+    "routeLabels",
+    "date",
+    "tz",
+    "now",
+    "since",
+    "humanizeDuration",
+    "toDate",
+    "mustToDate",
+    "toJson",
+];
 
-/// Why Alertmanager refuses this URL, if it does: it wants http(s) with a host.
-pub fn url_problem(s: &str) -> Option<String> {
-    let (scheme, rest) = match s.split_once("://") {
-        Some(p) => p,
-        None => {
-            return Some(format!(
-                "`{s}` is not a URL: unsupported scheme \"\" (want http:// or https://)"
-            ))
-        }
-    };
-    if scheme != "http" && scheme != "https" {
-        return Some(format!(
-            "`{s}`: unsupported scheme \"{scheme}\" for URL (want http or https)"
-        ));
-    }
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
-    if host.is_empty() || s.contains(char::is_whitespace) {
-        return Some(format!("`{s}`: missing host for URL"));
-    }
-    None
-}
-
-/// Validate an Alertmanager configuration; every problem, each as `file:line: what`.
-pub fn problems(origin: &str, text: &str) -> Vec<String> {
+/// Validate an Alertmanager configuration: what Alertmanager 0.34 refuses, and warnings.
+pub fn check(origin: &str, text: &str) -> Checked {
     let mut c = Checker {
         origin,
         text,
         problems: Vec::new(),
     };
-    let doc: Yaml = match serde_yaml::from_str(text) {
+    let mut doc: Yaml = match serde_yaml::from_str(text) {
         Ok(d) => d,
         Err(e) => {
             let at = e
                 .location()
                 .map(|l| format!("{origin}:{}:{}", l.line(), l.column()))
                 .unwrap_or_else(|| origin.into());
-            return vec![format!("{at}: invalid YAML: {e}")];
+            return Checked {
+                problems: vec![format!("{at}: invalid YAML: {e}")],
+                warnings: vec![],
+            };
         }
     };
-    let Some(top) = doc.as_mapping() else {
-        return vec![format!(
-            "{origin}: an Alertmanager config is a YAML mapping (route, receivers, ...)"
-        )];
+    // Go's YAML reader resolves `<<` merge keys
+    if let Err(e) = doc.apply_merge() {
+        return Checked {
+            problems: vec![format!("{origin}: invalid YAML: {e}")],
+            warnings: vec![],
+        };
+    }
+    let top = match doc {
+        Yaml::Null => {
+            c.problem(&[], "no route provided in config".into());
+            return Checked {
+                problems: c.problems,
+                warnings: vec![],
+            };
+        }
+        Yaml::Mapping(m) => m,
+        other => {
+            c.problem(
+                &[],
+                format!(
+                    "an Alertmanager config is a mapping (route, receivers, ...), not {}",
+                    match other {
+                        Yaml::Sequence(_) => "a list",
+                        _ => "a single value",
+                    }
+                ),
+            );
+            return Checked {
+                problems: c.problems,
+                warnings: vec![],
+            };
+        }
     };
-    c.unknown_keys(top, TOP_LEVEL, "");
-    let empty = Mapping::new();
-    let global = top
-        .get("global")
-        .and_then(Yaml::as_mapping)
-        .unwrap_or(&empty);
-    check_global(&mut c, global);
-    let receivers = receivers::check_receivers(&mut c, top.get("receivers"), global);
-    let intervals = tree::check_time_intervals(&mut c, top);
-    match top.get("route").and_then(Yaml::as_mapping) {
-        None => c.problem(None, "no `route:`: the top-level route is required".into()),
-        Some(route) => {
-            if !has(route, "receiver") {
-                c.problem(
-                    Some("route:"),
-                    "root route must specify a default receiver".into(),
-                );
-            }
-            for k in [
-                "match",
-                "match_re",
-                "matchers",
-                "mute_time_intervals",
-                "active_time_intervals",
-            ] {
-                if route.get(k).is_some() {
-                    c.problem(
-                        Some(&format!("{k}:")),
-                        format!("the root route must not have `{k}` (it takes every alert)"),
-                    );
+    walk::walk(
+        &mut c,
+        &Yaml::Mapping(top.clone()),
+        &schema::CONFIG_TY,
+        &mut Vec::new(),
+    );
+    tree::check(&mut c, &top);
+    let warnings = template_warnings(&c, &top);
+    // in the order of the file
+    let line = |p: &String| {
+        p.strip_prefix(origin)
+            .and_then(|r| r.strip_prefix(':'))
+            .and_then(|r| r.split(':').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0)
+    };
+    c.problems.sort_by_key(line);
+    Checked {
+        problems: c.problems,
+        warnings,
+    }
+}
+
+/// Every problem of an Alertmanager configuration, each as `file:line: path: what`.
+pub fn problems(origin: &str, text: &str) -> Vec<String> {
+    check(origin, text).problems
+}
+
+/// Keys whose values are secrets or URLs: not read as templates here (nor quoted in a warning).
+fn not_a_template(k: &str) -> bool {
+    [
+        "key",
+        "token",
+        "secret",
+        "password",
+        "credentials",
+        "url",
+        "_file",
+    ]
+    .iter()
+    .any(|s| k.contains(s))
+}
+
+/// The notification templates of every integration that do not parse as Alertmanager parses
+/// them when it renders a notification.
+fn template_warnings(c: &Checker, top: &Mapping) -> Vec<String> {
+    fn visit(c: &Checker, v: &Yaml, path: &mut Vec<Seg>, out: &mut Vec<String>) {
+        match v {
+            Yaml::String(s) if s.contains("{{") => {
+                let scope = crate::gotemplate::Scope {
+                    name: "",
+                    functions: TEMPLATE_FUNCTIONS,
+                    variables: &[],
+                };
+                if let Err(e) = crate::gotemplate::check(s, &scope) {
+                    out.push(c.at(
+                        path,
+                        &format!("the template does not parse ({e}): Alertmanager loads the config, and every notification through it fails to render"),
+                    ));
                 }
             }
-            tree::check_route(&mut c, route, &receivers, &intervals, "route");
+            Yaml::Mapping(m) => {
+                for (k, x) in m {
+                    let k = scalar_text(k).unwrap_or_default();
+                    if not_a_template(&k) || k == "http_config" {
+                        continue;
+                    }
+                    path.push(Seg::Key(k));
+                    visit(c, x, path, out);
+                    path.pop();
+                }
+            }
+            Yaml::Sequence(s) => {
+                for (i, x) in s.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    visit(c, x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
         }
     }
-    for (i, rule) in top
-        .get("inhibit_rules")
+    let mut out = Vec::new();
+    for (i, r) in get(top, "receivers")
         .and_then(Yaml::as_sequence)
         .into_iter()
         .flatten()
         .enumerate()
     {
-        tree::check_inhibit_rule(&mut c, rule, &format!("inhibit_rules[{i}]"));
-    }
-    if let Some(t) = top.get("templates") {
-        if !t
-            .as_sequence()
-            .is_some_and(|s| s.iter().all(|x| x.as_str().is_some()))
-        {
-            c.problem(
-                Some("templates:"),
-                "templates: a list of file paths or globs".into(),
-            );
+        let Some(r) = r.as_mapping() else { continue };
+        for integration in schema::INTEGRATIONS {
+            if let Some(v) = get(r, integration) {
+                let mut path = vec![
+                    Seg::Key("receivers".into()),
+                    Seg::Index(i),
+                    Seg::Key(integration.into()),
+                ];
+                visit(c, v, &mut path, &mut out);
+            }
         }
     }
-    c.problems
-}
-
-fn check_global(c: &mut Checker, g: &Mapping) {
-    c.unknown_keys(g, GLOBAL, "global");
-    c.duration(g, "resolve_timeout", "global");
-    for k in GLOBAL_URLS {
-        c.url(g, k, "global");
-    }
-    if let Some(hp) = g.get("smtp_smarthost").and_then(Yaml::as_str) {
-        if !hp
-            .rsplit_once(':')
-            .is_some_and(|(h, p)| !h.is_empty() && !p.is_empty())
-        {
-            c.problem(
-                Some("smtp_smarthost:"),
-                format!("global.smtp_smarthost: `{hp}` is not host:port"),
-            );
-        }
-    }
-    for (a, b) in [
-        ("slack_api_url", "slack_api_url_file"),
-        ("opsgenie_api_key", "opsgenie_api_key_file"),
-        ("victorops_api_key", "victorops_api_key_file"),
-        ("smtp_auth_password", "smtp_auth_password_file"),
-        ("smtp_auth_secret", "smtp_auth_secret_file"),
-        ("rocketchat_token", "rocketchat_token_file"),
-        ("rocketchat_token_id", "rocketchat_token_id_file"),
-    ] {
-        if has(g, a) && has(g, b) {
-            c.problem(
-                Some(&format!("{b}:")),
-                format!("global: at most one of {a} & {b} must be configured"),
-            );
-        }
-    }
-    if let Some(h) = g.get("http_config").and_then(Yaml::as_mapping) {
-        c.unknown_keys(h, HTTP_CONFIG, "global.http_config");
-    }
-}
-
-/// The key of an integration's list (`webhook_configs:`) from a path like
-/// "receiver `a` webhook_configs[0]", for finding its line.
-pub(crate) fn near_of(path: &str) -> String {
-    let last = path.rsplit(' ').next().unwrap_or(path);
-    format!("{}:", last.split('[').next().unwrap_or(last))
+    out
 }

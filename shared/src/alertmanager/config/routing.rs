@@ -2,7 +2,7 @@
 //! gets, with `continue`, matchers, the old `match`/`match_re`, and inheritance of receiver,
 //! group_by and timings, as Alertmanager's dispatcher walks the tree. `amtool config routes test`
 //! is the reference in the tests.
-use crate::alertmanager::matchers::{parse_matcher_line, Matcher};
+use crate::alertmanager::matchers::{parse_matchers, MatchType, Matcher};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -78,13 +78,13 @@ struct Inherited {
 fn matchers(r: &Route) -> Result<Vec<Matcher>, String> {
     let mut out = Vec::new();
     for (k, v) in &r.match_ {
-        out.push(Matcher::new(k, "=", v)?);
+        out.push(Matcher::new(MatchType::Equal, k, v)?);
     }
     for (k, v) in &r.match_re {
-        out.push(Matcher::new(k, "=~", v)?);
+        out.push(Matcher::new(MatchType::Regexp, k, v)?);
     }
     for m in &r.matchers {
-        out.extend(parse_matcher_line(m).map_err(|e| format!("`{m}`: {e}"))?);
+        out.extend(parse_matchers(m).map_err(|e| format!("`{m}`: {e}"))?);
     }
     Ok(out)
 }

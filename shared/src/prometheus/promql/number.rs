@@ -246,133 +246,10 @@ pub fn unquote(s: &str) -> Result<String, String> {
     unquote_bytes(s).map(|b| String::from_utf8_lossy(&b).into_owned())
 }
 
-/// Does Go's `regexp` (RE2) compile this as a matcher's regex (`^(?s:re)$`)? The error says why
-/// as Go does (`error parsing regexp: ...`). RE2's syntax is checked with regex-syntax, with
-/// what RE2 has and regex-syntax has not (`\Q...\E`, octal escapes, a `{` that starts no
-/// repetition being a literal) and what regex-syntax has and RE2 has not (the `x` flag) made
-/// alike first.
+/// Does Go's `regexp` (RE2) compile this as a PromQL matcher's regex (`^(?s:re)$`)? See
+/// [`crate::re2`].
 pub fn check_regex(re: &str) -> Result<(), String> {
-    // The same few regexes recur across a rule tree (`job=~"..."`): each thread checks a
-    // distinct one once.
-    thread_local! {
-        static CHECKED: std::cell::RefCell<std::collections::HashMap<String, Result<(), String>>> =
-            Default::default();
-    }
-    const REMEMBERED: usize = 4096;
-    if let Some(known) = CHECKED.with(|c| c.borrow().get(re).cloned()) {
-        return known;
-    }
-    let result = check_regex_uncached(re);
-    CHECKED.with(|c| {
-        let mut c = c.borrow_mut();
-        if c.len() < REMEMBERED {
-            c.insert(re.to_string(), result.clone());
-        }
-    });
-    result
-}
-
-fn check_regex_uncached(re: &str) -> Result<(), String> {
-    let prepared = re2_compatible(re)?;
-    regex_syntax::ParserBuilder::new()
-        .octal(true)
-        .build()
-        .parse(&format!("^(?s:{prepared})$"))
-        .map(|_| ())
-        .map_err(|e| {
-            let text = e.to_string();
-            let why = text
-                .lines()
-                .last()
-                .unwrap_or("invalid")
-                .trim_start_matches("error: ");
-            format!("error parsing regexp: {why}: `{re}`")
-        })
-}
-
-/// The regex with RE2's forms that regex-syntax reads otherwise rewritten (see [`check_regex`]).
-fn re2_compatible(re: &str) -> Result<String, String> {
-    let mut out = String::with_capacity(re.len());
-    let mut chars = re.char_indices().peekable();
-    let mut in_class = false;
-    while let Some((i, c)) = chars.next() {
-        match c {
-            '\\' => {
-                let Some((_, e)) = chars.next() else {
-                    return Err(
-                        "error parsing regexp: trailing backslash at end of expression: ``".into(),
-                    );
-                };
-                if e == 'Q' && !in_class {
-                    // \Q...\E: literal text
-                    let rest = &re[i + 2..];
-                    let (lit, skip) = match rest.find("\\E") {
-                        Some(end) => (&rest[..end], end + 2),
-                        None => (rest, rest.len()),
-                    };
-                    out.push_str(&regex_syntax::escape(lit));
-                    for _ in 0..lit.chars().count() + (skip - lit.len()) {
-                        chars.next();
-                    }
-                    continue;
-                }
-                out.push('\\');
-                out.push(e);
-            }
-            '[' if !in_class => {
-                in_class = true;
-                out.push(c);
-                // a `]` or `^]` right after `[` is part of the class
-                if let Some((_, '^')) = chars.peek() {
-                    out.push('^');
-                    chars.next();
-                }
-                if let Some((_, ']')) = chars.peek() {
-                    out.push_str("\\]");
-                    chars.next();
-                }
-            }
-            ']' if in_class => {
-                in_class = false;
-                out.push(c);
-            }
-            '{' if !in_class && !starts_repetition(&re[i..]) => out.push_str("\\{"),
-            '(' if !in_class && re[i..].starts_with("(?") => {
-                // RE2's flags are i, m, s, U
-                let flags: String = re[i + 2..]
-                    .chars()
-                    .take_while(|f| *f != ')' && *f != ':')
-                    .collect();
-                if flags.chars().any(|f| !"imsU-".contains(f))
-                    && !flags.starts_with('P')
-                    && !flags.starts_with('<')
-                {
-                    return Err(format!(
-                        "error parsing regexp: invalid or unsupported Perl syntax: `(?{}`",
-                        flags.chars().next().unwrap_or(')')
-                    ));
-                }
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    Ok(out)
-}
-
-/// Does `{n}`, `{n,}` or `{n,m}` start here?
-fn starts_repetition(s: &str) -> bool {
-    let Some(end) = s.find('}') else {
-        return false;
-    };
-    let inner = &s[1..end];
-    let (a, b) = match inner.split_once(',') {
-        Some((a, b)) => (a, Some(b)),
-        None => (inner, None),
-    };
-    !a.is_empty()
-        && a.bytes().all(|c| c.is_ascii_digit())
-        && b.is_none_or(|b| b.bytes().all(|c| c.is_ascii_digit()))
+    crate::re2::check(re, crate::re2::Anchor::PromQL)
 }
 
 #[cfg(test)]
@@ -448,7 +325,11 @@ mod tests {
         for re in ["(", "(?=x)", "job|node", "\\Q.*\\E"] {
             let first = check_regex(re);
             assert_eq!(check_regex(re), first, "{re}");
-            assert_eq!(check_regex_uncached(re), first, "{re}");
+            assert_eq!(
+                crate::re2::check_uncached(re, crate::re2::Anchor::PromQL),
+                first,
+                "{re}"
+            );
         }
     }
 }

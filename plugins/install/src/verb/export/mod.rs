@@ -23,6 +23,7 @@ use promstack_shared::cluster::to_value;
 use promstack_shared::output::Report;
 use promstack_shared::prometheus::rule as prometheus_rule;
 use promstack_shared::sources::{self, SourceFile};
+use promstack_shared::ui::Ui;
 use promstack_shared::{owned, Error};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -124,10 +125,13 @@ fn source_files(
 
 /// Build every file of the tree (relative path → content), without writing anything; with the
 /// number of PrometheusRules and dashboards.
-pub fn render(opts: &ExportOptions) -> Result<(BTreeMap<String, String>, usize, usize), Error> {
+pub fn render(
+    opts: &ExportOptions,
+    ui: &Ui,
+) -> Result<(BTreeMap<String, String>, usize, usize), Error> {
     let ns = opts.namespace.as_str();
     let gitops = gitops_file(opts)?;
-    let am_text = alertmanager::load(opts.alertmanager_config.as_deref())?;
+    let am_text = alertmanager::load(opts.alertmanager_config.as_deref(), &|w| ui.warn(w))?;
     let rules = rules(opts)?;
     let dash_sources = source_files(
         opts.dashboards_dir.as_deref(),
@@ -205,8 +209,8 @@ fn rules(opts: &ExportOptions) -> Result<Vec<prometheus_rule::PrometheusRule>, E
 }
 
 /// `install export`: render, then write the tree under `opts.dir`.
-pub fn run(opts: &ExportOptions) -> Result<ExportReport, anyhow::Error> {
-    let (files, rules, dashboards) = render(opts)?;
+pub fn run(opts: &ExportOptions, ui: &Ui) -> Result<ExportReport, anyhow::Error> {
+    let (files, rules, dashboards) = render(opts, ui)?;
     for (rel, content) in &files {
         let path = opts.dir.join(rel);
         if let Some(parent) = path.parent() {

@@ -33,7 +33,7 @@ pub(super) fn load(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Inp
         .iter()
         .map(|p| values::load(p))
         .collect::<Result<_, _>>()?;
-    let am_text = alertmanager::load(opts.alertmanager_config.as_deref())?;
+    let am_text = alertmanager::load(opts.alertmanager_config.as_deref(), &|w| deps.ui.warn(w))?;
     let chain = values::chain(opts.env, user, &opts.overlay)?;
     let merged = values::merged(&chain);
     let password = {

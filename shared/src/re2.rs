@@ -1,0 +1,244 @@
+//! Go's `regexp` (RE2) syntax, checked: what Prometheus and Alertmanager compile a matcher's
+//! regex with. RE2's syntax is checked with regex-syntax, with what RE2 has and regex-syntax has
+//! not (`\\Q...\\E`, octal escapes, a `{` that starts no repetition being a literal) and what
+//! regex-syntax has and RE2 has not (the `x` flag, look-around) made alike first; the same rewrite
+//! makes a regex that the `regex` crate matches as Go matches it ([`compile`]).
+
+/// How the project wraps a matcher's regex before compiling it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Anchor {
+    /// Prometheus: `^(?s:re)$`.
+    PromQL,
+    /// Alertmanager: `^(?:re)$`.
+    Alertmanager,
+}
+
+impl Anchor {
+    fn wrap(self, re: &str) -> String {
+        match self {
+            Anchor::PromQL => format!("^(?s:{re})$"),
+            Anchor::Alertmanager => format!("^(?:{re})$"),
+        }
+    }
+}
+
+/// Does Go compile this regex, anchored as `anchor` says? The error says why as Go does
+/// (`error parsing regexp: ...`). The same few regexes recur across a rule tree or a route tree:
+/// each thread checks a distinct one once.
+pub fn check(re: &str, anchor: Anchor) -> Result<(), String> {
+    type Checked = std::collections::HashMap<(Anchor, String), Result<(), String>>;
+    thread_local! {
+        static CHECKED: std::cell::RefCell<Checked> = Default::default();
+    }
+    const REMEMBERED: usize = 4096;
+    let key = (anchor, re.to_string());
+    if let Some(known) = CHECKED.with(|c| c.borrow().get(&key).cloned()) {
+        return known;
+    }
+    let result = check_uncached(re, anchor);
+    CHECKED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < REMEMBERED {
+            c.insert(key, result.clone());
+        }
+    });
+    result
+}
+
+/// [`check`] without the cache.
+pub fn check_uncached(re: &str, anchor: Anchor) -> Result<(), String> {
+    let prepared = re2_compatible(re)?;
+    let pattern = anchor.wrap(&prepared);
+    regex_syntax::ParserBuilder::new()
+        .octal(true)
+        .build()
+        .parse(&pattern)
+        .map(|_| ())
+        .map_err(|e| go_error(&e, &pattern, re, anchor))
+}
+
+/// regex-syntax's error in Go's words: `error parsing regexp: CODE: `EXPR``, the code as Go's
+/// `regexp/syntax` names it and the part of the expression it names.
+fn go_error(e: &regex_syntax::Error, pattern: &str, re: &str, anchor: Anchor) -> String {
+    use regex_syntax::ast::ErrorKind as K;
+    let whole = match anchor {
+        Anchor::PromQL => re.to_string(),
+        Anchor::Alertmanager => anchor.wrap(re),
+    };
+    let (code, expr) = match e {
+        regex_syntax::Error::Parse(p) => {
+            let span = p.span();
+            // Go names an unclosed class from its `[` to the end
+            let end = match p.kind() {
+                K::ClassUnclosed => pattern.len(),
+                _ => span.end.offset,
+            };
+            let part = pattern
+                .get(span.start.offset..end)
+                .unwrap_or(re)
+                .to_string();
+            let code = match p.kind() {
+                K::GroupUnclosed => {
+                    return format!("error parsing regexp: missing closing ): `{whole}`")
+                }
+                K::GroupUnopened => "unexpected )",
+                K::ClassUnclosed => "missing closing ]",
+                K::ClassRangeInvalid | K::ClassRangeLiteral => "invalid character class range",
+                K::ClassEscapeInvalid
+                | K::EscapeUnrecognized
+                | K::EscapeHexEmpty
+                | K::EscapeHexInvalid
+                | K::EscapeHexInvalidDigit
+                | K::UnsupportedBackreference => "invalid escape sequence",
+                K::EscapeUnexpectedEof => "trailing backslash at end of expression",
+                K::RepetitionMissing => "missing argument to repetition operator",
+                K::RepetitionCountInvalid => "invalid repeat count",
+                K::NestLimitExceeded(_) => "expression nests too deeply",
+                K::FlagUnrecognized
+                | K::FlagDanglingNegation
+                | K::FlagDuplicate { .. }
+                | K::FlagRepeatedNegation { .. }
+                | K::FlagUnexpectedEof
+                | K::UnsupportedLookAround => "invalid or unsupported Perl syntax",
+                K::GroupNameDuplicate { .. }
+                | K::GroupNameEmpty
+                | K::GroupNameInvalid
+                | K::GroupNameUnexpectedEof => "invalid named capture",
+                _ => return last_line_error(&e.to_string(), &whole),
+            };
+            (code, part)
+        }
+        other => return last_line_error(&other.to_string(), &whole),
+    };
+    format!("error parsing regexp: {code}: `{expr}`")
+}
+
+/// An error Go has no code for: regex-syntax's own reason (the last line of its report).
+fn last_line_error(text: &str, whole: &str) -> String {
+    let why = text
+        .lines()
+        .last()
+        .unwrap_or("invalid")
+        .trim_start_matches("error: ");
+    format!("error parsing regexp: {why}: `{whole}`")
+}
+
+/// The regex as the `regex` crate compiles it to match as Go does (checked first).
+pub fn compile(re: &str, anchor: Anchor) -> Result<regex::Regex, String> {
+    check(re, anchor)?;
+    let prepared = re2_compatible(re)?;
+    regex::RegexBuilder::new(&anchor.wrap(&prepared))
+        .octal(true)
+        .build()
+        .map_err(|e| format!("error parsing regexp: {e}: `{re}`"))
+}
+
+/// The regex with RE2's forms that regex-syntax reads otherwise rewritten (see [`check`]).
+fn re2_compatible(re: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(re.len());
+    let mut chars = re.char_indices().peekable();
+    let mut in_class = false;
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => {
+                let Some((_, e)) = chars.next() else {
+                    return Err(
+                        "error parsing regexp: trailing backslash at end of expression: ``".into(),
+                    );
+                };
+                if e == 'Q' && !in_class {
+                    // \Q...\E: literal text
+                    let rest = &re[i + 2..];
+                    let (lit, skip) = match rest.find("\\E") {
+                        Some(end) => (&rest[..end], end + 2),
+                        None => (rest, rest.len()),
+                    };
+                    out.push_str(&regex_syntax::escape(lit));
+                    for _ in 0..lit.chars().count() + (skip - lit.len()) {
+                        chars.next();
+                    }
+                    continue;
+                }
+                out.push('\\');
+                out.push(e);
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push(c);
+                // a `]` or `^]` right after `[` is part of the class
+                if let Some((_, '^')) = chars.peek() {
+                    out.push('^');
+                    chars.next();
+                }
+                if let Some((_, ']')) = chars.peek() {
+                    out.push_str("\\]");
+                    chars.next();
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(c);
+            }
+            '{' if !in_class && !starts_repetition(&re[i..]) => out.push_str("\\{"),
+            '(' if !in_class && re[i..].starts_with("(?") => {
+                // RE2's flags are i, m, s, U
+                let flags: String = re[i + 2..]
+                    .chars()
+                    .take_while(|f| *f != ')' && *f != ':')
+                    .collect();
+                if flags.chars().any(|f| !"imsU-".contains(f))
+                    && !flags.starts_with('P')
+                    && !flags.starts_with('<')
+                {
+                    return Err(format!(
+                        "error parsing regexp: invalid or unsupported Perl syntax: `(?{}`",
+                        flags.chars().next().unwrap_or(')')
+                    ));
+                }
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
+/// Does `{n}`, `{n,}` or `{n,m}` start here?
+fn starts_repetition(s: &str) -> bool {
+    let Some(end) = s.find('}') else {
+        return false;
+    };
+    let inner = &s[1..end];
+    let (a, b) = match inner.split_once(',') {
+        Some((a, b)) => (a, Some(b)),
+        None => (inner, None),
+    };
+    !a.is_empty()
+        && a.bytes().all(|c| c.is_ascii_digit())
+        && b.is_none_or(|b| b.bytes().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alertmanager_anchors_without_dot_all() {
+        let re = compile("a.b", Anchor::Alertmanager).unwrap();
+        assert!(re.is_match("axb"));
+        assert!(
+            !re.is_match("a\nb"),
+            "`.` does not match a line break in Alertmanager"
+        );
+        assert!(!re.is_match("xaxb"), "anchored");
+        let re = compile("a.b", Anchor::PromQL).unwrap();
+        assert!(re.is_match("a\nb"), "PromQL's (?s)");
+        assert!(check("(critical", Anchor::Alertmanager)
+            .unwrap_err()
+            .starts_with("error parsing regexp: "));
+        assert!(compile("\\Q.*\\E", Anchor::Alertmanager)
+            .unwrap()
+            .is_match(".*"));
+        assert!(compile("a{", Anchor::Alertmanager).unwrap().is_match("a{"));
+    }
+}

@@ -41,6 +41,7 @@ pub mod readiness;
 pub mod refdata;
 pub mod secret;
 pub mod sources;
+pub mod suggest;
 pub mod sync;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -48,6 +49,7 @@ pub mod testing;
 pub mod ui;
 pub mod verb;
 pub mod wait;
+pub mod yaml_path;
 
 pub use error::{exit_code_of, Error, ExitCode, Signal};
 

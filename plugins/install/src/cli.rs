@@ -198,6 +198,10 @@ pub struct ChartArgs {
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<PathBuf>,
 
+    /// Let values keys the chart does not read pass, with a warning (refused by default: helm ignores them)
+    #[arg(long)]
+    pub allow_unknown_values: bool,
+
     /// Chart: a local directory or .tgz, repo/name, or oci://... (default: kube-prometheus-stack from prometheus-community)
     #[arg(long, value_name = "CHART", env = "PROMSTACK_CHART")]
     pub chart: Option<String>,
@@ -321,6 +325,7 @@ pub fn install_options(cli: &Cli) -> Result<InstallOptions, Error> {
     o.dry_run = a.dry_run;
     o.recover = a.recover;
     o.force_upgrade = a.force_upgrade;
+    o.allow_unknown_values = a.chart.allow_unknown_values;
     o.render_cache = crate::render_cache::RenderCache::for_user();
     Ok(o)
 }
@@ -372,6 +377,7 @@ pub fn images_options(cli: &Cli, a: &ImagesArgs) -> Result<ImagesOptions, Error>
             .as_deref()
             .map(crate::images_verb::check_registry)
             .transpose()?,
+        allow_unknown_values: a.chart.allow_unknown_values,
     })
 }
 

@@ -4,6 +4,7 @@
 //! chart and helm ([`helm`], [`values`], [`crds`]), the Secrets ([`grafana`], [`alertmanager`]),
 //! the workloads and their volumes ([`workloads`], [`claims`]).
 pub mod alertmanager;
+pub mod chart_files;
 pub mod claims;
 pub mod cli;
 pub mod crds;
@@ -13,6 +14,7 @@ pub mod images;
 pub mod render_cache;
 pub mod stage;
 pub mod values;
+pub mod values_lint;
 pub mod verb;
 pub mod workloads;
 
@@ -38,7 +40,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Some(Command::Images(a)) => {
             let opts = cli::images_options(&cli, a)?;
             let helm = Helm::new(cli.helm.clone(), g.kubeconfig.clone(), g.context.clone());
-            output::finish(g.output, &images_verb::run(&opts, &helm).await?)
+            let ui = Ui::from_args(g);
+            output::finish(g.output, &images_verb::run(&opts, &helm, &ui).await?)
         }
         Some(Command::Export(a)) => {
             let ui = Ui::from_args(g);

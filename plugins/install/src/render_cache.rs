@@ -6,7 +6,7 @@
 //! bytes, in order. A chart from a repository is kept by its reference only with an exact version
 //! (`88.5.3`): a range (`^88`, `88.x`) may name another chart tomorrow, so its render is made each
 //! time. The folder is private (0700, files 0600) and keeps the newest 16 renders. A render is
-//! kept as its documents in JSON (reading 3 MB of JSON is a tenth of the time its 5 MB of YAML
+//! kept as its documents in JSON, with what the install reads of the chart ([`Kept`]) (reading 3 MB of JSON is a tenth of the time its 5 MB of YAML
 //! takes); a file that does not read back as that is no render.
 use crate::helm::{Chart, Release};
 use ring::digest::{Context, SHA256};
@@ -15,8 +15,16 @@ use std::path::{Path, PathBuf};
 
 const KEEP: usize = 16;
 
+/// A render as kept: its documents, and what the install reads of the chart beside them (the
+/// values lint and a chart upgrade's notes need it, and the chart is not fetched again).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Kept {
+    pub docs: Vec<serde_json::Value>,
+    pub chart: crate::chart_files::ChartFacts,
+}
+
 /// How a render is kept (part of the key).
-const FORM: &str = "documents-json-1";
+const FORM: &str = "documents-and-chart-json-2";
 
 /// Where renders are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,8 +105,8 @@ impl RenderCache {
         hex(h.finish().as_ref())
     }
 
-    /// The render's documents kept under `key`.
-    pub fn get(&self, key: &str) -> Option<Vec<serde_json::Value>> {
+    /// The render kept under `key`.
+    pub fn get(&self, key: &str) -> Option<Kept> {
         let mut s = String::new();
         std::fs::File::open(self.dir.join(key))
             .ok()?
@@ -107,10 +115,9 @@ impl RenderCache {
         serde_json::from_str(&s).ok()
     }
 
-    /// Keep a render's documents under `key`; a folder that cannot be written leaves the run as
-    /// it is.
-    pub fn put(&self, key: &str, docs: &[serde_json::Value]) {
-        if let Ok(text) = serde_json::to_string(docs) {
+    /// Keep a render under `key`; a folder that cannot be written leaves the run as it is.
+    pub fn put(&self, key: &str, kept: &Kept) {
+        if let Ok(text) = serde_json::to_string(kept) {
             let _ = self.try_put(key, &text);
         }
     }
@@ -287,12 +294,19 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let cache = RenderCache::at(tmp.path().join("renders"));
         assert_eq!(cache.get("k"), None);
-        let docs = vec![
-            serde_json::json!({"a": 1}),
-            serde_json::json!({"kind": "ConfigMap"}),
-        ];
-        cache.put("k", &docs);
-        assert_eq!(cache.get("k"), Some(docs));
+        let kept = Kept {
+            docs: vec![
+                serde_json::json!({"a": 1}),
+                serde_json::json!({"kind": "ConfigMap"}),
+            ],
+            chart: crate::chart_files::ChartFacts {
+                name: "c".into(),
+                version: "1.0.0".into(),
+                ..Default::default()
+            },
+        };
+        cache.put("k", &kept);
+        assert_eq!(cache.get("k"), Some(kept.clone()));
         // a file that is not a kept render (an older promstack's YAML) is no render
         std::fs::write(tmp.path().join("renders/old"), "---\na: 1\n").unwrap();
         assert_eq!(cache.get("old"), None);
@@ -304,7 +318,7 @@ mod tests {
             assert_eq!(mode(&tmp.path().join("renders/k")), 0o600);
         }
         for i in 0..KEEP + 4 {
-            cache.put(&format!("k{i}"), &[]);
+            cache.put(&format!("k{i}"), &kept);
         }
         assert_eq!(
             std::fs::read_dir(tmp.path().join("renders"))

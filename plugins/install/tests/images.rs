@@ -26,6 +26,7 @@ fn options() -> ImagesOptions {
             ..Default::default()
         },
         registry: None,
+        allow_unknown_values: false,
     }
 }
 
@@ -80,7 +81,9 @@ async fn every_image_of_the_render_and_nothing_else() {
         let Some(h) = common::helm(major) else {
             continue;
         };
-        let report = run(&options(), &h).await.unwrap();
+        let report = run(&options(), &h, &promstack_shared::ui::Ui::silent())
+            .await
+            .unwrap();
         let listed: BTreeSet<String> = report.images.iter().cloned().collect();
         assert_eq!(
             listed,
@@ -120,7 +123,9 @@ async fn the_values_and_switches_are_installs() {
     // --no-admission-webhooks: no certificate Job, so no certgen image
     let mut o = options();
     o.overlay.admission_webhooks = false;
-    let report = run(&o, &h).await.unwrap();
+    let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+        .await
+        .unwrap();
     assert!(
         !report.images.iter().any(|i| i.contains("certgen")),
         "{:?}",
@@ -132,7 +137,9 @@ async fn the_values_and_switches_are_installs() {
     std::fs::write(&file, "prometheus:\n  prometheusSpec:\n    thanos:\n      objectStorageConfig: {}\nnodeExporter:\n  enabled: false\n").unwrap();
     let mut o = options();
     o.user_values = vec![file];
-    let report = run(&o, &h).await.unwrap();
+    let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+        .await
+        .unwrap();
     assert!(
         report
             .images
@@ -155,7 +162,9 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
         };
         let mut o = options();
         o.registry = Some("mirror.example:5000/promstack".into());
-        let report = run(&o, &h).await.unwrap();
+        let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+            .await
+            .unwrap();
         assert!(
             report.unmirrored.is_empty(),
             "helm {major}: {:?}",
@@ -188,7 +197,9 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
     let mut o = options();
     o.user_values = vec![on];
     o.registry = Some("mirror.example:5000".into());
-    let report = run(&o, &h).await.unwrap();
+    let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+        .await
+        .unwrap();
     assert_eq!(report.unmirrored, ["docker.io/library/busybox:stable"]);
     assert!(report
         .text()
@@ -204,9 +215,13 @@ async fn with_a_mirror_a_chart_from_a_repository_is_fetched_once_for_both_render
         let repo = common::ChartRepo::of(&h.binary, CHART);
         let mut o = options();
         o.chart = repo.chart();
-        let plain = run(&o, &h).await.unwrap();
+        let plain = run(&o, &h, &promstack_shared::ui::Ui::silent())
+            .await
+            .unwrap();
         o.registry = Some("mirror.example:5000".into());
-        let mirrored = run(&o, &h).await.unwrap();
+        let mirrored = run(&o, &h, &promstack_shared::ui::Ui::silent())
+            .await
+            .unwrap();
         assert_eq!(mirrored.images, plain.images);
         assert_eq!(mirrored.mirror.len(), plain.images.len());
         // one render without a mirror: helm's own fetch; two with one: one pull

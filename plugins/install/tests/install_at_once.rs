@@ -86,7 +86,7 @@ async fn a_render_kept_from_an_earlier_run_is_not_made_again_nor_its_chart_fetch
     // other values: pulled and rendered again; every helm run takes the file
     let dir = tempfile::tempdir().unwrap();
     let extra = dir.path().join("extra.yaml");
-    std::fs::write(&extra, "grafana:\n  replicas: 1\n").unwrap();
+    std::fs::write(&extra, "grafana:\n  defaultDashboardsEnabled: false\n").unwrap();
     o.user_values = vec![extra];
     h.state.lock().unwrap().charts.clear();
     run(&o, &c, &h, b"").await.unwrap();

@@ -24,6 +24,7 @@ async fn a_fresh_install_does_every_step_in_order() {
             "nodes",
             "release",
             "crds",
+            "values-keys",
             "second-stack",
             "mounts",
             "claims",

@@ -11,7 +11,6 @@ use promstack_shared::verb::Report;
 use promstack_shared::Error;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -24,6 +23,8 @@ pub struct ImagesOptions {
     pub overlay: OverlaySettings,
     /// The mirror registry (`registry.example:5000`, or with a path: `registry.example/mirror`).
     pub registry: Option<String>,
+    /// Let values keys the chart does not read through, with a warning (refused otherwise).
+    pub allow_unknown_values: bool,
 }
 
 /// An image and its name in the mirror.
@@ -49,21 +50,39 @@ pub struct ImagesReport {
     pub unmirrored: Vec<String>,
 }
 
-/// Render the chart with the values (and again with the mirror overlay, when asked).
-pub async fn run(opts: &ImagesOptions, helm: &dyn HelmApi) -> anyhow::Result<ImagesReport> {
+/// Render the chart with the values (and again with the mirror overlay, when asked). Every key of
+/// the values is one the chart reads (as install checks it; warnings go to `ui`).
+pub async fn run(
+    opts: &ImagesOptions,
+    helm: &dyn HelmApi,
+    ui: &promstack_shared::ui::Ui,
+) -> anyhow::Result<ImagesReport> {
     let user: Vec<ValuesFile> = opts
         .user_values
         .iter()
         .map(|p| values::load(p))
         .collect::<Result<_, _>>()?;
     let chain = values::chain(opts.env, user, &opts.overlay)?;
-    // two renders with a mirror: the chart fetched once for both
-    let pulled = match opts.registry {
-        Some(_) => Pulled::fetch(helm, &opts.chart).await?,
-        None => None,
-    };
+    // fetched once: read for the keys it reads, rendered (twice with a mirror)
+    let pulled = Pulled::fetch(helm, &opts.chart).await?;
     let chart = pulled.as_ref().map_or(&opts.chart, |p| &p.chart);
-    let found = render(opts, chart, helm, &chain).await?;
+    let facts = match chart {
+        Chart::Local(path) => crate::chart_files::read(path)?,
+        other => anyhow::bail!("{} was not fetched", other.describe()),
+    };
+    let docs = render(opts, chart, helm, &chain).await?;
+    let check = crate::preflight::values_keys::check(
+        &chain,
+        &facts,
+        &crate::crds::from_rendered(&docs),
+        opts.allow_unknown_values,
+    )?;
+    for said in &check.said {
+        if let crate::install::Said::Warn(w) = said {
+            ui.warn(w);
+        }
+    }
+    let found = images::of(&docs);
     let mut report = ImagesReport {
         chart: opts.chart.describe(),
         images: found.iter().cloned().collect(),
@@ -82,7 +101,7 @@ pub async fn run(opts: &ImagesOptions, helm: &dyn HelmApi) -> anyhow::Result<Ima
         text: serde_yaml::to_string(&overlay)?,
         values: overlay.clone(),
     });
-    let mirrored = render(opts, chart, helm, &with_mirror).await?;
+    let mirrored = images::of(&render(opts, chart, helm, &with_mirror).await?);
     let (pairs, unmirrored) = images::pairs(&found, &mirrored, registry);
     report.mirror = pairs
         .into_iter()
@@ -98,7 +117,7 @@ async fn render(
     chart: &Chart,
     helm: &dyn HelmApi,
     chain: &[ValuesFile],
-) -> anyhow::Result<BTreeSet<String>> {
+) -> anyhow::Result<Vec<Value>> {
     let dir = ValuesDir::write(chain).context("writing the values files for helm")?;
     let release = Release {
         name: RELEASE.into(),
@@ -111,8 +130,7 @@ async fn render(
         .template(&release)
         .await
         .context("the chart does not render with these values")?;
-    let docs = crate::crds::documents(&rendered)?;
-    Ok(images::of(&docs))
+    Ok(crate::crds::documents(&rendered)?)
 }
 
 impl Report for ImagesReport {

@@ -210,7 +210,7 @@ impl HelmApi for FakeHelm {
         }
         // as helm names it: <name>-<version>.tgz
         let file = dest.join("kube-prometheus-stack-88.5.3.tgz");
-        std::fs::write(&file, b"chart").unwrap();
+        std::fs::write(&file, chart_archive()).unwrap();
         Ok(file)
     }
     async fn chart_id(&self, chart: &Chart) -> Result<String, Error> {
@@ -415,4 +415,14 @@ pub fn helm(major: u32) -> Option<promstack_install::helm::Helm> {
         Some(kubeconfig),
         None,
     ))
+}
+
+/// The fixture chart as `helm pull` writes a chart: a `.tgz` of its folder.
+pub fn chart_archive() -> Vec<u8> {
+    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::fast(),
+    ));
+    tar.append_dir_all("fixture-stack", FIXTURE_CHART).unwrap();
+    tar.into_inner().unwrap().finish().unwrap()
 }

@@ -12,7 +12,7 @@
 //! recorder. Each problem names file:line and the path of the offending part, in Alertmanager's
 //! words where it has them. What Alertmanager loads but cannot use later (a notification template
 //! that does not parse) is a warning.
-mod locate;
+
 pub mod routing;
 mod schema;
 mod semantic;
@@ -20,6 +20,7 @@ mod tree;
 mod values;
 mod walk;
 
+use crate::yaml_path as locate;
 use locate::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
 
@@ -116,11 +117,8 @@ pub(crate) fn number(m: &Mapping, k: &str) -> Option<f64> {
 
 /// `; did you mean `x`?` for the known name nearest to an unknown one, if one is near.
 pub(crate) fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
-    known
-        .map(|k| (strsim::damerau_levenshtein(unknown, k), k))
-        .filter(|(d, k)| *d <= (k.len().max(unknown.len()) / 3).max(1))
-        .min()
-        .map(|(_, k)| format!("; did you mean `{k}`?"))
+    crate::suggest::nearest(unknown, known)
+        .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default()
 }
 

@@ -1,9 +1,9 @@
 //! The checks that need the whole file, as Alertmanager 0.34's `Config.UnmarshalYAML` and `Load`
 //! make them: the `global:` conflicts and fallbacks each integration takes, receiver names, the
 //! route tree's root, receivers and time intervals, and `continue` on the root.
-use super::locate::Seg;
 use super::schema::INTEGRATIONS;
 use super::{get, has, scalar_text, text, Checker};
+use crate::yaml_path::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::BTreeSet;
 

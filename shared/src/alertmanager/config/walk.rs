@@ -1,11 +1,11 @@
 //! The document against [`super::schema`]: every field known, every value of its field's type,
 //! every scalar in the form its Go type reads; then each structure's own checks
 //! ([`super::semantic`]).
-use super::locate::Seg;
 use super::schema::{Struct, Ty};
 use super::values;
 use super::{scalar_text, Checker};
 use crate::alertmanager::{matchers, timeinterval};
+use crate::yaml_path::Seg;
 use serde_yaml::Value as Yaml;
 
 fn kind(v: &Yaml) -> &'static str {

@@ -52,6 +52,8 @@ pub struct InstallOptions {
     pub dry_run: bool,
     pub recover: bool,
     pub force_upgrade: bool,
+    /// Let values keys the chart does not read through, with a warning (refused otherwise).
+    pub allow_unknown_values: bool,
     /// Where renders of the chart are kept between runs (None: render every time).
     pub render_cache: Option<crate::render_cache::RenderCache>,
 }
@@ -78,6 +80,7 @@ impl InstallOptions {
             dry_run: false,
             recover: false,
             force_upgrade: false,
+            allow_unknown_values: false,
             render_cache: None,
         }
     }

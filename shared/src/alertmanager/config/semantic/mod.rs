@@ -1,9 +1,9 @@
 //! What each structure's Go `UnmarshalYAML` checks beyond its fields' types (Alertmanager 0.34,
 //! prometheus/common 0.70, prometheus/sigv4 0.4), in their words. The checks that need the
 //! whole file (receivers and the route tree, the `global:` fallbacks) are [`super::tree`]'s.
-use super::locate::Seg;
 use super::schema::Struct;
 use super::{get, has, text, Checker};
+use crate::yaml_path::Seg;
 use http::*;
 use integrations::*;
 use outputs::*;

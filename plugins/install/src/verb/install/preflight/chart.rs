@@ -7,9 +7,11 @@
 use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
+use crate::chart_files::{self, ChartFacts};
 use crate::crds::{self, Owner};
-use crate::helm::{Pulled, Release};
+use crate::helm::{Chart, Pulled, Release};
 use crate::install::Check;
+use crate::render_cache::Kept;
 use crate::values::RELEASE;
 use anyhow::Context as _;
 use promstack_shared::cluster::{is_cluster_scoped, Cluster, ObjRef};
@@ -23,6 +25,8 @@ pub(in crate::verb::install) struct Rendered {
     pub crds: Vec<Value>,
     pub crds_live: Vec<Option<Value>>,
     pub pulled: Option<Pulled>,
+    /// What the install reads of the chart beyond its render (values it reads, UPGRADE.md).
+    pub chart: ChartFacts,
 }
 
 /// The chart renders with the values, and none of its CRDs belongs to another installation.
@@ -34,7 +38,7 @@ pub(super) async fn renders(
     key: Option<String>,
 ) -> anyhow::Result<(Rendered, Check)> {
     let ns = opts.namespace.as_str();
-    let (docs, pulled) = render(opts, deps, inputs, clock, key).await?;
+    let (Kept { docs, chart }, pulled) = render(opts, deps, inputs, clock, key).await?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
     let refs: Vec<_> = crds.iter().map(crds::objref).collect();
@@ -76,6 +80,7 @@ pub(super) async fn renders(
             crds,
             crds_live,
             pulled,
+            chart,
         },
         check,
     ))
@@ -91,7 +96,7 @@ async fn render(
     inputs: &Inputs,
     clock: &HelmClock,
     key: Option<String>,
-) -> anyhow::Result<(Vec<Value>, Option<Pulled>)> {
+) -> anyhow::Result<(Kept, Option<Pulled>)> {
     let cache = opts.render_cache.as_ref();
     if let (Some(cache), Some(key)) = (cache, &key) {
         if let Some(kept) = cache.get(key) {
@@ -100,22 +105,30 @@ async fn render(
         }
     }
     let pulled = clock.time(Pulled::fetch(deps.helm, &opts.chart)).await?;
-    let release = match &pulled {
-        Some(p) => &Release {
-            chart: p.chart.clone(),
-            ..inputs.release.clone()
-        },
-        None => &inputs.release,
+    let chart = pulled.as_ref().map_or(&opts.chart, |p| &p.chart);
+    let release = Release {
+        chart: chart.clone(),
+        ..inputs.release.clone()
     };
-    let rendered = clock
-        .time(deps.helm.template(release))
-        .await
-        .context("the chart does not render with these values")?;
-    let docs = crds::documents(&rendered)?;
+    // the chart's own files are read off the runtime thread while helm renders it
+    let facts = {
+        let chart = chart.clone();
+        tokio::task::spawn_blocking(move || match &chart {
+            Chart::Local(path) => chart_files::read(path),
+            other => Err(anyhow::anyhow!("{} was not fetched", other.describe())),
+        })
+    };
+    let (rendered, facts) = tokio::join!(clock.time(deps.helm.template(&release)), facts);
+    let rendered = rendered.context("the chart does not render with these values")?;
+    let chart = facts.context("reading the chart")??;
+    let kept = Kept {
+        docs: crds::documents(&rendered)?,
+        chart,
+    };
     if let (Some(cache), Some(key)) = (cache, &key) {
-        cache.put(key, &docs);
+        cache.put(key, &kept);
     }
-    Ok((docs, pulled))
+    Ok((kept, pulled))
 }
 
 /// No other kube-prometheus-stack in the way (see [`second_stack`]).

@@ -6,6 +6,7 @@
 //!   for the replicas, the release (stuck?), the remote-write Secret;
 //! - [`chart`]: the chart renders, its CRDs are not another installation's, no second stack is in
 //!   the way;
+//! - [`values_keys`]: every key of the values files is one the chart reads;
 //! - [`refs`]: every Secret and ConfigMap the pods refer to (volumes, env, envFrom, pull secrets,
 //!   the operator's objects) comes with the install or exists, with the keys they read;
 //! - [`namespace`]: the volumes Prometheus and Alertmanager already have, and what the
@@ -14,6 +15,7 @@ pub mod chart;
 pub mod cluster;
 pub mod namespace;
 pub mod refs;
+pub mod values_keys;
 
 pub use chart::{second_stack, shared_objects};
 pub use cluster::nodes_needed;
@@ -113,6 +115,16 @@ pub(super) async fn run(
     }
     let (rendered, check) = rendered?;
     keep(deps, &mut checks, check);
+    keep(
+        deps,
+        &mut checks,
+        values_keys::check(
+            &inputs.chain,
+            &rendered.chart,
+            &rendered.crds,
+            opts.allow_unknown_values,
+        )?,
+    );
     let ns_live = ns_live?;
     let docs = &rendered.docs;
     let (alone, mounts, claims, pod_security) = tokio::join!(

@@ -1,4 +1,4 @@
-//! The line of a node of a block-style YAML document, found from its path (keys and list
+//! YAML paths to lines. The line of a node of a block-style YAML document, found from its path (keys and list
 //! indices) by indentation: serde_yaml's values carry no positions. A part written in flow style
 //! (`{...}`, `[...]`) is found as the line of the nearest enclosing node found.
 

@@ -131,6 +131,9 @@ impl Cluster for Mirror {
     async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError> {
         self.inner.dry_run_create(obj).await
     }
+    async fn dry_run_apply(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
+        self.inner.dry_run_apply(obj, manager).await
+    }
 }
 
 fn options(via: Via, severity: &str) -> Options {

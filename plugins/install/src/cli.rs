@@ -77,6 +77,18 @@ pub enum Command {
     Status(StatusArgs),
     /// Every container image the chart runs with these values (for a mirror); with --registry, the values that use the mirror; no cluster needed
     Images(ImagesArgs),
+    /// What an install with these flags would change, before any write: every object of the release against the live one (server-side dry run), the chart's CRDs, a chart upgrade's notes; exit 0 when nothing would change, 3 when something would
+    Diff(Box<DiffArgs>),
+}
+
+/// `diff`: the stack and chart of an install, compared with the cluster.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    #[command(flatten)]
+    pub chart: ChartArgs,
 }
 
 /// What the stack looks like: shared by `install` and `export`, so both give the same stack.
@@ -306,10 +318,7 @@ pub fn stack_settings(a: &StackArgs) -> Result<values::OverlaySettings, Error> {
 /// Turn flags into install options (checks the flags; no I/O beyond looking at `--chart`).
 pub fn install_options(cli: &Cli) -> Result<InstallOptions, Error> {
     let a = &cli.install;
-    let mut o = InstallOptions::new(a.stack.env, &cli.global.namespace);
-    o.chart = a.chart.chart()?;
-    o.user_values = a.chart.values.clone();
-    o.overlay = stack_settings(&a.stack)?;
+    let mut o = stack_options(cli, &a.stack, &a.chart)?;
     o.password = if a.grafana_password_stdin {
         PasswordSource::Stdin
     } else if a.generate_grafana_password {
@@ -320,12 +329,28 @@ pub fn install_options(cli: &Cli) -> Result<InstallOptions, Error> {
     o.grafana_user = a.grafana_user.clone();
     o.rotate_password = a.rotate_grafana_password;
     o.show_password = a.show_password;
-    o.alertmanager_config = a.stack.alertmanager_config.clone();
-    o.timeout = cli.timeout();
     o.dry_run = a.dry_run;
     o.recover = a.recover;
     o.force_upgrade = a.force_upgrade;
-    o.allow_unknown_values = a.chart.allow_unknown_values;
+    Ok(o)
+}
+
+/// `install diff`'s flags as install options: a dry run of the same install.
+pub fn diff_options(cli: &Cli, a: &DiffArgs) -> Result<InstallOptions, Error> {
+    let mut o = stack_options(cli, &a.stack, &a.chart)?;
+    o.dry_run = true;
+    Ok(o)
+}
+
+/// The options the stack and chart flags decide (install and diff).
+fn stack_options(cli: &Cli, stack: &StackArgs, chart: &ChartArgs) -> Result<InstallOptions, Error> {
+    let mut o = InstallOptions::new(stack.env, &cli.global.namespace);
+    o.chart = chart.chart()?;
+    o.user_values = chart.values.clone();
+    o.overlay = stack_settings(stack)?;
+    o.alertmanager_config = stack.alertmanager_config.clone();
+    o.timeout = cli.timeout();
+    o.allow_unknown_values = chart.allow_unknown_values;
     o.render_cache = crate::render_cache::RenderCache::for_user();
     Ok(o)
 }
@@ -414,6 +439,7 @@ mod tests {
                 &["uninstall"],
                 &["export", "/tmp/out"],
                 &["images"],
+                &["diff"],
             ],
         );
     }

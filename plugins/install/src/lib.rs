@@ -11,8 +11,10 @@ pub mod crds;
 pub mod grafana;
 pub mod helm;
 pub mod images;
+pub mod release_diff;
 pub mod render_cache;
 pub mod stage;
+pub mod upgrade;
 pub mod values;
 pub mod values_lint;
 pub mod verb;
@@ -55,7 +57,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 &status::run(&cli::status_options(&cli, a), &deps).await?,
             )
         }
-        None | Some(Command::Uninstall(_)) => {
+        None | Some(Command::Uninstall(_) | Command::Diff(_)) => {
             let cluster = KubeCluster::from_args(g).await?;
             let helm = Helm::new(cli.helm.clone(), g.kubeconfig.clone(), g.context.clone());
             run_with(&cli, &cluster, &helm).await
@@ -87,6 +89,16 @@ pub async fn run_with(
             let report = uninstall::run(&opts, &verb::Deps::new(cluster, helm, &ui)).await?;
             output::finish(g.output, &report)
         }
+        Some(Command::Diff(a)) => {
+            let opts = cli::diff_options(cli, a)?;
+            let deps = verb::Deps::new(cluster, helm, &ui);
+            let outcome = install::run(&opts, &deps).await?;
+            print_diff(g.output, &outcome.report)?;
+            Ok(match outcome.report.changed {
+                true => ExitCode::CheckFailed,
+                false => ExitCode::Ok,
+            })
+        }
         Some(Command::Export(_) | Command::Status(_) | Command::Images(_)) => {
             Err(promstack_shared::Error::input(
                 "export, status and images do not run against a given cluster and helm",
@@ -114,6 +126,39 @@ fn print_install(
             if let Some(p) = &outcome.shown_password {
                 v["grafana"]["password"] = p.expose().into();
             }
+            print!("{}", output::render(fmt, &v)?.unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+/// `install diff`'s result: as text the diff (and a chart upgrade's notes), or as JSON/YAML what
+/// changes: the plan's steps, the objects, the CRDs, the upgrade.
+fn print_diff(format: OutputFormat, r: &install::InstallReport) -> anyhow::Result<()> {
+    match format {
+        OutputFormat::Text => {
+            let mut s = String::new();
+            if let Some(u) = &r.upgrade {
+                s.push_str(&u.text());
+            }
+            for step in r
+                .steps
+                .iter()
+                .filter(|s| s.change != promstack_shared::owned::Change::Unchanged)
+            {
+                s.push_str(&format!("{} {}\n", step.change, step.object));
+            }
+            if let Some(d) = &r.diff {
+                s.push_str(&d.text());
+            }
+            if !r.changed {
+                s.push_str("Nothing would change.\n");
+            }
+            print!("{s}");
+        }
+        fmt => {
+            let v = serde_json::json!({"changed": r.changed, "namespace": r.namespace, "chart": r.chart,
+                "steps": r.steps, "diff": r.diff, "upgrade": r.upgrade});
             print!("{}", output::render(fmt, &v)?.unwrap_or_default());
         }
     }

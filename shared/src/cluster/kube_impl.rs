@@ -302,6 +302,19 @@ impl Cluster for KubeCluster {
         to_json(api.create(&pp, &dynamic).await.map_err(map_err)?)
     }
 
+    async fn dry_run_apply(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        let api = self
+            .api(&r.api_version, &r.kind, r.namespace.as_deref())
+            .await?;
+        let pp = PatchParams::apply(manager).force().dry_run();
+        let stored = api
+            .patch(&r.name, &pp, &Patch::Apply(obj))
+            .await
+            .map_err(map_err)?;
+        to_json(stored)
+    }
+
     async fn forward(&self, ns: &str, service: &str, port: u16) -> anyhow::Result<Forward> {
         self.forward_service(ns, service, port).await
     }

@@ -212,6 +212,10 @@ pub trait Cluster: Send + Sync {
     /// controller (Pod Security, policy webhooks, quotas) and is not stored. Returns the object as
     /// it would be stored; a refusal is the API server's error (403 for admission).
     async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError>;
+    /// Server-side apply with `dryRun=All`, forced, as field manager `manager`: the object as the
+    /// API server would store it after that apply (defaults, mutating webhooks, the fields
+    /// `manager` owned before and no longer sends removed), not stored. What `kubectl diff` asks.
+    async fn dry_run_apply(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError>;
     /// A loopback port forwarded to `port` of Service `ns/service` (a ready pod behind it), for
     /// as long as the [`Forward`] lives. Only a real cluster has pods to forward to.
     async fn forward(&self, ns: &str, service: &str, _port: u16) -> anyhow::Result<Forward> {

@@ -22,6 +22,8 @@ pub enum HelmCall<'a> {
     },
     /// `helm get values NAME -o json`: the user-supplied values of the deployed release.
     GetValues { name: &'a str, namespace: &'a str },
+    /// `helm get manifest NAME`: the objects of the deployed release as rendered (hooks left out).
+    GetManifest { name: &'a str, namespace: &'a str },
     /// `helm template`, CRDs included.
     Template(&'a Release),
     /// `helm show chart`: the chart's name and version.
@@ -81,6 +83,9 @@ impl HelmCall<'_> {
                 "--output",
                 "json",
             ]),
+            HelmCall::GetManifest { name, namespace } => {
+                strings(&["get", "manifest", name, "--namespace", namespace])
+            }
             HelmCall::Template(r) => {
                 let mut a: Vec<String> = vec!["template".into(), r.name.clone()];
                 a.extend(r.chart.args());
@@ -143,6 +148,10 @@ impl HelmCall<'_> {
                 name: &r.name,
                 namespace: &r.namespace,
             },
+            HelmCall::GetManifest {
+                name: &r.name,
+                namespace: &r.namespace,
+            },
             HelmCall::Template(r),
             HelmCall::ShowChart(&r.chart),
             HelmCall::Pull {
@@ -166,6 +175,7 @@ impl HelmCall<'_> {
                 HelmCall::Version
                 | HelmCall::Releases { .. }
                 | HelmCall::GetValues { .. }
+                | HelmCall::GetManifest { .. }
                 | HelmCall::Template(_)
                 | HelmCall::ShowChart(_)
                 | HelmCall::Pull { .. }
@@ -204,6 +214,7 @@ impl HelmCall<'_> {
             HelmCall::Version => "version",
             HelmCall::Releases { .. } => "list",
             HelmCall::GetValues { .. } => "get values",
+            HelmCall::GetManifest { .. } => "get manifest",
             HelmCall::Template(_) => "template",
             HelmCall::ShowChart(_) => "show chart",
             HelmCall::Pull { .. } => "pull",

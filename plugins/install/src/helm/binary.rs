@@ -109,6 +109,14 @@ impl HelmApi for Helm {
         }
     }
 
+    async fn manifest(&self, name: &str, namespace: &str) -> Result<Option<String>, Error> {
+        match self.call(HelmCall::GetManifest { name, namespace }).await {
+            Ok(out) => Ok(Some(out)),
+            Err(e) if e.to_string().contains("release: not found") => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     async fn template(&self, r: &Release) -> Result<String, Error> {
         self.call(HelmCall::Template(r)).await
     }

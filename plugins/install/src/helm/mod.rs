@@ -208,6 +208,9 @@ pub trait HelmApi: Send + Sync {
     }
     /// The user-supplied values of the deployed release.
     async fn values(&self, name: &str, namespace: &str) -> Result<Value, Error>;
+    /// The objects of the deployed release as helm rendered them (`helm get manifest`); `None`
+    /// when there is no such release.
+    async fn manifest(&self, name: &str, namespace: &str) -> Result<Option<String>, Error>;
     /// `helm template`, CRDs included.
     async fn template(&self, r: &Release) -> Result<String, Error>;
     /// `helm pull` of a chart from a repository or a registry into the folder `dest`; the chart

@@ -59,6 +59,8 @@ pub struct HelmState {
     pub charts: Vec<(&'static str, Chart)>,
     /// `helm pull` fails (the repository cannot be reached)
     pub fail_pull: bool,
+    /// the release's objects as the last upgrade rendered them (`helm get manifest`)
+    pub manifest: Option<String>,
 }
 
 pub struct FakeHelm {
@@ -124,8 +126,17 @@ impl FakeHelm {
                     json!({"observedGeneration":1,"replicas":1,"readyReplicas":1,"updatedReplicas":1,"availableReplicas":1})
                 }
             };
-            // whole objects, as the API server returns them (readiness reads them typed)
-            self.cluster.insert(json!({"apiVersion":"apps/v1","kind":w.kind,"metadata":{"name":w.name,"namespace":ns,"generation":1},"spec":{"replicas":1,"selector":{},"template":{}},"status":status}));
+            // whole objects, as the API server returns them (readiness reads them typed): the
+            // one helm wrote with its status, or one made up
+            let r = promstack_shared::cluster::ObjRef::new("apps/v1", w.kind, Some(ns), &w.name);
+            match self.cluster.peek(&r) {
+                Some(mut live) => {
+                    live["metadata"]["generation"] = json!(1);
+                    live["status"] = status;
+                    self.cluster.insert(live);
+                }
+                None => self.cluster.insert(json!({"apiVersion":"apps/v1","kind":w.kind,"metadata":{"name":w.name,"namespace":ns,"generation":1},"spec":{"replicas":1,"selector":{},"template":{}},"status":status})),
+            }
         }
     }
 }
@@ -180,24 +191,14 @@ impl HelmApi for FakeHelm {
         self.call("get-values");
         Ok(self.state.lock().unwrap().values.clone())
     }
+    async fn manifest(&self, _name: &str, _ns: &str) -> Result<Option<String>, Error> {
+        self.call("get-manifest");
+        Ok(self.state.lock().unwrap().manifest.clone())
+    }
     async fn template(&self, r: &Release) -> Result<String, Error> {
         self.call("template");
         self.chart("template", &r.chart)?;
-        read_files(r);
-        let dir = format!("{FIXTURE_CHART}/charts/crds/crds");
-        let mut out = String::new();
-        for f in ["crd-gadgets.yaml", "crd-widgets.yaml"] {
-            out.push_str("---\n# Source: fixture-stack/charts/crds/crds/");
-            out.push_str(f);
-            out.push('\n');
-            out.push_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap());
-        }
-        out.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rendered\n  namespace: monitoring\n");
-        let (_, merged) = read_files(r);
-        out.push_str(&chart_objects(&r.namespace));
-        out.push_str(&operator_objects(&r.namespace, &merged));
-        out.push_str(&grafana_objects(&r.namespace, &merged));
-        Ok(out)
+        Ok(render_text(r))
     }
     async fn pull(&self, chart: &Chart, dest: &std::path::Path) -> Result<PathBuf, Error> {
         self.call("pull");
@@ -225,8 +226,24 @@ impl HelmApi for FakeHelm {
             std::future::pending::<()>().await;
         }
         let (texts, merged) = read_files(r);
+        // the release's objects, written as helm 4 (server-side apply) or helm 3 (update) writes
+        let rendered = render_text(r);
+        for d in release_objects(&rendered, &r.name, &r.namespace) {
+            let _ = match major {
+                4 => self.cluster.apply_as(&d, "helm"),
+                _ => self.cluster.update_as(&d, "helm"),
+            };
+        }
+        let manifest: String = promstack_install::crds::documents(&rendered)
+            .unwrap()
+            .into_iter()
+            .filter(|d| d["kind"] != "CustomResourceDefinition")
+            .filter(|d| d.pointer("/metadata/annotations/helm.sh~1hook").is_none())
+            .map(|d| format!("---\n{}", serde_yaml::to_string(&d).unwrap()))
+            .collect();
         {
             let mut st = self.state.lock().unwrap();
+            st.manifest = Some(manifest);
             st.upgrade_argv.push(upgrade_args(r, major));
             st.upgrade_files.push(texts);
             if st.fail_upgrade {
@@ -263,10 +280,11 @@ impl HelmApi for FakeHelm {
             if d["kind"] == "DaemonSet" {
                 continue;
             }
-            if d.pointer("/metadata/annotations/helm.sh~1hook").is_some() {
-                // a hook object left behind: helm made it without its ownership annotations
-                d["metadata"].as_object_mut().unwrap().remove("annotations");
+            if d.pointer("/metadata/annotations/helm.sh~1hook").is_none() {
+                continue; // written with the release's objects above
             }
+            // a hook object left behind: helm made it without its ownership annotations
+            d["metadata"].as_object_mut().unwrap().remove("annotations");
             self.cluster.insert(d);
         }
         Ok(())
@@ -283,6 +301,37 @@ impl HelmApi for FakeHelm {
         self.state.lock().unwrap().release = None;
         Ok(())
     }
+}
+
+/// What the fake `helm template` renders: the fixture's CRDs, a ConfigMap, and the chart's
+/// objects for these values.
+fn render_text(r: &Release) -> String {
+    let dir = format!("{FIXTURE_CHART}/charts/crds/crds");
+    let mut out = String::new();
+    for f in ["crd-gadgets.yaml", "crd-widgets.yaml"] {
+        out.push_str("---\n# Source: fixture-stack/charts/crds/crds/");
+        out.push_str(f);
+        out.push('\n');
+        out.push_str(&std::fs::read_to_string(format!("{dir}/{f}")).unwrap());
+    }
+    out.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: rendered\n  namespace: monitoring\n");
+    let (_, merged) = read_files(r);
+    out.push_str(&chart_objects(&r.namespace));
+    out.push_str(&operator_objects(&r.namespace, &merged));
+    out.push_str(&grafana_objects(&r.namespace, &merged));
+    out
+}
+
+/// The release's objects in a render (CRDs and hooks left out, as `helm get manifest` has them),
+/// with the ownership helm writes on every object it makes.
+pub fn release_objects(rendered: &str, release: &str, ns: &str) -> Vec<Value> {
+    promstack_install::crds::documents(rendered)
+        .unwrap()
+        .into_iter()
+        .filter(|d| d["kind"] != "CustomResourceDefinition")
+        .filter(|d| d.pointer("/metadata/annotations/helm.sh~1hook").is_none())
+        .map(|d| promstack_install::release_diff::owned_by_helm(d, release, ns))
+        .collect()
 }
 
 /// Options for a quick test run: generated password, short poll interval.

@@ -13,6 +13,8 @@ pub enum Verb {
     Delete,
     /// A create with dryRun=All: admission runs, nothing is stored (not a write).
     DryRun,
+    /// A server-side apply with dryRun=All (a diff): nothing is stored (not a write).
+    DryRunApply,
 }
 
 impl Verb {

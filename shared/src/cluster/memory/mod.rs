@@ -129,6 +129,23 @@ impl MemoryCluster {
         Ok(stored)
     }
 
+    /// The namespace of a namespaced object, which must exist (404 as the API server answers).
+    fn namespace_of<'r>(&self, r: &'r ObjRef) -> Result<Option<&'r str>, ClusterError> {
+        let Some(ns) = r
+            .namespace
+            .as_deref()
+            .filter(|_| !is_cluster_scoped(&r.kind))
+        else {
+            return Ok(None);
+        };
+        match self.peek(&ObjRef::new("v1", "Namespace", None, ns)) {
+            Some(_) => Ok(Some(ns)),
+            None => Err(ClusterError::NotFound(format!(
+                "namespaces \"{ns}\" not found"
+            ))),
+        }
+    }
+
     /// Remove an object without counting a request.
     pub fn remove(&self, r: &ObjRef) -> Option<Value> {
         self.state.lock().unwrap().objects.remove(&key(r))
@@ -353,22 +370,13 @@ impl Cluster for MemoryCluster {
         let r = ObjRef::of(obj)?;
         self.enter(Verb::Apply, Some(&r.kind), Some(&r.name), r.to_string())
             .await?;
-        if !is_cluster_scoped(&r.kind) {
-            let Some(ns) = &r.namespace else {
-                return Err(ClusterError::Invalid(format!(
-                    "{} needs metadata.namespace",
-                    r.kind
-                )));
-            };
-            if self
-                .peek(&ObjRef::new("v1", "Namespace", None, ns))
-                .is_none()
-            {
-                return Err(ClusterError::NotFound(format!(
-                    "namespaces \"{ns}\" not found"
-                )));
-            }
+        if !is_cluster_scoped(&r.kind) && r.namespace.is_none() {
+            return Err(ClusterError::Invalid(format!(
+                "{} needs metadata.namespace",
+                r.kind
+            )));
         }
+        self.namespace_of(&r)?;
         self.write_as(
             obj,
             crate::FIELD_MANAGER,
@@ -380,19 +388,7 @@ impl Cluster for MemoryCluster {
         let r = ObjRef::of(obj)?;
         self.enter(Verb::DryRun, Some(&r.kind), Some(&r.name), r.to_string())
             .await?;
-        if let Some(ns) = r
-            .namespace
-            .as_deref()
-            .filter(|_| !is_cluster_scoped(&r.kind))
-        {
-            if self
-                .peek(&ObjRef::new("v1", "Namespace", None, ns))
-                .is_none()
-            {
-                return Err(ClusterError::NotFound(format!(
-                    "namespaces \"{ns}\" not found"
-                )));
-            }
+        if let Some(ns) = self.namespace_of(&r)? {
             if r.kind == "Pod" {
                 if let Some(refusal) = self.admit_pod(ns, obj) {
                     return Err(refusal);
@@ -407,6 +403,25 @@ impl Cluster for MemoryCluster {
             )));
         }
         Ok(obj.clone())
+    }
+
+    async fn dry_run_apply(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        self.enter(
+            Verb::DryRunApply,
+            Some(&r.kind),
+            Some(&r.name),
+            r.to_string(),
+        )
+        .await?;
+        self.namespace_of(&r)?;
+        let stored = self.peek(&r);
+        super::ssa::write(
+            stored.as_ref(),
+            obj,
+            manager,
+            super::ssa::Operation::Apply { force: true },
+        )
     }
 
     async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {

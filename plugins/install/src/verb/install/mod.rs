@@ -12,6 +12,7 @@
 //! 5. `wait` for the workloads; the summary ([`summary`]). A second run with nothing changed
 //!    makes no write and runs no helm upgrade.
 mod apply;
+mod diff;
 mod inputs;
 mod plan;
 pub mod preflight;
@@ -182,6 +183,12 @@ pub struct InstallReport {
     pub waited: Vec<String>,
     pub grafana: GrafanaAccess,
     pub timings: Timings,
+    /// With --dry-run (and `install diff`): what changes in every object of the release.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<crate::release_diff::ReleaseDiff>,
+    /// When the chart's version changes: the versions crossed, their notes and values keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upgrade: Option<crate::upgrade::ChartUpgrade>,
 }
 
 /// An install's result plus what only some outputs show (Debug never shows the password).
@@ -205,7 +212,11 @@ pub async fn run(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Insta
     let facts = preflight::run(opts, deps, &inputs, &clock).await?;
     let plan = plan::make(opts, deps, &mut inputs, &facts, &clock).await?;
     let mut report = plan.report(opts, &inputs, &facts);
+    report.upgrade = crate::upgrade::plan(&facts.existing, &facts.rendered.chart);
     if opts.dry_run {
+        let diff = diff::of_release(opts, deps, &facts, &clock).await?;
+        report.changed |= diff.changes();
+        report.diff = Some(diff);
         return Ok(InstallOutcome {
             report,
             rendered: plan.rendered(opts, facts),

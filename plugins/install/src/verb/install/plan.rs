@@ -108,6 +108,8 @@ impl Plan {
             waited: vec![],
             grafana: grafana_access(&inputs.merged, &facts.nodes, &opts.namespace, opts),
             timings: Timings::default(),
+            diff: None,
+            upgrade: None,
         }
     }
 

@@ -6,7 +6,10 @@ const TEMPLATE: &str = r#"{{#if report.dry_run}}Dry run: nothing was changed. Pl
 {{#each report.steps}}  {{pad change}} {{object}}{{#if note}} ({{note}}){{/if}}
 {{/each}}
   {{join report.helm_command}}
-{{else}}{{#if report.changed}}kube-prometheus-stack ({{report.chart}}) is installed in namespace {{report.namespace}}, context {{report.context}}.{{else}}Nothing changed: kube-prometheus-stack ({{report.chart}}) in namespace {{report.namespace}} is already as wanted.{{/if}}
+{{#if diff}}
+What changes in the cluster (a server-side dry run of every object against the live one):
+{{diff}}{{/if}}{{#if upgrade}}
+{{upgrade}}{{/if}}{{else}}{{#if report.changed}}kube-prometheus-stack ({{report.chart}}) is installed in namespace {{report.namespace}}, context {{report.context}}.{{else}}Nothing changed: kube-prometheus-stack ({{report.chart}}) in namespace {{report.namespace}} is already as wanted.{{/if}}
 
 Grafana       {{report.grafana.url}}
   user        {{report.grafana.user}}
@@ -42,8 +45,10 @@ pub fn render(report: &InstallReport, password: Option<&str>) -> String {
         .iter()
         .any(|c| c.name == "pod-security" && c.detail.contains(crate::preflight::ENFORCE_LABEL))
         .then(crate::preflight::labels_said);
-    let data =
-        serde_json::json!({"report": report, "password": password, "privileged": privileged});
+    let diff = report.diff.as_ref().map(|d| d.text());
+    let upgrade = report.upgrade.as_ref().map(|u| u.text());
+    let data = serde_json::json!({"report": report, "password": password, "privileged": privileged,
+        "diff": diff, "upgrade": upgrade});
     hb.render("summary", &data)
         .expect("the summary renders from a complete report")
 }
@@ -80,6 +85,8 @@ mod tests {
                 password_command: "kubectl ...".into(),
             },
             timings: Timings::default(),
+            diff: None,
+            upgrade: None,
         }
     }
 

@@ -36,6 +36,11 @@ impl std::fmt::Display for Problem {
     }
 }
 
+/// What the API server answers a write of an object changed since it was read (409): a controller
+/// that gets it reads again and retries, so its Warning event is no problem.
+const RETRIED_CONFLICT: &str =
+    "the object has been modified; please apply your changes to the latest version and try again";
+
 /// The Warning events of a namespace, newest per object and reason.
 #[derive(Debug, Clone, Default)]
 pub struct Warnings(Vec<Problem>);
@@ -82,6 +87,14 @@ impl Warnings {
                 continue;
             };
             if e.type_.as_deref() != Some("Warning") {
+                continue;
+            }
+            // a controller's write that lost a race (optimistic concurrency): it retries at once,
+            // nothing is wrong
+            if e.message
+                .as_deref()
+                .is_some_and(|m| m.contains(RETRIED_CONFLICT))
+            {
                 continue;
             }
             let seen = last_seen(&e);
@@ -307,6 +320,19 @@ mod tests {
         assert!(w.poll(&c, "m", None).await.is_empty(), "said once");
         assert!(w.last().explain("ne").is_some());
         assert!(w.poll(&c, "m", Some("grafana")).await.is_empty());
+    }
+
+    #[test]
+    fn a_controllers_lost_race_is_no_problem() {
+        let w = Warnings::from_events(
+            &[
+                event("Endpoints", "ne", "FailedToUpdateEndpoint", "Failed to update endpoint m/ne: Operation cannot be fulfilled on endpoints \"ne\": the object has been modified; please apply your changes to the latest version and try again", "2026-01-01T00:00:00Z"),
+                event("Pod", "p", "FailedMount", "secret \"s\" not found", "2026-01-01T00:00:00Z"),
+            ],
+            None,
+        );
+        let reasons: Vec<&str> = w.all().iter().map(|p| p.reason.as_str()).collect();
+        assert_eq!(reasons, ["FailedMount"]);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! webhooks off render as they should, that every workload check of `status` is ok, and
 //! uninstalls cleanly. CRDs and the kubelet Service in kube-system are removed afterwards only if
 //! this test created them.
+mod e2e_diff;
 mod e2e_support;
 use e2e_support::{no_pod_security_warning, storage_class};
 use promstack_shared::cluster::{Cluster, KubeCluster, ObjRef};
@@ -96,9 +97,10 @@ fn stack_elsewhere(rt: &tokio::runtime::Runtime, c: &KubeCluster) -> Option<Stri
     })
 }
 
-#[test]
-#[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
-fn install_check_reinstall_uninstall() {
+/// A throwaway namespace `promstack-e2e-<what>-…` on a cluster without a kube-prometheus-stack
+/// (one per cluster: a second one is refused with exit 3, which is checked before failing), and
+/// whether the CRDs and the kubelet Service were there before (then they are left at the end).
+fn setup(what: &str) -> (E2e, String) {
     let kubeconfig = promstack_shared::testing::e2e_kubeconfig();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -154,7 +156,7 @@ fn install_check_reinstall_uninstall() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs();
-    let namespace = format!("promstack-e2e-{}-{stamp}", std::process::id());
+    let namespace = format!("promstack-e2e-{what}{}-{stamp}", std::process::id());
     let e = E2e {
         kubeconfig,
         namespace: namespace.clone(),
@@ -163,6 +165,14 @@ fn install_check_reinstall_uninstall() {
         rt,
         cluster,
     };
+    (e, sc)
+}
+
+#[test]
+#[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
+fn install_check_reinstall_uninstall() {
+    let (e, sc) = setup("");
+    let namespace = e.namespace.clone();
 
     let mut extra: Vec<String> = vec![
         "--env".into(),

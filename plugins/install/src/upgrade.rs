@@ -14,8 +14,8 @@ pub struct ChartUpgrade {
     pub to: String,
     /// The chart's notes of each major crossed, oldest first.
     pub notes: Vec<Note>,
-    /// Keys of the user's values files the deployed chart read and the new one does not
-    /// (`file:line: path`).
+    /// Keys of the user's values files the new chart does not read (`file:line: ...`): let through
+    /// by `--allow-unknown-values` (refused otherwise, before the plan).
     pub values_keys_gone: Vec<String>,
 }
 
@@ -29,15 +29,18 @@ pub struct Note {
 /// The upgrade from the deployed release's chart to `chart`, when its version differs.
 pub fn plan(existing: &Option<ReleaseInfo>, chart: &ChartFacts) -> Option<ChartUpgrade> {
     let deployed = existing.as_ref()?;
-    let from = deployed
-        .chart
-        .strip_prefix(&format!("{}-", chart.name))
-        .map(String::from)
-        .or_else(|| deployed.chart.rsplit_once('-').map(|(_, v)| v.to_string()))?;
-    if from == chart.version {
+    // `helm list`'s chart is name-version; another chart's name is said whole
+    let (from, to) = match deployed.chart.strip_prefix(&format!("{}-", chart.name)) {
+        Some(v) => (v.to_string(), chart.version.clone()),
+        None => (
+            deployed.chart.clone(),
+            format!("{}-{}", chart.name, chart.version),
+        ),
+    };
+    if from == to {
         return None;
     }
-    let notes = match (major(&from), major(&chart.version)) {
+    let notes = match (major(&from), major(&to)) {
         (Some(a), Some(b)) if b > a => sections(chart.upgrade_notes.as_deref().unwrap_or(""))
             .into_iter()
             .filter(|(to_major, _)| *to_major > a && *to_major <= b)
@@ -48,7 +51,7 @@ pub fn plan(existing: &Option<ReleaseInfo>, chart: &ChartFacts) -> Option<ChartU
     };
     Some(ChartUpgrade {
         from,
-        to: chart.version.clone(),
+        to,
         notes,
         values_keys_gone: vec![],
     })
@@ -110,8 +113,8 @@ impl ChartUpgrade {
         );
         if !self.values_keys_gone.is_empty() {
             s.push_str(&format!(
-                "Keys of your values that chart {} no longer reads (chart {} did):\n",
-                self.to, self.from
+                "Keys of your values files that chart {} does not read (helm will ignore them):\n",
+                self.to
             ));
             for k in &self.values_keys_gone {
                 s.push_str(&format!("  {k}\n"));
@@ -175,5 +178,18 @@ mod tests {
         assert!(minor.notes.is_empty());
         let down = plan(&release("kube-prometheus-stack-88.5.3"), &chart("87.19.2")).unwrap();
         assert!(down.notes.is_empty() && down.text().starts_with("Chart downgrade"));
+        let other = plan(&release("other-chart-1.0.0"), &chart("88.5.3")).unwrap();
+        assert_eq!(
+            (other.from.as_str(), other.to.as_str()),
+            ("other-chart-1.0.0", "kube-prometheus-stack-88.5.3")
+        );
+        assert!(other.notes.is_empty());
+    }
+
+    #[test]
+    fn keys_the_new_chart_does_not_read_are_named() {
+        let mut u = plan(&release("kube-prometheus-stack-87.19.2"), &chart("88.5.3")).unwrap();
+        u.values_keys_gone = vec!["mine.yaml:3: `old` is not a key of prometheus".into()];
+        assert!(u.text().contains("Keys of your values files that chart 88.5.3 does not read (helm will ignore them):\n  mine.yaml:3: `old` is not a key of prometheus\n"), "{}", u.text());
     }
 }

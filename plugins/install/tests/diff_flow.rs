@@ -71,3 +71,40 @@ async fn a_fresh_install_plans_every_object_as_added() {
     assert_eq!(c.writes(), 0);
     assert_eq!(h.count("get-manifest"), 0, "no release to read");
 }
+
+#[tokio::test]
+async fn a_chart_upgrade_names_the_versions_its_notes_and_the_keys_it_does_not_read() {
+    let c = cluster(1);
+    let h = FakeHelm::new(c.clone(), 4);
+    run(&options(), &c, &h, b"").await.unwrap();
+    // the deployed release is of an older major
+    h.state.lock().unwrap().release.as_mut().unwrap().chart =
+        "kube-prometheus-stack-87.19.2".into();
+    c.reset_counts();
+    let dir = tempfile::tempdir().unwrap();
+    let gone = dir.path().join("gone.yaml");
+    std::fs::write(&gone, "grafana:\n  oldKey: 1\n").unwrap();
+    let mut o = options();
+    o.dry_run = true;
+    o.user_values = vec![gone.clone()];
+    o.allow_unknown_values = true;
+    let r = run(&o, &c, &h, b"").await.unwrap().report;
+    let u = r.upgrade.as_ref().expect("an upgrade is planned");
+    assert_eq!((u.from.as_str(), u.to.as_str()), ("87.19.2", "88.5.3"));
+    let headings: Vec<&str> = u.notes.iter().map(|n| n.heading.as_str()).collect();
+    assert_eq!(headings, ["From 87.x to 88.x"]);
+    assert_eq!(
+        u.values_keys_gone,
+        [format!(
+            "{}:2: `oldKey` is not a key of grafana",
+            gone.display()
+        )]
+    );
+    let text = promstack_install::summary::render(&r, None);
+    assert!(
+        text.contains("Chart upgrade: 87.19.2 → 88.5.3")
+            && text.contains("  | The fixture's notes for 88: apply the CRDs first."),
+        "{text}"
+    );
+    assert_eq!(c.writes(), 0);
+}

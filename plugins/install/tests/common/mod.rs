@@ -217,7 +217,7 @@ impl HelmApi for FakeHelm {
     async fn chart_id(&self, chart: &Chart) -> Result<String, Error> {
         self.call("show-chart");
         self.chart("show chart", chart)?;
-        Ok("kube-prometheus-stack-88.5.3".into())
+        Ok(chart_id(chart))
     }
     async fn upgrade_install(&self, r: &Release, major: u32) -> Result<(), Error> {
         self.call("upgrade");
@@ -226,6 +226,7 @@ impl HelmApi for FakeHelm {
             std::future::pending::<()>().await;
         }
         let (texts, merged) = read_files(r);
+        let chart_id = chart_id(&r.chart);
         // the release's objects, written as helm 4 (server-side apply) or helm 3 (update) writes
         let rendered = render_text(r);
         for d in release_objects(&rendered, &r.name, &r.namespace) {
@@ -260,7 +261,7 @@ impl HelmApi for FakeHelm {
                 namespace: r.namespace.clone(),
                 revision: rev.to_string(),
                 status: "deployed".into(),
-                chart: "kube-prometheus-stack-88.5.3".into(),
+                chart: chart_id.clone(),
                 app_version: "v0.93.1".into(),
             });
             st.values = merged.clone();
@@ -466,12 +467,47 @@ pub fn helm(major: u32) -> Option<promstack_install::helm::Helm> {
     ))
 }
 
-/// The fixture chart as `helm pull` writes a chart: a `.tgz` of its folder.
+/// The chart as `helm list` shows it, name-version: a local one's own, the remote one's the
+/// pinned kube-prometheus-stack's.
+fn chart_id(chart: &Chart) -> String {
+    match chart {
+        Chart::Local(p) => {
+            let f = promstack_install::chart_files::read(p).unwrap();
+            format!("{}-{}", f.name, f.version)
+        }
+        _ => "kube-prometheus-stack-88.5.3".to_string(),
+    }
+}
+
+/// What `helm pull` of the pinned chart writes, as far as the fake needs it: a `.tgz` of the
+/// fixture chart's folder named and versioned as kube-prometheus-stack 88.5.3.
 pub fn chart_archive() -> Vec<u8> {
     let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
         Vec::new(),
         flate2::Compression::fast(),
     ));
-    tar.append_dir_all("fixture-stack", FIXTURE_CHART).unwrap();
+    let dir = std::path::Path::new(FIXTURE_CHART);
+    for entry in ["values.yaml", "UPGRADE.md", "templates", "charts"] {
+        let p = dir.join(entry);
+        let name = format!("kube-prometheus-stack/{entry}");
+        match p.is_dir() {
+            true => tar.append_dir_all(&name, &p).unwrap(),
+            false => tar.append_path_with_name(&p, &name).unwrap(),
+        }
+    }
+    let chart_yaml = std::fs::read_to_string(dir.join("Chart.yaml"))
+        .unwrap()
+        .replace("name: fixture-stack", "name: kube-prometheus-stack")
+        .replace("version: 0.3.0", "version: 88.5.3");
+    let mut h = tar::Header::new_gnu();
+    h.set_size(chart_yaml.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(
+        &mut h,
+        "kube-prometheus-stack/Chart.yaml",
+        chart_yaml.as_bytes(),
+    )
+    .unwrap();
     tar.into_inner().unwrap().finish().unwrap()
 }

@@ -212,7 +212,24 @@ pub async fn run(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Insta
     let facts = preflight::run(opts, deps, &inputs, &clock).await?;
     let plan = plan::make(opts, deps, &mut inputs, &facts, &clock).await?;
     let mut report = plan.report(opts, &inputs, &facts);
-    report.upgrade = crate::upgrade::plan(&facts.existing, &facts.rendered.chart);
+    report.upgrade = crate::upgrade::plan(&facts.existing, &facts.rendered.chart).map(|mut u| {
+        // with --allow-unknown-values, the keys of the user's files the new chart does not read
+        let user: Vec<_> = inputs
+            .chain
+            .iter()
+            .filter(|f| !f.origin.starts_with("values/") && f.origin != "generated-overlay.yaml")
+            .cloned()
+            .collect();
+        u.values_keys_gone = preflight::values_keys::unknown_keys(
+            &user,
+            &facts.rendered.chart,
+            &facts.rendered.crds,
+        )
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+        u
+    });
     if opts.dry_run {
         let diff = diff::of_release(opts, deps, &facts, &clock).await?;
         report.changed |= diff.changes();

@@ -174,9 +174,26 @@ pub fn prometheus_with_flags(
     extra_config: &str,
     flags: &[&str],
 ) -> Daemon {
+    prometheus_configured(bin, "", extra_targets, extra_config, flags, |_| {})
+}
+
+/// [`prometheus_with_flags`] with more under `global:` (`  external_labels: ...`), and
+/// `before_start` given its data folder before it starts (blocks made by
+/// `promtool tsdb create-blocks-from` go there).
+pub fn prometheus_configured(
+    bin: &Path,
+    global_extra: &str,
+    extra_targets: &[(&str, String)],
+    extra_config: &str,
+    flags: &[&str],
+    before_start: impl FnOnce(&Path),
+) -> Daemon {
     let port = free_port();
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut cfg = format!("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n");
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).expect("data folder");
+    before_start(&data);
+    let mut cfg = format!("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n{global_extra}scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n");
     for (job, target) in extra_targets {
         cfg.push_str(&format!(
             "  - job_name: {job}\n    static_configs:\n      - targets: ['{target}']\n"

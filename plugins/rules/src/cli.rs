@@ -72,6 +72,14 @@ pub struct LintArgs {
     /// Exit 3 when a finding is at least this severe
     #[arg(long, value_enum, default_value_t = Severity::Error)]
     pub fail_on: Severity,
+    /// Skip the online checks (series, ranges against the retention, vector matching, external labels, recording-rule dependencies, cost)
+    #[arg(long, conflicts_with = "backtest")]
+    pub offline: bool,
+    /// Replay each alert over this past range against Prometheus (for and keep_firing_for as Prometheus applies them): how many alerts would have fired, when, for how long
+    #[arg(long, value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    pub backtest: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +141,11 @@ impl LintArgs {
             scrape_interval: self.scrape_interval,
             fail_on: self.fail_on,
             target: t.clone(),
+            online: match self.offline {
+                true => None,
+                false => Some(self.prometheus.endpoint()),
+            },
+            backtest: self.backtest,
         }
     }
 }

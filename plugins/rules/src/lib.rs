@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod lint;
 pub mod load;
+pub mod online;
 pub mod promtool;
 pub mod sync;
 pub mod validate;
@@ -26,7 +27,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let (g, t) = (&cli.global, &cli.target);
     match &cli.command {
         Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(g, t))?),
-        Command::Lint(a) => finish(fmt, &verb::lint::run(&a.options(g, t))?),
+        Command::Lint(a) => finish(fmt, &verb::lint::run(&a.options(g, t), &deps).await?),
         Command::Test(a) => finish(fmt, &verb::test::run(&a.options(g))?),
         Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
         Command::Sync(a) if a.dry_run && fmt == OutputFormat::Yaml => {

@@ -38,6 +38,13 @@ pub const CHECKS: &[(&str, Severity, &str)] = &[
     ("record/duplicate", Severity::Warning, "the same series recorded twice (promtool: duplicate rule)"),
     ("alert/duplicate", Severity::Warning, "the same alert (name and labels) twice in a group (promtool: duplicate rule); Prometheus loads both"),
     ("group/empty", Severity::Warning, "a group without rules (Prometheus loads it and does nothing)"),
+    ("alerts/template", Severity::Error, "an alert's template reads `$labels.x` that the expression's result cannot have (after `sum by (job)`, say)"),
+    ("promql/series", Severity::Error, "online: a selector that matches nothing now: the metric is absent (or gone), lacks the label, or never has the value"),
+    ("promql/range_query", Severity::Warning, "online: a range longer than the live Prometheus's retention"),
+    ("promql/vector_matching", Severity::Error, "online: on(...) naming a label one side does not have: nothing matches"),
+    ("alerts/external_labels", Severity::Error, "online: $externalLabels.x that the live Prometheus does not have"),
+    ("rule/dependency", Severity::Warning, "online: a recording rule Prometheus runs, gone from the files, that rules or dashboards still read"),
+    ("query/cost", Severity::Error, "online: a group whose evaluation takes longer than its interval (each rule's series and evaluation time are in the report)"),
 ];
 
 pub const SEVERITIES: [&str; 3] = ["critical", "warning", "info"];
@@ -209,6 +216,28 @@ pub fn lint(l: &Loaded, scrape: Duration, target: &Target) -> Vec<Finding> {
     }
     out.sort();
     out
+}
+
+/// Findings of the checks on parsed rules ([`crate::online`]) as lint findings: the rule's
+/// opt-out comment is honoured, the check's severity applies unless the finding sets one.
+pub fn found(l: &Loaded, found: Vec<crate::online::Found>) -> Vec<Finding> {
+    found
+        .into_iter()
+        .filter(|f| !opted_out(l, &f.loc, f.check))
+        .map(|f| Finding {
+            file: f.loc.file,
+            line: f.loc.line,
+            check: f.check,
+            severity: match f.error {
+                Some(true) => Severity::Error,
+                Some(false) => Severity::Warning,
+                None => severity_of(f.check),
+            },
+            group: f.group,
+            rule: f.rule,
+            message: f.message,
+        })
+        .collect()
 }
 
 /// Groups without rules, and an alert repeated in its group (same name, same labels).

@@ -97,7 +97,8 @@ impl PrometheusApi {
         &self.base
     }
 
-    async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Value, String> {
+    /// `GET` an API path with query parameters: its `data`, or Prometheus's error.
+    pub async fn get(&self, path: &str, params: &[(&str, String)]) -> Result<Value, String> {
         let mut req = self
             .client
             .get(format!("{}{path}", self.base))
@@ -144,6 +145,25 @@ impl PrometheusApi {
             },
             Err(e) => QueryOutcome::Error(e),
         }
+    }
+
+    /// `/api/v1/query_range` from `start` to `end` (Unix seconds) at `step`: the result's series.
+    pub async fn range(
+        &self,
+        query: &str,
+        start: f64,
+        end: f64,
+        step: Duration,
+    ) -> Result<Value, String> {
+        let params = [
+            ("query", query.to_string()),
+            ("start", format!("{start:.3}")),
+            ("end", format!("{end:.3}")),
+            ("step", format!("{:.3}", step.as_secs_f64().max(0.001))),
+        ];
+        self.get("/api/v1/query_range", &params)
+            .await
+            .map(|d| d["result"].clone())
     }
 
     /// `/api/v1/query` now.

@@ -1,8 +1,11 @@
 //! Test support: a cluster seeded like a small Talos cluster, and a fake helm that records what
 //! it was asked and, on upgrade, creates ready workloads in the in-memory cluster.
 #![allow(dead_code)]
+mod chart_file;
 mod chart_repo;
 mod render;
+pub use chart_file::chart_archive;
+use chart_file::chart_id;
 #[allow(unused_imports)] // not every test binary serves a repository
 pub use chart_repo::ChartRepo;
 use render::{chart_objects, grafana_objects, operator_objects};
@@ -465,49 +468,4 @@ pub fn helm(major: u32) -> Option<promstack_install::helm::Helm> {
         Some(kubeconfig),
         None,
     ))
-}
-
-/// The chart as `helm list` shows it, name-version: a local one's own, the remote one's the
-/// pinned kube-prometheus-stack's.
-fn chart_id(chart: &Chart) -> String {
-    match chart {
-        Chart::Local(p) => {
-            let f = promstack_install::chart_files::read(p).unwrap();
-            format!("{}-{}", f.name, f.version)
-        }
-        _ => "kube-prometheus-stack-88.5.3".to_string(),
-    }
-}
-
-/// What `helm pull` of the pinned chart writes, as far as the fake needs it: a `.tgz` of the
-/// fixture chart's folder named and versioned as kube-prometheus-stack 88.5.3.
-pub fn chart_archive() -> Vec<u8> {
-    let mut tar = tar::Builder::new(flate2::write::GzEncoder::new(
-        Vec::new(),
-        flate2::Compression::fast(),
-    ));
-    let dir = std::path::Path::new(FIXTURE_CHART);
-    for entry in ["values.yaml", "UPGRADE.md", "templates", "charts"] {
-        let p = dir.join(entry);
-        let name = format!("kube-prometheus-stack/{entry}");
-        match p.is_dir() {
-            true => tar.append_dir_all(&name, &p).unwrap(),
-            false => tar.append_path_with_name(&p, &name).unwrap(),
-        }
-    }
-    let chart_yaml = std::fs::read_to_string(dir.join("Chart.yaml"))
-        .unwrap()
-        .replace("name: fixture-stack", "name: kube-prometheus-stack")
-        .replace("version: 0.3.0", "version: 88.5.3");
-    let mut h = tar::Header::new_gnu();
-    h.set_size(chart_yaml.len() as u64);
-    h.set_mode(0o644);
-    h.set_cksum();
-    tar.append_data(
-        &mut h,
-        "kube-prometheus-stack/Chart.yaml",
-        chart_yaml.as_bytes(),
-    )
-    .unwrap();
-    tar.into_inner().unwrap().finish().unwrap()
 }

@@ -14,6 +14,7 @@ pub mod lex;
 mod lex_literal;
 #[cfg(test)]
 mod lex_tests;
+pub mod model;
 pub mod number;
 mod parse;
 mod parse_duration;

@@ -1,0 +1,328 @@
+//! The online checks beside `promql/series` (see [`super`]), and `alerts/template`, which the
+//! expression model answers offline.
+use super::{Found, Online, RuleRef};
+use crate::load::Loaded;
+use promstack_shared::prometheus::promql::ast::{Expr, ValueType};
+use promstack_shared::prometheus::promql::model;
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// `promql/range_query`: a range longer than the live retention sees only the retention.
+pub fn range_query(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
+    let Some(keep) = o.live.retention else {
+        return vec![];
+    };
+    model::ranges(&r.expr)
+        .into_iter()
+        .filter(|(secs, _)| *secs > keep.as_secs_f64())
+        .map(|(secs, what)| {
+            r.found(
+                "promql/range_query",
+                format!(
+                    "the range [{}] of {what} is longer than Prometheus's retention ({}): it sees at most that",
+                    promstack_shared::duration::format(std::time::Duration::from_secs_f64(secs)),
+                    promstack_shared::duration::format(keep)
+                ),
+            )
+        })
+        .collect()
+}
+
+/// The text of a part of the rule's expression.
+fn text<'r>(r: &'r RuleRef<'_>, e: &Expr) -> &'r str {
+    let s = e.span();
+    r.rule.expr.get(s.start..s.end).unwrap_or("?").trim()
+}
+
+/// `promql/vector_matching`: `on(l)` where a side has no `l`: known from the expression (after an
+/// aggregation that drops it), else from the side's live series.
+pub async fn vector_matching(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
+    let mut pairs = Vec::new();
+    r.expr.walk(&mut |e| {
+        if let Expr::Binary(b) = e {
+            let vectors =
+                b.lhs.value_type() != ValueType::Scalar && b.rhs.value_type() != ValueType::Scalar;
+            if vectors && b.matching.on && !b.matching.labels.is_empty() {
+                pairs.push(b.as_ref());
+            }
+        }
+    });
+    let mut out = Vec::new();
+    for b in pairs {
+        for (side, e) in [("left", &b.lhs), ("right", &b.rhs)] {
+            let labels = model::output_labels(e);
+            let lacking: Vec<&String> = b
+                .matching
+                .labels
+                .iter()
+                .filter(|l| labels.lacks(l))
+                .collect();
+            if !lacking.is_empty() {
+                out.push(r.found(
+                    "promql/vector_matching",
+                    format!(
+                        "on({}): the {side} side `{}` has no {} (its result keeps only what its aggregation or function keeps)",
+                        b.matching.labels.join(", "),
+                        text(r, e),
+                        names(&lacking)
+                    ),
+                ));
+                continue;
+            }
+            let q = format!(
+                "count by ({}) ({})",
+                b.matching.labels.join(", "),
+                text(r, e)
+            );
+            let Ok(series) = o.query(&q).await else {
+                continue;
+            };
+            if series.is_empty() {
+                continue; // no data on that side: promql/series says why
+            }
+            let lacking: Vec<&String> = b
+                .matching
+                .labels
+                .iter()
+                .filter(|l| series.iter().all(|s| s["metric"].get(l.as_str()).is_none()))
+                .collect();
+            if !lacking.is_empty() {
+                out.push(r.found(
+                    "promql/vector_matching",
+                    format!(
+                        "on({}): no series of the {side} side `{}` has {}, so nothing matches",
+                        b.matching.labels.join(", "),
+                        text(r, e),
+                        names(&lacking)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn names(ls: &[&String]) -> String {
+    let quoted: Vec<String> = ls.iter().map(|l| format!("`{l}`")).collect();
+    format!("label {}", quoted.join(", "))
+}
+
+/// The `$labels.x` (or `.Labels.x`, `index $labels "x"`) names a template reads.
+pub fn template_labels(text: &str, var: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for prefix in [format!("${var}."), format!(".{}.", capitalised(var))] {
+        for (i, _) in text.match_indices(&prefix) {
+            let rest = &text[i + prefix.len()..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() {
+                out.insert(name);
+            }
+        }
+    }
+    let index = format!("index ${var} \"");
+    for (i, _) in text.match_indices(&index) {
+        if let Some(name) = text[i + index.len()..].split('"').next() {
+            out.insert(name.to_string());
+        }
+    }
+    out
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// `alerts/template`: a label an annotation or label of an alert reads (`{{ $labels.instance }}`)
+/// that the expression's result cannot have (after `sum by (job)`, say). Offline.
+pub fn template(r: &RuleRef<'_>) -> Vec<Found> {
+    if r.rule.alert.is_none() {
+        return vec![];
+    }
+    let labels = model::output_labels(&r.expr);
+    let mut out = Vec::new();
+    let texts = r
+        .rule
+        .annotations
+        .iter()
+        .map(|(k, v)| (format!("annotation `{k}`"), v))
+        .chain(
+            r.rule
+                .labels
+                .iter()
+                .map(|(k, v)| (format!("label `{k}`"), v)),
+        );
+    for (whose, text) in texts {
+        for name in template_labels(text, "labels") {
+            if labels.lacks(&name) && !r.rule.labels.contains_key(&name) {
+                out.push(r.found(
+                    "alerts/template",
+                    format!("{whose} reads `$labels.{name}`, but the expression's result has no `{name}` label"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// `alerts/external_labels`: `$externalLabels.x` where the live Prometheus has no such label.
+pub fn external_labels(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
+    if !o.live.config_read {
+        return vec![];
+    }
+    let mut out = Vec::new();
+    for (k, v) in r.rule.annotations.iter().chain(r.rule.labels.iter()) {
+        for name in template_labels(v, "externalLabels") {
+            if !o.live.external_labels.contains_key(&name) {
+                let have: Vec<&str> = o.live.external_labels.keys().map(String::as_str).collect();
+                out.push(r.found(
+                    "alerts/external_labels",
+                    format!(
+                        "`{k}` reads `$externalLabels.{name}`, but Prometheus's external labels are {}",
+                        match have.is_empty() {
+                            true => "none".to_string(),
+                            false => have.join(", "),
+                        }
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// Whether `text` reads the series `name` (as a whole word: metric names hold `:` and `_`).
+fn reads(text: &str, name: &str) -> bool {
+    let word = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':';
+    text.match_indices(name).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + name.len()..].chars().next();
+        !before.is_some_and(word) && !after.is_some_and(word)
+    })
+}
+
+/// `rule/dependency`: a recording rule Prometheus runs in a group of the files' that the files no
+/// longer have, whose series a rule of the files or a dashboard still reads.
+pub async fn dependency(o: &Online<'_>, loaded: &Loaded, rules: &[RuleRef<'_>]) -> Vec<Found> {
+    let local_groups: BTreeSet<&str> = rules.iter().map(|r| r.group.name.as_str()).collect();
+    let recorded: BTreeSet<&str> = rules
+        .iter()
+        .filter_map(|r| r.rule.record.as_deref())
+        .collect();
+    let mut out = Vec::new();
+    for g in &o.live.groups {
+        let Some(gname) = g["name"].as_str().filter(|n| local_groups.contains(n)) else {
+            continue;
+        };
+        let removed = g["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|r| r["type"] == "recording")
+            .filter_map(|r| r["name"].as_str())
+            .filter(|n| !recorded.contains(n));
+        for name in removed {
+            for r in rules.iter().filter(|r| {
+                model::selectors(&r.expr)
+                    .iter()
+                    .any(|u| u.selector.metric() == Some(name))
+            }) {
+                out.push(r.found(
+                    "rule/dependency",
+                    format!("reads `{name}`, which group `{gname}` records in Prometheus but the files no longer do: once synced, this rule sees nothing"),
+                ));
+            }
+            let group = rules.iter().find(|r| r.group.name == gname);
+            for (title, _) in o.dashboards.iter().filter(|(_, text)| reads(text, name)) {
+                let loc = group
+                    .map(|r| r.loc.clone())
+                    .unwrap_or_else(|| loaded.object_loc(0));
+                out.push(Found {
+                    loc,
+                    group: gname.to_string(),
+                    rule: name.to_string(),
+                    check: "rule/dependency",
+                    error: None,
+                    message: format!("recording rule `{name}` is gone from group `{gname}`, but dashboard {title} still reads its series"),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What one rule costs, from Prometheus's own account of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleCost {
+    pub group: String,
+    pub rule: String,
+    /// Series its selectors select now.
+    pub series: u64,
+    /// Its last evaluation, in seconds (`/api/v1/rules`), when Prometheus runs it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub evaluation_seconds: Option<f64>,
+}
+
+/// `query/cost`: each rule's series and evaluation time; a group whose evaluation takes longer
+/// than its interval is an error.
+pub async fn cost(o: &Online<'_>, rules: &[RuleRef<'_>]) -> (Vec<Found>, Vec<RuleCost>) {
+    let mut found = Vec::new();
+    let local_groups: BTreeSet<&str> = rules.iter().map(|r| r.group.name.as_str()).collect();
+    for g in &o.live.groups {
+        let Some(name) = g["name"].as_str().filter(|n| local_groups.contains(n)) else {
+            continue;
+        };
+        let (took, every) = (g["evaluationTime"].as_f64(), g["interval"].as_f64());
+        if let (Some(took), Some(every)) = (took, every) {
+            if took > every {
+                let r = rules
+                    .iter()
+                    .find(|r| r.group.name == name)
+                    .expect("a local group");
+                let mut f = r.found(
+                    "query/cost",
+                    format!("group `{name}` takes {took:.2}s to evaluate, longer than its interval ({every}s): evaluations are skipped"),
+                );
+                f.error = Some(true);
+                found.push(f);
+            }
+        }
+    }
+    let costs = futures::future::join_all(rules.iter().map(|r| async move {
+        let mut series = 0u64;
+        for u in model::selectors(&r.expr) {
+            let ms: Vec<_> = u
+                .selector
+                .matchers
+                .iter()
+                .filter(|m| !(m.name == "__name__" && u.selector.metric().is_some()))
+                .collect();
+            let q = format!(
+                "count({})",
+                super::series::selector_text(u.selector.metric(), &ms)
+            );
+            series += o.number(&q).await.unwrap_or(0.0) as u64;
+        }
+        let evaluation_seconds = o
+            .live
+            .groups
+            .iter()
+            .filter(|g| g["name"] == r.group.name.as_str())
+            .flat_map(|g| g["rules"].as_array().cloned().unwrap_or_default())
+            .find(|lr| lr["name"] == r.name())
+            .and_then(|lr| lr["evaluationTime"].as_f64());
+        RuleCost {
+            group: r.group.name.clone(),
+            rule: r.name().to_string(),
+            series,
+            evaluation_seconds,
+        }
+    }))
+    .await;
+    (found, costs)
+}

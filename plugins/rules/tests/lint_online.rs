@@ -50,6 +50,11 @@ const FILES: &str = r#"groups:
         for: 5m
         labels: {severity: warning}
         annotations: {summary: s, description: d}
+      - alert: OnJobAfterSum
+        expr: sum(up) * on(job) up > 1e12
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
       - alert: InstanceAfterSum
         expr: sum by (job) (up) < 1
         for: 5m
@@ -64,6 +69,11 @@ const FILES: &str = r#"groups:
         annotations: {summary: "{{ $labels.instance }} is down", description: "{{ $externalLabels.cluster }}"}
       - alert: Guarded
         expr: absent(no_such_metric_at_all) or (sum(rate(no_such_total[5m])) or vector(0)) > 1
+        for: 5m
+        labels: {severity: info}
+        annotations: {summary: s, description: d}
+      - alert: OnNeitherSide
+        expr: up * on(instance, cluster) up > 1
         for: 5m
         labels: {severity: info}
         annotations: {summary: s, description: d}
@@ -169,10 +179,13 @@ async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
     );
     let on = said(&r, "promql/vector_matching", "OnMode");
     assert!(
-        on.len() == 1 && on[0].contains("the left side `up` has label `mode`")
-            || on
-                .iter()
-                .any(|m| m.contains("no series of the left side `up` has label `mode`")),
+        on.len() == 1
+            && on[0].contains("the left side `up` has no label `mode` while the other side `node_cpu_seconds_total` has it"),
+        "{all}"
+    );
+    let after_sum = said(&r, "promql/vector_matching", "OnJobAfterSum");
+    assert!(
+        after_sum.len() == 1 && after_sum[0].contains("the left side `sum(up)` has no label `job`"),
         "{all}"
     );
     let template = said(&r, "alerts/template", "InstanceAfterSum");
@@ -189,7 +202,13 @@ async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
     );
     let dep = said(&r, "rule/dependency", "ReadsRemovedRecording");
     assert!(dep.len() == 1 && dep[0].contains("`job:up:sum`"), "{all}");
-    for quiet in ["NodeDown", "Guarded", "job:node_cpu:rate5m", "job:up:count"] {
+    for quiet in [
+        "NodeDown",
+        "Guarded",
+        "OnNeitherSide",
+        "job:node_cpu:rate5m",
+        "job:up:count",
+    ] {
         assert!(
             !r.findings
                 .iter()
@@ -286,6 +305,15 @@ async fn the_backtest_applies_for_as_prometheus_does() {
     assert_eq!(test.fired.len(), 1, "{test:?}");
     assert_eq!(test.fired[0].start - test.from, 60.0, "fires one minute in");
     assert_eq!(test.fired[0].end, None, "still firing at the end");
+    // the backfilled series ended 11 minutes ago: named as gone, with when it was last seen
+    let gone = said(&ten, "promql/series", "CrossedTwice");
+    assert!(
+        gone.len() == 1
+            && (gone[0].contains("it was last seen about 11m ago")
+                || gone[0].contains("it was last seen about 12m ago"))
+            && gone[0].contains("(Prometheus keeps 360h)"),
+        "{gone:?}"
+    );
     assert_eq!(
         test.line(),
         "TestAlert: 1 alert in the last 10m (longest 9m, one still firing)"

@@ -34,8 +34,9 @@ fn text<'r>(r: &'r RuleRef<'_>, e: &Expr) -> &'r str {
     r.rule.expr.get(s.start..s.end).unwrap_or("?").trim()
 }
 
-/// `promql/vector_matching`: `on(l)` where a side has no `l`: known from the expression (after an
-/// aggregation that drops it), else from the side's live series.
+/// `promql/vector_matching`: `on(l)` where one side has `l` and the other has not, so no pair
+/// ever matches (a label neither side has matches as empty on both). Whether a side has it: not
+/// when its expression drops it (after `sum(...)`), else as its live series say.
 pub async fn vector_matching(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
     let mut pairs = Vec::new();
     r.expr.walk(&mut |e| {
@@ -49,62 +50,51 @@ pub async fn vector_matching(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
     });
     let mut out = Vec::new();
     for b in pairs {
-        for (side, e) in [("left", &b.lhs), ("right", &b.rhs)] {
-            let labels = model::output_labels(e);
-            let lacking: Vec<&String> = b
-                .matching
-                .labels
-                .iter()
-                .filter(|l| labels.lacks(l))
-                .collect();
-            if !lacking.is_empty() {
-                out.push(r.found(
-                    "promql/vector_matching",
-                    format!(
-                        "on({}): the {side} side `{}` has no {} (its result keeps only what its aggregation or function keeps)",
-                        b.matching.labels.join(", "),
-                        text(r, e),
-                        names(&lacking)
-                    ),
-                ));
-                continue;
-            }
-            let q = format!(
-                "count by ({}) ({})",
-                b.matching.labels.join(", "),
-                text(r, e)
-            );
-            let Ok(series) = o.query(&q).await else {
-                continue;
+        let labels = &b.matching.labels;
+        let lhs = side_has(o, r, &b.lhs, labels).await;
+        let rhs = side_has(o, r, &b.rhs, labels).await;
+        for (i, l) in labels.iter().enumerate() {
+            let (lacking, side, other) = match (lhs[i], rhs[i]) {
+                (Some(false), Some(true)) => ("left", &b.lhs, &b.rhs),
+                (Some(true), Some(false)) => ("right", &b.rhs, &b.lhs),
+                _ => continue,
             };
-            if series.is_empty() {
-                continue; // no data on that side: promql/series says why
-            }
-            let lacking: Vec<&String> = b
-                .matching
-                .labels
-                .iter()
-                .filter(|l| series.iter().all(|s| s["metric"].get(l.as_str()).is_none()))
-                .collect();
-            if !lacking.is_empty() {
-                out.push(r.found(
-                    "promql/vector_matching",
-                    format!(
-                        "on({}): no series of the {side} side `{}` has {}, so nothing matches",
-                        b.matching.labels.join(", "),
-                        text(r, e),
-                        names(&lacking)
-                    ),
-                ));
-            }
+            out.push(r.found(
+                "promql/vector_matching",
+                format!(
+                    "on({}): the {lacking} side `{}` has no label `{l}` while the other side `{}` has it, so nothing matches",
+                    labels.join(", "),
+                    text(r, side),
+                    text(r, other)
+                ),
+            ));
         }
     }
     out
 }
 
-fn names(ls: &[&String]) -> String {
-    let quoted: Vec<String> = ls.iter().map(|l| format!("`{l}`")).collect();
-    format!("label {}", quoted.join(", "))
+/// For each label: does the side's result have it? `None` when unknown (no live data).
+async fn side_has(
+    o: &Online<'_>,
+    r: &RuleRef<'_>,
+    e: &Expr,
+    labels: &[String],
+) -> Vec<Option<bool>> {
+    let model = model::output_labels(e);
+    let q = format!("count by ({}) ({})", labels.join(", "), text(r, e));
+    let series = o.query(&q).await.unwrap_or_default();
+    labels
+        .iter()
+        .map(|l| {
+            if model.lacks(l) {
+                Some(false)
+            } else if series.is_empty() {
+                None
+            } else {
+                Some(series.iter().any(|s| s["metric"].get(l.as_str()).is_some()))
+            }
+        })
+        .collect()
 }
 
 /// The `$labels.x` (or `.Labels.x`, `index $labels "x"`) names a template reads.

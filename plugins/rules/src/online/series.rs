@@ -78,18 +78,15 @@ async fn metric_gone(o: &Online<'_>, metric: &str, bare: &str) -> Result<String,
         .retention
         .unwrap_or(std::time::Duration::from_secs(15 * 86400));
     let window = promstack_shared::duration::format(keep);
-    let last = o
-        .number(&format!("max(timestamp(last_over_time({bare}[{window}])))"))
-        .await?;
-    if last > 0.0 {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_secs_f64();
-        let ago = std::time::Duration::from_secs_f64((now - last).max(0.0));
+    let existed = o
+        .number(&format!("count(last_over_time({bare}[{window}]))"))
+        .await?
+        > 0.0;
+    if existed {
+        let ago = last_seen(o, bare, keep).await?;
         return Ok(format!(
-            "`{metric}` has no series now: it was last seen {} ago (Prometheus keeps {window})",
-            promstack_shared::duration::format(std::time::Duration::from_secs(ago.as_secs()))
+            "`{metric}` has no series now: it was last seen about {} ago (Prometheus keeps {window})",
+            promstack_shared::duration::format(ago)
         ));
     }
     let names = o.ask("/api/v1/label/__name__/values", &[]).await?;
@@ -98,6 +95,31 @@ async fn metric_gone(o: &Online<'_>, metric: &str, bare: &str) -> Result<String,
         "`{metric}` is not in Prometheus: no series within its retention ({window}){}",
         near.map(|n| format!("; did you mean `{n}`?"))
             .unwrap_or_default()
+    ))
+}
+
+/// How long ago the metric's newest sample is, to within a twentieth (at least a minute): the
+/// shortest window `last_over_time` still finds it in, searched by halving (a sample's own time
+/// needs a feature flag on 3.x, or a subquery too coarse to say).
+async fn last_seen(
+    o: &Online<'_>,
+    bare: &str,
+    keep: std::time::Duration,
+) -> Result<std::time::Duration, String> {
+    let (mut lo, mut hi) = (0u64, keep.as_secs().max(60));
+    while hi - lo > (hi / 20).max(60) {
+        let mid = lo + (hi - lo) / 2;
+        let found = o
+            .number(&format!("count(last_over_time({bare}[{mid}s]))"))
+            .await?;
+        match found > 0.0 {
+            true => hi = mid,
+            false => lo = mid,
+        }
+    }
+    // the window is the sample's age plus the 5 minutes a selector looks back
+    Ok(std::time::Duration::from_secs(
+        hi.saturating_sub(0) / 60 * 60,
     ))
 }
 

@@ -60,19 +60,34 @@ pub fn is_valid(s: &str) -> bool {
     seconds(s).is_some()
 }
 
-/// A duration written as Prometheus writes one (`1h`, `5m`, `45s`, `250ms`): the largest unit
-/// that divides it.
+/// A duration written as Prometheus writes one (`model.Duration.String()`): `30d`, `1h30m`,
+/// `45s`, `250ms`; years and weeks only when they divide it (`90d`, not `12w6d`).
 pub fn format(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    if s % 3600 == 0 && s > 0 {
-        format!("{}h", s / 3600)
-    } else if s % 60 == 0 && s > 0 {
-        format!("{}m", s / 60)
-    } else if d.subsec_millis() == 0 {
-        format!("{s}s")
-    } else {
-        format!("{}ms", d.as_millis())
+    let mut ms = d.as_millis();
+    if ms == 0 {
+        return "0s".into();
     }
+    const DAY: u128 = 24 * 3600 * 1000;
+    let mut out = String::new();
+    for (unit, mult, exact) in [
+        ("y", 365 * DAY, true),
+        ("w", 7 * DAY, true),
+        ("d", DAY, false),
+        ("h", 3600 * 1000, false),
+        ("m", 60 * 1000, false),
+        ("s", 1000, false),
+        ("ms", 1, false),
+    ] {
+        if exact && ms % mult != 0 {
+            continue;
+        }
+        let v = ms / mult;
+        if v > 0 {
+            out.push_str(&format!("{v}{unit}"));
+            ms -= v * mult;
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -84,6 +99,9 @@ mod tests {
         use std::time::Duration;
         for (d, s) in [
             (Duration::from_secs(3600), "1h"),
+            (Duration::from_secs(30 * 86400), "30d"),
+            (Duration::from_secs(14 * 86400), "2w"),
+            (Duration::from_secs(5400), "1h30m"),
             (Duration::from_secs(300), "5m"),
             (Duration::from_secs(45), "45s"),
             (Duration::from_millis(250), "250ms"),

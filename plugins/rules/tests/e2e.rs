@@ -2,6 +2,11 @@
 //! promstack's rules into a throwaway namespace, changes one, prunes one, checks the live objects,
 //! and removes the namespace afterwards. The namespace gets no Prometheus of its own, so the
 //! selection check is the real one: the stack's Prometheus must select rules from every namespace.
+//! Then `rules lint` online against the stack's Prometheus: a recording rule it runs and a
+//! dashboard reading it, then files without it and with planted faults (a misspelt metric, a label
+//! value that never occurs, a range past the retention, `on(job)` after `sum`, `$labels.instance`
+//! after `sum by (job)`): each is found; the chart's own rules raise no online finding where there
+//! is data.
 use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
 use std::path::Path;
 
@@ -113,4 +118,206 @@ fn sync_change_prune_verify() {
         rules(&kc, &ns.name, &["diff", "--dir", dir]),
         serde_json::json!([])
     );
+}
+
+const DEPS: &str = r#"groups:
+  - name: promstack-e2e-deps
+    rules:
+      - record: promstack_e2e:up:count
+        expr: count by (job) (up)
+"#;
+
+const PLANTED: &str = r#"groups:
+  - name: promstack-e2e-deps
+    rules:
+      - alert: E2eMisspelt
+        expr: node_load15_typo > 4
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
+      - alert: E2eNeverValue
+        expr: up{job="no-such-job"} == 0
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
+      - alert: E2ePastRetention
+        expr: increase(prometheus_tsdb_head_samples_appended_total[30d]) == 0
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
+      - alert: E2eOnJob
+        expr: sum(up) * on(job) up > 1e12
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
+      - alert: E2eInstanceAfterSum
+        expr: sum by (job) (up) < 1
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: "{{ $labels.instance }} is down", description: d}
+"#;
+
+/// `rules lint -o json` (exit 0 or 3), online against the stack's Prometheus.
+fn lint(kc: &Path, dir: &str) -> serde_json::Value {
+    let stack = std::env::var("PROMSTACK_E2E_NAMESPACE").unwrap_or_else(|_| "monitoring".into());
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-rules"));
+    c.args(["lint", "--dir", dir, "--kubeconfig"])
+        .arg(kc)
+        .args(["-n", &stack, "-o", "json", "--no-color"]);
+    if let Ok(url) = std::env::var("PROMSTACK_E2E_PROMETHEUS_URL") {
+        c.args(["--prometheus-url", &url]);
+    }
+    let o = c.output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(matches!(o.status.code(), Some(0 | 3)), "{stderr}");
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        r["prometheus"].is_string(),
+        "the online checks did not run: {stderr}"
+    );
+    r
+}
+
+fn findings<'a>(r: &'a serde_json::Value, check: &str, rule: &str) -> Vec<&'a str> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == check && f["rule"] == rule)
+        .map(|f| f["message"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+#[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
+fn online_lint_finds_every_planted_fault_and_is_quiet_on_the_charts_rules() {
+    let kc = promstack_shared::testing::e2e_kubeconfig();
+    let ns = E2eNamespace::create(&kc, "promstack-lint-e2e");
+    // Prometheus runs a recording rule, and a dashboard reads its series
+    let tmp = tempfile::tempdir().unwrap();
+    let synced = tmp.path().join("synced");
+    std::fs::create_dir(&synced).unwrap();
+    std::fs::write(synced.join("deps.yaml"), DEPS).unwrap();
+    rules(&kc, &ns.name, &["sync", "--dir", synced.to_str().unwrap()]);
+    let dashboard = serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "promstack-e2e-reads-recorded", "namespace": ns.name, "labels": {"grafana_dashboard": "1"}},
+        "data": {"e2e.json": serde_json::json!({"uid": "e2e-dep", "title": "E2E", "panels": [{"targets": [{"expr": "sum(promstack_e2e:up:count)"}]}]}).to_string()}});
+    let cm = tmp.path().join("cm.json");
+    std::fs::write(&cm, dashboard.to_string()).unwrap();
+    let o = kubectl(&kc, &["apply", "-f", cm.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let prom = std::env::var("PROMSTACK_E2E_PROMETHEUS_URL").ok();
+    if let Some(url) = &prom {
+        // the rule group loaded (the harness reloads ~0.5 s after the write)
+        let loaded = (0..60).any(|_| {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            let o = std::process::Command::new("curl")
+                .args(["-s", &format!("{url}/api/v1/rules")])
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&o.stdout).contains("promstack_e2e:up:count")
+        });
+        assert!(loaded, "Prometheus never loaded the synced group");
+    }
+
+    // the files: promstack's rules, and the group without its recording rule but with faults
+    let files = tmp.path().join("files");
+    std::fs::create_dir(&files).unwrap();
+    for f in promstack_shared::sources::rule_files(Some(Path::new(RULES))).unwrap() {
+        std::fs::write(files.join(&f.path), &f.text).unwrap();
+    }
+    std::fs::write(files.join("planted.yaml"), PLANTED).unwrap();
+    let r = lint(&kc, files.to_str().unwrap());
+    let all = serde_json::to_string_pretty(&r["findings"]).unwrap();
+    let one = |check: &str, rule: &str, want: &str| {
+        let f = findings(&r, check, rule);
+        assert!(
+            f.len() == 1 && f[0].contains(want),
+            "{check} {rule}: want `{want}` in {all}"
+        );
+    };
+    one(
+        "promql/series",
+        "E2eMisspelt",
+        "`node_load15_typo` is not in Prometheus",
+    );
+    one(
+        "promql/series",
+        "E2eMisspelt",
+        "did you mean `node_load15`?",
+    );
+    one(
+        "promql/series",
+        "E2eNeverValue",
+        "`up` never has `job=\"no-such-job\"`",
+    );
+    one("promql/range_query", "E2ePastRetention", "[30d]");
+    one(
+        "promql/vector_matching",
+        "E2eOnJob",
+        "the left side `sum(up)` has no label `job`",
+    );
+    one(
+        "alerts/template",
+        "E2eInstanceAfterSum",
+        "`$labels.instance`",
+    );
+    if prom.is_some() {
+        // the harness runs rules (port-forwards need pods the harness does not run)
+        one(
+            "rule/dependency",
+            "promstack_e2e:up:count",
+            "dashboard `e2e.json` in ConfigMap",
+        );
+    }
+
+    // the chart's own rules, as the stack runs them: no online finding where there is data
+    let stack = std::env::var("PROMSTACK_E2E_NAMESPACE").unwrap_or_else(|_| "monitoring".into());
+    let chart = tmp.path().join("chart");
+    std::fs::create_dir(&chart).unwrap();
+    let o = kubectl(&kc, &["-n", &stack, "get", "prometheusrules", "-o", "json"]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for item in list["items"].as_array().unwrap() {
+        let name = item["metadata"]["name"].as_str().unwrap();
+        let groups = serde_json::json!({"groups": item["spec"]["groups"]});
+        std::fs::write(
+            chart.join(format!("{name}.yaml")),
+            serde_yaml::to_string(&groups).unwrap(),
+        )
+        .unwrap();
+    }
+    let r = lint(&kc, chart.to_str().unwrap());
+    let online_noise: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            [
+                "promql/vector_matching",
+                "alerts/external_labels",
+                "rule/dependency",
+                "query/cost",
+            ]
+            .contains(&f["check"].as_str().unwrap())
+        })
+        .collect();
+    assert!(online_noise.is_empty(), "{online_noise:#?}");
+    // promql/series speaks only of selectors without data: each one named matches nothing now
+    for f in r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["check"] == "promql/series")
+    {
+        let m = f["message"].as_str().unwrap();
+        assert!(
+            m.contains("is not in Prometheus")
+                || m.contains("has no series now")
+                || m.contains("never has")
+                || m.contains("has no label")
+                || m.contains("matches no series")
+                || m.contains("at once"),
+            "{m}"
+        );
+    }
 }

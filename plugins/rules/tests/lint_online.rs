@@ -311,7 +311,7 @@ async fn the_backtest_applies_for_as_prometheus_does() {
         gone.len() == 1
             && (gone[0].contains("it was last seen about 11m ago")
                 || gone[0].contains("it was last seen about 12m ago"))
-            && gone[0].contains("(Prometheus keeps 360h)"),
+            && gone[0].contains("(Prometheus keeps 15d)"),
         "{gone:?}"
     );
     assert_eq!(

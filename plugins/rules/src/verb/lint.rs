@@ -115,7 +115,17 @@ async fn online_part(
     let live = Live::read(&api)
         .await
         .map_err(|e| anyhow::anyhow!("cannot read Prometheus's flags: {e}"))?;
-    let dashboards = dashboards(cluster).await;
+    // the dashboards of the cluster, also when Prometheus was given by URL (when it answers soon)
+    let cluster = match cluster {
+        Some(c) => Some(c),
+        None => tokio::time::timeout(Duration::from_secs(5), deps.cluster())
+            .await
+            .ok()
+            .and_then(Result::ok),
+    };
+    let dashboards = tokio::time::timeout(Duration::from_secs(10), dashboards(cluster))
+        .await
+        .unwrap_or_default();
     let o = Online::new(&api, live, dashboards);
     let (found, costs) = online::check(&o, loaded, target).await;
     let mut backtests = Vec::new();

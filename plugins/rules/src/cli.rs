@@ -103,6 +103,11 @@ pub struct DiffArgs {
     /// Exit 3 when anything differs
     #[arg(long)]
     pub exit_code: bool,
+    /// Replay each alert the sync would add or change over this past range against Prometheus, as it will be and as it is live
+    #[arg(long, value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    pub backtest: Option<std::time::Duration>,
+    #[command(flatten)]
+    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub use verb::sync::{sync_with_check, SyncOptions};
 
 use cli::{Cli, Command};
 use promstack_shared::cli::OutputFormat;
+use promstack_shared::prometheus::promql::Target;
 use promstack_shared::ui::Ui;
 use promstack_shared::verb::{finish, Deps};
 use promstack_shared::{output, ExitCode};
@@ -29,7 +30,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(g, t))?),
         Command::Lint(a) => finish(fmt, &verb::lint::run(&a.options(g, t), &deps).await?),
         Command::Test(a) => finish(fmt, &verb::test::run(&a.options(g))?),
-        Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
+        Command::Diff(a) => match a.backtest {
+            None => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
+            Some(range) => {
+                let opts = a.options(g, t);
+                let diffs = verb::diff::run(&opts, &deps).await?;
+                let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
+                let backtest = verb::diff_backtest::run(
+                    deps.cluster().await?,
+                    &a.prometheus.endpoint(),
+                    &opts.namespace,
+                    &loaded,
+                    &Target::any(),
+                    range,
+                    &ui,
+                )
+                .await?;
+                finish(
+                    fmt,
+                    &verb::diff_backtest::DiffBacktestReport { diffs, backtest },
+                )
+            }
+        },
         Command::Sync(a) if a.dry_run && fmt == OutputFormat::Yaml => {
             // the objects, checked for the flags' target or the stack's as installed; no cluster needed
             let opts = a.options(g, t);

@@ -2,6 +2,7 @@
 //! `run` returning a report ([`promstack_shared::verb`]). validate, lint and test read files
 //! only; diff, sync and list reach the cluster through [`Deps`], connected on first use.
 pub mod diff;
+pub mod diff_backtest;
 pub mod lint;
 pub mod list;
 pub mod sync;

@@ -72,6 +72,12 @@ const FILES: &str = r#"groups:
         for: 5m
         labels: {severity: info}
         annotations: {summary: s, description: d}
+      # promstack-lint: ignore promql/series
+      - alert: OptedOut
+        expr: no_such_metric_opted_out > 1
+        for: 5m
+        labels: {severity: info}
+        annotations: {summary: s, description: d}
       - alert: OnNeitherSide
         expr: up * on(instance, cluster) up > 1
         for: 5m

@@ -17,8 +17,8 @@ use std::path::PathBuf;
 /// kube-state-metrics, node-exporter) and keep it right.
 ///
 /// Exit codes: 0 ok, 1 failure at run time (cluster, network, helm, timeout),
-/// 2 bad input or usage (nothing was changed), 3 a pre-flight check failed (nothing was changed),
-/// 130 interrupted by Ctrl-C (143 by SIGTERM).
+/// 2 bad input or usage (nothing was changed), 3 a pre-flight check failed (nothing was changed)
+/// or `diff` found what an install would change, 130 interrupted by Ctrl-C (143 by SIGTERM).
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl promstack install",

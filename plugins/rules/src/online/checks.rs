@@ -316,3 +316,55 @@ pub async fn cost(o: &Online<'_>, rules: &[RuleRef<'_>]) -> (Vec<Found>, Vec<Rul
     .await;
     (found, costs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use promstack_shared::prometheus::rule::RuleGroup;
+
+    fn group() -> RuleGroup {
+        serde_yaml::from_str("name: slow\nrules:\n  - record: a:b:c\n    expr: sum(x)\n").unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_group_slower_than_its_interval_is_an_error() {
+        // nothing answers on this port: the series counts are 0, the group's timing is the live one
+        let api = promstack_shared::prometheus::api::PrometheusApi::new("http://127.0.0.1:9", None)
+            .unwrap();
+        let live = super::super::Live {
+            groups: vec![
+                serde_json::json!({"name": "slow", "interval": 30.0, "evaluationTime": 42.5,
+                    "rules": [{"name": "a:b:c", "evaluationTime": 42.4}]}),
+                serde_json::json!({"name": "other", "interval": 30.0, "evaluationTime": 99.0, "rules": []}),
+            ],
+            ..Default::default()
+        };
+        let o = Online::new(&api, live, vec![]);
+        let g = group();
+        let r = RuleRef {
+            loc: crate::load::Loc {
+                file: "f.yaml".into(),
+                line: 3,
+            },
+            group: &g,
+            rule: &g.rules[0],
+            expr: crate::validate::parse_for("sum(x)", &Default::default()).unwrap(),
+        };
+        let (found, costs) = cost(&o, std::slice::from_ref(&r)).await;
+        assert_eq!(found.len(), 1, "only the group of the files: {found:?}");
+        assert_eq!(found[0].error, Some(true));
+        assert!(found[0]
+            .message
+            .contains("group `slow` takes 42.50s to evaluate, longer than its interval (30s)"));
+        assert_eq!(costs[0].evaluation_seconds, Some(42.4));
+    }
+
+    #[test]
+    fn template_variables_are_found_in_every_form() {
+        let t = "{{ $labels.instance }} {{ .Labels.job }} {{ index $labels \"pod-name\" }} {{ $value }}";
+        let found: Vec<String> = template_labels(t, "labels").into_iter().collect();
+        assert_eq!(found, ["instance", "job", "pod-name"]);
+        assert!(reads("sum(job:up:sum) by (x)", "job:up:sum"));
+        assert!(!reads("job:up:sum_total", "job:up:sum"));
+    }
+}

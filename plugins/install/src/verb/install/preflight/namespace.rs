@@ -16,10 +16,23 @@ use serde_json::{json, Value};
 
 /// The namespace as it is (None: the install creates it).
 pub(super) async fn read(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Option<Value>> {
-    deps.cluster
+    let ns = deps
+        .cluster
         .get(&ObjRef::new("v1", "Namespace", None, &opts.namespace))
         .await
-        .context("reading the namespace")
+        .context("reading the namespace")?;
+    // an uninstall with --delete-namespace just before: the API server refuses anything new in it
+    if ns
+        .as_ref()
+        .is_some_and(|n| n.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating"))
+    {
+        let name = &opts.namespace;
+        return Err(promstack_shared::Error::check(format!(
+            "namespace {name} is being deleted (Terminating): nothing can be created in it until it is gone. Wait for it (kubectl wait --for=delete namespace/{name} --timeout=5m) and run again, or install into another namespace with -n."
+        ))
+        .into());
+    }
+    Ok(ns)
 }
 
 /// The existing claims can hold what the values ask (see [`claims`]).

@@ -20,6 +20,8 @@ pub struct CrdDiff {
     /// Schema fields added and removed, `version: path`.
     pub fields_added: Vec<String>,
     pub fields_removed: Vec<String>,
+    /// Only its descriptions, validations or labels/annotations change (not its versions or fields).
+    pub other_changes_only: bool,
 }
 
 impl CrdDiff {
@@ -46,6 +48,9 @@ impl CrdDiff {
             if !list.is_empty() {
                 s.push_str(&format!("; {} fields {what} ({})", list.len(), named(list)));
             }
+        }
+        if self.other_changes_only {
+            s.push_str("; the same fields (descriptions, validations or annotations change)");
         }
         s
     }
@@ -84,13 +89,16 @@ fn one(after: &Value, before: Option<&Value>) -> Option<CrdDiff> {
             served_after,
             fields_added: vec![],
             fields_removed: vec![],
+            other_changes_only: false,
         });
     };
     let served_before = served(before);
     let (a, b) = (fields(before), fields(after));
     let fields_added: Vec<String> = b.difference(&a).cloned().collect();
     let fields_removed: Vec<String> = a.difference(&b).cloned().collect();
-    if served_before == served_after && fields_added.is_empty() && fields_removed.is_empty() {
+    let same_shape =
+        served_before == served_after && fields_added.is_empty() && fields_removed.is_empty();
+    if same_shape && !differs(before, after) {
         return None;
     }
     Some(CrdDiff {
@@ -100,7 +108,14 @@ fn one(after: &Value, before: Option<&Value>) -> Option<CrdDiff> {
         served_after,
         fields_added,
         fields_removed,
+        other_changes_only: same_shape,
     })
+}
+
+/// Would the install's server-side apply of `after` change `before` (as its plan decides: the
+/// fields it sends, not what the server defaults)?
+fn differs(before: &Value, after: &Value) -> bool {
+    promstack_shared::owned::plan(Some(before), after) != promstack_shared::owned::Change::Unchanged
 }
 
 fn versions(crd: &Value) -> impl Iterator<Item = &Value> {
@@ -189,7 +204,24 @@ mod tests {
             "{}",
             d.line()
         );
-        assert!(one(&before, Some(&before)).is_none(), "unchanged");
+        // as the install applied it: its fields promstack's, and a field the server defaulted
+        let mut before = before;
+        before["apiVersion"] = json!("apiextensions.k8s.io/v1");
+        before["kind"] = json!("CustomResourceDefinition");
+        let mut live = promstack_shared::cluster::MemoryCluster::new()
+            .apply_as(&before, promstack_shared::FIELD_MANAGER)
+            .unwrap();
+        live["spec"]["conversion"] = json!({"strategy": "None"});
+        assert!(one(&before, Some(&live)).is_none(), "unchanged");
+        let mut annotated = before.clone();
+        annotated["metadata"]["annotations"] = json!({"operator.prometheus.io/version": "0.93.0"});
+        let other = one(&annotated, Some(&live)).unwrap();
+        assert!(
+            other.other_changes_only
+                && other
+                    .line()
+                    .ends_with("(descriptions, validations or annotations change)")
+        );
         assert!(one(&after, None).unwrap().line().contains("new, serves v1"));
     }
 }

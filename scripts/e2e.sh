@@ -8,7 +8,8 @@
 #      also when a suite fails or the script is interrupted);
 #   3. the rules, dashboards and alert-test suites against it, each in its own throwaway namespace.
 #
-# Needs PROMSTACK_E2E_KUBECONFIG. Optional: PROMSTACK_E2E_CHART, PROMSTACK_E2E_VALUES,
+# Needs PROMSTACK_E2E_KUBECONFIG. Optional: PROMSTACK_E2E_CHART (with it PROMSTACK_E2E_OLD_CHART: a local
+# 87.19.2 for the chart-upgrade test, ../shared/harness/assemble-chart.py --version 87.19.2), PROMSTACK_E2E_VALUES,
 # PROMSTACK_E2E_PROMETHEUS_URL / _ALERTMANAGER_URL / _GRAFANA_URL (instead of port-forwards),
 # PROMSTACK_HELM (else helm on PATH), PROMSTACK_KUBECTL (else .tools/kubectl-v1.33 or kubectl).
 # Exit status: the first failing step's; every suite that ran says so in cargo's output.

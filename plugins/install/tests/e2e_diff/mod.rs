@@ -31,6 +31,9 @@ fn diff_values_lint_and_a_chart_upgrade() {
     ];
     let old: Vec<String> = match std::env::var("PROMSTACK_E2E_OLD_CHART") {
         Ok(path) => vec!["--chart".into(), path],
+        Err(_) if std::env::var("PROMSTACK_E2E_CHART").is_ok() => panic!(
+            "PROMSTACK_E2E_CHART is a local chart: set PROMSTACK_E2E_OLD_CHART to a local {OLD} too (../shared/harness: assemble-chart.py --version {OLD})"
+        ),
         Err(_) => vec!["--chart-version".into(), OLD.into()],
     };
     let new: Vec<String> = match std::env::var("PROMSTACK_E2E_CHART") {

@@ -218,6 +218,27 @@ fn online_lint_finds_every_planted_fault_and_is_quiet_on_the_charts_rules() {
             String::from_utf8_lossy(&o.stdout).contains("promstack_e2e:up:count")
         });
         assert!(loaded, "Prometheus never loaded the synced group");
+        // a stack just installed: the metrics the planted faults are near have been scraped
+        let scraped = (0..120).any(|_| {
+            let o = std::process::Command::new("curl")
+                .args([
+                    "-s",
+                    "--data-urlencode",
+                    "query=count(node_load15) and count(up{job=\"kubelet\"})",
+                ])
+                .arg(format!("{url}/api/v1/query"))
+                .output()
+                .unwrap();
+            let done = String::from_utf8_lossy(&o.stdout).contains("\"value\"");
+            if !done {
+                std::thread::sleep(std::time::Duration::from_millis(500));
+            }
+            done
+        });
+        assert!(
+            scraped,
+            "Prometheus never scraped node-exporter and the kubelet"
+        );
     }
 
     // the files: promstack's rules, and the group without its recording rule but with faults

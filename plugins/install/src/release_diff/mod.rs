@@ -221,10 +221,16 @@ async fn one(
         true => match cluster.dry_run_apply(&owned, HELM_MANAGER).await {
             Ok(after) => after,
             Err(ClusterError::UnknownKind(_)) => owned.clone(),
+            // the object as rendered is refused (invalid, forbidden by admission): the install
+            // would fail there; nothing is written, a check that failed
+            Err(e @ (ClusterError::Invalid(_) | ClusterError::Api { code: 400 | 403 | 422, .. })) => {
+                return Err(promstack_shared::Error::check(format!(
+                    "the API server refuses {r} as the new render has it (a server-side dry run): {e}. The install would fail there: fix the values that render it."
+                ))
+                .into())
+            }
             Err(e) => {
-                return Err(e).with_context(|| {
-                    format!("the API server refuses {r} as the new render has it (dry-run apply)")
-                })
+                return Err(e).with_context(|| format!("dry-run apply of {r}"))
             }
         },
         false => owned.clone(),

@@ -124,3 +124,24 @@ async fn a_fresh_install_is_all_added_and_hooks_are_left_out() {
         .text()
         .contains("+ Prometheus monitoring/kube-prometheus-prometheus"));
 }
+
+#[tokio::test]
+async fn an_object_the_api_server_refuses_is_a_failed_check() {
+    let c = installed(&[prometheus("2d")]);
+    c.inject(
+        promstack_shared::cluster::Fault::error(promstack_shared::cluster::ClusterError::Api {
+            code: 422,
+            message: "Prometheus.monitoring.coreos.com \"x\" is invalid: spec.retention".into(),
+        })
+        .on(promstack_shared::cluster::Verb::DryRunApply),
+    );
+    let e = compute(&c, "monitoring", &[prometheus("3x")], None, true)
+        .await
+        .unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
+    assert!(
+        e.to_string()
+            .contains("the API server refuses Prometheus monitoring/kube-prometheus-prometheus"),
+        "{e}"
+    );
+}

@@ -1,10 +1,20 @@
 //! The release diff for people: each object that changes with the fields that change (`spec.retention:
-//! 2d → 3d`) and its unified diff, the CRDs in short, then the objects counted by kind.
+//! 2d → 3d`) and its unified diff (an added or removed one whole when there are few), the CRDs in
+//! short, then the objects counted by kind.
 use super::{Change, ReleaseDiff};
 use serde_json::Value;
 
+/// Added and removed objects are shown whole when there are at most this many (an upgrade that
+/// adds a few); a fresh install's are named only.
+const WHOLE: usize = 10;
+
 pub fn render(d: &ReleaseDiff) -> String {
     let mut s = String::new();
+    let added_or_removed = d
+        .objects
+        .iter()
+        .filter(|o| o.change != Change::Changed)
+        .count();
     for o in &d.objects {
         let sign = match o.change {
             Change::Added => "+",
@@ -20,7 +30,7 @@ pub fn render(d: &ReleaseDiff) -> String {
                 short(f.to.as_ref())
             ));
         }
-        if o.change == Change::Changed {
+        if o.change == Change::Changed || added_or_removed <= WHOLE {
             for line in o.diff.lines() {
                 s.push_str(&format!("    {line}\n"));
             }

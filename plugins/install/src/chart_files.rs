@@ -178,7 +178,7 @@ fn facts(files: &Files) -> anyhow::Result<ChartFacts> {
             .unwrap_or(name);
         let mut merged = sub.defaults;
         if let Some(own) = defaults.get(&key) {
-            overlay(&mut merged, own);
+            crate::values::merge(&mut merged, own);
         }
         defaults[&key] = merged;
         subcharts.push(key);
@@ -230,18 +230,6 @@ fn subcharts_of(files: &Files) -> anyhow::Result<Vec<(String, ChartFacts)>> {
         }
     }
     Ok(out)
-}
-
-/// `top` over `base`: maps merged key by key, anything else replaced.
-fn overlay(base: &mut Value, top: &Value) {
-    match (base, top) {
-        (Value::Object(b), Value::Object(t)) => {
-            for (k, v) in t {
-                overlay(b.entry(k.clone()).or_insert(Value::Null), v);
-            }
-        }
-        (b, t) => *b = t.clone(),
-    }
 }
 
 #[cfg(test)]

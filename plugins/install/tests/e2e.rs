@@ -99,8 +99,9 @@ fn stack_elsewhere(rt: &tokio::runtime::Runtime, c: &KubeCluster) -> Option<Stri
 
 /// A throwaway namespace `promstack-e2e-<what>-…` on a cluster without a kube-prometheus-stack
 /// (one per cluster: a second one is refused with exit 3, which is checked before failing), and
-/// whether the CRDs and the kubelet Service were there before (then they are left at the end).
-fn setup(what: &str) -> (E2e, String) {
+/// whether the CRDs and the kubelet Service were there before (then they are left at the end);
+/// with the install flags every test gives (`--env local`, the cluster's StorageClass, 15m).
+fn setup(what: &str) -> (E2e, Vec<String>) {
     let kubeconfig = promstack_shared::testing::e2e_kubeconfig();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -165,25 +166,18 @@ fn setup(what: &str) -> (E2e, String) {
         rt,
         cluster,
     };
-    (e, sc)
+    let flags = ["--env", "local", "--storage-class", &sc, "--timeout", "15m"]
+        .map(String::from)
+        .to_vec();
+    (e, flags)
 }
 
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
 fn install_check_reinstall_uninstall() {
-    let (e, sc) = setup("");
+    let (e, mut extra) = setup("");
     let namespace = e.namespace.clone();
-
-    let mut extra: Vec<String> = vec![
-        "--env".into(),
-        "local".into(),
-        "--storage-class".into(),
-        sc,
-        "--timeout".into(),
-        "15m".into(),
-        "-o".into(),
-        "json".into(),
-    ];
+    extra.extend(["-o".into(), "json".into()]);
     if let Ok(chart) = std::env::var("PROMSTACK_E2E_CHART") {
         extra.extend(["--chart".into(), chart]);
     }

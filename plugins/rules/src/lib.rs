@@ -34,8 +34,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             None => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
             Some(range) => {
                 let opts = a.options(g, t);
-                let diffs = verb::diff::run(&opts, &deps).await?;
                 let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
+                let diffs = verb::diff::run_loaded(&opts, &deps, &loaded).await?;
                 let backtest = verb::diff_backtest::run(
                     deps.cluster().await?,
                     &a.prometheus.endpoint(),

@@ -119,6 +119,24 @@ impl KubeCluster {
 }
 
 impl KubeCluster {
+    /// A server-side apply of `obj` with these parameters (manager, force, dry run): the object
+    /// as stored (or, dry, as it would be).
+    async fn server_side_apply(
+        &self,
+        obj: &Value,
+        pp: &PatchParams,
+    ) -> Result<Value, ClusterError> {
+        let r = ObjRef::of(obj)?;
+        let api = self
+            .api(&r.api_version, &r.kind, r.namespace.as_deref())
+            .await?;
+        let stored = api
+            .patch(&r.name, pp, &Patch::Apply(obj))
+            .await
+            .map_err(map_err)?;
+        to_json(stored)
+    }
+
     /// Forward a loopback port to `port` of Service `ns/service`: the Service's selector picks a
     /// running, ready pod, its `targetPort` (number or name) the pod port. Each local connection
     /// opens its own forward stream, so HTTP clients can reconnect freely.
@@ -273,19 +291,11 @@ impl Cluster for KubeCluster {
     }
 
     async fn apply(&self, obj: &Value, opts: ApplyOptions) -> Result<Value, ClusterError> {
-        let r = ObjRef::of(obj)?;
-        let api = self
-            .api(&r.api_version, &r.kind, r.namespace.as_deref())
-            .await?;
         let mut pp = PatchParams::apply(crate::FIELD_MANAGER);
         if opts.force {
             pp = pp.force();
         }
-        let stored = api
-            .patch(&r.name, &pp, &Patch::Apply(obj))
-            .await
-            .map_err(map_err)?;
-        to_json(stored)
+        self.server_side_apply(obj, &pp).await
     }
 
     async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError> {
@@ -303,16 +313,8 @@ impl Cluster for KubeCluster {
     }
 
     async fn dry_run_apply(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
-        let r = ObjRef::of(obj)?;
-        let api = self
-            .api(&r.api_version, &r.kind, r.namespace.as_deref())
-            .await?;
-        let pp = PatchParams::apply(manager).force().dry_run();
-        let stored = api
-            .patch(&r.name, &pp, &Patch::Apply(obj))
+        self.server_side_apply(obj, &PatchParams::apply(manager).force().dry_run())
             .await
-            .map_err(map_err)?;
-        to_json(stored)
     }
 
     async fn forward(&self, ns: &str, service: &str, port: u16) -> anyhow::Result<Forward> {

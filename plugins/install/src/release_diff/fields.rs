@@ -75,12 +75,11 @@ fn normalised(mut v: Value) -> Value {
         ] {
             meta.remove(k);
         }
-        for (k, empty) in [("annotations", true), ("labels", true)] {
-            if empty
-                && meta
-                    .get(k)
-                    .and_then(Value::as_object)
-                    .is_some_and(Map::is_empty)
+        for k in ["annotations", "labels"] {
+            if meta
+                .get(k)
+                .and_then(Value::as_object)
+                .is_some_and(Map::is_empty)
             {
                 meta.remove(k);
             }

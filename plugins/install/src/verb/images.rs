@@ -71,7 +71,7 @@ pub async fn run(
         other => anyhow::bail!("{} was not fetched", other.describe()),
     };
     let docs = render(opts, chart, helm, &chain).await?;
-    let check = crate::preflight::values_keys::check(
+    let (check, _) = crate::preflight::values_keys::check(
         &chain,
         &facts,
         &crate::crds::from_rendered(&docs),

@@ -20,15 +20,7 @@ fn out(o: &std::process::Output) -> (Option<i32>, String, String) {
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
 fn diff_values_lint_and_a_chart_upgrade() {
-    let (e, sc) = setup("upgrade-");
-    let base: Vec<String> = vec![
-        "--env".into(),
-        "local".into(),
-        "--storage-class".into(),
-        sc,
-        "--timeout".into(),
-        "15m".into(),
-    ];
+    let (e, base) = setup("upgrade-");
     let old: Vec<String> = match std::env::var("PROMSTACK_E2E_OLD_CHART") {
         Ok(path) => vec!["--chart".into(), path],
         Err(_) if std::env::var("PROMSTACK_E2E_CHART").is_ok() => panic!(

@@ -286,12 +286,7 @@ pub async fn cost(o: &Online<'_>, rules: &[RuleRef<'_>]) -> (Vec<Found>, Vec<Rul
     let costs = futures::future::join_all(rules.iter().map(|r| async move {
         let mut series = 0u64;
         for u in model::selectors(&r.expr) {
-            let ms: Vec<_> = u
-                .selector
-                .matchers
-                .iter()
-                .filter(|m| !(m.name == "__name__" && u.selector.metric().is_some()))
-                .collect();
+            let ms = super::series::matchers(u.selector);
             let q = format!(
                 "count({})",
                 super::series::selector_text(u.selector.metric(), &ms)

@@ -143,14 +143,13 @@ impl<'a> Online<'a> {
     }
 }
 
-/// Every online check on the rules (those of the files `loaded`, parsed for `target`), and what
+/// Every online check on the rules (those of the files `loaded`, parsed: [`rules`]), and what
 /// each rule costs.
 pub async fn check(
     o: &Online<'_>,
     loaded: &Loaded,
-    target: &Target,
+    rules: &[RuleRef<'_>],
 ) -> (Vec<Found>, Vec<RuleCost>) {
-    let rules = rules(loaded, target);
     let recorded: std::collections::BTreeSet<&str> = rules
         .iter()
         .filter_map(|r| r.rule.record.as_deref())
@@ -164,8 +163,8 @@ pub async fn check(
     }))
     .await;
     let mut out: Vec<Found> = per_rule.into_iter().flatten().collect();
-    out.extend(checks::dependency(o, loaded, &rules).await);
-    let (found, costs) = checks::cost(o, &rules).await;
+    out.extend(checks::dependency(o, loaded, rules).await);
+    let (found, costs) = checks::cost(o, rules).await;
     out.extend(found);
     (out, costs)
 }

@@ -6,6 +6,8 @@
 use super::{Found, Online, RuleRef};
 use promstack_shared::prometheus::promql::ast::{MatchOp, Matcher, VectorSelector};
 use promstack_shared::prometheus::promql::model;
+// a PromQL string is a Go string literal: Go's quoting writes one
+use promstack_shared::prometheus::promql::quote::go_quote as quote;
 use std::collections::BTreeSet;
 
 pub const CHECK: &str = "promql/series";
@@ -35,7 +37,7 @@ pub async fn check(o: &Online<'_>, r: &RuleRef<'_>, recorded: &BTreeSet<&str>) -
 }
 
 /// The selector's matchers but the metric name's.
-fn matchers(sel: &VectorSelector) -> Vec<&Matcher> {
+pub(super) fn matchers(sel: &VectorSelector) -> Vec<&Matcher> {
     sel.matchers
         .iter()
         .filter(|m| !(sel.metric().is_some() && m.name == "__name__" && m.op == MatchOp::Equal))
@@ -208,31 +210,18 @@ fn list(v: &serde_json::Value, at_most: usize) -> String {
     }
 }
 
-fn legacy(name: &str, colons: bool) -> bool {
+/// A metric name PromQL can write bare (`[a-zA-Z_:][a-zA-Z0-9_:]*`).
+fn is_bare_metric_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || (colons && c == ':'))
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || (colons && c == ':'))
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
 }
 
-/// A PromQL double-quoted string.
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
+/// A label name, quoted when PromQL cannot write it bare.
 fn quote_name(n: &str) -> String {
-    match legacy(n, false) {
+    match promstack_shared::alertmanager::matchers::is_classic_label_name(n) {
         true => n.to_string(),
         false => quote(n),
     }
@@ -252,7 +241,7 @@ pub fn selector_text(metric: Option<&str>, ms: &[&Matcher]) -> String {
         })
         .collect();
     match metric {
-        Some(name) if legacy(name, true) => match parts.is_empty() {
+        Some(name) if is_bare_metric_name(name) => match parts.is_empty() {
             true => name.to_string(),
             false => format!("{name}{{{}}}", parts.join(", ")),
         },

@@ -13,6 +13,15 @@ pub use promstack_shared::verb::DiffOptions;
 /// them), as `sync` validates them.
 pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {
     let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
+    run_loaded(opts, deps, &loaded).await
+}
+
+/// [`run`] on sources already loaded (and checked for any Prometheus).
+pub async fn run_loaded(
+    opts: &DiffOptions,
+    deps: &Deps<'_>,
+    loaded: &load::Loaded,
+) -> anyhow::Result<DiffReport> {
     let cluster = deps.cluster().await?;
     let target = match opts.target.explicit() {
         Some(t) => t,
@@ -26,7 +35,7 @@ pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffRepo
             of_objects(&selecting.iter().collect::<Vec<_>>()).unwrap_or_default()
         }
     };
-    load::refuse(crate::validate::target_problems(&loaded, &target))?;
+    load::refuse(crate::validate::target_problems(loaded, &target))?;
     let diffs = sync::diff(cluster, &loaded.objects, &opts.namespace).await?;
     Ok(DiffReport {
         diffs,

@@ -7,7 +7,6 @@ use crate::load::{self, Loaded};
 use crate::online::{self, backtest::Backtest, Live, Online, RuleCost};
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::target::TargetArgs;
 use promstack_shared::verb::{Deps, Report};
 use promstack_shared::{Error, ExitCode};
@@ -71,7 +70,7 @@ pub async fn run(opts: &LintOptions, deps: &Deps<'_>) -> anyhow::Result<LintRepo
         fail_on: opts.fail_on,
     };
     if let Some(endpoint) = &opts.online {
-        match online_part(opts, deps, endpoint, &loaded, &target).await {
+        match online_part(opts, deps, endpoint, &loaded, &rules).await {
             Ok((found, costs, backtest, said)) => {
                 findings.extend(lint::found(&loaded, found));
                 report.costs = costs;
@@ -102,7 +101,7 @@ async fn online_part(
     deps: &Deps<'_>,
     endpoint: &Endpoint,
     loaded: &Loaded,
-    target: &Target,
+    rules: &[online::RuleRef<'_>],
 ) -> anyhow::Result<OnlinePart> {
     let cluster = match endpoint.needs_cluster() {
         true => Some(deps.cluster().await?),
@@ -127,14 +126,13 @@ async fn online_part(
         .await
         .unwrap_or_default();
     let o = Online::new(&api, live, dashboards);
-    let (found, costs) = online::check(&o, loaded, target).await;
+    let (found, costs) = online::check(&o, loaded, rules).await;
     let mut backtests = Vec::new();
     if let Some(range) = opts.backtest {
         let end = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs_f64();
-        let rules = online::rules(loaded, target);
         backtests = futures::future::join_all(
             rules
                 .iter()

@@ -214,20 +214,14 @@ pub async fn run(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Insta
     let mut report = plan.report(opts, &inputs, &facts);
     report.upgrade = crate::upgrade::plan(&facts.existing, &facts.rendered.chart).map(|mut u| {
         // with --allow-unknown-values, the keys of the user's files the new chart does not read
-        let user: Vec<_> = inputs
-            .chain
+        let promstacks =
+            |file: &str| file.starts_with("values/") || file == "generated-overlay.yaml";
+        u.values_keys_gone = facts
+            .unknown_values
             .iter()
-            .filter(|f| !f.origin.starts_with("values/") && f.origin != "generated-overlay.yaml")
-            .cloned()
+            .filter(|k| !promstacks(&k.file))
+            .map(ToString::to_string)
             .collect();
-        u.values_keys_gone = preflight::values_keys::unknown_keys(
-            &user,
-            &facts.rendered.chart,
-            &facts.rendered.crds,
-        )
-        .iter()
-        .map(ToString::to_string)
-        .collect();
         u
     });
     if opts.dry_run {

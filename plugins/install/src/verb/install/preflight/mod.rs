@@ -44,6 +44,8 @@ pub(super) struct Facts {
     /// The chart rendered with the inputs' values, its CRDs (each as the cluster has it), and
     /// the chart file when it was pulled for the render (the upgrade takes it too).
     pub rendered: chart::Rendered,
+    /// Values keys the chart does not read, let through by --allow-unknown-values.
+    pub unknown_values: Vec<crate::values_lint::Unknown>,
     /// The namespace as it is (None: the install creates it).
     pub ns_live: Option<Value>,
     pub pod_security: PodSecurity,
@@ -115,16 +117,13 @@ pub(super) async fn run(
     }
     let (rendered, check) = rendered?;
     keep(deps, &mut checks, check);
-    keep(
-        deps,
-        &mut checks,
-        values_keys::check(
-            &inputs.chain,
-            &rendered.chart,
-            &rendered.crds,
-            opts.allow_unknown_values,
-        )?,
-    );
+    let (check, unknown_values) = values_keys::check(
+        &inputs.chain,
+        &rendered.chart,
+        &rendered.crds,
+        opts.allow_unknown_values,
+    )?;
+    keep(deps, &mut checks, check);
     let ns_live = ns_live?;
     let docs = &rendered.docs;
     let (alone, mounts, claims, pod_security) = tokio::join!(
@@ -146,6 +145,7 @@ pub(super) async fn run(
         existing: releases.here,
         recover: releases.recover,
         rendered,
+        unknown_values,
         ns_live,
         pod_security,
         checks,

@@ -9,18 +9,19 @@ use crate::values::ValuesFile;
 use crate::values_lint::{self, Unknown};
 use promstack_shared::Error;
 
-/// Every key of `chain` against the chart; refuses unknown keys unless `allow`.
+/// Every key of `chain` against the chart; refuses unknown keys unless `allow`, and returns those
+/// it let through.
 pub fn check(
     chain: &[ValuesFile],
     chart: &ChartFacts,
     crds: &[serde_json::Value],
     allow: bool,
-) -> Result<Check, Error> {
+) -> Result<(Check, Vec<Unknown>), Error> {
     let unknown = unknown_keys(chain, chart, crds);
     let chart = format!("{} {}", chart.name, chart.version);
     if unknown.is_empty() {
         let said = format!("every values key is one chart {chart} reads");
-        return Ok(passed("values-keys", said.clone(), Some(said)));
+        return Ok((passed("values-keys", said.clone(), Some(said)), unknown));
     }
     let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();
     if !allow {
@@ -35,11 +36,11 @@ pub fn check(
         .iter()
         .map(|l| Said::Warn(format!("{l} (helm ignores it; --allow-unknown-values)")))
         .collect();
-    Ok(check)
+    Ok((check, unknown))
 }
 
 /// The unknown keys of every values file, in the chain's order.
-pub fn unknown_keys(
+fn unknown_keys(
     chain: &[ValuesFile],
     chart: &ChartFacts,
     crds: &[serde_json::Value],

@@ -11,6 +11,8 @@
 # Needs PROMSTACK_E2E_KUBECONFIG. Optional: PROMSTACK_E2E_CHART (with it PROMSTACK_E2E_OLD_CHART: a local
 # 87.19.2 for the chart-upgrade test, ../shared/harness/assemble-chart.py --version 87.19.2), PROMSTACK_E2E_VALUES,
 # PROMSTACK_E2E_PROMETHEUS_URL / _ALERTMANAGER_URL / _GRAFANA_URL (instead of port-forwards),
+# PROMSTACK_E2E_URLS_ENV (a file of KEY=value lines that the cluster writes once the stack is up, read after step 2
+# and before step 3: on ../shared/harness, $K8S_STATE/stack/urls.env, whose pods cannot be port-forwarded to),
 # PROMSTACK_HELM (else helm on PATH), PROMSTACK_KUBECTL (else .tools/kubectl-v1.33 or kubectl).
 # Exit status: the first failing step's; every suite that ran says so in cargo's output.
 set -euo pipefail
@@ -54,6 +56,26 @@ else
   "$install_bin" "${args[@]}" >&2
 fi
 export PROMSTACK_E2E_NAMESPACE="$ns"
+
+if [ -n "${PROMSTACK_E2E_URLS_ENV:-}" ]; then
+  # The file names the stack's endpoints once they answer; wait for it (at most 2 min), then take its settings.
+  ready=""
+  for _ in $(seq 120); do
+    if [ -s "$PROMSTACK_E2E_URLS_ENV" ]; then
+      set -a
+      # shellcheck disable=SC1090
+      . "$PROMSTACK_E2E_URLS_ENV"
+      set +a
+      if [ -n "${PROMSTACK_E2E_PROMETHEUS_URL:-}" ] && curl -fs -o /dev/null "$PROMSTACK_E2E_PROMETHEUS_URL/-/ready"; then
+        ready=1; break
+      fi
+    fi
+    sleep 1
+  done
+  [ -n "$ready" ] ||
+    { echo "e2e: $PROMSTACK_E2E_URLS_ENV named no PROMSTACK_E2E_PROMETHEUS_URL that answers within 2 min" >&2; exit 1; }
+  echo "e2e: endpoints from $PROMSTACK_E2E_URLS_ENV: Prometheus $PROMSTACK_E2E_PROMETHEUS_URL, Alertmanager ${PROMSTACK_E2E_ALERTMANAGER_URL:-(port-forward)}" >&2
+fi
 
 echo "e2e: 3/3 rules, dashboards, alert-test against the stack in $ns" >&2
 suite kubectl-promstack-rules

@@ -49,7 +49,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Field-level differences between the sources and the cluster (a dashboard moved to another folder shows as a move)
     Diff(DiffArgs),
-    /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's)
+    /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's or Secret's)
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not
     List(promstack_shared::cli::ListArgs),

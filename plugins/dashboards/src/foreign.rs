@@ -4,7 +4,8 @@
 //! dashboards, another tool's, promstack's in another namespace) would be in Grafana twice, and
 //! which of the two it shows is arbitrary (it logs the clash, nothing else says so): `sync` and
 //! `diff` refuse it before any write, naming that ConfigMap. The usual way in: a copy of one of
-//! the chart's dashboards, edited, that kept its uid.
+//! the chart's dashboards, edited, that kept its uid. The sidecar reads Secrets with that label as
+//! well (the grafana chart's `sidecar.dashboards.resource: both`), so those are checked too.
 use promstack_shared::cluster::{Cluster, ListQuery};
 use promstack_shared::dashboard::{self, Prepared, SIDECAR_LABEL};
 use promstack_shared::owned;
@@ -24,6 +25,7 @@ fn synced_here(cm: &Value, ns: &str) -> bool {
 }
 
 fn describe(cm: &Value) -> String {
+    let kind = cm["kind"].as_str().unwrap_or("ConfigMap");
     let ns = cm["metadata"]["namespace"].as_str().unwrap_or_default();
     let name = cm["metadata"]["name"].as_str().unwrap_or_default();
     let whose = if owned::is_ours(cm) {
@@ -36,44 +38,94 @@ fn describe(cm: &Value) -> String {
     } else {
         "not promstack's".into()
     };
-    format!("ConfigMap {ns}/{name} ({whose})")
+    format!("{kind} {ns}/{name} ({whose})")
 }
 
-/// Refuse (exit 3, nothing written) when a source's uid is already in a sidecar ConfigMap that
-/// is not one of this sync's (see the module docs). The ConfigMaps are listed in every namespace;
-/// where the credentials may only list this one, the others are not checked, with a warning.
+/// The dashboard uids a sidecar object carries: a ConfigMap's data as it is, a Secret's decoded
+/// (the API server keeps Secret data in base64; a value that is not text holds no dashboard).
+fn uids_in(object: &Value) -> Vec<String> {
+    if object["kind"] != "Secret" {
+        return dashboard::uids_of(object);
+    }
+    let data: std::collections::BTreeMap<String, k8s_openapi::ByteString> =
+        serde_json::from_value(object["data"].clone()).unwrap_or_default();
+    let text: serde_json::Map<String, Value> = data
+        .into_iter()
+        .filter_map(|(k, v)| String::from_utf8(v.0).ok().map(|t| (k, Value::String(t))))
+        .collect();
+    dashboard::uids_of(&serde_json::json!({ "data": text }))
+}
+
+/// The sidecar's objects of one kind in every namespace, or in `ns` alone where the credentials
+/// may only list that one (with a warning). `None` when they may list none of that kind: only
+/// for Secrets, which not everyone who syncs dashboards may read (a warning says they were not
+/// checked); ConfigMaps that cannot be listed are an error.
+async fn sidecar_objects(
+    cluster: &dyn Cluster,
+    kind: &str,
+    ns: &str,
+    ui: &Ui,
+) -> anyhow::Result<Option<Vec<Value>>> {
+    let everywhere = ListQuery::new("v1", kind).labels(&sidecar_selector());
+    let e = match cluster.list(&everywhere).await {
+        Ok(l) => return Ok(Some(l)),
+        Err(e) => e,
+    };
+    if !e.is_forbidden() {
+        return Err(anyhow::anyhow!(
+            "listing the Grafana dashboard {kind}s ({}): {e}",
+            sidecar_selector()
+        ));
+    }
+    match cluster.list(&everywhere.in_namespace(ns)).await {
+        Ok(l) => {
+            ui.warn(&format!(
+                "cannot list {kind}s in every namespace ({e}): only namespace {ns} was checked for dashboards with the same uid"
+            ));
+            Ok(Some(l))
+        }
+        Err(e) if e.is_forbidden() && kind == "Secret" => {
+            ui.warn(&format!(
+                "cannot list Secrets ({e}): dashboards that Grafana's sidecar reads from Secrets were not checked for the same uid"
+            ));
+            Ok(None)
+        }
+        Err(e) => Err(anyhow::anyhow!(
+            "listing the dashboard {kind}s in {ns}: {e}"
+        )),
+    }
+}
+
+/// Refuse (exit 3, nothing written) when a source's uid is already in a sidecar ConfigMap or
+/// Secret that is not one of this sync's (see the module docs). They are listed in every
+/// namespace; where the credentials may only list this one, the others are not checked, with a
+/// warning (and Secrets that may not be listed at all are not checked, with a warning).
 pub async fn refuse_taken_uids(
     cluster: &dyn Cluster,
     ns: &str,
     sources: &[Prepared],
     ui: &Ui,
 ) -> anyhow::Result<()> {
-    let everywhere = ListQuery::new("v1", "ConfigMap").labels(&sidecar_selector());
-    let live = match cluster.list(&everywhere).await {
-        Ok(l) => l,
-        Err(e) if e.is_forbidden() => {
-            ui.warn(&format!(
-                "cannot list ConfigMaps in every namespace ({e}): only namespace {ns} was checked for dashboards with the same uid"
-            ));
-            cluster
-                .list(&everywhere.in_namespace(ns))
-                .await
-                .map_err(|e| anyhow::anyhow!("listing the dashboard ConfigMaps in {ns}: {e}"))?
-        }
-        Err(e) => {
-            return Err(anyhow::anyhow!(
-                "listing the Grafana dashboard ConfigMaps ({}): {e}",
-                sidecar_selector()
-            ))
-        }
-    };
+    let (configmaps, secrets) = tokio::join!(
+        sidecar_objects(cluster, "ConfigMap", ns, ui),
+        sidecar_objects(cluster, "Secret", ns, ui)
+    );
+    let live: Vec<(Value, Vec<String>)> = configmaps?
+        .into_iter()
+        .flatten()
+        .chain(secrets?.into_iter().flatten())
+        .filter(|o| !synced_here(o, ns))
+        .map(|o| {
+            let uids = uids_in(&o);
+            (o, uids)
+        })
+        .collect();
     let taken: Vec<String> = sources
         .iter()
         .flat_map(|p| {
             live.iter()
-                .filter(|cm| !synced_here(cm, ns))
-                .filter(|cm| dashboard::uids_of(cm).iter().any(|u| u == p.uid()))
-                .map(move |cm| {
+                .filter(|(_, uids)| uids.iter().any(|u| u == p.uid()))
+                .map(move |(cm, _)| {
                     format!(
                         "{}: uid `{}` is already Grafana's dashboard from {}",
                         p.uid_at(),
@@ -87,7 +139,7 @@ pub async fn refuse_taken_uids(
         return Ok(());
     }
     Err(Error::check(format!(
-        "{} dashboard(s) would be in Grafana twice, and Grafana shows one of the two at random; nothing was changed:\n  {}\nGive each its own uid (the \"uid\" field of the JSON: a copy of another dashboard keeps the original's), or remove the other ConfigMap.",
+        "{} dashboard(s) would be in Grafana twice, and Grafana shows one of the two at random; nothing was changed:\n  {}\nGive each its own uid (the \"uid\" field of the JSON: a copy of another dashboard keeps the original's), or remove the other object.",
         taken.len(),
         taken.join("\n  ")
     ))

@@ -210,4 +210,49 @@ fn a_move_is_one_configmap_and_a_taken_uid_is_refused() {
         1,
         "nothing was written"
     );
+
+    // the sidecar reads labelled Secrets too (the grafana chart's `resource: both`)
+    std::fs::remove_dir_all(tmp.path().join("Copies")).unwrap();
+    let secret_dashboard = "{\"uid\": \"secret-dash-e2e\", \"title\": \"S\", \"panels\": []}";
+    let o = kubectl(
+        &kc,
+        &[
+            "-n",
+            &ns.name,
+            "create",
+            "secret",
+            "generic",
+            "team-dashboard",
+            &format!("--from-literal=s.json={secret_dashboard}"),
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = kubectl(
+        &kc,
+        &[
+            "-n",
+            &ns.name,
+            "label",
+            "secret",
+            "team-dashboard",
+            "grafana_dashboard=1",
+        ],
+    );
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::write(tmp.path().join("mine.json"), secret_dashboard).unwrap();
+    let o = run(&kc, &ns.name, &["sync", "--dir", dir]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "mine.json:1: uid `secret-dash-e2e` is already Grafana's dashboard from Secret {}/team-dashboard (not promstack's)",
+            ns.name
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        sidecar_configmaps(&kc, &ns.name).len(),
+        1,
+        "nothing was written"
+    );
 }

@@ -234,3 +234,68 @@ async fn where_only_the_namespace_may_be_listed_it_is_checked_with_a_warning() {
         "{said}"
     );
 }
+
+/// `{"uid":"negm","title":"Team neg"}` and bytes that are not text, as the API server keeps a
+/// Secret's data (base64).
+const SECRET_DASHBOARD_B64: &str = "eyJ1aWQiOiJuZWdtIiwidGl0bGUiOiJUZWFtIG5lZyJ9";
+const NOT_TEXT_B64: &str = "//79";
+
+#[tokio::test]
+async fn a_uid_in_a_sidecar_secret_is_refused_too() {
+    // the grafana chart's sidecar reads Secrets with the label as well (`resource: both`)
+    let c = cluster();
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"other"}}));
+    c.insert(
+        json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"team-neg","namespace":"other",
+        "labels":{"grafana_dashboard":"1"}},"type":"Opaque",
+        "data":{"neg.json":SECRET_DASHBOARD_B64,"blob":NOT_TEXT_B64}}),
+    );
+    // the same dashboard in a Secret the sidecar does not read is no clash
+    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"backup","namespace":"monitoring"},
+        "type":"Opaque","data":{"neg.json":SECRET_DASHBOARD_B64}}));
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "neg.json", NEG);
+    c.reset_counts();
+    let err = sync(&c, tmp.path(), false).await.unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&err).code(), 3);
+    assert_eq!(c.writes(), 0, "refused before any write");
+    let msg = err.to_string();
+    assert!(
+        msg.contains("neg.json:3: uid `negm` is already Grafana's dashboard from Secret other/team-neg (not promstack's)")
+            && !msg.contains("backup")
+            && !msg.contains(SECRET_DASHBOARD_B64)
+            && !msg.contains("Team neg")
+            && msg.contains("or remove the other object"),
+        "{msg}"
+    );
+}
+
+#[tokio::test]
+async fn where_secrets_may_not_be_listed_the_configmaps_are_still_checked_with_a_warning() {
+    let c = cluster();
+    c.inject(Fault::status(403).on(Verb::List).kind("Secret"));
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "neg.json", NEG);
+    let prepared = load_valid(Some(tmp.path()), &Ui::silent()).unwrap();
+    let (ui, said) = Ui::capture();
+    let r = sync_dashboards(&c, &prepared, "monitoring", false, false, &ui)
+        .await
+        .unwrap();
+    assert_eq!(r.created, 1);
+    let said = said.lock().unwrap().join("\n");
+    assert!(
+        said.contains("cannot list Secrets (API error (HTTP 403)")
+            && said.contains(
+                "dashboards that Grafana's sidecar reads from Secrets were not checked for the same uid"
+            ),
+        "{said}"
+    );
+    // a ConfigMap that holds the uid is still refused
+    c.insert(json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"team-neg","namespace":"monitoring",
+        "labels":{"grafana_dashboard":"1"}},"data":{"neg.json":"{\"uid\":\"negm\"}"}}));
+    let err = sync(&c, tmp.path(), false).await.unwrap_err();
+    assert!(
+        err.to_string().contains("ConfigMap monitoring/team-neg"),
+        "{err}"
+    );
+}

@@ -49,13 +49,13 @@ async fn create_unchanged_update_prune() {
         .unwrap()
         .starts_with('{'));
 
-    // nothing changed: zero writes, two list calls (the sidecar's ConfigMaps everywhere, for
-    // uids taken; ours here)
+    // nothing changed: zero writes, three list calls (the sidecar's ConfigMaps and Secrets
+    // everywhere, for uids taken; ours here)
     c.reset_counts();
     let r = sync_dir(&c, tmp.path(), true).await.unwrap();
     assert_eq!((r.unchanged, r.created, r.updated, r.pruned), (3, 0, 0, 0));
     assert_eq!(c.writes(), 0);
-    assert_eq!(c.count(Verb::List), 2);
+    assert_eq!(c.count(Verb::List), 3);
 
     // one dashboard changed, one removed, a foreign dashboard ConfigMap left alone
     let p = tmp.path().join("Cilium/hubble.json");
@@ -146,8 +146,8 @@ async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
     assert_eq!(r.unchanged, 3);
     assert_eq!(
         c.requests(),
-        3,
-        "the namespace and two lists, nothing more: {:?}",
+        4,
+        "the namespace and three lists, nothing more: {:?}",
         c.log()
     );
 }

@@ -41,7 +41,7 @@ pub const CHECKS: &[(&str, Severity, &str)] = &[
     ("alerts/template", Severity::Error, "an alert's template reads `$labels.x` that the expression's result cannot have (after `sum by (job)`, say)"),
     ("promql/series", Severity::Error, "online: a selector that matches nothing now: the metric is absent (or gone), lacks the label, or never has the value"),
     ("promql/range_query", Severity::Warning, "online: a range longer than the live Prometheus's retention"),
-    ("promql/vector_matching", Severity::Error, "online: on(...) naming a label one side does not have: nothing matches"),
+    ("promql/vector_matching", Severity::Error, "online: on(...) naming a label one side does not have, or a label on every series of one side and none of the other: nothing matches"),
     ("alerts/external_labels", Severity::Error, "online: $externalLabels.x that the live Prometheus does not have"),
     ("rule/dependency", Severity::Warning, "online: a recording rule Prometheus runs, gone from the files, that rules or dashboards still read"),
     ("query/cost", Severity::Error, "online: a group whose evaluation takes longer than its interval (each rule's series and evaluation time are in the report)"),

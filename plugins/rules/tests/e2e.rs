@@ -4,7 +4,8 @@
 //! selection check is the real one: the stack's Prometheus must select rules from every namespace.
 //! Then `rules lint` online against the stack's Prometheus: a recording rule it runs and a
 //! dashboard reading it, then files without it and with planted faults (a misspelt metric, a label
-//! value that never occurs, a range past the retention, `on(job)` after `sum`, `$labels.instance`
+//! value that never occurs, a range past the retention, `on(job)` after `sum`, two sides whose
+//! labels never match, `$labels.instance`
 //! after `sum by (job)`): each is found; the chart's own rules raise no online finding where there
 //! is data.
 use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
@@ -150,6 +151,11 @@ const PLANTED: &str = r#"groups:
         for: 5m
         labels: {severity: warning}
         annotations: {summary: s, description: d}
+      - alert: E2eDifferentLabels
+        expr: node_cpu_seconds_total / up > 1e12
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
       - alert: E2eInstanceAfterSum
         expr: sum by (job) (up) < 1
         for: 5m
@@ -277,6 +283,11 @@ fn online_lint_finds_every_planted_fault_and_is_quiet_on_the_charts_rules() {
         "promql/vector_matching",
         "E2eOnJob",
         "the left side `sum(up)` has no label `job`",
+    );
+    one(
+        "promql/vector_matching",
+        "E2eDifferentLabels",
+        "matching on all labels: every series of the left side `node_cpu_seconds_total` has `cpu`, `mode` and none of the other side's",
     );
     one(
         "alerts/template",

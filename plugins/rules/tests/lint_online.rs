@@ -55,6 +55,16 @@ const FILES: &str = r#"groups:
         for: 5m
         labels: {severity: warning}
         annotations: {summary: s, description: d}
+      - alert: DifferentLabels
+        expr: node_cpu_seconds_total / up > 1e12
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
+      - alert: IgnoringTooFew
+        expr: node_cpu_seconds_total / ignoring(mode) group_left up > 1e12
+        for: 5m
+        labels: {severity: warning}
+        annotations: {summary: s, description: d}
       - alert: InstanceAfterSum
         expr: sum by (job) (up) < 1
         for: 5m
@@ -80,6 +90,21 @@ const FILES: &str = r#"groups:
         annotations: {summary: s, description: d}
       - alert: OnNeitherSide
         expr: up * on(instance, cluster) up > 1
+        for: 5m
+        labels: {severity: info}
+        annotations: {summary: s, description: d}
+      - alert: IgnoringEnough
+        expr: node_cpu_seconds_total / ignoring(cpu, mode) group_left up > 1e12
+        for: 5m
+        labels: {severity: info}
+        annotations: {summary: s, description: d}
+      - alert: SameLabels
+        expr: rate(node_cpu_seconds_total[5m]) / rate(node_cpu_seconds_total[1m]) > 1 and rate(node_cpu_seconds_total[5m]) > 0
+        for: 5m
+        labels: {severity: info}
+        annotations: {summary: s, description: d}
+      - alert: SomeHaveTheLabel
+        expr: (up / (up or rate(node_cpu_seconds_total[5m])) > 1e12) or (rate(node_cpu_seconds_total[5m]) unless up)
         for: 5m
         labels: {severity: info}
         annotations: {summary: s, description: d}
@@ -194,6 +219,18 @@ async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
         after_sum.len() == 1 && after_sum[0].contains("the left side `sum(up)` has no label `job`"),
         "{all}"
     );
+    let different = said(&r, "promql/vector_matching", "DifferentLabels");
+    assert!(
+        different.len() == 1
+            && different[0].contains("matching on all labels: every series of the left side `node_cpu_seconds_total` has `cpu`, `mode` and none of the other side's, so nothing matches"),
+        "{all}"
+    );
+    let too_few = said(&r, "promql/vector_matching", "IgnoringTooFew");
+    assert!(
+        too_few.len() == 1
+            && too_few[0].contains("ignoring(mode): every series of the left side `node_cpu_seconds_total` has `cpu` and none"),
+        "{all}"
+    );
     let template = said(&r, "alerts/template", "InstanceAfterSum");
     assert!(
         template.len() == 1 && template[0].contains("`$labels.instance`"),
@@ -212,6 +249,9 @@ async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
         "NodeDown",
         "Guarded",
         "OnNeitherSide",
+        "IgnoringEnough",
+        "SameLabels",
+        "SomeHaveTheLabel",
         "job:node_cpu:rate5m",
         "job:up:count",
     ] {

@@ -2,8 +2,9 @@
 //! expression model answers offline.
 use super::{Found, Online, RuleRef};
 use crate::load::Loaded;
-use promstack_shared::prometheus::promql::ast::{Expr, ValueType};
+use promstack_shared::prometheus::promql::ast::{Binary, Expr, ValueType};
 use promstack_shared::prometheus::promql::model;
+use promstack_shared::prometheus::promql::token::ItemType;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -34,43 +35,162 @@ fn text<'r>(r: &'r RuleRef<'_>, e: &Expr) -> &'r str {
     r.rule.expr.get(s.start..s.end).unwrap_or("?").trim()
 }
 
-/// `promql/vector_matching`: `on(l)` where one side has `l` and the other has not, so no pair
-/// ever matches (a label neither side has matches as empty on both). Whether a side has it: not
-/// when its expression drops it (after `sum(...)`), else as its live series say.
+/// `promql/vector_matching`: two vectors that can never pair, so the operation yields nothing.
+/// - `on(l)` where one side has `l` and the other has not (a label neither side has matches as
+///   empty on both). Whether a side has it: not when its expression drops it (after `sum(...)`),
+///   else as its live series say.
+/// - Without `on`, Prometheus pairs series whose labels are equal but for the metric name and the
+///   `ignoring(...)` ones: a label that every series of one side has and no series of the other,
+///   as the live data say, means no pair ever matches. (`or` and `unless` yield their left side
+///   whatever matches, so they are left out.)
 pub async fn vector_matching(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
     let mut pairs = Vec::new();
     r.expr.walk(&mut |e| {
         if let Expr::Binary(b) = e {
             let vectors =
                 b.lhs.value_type() != ValueType::Scalar && b.rhs.value_type() != ValueType::Scalar;
-            if vectors && b.matching.on && !b.matching.labels.is_empty() {
+            let on = b.matching.on && !b.matching.labels.is_empty();
+            let all_labels = !b.matching.on && !matches!(b.op, ItemType::LOR | ItemType::LUNLESS);
+            if vectors && (on || all_labels) {
                 pairs.push(b.as_ref());
             }
         }
     });
     let mut out = Vec::new();
     for b in pairs {
-        let labels = &b.matching.labels;
-        let lhs = side_has(o, r, &b.lhs, labels).await;
-        let rhs = side_has(o, r, &b.rhs, labels).await;
-        for (i, l) in labels.iter().enumerate() {
-            let (lacking, side, other) = match (lhs[i], rhs[i]) {
-                (Some(false), Some(true)) => ("left", &b.lhs, &b.rhs),
-                (Some(true), Some(false)) => ("right", &b.rhs, &b.lhs),
-                _ => continue,
-            };
-            out.push(r.found(
-                "promql/vector_matching",
-                format!(
-                    "on({}): the {lacking} side `{}` has no label `{l}` while the other side `{}` has it, so nothing matches",
-                    labels.join(", "),
-                    text(r, side),
-                    text(r, other)
-                ),
-            ));
+        if b.matching.on {
+            out.extend(on_labels(o, r, b).await);
+        } else {
+            out.extend(label_sets(o, r, b).await);
         }
     }
     out
+}
+
+async fn on_labels(o: &Online<'_>, r: &RuleRef<'_>, b: &Binary) -> Vec<Found> {
+    let labels = &b.matching.labels;
+    let (lhs, rhs) = futures::join!(
+        side_has(o, r, &b.lhs, labels),
+        side_has(o, r, &b.rhs, labels)
+    );
+    let mut out = Vec::new();
+    for (i, l) in labels.iter().enumerate() {
+        let (lacking, side, other) = match (lhs[i], rhs[i]) {
+            (Some(false), Some(true)) => ("left", &b.lhs, &b.rhs),
+            (Some(true), Some(false)) => ("right", &b.rhs, &b.lhs),
+            _ => continue,
+        };
+        out.push(r.found(
+            "promql/vector_matching",
+            format!(
+                "on({}): the {lacking} side `{}` has no label `{l}` while the other side `{}` has it, so nothing matches",
+                labels.join(", "),
+                text(r, side),
+                text(r, other)
+            ),
+        ));
+    }
+    out
+}
+
+/// How many series of this many a side samples for the label names it has; each name that
+/// differs between the samples is then counted exactly over the whole side.
+const SAMPLE: usize = 20;
+
+/// Matching on all labels (but `ignoring(...)`): the labels every series of one side has and no
+/// series of the other.
+async fn label_sets(o: &Online<'_>, r: &RuleRef<'_>, b: &Binary) -> Option<Found> {
+    let ignored: BTreeSet<&str> = b
+        .matching
+        .labels
+        .iter()
+        .map(String::as_str)
+        .chain(["__name__"])
+        .collect();
+    let names = |series: Vec<serde_json::Value>| -> BTreeSet<String> {
+        series
+            .iter()
+            .filter_map(|s| s["metric"].as_object())
+            .flat_map(|m| m.keys().cloned())
+            .filter(|k| !ignored.contains(k.as_str()))
+            .collect()
+    };
+    let (ql, qr) = (
+        format!("topk({SAMPLE}, {})", text(r, &b.lhs)),
+        format!("topk({SAMPLE}, {})", text(r, &b.rhs)),
+    );
+    let (lhs, rhs) = futures::join!(o.query(&ql), o.query(&qr));
+    let (lhs, rhs) = (lhs.ok()?, rhs.ok()?);
+    if lhs.is_empty() || rhs.is_empty() {
+        return None;
+    }
+    let (lhs, rhs) = (names(lhs), names(rhs));
+    let mut left_only = Vec::new();
+    let mut right_only = Vec::new();
+    for l in lhs.symmetric_difference(&rhs) {
+        let (on_left, on_right) =
+            futures::join!(coverage(o, r, &b.lhs, l), coverage(o, r, &b.rhs, l));
+        match (on_left?, on_right?) {
+            (Coverage::All, Coverage::None) => left_only.push(l.as_str()),
+            (Coverage::None, Coverage::All) => right_only.push(l.as_str()),
+            _ => {}
+        }
+    }
+    if left_only.is_empty() && right_only.is_empty() {
+        return None;
+    }
+    let sides = [("left", &b.lhs, left_only), ("right", &b.rhs, right_only)]
+        .into_iter()
+        .filter(|(_, _, only)| !only.is_empty())
+        .map(|(which, side, only)| {
+            format!(
+                "every series of the {which} side `{}` has {} and none of the other side's",
+                text(r, side),
+                only.iter()
+                    .map(|l| format!("`{l}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", and ");
+    let how = if b.matching.labels.is_empty() {
+        "matching on all labels".to_string()
+    } else {
+        format!("ignoring({})", b.matching.labels.join(", "))
+    };
+    Some(r.found(
+        "promql/vector_matching",
+        format!(
+            "{how}: {sides}, so nothing matches; add such labels to ignoring(...), or match on(...) the labels both sides have"
+        ),
+    ))
+}
+
+/// Whether every series of a side has label `l`, none has, or some.
+#[derive(Clone, Copy, PartialEq)]
+enum Coverage {
+    All,
+    None,
+    Some,
+}
+
+/// `None` when unknown (no live data, or the query failed).
+async fn coverage(o: &Online<'_>, r: &RuleRef<'_>, e: &Expr, l: &str) -> Option<Coverage> {
+    let groups = o
+        .query(&format!("count by ({l}) ({})", text(r, e)))
+        .await
+        .ok()?;
+    let with = groups
+        .iter()
+        .filter(|g| g["metric"].get(l).is_some())
+        .count();
+    match (with, groups.len() - with) {
+        (0, 0) => None,
+        (_, 0) => Some(Coverage::All),
+        (0, _) => Some(Coverage::None),
+        _ => Some(Coverage::Some),
+    }
 }
 
 /// For each label: does the side's result have it? `None` when unknown (no live data).

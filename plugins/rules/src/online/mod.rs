@@ -3,7 +3,8 @@
 //!
 //! - `promql/series` ([`series`]): a selector that matches nothing, and which part of it;
 //! - `promql/range_query`: a range longer than the live retention;
-//! - `promql/vector_matching`: `on(...)` naming a label one side does not have;
+//! - `promql/vector_matching`: `on(...)` naming a label one side does not have, or, matching on
+//!   all labels but `ignoring(...)`'s, a label every series of one side has and no series of the other;
 //! - `alerts/external_labels`: `$externalLabels.x` the live Prometheus does not have;
 //! - `rule/dependency`: a recording rule Prometheus runs, gone from the files, whose series
 //!   other rules or dashboards still read;

@@ -40,11 +40,20 @@ impl Prepared {
 /// The uids of the dashboards a ConfigMap's data holds (each value that is a JSON dashboard with
 /// a uid): what Grafana keys them by, whatever the ConfigMap is called.
 pub fn uids_of(configmap: &serde_json::Value) -> Vec<String> {
-    configmap["data"]
-        .as_object()
+    uids_in_texts(
+        configmap["data"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(_, text)| text.as_str()),
+    )
+}
+
+/// The uids of the dashboards among `texts` (the values of a sidecar object's data, decoded):
+/// each that is a JSON dashboard, or a Grafana API export of one, with a uid.
+pub fn uids_in_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    texts
         .into_iter()
-        .flatten()
-        .filter_map(|(_, text)| text.as_str())
         .filter_map(|text| serde_json::from_str::<serde_json::Value>(text).ok())
         .filter_map(|d| {
             let d = match d.get("dashboard") {

@@ -20,17 +20,17 @@ pub fn sidecar_selector() -> String {
 
 /// One of this sync's own objects: ours, for dashboards, in the namespace synced. (Those take
 /// part in the sync: updated, moved or pruned by it.)
-fn synced_here(cm: &Value, ns: &str) -> bool {
-    owned::is_ours_for(cm, dashboard::COMPONENT) && cm["metadata"]["namespace"] == ns
+fn synced_here(object: &Value, ns: &str) -> bool {
+    owned::is_ours_for(object, dashboard::COMPONENT) && object["metadata"]["namespace"] == ns
 }
 
-fn describe(cm: &Value) -> String {
-    let kind = cm["kind"].as_str().unwrap_or("ConfigMap");
-    let ns = cm["metadata"]["namespace"].as_str().unwrap_or_default();
-    let name = cm["metadata"]["name"].as_str().unwrap_or_default();
-    let whose = if owned::is_ours(cm) {
+fn describe(object: &Value) -> String {
+    let kind = object["kind"].as_str().unwrap_or("ConfigMap");
+    let ns = object["metadata"]["namespace"].as_str().unwrap_or_default();
+    let name = object["metadata"]["name"].as_str().unwrap_or_default();
+    let whose = if owned::is_ours(object) {
         format!("promstack's, from a sync into namespace {ns}")
-    } else if let Some(release) = cm
+    } else if let Some(release) = object
         .pointer("/metadata/annotations/meta.helm.sh~1release-name")
         .and_then(Value::as_str)
     {
@@ -49,11 +49,7 @@ fn uids_in(object: &Value) -> Vec<String> {
     }
     let data: std::collections::BTreeMap<String, k8s_openapi::ByteString> =
         serde_json::from_value(object["data"].clone()).unwrap_or_default();
-    let text: serde_json::Map<String, Value> = data
-        .into_iter()
-        .filter_map(|(k, v)| String::from_utf8(v.0).ok().map(|t| (k, Value::String(t))))
-        .collect();
-    dashboard::uids_of(&serde_json::json!({ "data": text }))
+    dashboard::uids_in_texts(data.values().filter_map(|v| std::str::from_utf8(&v.0).ok()))
 }
 
 /// The sidecar's objects of one kind in every namespace, or in `ns` alone where the credentials
@@ -125,12 +121,12 @@ pub async fn refuse_taken_uids(
         .flat_map(|p| {
             live.iter()
                 .filter(|(_, uids)| uids.iter().any(|u| u == p.uid()))
-                .map(move |(cm, _)| {
+                .map(move |(object, _)| {
                     format!(
                         "{}: uid `{}` is already Grafana's dashboard from {}",
                         p.uid_at(),
                         p.uid(),
-                        describe(cm)
+                        describe(object)
                     )
                 })
         })

@@ -70,12 +70,13 @@ pub async fn vector_matching(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
 async fn on_labels(o: &Online<'_>, r: &RuleRef<'_>, b: &Binary) -> Vec<Found> {
     let labels = &b.matching.labels;
     let (lhs, rhs) = futures::join!(
-        side_has(o, r, &b.lhs, labels),
-        side_has(o, r, &b.rhs, labels)
+        coverage(o, r, &b.lhs, labels),
+        coverage(o, r, &b.rhs, labels)
     );
+    let has = |c: Option<Coverage>| c.map(|c| c != Coverage::None);
     let mut out = Vec::new();
     for (i, l) in labels.iter().enumerate() {
-        let (lacking, side, other) = match (lhs[i], rhs[i]) {
+        let (lacking, side, other) = match (has(lhs[i]), has(rhs[i])) {
             (Some(false), Some(true)) => ("left", &b.lhs, &b.rhs),
             (Some(true), Some(false)) => ("right", &b.rhs, &b.lhs),
             _ => continue,
@@ -128,9 +129,10 @@ async fn label_sets(o: &Online<'_>, r: &RuleRef<'_>, b: &Binary) -> Option<Found
     let mut left_only = Vec::new();
     let mut right_only = Vec::new();
     for l in lhs.symmetric_difference(&rhs) {
+        let one = std::slice::from_ref(l);
         let (on_left, on_right) =
-            futures::join!(coverage(o, r, &b.lhs, l), coverage(o, r, &b.rhs, l));
-        match (on_left?, on_right?) {
+            futures::join!(coverage(o, r, &b.lhs, one), coverage(o, r, &b.rhs, one));
+        match (on_left[0]?, on_right[0]?) {
             (Coverage::All, Coverage::None) => left_only.push(l.as_str()),
             (Coverage::None, Coverage::All) => right_only.push(l.as_str()),
             _ => {}
@@ -175,43 +177,33 @@ enum Coverage {
     Some,
 }
 
-/// `None` when unknown (no live data, or the query failed).
-async fn coverage(o: &Online<'_>, r: &RuleRef<'_>, e: &Expr, l: &str) -> Option<Coverage> {
-    let groups = o
-        .query(&format!("count by ({l}) ({})", text(r, e)))
-        .await
-        .ok()?;
-    let with = groups
-        .iter()
-        .filter(|g| g["metric"].get(l).is_some())
-        .count();
-    match (with, groups.len() - with) {
-        (0, 0) => None,
-        (_, 0) => Some(Coverage::All),
-        (0, _) => Some(Coverage::None),
-        _ => Some(Coverage::Some),
-    }
-}
-
-/// For each label: does the side's result have it? `None` when unknown (no live data).
-async fn side_has(
+/// For each label, how many series of the side's result have it: none when its expression drops
+/// it (after `sum(...)`), else as its live series say (one `count by (labels)` query); `None`
+/// when unknown (no live data, or the query failed).
+async fn coverage(
     o: &Online<'_>,
     r: &RuleRef<'_>,
     e: &Expr,
     labels: &[String],
-) -> Vec<Option<bool>> {
+) -> Vec<Option<Coverage>> {
     let model = model::output_labels(e);
     let q = format!("count by ({}) ({})", labels.join(", "), text(r, e));
-    let series = o.query(&q).await.unwrap_or_default();
+    let groups = o.query(&q).await.unwrap_or_default();
     labels
         .iter()
         .map(|l| {
             if model.lacks(l) {
-                Some(false)
-            } else if series.is_empty() {
-                None
-            } else {
-                Some(series.iter().any(|s| s["metric"].get(l.as_str()).is_some()))
+                return Some(Coverage::None);
+            }
+            let with = groups
+                .iter()
+                .filter(|g| g["metric"].get(l.as_str()).is_some())
+                .count();
+            match (with, groups.len() - with) {
+                (0, 0) => None,
+                (_, 0) => Some(Coverage::All),
+                (0, _) => Some(Coverage::None),
+                _ => Some(Coverage::Some),
             }
         })
         .collect()

@@ -1,10 +1,10 @@
 //! The real helm (v3 and v4) and the real amtool.
 //!
 //! Tools are found through PROMSTACK_HELM3 / PROMSTACK_HELM4 / PROMSTACK_AMTOOL, else
-//! `.tools/helm-v{3,4}/helm` (scripts/test-tools.sh puts them there) and `amtool` on PATH.
+//! `.tools/helm-v{3,4}/helm` (scripts/test-tools.sh puts them there) and amtool 0.34 (`.tools/alertmanager-v0.34.0`, scripts/build-peers.sh).
 //! A missing tool is a failure under CI=true and a printed skip elsewhere.
 mod common;
-use common::{helm, tool, ChartRepo};
+use common::{helm, ChartRepo};
 use promstack_install::alertmanager;
 use promstack_install::crds;
 use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, HelmCall, Release};
@@ -287,7 +287,7 @@ fn the_argv_test_tells_the_majors_apart() {
 }
 
 fn amtool() -> Option<PathBuf> {
-    tool("PROMSTACK_AMTOOL", None, "amtool")
+    promstack_shared::testing::tool("amtool", "PROMSTACK_AMTOOL")
 }
 
 fn amtool_accepts(bin: &PathBuf, text: &str) -> bool {

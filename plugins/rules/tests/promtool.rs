@@ -3,24 +3,7 @@ use promstack_rules::{load, promtool};
 use std::path::{Path, PathBuf};
 
 fn promtool_bin() -> Option<PathBuf> {
-    let found = std::env::var_os("PROMSTACK_PROMTOOL")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join("promtool"))
-                    .find(|p| p.is_file())
-            })
-        });
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("promtool is missing and CI=true: run scripts/test-tools.sh (apt-get install prometheus)");
-        }
-        eprintln!(
-            "SKIPPED: promtool not found (apt-get install prometheus, or set PROMSTACK_PROMTOOL)"
-        );
-    }
-    found
+    promstack_shared::testing::tool("promtool", "PROMSTACK_PROMTOOL")
 }
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");

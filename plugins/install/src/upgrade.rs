@@ -1,6 +1,6 @@
 //! A chart upgrade (or downgrade), planned before any write: the versions crossed, the chart's
 //! own notes for each major crossed (the `## From 87.x to 88.x` sections of the `UPGRADE.md` the
-//! chart ships), and the keys of the user's values files that the new chart no longer reads
+//! chart ships; a published package has none, and then where its repository keeps them), and the keys of the user's values files that the new chart no longer reads
 //! though the deployed one did. The CRD changes are in the release diff
 //! ([`crate::release_diff::crds`]); the install applies the new CRDs first, as always.
 use crate::chart_files::ChartFacts;
@@ -41,12 +41,15 @@ pub fn plan(existing: &Option<ReleaseInfo>, chart: &ChartFacts) -> Option<ChartU
         return None;
     }
     let notes = match (major(&from), major(&to)) {
-        (Some(a), Some(b)) if b > a => sections(chart.upgrade_notes.as_deref().unwrap_or(""))
-            .into_iter()
-            .filter(|(to_major, _)| *to_major > a && *to_major <= b)
-            .map(|(_, note)| note)
-            .rev()
-            .collect(),
+        (Some(a), Some(b)) if b > a => match chart.upgrade_notes.as_deref() {
+            Some(md) => sections(md)
+                .into_iter()
+                .filter(|(to_major, _)| *to_major > a && *to_major <= b)
+                .map(|(_, note)| note)
+                .rev()
+                .collect(),
+            None => (a + 1..=b).map(|m| not_packaged(chart, m)).collect(),
+        },
         _ => vec![],
     };
     Some(ChartUpgrade {
@@ -55,6 +58,23 @@ pub fn plan(existing: &Option<ReleaseInfo>, chart: &ChartFacts) -> Option<ChartU
         notes,
         values_keys_gone: vec![],
     })
+}
+
+/// The note of a major crossed when the chart carries no UPGRADE.md: a published package never does
+/// (kube-prometheus-stack's `.helmignore` leaves it out), so the note says where the chart's own
+/// repository keeps it, at the tag of this version.
+fn not_packaged(chart: &ChartFacts, to_major: u64) -> Note {
+    let heading = format!("From {}.x to {to_major}.x", to_major - 1);
+    let text = if chart.name == "kube-prometheus-stack" {
+        format!(
+            "not in the chart package (its .helmignore leaves UPGRADE.md out): read https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-{}/charts/kube-prometheus-stack/UPGRADE.md#{}",
+            chart.version,
+            heading.to_lowercase().replace('.', "").replace(' ', "-")
+        )
+    } else {
+        format!("chart {} ships no UPGRADE.md", chart.name)
+    };
+    Note { heading, text }
 }
 
 fn major(version: &str) -> Option<u64> {
@@ -184,6 +204,31 @@ mod tests {
             ("other-chart-1.0.0", "kube-prometheus-stack-88.5.3")
         );
         assert!(other.notes.is_empty());
+    }
+
+    #[test]
+    fn a_package_without_upgrade_md_points_at_the_notes_of_each_major_crossed() {
+        let packaged = ChartFacts {
+            upgrade_notes: None,
+            ..chart("88.5.3")
+        };
+        let u = plan(&release("kube-prometheus-stack-86.2.0"), &packaged).unwrap();
+        let headings: Vec<&str> = u.notes.iter().map(|n| n.heading.as_str()).collect();
+        assert_eq!(headings, ["From 86.x to 87.x", "From 87.x to 88.x"]);
+        assert_eq!(u.notes[1].text, "not in the chart package (its .helmignore leaves UPGRADE.md out): read https://github.com/prometheus-community/helm-charts/blob/kube-prometheus-stack-88.5.3/charts/kube-prometheus-stack/UPGRADE.md#from-87x-to-88x");
+        let other = ChartFacts {
+            name: "mine".into(),
+            ..packaged
+        };
+        let u = plan(
+            &release("mine-1.0.0"),
+            &ChartFacts {
+                version: "2.0.0".into(),
+                ..other
+            },
+        )
+        .unwrap();
+        assert_eq!(u.notes[0].text, "chart mine ships no UPGRADE.md");
     }
 
     #[test]

@@ -273,6 +273,25 @@ mod tests {
         );
     }
 
+    #[tokio::test]
+    async fn a_crd_being_deleted_is_never_applied_onto() {
+        let c = promstack_shared::cluster::MemoryCluster::new();
+        let crd = json!({"apiVersion": CRD_API, "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.org"}, "spec": {"group": "example.org"}});
+        let mut live = crd.clone();
+        live["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        let opts = WaitOptions::default();
+        let err = apply_and_wait(&c, &[crd], &[Some(live)], &Ui::silent(), opts)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CRDs widgets.example.org are being deleted again"),
+            "{err}"
+        );
+        assert_eq!(c.requests(), 0);
+    }
+
     #[test]
     fn ownership() {
         assert_eq!(owner(None, "r", "m"), Owner::Absent);

@@ -43,7 +43,7 @@ else
   cleanup() {
     echo "e2e: removing the stack in $ours" >&2
     "$install_bin" --kubeconfig "$PROMSTACK_E2E_KUBECONFIG" -n "$ours" --no-color uninstall --yes \
-      --delete-namespace --delete-crds --delete-kubelet-service >&2 || echo "e2e: CLEANUP FAILED for $ours" >&2
+      --delete-namespace --delete-crds --force --delete-kubelet-service >&2 || echo "e2e: CLEANUP FAILED for $ours" >&2
   }
   trap cleanup EXIT
   sc=$(kc get storageclass -o jsonpath='{range .items[*]}{.metadata.name}{"\n"}{end}' | grep -x local-path ||

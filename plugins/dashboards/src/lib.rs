@@ -28,6 +28,7 @@ pub const DASHBOARDS: Kind = Kind {
     component: dashboard::COMPONENT,
     // Grafana keys a dashboard by its uid: a file moved to another folder is the same dashboard
     identity: Some(dashboard::uids_of),
+    crd: None,
 };
 
 /// Run the parsed command line. Results to stdout, messages to stderr.

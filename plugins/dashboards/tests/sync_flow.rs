@@ -151,3 +151,25 @@ async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
         c.log()
     );
 }
+
+#[tokio::test]
+async fn a_namespace_being_deleted_is_refused_before_any_write() {
+    use promstack_shared::cluster::{Cluster, Pace};
+    let c = cluster();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_to(tmp.path());
+    // an uninstall --delete-namespace just before: Terminating while its contents go
+    c.set_deletion_pace(Pace::Manual);
+    c.delete(&ObjRef::new("v1", "Namespace", None, "monitoring"))
+        .await
+        .unwrap();
+    c.reset_counts();
+    let e = sync_dir(&c, tmp.path(), true).await.unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
+    assert!(
+        e.to_string().starts_with("namespace monitoring is being deleted (Terminating): the API server refuses anything new in it and deletes what is there. Nothing was written. Wait until it is gone (kubectl wait --for=delete namespace/monitoring --timeout=5m)"),
+        "{e}"
+    );
+    assert_eq!(c.writes(), 0);
+    assert_eq!(c.count(Verb::List), 0, "refused before the uid check reads");
+}

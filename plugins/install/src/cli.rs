@@ -39,8 +39,9 @@ pub struct Cli {
         default_value = "helm"
     )]
     pub helm: PathBuf,
-    /// How long to wait: for helm and the workloads (install, default 10m), for helm uninstall
-    /// (uninstall, default 5m), until healthy (status --watch, default 10m)
+    /// How long to wait: for CRDs being deleted, helm and the workloads (install, default 10m),
+    /// for helm uninstall and then the deleted CRDs to be gone (uninstall, default 5m), until
+    /// healthy (status --watch, default 10m)
     #[arg(long, global = true, value_parser = promstack_shared::duration::parse_flag, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
     #[command(flatten)]
@@ -251,9 +252,12 @@ pub struct UninstallArgs {
     /// Also delete the namespace and everything in it
     #[arg(long)]
     pub delete_namespace: bool,
-    /// Also delete the Prometheus Operator CRDs promstack applied (and every object of those kinds in the cluster)
+    /// Also delete the Prometheus Operator CRDs promstack applied, and with them every object of their kinds in the cluster (other owners' are named first; --yes alone refuses to delete those, exit 3); waits until they are gone
     #[arg(long)]
     pub delete_crds: bool,
+    /// With --delete-crds: also delete the objects of other owners the CRDs hold (ServiceMonitors, PrometheusRules... of other releases and teams), which --yes alone refuses
+    #[arg(long, requires = "delete_crds")]
+    pub force: bool,
     /// Also delete the kubelet Service the operator created in kube-system
     #[arg(long)]
     pub delete_kubelet_service: bool,
@@ -363,9 +367,11 @@ pub fn uninstall_options(cli: &Cli, a: &UninstallArgs) -> UninstallOptions {
         delete_crds: a.delete_crds,
         delete_kubelet_service: a.delete_kubelet_service,
         keep_secrets: a.keep_secrets,
+        force: a.force,
         dry_run: a.dry_run,
         yes: cli.global.yes,
         timeout: cli.timeout(),
+        poll_interval: std::time::Duration::from_secs(2),
     }
 }
 

@@ -51,12 +51,17 @@ fn help_names_the_flags_and_exit_codes() {
     ] {
         assert!(text.contains(f), "--help lacks {f}");
     }
-    assert!(bin()
-        .args(["uninstall", "--help"])
-        .output()
-        .unwrap()
-        .status
-        .success());
+    let help = bin().args(["uninstall", "--help"]).output().unwrap();
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for f in [
+        "--delete-crds",
+        "--force",
+        "other owners",
+        "--yes alone refuses",
+    ] {
+        assert!(text.contains(f), "uninstall --help lacks {f}:\n{text}");
+    }
 }
 
 #[test]
@@ -66,6 +71,8 @@ fn usage_errors_are_exit_2() {
         &["--output", "xml"],
         &["--grafana-password-stdin", "--generate-grafana-password"],
         &["--timeout", "soon"],
+        // --force only says what --delete-crds may take with it
+        &["uninstall", "--force", "--yes"],
     ] {
         let o = bin().args(args).output().unwrap();
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));

@@ -11,7 +11,10 @@
 //! labels (no admission warning for node-exporter), the CRDs Established, that a second run changes nothing, that a second stack and
 //! webhooks off render as they should, that every workload check of `status` is ok, and
 //! uninstalls cleanly. CRDs and the kubelet Service in kube-system are removed afterwards only if
-//! this test created them.
+//! this test created them (with --force: what the CRDs hold then is the suite's too). The
+//! rollback plan (uninstall --delete-crds with another team's ServiceMonitors, then install at
+//! once, five times) is `e2e_crds`.
+mod e2e_crds;
 mod e2e_diff;
 mod e2e_support;
 use e2e_support::{no_pod_security_warning, storage_class};
@@ -50,7 +53,9 @@ impl Drop for E2e {
     fn drop(&mut self) {
         let mut args = vec!["uninstall", "--yes", "--delete-namespace"];
         if !self.crds_existed {
-            args.push("--delete-crds");
+            // the CRDs are this suite's, and so is what they hold (on ../shared/harness, Cilium's
+            // ServiceMonitors come with them): --force deletes those too
+            args.extend(["--delete-crds", "--force"]);
         }
         if !self.kubelet_existed {
             args.push("--delete-kubelet-service");

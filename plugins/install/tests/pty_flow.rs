@@ -243,3 +243,29 @@ fn uninstall_answered_yes_removes_the_stack() {
         "{w:?}"
     );
 }
+
+#[test]
+fn uninstall_delete_crds_names_other_owners_objects_and_asks() {
+    let mut r = start("installed-with-others", &["uninstall", "--delete-crds"]);
+    r.p.exp_string("To remove, from context").unwrap();
+    r.p.exp_string("\r\n  CustomResourceDefinition widgets.fixture.promstack.io, and with it 23 Widgets: 23 of other owners, 0 of this stack\r\n")
+        .unwrap();
+    r.p.exp_string("Not this stack's, and are deleted with the CRDs (deleting a CRD deletes every object of its kind in the cluster): 23 objects\r\n  3 Widgets in kube-system (cilium-agent, cilium-operator, hubble; helm release kube-system/cilium)\r\n  20 Widgets in team-a (w-00, w-01, w-02, ")
+        .unwrap();
+    // (the terminal's bytes are read one char each: the ellipsis is not matched)
+    r.p.exp_string("; helm release team-a/app)\r\n").unwrap();
+    r.p.exp_string("from context memory, and 23 objects of other owners with the CRDs?")
+        .unwrap();
+    r.p.exp_string("[y/N]").unwrap();
+    // at a terminal, the answer decides (no --force needed): they were named
+    r.p.send("y").unwrap();
+    r.p.flush().unwrap();
+    r.p.exp_string("2 CRDs gone, and 23 objects with them")
+        .unwrap();
+    assert_eq!(exit_code(&mut r), 0);
+    let w = writes(&r.journal);
+    assert!(
+        w.contains(&"Delete CustomResourceDefinition widgets.fixture.promstack.io".to_string()),
+        "{w:?}"
+    );
+}

@@ -7,19 +7,9 @@ use promstack_install::verb::Deps;
 use promstack_shared::cluster::ObjRef;
 use promstack_shared::ui::Ui;
 use serde_json::json;
-use std::time::Duration;
 
 fn opts() -> UninstallOptions {
-    UninstallOptions {
-        namespace: "monitoring".into(),
-        delete_namespace: false,
-        delete_crds: false,
-        delete_kubelet_service: false,
-        keep_secrets: false,
-        dry_run: false,
-        yes: true,
-        timeout: Duration::from_secs(5),
-    }
+    uninstall_options()
 }
 
 async fn installed() -> (

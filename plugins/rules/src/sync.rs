@@ -5,7 +5,7 @@ use promstack_shared::cluster::{
     label_selector_selects as selects, Cluster, ClusterError, ListQuery, ObjRef,
 };
 use promstack_shared::owned;
-use promstack_shared::prometheus::rule::{PrometheusRule, API_VERSION, COMPONENT, KIND};
+use promstack_shared::prometheus::rule::{PrometheusRule, API_VERSION, COMPONENT, CRD, KIND};
 use promstack_shared::sync::{self as shared_sync, name_of, Kind};
 pub use promstack_shared::sync::{ObjectDiff, PlanItem, SyncReport};
 use promstack_shared::ui::Ui;
@@ -20,6 +20,7 @@ pub const RULES: Kind = Kind {
     kind: KIND,
     component: COMPONENT,
     identity: None,
+    crd: Some(CRD),
 };
 
 pub fn to_json(r: &PrometheusRule) -> Value {

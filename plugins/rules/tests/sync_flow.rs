@@ -360,3 +360,68 @@ async fn a_field_dropped_from_a_source_outside_a_list_is_removed() {
         .get("runbook-owner")
         .is_none());
 }
+
+/// The PrometheusRule CRD, as the chart's CRDs are applied (Established).
+async fn with_rule_crd(c: &MemoryCluster) -> ObjRef {
+    use promstack_shared::cluster::{ApplyOptions, Cluster};
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "prometheusrules.monitoring.coreos.com"},
+        "spec": {"group": "monitoring.coreos.com", "scope": "Namespaced",
+            "names": {"kind": "PrometheusRule", "plural": "prometheusrules"},
+            "versions": [{"name": "v1", "served": true, "storage": true}]}});
+    c.apply(&crd, ApplyOptions::default()).await.unwrap();
+    ObjRef::of(&crd).unwrap()
+}
+
+#[tokio::test]
+async fn a_rule_crd_or_namespace_being_deleted_is_refused_before_any_write() {
+    use promstack_shared::cluster::{Cluster, Pace};
+    let (_tmp, dir) = copy_rules();
+    // an uninstall --delete-crds that has not finished: the CRD is Terminating
+    let c = cluster(json!({}));
+    let crd = with_rule_crd(&c).await;
+    c.set_deletion_pace(Pace::Manual);
+    c.delete(&crd).await.unwrap();
+    c.reset_counts();
+    let e = sync_dir(&c, &dir, true, false).await.unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
+    assert!(
+        e.to_string().starts_with("CRD prometheusrules.monitoring.coreos.com is being deleted (Terminating): the API server refuses every new PrometheusRule until it is gone, and deletes every PrometheusRule in the cluster before that (this sync's too). Nothing was written. Wait until it is gone (kubectl wait --for=delete crd/prometheusrules.monitoring.coreos.com --timeout=5m)"),
+        "{e}"
+    );
+    assert!(
+        e.to_string().ends_with("(the API server says: CustomResourceDefinition marked for deletion; CustomResource deletion will begin soon)"),
+        "{e}"
+    );
+    assert_eq!(c.writes(), 0);
+    assert_eq!(
+        c.count(Verb::List),
+        0,
+        "refused before anything else is read"
+    );
+    // a dry run says the same: the sync it plans could not happen
+    assert!(sync_dir(&c, &dir, false, true).await.is_err());
+
+    // the namespace being deleted
+    let c = cluster(json!({}));
+    with_rule_crd(&c).await;
+    c.set_deletion_pace(Pace::Manual);
+    c.delete(&ObjRef::new("v1", "Namespace", None, "monitoring"))
+        .await
+        .unwrap();
+    c.reset_counts();
+    let e = sync_dir(&c, &dir, false, false).await.unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("namespace monitoring is being deleted (Terminating)"),
+        "{e}"
+    );
+    assert_eq!(c.writes(), 0);
+
+    // once the CRD is there and not being deleted, the same sync writes
+    let c = cluster(json!({}));
+    with_rule_crd(&c).await;
+    let r = sync_dir(&c, &dir, false, false).await.unwrap();
+    assert_eq!(r.created, 3);
+}

@@ -14,7 +14,31 @@ mod ssa;
 pub use kube_impl::KubeCluster;
 
 #[cfg(any(test, feature = "testing"))]
-pub use memory::{Fault, MemoryCluster, Verb};
+pub use memory::{Fault, MemoryCluster, Pace, Verb, CRD_CLEANUP};
+
+/// The API group and version of CustomResourceDefinitions.
+pub const CRD_API: &str = "apiextensions.k8s.io/v1";
+
+/// Is this object being deleted (Terminating)? `metadata.deletionTimestamp` is set; a namespace
+/// also says so in `status.phase`.
+pub fn is_terminating(obj: &Value) -> bool {
+    obj.pointer("/metadata/deletionTimestamp")
+        .is_some_and(|t| !t.is_null())
+        || obj.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating")
+}
+
+/// An object's finalizers at `pointer`: `/metadata/finalizers`, or a namespace's `/spec/finalizers`.
+pub fn finalizers_at(obj: &Value, pointer: &str) -> Vec<String> {
+    obj.pointer(pointer)
+        .and_then(Value::as_array)
+        .map(|f| {
+            f.iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 /// The label a namespace sets its enforced Pod Security level with.
 pub const POD_SECURITY_ENFORCE: &str = "pod-security.kubernetes.io/enforce";

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 pub const API_VERSION: &str = "monitoring.coreos.com/v1";
 pub const KIND: &str = "PrometheusRule";
+/// The CustomResourceDefinition that serves the kind.
+pub const CRD: &str = "prometheusrules.monitoring.coreos.com";
 /// The `promstack.io/component` of rule objects.
 pub const COMPONENT: &str = "rules";
 /// Annotation naming the source file of a generated object.

@@ -50,7 +50,7 @@ pub async fn sync_dashboards(
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
     let objects = load::configmaps(prepared, ns)?;
-    promstack_shared::sync::require_namespace(cluster, ns).await?;
+    promstack_shared::sync::require_writable(cluster, DASHBOARDS, ns).await?;
     foreign::refuse_taken_uids(cluster, ns, prepared, ui).await?;
     sync::sync(cluster, DASHBOARDS, &objects, ns, prune, dry_run, ui).await
 }

@@ -2,8 +2,9 @@
 //! and `run_with`), with the in-memory cluster and the fake helm of the tests behind it instead of
 //! a real cluster and helm. The PTY tests (tests/pty_flow.rs) type into its prompts.
 //!
-//! PROMSTACK_TEST_SEED: `fresh` (default: a 3-node cluster, nothing installed) or `installed`
-//! (the stack is there with its Secrets). PROMSTACK_TEST_HELM_HANGS=1: helm's upgrade never
+//! PROMSTACK_TEST_SEED: `fresh` (default: a 3-node cluster, nothing installed), `installed`
+//! (the stack is there with its Secrets) or `installed-with-others` (and objects of the chart's
+//! CRDs' kinds that other owners made: Cilium's three in kube-system, 20 of a team in team-a). PROMSTACK_TEST_HELM_HANGS=1: helm's upgrade never
 //! returns (so a signal can come while helm runs). PROMSTACK_TEST_JOURNAL: a file that gets every request
 //! the plugin makes, one line each (`Apply Secret monitoring/...`), written as it happens.
 //! The terminal's echo is turned on first, as a real terminal has it (the PTY test library turns
@@ -18,8 +19,12 @@ fn main() {
     let cli = promstack_install::cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let cluster = common::cluster(3);
     let helm = common::FakeHelm::new(cluster.clone(), 4);
-    if std::env::var("PROMSTACK_TEST_SEED").as_deref() == Ok("installed") {
+    let seed = std::env::var("PROMSTACK_TEST_SEED").unwrap_or_default();
+    if seed.starts_with("installed") {
         common::seed_installed(&cluster, &helm, &cli.global.namespace);
+    }
+    if seed == "installed-with-others" {
+        others(&cluster);
     }
     if std::env::var("PROMSTACK_TEST_HELM_HANGS").as_deref() == Ok("1") {
         helm.state.lock().unwrap().hang_upgrade = true;
@@ -31,4 +36,21 @@ fn main() {
         async { promstack_install::run_with(&cli, &*cluster, &helm).await },
         promstack_install::stage::interrupted_message,
     ));
+}
+
+/// Widgets (a kind of the fixture chart's CRDs) of other owners.
+fn others(c: &promstack_shared::cluster::MemoryCluster) {
+    use serde_json::json;
+    c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}));
+    let widget = |ns: &str, name: &str, release: &str| {
+        json!({"apiVersion": "fixture.promstack.io/v1", "kind": "Widget",
+            "metadata": {"name": name, "namespace": ns,
+                "annotations": {"meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": ns}}})
+    };
+    for name in ["cilium-agent", "cilium-operator", "hubble"] {
+        c.insert(widget("kube-system", name, "cilium"));
+    }
+    for i in 0..20 {
+        c.insert(widget("team-a", &format!("w-{i:02}"), "app"));
+    }
 }

@@ -347,6 +347,23 @@ pub fn options() -> InstallOptions {
     o
 }
 
+/// Options for a quick `uninstall --yes` from namespace monitoring: nothing asked for beyond the
+/// release and our Secrets, a short poll interval.
+pub fn uninstall_options() -> promstack_install::uninstall::UninstallOptions {
+    promstack_install::uninstall::UninstallOptions {
+        namespace: "monitoring".into(),
+        delete_namespace: false,
+        delete_crds: false,
+        delete_kubelet_service: false,
+        keep_secrets: false,
+        force: false,
+        dry_run: false,
+        yes: true,
+        timeout: Duration::from_secs(5),
+        poll_interval: Duration::from_millis(5),
+    }
+}
+
 pub async fn run(
     o: &InstallOptions,
     c: &MemoryCluster,

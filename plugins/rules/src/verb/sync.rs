@@ -54,7 +54,7 @@ pub async fn sync_with_check(
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
     let (ns, check, target) = (&opts.namespace, opts.selector_check, &opts.target);
-    promstack_shared::sync::require_namespace(cluster, ns).await?;
+    promstack_shared::sync::require_writable(cluster, sync::RULES, ns).await?;
     let labels = loaded
         .objects
         .first()

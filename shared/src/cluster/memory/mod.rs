@@ -9,9 +9,15 @@
 //! namespace to exist, as on a real API server. Applied CustomResourceDefinitions become Established at once. Pods created with
 //! `dryRun` pass through a model of Pod Security admission ([`MemoryCluster::pod_security`]),
 //! answering 403 with the API server's wording, as a Talos cluster does out of the box.
+//! Deleting a CRD, a namespace or an object with finalizers marks it Terminating; the deletion
+//! controllers remove what it holds and then it, at a pace the test sets, and creates in a
+//! namespace or of a kind being deleted are refused meanwhile ([`deletion`], [`Pace`]).
+mod deletion;
 mod faults;
 mod pod_security;
+mod requests;
 
+pub use deletion::{Pace, CRD_CLEANUP};
 pub use faults::{Fault, Verb};
 use pod_security::PodSecurity;
 
@@ -40,19 +46,8 @@ struct State {
     next_request: u64,
     max_in_flight: usize,
     overlaps: Vec<Vec<String>>,
-}
-
-/// One request under way; taken off when it ends, or when its future is dropped.
-struct InFlight<'a>(&'a Mutex<State>, u64);
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        self.0
-            .lock()
-            .unwrap()
-            .in_flight
-            .retain(|(id, _)| *id != self.1);
-    }
+    /// How fast CRDs and namespaces being deleted lose their objects.
+    pace: Pace,
 }
 
 /// The in-memory cluster. Cheap to share behind an `Arc`.
@@ -113,17 +108,24 @@ impl MemoryCluster {
         st.next_rv += 1;
         let rv = st.next_rv;
         let k = key(&r);
-        let mut stored = super::ssa::write(st.objects.get(&k), obj, manager, op)?;
+        let before = st.objects.get(&k);
+        if before.is_none() {
+            if let Some(refused) = deletion::refuse_create(&st.objects, &r) {
+                return Err(refused);
+            }
+        }
+        let mut stored = super::ssa::write(before, obj, manager, op)?;
         if stored.pointer("/metadata/uid").is_none() {
             stored["metadata"]["uid"] = json!(format!("uid-{rv}"));
             stored["metadata"]["creationTimestamp"] = json!("2026-01-01T00:00:00Z");
         }
         stored["metadata"]["resourceVersion"] = json!(rv.to_string());
+        // a CRD's status is the API server's: kept by writes (a CRD being deleted stays
+        // Terminating), its names accepted and Established at once
         if r.kind == "CustomResourceDefinition" {
-            stored["status"] = json!({"conditions": [
-                {"type": "NamesAccepted", "status": "True"},
-                {"type": "Established", "status": "True"}
-            ]});
+            let status = before.and_then(|b| b.get("status")).cloned();
+            stored["status"] = status.unwrap_or_else(|| json!({"conditions": []}));
+            established(&mut stored);
         }
         st.objects.insert(k, stored.clone());
         Ok(stored)
@@ -143,6 +145,17 @@ impl MemoryCluster {
             None => Err(ClusterError::NotFound(format!(
                 "namespaces \"{ns}\" not found"
             ))),
+        }
+    }
+
+    /// A create of `r` refused while its namespace or its kind's CRD is being deleted (the API
+    /// server's 403). A POST (`post`) is a create whatever exists; an apply only when `r` does
+    /// not exist (else it is an update).
+    fn refuse_create(&self, r: &ObjRef, post: bool) -> Result<(), ClusterError> {
+        let st = self.state.lock().unwrap();
+        match !post && st.objects.contains_key(&key(r)) {
+            true => Ok(()),
+            false => deletion::refuse_create(&st.objects, r).map_or(Ok(()), Err),
         }
     }
 
@@ -175,134 +188,49 @@ impl MemoryCluster {
         self.state.lock().unwrap().faults.clear();
     }
 
+    /// How fast the deletion controllers remove what a CRD or namespace being deleted holds
+    /// (default: all of it before the next request).
+    pub fn set_deletion_pace(&self, pace: Pace) {
+        self.state.lock().unwrap().pace = pace;
+    }
+
+    /// One round of the deletion controllers, removing up to `budget` objects of each CRD and
+    /// namespace being deleted (see [`Pace`]), without counting a request.
+    pub fn step_deletions(&self, budget: usize) {
+        deletion::advance(&mut self.state.lock().unwrap().objects, budget);
+    }
+
+    /// Let the deletion controllers finish: everything being deleted that no finalizer holds is
+    /// gone.
+    pub fn settle_deletions(&self) {
+        let mut st = self.state.lock().unwrap();
+        loop {
+            let before = st.objects.len();
+            deletion::advance(&mut st.objects, usize::MAX);
+            if st.objects.len() == before {
+                break;
+            }
+        }
+    }
+
     /// Make every request fail as if the API server could not be reached.
     pub fn set_unreachable(&self, unreachable: bool) {
         self.state.lock().unwrap().unreachable = unreachable;
     }
+}
 
-    /// Requests served of one verb (failed ones included).
-    pub fn count(&self, verb: Verb) -> usize {
-        *self.state.lock().unwrap().counts.get(&verb).unwrap_or(&0)
+/// A CRD's NamesAccepted and Established conditions True, as the API server's controllers set
+/// them moments after it is made.
+fn established(crd: &mut Value) {
+    if !crd["status"]["conditions"].is_array() {
+        crd["status"]["conditions"] = json!([]);
     }
-
-    /// All requests served.
-    pub fn requests(&self) -> usize {
-        self.state.lock().unwrap().counts.values().sum()
-    }
-
-    /// Write requests (apply, delete) served.
-    pub fn writes(&self) -> usize {
-        let st = self.state.lock().unwrap();
-        st.counts
-            .iter()
-            .filter(|(v, _)| v.is_write())
-            .map(|(_, n)| n)
-            .sum()
-    }
-
-    /// The requests served, in order, as `(verb, "Kind ns/name")`.
-    pub fn log(&self) -> Vec<(Verb, String)> {
-        self.state.lock().unwrap().log.clone()
-    }
-
-    /// Also append every request, as `Verb what`, to this file as it is served: for tests that
-    /// run a plugin in another process (a pseudo-terminal) and read what it did afterwards, even
-    /// when a signal ended it.
-    pub fn journal_to(&self, path: impl Into<std::path::PathBuf>) {
-        self.state.lock().unwrap().journal = Some(path.into());
-    }
-
-    pub fn reset_counts(&self) {
-        let mut st = self.state.lock().unwrap();
-        st.counts.clear();
-        st.log.clear();
-        st.max_in_flight = st.in_flight.len();
-        st.overlaps.clear();
-    }
-
-    /// The most requests that were under way at once (a request is under way while a slow fault
-    /// delays it, so inject [`Fault::slow`] to see whether a caller overlaps its requests).
-    pub fn max_in_flight(&self) -> usize {
-        self.state.lock().unwrap().max_in_flight
-    }
-
-    /// Each time a request started while others were under way: all of them, as `Verb Kind`
-    /// (`Get StorageClass`, `List Node`, `Version`).
-    pub fn overlaps(&self) -> Vec<Vec<String>> {
-        self.state.lock().unwrap().overlaps.clone()
-    }
-
-    async fn enter(
-        &self,
-        verb: Verb,
-        kind: Option<&str>,
-        name: Option<&str>,
-        what: String,
-    ) -> Result<(), ClusterError> {
-        self.enter_scoped(verb, kind, name, false, what).await
-    }
-
-    /// [`Self::enter`] for a request that may span every namespace (a list without one).
-    async fn enter_scoped(
-        &self,
-        verb: Verb,
-        kind: Option<&str>,
-        name: Option<&str>,
-        every_namespace: bool,
-        what: String,
-    ) -> Result<(), ClusterError> {
-        let (delay, error, id) = {
-            let mut st = self.state.lock().unwrap();
-            *st.counts.entry(verb).or_default() += 1;
-            if let Some(path) = &st.journal {
-                use std::io::Write;
-                let line = format!("{verb:?} {what}\n");
-                std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(path)
-                    .and_then(|mut f| f.write_all(line.as_bytes()))
-                    .expect("the journal file can be written");
-            }
-            st.log.push((verb, what));
-            if st.unreachable {
-                return Err(ClusterError::Unreachable(
-                    "dial tcp: connection refused".into(),
-                ));
-            }
-            let mut delay = None;
-            let mut error = None;
-            for f in st.faults.iter_mut() {
-                if f.hits(verb, kind, name, every_namespace) {
-                    if let Some(n) = f.times.as_mut() {
-                        *n -= 1;
-                    }
-                    delay = delay.or(f.delay);
-                    if error.is_none() {
-                        error = f.error.clone();
-                    }
-                }
-            }
-            st.next_request += 1;
-            let id = st.next_request;
-            let label = format!("{verb:?} {}", kind.unwrap_or_default());
-            st.in_flight.push((id, label.trim_end().to_string()));
-            st.max_in_flight = st.max_in_flight.max(st.in_flight.len());
-            if st.in_flight.len() > 1 {
-                let now = st.in_flight.iter().map(|(_, l)| l.clone()).collect();
-                st.overlaps.push(now);
-            }
-            (delay, error, id)
-        };
-        let under_way = InFlight(&self.state, id);
-        if let Some(d) = delay {
-            tokio::time::sleep(d).await;
-        }
-        drop(under_way);
-        match error {
-            Some(e) => Err(e),
-            None => Ok(()),
-        }
+    let conditions = crd["status"]["conditions"]
+        .as_array_mut()
+        .expect("an array");
+    for t in ["NamesAccepted", "Established"] {
+        conditions.retain(|c| c["type"] != t);
+        conditions.push(json!({"type": t, "status": "True"}));
     }
 }
 
@@ -388,7 +316,10 @@ impl Cluster for MemoryCluster {
         let r = ObjRef::of(obj)?;
         self.enter(Verb::DryRun, Some(&r.kind), Some(&r.name), r.to_string())
             .await?;
-        if let Some(ns) = self.namespace_of(&r)? {
+        let ns = self.namespace_of(&r)?;
+        // admission: NamespaceLifecycle and a terminating CRD's before Pod Security
+        self.refuse_create(&r, true)?;
+        if let Some(ns) = ns {
             if r.kind == "Pod" {
                 if let Some(refusal) = self.admit_pod(ns, obj) {
                     return Err(refusal);
@@ -415,6 +346,7 @@ impl Cluster for MemoryCluster {
         )
         .await?;
         self.namespace_of(&r)?;
+        self.refuse_create(&r, false)?;
         let stored = self.peek(&r);
         super::ssa::write(
             stored.as_ref(),
@@ -428,12 +360,18 @@ impl Cluster for MemoryCluster {
         self.enter(Verb::Delete, Some(&r.kind), Some(&r.name), r.to_string())
             .await?;
         let mut st = self.state.lock().unwrap();
-        let removed = st.objects.remove(&key(r)).is_some();
-        if removed && r.kind == "Namespace" {
-            st.objects
-                .retain(|k, _| k.namespace.as_deref() != Some(&r.name));
+        st.next_rv += 1;
+        let rv = st.next_rv;
+        let k = key(r);
+        let Some(obj) = st.objects.get_mut(&k) else {
+            return Ok(false);
+        };
+        if deletion::mark(obj, &r.kind) {
+            obj["metadata"]["resourceVersion"] = json!(rv.to_string());
+        } else {
+            st.objects.remove(&k);
         }
-        Ok(removed)
+        Ok(true)
     }
 }
 

@@ -14,7 +14,8 @@ use crate::install::Check;
 use crate::render_cache::Kept;
 use crate::values::RELEASE;
 use anyhow::Context as _;
-use promstack_shared::cluster::{is_cluster_scoped, Cluster, ObjRef};
+use promstack_shared::cluster::{is_cluster_scoped, is_terminating, Cluster, ObjRef};
+use promstack_shared::wait::WaitOptions;
 use promstack_shared::Error;
 use serde_json::Value;
 
@@ -47,9 +48,11 @@ pub(super) async fn renders(
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .context("reading CRDs")?;
+    // a CRD being deleted is waited for (see [`deleted_first`]), whoever it was
     let foreign: Vec<String> = crds
         .iter()
         .zip(&crds_live)
+        .filter(|(_, live)| !live.as_ref().is_some_and(is_terminating))
         .filter_map(
             |(crd, live)| match crds::owner(live.as_ref(), RELEASE, ns) {
                 Owner::Foreign(who) => Some(format!("{} ({who})", crds::objref(crd).name)),
@@ -84,6 +87,40 @@ pub(super) async fn renders(
         },
         check,
     ))
+}
+
+/// The chart's CRDs that are being deleted (an `uninstall --delete-crds` just before): waited for
+/// until they are gone (with progress, bounded by --timeout), so that the install creates them
+/// anew; applied now, they would look Established and go all the same, and helm would fail on
+/// their kinds half-way. The check says how long it waited; none when no CRD was being deleted.
+pub(super) async fn deleted_first(
+    opts: &InstallOptions,
+    deps: &Deps<'_>,
+    rendered: &mut Rendered,
+) -> anyhow::Result<Option<Check>> {
+    let terminating = crds::deletion::terminating(&rendered.crds_live);
+    if terminating.is_empty() {
+        return Ok(None);
+    }
+    let wait = WaitOptions {
+        timeout: opts.timeout,
+        interval: opts.poll_interval,
+    };
+    let took = crds::deletion::wait_gone(deps.cluster, &terminating, wait, deps.ui)
+        .await
+        .context("the chart's CRDs are being deleted and the install waits for them before it creates them again; nothing was written")?;
+    for live in &mut rendered.crds_live {
+        if live.as_ref().is_some_and(is_terminating) {
+            *live = None;
+        }
+    }
+    let said = format!(
+        "{} being deleted, gone after {}: the install creates {} anew",
+        crds::contents::counted(terminating.len(), "CRD"),
+        promstack_shared::ui::human_duration(took),
+        if terminating.len() == 1 { "it" } else { "them" }
+    );
+    Ok(Some(passed("crds-deleted", said.clone(), Some(said))))
 }
 
 /// The documents of `helm template` of the release, or those kept from an earlier run with the

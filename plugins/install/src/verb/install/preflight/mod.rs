@@ -4,8 +4,8 @@
 //!
 //! - [`cluster`]: the cluster answers, helm and its major version, the StorageClass, Ready nodes
 //!   for the replicas, the release (stuck?), the remote-write Secret;
-//! - [`chart`]: the chart renders, its CRDs are not another installation's, no second stack is in
-//!   the way;
+//! - [`chart`]: the chart renders, its CRDs are not another installation's (and those being
+//!   deleted are waited for until gone), no second stack is in the way;
 //! - [`values_keys`]: every key of the values files is one the chart reads;
 //! - [`refs`]: every Secret and ConfigMap the pods refer to (volumes, env, envFrom, pull secrets,
 //!   the operator's objects) comes with the install or exists, with the keys they read;
@@ -115,8 +115,11 @@ pub(super) async fn run(
     if let Some(check) = remote? {
         keep(deps, &mut checks, check);
     }
-    let (rendered, check) = rendered?;
+    let (mut rendered, check) = rendered?;
     keep(deps, &mut checks, check);
+    if let Some(check) = chart::deleted_first(opts, deps, &mut rendered).await? {
+        keep(deps, &mut checks, check);
+    }
     let (check, unknown_values) = values_keys::check(
         &inputs.chain,
         &rendered.chart,

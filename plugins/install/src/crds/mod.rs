@@ -1,6 +1,10 @@
 //! The chart's CRDs: taken from `helm template --include-crds`, applied server-side (force,
 //! manager promstack) so they are upgraded and not limited by client-side apply's annotation
-//! size, and waited for until Established. Helm then runs with `--skip-crds`.
+//! size, and waited for until Established. Helm then runs with `--skip-crds`. What a CRD holds
+//! (its objects, ours and other owners') is [`contents`]; CRDs being deleted are [`deletion`].
+pub mod contents;
+pub mod deletion;
+
 use promstack_shared::cluster::{
     with_retry, ApplyOptions, Cluster, ClusterError, ObjRef, WRITE_ATTEMPTS,
 };
@@ -10,7 +14,7 @@ use promstack_shared::wait::{self, Readiness, WaitOptions};
 use promstack_shared::Error;
 use serde_json::Value;
 
-pub const CRD_API: &str = "apiextensions.k8s.io/v1";
+pub use promstack_shared::cluster::CRD_API;
 
 /// Every document of a rendered stream (empty documents dropped), read over the cores: a chart's
 /// render is megabytes of YAML, most of it CRDs.
@@ -149,6 +153,17 @@ pub async fn apply_and_wait(
     opts: WaitOptions,
 ) -> Result<Vec<(String, Change)>, anyhow::Error> {
     let start = std::time::Instant::now();
+    // pre-flight waited for those being deleted: never apply onto one (it would go all the same)
+    let terminating = deletion::terminating(live);
+    if !terminating.is_empty() {
+        let names: Vec<&str> = terminating.iter().map(|r| r.name.as_str()).collect();
+        return Err(Error::runtime(format!(
+            "CRDs {} are being deleted again: applied now they would go all the same. Wait until they are gone (kubectl wait --for=delete crd/{}) and install again",
+            names.join(", "),
+            names[0]
+        ))
+        .into());
+    }
     let changes: Vec<(String, Change)> = crds
         .iter()
         .zip(live.iter().chain(std::iter::repeat(&None)))
@@ -256,6 +271,25 @@ mod tests {
             said(10, 0, std::time::Duration::from_millis(40)),
             "10 CRDs unchanged and Established (40ms)"
         );
+    }
+
+    #[tokio::test]
+    async fn a_crd_being_deleted_is_never_applied_onto() {
+        let c = promstack_shared::cluster::MemoryCluster::new();
+        let crd = json!({"apiVersion": CRD_API, "kind": "CustomResourceDefinition",
+            "metadata": {"name": "widgets.example.org"}, "spec": {"group": "example.org"}});
+        let mut live = crd.clone();
+        live["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
+        let opts = WaitOptions::default();
+        let err = apply_and_wait(&c, &[crd], &[Some(live)], &Ui::silent(), opts)
+            .await
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("CRDs widgets.example.org are being deleted again"),
+            "{err}"
+        );
+        assert_eq!(c.requests(), 0);
     }
 
     #[test]

@@ -1,14 +1,17 @@
 //! `kubectl promstack install uninstall`: the rollback plan. helm uninstall and our Secrets;
-//! the namespace, the CRDs (and with them every Prometheus/Alertmanager/rule object) and the
-//! kubelet Service the operator leaves in kube-system only when asked. Everything is read and
-//! confirmed before the first removal.
+//! the namespace, the CRDs (and with them every Prometheus/Alertmanager/rule object in the
+//! cluster: other owners' are named first, see [`crds`]) and the kubelet Service the operator
+//! leaves in kube-system only when asked. Everything is read and confirmed before the first
+//! removal; deleted CRDs are waited for until gone.
+mod crds;
+
 use super::Deps;
-use crate::crds::CRD_API;
+use crate::crds::contents::Held;
 use crate::helm::ReleaseInfo;
 use crate::stage::{self, Stage};
 use crate::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET, RELEASE};
 use anyhow::Context as _;
-use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
+use promstack_shared::cluster::{Cluster, ObjRef};
 use promstack_shared::output::Report;
 use promstack_shared::owned::{self, Change};
 use serde::Serialize;
@@ -22,9 +25,14 @@ pub struct UninstallOptions {
     pub delete_crds: bool,
     pub delete_kubelet_service: bool,
     pub keep_secrets: bool,
+    /// With --delete-crds and --yes: delete other owners' objects of the CRDs' kinds too.
+    pub force: bool,
     pub dry_run: bool,
     pub yes: bool,
+    /// How long helm uninstall may take, and then the CRDs to be gone.
     pub timeout: Duration,
+    /// How often to look whether the CRDs are gone.
+    pub poll_interval: Duration,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +43,10 @@ pub struct UninstallReport {
     pub removed: Vec<String>,
     /// What was left in place, and how to remove it.
     pub kept: Vec<String>,
+    /// With --delete-crds: what each CRD holds in every namespace (deleted with it), this
+    /// stack's counted and other owners' named.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub crd_objects: Vec<Held>,
 }
 
 /// The report as text: what was (or would be) removed, and what was kept.
@@ -52,6 +64,12 @@ pub fn text(report: &UninstallReport) -> String {
         ));
     } else {
         out.push_str(&listing(&format!("{verb}:"), &report.removed));
+    }
+    if let Some((title, lines)) = crds::others_listed(&report.crd_objects, report.dry_run) {
+        out.push_str(&listing(&title, &lines));
+        if report.dry_run {
+            out.push_str("  (--yes refuses to delete them unless --force is given too)\n");
+        }
     }
     if !report.kept.is_empty() {
         out.push_str("Kept:\n");
@@ -100,6 +118,9 @@ struct Plan {
     /// What the report lists as removed.
     removed: Vec<String>,
     ns_exists: bool,
+    /// The CRDs to delete, and what each one holds.
+    crds: Vec<ObjRef>,
+    held: Vec<Held>,
 }
 
 /// `install uninstall`: find what is promstack's (and what the flags ask for), confirm, remove.
@@ -111,24 +132,40 @@ pub async fn run(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Uni
         namespace: opts.namespace.clone(),
         removed: plan.removed.clone(),
         kept: kept(opts, plan.ns_exists),
+        crd_objects: plan.held.clone(),
     };
     if plan.removed.is_empty() || opts.dry_run {
         return Ok(report);
     }
+    crds::refuse_others(opts, &plan)?;
+    confirm(opts, deps, &plan).await?;
+    remove(opts, deps, &plan).await?;
+    Ok(report)
+}
+
+/// Show what goes (at a terminal: other owners' objects the CRDs take too) and ask, unless --yes.
+async fn confirm(opts: &UninstallOptions, deps: &Deps<'_>, plan: &Plan) -> anyhow::Result<()> {
     let context = deps.cluster.info().context;
+    let others = crds::others(&plan.held).len();
     if !opts.yes {
         let title = format!("To remove, from context {context}:");
         deps.ui.line(listing(&title, &plan.removed).trim_end());
+        if let Some((title, lines)) = crds::others_listed(&plan.held, false) {
+            deps.ui.line(listing(&title, &lines).trim_end());
+        }
     }
+    let with = match others {
+        0 => String::new(),
+        n => format!(", and {} of other owners with the CRDs", crds::objects(n)),
+    };
     let question = match plan.removed.len() {
-        1 => format!("Remove it from context {context}?"),
-        n => format!("Remove these {n} from context {context}?"),
+        1 => format!("Remove it from context {context}{with}?"),
+        n => format!("Remove these {n} from context {context}{with}?"),
     };
     if !deps.ui.confirm(&question, opts.yes).await? {
         return Err(promstack_shared::Error::input("cancelled; nothing was removed").into());
     }
-    remove(opts, deps, &plan).await?;
-    Ok(report)
+    Ok(())
 }
 
 /// Read what there is to remove; nothing is changed.
@@ -165,10 +202,14 @@ async fn plan(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Plan> 
             r.to_string(),
         );
     }
-    for r in crds(opts, deps.cluster).await? {
+    let live_crds = crds::ours(opts, deps.cluster).await?;
+    let held = crds::held(opts, deps.cluster, &live_crds).await?;
+    let crd_refs: Vec<ObjRef> = live_crds.iter().map(crate::crds::objref).collect();
+    for r in &crd_refs {
+        let h = held.iter().find(|h| h.crd == r.name);
         add(
             r.clone(),
-            r.to_string(),
+            crds::shown(r, h),
             format!("{r} {}", Change::Delete),
             r.to_string(),
         );
@@ -202,6 +243,8 @@ async fn plan(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Plan> 
         objects,
         removed,
         ns_exists,
+        crds: crd_refs,
+        held,
     })
 }
 
@@ -233,17 +276,6 @@ async fn chart_made(ns: &str, cluster: &dyn Cluster) -> anyhow::Result<Option<Ob
         .context("reading Secrets")?
         .filter(is_webhook_certificate)
         .map(|_| admission))
-}
-
-/// The CRDs promstack applied (with --delete-crds).
-async fn crds(opts: &UninstallOptions, cluster: &dyn Cluster) -> anyhow::Result<Vec<ObjRef>> {
-    if !opts.delete_crds {
-        return Ok(vec![]);
-    }
-    let q = ListQuery::new(CRD_API, "CustomResourceDefinition")
-        .labels(&owned::selector(crate::COMPONENT));
-    let crds = cluster.list(&q).await.context("listing CRDs")?;
-    Ok(crds.iter().map(ObjRef::of).collect::<Result<_, _>>()?)
 }
 
 /// The operator's kubelet Service in kube-system (with --delete-kubelet-service), when the
@@ -283,7 +315,7 @@ fn kept(opts: &UninstallOptions, ns_exists: bool) -> Vec<String> {
     kept
 }
 
-/// helm uninstall, then each object in order.
+/// helm uninstall, then each object in order; then the deleted CRDs are waited for until gone.
 async fn remove(opts: &UninstallOptions, deps: &Deps<'_>, plan: &Plan) -> anyhow::Result<()> {
     stage::enter(Stage::Uninstalling);
     if plan.release.is_some() {
@@ -303,7 +335,7 @@ async fn remove(opts: &UninstallOptions, deps: &Deps<'_>, plan: &Plan) -> anyhow
             .map_err(|e| anyhow::anyhow!("deleting {what}: {e}"))?;
         deps.ui.ok(done);
     }
-    Ok(())
+    crds::wait_gone(opts, deps.cluster, plan, deps.ui).await
 }
 
 impl Report for UninstallReport {

@@ -1,6 +1,7 @@
 //! Dashboard ConfigMaps against the in-memory cluster.
 use promstack_dashboards::{configmaps, load_valid, sync_dashboards};
 use promstack_shared::cluster::{MemoryCluster, ObjRef, Verb};
+use promstack_shared::sync::Mode;
 use promstack_shared::ui::Ui;
 use serde_json::json;
 use std::path::Path;
@@ -23,7 +24,14 @@ async fn sync_dir(
     prune: bool,
 ) -> anyhow::Result<promstack_shared::sync::SyncReport> {
     let prepared = load_valid(Some(dir), &Ui::silent())?;
-    sync_dashboards(c, &prepared, "monitoring", prune, false, &Ui::silent()).await
+    sync_dashboards(
+        c,
+        &prepared,
+        "monitoring",
+        Mode::whole_set(prune, false),
+        &Ui::silent(),
+    )
+    .await
 }
 
 fn copy_to(dir: &Path) {
@@ -122,10 +130,15 @@ async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
         "monitoring",
     )
     .unwrap();
-    let diffs =
-        promstack_shared::sync::diff(&c, promstack_dashboards::DASHBOARDS, &objects, "monitoring")
-            .await
-            .unwrap();
+    let diffs = promstack_shared::sync::diff(
+        &c,
+        promstack_dashboards::DASHBOARDS,
+        &objects,
+        "monitoring",
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(diffs.len(), 1);
     assert!(
         diffs[0].diff.contains("-    promstack.io/legacy: yes")

@@ -233,7 +233,7 @@ async fn diff_shows_the_changed_field() {
     let (_tmp, dir) = copy_rules();
     sync_dir(&c, &dir, false, false).await.unwrap();
     let loaded = load_valid(Some(&dir), "monitoring").unwrap();
-    assert!(sync::diff(&c, &loaded.objects, "monitoring")
+    assert!(sync::diff(&c, &loaded.objects, "monitoring", true)
         .await
         .unwrap()
         .is_empty());
@@ -242,7 +242,9 @@ async fn diff_shows_the_changed_field() {
         .replace("severity: critical", "severity: warning");
     std::fs::write(dir.join("node.yaml"), text).unwrap();
     let loaded = load_valid(Some(&dir), "monitoring").unwrap();
-    let diffs = sync::diff(&c, &loaded.objects, "monitoring").await.unwrap();
+    let diffs = sync::diff(&c, &loaded.objects, "monitoring", true)
+        .await
+        .unwrap();
     assert_eq!(diffs.len(), 1);
     assert_eq!(diffs[0].change, Change::Update);
     let changed: Vec<String> = diffs[0]
@@ -301,7 +303,9 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
 
     // the sources without --label: diff shows the removal, sync removes it, once
     let plain = loaded_with_labels(&dir, &[]);
-    let diffs = sync::diff(&c, &plain.objects, "monitoring").await.unwrap();
+    let diffs = sync::diff(&c, &plain.objects, "monitoring", true)
+        .await
+        .unwrap();
     assert_eq!(diffs.len(), 3, "every rule carried team=sre");
     let node = diffs.iter().find(|d| d.name == "promstack-node").unwrap();
     assert_eq!(node.change, Change::Update);
@@ -317,7 +321,7 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
     assert_eq!(live["metadata"]["labels"]["owner"], "oncall");
 
     // and now nothing: no diff, no write, only the reads
-    assert!(sync::diff(&c, &plain.objects, "monitoring")
+    assert!(sync::diff(&c, &plain.objects, "monitoring", true)
         .await
         .unwrap()
         .is_empty());

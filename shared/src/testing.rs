@@ -23,22 +23,38 @@ pub fn tool(name: &str, env: &str) -> Option<PathBuf> {
     found
 }
 
-/// kubectl v1.33: `PROMSTACK_KUBECTL`, else the one scripts/test-tools.sh puts in `.tools/`; `None`
-/// after a skip notice (a panic under CI=true).
-pub fn kubectl_bin() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/kubectl-v1.33/kubectl");
-    let found = std::env::var_os("PROMSTACK_KUBECTL")
+/// A tool `env` names, else the one scripts/test-tools.sh puts at `.tools/<rel>`; `None` after a
+/// skip notice (a panic under CI=true). `what` names it.
+fn tools_bin(env: &str, rel: &str, what: &str) -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../.tools")
+        .join(rel);
+    let found = std::env::var_os(env)
         .map(PathBuf::from)
         .or(local.is_file().then_some(local));
     if found.is_none() {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("kubectl v1.33 is missing and CI=true: run scripts/test-tools.sh (or set PROMSTACK_KUBECTL)");
+            panic!("{what} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
         }
-        eprintln!(
-            "SKIPPED: kubectl v1.33 not found (run scripts/test-tools.sh or set PROMSTACK_KUBECTL)"
-        );
+        eprintln!("SKIPPED: {what} not found (run scripts/test-tools.sh or set {env})");
     }
     found
+}
+
+/// kubectl v1.33: `PROMSTACK_KUBECTL`, else the one scripts/test-tools.sh puts in `.tools/`; `None`
+/// after a skip notice (a panic under CI=true).
+pub fn kubectl_bin() -> Option<PathBuf> {
+    tools_bin(
+        "PROMSTACK_KUBECTL",
+        "kubectl-v1.33/kubectl",
+        "kubectl v1.33",
+    )
+}
+
+/// helm 4: `PROMSTACK_HELM4`, else the one scripts/test-tools.sh puts in `.tools/`; `None` after a
+/// skip notice (a panic under CI=true).
+pub fn helm4_bin() -> Option<PathBuf> {
+    tools_bin("PROMSTACK_HELM4", "helm-v4/helm", "helm 4")
 }
 
 /// Puts an executable `contents` at `dst` (mode 0755) so that running it cannot fail with "Text
@@ -422,14 +438,23 @@ impl Drop for E2eNamespace {
 /// Run a plugin binary against the e2e cluster in `ns` with `-o json`; its result, after
 /// asserting it exited 0 (else its exit code and stderr).
 pub fn plugin_json(bin: &str, kubeconfig: &Path, ns: &str, args: &[&str]) -> serde_json::Value {
-    let o = std::process::Command::new(bin)
-        .args(args)
+    plugin_json_fed(bin, kubeconfig, ns, args, None)
+}
+
+/// [`plugin_json`] with `input` on standard input (`-f -`), else none.
+pub fn plugin_json_fed(
+    bin: &str,
+    kubeconfig: &Path,
+    ns: &str,
+    args: &[&str],
+    input: Option<&[u8]>,
+) -> serde_json::Value {
+    let mut cmd = std::process::Command::new(bin);
+    cmd.args(args)
         .arg("--kubeconfig")
         .arg(kubeconfig)
-        .args(["-n", ns, "-o", "json", "--no-color"])
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
+        .args(["-n", ns, "-o", "json", "--no-color"]);
+    let o = output_fed(&mut cmd, input.unwrap_or_default());
     assert!(
         o.status.success(),
         "{args:?}: exit {:?}\n{}",
@@ -437,6 +462,27 @@ pub fn plugin_json(bin: &str, kubeconfig: &Path, ns: &str, args: &[&str]) -> ser
         String::from_utf8_lossy(&o.stderr)
     );
     serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// Run `cmd` with `input` on its standard input (written from a thread, so a command that
+/// writes much before it reads cannot block it), and collect its output.
+pub fn output_fed(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the command");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // a command that exits before it reads everything closes the pipe: not an error here
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("waiting for the command");
+    writer.join().expect("the writer thread");
+    out
 }
 
 /// Typical PromQL mistakes and what Prometheus 3.14 says of them (`tests/promql_messages.rs`

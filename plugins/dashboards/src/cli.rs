@@ -42,26 +42,26 @@ pub struct Cli {
 pub type Sources = SourceArgs<DashboardSet>;
 
 /// The examples under a verb's `--help`.
-fn examples(verb: &str, extra: &str) -> String {
+fn examples(verb: &str, extra: [&str; 3]) -> String {
     promstack_shared::sources::args::examples::<DashboardSet>(verb, extra)
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check JSON, uids, titles, every panel query (PromQL) and datasource references
-    #[command(after_help = examples("validate", ""))]
+    #[command(after_help = examples("validate", [""; 3]))]
     Validate(ValidateArgs),
     /// Field-level differences between the sources and the cluster (a dashboard moved to another folder shows as a move; of files or a stream, only the ConfigMaps they make)
-    #[command(after_help = examples("diff", "--exit-code"))]
+    #[command(after_help = examples("diff", ["--exit-code"; 3]))]
     Diff(DiffArgs),
     /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's or Secret's)
-    #[command(after_help = examples("sync", "--dry-run"))]
+    #[command(after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))]
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not; with sources, the ConfigMaps they make (as kubectl get -f)
-    #[command(after_help = examples("list", ""))]
+    #[command(after_help = examples("list", [""; 3]))]
     List(ListVerbArgs),
     /// Run every panel query against Prometheus and report errors and queries without data
-    #[command(after_help = examples("check", "--require-data"))]
+    #[command(after_help = examples("check", ["--require-data"; 3]))]
     Check(CheckArgs),
 }
 

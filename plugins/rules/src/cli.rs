@@ -42,29 +42,29 @@ pub struct Cli {
 pub type Sources = SourceArgs<RuleSet>;
 
 /// The examples under a verb's `--help`.
-fn examples(verb: &str, extra: &str) -> String {
+fn examples(verb: &str, extra: [&str; 3]) -> String {
     promstack_shared::sources::args::examples::<RuleSet>(verb, extra)
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check as Prometheus 3.14 loads rule files: structure, PromQL, names, durations, templates; every error with file:line
-    #[command(after_help = examples("validate", ""))]
+    #[command(after_help = examples("validate", [""; 3]))]
     Validate(ValidateArgs),
     /// pint-style checks with stable names; opt out per rule with `# promstack-lint: ignore CHECK`
-    #[command(after_help = examples("lint", "--offline"))]
+    #[command(after_help = examples("lint", ["--offline"; 3]))]
     Lint(LintArgs),
     /// Run the promtool unit tests (tests/ of a folder, or test files given) with the real promtool
-    #[command(after_help = examples("test", ""))]
+    #[command(after_help = examples("test", [""; 3]))]
     Test(TestArgs),
     /// Field-level differences between the sources and the cluster (of files or a stream: only the objects they make)
-    #[command(after_help = examples("diff", "--exit-code"))]
+    #[command(after_help = examples("diff", ["--exit-code"; 3]))]
     Diff(DiffArgs),
     /// Server-side apply the rules (validated first: nothing is written if any file is bad)
-    #[command(after_help = examples("sync", "--dry-run"))]
+    #[command(after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))]
     Sync(SyncArgs),
     /// PrometheusRules in the cluster, ours or not, with their source; with sources, the objects they make (as kubectl get -f)
-    #[command(after_help = examples("list", ""))]
+    #[command(after_help = examples("list", [""; 3]))]
     List(ListVerbArgs),
 }
 

@@ -1,8 +1,9 @@
 //! Dashboards in any source: a dashboard JSON file (or stream) is one; a YAML file or stream
 //! (`kustomize build`, `helm template`, `kubectl get -o yaml`, a `kind: List`) holds the Grafana
 //! sidecar's ConfigMaps and Secrets (label `grafana_dashboard: "1"`), each `*.json` key of their
-//! data one dashboard; every other object is skipped and counted. A Secret's data is decoded to
-//! be read, never printed.
+//! data one dashboard; every other object (and YAML that is no object: a `values.yaml`, a
+//! `kustomization.yaml`) is skipped and counted. A Secret's data is decoded to be read, never
+//! printed.
 //!
 //! A dashboard from an object is named as the file it was made from: by promstack's source
 //! annotation (what `sync --dry-run -o yaml` and `install export` write), else by its Grafana
@@ -98,13 +99,6 @@ fn objects(f: &SourceFile) -> Picked {
                 continue;
             }
         };
-        if !head.is_object() {
-            out.errors.push(format!(
-                "{}: not a Kubernetes object: YAML sources of dashboards hold the Grafana sidecar's ConfigMaps and Secrets ({SIDECAR_LABEL}: \"{SIDECAR_VALUE}\"); a dashboard itself is JSON",
-                f.at(doc.start + 1)
-            ));
-            continue;
-        }
         if !sidecar_kind(&head) {
             out.skipped += 1;
             continue;
@@ -141,11 +135,15 @@ fn data_of(v: &Value, at: &str) -> Result<Vec<(String, String)>, String> {
     };
     let mut out = match v["kind"].as_str() {
         Some("Secret") => {
-            let data: std::collections::BTreeMap<String, k8s_openapi::ByteString> =
-                serde_json::from_value(v["data"].clone())
-                    .map_err(|e| format!("{at}: the Secret's data is not base64: {e}"))?;
             let mut out = Vec::new();
-            for (k, bytes) in data {
+            for (k, encoded) in strings("data") {
+                // as the API server reads it (Go's base64): line breaks are ignored
+                let encoded: String = encoded
+                    .chars()
+                    .filter(|c| !matches!(c, '\n' | '\r'))
+                    .collect();
+                let bytes: k8s_openapi::ByteString = serde_json::from_value(Value::String(encoded))
+                    .map_err(|e| format!("{at}: the Secret's `{k}` is not base64: {e}"))?;
                 let text = String::from_utf8(bytes.0)
                     .map_err(|_| format!("{at}: the Secret's `{k}` is not text"))?;
                 out.push((k, text));
@@ -215,6 +213,7 @@ fn from_object(f: &SourceFile, doc: &Doc, v: &Value, out: &mut Picked) {
                 shown: Some(f.shown().to_string()),
                 documents: f.place.documents.clone(),
                 offset,
+                file: None,
             },
         });
     }
@@ -272,15 +271,19 @@ mod tests {
         assert_eq!((p.dashboards.len(), p.skipped), (1, 1));
         let err = super::super::prepare(&p.dashboards[0]).unwrap_err();
         assert!(err.starts_with("list.yaml:11:"), "{err}");
-        let bad = pick_all(vec![SourceFile::new(
+        let values = pick_all(vec![SourceFile::new(
             "values.yaml",
             "grafana:\n  enabled: true\n",
         )]);
-        assert!(
-            bad.errors[0].starts_with("values.yaml:1: not a Kubernetes object"),
-            "{:?}",
-            bad.errors
+        assert_eq!(
+            (values.skipped, values.errors.len()),
+            (1, 0),
+            "no object: skipped"
         );
+        // base64 broken over lines (as kustomize writes it) reads as the API server reads it
+        let folded = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, labels: {grafana_dashboard: \"1\"}}\ndata:\n  x.json: |\n    eyJ0aXRsZSI6\n    ICJTIn0=\n";
+        let p = pick_all(vec![SourceFile::new("s.yaml", folded)]);
+        assert_eq!(p.dashboards[0].text, r#"{"title": "S"}"#, "{:?}", p.errors);
         let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: s, labels: {grafana_dashboard: \"1\"}}\ndata: {x.json: '!!!'}\n";
         let p = pick_all(vec![SourceFile::new("s.yaml", secret)]);
         assert!(

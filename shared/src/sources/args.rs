@@ -5,7 +5,9 @@
 use super::input::{Input, Inputs};
 use clap::builder::ValueHint;
 use clap::Args;
-use clap_complete::engine::{ArgValueCompleter, PathCompleter};
+use clap_complete::engine::{
+    ArgValueCompleter, CompletionCandidate, PathCompleter, ValueCompleter,
+};
 use include_dir::Dir;
 use std::marker::PhantomData;
 use std::path::PathBuf;
@@ -38,7 +40,7 @@ impl SourceSet for RuleSet {
     const DIR_ENV: &'static str = "PROMSTACK_RULES_DIR";
     const DIR_HELP: &'static str = "A rules folder, the whole set (as a folder given as an argument); without any source: $PROMSTACK_RULES_DIR, else promstack's embedded rules/";
     const UNIT_TESTS: bool = true;
-    const STREAM_EXAMPLE: &'static str = "helm template kube-prometheus-stack chart.tgz";
+    const STREAM_EXAMPLE: &'static str = "helm template kp ./my-chart";
     fn embedded() -> &'static Dir<'static> {
         &super::RULES
     }
@@ -60,8 +62,17 @@ impl SourceSet for DashboardSet {
     }
 }
 
+/// Completion of a source: `-` (standard input) and the paths.
 fn paths() -> ArgValueCompleter {
-    ArgValueCompleter::new(PathCompleter::any().stdio())
+    ArgValueCompleter::new(|current: &std::ffi::OsStr| {
+        let mut out = PathCompleter::any().complete(current);
+        if current.is_empty() || current == "-" {
+            out.push(
+                CompletionCandidate::new("-").help(Some("standard input: a YAML stream".into())),
+            );
+        }
+        out
+    })
 }
 
 /// The source flags of one verb. Flatten into its arguments with `#[command(flatten)]`.
@@ -126,30 +137,55 @@ impl<S: SourceSet> SourceArgs<S> {
     }
 }
 
-/// The examples under each verb's `--help`: a file, a folder, a stream. `extra` follows the verb
-/// (`--dry-run -o yaml`).
-pub fn examples<S: SourceSet>(verb: &str, extra: &str) -> String {
+/// The examples under each verb's `--help`: files, a folder, a stream, each followed by its
+/// `extra` flags (`["", "--prune", "--whole-set --prune"]` for sync).
+pub fn examples<S: SourceSet>(verb: &str, extra: [&str; 3]) -> String {
     let cmd = format!("kubectl promstack {} {verb}", S::NOUN);
-    let extra = match extra {
-        "" => String::new(),
-        e => format!(" {e}"),
+    let (file, dir, what) = match (S::NOUN, verb) {
+        ("rules", "test") => (
+            "rules/node.yaml rules/tests/node_test.yaml",
+            "rules/",
+            "its PrometheusRules",
+        ),
+        ("rules", _) => (
+            "rules/node.yaml rules/apps.yaml",
+            "rules/",
+            "its PrometheusRules",
+        ),
+        _ => (
+            "dashboards/node.json",
+            "dashboards/",
+            "its ConfigMaps and Secrets labelled grafana_dashboard: \"1\"",
+        ),
     };
-    let (file, dir) = match S::NOUN {
-        "rules" => ("rules/node.yaml rules/apps.yaml", "rules/"),
-        _ => ("dashboards/node.json", "dashboards/"),
+    let with = |args: &str, extra: &str| match extra {
+        "" => format!("{cmd} {args}"),
+        e => format!("{cmd} {args} {e}"),
     };
-    format!(
-        "Sources (none: ${env}, else the embedded defaults; the first line on stderr says which were read):\n  \
-         {cmd} {file}{extra}      # files\n  \
-         {cmd} {dir}{extra}      # a folder: the whole set\n  \
-         {stream} | {cmd} -f -{extra}      # a YAML stream: its {what}, every other object skipped",
-        env = S::DIR_ENV,
-        stream = S::STREAM_EXAMPLE,
-        what = match S::NOUN {
-            "rules" => "PrometheusRules",
-            _ => "dashboard ConfigMaps and Secrets (label grafana_dashboard: \"1\")",
-        },
-    )
+    let mut lines = vec![
+        (with(file, extra[0]), "files".to_string()),
+        (with(dir, extra[1]), "a folder: the whole set".to_string()),
+        (
+            format!("{} | {}", S::STREAM_EXAMPLE, with("-f -", extra[2])),
+            format!("a YAML stream: {what}, every other object skipped"),
+        ),
+    ];
+    if verb == "test" {
+        // promtool's rule_files: name files, so a stream's rules cannot be tested
+        lines.pop();
+    }
+    let width = lines.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    let mut out = format!(
+        "Sources (none: ${}, else the embedded defaults; the first line on stderr says which were read):",
+        S::DIR_ENV
+    );
+    for (command, comment) in lines {
+        out.push_str(&format!("\n  {command:<width$}  # {comment}"));
+    }
+    if verb == "test" {
+        out.push_str("\nA unit test names its rule files (rule_files:): give the tests with the files they name (a test file given alone is one with `tests:`), or their folder; a stream's rules (-f -) cannot be named so.");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -189,13 +225,21 @@ mod tests {
 
     #[test]
     fn the_help_names_the_variable_and_shows_each_form() {
-        let help = examples::<RuleSet>("validate", "");
+        let help = examples::<RuleSet>("sync", ["", "--prune", "--whole-set --prune"]);
         assert!(help.contains("$PROMSTACK_RULES_DIR"), "{help}");
-        assert!(help.contains("rules validate rules/node.yaml"), "{help}");
-        assert!(help.contains("rules validate rules/ "), "{help}");
         assert!(
-            help.contains("| kubectl promstack rules validate -f -"),
+            help.contains("rules sync rules/node.yaml rules/apps.yaml "),
             "{help}"
+        );
+        assert!(help.contains("rules sync rules/ --prune "), "{help}");
+        assert!(
+            help.contains("| kubectl promstack rules sync -f - --whole-set --prune  #"),
+            "{help}"
+        );
+        let test = examples::<RuleSet>("test", [""; 3]);
+        assert!(
+            !test.contains("-f -  #") && test.contains("rule_files"),
+            "{test}"
         );
     }
 }

@@ -220,14 +220,12 @@ fn read_one<S: SourceSet>(
     Ok(())
 }
 
-/// A source into the files or, for rules, the unit tests: those under `tests/` of a folder, or
-/// a file given alone that is one (its top level has `tests:`).
+/// A source into the files or, for rules, the unit tests: those under `tests/` of a folder, and
+/// every file that is one (its top level has `tests:`).
 fn add<S: SourceSet>(read: &mut Read, f: SourceFile, in_folder: bool) {
     let test = S::UNIT_TESTS
-        && match in_folder {
-            true => super::is_rule_unit_test(&f.path),
-            false => !f.is_stream() && is_unit_test(&f.text),
-        };
+        && ((in_folder && super::is_rule_unit_test(&f.path))
+            || (!f.is_stream() && is_unit_test(&f.text)));
     match test {
         true => read.tests.push(f),
         false => {
@@ -257,6 +255,7 @@ fn file(p: &Path) -> Result<SourceFile, Error> {
         text,
         place: Place {
             shown: Some(p.display().to_string()),
+            file: Some(p.to_path_buf()),
             ..Default::default()
         },
     })
@@ -280,6 +279,22 @@ fn stdin(noun: &str) -> Result<SourceFile, Error> {
     Ok(stream_file(text))
 }
 
+/// What `-` reads, from its text: a stream, and a selection (for a caller that has the text).
+pub fn from_stream<S: SourceSet>(text: String) -> Read {
+    let mut read = Read {
+        summary: Summary {
+            inputs: vec![STDIN.into()],
+            stdin: true,
+            noun: S::NOUN,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    add::<S>(&mut read, stream_file(text), false);
+    read.summary.summary = read.summary.line();
+    read
+}
+
 /// Standard input's text as a source: a stream whose documents messages number.
 pub fn stream_file(text: String) -> SourceFile {
     let documents = stream::starts(&text);
@@ -292,8 +307,111 @@ pub fn stream_file(text: String) -> SourceFile {
             } else {
                 documents
             },
-            offset: 0,
+            ..Default::default()
         },
         text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sources::{DashboardSet, RuleSet};
+
+    fn tree() -> tempfile::TempDir {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(d.path().join("rules/team")).unwrap();
+        std::fs::create_dir_all(d.path().join("rules/tests")).unwrap();
+        std::fs::write(d.path().join("rules/a.yaml"), "groups: []\n").unwrap();
+        std::fs::write(d.path().join("rules/team/b.yml"), "groups: []\n").unwrap();
+        std::fs::write(
+            d.path().join("rules/tests/a_test.yaml"),
+            "rule_files: [../a.yaml]\ntests: []\n",
+        )
+        .unwrap();
+        std::fs::write(d.path().join("extra.yaml"), "groups: []\n").unwrap();
+        std::fs::write(
+            d.path().join("x_test.yaml"),
+            "rule_files: [extra.yaml]\ntests: []\n",
+        )
+        .unwrap();
+        d
+    }
+
+    #[test]
+    fn folders_are_whole_sets_files_a_selection_named_by_their_name() {
+        let d = tree();
+        let (rules, extra) = (d.path().join("rules"), d.path().join("extra.yaml"));
+        let whole = read::<RuleSet>(&Inputs::paths([&rules])).unwrap();
+        let names: Vec<&str> = whole.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(names, ["a.yaml", "team/b.yml"]);
+        assert_eq!(whole.tests.len(), 1);
+        assert!(whole.summary.whole_set && !whole.summary.embedded);
+        assert_eq!(whole.summary.files, 2, "unit tests are not rule files");
+        // a file alone: its name, shown as given; with a folder: a selection
+        let mixed = read::<RuleSet>(&Inputs::paths([
+            &rules,
+            &extra,
+            &d.path().join("x_test.yaml"),
+        ]))
+        .unwrap();
+        let last = mixed.files.last().unwrap();
+        assert_eq!(
+            (last.path.as_str(), last.shown()),
+            ("extra.yaml", extra.to_str().unwrap())
+        );
+        assert_eq!(mixed.tests.len(), 2, "a test file given alone is a test");
+        assert!(!mixed.summary.whole_set);
+        // a file inside a folder also given is read once, as the folder's (still a whole set)
+        let inner = read::<RuleSet>(&Inputs::paths([
+            rules.join("a.yaml"),
+            rules.clone(),
+            rules.clone(),
+        ]))
+        .unwrap();
+        assert_eq!(inner.files.len(), 2);
+        assert!(inner.summary.whole_set);
+    }
+
+    #[test]
+    fn what_cannot_be_read_is_bad_input() {
+        let d = tree();
+        let missing = read::<RuleSet>(&Inputs::paths([d.path().join("nope.yaml")])).unwrap_err();
+        assert!(missing.to_string().contains("nope.yaml"), "{missing}");
+        assert_eq!(missing.exit_code(), crate::ExitCode::Usage);
+        let dir = read::<RuleSet>(&Inputs::dir(d.path().join("extra.yaml"))).unwrap_err();
+        assert!(dir.to_string().contains("not a folder"), "{dir}");
+        let twice = Inputs {
+            given: vec![Input::Stdin, Input::Stdin],
+        };
+        assert!(read::<RuleSet>(&twice)
+            .unwrap_err()
+            .to_string()
+            .contains("named twice"));
+    }
+
+    #[test]
+    fn the_line_says_which_sources_and_what_was_in_them() {
+        let embedded = read::<RuleSet>(&Inputs::embedded()).unwrap();
+        assert!(embedded.summary.embedded && embedded.summary.whole_set);
+        let n = embedded.files.len();
+        assert_eq!(
+            embedded.summary.clone().counted(12, 0).summary,
+            format!("rules: the embedded defaults (12 rules in {n} files); pass files, folders or -f - for your own")
+        );
+        let s = from_stream::<DashboardSet>("a: 1\n".into());
+        assert!(s.summary.stdin && !s.summary.whole_set);
+        assert_eq!(
+            s.summary.counted(1, 12).summary,
+            "dashboards: <stdin> (1 dashboard in the standard input; 12 other objects skipped)"
+        );
+        let f = &from_stream::<RuleSet>("a: 1\n---\nb: 2\n".into()).files[0];
+        assert_eq!(
+            (f.at(3), f.label(1)),
+            (
+                "<stdin>:document 2:line 3".into(),
+                "<stdin>:document 1".into()
+            )
+        );
     }
 }

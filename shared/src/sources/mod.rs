@@ -40,6 +40,8 @@ pub struct Place {
     pub documents: Vec<usize>,
     /// Its first line is line `offset + 1` of what it is in (a dashboard in a ConfigMap).
     pub offset: usize,
+    /// The file it was read from (None: embedded, standard input).
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// What standard input is called in messages and as a source's path.
@@ -154,7 +156,9 @@ pub fn folder(root: &Path, exts: &[&str]) -> Result<Vec<SourceFile>, crate::Erro
                     let text = std::fs::read_to_string(&path).map_err(|e| {
                         crate::Error::input(format!("cannot read {}: {e}", path.display()))
                     })?;
-                    out.push(SourceFile::new(rel, text));
+                    let mut f = SourceFile::new(rel, text);
+                    f.place.file = Some(path.clone());
+                    out.push(f);
                 }
             }
         }
@@ -170,6 +174,16 @@ pub fn folder(root: &Path, exts: &[&str]) -> Result<Vec<SourceFile>, crate::Erro
     walk(root, root, exts, &mut out)?;
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
+}
+
+/// kustomize's own file in a folder (`kustomization.yaml`): not a source, whether or not it says
+/// its apiVersion and kind; skipped as another object.
+pub fn is_kustomization(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    matches!(
+        name,
+        "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+    )
 }
 
 /// promtool unit tests live beside the rules in `tests/`; they are not rules.
@@ -217,6 +231,25 @@ pub fn object_name(prefix: &str, path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_name_the_file_or_the_document_of_a_stream() {
+        assert_eq!(place("a.yaml", 4), "a.yaml:4");
+        assert_eq!(
+            place("<stdin>:document 7", 412),
+            "<stdin>:document 7:line 412"
+        );
+        assert_eq!(place("my:document x.yaml", 2), "my:document x.yaml:2");
+        let mut f = SourceFile::new("node.json", "{}");
+        f.place = Place {
+            shown: Some(STDIN.into()),
+            documents: vec![0, 10, 20],
+            offset: 11,
+            file: None,
+        };
+        assert_eq!(f.at(1), "<stdin>:document 2:line 12");
+        assert!(f.holds("<stdin>:document 3") && f.holds("<stdin>") && !f.holds("<stdin>x"));
+    }
 
     #[test]
     fn names_are_valid_object_names() {

@@ -102,3 +102,116 @@ pub(super) fn refuse_moves(kind: Kind, items: &[PlanItem], whole_set: bool) -> R
         moves.join("\n  ")
     )))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::MemoryCluster;
+    use crate::sources::{input::from_stream, RuleSet};
+    use serde_json::json;
+
+    fn uids(o: &Value) -> Vec<String> {
+        o["data"]["uid"]
+            .as_str()
+            .map(String::from)
+            .into_iter()
+            .collect()
+    }
+
+    const KIND: Kind = Kind {
+        api_version: "v1",
+        kind: "ConfigMap",
+        component: "test",
+        identity: Some(uids),
+    };
+
+    fn cm(name: &str, uid: &str) -> Value {
+        let mut labels = crate::owned::labels("test");
+        labels.insert("x".into(), "y".into());
+        json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": "m", "labels": labels,
+                "annotations": {"promstack.io/source": format!("Folder/{name}.json")}},
+            "data": {"uid": uid}})
+    }
+
+    #[test]
+    fn prune_on_a_selection_is_refused_unless_it_is_said_to_be_the_whole_set() {
+        let stream = from_stream::<RuleSet>("groups: []\n".into()).summary;
+        let err = scope(&stream, true, false, "PrometheusRule").unwrap_err();
+        assert_eq!(err.exit_code(), crate::ExitCode::Usage);
+        let msg = err.to_string();
+        assert!(
+            msg.contains("<stdin> is a selection")
+                && msg.contains("nothing was changed")
+                && msg.contains("--whole-set"),
+            "{msg}"
+        );
+        assert!(scope(&stream, true, true, "PrometheusRule").unwrap());
+        assert!(!scope(&stream, false, false, "PrometheusRule").unwrap());
+        let folder = crate::sources::input::read::<RuleSet>(&Default::default())
+            .unwrap()
+            .summary;
+        assert!(scope(&folder, true, false, "PrometheusRule").unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_selection_leaves_the_others_and_moves_nothing() {
+        let c = MemoryCluster::new();
+        c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "m"}}));
+        for o in [cm("a", "ua"), cm("b", "ub"), cm("old", "um")] {
+            c.insert(o);
+        }
+        let ui = crate::ui::Ui::silent();
+        let selection = Mode::default();
+        // a changed, b and old are not the selection's: left, not stale
+        let r = super::super::sync(&c, KIND, &[cm("a", "ua2")], "m", selection, &ui)
+            .await
+            .unwrap();
+        assert_eq!((r.updated, r.outside, r.stale.len()), (1, 2, 0));
+        assert!(c
+            .peek(&crate::cluster::ObjRef::new(
+                "v1",
+                "ConfigMap",
+                Some("m"),
+                "b"
+            ))
+            .is_some());
+        let diffs = super::super::diff(&c, KIND, &[cm("a", "ua2")], "m", false)
+            .await
+            .unwrap();
+        assert!(
+            diffs.is_empty(),
+            "a is synced; nothing else is the selection's: {diffs:?}"
+        );
+        // the uid of `old` under a new name: a move, refused for a selection before any write
+        let writes = c.writes();
+        let err = super::super::sync(&c, KIND, &[cm("new", "um")], "m", selection, &ui)
+            .await
+            .unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(
+            msg.contains("ConfigMap old (from Folder/old.json) → new"),
+            "{msg}"
+        );
+        assert_eq!(c.writes(), writes, "nothing written");
+        assert!(super::super::diff(&c, KIND, &[cm("new", "um")], "m", false)
+            .await
+            .is_err());
+        // the same as a whole set: b and old are stale (not pruned), old moves to new
+        let whole = Mode::whole_set(false, false);
+        let r = super::super::sync(
+            &c,
+            KIND,
+            &[cm("a", "ua2"), cm("new", "um")],
+            "m",
+            whole,
+            &ui,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            (r.created, r.moved, r.stale.as_slice()),
+            (1, 1, ["b".to_string()].as_slice())
+        );
+    }
+}

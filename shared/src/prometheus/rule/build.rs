@@ -121,6 +121,9 @@ fn build_file(
 ) -> (Vec<(usize, PrometheusRule)>, usize, Vec<String>) {
     let mut out: Vec<(usize, PrometheusRule)> = Vec::new();
     let (mut skipped, mut errors) = (0, Vec::new());
+    if crate::sources::is_kustomization(&f.path) {
+        return (out, 1, errors);
+    }
     for (i, (doc, head)) in stream::objects(f, &mut errors).into_iter().enumerate() {
         let made = head.and_then(|h| document(f, i, &doc, &h));
         let mut rule = match made {

@@ -73,11 +73,16 @@ impl<R: Report> Report for Sourced<R> {
     }
 }
 
-/// Which namespace a list verb looks in (`-A`: every one).
+/// Which namespace a list verb looks in (`-A`: every one), and the sources whose objects it lists
+/// (as `kubectl get -f`; None: every one there).
 #[derive(Debug, Clone)]
 pub struct ListOptions {
     /// None: every namespace.
     pub namespace: Option<String>,
+    /// The sources named on the command line.
+    pub sources: Option<crate::sources::Inputs>,
+    /// The namespace the sources' objects go to (`-n`).
+    pub sources_namespace: String,
 }
 
 /// What a diff verb compares: the sources (none: the embedded ones) with the cluster's objects

@@ -1,8 +1,6 @@
 //! The command line of `kubectl promstack dashboards`: its flags, and each verb's options made
 //! from them.
-use crate::verb::{
-    check::CheckOptions, list::ListOptions, sync::SyncOptions, validate::ValidateOptions,
-};
+use crate::verb::{check::CheckOptions, sync::SyncOptions, validate::ValidateOptions};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
 use promstack_shared::prometheus::target::TargetArgs;
@@ -59,7 +57,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not; with sources, the ConfigMaps they make (as kubectl get -f)
     #[command(after_help = examples("list", [""; 3]))]
-    List(ListVerbArgs),
+    List(promstack_shared::cli::ListArgs<DashboardSet>),
     /// Run every panel query against Prometheus and report errors and queries without data
     #[command(after_help = examples("check", ["--require-data"; 3]))]
     Check(CheckArgs),
@@ -69,14 +67,6 @@ pub enum Command {
 pub struct ValidateArgs {
     #[command(flatten)]
     pub sources: Sources,
-}
-
-#[derive(Debug, Args)]
-pub struct ListVerbArgs {
-    #[command(flatten)]
-    pub sources: Sources,
-    #[command(flatten)]
-    pub list: promstack_shared::cli::ListArgs,
 }
 
 #[derive(Debug, Args)]
@@ -163,16 +153,6 @@ impl CheckArgs {
             range: self.range,
             require_data: self.require_data,
             target: t.clone(),
-        }
-    }
-}
-
-impl ListVerbArgs {
-    pub fn options(&self, g: &GlobalArgs) -> ListOptions {
-        ListOptions {
-            list: self.list.options(g),
-            sources: self.sources.named(),
-            namespace: g.namespace.clone(),
         }
     }
 }

@@ -1,8 +1,7 @@
 //! The command line of `kubectl promstack rules`: its flags, and each verb's options made from them.
 use crate::lint::Severity;
 use crate::verb::{
-    lint::LintOptions, list::ListOptions, sync::SyncOptions, test::TestOptions,
-    validate::ValidateOptions,
+    lint::LintOptions, sync::SyncOptions, test::TestOptions, validate::ValidateOptions,
 };
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
@@ -65,7 +64,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// PrometheusRules in the cluster, ours or not, with their source; with sources, the objects they make (as kubectl get -f)
     #[command(after_help = examples("list", [""; 3]))]
-    List(ListVerbArgs),
+    List(promstack_shared::cli::ListArgs<RuleSet>),
 }
 
 #[derive(Debug, Args)]
@@ -106,14 +105,6 @@ pub struct TestArgs {
         default_value = "promtool"
     )]
     pub promtool: PathBuf,
-}
-
-#[derive(Debug, Args)]
-pub struct ListVerbArgs {
-    #[command(flatten)]
-    pub sources: Sources,
-    #[command(flatten)]
-    pub list: promstack_shared::cli::ListArgs,
 }
 
 #[derive(Debug, Args)]
@@ -214,16 +205,6 @@ impl SyncArgs {
             labels: self.labels.clone(),
             selector_check: !self.no_selector_check,
             target: t.clone(),
-        }
-    }
-}
-
-impl ListVerbArgs {
-    pub fn options(&self, g: &GlobalArgs) -> ListOptions {
-        ListOptions {
-            list: self.list.options(g),
-            sources: self.sources.named(),
-            namespace: g.namespace.clone(),
         }
     }
 }

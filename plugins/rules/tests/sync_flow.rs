@@ -436,3 +436,50 @@ async fn files_and_a_stream_sync_as_the_folder_does() {
     assert_eq!((r.unchanged, r.pruned), (1, 2));
     assert!(c.peek(&rule_ref("cilium")).is_none());
 }
+
+/// `list` with sources is `kubectl get -f`: the objects they make, each live or absent.
+#[tokio::test]
+async fn list_with_sources_shows_what_they_make() {
+    use promstack_rules::verb::list::{run, ListOptions};
+    use promstack_shared::sources::Inputs;
+    let c = cluster(json!({}));
+    let (_tmp, dir) = copy_rules();
+    let node = Inputs::paths([dir.join("node.yaml")]);
+    let loaded = promstack_rules::load::sources_valid(
+        &node,
+        "monitoring",
+        &Default::default(),
+        &Ui::silent(),
+    )
+    .unwrap();
+    sync_with_check(&c, &loaded, &plain_sync(), &Ui::silent())
+        .await
+        .unwrap();
+    let ui = Ui::silent();
+    let deps = promstack_shared::verb::Deps::new(&c, &ui);
+    let list = |sources: Option<Inputs>| ListOptions {
+        namespace: Some("monitoring".into()),
+        sources,
+        sources_namespace: "monitoring".into(),
+    };
+    let all = run(&list(Some(Inputs::paths([dir.clone()]))), &deps)
+        .await
+        .unwrap();
+    let rows: Vec<(&str, bool)> = all
+        .items
+        .iter()
+        .map(|i| (i.name.as_str(), i.absent))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("cilium", true),
+            ("promstack-node", false),
+            ("promstack-workloads", true)
+        ]
+    );
+    assert!(all.sources.is_some());
+    let live = run(&list(None), &deps).await.unwrap();
+    assert_eq!(live.items.len(), 1);
+    assert!(live.sources.is_none());
+}

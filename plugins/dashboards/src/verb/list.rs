@@ -4,21 +4,13 @@
 use super::Deps;
 use crate::load;
 use promstack_shared::cluster::{Cluster, ListQuery};
-use promstack_shared::sources::{Inputs, Summary};
+use promstack_shared::sources::Summary;
 use promstack_shared::verb::Report;
 use promstack_shared::{dashboard, owned, sync};
 use serde::Serialize;
 use serde_json::Value;
 
-#[derive(Debug, Clone)]
-pub struct ListOptions {
-    /// Where to look (`-A`: every namespace).
-    pub list: promstack_shared::verb::ListOptions,
-    /// The sources whose ConfigMaps to show (None: every dashboard ConfigMap there).
-    pub sources: Option<Inputs>,
-    /// The namespace the sources' ConfigMaps go to.
-    pub namespace: String,
-}
+pub use promstack_shared::verb::ListOptions;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {
@@ -81,7 +73,7 @@ fn item(o: &Value, absent: bool) -> ListItem {
 }
 
 pub async fn run(opts: &ListOptions, deps: &Deps<'_>) -> anyhow::Result<ListReport> {
-    let live = || async { list(deps.cluster().await?, opts.list.namespace.as_deref()).await };
+    let live = || async { list(deps.cluster().await?, opts.namespace.as_deref()).await };
     let Some(inputs) = &opts.sources else {
         return Ok(ListReport {
             sources: None,
@@ -92,7 +84,7 @@ pub async fn run(opts: &ListOptions, deps: &Deps<'_>) -> anyhow::Result<ListRepo
     let loaded = load::sources_valid(inputs, deps.ui, &target)?;
     let live = live().await?;
     let mut items = Vec::new();
-    for cm in load::configmaps(&loaded.prepared, &opts.namespace)? {
+    for cm in load::configmaps(&loaded.prepared, &opts.sources_namespace)? {
         let name = sync::name_of(&cm);
         let found: Vec<&ListItem> = live.iter().filter(|i| i.name == name).collect();
         if found.is_empty() {

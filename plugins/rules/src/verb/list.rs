@@ -4,19 +4,11 @@ use super::Deps;
 use crate::load;
 use crate::sync::{self, ListItem};
 use promstack_shared::prometheus::promql::Target;
-use promstack_shared::sources::{Inputs, Summary};
+use promstack_shared::sources::Summary;
 use promstack_shared::verb::Report;
 use serde::Serialize;
 
-#[derive(Debug, Clone)]
-pub struct ListOptions {
-    /// Where to look (`-A`: every namespace).
-    pub list: promstack_shared::verb::ListOptions,
-    /// The sources whose objects to show (None: every PrometheusRule there).
-    pub sources: Option<Inputs>,
-    /// The namespace the sources' objects go to.
-    pub namespace: String,
-}
+pub use promstack_shared::verb::ListOptions;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {
@@ -28,21 +20,21 @@ pub struct ListReport {
 
 pub async fn run(opts: &ListOptions, deps: &Deps<'_>) -> anyhow::Result<ListReport> {
     let Some(inputs) = &opts.sources else {
-        let items = sync::list(deps.cluster().await?, opts.list.namespace.as_deref()).await?;
+        let items = sync::list(deps.cluster().await?, opts.namespace.as_deref()).await?;
         return Ok(ListReport {
             sources: None,
             items,
         });
     };
-    let loaded = load::sources_valid(inputs, &opts.namespace, &Target::any(), deps.ui)?;
-    let live = sync::list(deps.cluster().await?, opts.list.namespace.as_deref()).await?;
+    let loaded = load::sources_valid(inputs, &opts.sources_namespace, &Target::any(), deps.ui)?;
+    let live = sync::list(deps.cluster().await?, opts.namespace.as_deref()).await?;
     let mut items = Vec::new();
     for obj in &loaded.objects {
         let name = obj.metadata.name.clone().unwrap_or_default();
         let found: Vec<&ListItem> = live.iter().filter(|i| i.name == name).collect();
         if found.is_empty() {
             items.push(ListItem {
-                namespace: opts.namespace.clone(),
+                namespace: opts.sources_namespace.clone(),
                 name,
                 ours: false,
                 absent: true,

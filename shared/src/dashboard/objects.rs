@@ -122,9 +122,10 @@ fn sidecar_kind(head: &Head) -> bool {
         && matches!(head.kind.as_deref(), Some("ConfigMap" | "Secret"))
 }
 
-/// The `*.json` values of an object's data: a ConfigMap's as they are, a Secret's `data`
-/// decoded (and its `stringData`); a value that is not text is an error.
-fn data_of(v: &Value, at: &str) -> Result<Vec<(String, String)>, String> {
+/// The values of a sidecar object's data, as text: a ConfigMap's as they are, a Secret's `data`
+/// decoded (as the API server reads it: line breaks in the base64 ignored) and its `stringData`;
+/// a value that is not base64, or not text, is an error naming the key (never the value).
+pub fn data_texts(v: &Value) -> Vec<(String, Result<String, String>)> {
     let strings = |field: &str| -> Vec<(String, String)> {
         v[field]
             .as_object()
@@ -133,28 +134,30 @@ fn data_of(v: &Value, at: &str) -> Result<Vec<(String, String)>, String> {
             .filter_map(|(k, t)| t.as_str().map(|t| (k.clone(), t.to_string())))
             .collect()
     };
-    let mut out = match v["kind"].as_str() {
-        Some("Secret") => {
-            let mut out = Vec::new();
-            for (k, encoded) in strings("data") {
-                // as the API server reads it (Go's base64): line breaks are ignored
-                let encoded: String = encoded
-                    .chars()
-                    .filter(|c| !matches!(c, '\n' | '\r'))
-                    .collect();
-                let bytes: k8s_openapi::ByteString = serde_json::from_value(Value::String(encoded))
-                    .map_err(|e| format!("{at}: the Secret's `{k}` is not base64: {e}"))?;
-                let text = String::from_utf8(bytes.0)
-                    .map_err(|_| format!("{at}: the Secret's `{k}` is not text"))?;
-                out.push((k, text));
-            }
-            out.extend(strings("stringData"));
-            out
-        }
-        _ => strings("data"),
+    if v["kind"] != "Secret" {
+        return strings("data")
+            .into_iter()
+            .map(|(k, t)| (k, Ok(t)))
+            .collect();
+    }
+    let decode = |k: &str, encoded: String| -> Result<String, String> {
+        let encoded: String = encoded
+            .chars()
+            .filter(|c| !matches!(c, '\n' | '\r'))
+            .collect();
+        let bytes: k8s_openapi::ByteString = serde_json::from_value(Value::String(encoded))
+            .map_err(|e| format!("the Secret's `{k}` is not base64: {e}"))?;
+        String::from_utf8(bytes.0).map_err(|_| format!("the Secret's `{k}` is not text"))
     };
-    out.retain(|(k, _)| k.ends_with(".json"));
-    Ok(out)
+    let mut out: Vec<(String, Result<String, String>)> = strings("data")
+        .into_iter()
+        .map(|(k, e)| {
+            let text = decode(&k, e);
+            (k, text)
+        })
+        .collect();
+    out.extend(strings("stringData").into_iter().map(|(k, t)| (k, Ok(t))));
+    out
 }
 
 /// A source path from an object's annotation, when it is a relative path to a JSON file.
@@ -179,10 +182,16 @@ fn key_line(doc: &str, key: &str) -> Option<(usize, bool)> {
 
 fn from_object(f: &SourceFile, doc: &Doc, v: &Value, out: &mut Picked) {
     let at = f.at(doc.start + 1);
-    let data = match data_of(v, &at) {
-        Ok(d) => d,
-        Err(e) => return out.errors.push(e),
-    };
+    let mut data = Vec::new();
+    for (key, text) in data_texts(v)
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".json"))
+    {
+        match text {
+            Ok(text) => data.push((key, text)),
+            Err(e) => out.errors.push(format!("{at}: {e}")),
+        }
+    }
     let annotation = |k: &str| {
         v["metadata"]["annotations"][k]
             .as_str()

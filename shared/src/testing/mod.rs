@@ -5,6 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod e2e;
+pub use e2e::*;
+
 /// A binary on PATH (or from `env`), or `None` after printing a skip notice (a panic under CI=true).
 pub fn tool(name: &str, env: &str) -> Option<PathBuf> {
     let found = std::env::var_os(env).map(PathBuf::from).or_else(|| {
@@ -92,6 +95,27 @@ pub fn output_ok(cmd: &mut Command) -> std::process::Output {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// Run `cmd` with `input` on its standard input (written from a thread, so a command that
+/// writes much before it reads cannot block it), and collect its output.
+pub fn output_fed(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the command");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // a command that exits before it reads everything closes the pipe: not an error here
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("waiting for the command");
+    writer.join().expect("the writer thread");
     out
 }
 
@@ -380,109 +404,6 @@ pub fn assert_common_flags_anywhere<C>(
             assert!(g.no_color && g.yes && g.verbose == 1, "{line}");
         }
     }
-}
-
-/// Why a cluster test is ignored by default; `#[ignore = ...]` takes a literal, so this is the
-/// text to use there, and the panic of [`e2e_kubeconfig`].
-pub const NEEDS_A_CLUSTER: &str = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG";
-
-/// The kubeconfig of the e2e cluster (PROMSTACK_E2E_KUBECONFIG). A cluster test run without it
-/// (`cargo test -- --ignored` on a machine with no cluster) fails saying so, instead of passing
-/// without having run.
-pub fn e2e_kubeconfig() -> PathBuf {
-    match std::env::var_os("PROMSTACK_E2E_KUBECONFIG") {
-        Some(k) if !k.is_empty() => PathBuf::from(k),
-        _ => panic!("{NEEDS_A_CLUSTER} (a kubeconfig of a cluster the suite may install into)"),
-    }
-}
-
-/// kubectl (`PROMSTACK_KUBECTL`, else `kubectl` on PATH) against the e2e cluster.
-pub fn kubectl(kubeconfig: &Path, args: &[&str]) -> std::process::Output {
-    let bin = std::env::var_os("PROMSTACK_KUBECTL").unwrap_or_else(|| "kubectl".into());
-    std::process::Command::new(bin)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(args)
-        .output()
-        .expect("kubectl runs")
-}
-
-/// A throwaway namespace of an e2e suite, deleted when dropped (without waiting).
-pub struct E2eNamespace {
-    pub kubeconfig: PathBuf,
-    pub name: String,
-}
-
-impl E2eNamespace {
-    /// Create `<prefix>-<pid>`.
-    pub fn create(kubeconfig: &Path, prefix: &str) -> Self {
-        let name = format!("{prefix}-{}", std::process::id());
-        let o = kubectl(kubeconfig, &["create", "namespace", &name]);
-        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-        E2eNamespace {
-            kubeconfig: kubeconfig.to_path_buf(),
-            name,
-        }
-    }
-}
-
-impl Drop for E2eNamespace {
-    fn drop(&mut self) {
-        let _ = kubectl(
-            &self.kubeconfig,
-            &["delete", "namespace", &self.name, "--wait=false"],
-        );
-    }
-}
-
-/// Run a plugin binary against the e2e cluster in `ns` with `-o json`; its result, after
-/// asserting it exited 0 (else its exit code and stderr).
-pub fn plugin_json(bin: &str, kubeconfig: &Path, ns: &str, args: &[&str]) -> serde_json::Value {
-    plugin_json_fed(bin, kubeconfig, ns, args, None)
-}
-
-/// [`plugin_json`] with `input` on standard input (`-f -`), else none.
-pub fn plugin_json_fed(
-    bin: &str,
-    kubeconfig: &Path,
-    ns: &str,
-    args: &[&str],
-    input: Option<&[u8]>,
-) -> serde_json::Value {
-    let mut cmd = std::process::Command::new(bin);
-    cmd.args(args)
-        .arg("--kubeconfig")
-        .arg(kubeconfig)
-        .args(["-n", ns, "-o", "json", "--no-color"]);
-    let o = output_fed(&mut cmd, input.unwrap_or_default());
-    assert!(
-        o.status.success(),
-        "{args:?}: exit {:?}\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-    serde_json::from_slice(&o.stdout).unwrap()
-}
-
-/// Run `cmd` with `input` on its standard input (written from a thread, so a command that
-/// writes much before it reads cannot block it), and collect its output.
-pub fn output_fed(cmd: &mut Command, input: &[u8]) -> std::process::Output {
-    use std::io::Write;
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starting the command");
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    let input = input.to_vec();
-    let writer = std::thread::spawn(move || {
-        // a command that exits before it reads everything closes the pipe: not an error here
-        let _ = stdin.write_all(&input);
-    });
-    let out = child.wait_with_output().expect("waiting for the command");
-    writer.join().expect("the writer thread");
-    out
 }
 
 /// Typical PromQL mistakes and what Prometheus 3.14 says of them (`tests/promql_messages.rs`

@@ -54,7 +54,11 @@ pub fn pick_all(files: Vec<SourceFile>) -> Picked {
 /// The dashboards of one source.
 fn pick(mut f: SourceFile) -> Picked {
     let json = f.path.ends_with(".json") || f.text.trim_start().starts_with('{');
-    let peek: Option<Peek> = json.then(|| serde_json::from_str(&f.text).ok()).flatten();
+    // read twice only what may be an object, or needs a name (piped in)
+    let peek_it = json && (f.is_stream() || f.text.contains("\"apiVersion\""));
+    let peek: Option<Peek> = peek_it
+        .then(|| serde_json::from_str(&f.text).ok())
+        .flatten();
     match peek {
         Some(p) if p.api_version.is_some() && p.kind.is_some() => objects(&f),
         _ if json => {

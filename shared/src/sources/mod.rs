@@ -74,9 +74,7 @@ impl SourceFile {
         let n = self
             .place
             .documents
-            .iter()
-            .take_while(|&&start| start < line.max(1))
-            .count()
+            .partition_point(|&start| start < line.max(1))
             .max(1);
         format!("{}:document {n}", self.shown())
     }

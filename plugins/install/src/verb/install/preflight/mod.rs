@@ -72,8 +72,9 @@ struct Reads {
 /// render), then those that need the render and the namespace, at once; the results are judged in
 /// the checks' order, so the first that fails ends the install with the same error as one by one.
 /// A namespace or CRDs being deleted are waited for until gone, within one --timeout between them
-/// (see [`deleted`]): the namespace before anything in it is judged, and what was read in it is
-/// read again once it is gone.
+/// (see [`deleted`]): the namespace before anything in it is judged (what needs no namespace,
+/// helm, the StorageClass, the nodes, first), and what was read in it is read again once it is
+/// gone.
 pub(super) async fn run(
     opts: &InstallOptions,
     deps: &Deps<'_>,
@@ -85,6 +86,11 @@ pub(super) async fn run(
     let mut checks = Vec::new();
     let (info, check) = read.reached?;
     keep(deps, &mut checks, check);
+    let (helm, check) = read.helm?;
+    keep(deps, &mut checks, check);
+    keep(deps, &mut checks, read.storage?);
+    let (nodes, ready_nodes, check) = read.nodes?;
+    keep(deps, &mut checks, check);
     let (ns_live, deleted) = namespace::deleted_first(opts, deps, read.ns_live?, until).await?;
     if let Some(check) = deleted {
         keep(deps, &mut checks, check);
@@ -95,11 +101,6 @@ pub(super) async fn run(
             );
         }
     }
-    let (helm, check) = read.helm?;
-    keep(deps, &mut checks, check);
-    keep(deps, &mut checks, read.storage?);
-    let (nodes, ready_nodes, check) = read.nodes?;
-    keep(deps, &mut checks, check);
     let (releases, check) = read.release?;
     keep(deps, &mut checks, check);
     if let Some(check) = read.remote? {

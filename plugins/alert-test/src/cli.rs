@@ -17,9 +17,10 @@ use std::time::Duration;
 /// rule is deleted and the alert resolved afterwards: on success, failure, timeout and Ctrl-C.
 ///
 /// Exit codes: 0 the alert reached the expected receivers, 1 failure at run time (unreachable,
-/// timeout), 2 bad input, 3 the alert did not reach exactly the expected receivers, was
-/// suppressed, or its notification failed, 130 interrupted by Ctrl-C (143 by SIGTERM), after
-/// cleaning up.
+/// timeout), 2 bad input (rule mode: the namespace does not exist), 3 the alert did not reach
+/// exactly the expected receivers, was suppressed, or its notification failed (rule mode: the
+/// namespace or the PrometheusRule CRD is being deleted, nothing written), 130 interrupted by
+/// Ctrl-C (143 by SIGTERM), after cleaning up.
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl promstack alert-test",

@@ -39,9 +39,9 @@ pub struct Cli {
         default_value = "helm"
     )]
     pub helm: PathBuf,
-    /// How long to wait: for CRDs being deleted, helm and the workloads (install, default 10m),
-    /// for helm uninstall and then the deleted CRDs to be gone (uninstall, default 5m), until
-    /// healthy (status --watch, default 10m)
+    /// How long to wait: for a namespace and CRDs being deleted (together), helm and the workloads
+    /// (install, default 10m), for helm uninstall and then the deleted namespace and CRDs to be
+    /// gone (uninstall, default 5m), until healthy (status --watch, default 10m)
     #[arg(long, global = true, value_parser = promstack_shared::duration::parse_flag, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
     #[command(flatten)]
@@ -160,7 +160,7 @@ pub struct InstallArgs {
     #[arg(long)]
     pub show_password: bool,
 
-    /// Show the plan (objects, helm command; secrets redacted) and change nothing; with -o yaml, render what would be applied
+    /// Show the plan (objects, helm command; secrets redacted) and change nothing (a namespace or CRDs being deleted are not waited for: it says so); with -o yaml, render what would be applied
     #[arg(long)]
     pub dry_run: bool,
 
@@ -249,7 +249,7 @@ pub struct ImagesArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct UninstallArgs {
-    /// Also delete the namespace and everything in it
+    /// Also delete the namespace and everything in it; waits until it is gone (with the CRDs, within --timeout)
     #[arg(long)]
     pub delete_namespace: bool,
     /// Also delete the Prometheus Operator CRDs promstack applied, and with them every object of their kinds in the cluster (other owners' are named first; --yes alone refuses to delete those, exit 3); waits until they are gone

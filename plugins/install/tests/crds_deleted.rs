@@ -5,25 +5,11 @@
 //! install right after a deletion waits for it, then creates the CRDs anew.
 mod common;
 use common::*;
-use promstack_install::uninstall::{UninstallOptions, UninstallReport};
-use promstack_install::verb::Deps;
-use promstack_shared::cluster::{Cluster, MemoryCluster, ObjRef, Pace, Verb, CRD_CLEANUP};
-use promstack_shared::ui::Ui;
-use serde_json::{json, Value};
+use promstack_install::uninstall::UninstallOptions;
+use promstack_shared::cluster::{Cluster, MemoryCluster, Pace, Verb, CRD_CLEANUP};
+use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-
-const WIDGETS: &str = "widgets.fixture.promstack.io";
-const GADGETS: &str = "gadgets.fixture.promstack.io";
-
-fn crd(name: &str) -> ObjRef {
-    ObjRef::new(
-        "apiextensions.k8s.io/v1",
-        "CustomResourceDefinition",
-        None,
-        name,
-    )
-}
 
 fn opts() -> UninstallOptions {
     UninstallOptions {
@@ -39,32 +25,13 @@ fn dry_run() -> UninstallOptions {
     }
 }
 
-/// A Widget (a kind of the fixture chart's CRDs) with these metadata fields.
-fn widget(ns: &str, name: &str, meta: Value) -> Value {
-    let mut w = json!({"apiVersion": "fixture.promstack.io/v1", "kind": "Widget",
-        "metadata": {"name": name, "namespace": ns}, "spec": {}});
-    let m = w["metadata"].as_object_mut().unwrap();
-    m.extend(meta.as_object().unwrap().clone());
-    w
-}
-
-fn helm_release(ns: &str, name: &str) -> Value {
-    json!({"annotations": {"meta.helm.sh/release-name": name, "meta.helm.sh/release-namespace": ns},
-        "labels": {"app.kubernetes.io/managed-by": "Helm"}})
-}
-
 fn namespace(c: &MemoryCluster, name: &str) {
     c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}));
 }
 
 /// The stack installed, with two Widgets of its own (one of the release, one promstack's).
 async fn installed() -> (Arc<MemoryCluster>, FakeHelm) {
-    let c = cluster(1);
-    let h = FakeHelm::new(c.clone(), 4);
-    run(&options(), &c, &h, b"").await.unwrap();
-    add_ours(&c);
-    c.reset_counts();
-    (c, h)
+    installed_with(add_ours).await
 }
 
 fn add_ours(c: &MemoryCluster) {
@@ -112,17 +79,6 @@ fn with_others(c: &MemoryCluster) {
 
 fn widgets(c: &MemoryCluster) -> usize {
     c.objects().iter().filter(|o| o["kind"] == "Widget").count()
-}
-
-async fn uninstall(
-    o: &UninstallOptions,
-    c: &MemoryCluster,
-    h: &FakeHelm,
-) -> (anyhow::Result<UninstallReport>, Vec<String>) {
-    let (ui, lines) = Ui::capture();
-    let res = promstack_install::uninstall::run(o, &Deps::new(c, h, &ui)).await;
-    let printed = lines.lock().unwrap().clone();
-    (res, printed)
 }
 
 #[tokio::test]

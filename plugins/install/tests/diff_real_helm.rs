@@ -61,14 +61,28 @@ async fn a_changed_value_shows_exactly_its_object_on_real_renders() {
             )
             .unwrap();
         }
-        let same = release_diff::compute(&c, "monitoring", &before, Some(&manifest(&before)), true)
-            .await
-            .unwrap();
+        let same = release_diff::compute(
+            &c,
+            "monitoring",
+            &before,
+            Some(&manifest(&before)),
+            true,
+            &[],
+        )
+        .await
+        .unwrap();
         assert!(!same.changes(), "helm {major}: {}", same.text());
         let (_, after) = render(&h, "layer: two\n").await;
-        let d = release_diff::compute(&c, "monitoring", &after, Some(&manifest(&before)), true)
-            .await
-            .unwrap();
+        let d = release_diff::compute(
+            &c,
+            "monitoring",
+            &after,
+            Some(&manifest(&before)),
+            true,
+            &[],
+        )
+        .await
+        .unwrap();
         let changed: Vec<(String, Change)> =
             d.objects.iter().map(|o| (o.title(), o.change)).collect();
         assert_eq!(

@@ -339,23 +339,3 @@ async fn bad_input_is_exit_2_with_no_request() {
         assert!(h.calls().is_empty());
     }
 }
-
-#[tokio::test]
-async fn a_namespace_being_deleted_is_said_before_any_write() {
-    let c = cluster(1);
-    c.insert(
-        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"},
-        "status": {"phase": "Terminating"}}),
-    );
-    let h = FakeHelm::new(c.clone(), 4);
-    let e = run(&options(), &c, &h, b"").await.unwrap_err();
-    assert_eq!(code(&e), 3, "{e}");
-    assert!(
-        e.to_string()
-            .contains("namespace monitoring is being deleted (Terminating)")
-            && e.to_string()
-                .contains("kubectl wait --for=delete namespace/monitoring"),
-        "{e}"
-    );
-    assert_eq!(c.writes(), 0);
-}

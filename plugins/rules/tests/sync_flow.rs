@@ -336,7 +336,7 @@ async fn a_rule_crd_or_namespace_being_deleted_is_refused_before_any_write() {
     let e = sync_dir(&c, &dir, true, false).await.unwrap_err();
     assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
     assert!(
-        e.to_string().starts_with("CRD prometheusrules.monitoring.coreos.com is being deleted (Terminating): the API server refuses every new PrometheusRule until it is gone, and deletes every PrometheusRule in the cluster before that (this sync's too). Nothing was written. Wait until it is gone (kubectl wait --for=delete crd/prometheusrules.monitoring.coreos.com --timeout=5m)"),
+        e.to_string().starts_with("CRD prometheusrules.monitoring.coreos.com is being deleted (Terminating): the API server refuses every new PrometheusRule until it is gone, and deletes every PrometheusRule in the cluster before that (promstack's too). Nothing was written. Wait until it is gone (kubectl wait --for=delete crd/prometheusrules.monitoring.coreos.com --timeout=5m)"),
         "{e}"
     );
     assert!(

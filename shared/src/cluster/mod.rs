@@ -10,8 +10,10 @@ mod kube_impl;
 mod memory;
 #[cfg(any(test, feature = "testing"))]
 mod ssa;
+mod writable;
 
 pub use kube_impl::KubeCluster;
+pub use writable::{require_writable, Writes};
 
 #[cfg(any(test, feature = "testing"))]
 pub use memory::{Fault, MemoryCluster, Pace, Verb, CRD_CLEANUP};

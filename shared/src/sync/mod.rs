@@ -15,8 +15,7 @@
 //! alone is named without its folder, and would move the dashboard out of it). [`scope`] says
 //! which, and refuses `--prune` on a selection unless the user says it is the whole set.
 use crate::cluster::{
-    is_terminating, with_retry, ApplyOptions, Cluster, ClusterError, ListQuery, ObjRef,
-    WRITE_ATTEMPTS,
+    with_retry, ApplyOptions, Cluster, ClusterError, ListQuery, ObjRef, Writes, WRITE_ATTEMPTS,
 };
 use crate::owned::{self, Change};
 use crate::ui::Ui;
@@ -164,56 +163,17 @@ pub async fn live_ours(
         .collect())
 }
 
-/// Before a sync's first write: the namespace exists (else exit 2, saying how to get one), and
-/// neither it nor the kind's CRD is being deleted (else exit 3): the API server would refuse
-/// every new object then, half-way through the sync, and delete what is there when it is gone.
-/// Nothing is written either way.
+/// Before a sync's first write: the namespace exists, and neither it nor the kind's CRD is being
+/// deleted (see [`crate::cluster::require_writable`]): the API server would refuse every new
+/// object then, half-way through the sync, and delete what is there when it is gone.
 pub async fn require_writable(cluster: &dyn Cluster, kind: Kind, ns: &str) -> anyhow::Result<()> {
-    let ns_ref = ObjRef::new("v1", "Namespace", None, ns);
-    let crd_ref = kind.crd.map(|name| {
-        ObjRef::new(
-            crate::cluster::CRD_API,
-            "CustomResourceDefinition",
-            None,
-            name,
-        )
-    });
-    let (namespace, crd) = futures::join!(cluster.get(&ns_ref), async {
-        match &crd_ref {
-            Some(r) => cluster.get(r).await,
-            None => Ok(None),
-        }
-    });
-    let namespace = namespace.map_err(|e| anyhow::anyhow!("reading namespace {ns}: {e}"))?;
-    let Some(namespace) = namespace else {
-        return Err(Error::input(format!("namespace {ns} does not exist: install the stack first (kubectl promstack install) or pick one with -n")).into());
+    let writes = Writes {
+        namespace: ns,
+        kind: kind.kind,
+        crd: kind.crd,
+        then: "sync",
     };
-    if is_terminating(&namespace) {
-        return Err(Error::check(format!(
-            "namespace {ns} is being deleted (Terminating): the API server refuses anything new in it and deletes what is there. Nothing was written. Wait until it is gone (kubectl wait --for=delete namespace/{ns} --timeout=5m), then install the stack again or pick another namespace with -n."
-        ))
-        .into());
-    }
-    let crd = crd.map_err(|e| anyhow::anyhow!("reading the {} CRD: {e}", kind.kind))?;
-    if let (Some(crd), Some(name)) = (crd.filter(is_terminating), kind.crd) {
-        let what = kind.kind;
-        return Err(Error::check(format!(
-            "CRD {name} is being deleted (Terminating): the API server refuses every new {what} until it is gone, and deletes every {what} in the cluster before that (this sync's too). Nothing was written. Wait until it is gone (kubectl wait --for=delete crd/{name} --timeout=5m), install the stack again (kubectl promstack install), then sync.{}",
-            held_by(&crd)
-        ))
-        .into());
-    }
-    Ok(())
-}
-
-/// What a CRD being deleted waits for, as its `Terminating` condition says, if it says anything.
-fn held_by(crd: &Value) -> String {
-    crd.pointer("/status/conditions")
-        .and_then(Value::as_array)
-        .and_then(|cs| cs.iter().find(|c| c["type"] == "Terminating"))
-        .and_then(|c| c["message"].as_str())
-        .map(|m| format!(" (the API server says: {m})"))
-        .unwrap_or_default()
+    crate::cluster::require_writable(cluster, writes).await
 }
 
 /// What a sync would do: each wanted object created, updated or unchanged; each of ours with no

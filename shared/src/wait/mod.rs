@@ -1,10 +1,13 @@
-//! Polling waits with progress. Built on [`Cluster::get`] so it works on every implementation.
+//! Polling waits with progress. Built on [`Cluster::get`] so it works on every implementation:
+//! until objects are ready ([`wait_for`], [`wait_for_all`], [`wait_for_workloads`]), or until what
+//! is being deleted is gone ([`deletion`]).
 use crate::cluster::{Cluster, ClusterError, ObjRef};
 use crate::ui::Ui;
 use serde_json::Value;
 use std::time::Duration;
 use tokio::time::Instant;
 
+pub mod deletion;
 mod workloads;
 pub use crate::readiness::Readiness;
 pub use workloads::{wait_for_workloads, Workload};

@@ -4,8 +4,10 @@ use super::Deps;
 use crate::alert::{self, Access, AlertReport, Leftovers, Options, Via};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::cli::interrupted;
+use promstack_shared::cluster::{require_writable, Writes};
 use promstack_shared::endpoint::{Endpoint, Reached};
 use promstack_shared::prometheus::api::{HttpAuth, PrometheusApi};
+use promstack_shared::prometheus::rule;
 use promstack_shared::verb::Report;
 use promstack_shared::{Error, ExitCode};
 
@@ -19,7 +21,8 @@ pub struct FireOptions {
     pub auth: Option<HttpAuth>,
 }
 
-/// Reach Prometheus (rule mode) and Alertmanager, run the test, clean up whatever happens.
+/// Reach Prometheus (rule mode: once the namespace and the PrometheusRule CRD are found not being
+/// deleted) and Alertmanager, run the test, clean up whatever happens.
 pub async fn run(opts: &FireOptions, deps: &Deps<'_>) -> anyhow::Result<AlertReport> {
     let ns = opts.test.namespace.as_str();
     let rule_mode = opts.test.via == Via::Prometheus;
@@ -29,6 +32,17 @@ pub async fn run(opts: &FireOptions, deps: &Deps<'_>) -> anyhow::Result<AlertRep
         true => Some(deps.cluster().await?),
         false => None,
     };
+    if let (true, Some(cluster)) = (rule_mode, cluster) {
+        // the rule goes into the namespace: not into one being deleted, nor while its CRD is
+        // (exit 3, before anything is written or forwarded)
+        let writes = Writes {
+            namespace: ns,
+            kind: rule::KIND,
+            crd: Some(rule::CRD),
+            then: "run the test",
+        };
+        require_writable(cluster, writes).await?;
+    }
     // a URL when given, else a port-forward kept open for the whole test
     let am = reach(&opts.alertmanager, cluster, ns, deps).await?;
     let prom = match rule_mode {

@@ -4,18 +4,13 @@
 //! then removes it. Meanwhile it still looks Established, and no object of its kind can be
 //! created: an install that applied the CRD then would see helm fail half-way. So `uninstall
 //! --delete-crds` returns only once they are gone, and `install` waits for them before it
-//! creates them again; both say what is left while they wait, and on timeout what holds them.
+//! creates them again; both say what is left while they wait, and on timeout what holds them
+//! ([`CrdDeletion`], waited for as a namespace is: [`promstack_shared::wait::deletion`]).
 use super::contents::{counted, Served};
+use async_trait::async_trait;
 use promstack_shared::cluster::{finalizers_at, Cluster, ClusterError, ObjRef};
-use promstack_shared::ui::{human_duration, Ui};
-use promstack_shared::wait::WaitOptions;
-use promstack_shared::Error;
+use promstack_shared::wait::deletion::Deleting;
 use serde_json::Value;
-use std::time::Duration;
-use tokio::time::Instant;
-
-/// The first pause between two looks; it doubles up to the wait's interval.
-const FIRST_PAUSE: Duration = Duration::from_millis(50);
 
 /// A CRD still there, with the objects of its kind that are left.
 struct Left {
@@ -35,60 +30,58 @@ impl Left {
     }
 }
 
-/// Wait until none of `crds` exists, bounded by `opts.timeout`: each look reads them at once and
-/// counts the objects each one still has, for the spinner (`deleting 302 ServiceMonitors`). On
-/// timeout: a run-time failure (exit 1) naming each CRD still Terminating and what holds it.
-pub async fn wait_gone(
-    cluster: &dyn Cluster,
-    crds: &[ObjRef],
-    opts: WaitOptions,
-    ui: &Ui,
-) -> anyhow::Result<Duration> {
-    let start = Instant::now();
-    let deadline = start + opts.timeout;
-    let bar = ui.spinner(&format!("waiting for {} CRDs to be deleted", crds.len()));
-    let mut pending: Vec<ObjRef> = crds.to_vec();
-    let mut pause = FIRST_PAUSE.min(opts.interval);
-    let mut said = false;
-    loop {
-        match look(cluster, &pending).await {
-            Ok(left) if left.is_empty() => {
-                bar.finish_and_clear();
-                return Ok(start.elapsed());
-            }
-            Ok(left) => {
-                let now = progress(&left, crds.len());
-                if !said {
-                    ui.step(&format!("waiting for the CRDs to be deleted: {now}"));
-                    said = true;
-                }
-                bar.set_message(now);
-                pending = left.iter().map(|l| super::objref(&l.crd)).collect();
-                if Instant::now() >= deadline {
-                    bar.finish_and_clear();
-                    return Err(Error::runtime(timed_out(&left, start.elapsed())).into());
-                }
-            }
-            // 429, 5xx, unreachable: look again, until the deadline
-            Err(e) if e.is_transient() || matches!(e, ClusterError::Unreachable(_)) => {
-                if Instant::now() >= deadline {
-                    bar.finish_and_clear();
-                    return Err(Error::runtime(format!(
-                        "timed out after {} waiting for the CRDs to be deleted: {e}",
-                        human_duration(start.elapsed())
-                    ))
-                    .into());
-                }
-            }
-            Err(e) => {
-                bar.finish_and_clear();
-                return Err(
-                    Error::runtime(format!("waiting for the CRDs to be deleted: {e}")).into(),
-                );
-            }
+/// The CRDs of a chart being deleted, for [`promstack_shared::wait::deletion::wait_gone`]: each
+/// look reads them at once and counts the objects each one still has (`deleting 302
+/// ServiceMonitors (1 of 10 CRDs left)`); on timeout each one still Terminating is named with what
+/// holds it.
+pub struct CrdDeletion {
+    /// How many there were.
+    of: usize,
+    /// Those still there as last read (all of them before the first look).
+    pending: Vec<ObjRef>,
+    left: Vec<Left>,
+}
+
+impl CrdDeletion {
+    pub fn new(crds: &[ObjRef]) -> Self {
+        CrdDeletion {
+            of: crds.len(),
+            pending: crds.to_vec(),
+            left: vec![],
         }
-        tokio::time::sleep(pause.min(deadline.saturating_duration_since(Instant::now()))).await;
-        pause = (pause * 2).min(opts.interval);
+    }
+}
+
+#[async_trait]
+impl Deleting for CrdDeletion {
+    fn what(&self) -> String {
+        "the CRDs".into()
+    }
+
+    async fn look(&mut self, cluster: &dyn Cluster) -> Result<bool, ClusterError> {
+        self.left = look(cluster, &self.pending).await?;
+        self.pending = self.left.iter().map(|l| super::objref(&l.crd)).collect();
+        Ok(self.left.is_empty())
+    }
+
+    fn progress(&self) -> String {
+        progress(&self.left, self.of)
+    }
+
+    fn holders(&self) -> Vec<String> {
+        self.left
+            .iter()
+            .map(|l| format!("{}: {}", l.name(), holders(l).join("; ")))
+            .collect()
+    }
+
+    fn why(&self) -> String {
+        "The API server deletes every object of a CRD's kind before the CRD; an object with finalizers of its own waits for the controller that set them.".into()
+    }
+
+    fn wait_command(&self) -> String {
+        let first = self.left.first().map_or("NAME", Left::name);
+        format!("kubectl wait --for=delete crd/{first} --timeout=10m")
     }
 }
 
@@ -131,23 +124,6 @@ fn progress(left: &[Left], of: usize) -> String {
         true => format!("the objects are gone, the API server is removing the CRDs ({crds})"),
         false => format!("deleting {} ({crds})", objects.join(", ")),
     }
-}
-
-/// The timeout: each CRD still Terminating and what holds it (its finalizers, the objects left
-/// and their own finalizers, what the API server says in its Terminating condition).
-fn timed_out(left: &[Left], waited: Duration) -> String {
-    let mut out = format!(
-        "timed out after {} waiting for the CRDs to be deleted; still Terminating:",
-        human_duration(waited)
-    );
-    for l in left {
-        out.push_str(&format!("\n  {}: {}", l.name(), holders(l).join("; ")));
-    }
-    let first = left.first().map_or("NAME", Left::name);
-    out.push_str(&format!(
-        "\nThe API server deletes every object of a CRD's kind before the CRD; an object with finalizers of its own waits for the controller that set them. Wait for them (kubectl wait --for=delete crd/{first} --timeout=10m) or run again with a longer --timeout; nothing else is left to remove."
-    ));
-    out
 }
 
 /// What holds one CRD back.
@@ -271,15 +247,18 @@ mod tests {
     fn a_timeout_names_each_crd_and_what_holds_it() {
         let mut held = objects(5);
         held[0]["metadata"]["finalizers"] = json!(["example.org/keep"]);
-        let left = [Left {
-            crd: crd("ServiceMonitor"),
-            objects: held,
-        }];
-        let msg = timed_out(&left, Duration::from_secs(300));
-        assert!(msg.starts_with("timed out after 5m00s waiting for the CRDs to be deleted; still Terminating:\n  servicemonitors.monitoring.coreos.com: finalizers customresourcecleanup.apiextensions.k8s.io; 5 ServiceMonitors left (team/o0, team/o1, team/o2, …); held by finalizers of their own: ServiceMonitor team/o0 by example.org/keep; the API server says: InstanceDeletionInProgress: CustomResource deletion is in progress\n"), "{msg}");
-        assert!(
-            msg.contains("kubectl wait --for=delete crd/servicemonitors.monitoring.coreos.com"),
-            "{msg}"
+        let d = CrdDeletion {
+            of: 10,
+            pending: vec![],
+            left: vec![Left {
+                crd: crd("ServiceMonitor"),
+                objects: held,
+            }],
+        };
+        assert_eq!(d.holders(), ["servicemonitors.monitoring.coreos.com: finalizers customresourcecleanup.apiextensions.k8s.io; 5 ServiceMonitors left (team/o0, team/o1, team/o2, …); held by finalizers of their own: ServiceMonitor team/o0 by example.org/keep; the API server says: InstanceDeletionInProgress: CustomResource deletion is in progress"]);
+        assert_eq!(
+            d.wait_command(),
+            "kubectl wait --for=delete crd/servicemonitors.monitoring.coreos.com --timeout=10m"
         );
     }
 }

@@ -124,13 +124,18 @@ fn key(d: &Value) -> Option<String> {
 
 /// The release's objects now and after, compared. `docs` is the new render (CRDs and hooks are
 /// left out here), `previous` the deployed release's manifest (`helm get manifest`, None when
-/// there is no release), `ns_exists` whether the namespace is there (a dry run needs it).
+/// there is no release), `ns_exists` whether the namespace is there as the install is to find
+/// it (not: one being deleted, which the install waits for first), `going` the kinds (group,
+/// kind) of the CRDs being deleted, which it waits for too: the objects in a namespace that is
+/// not there, or of a kind being deleted, are new, whatever is live now, and the API server is
+/// not asked about them (it refuses a dry-run create in a namespace or of a kind being deleted).
 pub async fn compute(
     cluster: &dyn Cluster,
     ns: &str,
     docs: &[Value],
     previous: Option<&str>,
     ns_exists: bool,
+    going: &[(String, String)],
 ) -> anyhow::Result<ReleaseDiff> {
     let previous: HashMap<String, Value> = match previous {
         Some(text) => crate::crds::documents(text)
@@ -148,7 +153,7 @@ pub async fn compute(
     let outcomes: Vec<anyhow::Result<(String, Option<ObjectDiff>)>> =
         futures::stream::iter(release.iter().map(|d| {
             let before = key(d).and_then(|k| previous.get(&k));
-            one(cluster, ns, d, before, ns_exists)
+            one(cluster, ns, d, before, ns_exists, going)
         }))
         .buffered(IN_FLIGHT)
         .collect()
@@ -207,9 +212,15 @@ async fn one(
     doc: &Value,
     before: Option<&Value>,
     ns_exists: bool,
+    going: &[(String, String)],
 ) -> anyhow::Result<(String, Option<ObjectDiff>)> {
     let r = ObjRef::of(doc)?;
     let owned = owned_by_helm(doc.clone(), RELEASE, ns);
+    let group = r.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let in_no_namespace = !ns_exists && r.namespace.as_deref() == Some(ns);
+    if in_no_namespace || going.iter().any(|(g, k)| g == group && *k == r.kind) {
+        return Ok((r.kind.clone(), fields::compare(&r, None, Some(owned))));
+    }
     let live = match cluster.get(&r).await {
         Ok(live) => live,
         // a kind whose CRD the install is yet to apply: the object is new

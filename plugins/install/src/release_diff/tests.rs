@@ -38,7 +38,7 @@ async fn a_changed_value_shows_exactly_that_field_and_nothing_else() {
     let before = vec![prometheus("2d"), config_map("a", json!({"k": "v"}))];
     let c = installed(&before);
     let after = vec![prometheus("3d"), config_map("a", json!({"k": "v"}))];
-    let d = compute(&c, "monitoring", &after, Some(&yaml(&before)), true)
+    let d = compute(&c, "monitoring", &after, Some(&yaml(&before)), true, &[])
         .await
         .unwrap();
     assert_eq!(d.objects.len(), 1, "{:?}", d.objects);
@@ -58,7 +58,7 @@ async fn a_changed_value_shows_exactly_that_field_and_nothing_else() {
     );
     assert_eq!(c.writes(), 0, "a dry run writes nothing");
     // the same render again: nothing changes
-    let same = compute(&c, "monitoring", &before, Some(&yaml(&before)), true)
+    let same = compute(&c, "monitoring", &before, Some(&yaml(&before)), true, &[])
         .await
         .unwrap();
     assert!(!same.changes(), "{:?}", same.objects);
@@ -84,7 +84,7 @@ async fn objects_added_removed_and_fields_dropped() {
         config_map("kept", json!({"k": "v"})),
         config_map("new", json!({})),
     ];
-    let d = compute(&c, "monitoring", &after, Some(&yaml(&before)), true)
+    let d = compute(&c, "monitoring", &after, Some(&yaml(&before)), true, &[])
         .await
         .unwrap();
     let said: Vec<(String, Change)> = d.objects.iter().map(|o| (o.title(), o.change)).collect();
@@ -114,9 +114,16 @@ async fn a_fresh_install_is_all_added_and_hooks_are_left_out() {
     let c = MemoryCluster::new();
     let mut hook = config_map("job-config", json!({}));
     hook["metadata"]["annotations"] = json!({"helm.sh/hook": "pre-install"});
-    let d = compute(&c, "monitoring", &[prometheus("2d"), hook], None, false)
-        .await
-        .unwrap();
+    let d = compute(
+        &c,
+        "monitoring",
+        &[prometheus("2d"), hook],
+        None,
+        false,
+        &[],
+    )
+    .await
+    .unwrap();
     assert_eq!(d.hooks, 1);
     assert_eq!(d.objects.len(), 1);
     assert_eq!(d.objects[0].change, Change::Added);
@@ -135,7 +142,7 @@ async fn an_object_the_api_server_refuses_is_a_failed_check() {
         })
         .on(promstack_shared::cluster::Verb::DryRunApply),
     );
-    let e = compute(&c, "monitoring", &[prometheus("3x")], None, true)
+    let e = compute(&c, "monitoring", &[prometheus("3x")], None, true, &[])
         .await
         .unwrap_err();
     assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
@@ -144,4 +151,51 @@ async fn an_object_the_api_server_refuses_is_a_failed_check() {
             .contains("the API server refuses Prometheus monitoring/kube-prometheus-prometheus"),
         "{e}"
     );
+}
+
+#[tokio::test]
+async fn what_is_being_deleted_first_is_new_and_the_api_server_is_not_asked() {
+    // installed, then the namespace and the Prometheus CRD being deleted: the install waits for
+    // them (with --dry-run, would), so everything in the namespace and of the kind is new
+    let docs = vec![prometheus("2d"), config_map("a", json!({"k": "v"}))];
+    let c = installed(&docs);
+    let mut kube_system = config_map("b", json!({}));
+    kube_system["metadata"]["namespace"] = json!("kube-system");
+    let mut all = docs.clone();
+    all.push(kube_system);
+    c.reset_counts();
+    let d = compute(&c, "monitoring", &all, Some(&yaml(&docs)), false, &[])
+        .await
+        .unwrap();
+    let changes: Vec<(&str, Change)> = d
+        .objects
+        .iter()
+        .map(|o| (o.name.as_str(), o.change))
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ("kube-prometheus-prometheus", Change::Added),
+            ("a", Change::Added),
+            ("b", Change::Added)
+        ],
+        "{changes:?}"
+    );
+    assert_eq!(
+        c.requests(),
+        1,
+        "only the object outside the namespace is read"
+    );
+    // the namespace stays; the CRD of Prometheus goes
+    c.reset_counts();
+    let going = [(
+        "monitoring.coreos.com".to_string(),
+        "Prometheus".to_string(),
+    )];
+    let d = compute(&c, "monitoring", &docs, Some(&yaml(&docs)), true, &going)
+        .await
+        .unwrap();
+    assert_eq!(d.objects.len(), 1, "{:?}", d.objects);
+    assert_eq!(d.objects[0].change, Change::Added);
+    assert_eq!(d.objects[0].kind, "Prometheus");
 }

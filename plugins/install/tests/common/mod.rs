@@ -3,11 +3,14 @@
 #![allow(dead_code)]
 mod chart_file;
 mod chart_repo;
+mod deletion;
 mod render;
 pub use chart_file::chart_archive;
 use chart_file::chart_id;
 #[allow(unused_imports)] // not every test binary serves a repository
 pub use chart_repo::ChartRepo;
+#[allow(unused_imports)] // for the tests of what is deleted
+pub use deletion::*;
 use render::{chart_objects, grafana_objects, operator_objects};
 
 use async_trait::async_trait;

@@ -1,11 +1,13 @@
-//! The rollback plan on a real control plane (issue 29): uninstall with `--delete-crds`, then
-//! install again at once, five times over, with 300 ServiceMonitors of another team in their own
-//! namespace (and, on ../shared/harness, Cilium's three in kube-system, which its stand-in
-//! applies whenever the ServiceMonitor CRD is made). Each round: `uninstall --delete-crds --yes`
-//! is refused (exit 3) naming the other team's ServiceMonitors, and nothing is deleted (the
-//! release, our Secret, every CRD and the 300 are still there, no CRD Terminating); then with
-//! `--force` it deletes them, reports them in `-o json`, and returns only once every CRD is gone;
-//! then an install right after succeeds with every CRD Established and nothing left to wait for.
+//! The rollback plan on a real control plane (issue 29): uninstall with `--delete-namespace
+//! --delete-crds`, then install again at once, five times over, with 300 ServiceMonitors of
+//! another team in their own namespace (and, on ../shared/harness, Cilium's three in kube-system,
+//! which its stand-in applies whenever the ServiceMonitor CRD is made). Each round: `uninstall
+//! --delete-namespace --delete-crds --yes` is refused (exit 3) naming the other team's
+//! ServiceMonitors, and nothing is deleted (the release, our Secret, the namespace, every CRD and
+//! the 300 are still there, nothing Terminating); then with `--force` it deletes them, reports
+//! them in `-o json`, and returns only once the namespace (with the stack's pods, claims and
+//! custom resources in it) and every CRD are gone; then an install right after succeeds with the
+//! namespace made anew, every CRD Established, and nothing left to wait for.
 use super::{json, setup};
 use futures::StreamExt;
 use promstack_shared::cluster::{ApplyOptions, Cluster, ListQuery, ObjRef};
@@ -64,7 +66,7 @@ fn apply_foreign(e: &super::E2e, ns: &str) {
 
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
-fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds() {
+fn uninstall_delete_namespace_and_crds_names_other_owners_and_an_install_right_after_succeeds() {
     let (e, mut flags) = setup("crds-");
     flags.push("--generate-grafana-password".into());
     if let Ok(chart) = std::env::var("PROMSTACK_E2E_CHART") {
@@ -91,7 +93,7 @@ fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds(
 
         // --yes alone: refused, naming them; nothing removed
         let out = e
-            .cmd(&["uninstall", "--delete-crds", "--yes"])
+            .cmd(&["uninstall", "--delete-namespace", "--delete-crds", "--yes"])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -110,6 +112,11 @@ fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds(
             );
         }
         assert_eq!(service_monitors(&e, Some(&team.name)), FOREIGN);
+        let namespace = e.get("v1", "Namespace", None, &ns);
+        assert!(
+            namespace.is_some_and(|n| n["metadata"]["deletionTimestamp"].is_null()),
+            "round {round}: the namespace is being deleted"
+        );
         assert!(e
             .get("v1", "Secret", Some(&ns), "promstack-grafana-admin")
             .is_some());
@@ -130,10 +137,12 @@ fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds(
             "round {round}: a CRD is being deleted"
         );
 
-        // --force: deleted with the CRDs, listed in the report; back only once all are gone
+        // --force: deleted with the CRDs, listed in the report; back only once the namespace and
+        // the CRDs are gone
         let out = e
             .cmd(&[
                 "uninstall",
+                "--delete-namespace",
                 "--delete-crds",
                 "--force",
                 "--yes",
@@ -161,6 +170,22 @@ fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds(
             others.len()
         );
         assert!(
+            un["removed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r == &obj!(format!("Namespace {ns} and everything in it"))),
+            "round {round}: {un}"
+        );
+        assert!(
+            e.get("v1", "Namespace", None, &ns).is_none(),
+            "round {round}: namespace {ns} left after uninstall"
+        );
+        assert!(
+            e.get("v1", "Namespace", None, &team.name).is_some(),
+            "round {round}: the other team's namespace stays"
+        );
+        assert!(
             our_crds(&e).is_empty(),
             "round {round}: CRDs left after uninstall"
         );
@@ -179,18 +204,30 @@ fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds(
         }
         let uninstalled = started.elapsed();
 
-        // an install right after: nothing to wait for, every CRD made anew and Established
+        // an install right after: nothing to wait for, the namespace and every CRD made anew
         let report = json(&e.cmd(&install).output().unwrap());
         assert_eq!(report["changed"], true, "round {round}");
-        let waited = report["preflight"]
+        let waited: Vec<&Value> = report["preflight"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|c| c["name"] == "crds-deleted");
+            .filter(|c| c["name"] == "crds-deleted" || c["name"] == "namespace-deleted")
+            .collect();
         assert!(
-            !waited,
-            "round {round}: uninstall returned before the CRDs were gone"
+            waited.is_empty(),
+            "round {round}: uninstall returned before the namespace and CRDs were gone: {waited:?}"
         );
+        let namespace = e
+            .get("v1", "Namespace", None, &ns)
+            .unwrap_or_else(|| panic!("round {round}: no namespace {ns}"));
+        assert!(namespace["metadata"]["deletionTimestamp"].is_null());
+        assert_eq!(
+            namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "privileged",
+            "round {round}"
+        );
+        assert!(e
+            .get("v1", "Secret", Some(&ns), "promstack-grafana-admin")
+            .is_some());
         let made = our_crds(&e);
         assert_eq!(made.len(), crds.len(), "round {round}");
         assert!(made.iter().all(established), "round {round}");
@@ -198,7 +235,7 @@ fn uninstall_delete_crds_names_other_owners_and_an_install_right_after_succeeds(
             .iter()
             .all(|c| c["metadata"]["deletionTimestamp"].is_null()));
         eprintln!(
-            "e2e crds round {round}: refused, uninstalled with --force ({:.1} s), installed again ({:.1} s in all)",
+            "e2e crds round {round}: refused, uninstalled with --delete-namespace --force ({:.1} s), installed again ({:.1} s in all)",
             uninstalled.as_secs_f64(),
             started.elapsed().as_secs_f64()
         );

@@ -30,6 +30,7 @@ pub(super) async fn of_release(
         &facts.rendered.docs,
         previous.as_deref(),
         facts.ns_live.is_some(),
+        &facts.rendered.going,
     )
     .await;
     bar.finish_and_clear();

@@ -1,17 +1,14 @@
 //! `uninstall --delete-crds`: the CRDs promstack applied, what each one holds (deleting a CRD
 //! deletes every object of its kind in the cluster, so other owners' objects are named before
-//! anything is removed, and `--yes` alone refuses when there are any), and the wait until they
-//! are gone (the API server deletes their objects first), so that an install right after finds
-//! none half-deleted.
+//! anything is removed, and `--yes` alone refuses when there are any). The wait until they are
+//! gone is [`super::gone`].
 use super::{Plan, UninstallOptions};
 use crate::crds::contents::{self, Held, Other};
-use crate::crds::{self, CRD_API};
+use crate::crds::CRD_API;
 use crate::values::RELEASE;
 use anyhow::Context as _;
 use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
 use promstack_shared::owned;
-use promstack_shared::ui::{human_duration, Ui};
-use promstack_shared::wait::WaitOptions;
 use promstack_shared::Error;
 use serde_json::Value;
 
@@ -93,29 +90,4 @@ pub(super) fn refuse_others(opts: &UninstallOptions, plan: &Plan) -> Result<(), 
         objects(others(&plan.held).len()),
         lines.join("\n  ")
     )))
-}
-
-/// Wait until the deleted CRDs are gone (bounded by --timeout), and say so.
-pub(super) async fn wait_gone(
-    opts: &UninstallOptions,
-    cluster: &dyn Cluster,
-    plan: &Plan,
-    ui: &Ui,
-) -> anyhow::Result<()> {
-    if plan.crds.is_empty() {
-        return Ok(());
-    }
-    let wait = WaitOptions {
-        timeout: opts.timeout,
-        interval: opts.poll_interval,
-    };
-    let took = crds::deletion::wait_gone(cluster, &plan.crds, wait, ui).await?;
-    let with: usize = plan.held.iter().map(Held::total).sum();
-    ui.ok(&format!(
-        "{} CRDs gone, and {} with them ({})",
-        plan.crds.len(),
-        objects(with),
-        human_duration(took)
-    ));
-    Ok(())
 }

@@ -2,8 +2,9 @@
 //! the namespace, the CRDs (and with them every Prometheus/Alertmanager/rule object in the
 //! cluster: other owners' are named first, see [`crds`]) and the kubelet Service the operator
 //! leaves in kube-system only when asked. Everything is read and confirmed before the first
-//! removal; deleted CRDs are waited for until gone.
+//! removal; the deleted namespace and CRDs are waited for until gone ([`gone`]).
 mod crds;
+mod gone;
 
 use super::Deps;
 use crate::crds::contents::Held;
@@ -29,9 +30,9 @@ pub struct UninstallOptions {
     pub force: bool,
     pub dry_run: bool,
     pub yes: bool,
-    /// How long helm uninstall may take, and then the CRDs to be gone.
+    /// How long helm uninstall may take, and then the namespace and CRDs to be gone.
     pub timeout: Duration,
-    /// How often to look whether the CRDs are gone.
+    /// How often to look whether the namespace and CRDs are gone.
     pub poll_interval: Duration,
 }
 
@@ -118,6 +119,8 @@ struct Plan {
     /// What the report lists as removed.
     removed: Vec<String>,
     ns_exists: bool,
+    /// Is the namespace deleted (--delete-namespace)?
+    ns_deleted: bool,
     /// The CRDs to delete, and what each one holds.
     crds: Vec<ObjRef>,
     held: Vec<Held>,
@@ -229,7 +232,8 @@ async fn plan(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Plan> 
         .await
         .context("reading the namespace")?
         .is_some();
-    if opts.delete_namespace && ns_exists {
+    let ns_deleted = opts.delete_namespace && ns_exists;
+    if ns_deleted {
         let shown = format!("Namespace {ns} and everything in it");
         add(
             ns_ref,
@@ -243,6 +247,7 @@ async fn plan(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Plan> 
         objects,
         removed,
         ns_exists,
+        ns_deleted,
         crds: crd_refs,
         held,
     })
@@ -315,7 +320,8 @@ fn kept(opts: &UninstallOptions, ns_exists: bool) -> Vec<String> {
     kept
 }
 
-/// helm uninstall, then each object in order; then the deleted CRDs are waited for until gone.
+/// helm uninstall, then each object in order; then the deleted namespace and CRDs are waited for
+/// until gone.
 async fn remove(opts: &UninstallOptions, deps: &Deps<'_>, plan: &Plan) -> anyhow::Result<()> {
     stage::enter(Stage::Uninstalling);
     if plan.release.is_some() {
@@ -335,7 +341,7 @@ async fn remove(opts: &UninstallOptions, deps: &Deps<'_>, plan: &Plan) -> anyhow
             .map_err(|e| anyhow::anyhow!("deleting {what}: {e}"))?;
         deps.ui.ok(done);
     }
-    crds::wait_gone(opts, deps.cluster, plan, deps.ui).await
+    gone::wait(opts, deps.cluster, plan, deps.ui).await
 }
 
 impl Report for UninstallReport {

@@ -15,9 +15,15 @@
 //!   same;
 //! - a Namespace: the first DELETE sets `deletionTimestamp` and `status.phase: Terminating` (the
 //!   `kubernetes` finalizer in `spec.finalizers` holds it); the namespace controller deletes
-//!   everything in it, then the namespace goes. Meanwhile NamespaceLifecycle admission refuses
-//!   every create in it: 403 `<resource> "<name>" is forbidden: unable to create new content in
-//!   namespace <ns> because it is being terminated`;
+//!   everything in it, then the namespace goes. After each of its rounds it says in the
+//!   namespace's five deletion conditions what is left (k8s.io/kubernetes 1.34
+//!   pkg/controller/namespace/deletion): `NamespaceContentRemaining` (`Some resources are
+//!   remaining: <resource>.<group> has <n> resource instances, ...`) and
+//!   `NamespaceFinalizersRemaining` (`Some content in the namespace has finalizers remaining:
+//!   <finalizer> in <n> resource instances, ...`) True while there is, and the failures False.
+//!   Meanwhile NamespaceLifecycle admission refuses every create in it: 403 `<resource> "<name>"
+//!   is forbidden: unable to create new content in namespace <ns> because it is being
+//!   terminated`;
 //! - any other object with `metadata.finalizers`: marked (`deletionTimestamp`), and gone once
 //!   its finalizers are removed.
 //!
@@ -176,6 +182,16 @@ pub(super) fn advance(objects: &mut Objects, budget: usize) {
             }
         }
         let left = contents.iter().any(|r| objects.contains_key(r));
+        // what the namespace controller says is left (a CRD says nothing of its objects)
+        let remaining: Vec<(String, Vec<String>)> = contents
+            .iter()
+            .filter(|_| owner_ref.kind == "Namespace")
+            .filter_map(|r| objects.get(r).map(|o| (r, o)))
+            .map(|(r, o)| {
+                let finalizers = finalizers_at(o, "/metadata/finalizers");
+                (content_resource(objects, r), finalizers)
+            })
+            .collect();
         let owner = objects
             .get_mut(&owner_ref)
             .expect("owners stay in this round");
@@ -193,11 +209,81 @@ pub(super) fn advance(objects: &mut Objects, budget: usize) {
                 );
                 remove_finalizer(owner, "/metadata/finalizers", CRD_CLEANUP);
             }
-            (_, false) => remove_finalizer(owner, "/spec/finalizers", "kubernetes"),
-            _ => {}
+            (_, left) => {
+                owner["status"]["conditions"] = namespace_conditions(&remaining);
+                if !left {
+                    remove_finalizer(owner, "/spec/finalizers", "kubernetes");
+                }
+            }
         }
     }
     objects.retain(|_, o| !being_deleted(o) || held(o));
+}
+
+/// A resource as the namespace controller names it in its conditions: `<resource>.<group>`,
+/// `pods.` for the core group.
+fn content_resource(objects: &Objects, r: &ObjRef) -> String {
+    match group_of(&r.api_version) {
+        "" => format!("{}.", resource(objects, r)),
+        _ => resource(objects, r),
+    }
+}
+
+/// The namespace controller's five conditions after a round, from what is left in the namespace
+/// (each object's resource and finalizers): the content and finalizers remaining True while
+/// there are some, the others in their "it worked" form, as `namespaceConditionUpdater` sets them.
+fn namespace_conditions(remaining: &[(String, Vec<String>)]) -> Value {
+    let mut by_resource: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_finalizer: BTreeMap<&str, usize> = BTreeMap::new();
+    for (resource, finalizers) in remaining {
+        *by_resource.entry(resource).or_default() += 1;
+        for f in finalizers {
+            *by_finalizer.entry(f).or_default() += 1;
+        }
+    }
+    let ok = |t: &str, reason: &str, message: &str| json!({"type": t, "status": "False", "reason": reason, "message": message, "lastTransitionTime": now()});
+    let listed = |counts: BTreeMap<&str, usize>, how: &str| {
+        let mut parts: Vec<String> = counts
+            .into_iter()
+            .map(|(what, n)| format!("{what} {how} {n} resource instances"))
+            .collect();
+        parts.sort();
+        parts.join(", ")
+    };
+    let removed = "All content successfully removed";
+    let content = match by_resource.is_empty() {
+        true => ok("NamespaceContentRemaining", "ContentRemoved", removed),
+        false => {
+            json!({"type": "NamespaceContentRemaining", "status": "True", "reason": "SomeResourcesRemain",
+            "message": format!("Some resources are remaining: {}", listed(by_resource, "has")), "lastTransitionTime": now()})
+        }
+    };
+    let finalizers = match by_finalizer.is_empty() {
+        true => ok("NamespaceFinalizersRemaining", "ContentRemoved", removed),
+        false => {
+            json!({"type": "NamespaceFinalizersRemaining", "status": "True", "reason": "SomeFinalizersRemain",
+            "message": format!("Some content in the namespace has finalizers remaining: {}", listed(by_finalizer, "in")), "lastTransitionTime": now()})
+        }
+    };
+    json!([
+        ok(
+            "NamespaceDeletionDiscoveryFailure",
+            "ResourcesDiscovered",
+            "All resources successfully discovered"
+        ),
+        ok(
+            "NamespaceDeletionGroupVersionParsingFailure",
+            "ParsedGroupVersions",
+            "All legacy kube types successfully parsed"
+        ),
+        ok(
+            "NamespaceDeletionContentFailure",
+            "ContentDeleted",
+            "All content successfully deleted, may be waiting on finalization"
+        ),
+        content,
+        finalizers,
+    ])
 }
 
 /// The resource name the API server says in its errors: `configmaps`, `deployments.apps`, a

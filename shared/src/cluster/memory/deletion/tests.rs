@@ -224,3 +224,76 @@ async fn an_object_with_finalizers_is_marked_and_goes_once_they_are_removed() {
         .unwrap();
     assert_eq!(count(&c), 0);
 }
+
+/// The namespace controller's condition `t` of namespace `m`, as `(status, message)`.
+fn ns_condition(c: &MemoryCluster, t: &str) -> (String, String) {
+    let ns = c.peek(&ObjRef::new("v1", "Namespace", None, "m")).unwrap();
+    let found = ns["status"]["conditions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["type"] == t)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {t} in {ns}"));
+    let s = |k: &str| found[k].as_str().unwrap().to_string();
+    (s("status"), s("message"))
+}
+
+#[tokio::test]
+async fn a_namespace_being_deleted_says_what_is_left_in_it_as_the_namespace_controller_does() {
+    let c = widgets(2).await;
+    c.insert(json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "held", "namespace": "m", "finalizers": ["example.org/keep"]}}));
+    c.set_deletion_pace(Pace::Manual);
+    let ns = ObjRef::new("v1", "Namespace", None, "m");
+    c.delete(&ns).await.unwrap();
+    assert!(
+        c.peek(&ns).unwrap()["status"]["conditions"].is_null(),
+        "nothing said before the controller's first round"
+    );
+    c.step_deletions(1);
+    assert_eq!(
+        ns_condition(&c, "NamespaceContentRemaining"),
+        ("True".into(), "Some resources are remaining: configmaps. has 1 resource instances, widgets.example.org has 1 resource instances".into())
+    );
+    assert_eq!(
+        ns_condition(&c, "NamespaceFinalizersRemaining"),
+        ("True".into(), "Some content in the namespace has finalizers remaining: example.org/keep in 1 resource instances".into())
+    );
+    assert_eq!(
+        ns_condition(&c, "NamespaceDeletionContentFailure"),
+        (
+            "False".into(),
+            "All content successfully deleted, may be waiting on finalization".into()
+        )
+    );
+    let conditions = c.peek(&ns).unwrap()["status"]["conditions"].clone();
+    let types: Vec<&str> = conditions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "NamespaceDeletionDiscoveryFailure",
+            "NamespaceDeletionGroupVersionParsingFailure",
+            "NamespaceDeletionContentFailure",
+            "NamespaceContentRemaining",
+            "NamespaceFinalizersRemaining"
+        ]
+    );
+    c.step_deletions(1);
+    assert_eq!(
+        ns_condition(&c, "NamespaceContentRemaining").1,
+        "Some resources are remaining: configmaps. has 1 resource instances"
+    );
+    // its controller lets go: then nothing is left, and the namespace goes
+    let cm = ObjRef::new("v1", "ConfigMap", Some("m"), "held");
+    let mut released = c.peek(&cm).unwrap();
+    released["metadata"]["finalizers"] = json!([]);
+    c.insert(released);
+    c.step_deletions(1);
+    assert!(c.peek(&ns).is_none());
+}

@@ -6,6 +6,7 @@
 //! half-way). What its pods refer to is checked in [`super::refs`].
 use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
+use super::deleted::Deleted;
 use super::passed;
 use crate::chart_files::{self, ChartFacts};
 use crate::crds::{self, Owner};
@@ -15,9 +16,9 @@ use crate::render_cache::Kept;
 use crate::values::RELEASE;
 use anyhow::Context as _;
 use promstack_shared::cluster::{is_cluster_scoped, is_terminating, Cluster, ObjRef};
-use promstack_shared::wait::WaitOptions;
 use promstack_shared::Error;
 use serde_json::Value;
+use tokio::time::Instant;
 
 /// The chart as rendered, its CRDs, each CRD as the cluster has it, and the chart file when it
 /// was pulled to render it.
@@ -25,6 +26,9 @@ pub(in crate::verb::install) struct Rendered {
     pub docs: Vec<Value>,
     pub crds: Vec<Value>,
     pub crds_live: Vec<Option<Value>>,
+    /// The kinds (group, kind) of the CRDs that were being deleted (waited for, or with
+    /// --dry-run to be): their objects are new, whatever is live now.
+    pub going: Vec<(String, String)>,
     pub pulled: Option<Pulled>,
     /// What the install reads of the chart beyond its render (values it reads, UPGRADE.md).
     pub chart: ChartFacts,
@@ -82,6 +86,7 @@ pub(super) async fn renders(
             docs,
             crds,
             crds_live,
+            going: vec![],
             pulled,
             chart,
         },
@@ -90,37 +95,37 @@ pub(super) async fn renders(
 }
 
 /// The chart's CRDs that are being deleted (an `uninstall --delete-crds` just before): waited for
-/// until they are gone (with progress, bounded by --timeout), so that the install creates them
-/// anew; applied now, they would look Established and go all the same, and helm would fail on
-/// their kinds half-way. The check says how long it waited; none when no CRD was being deleted.
+/// until they are gone, then created anew (see [`super::deleted`]; with --dry-run only said); as
+/// the cluster has them, they are then absent. No check when none is being deleted.
 pub(super) async fn deleted_first(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     rendered: &mut Rendered,
+    until: Instant,
 ) -> anyhow::Result<Option<Check>> {
     let terminating = crds::deletion::terminating(&rendered.crds_live);
     if terminating.is_empty() {
         return Ok(None);
     }
-    let wait = WaitOptions {
-        timeout: opts.timeout,
-        interval: opts.poll_interval,
+    let d = Deleted {
+        check: "crds-deleted",
+        what: crds::contents::counted(terminating.len(), "CRD"),
+        plural: terminating.len() > 1,
+        deleting: Box::new(crds::deletion::CrdDeletion::new(&terminating)),
     };
-    let took = crds::deletion::wait_gone(deps.cluster, &terminating, wait, deps.ui)
-        .await
-        .context("the chart's CRDs are being deleted and the install waits for them before it creates them again; nothing was written")?;
-    for live in &mut rendered.crds_live {
+    let check = super::deleted::first(opts, deps, d, until).await?;
+    for (crd, live) in rendered.crds.iter().zip(&mut rendered.crds_live) {
         if live.as_ref().is_some_and(is_terminating) {
             *live = None;
+            let s = |p: &str| crd.pointer(p).and_then(Value::as_str).unwrap_or_default();
+            let kind = (
+                s("/spec/group").to_string(),
+                s("/spec/names/kind").to_string(),
+            );
+            rendered.going.push(kind);
         }
     }
-    let said = format!(
-        "{} being deleted, gone after {}: the install creates {} anew",
-        crds::contents::counted(terminating.len(), "CRD"),
-        promstack_shared::ui::human_duration(took),
-        if terminating.len() == 1 { "it" } else { "them" }
-    );
-    Ok(Some(passed("crds-deleted", said.clone(), Some(said))))
+    Ok(Some(check))
 }
 
 /// The documents of `helm template` of the release, or those kept from an earlier run with the

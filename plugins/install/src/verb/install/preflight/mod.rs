@@ -4,8 +4,10 @@
 //!
 //! - [`cluster`]: the cluster answers, helm and its major version, the StorageClass, Ready nodes
 //!   for the replicas, the release (stuck?), the remote-write Secret;
-//! - [`chart`]: the chart renders, its CRDs are not another installation's (and those being
-//!   deleted are waited for until gone), no second stack is in the way;
+//! - [`deleted`]: a namespace or CRDs being deleted (an uninstall just before) are waited for until
+//!   gone, then created anew (`--dry-run` only says so);
+//! - [`chart`]: the chart renders, its CRDs are not another installation's, no second stack is in
+//!   the way;
 //! - [`values_keys`]: every key of the values files is one the chart reads;
 //! - [`refs`]: every Secret and ConfigMap the pods refer to (volumes, env, envFrom, pull secrets,
 //!   the operator's objects) comes with the install or exists, with the keys they read;
@@ -13,6 +15,7 @@
 //!   namespace's Pod Security admission says of node-exporter.
 pub mod chart;
 pub mod cluster;
+mod deleted;
 pub mod namespace;
 pub mod refs;
 pub mod values_keys;
@@ -53,20 +56,108 @@ pub(super) struct Facts {
     pub checks: Vec<Check>,
 }
 
+/// What pre-flight reads at once, before any of it is judged.
+struct Reads {
+    reached: anyhow::Result<(ClusterInfo, Check)>,
+    helm: anyhow::Result<(HelmVersion, Check)>,
+    rendered: anyhow::Result<(chart::Rendered, Check)>,
+    storage: anyhow::Result<Check>,
+    nodes: anyhow::Result<(Vec<Value>, usize, Check)>,
+    release: anyhow::Result<(cluster::Releases, Check)>,
+    remote: anyhow::Result<Option<Check>>,
+    ns_live: anyhow::Result<Option<Value>>,
+}
+
 /// Run the checks: every read that needs only the inputs at once (the cluster, helm, the chart's
 /// render), then those that need the render and the namespace, at once; the results are judged in
 /// the checks' order, so the first that fails ends the install with the same error as one by one.
+/// A namespace or CRDs being deleted are waited for until gone, within one --timeout between them
+/// (see [`deleted`]): the namespace before anything in it is judged (what needs no namespace,
+/// helm, the StorageClass, the nodes, first), and what was read in it is read again once it is
+/// gone.
 pub(super) async fn run(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
 ) -> anyhow::Result<Facts> {
+    let until = tokio::time::Instant::now() + opts.timeout;
+    let mut read = read_all(opts, deps, inputs, clock).await;
+    let mut checks = Vec::new();
+    let (info, check) = read.reached?;
+    keep(deps, &mut checks, check);
+    let (helm, check) = read.helm?;
+    keep(deps, &mut checks, check);
+    keep(deps, &mut checks, read.storage?);
+    let (nodes, ready_nodes, check) = read.nodes?;
+    keep(deps, &mut checks, check);
+    let (ns_live, deleted) = namespace::deleted_first(opts, deps, read.ns_live?, until).await?;
+    if let Some(check) = deleted {
+        keep(deps, &mut checks, check);
+        if !opts.dry_run {
+            (read.release, read.remote) = tokio::join!(
+                cluster::release(opts, deps, clock),
+                cluster::remote_write(opts, deps)
+            );
+        }
+    }
+    let (releases, check) = read.release?;
+    keep(deps, &mut checks, check);
+    if let Some(check) = read.remote? {
+        keep(deps, &mut checks, check);
+    }
+    let (mut rendered, check) = read.rendered?;
+    keep(deps, &mut checks, check);
+    if let Some(check) = chart::deleted_first(opts, deps, &mut rendered, until).await? {
+        keep(deps, &mut checks, check);
+    }
+    let (check, unknown_values) = values_keys::check(
+        &inputs.chain,
+        &rendered.chart,
+        &rendered.crds,
+        opts.allow_unknown_values,
+    )?;
+    keep(deps, &mut checks, check);
+    let docs = &rendered.docs;
+    let (alone, mounts, claims, pod_security) = tokio::join!(
+        chart::alone(opts, deps, &releases.elsewhere, docs),
+        refs::references_check(opts, deps, docs, &inputs.chain),
+        namespace::claims_check(opts, deps, ns_live.as_ref(), &inputs.merged),
+        namespace::pod_security_check(opts, deps, ns_live.as_ref(), docs, &inputs.merged),
+    );
+    keep(deps, &mut checks, alone?);
+    keep(deps, &mut checks, mounts?);
+    keep(deps, &mut checks, claims?);
+    let (pod_security, check) = pod_security?;
+    keep(deps, &mut checks, check);
+    Ok(Facts {
+        info,
+        helm,
+        nodes,
+        ready_nodes,
+        existing: releases.here,
+        recover: releases.recover,
+        rendered,
+        unknown_values,
+        ns_live,
+        pod_security,
+        checks,
+    })
+}
+
+/// Every read that needs only the inputs, at once, under one spinner: the cluster, helm and the
+/// chart's render (the render needs helm's version: a kept render is helm's own), the
+/// StorageClass, the nodes, the releases, the remote-write Secret, the namespace.
+async fn read_all(
+    opts: &InstallOptions,
+    deps: &Deps<'_>,
+    inputs: &Inputs,
+    clock: &HelmClock,
+) -> Reads {
     let bar = deps.ui.spinner(&format!(
         "pre-flight: reading the cluster, rendering {}",
         opts.chart.describe()
     ));
-    // the render needs helm's version (a kept render is helm's own); helm's check comes first
     let helm_and_render = async {
         // the render cache's key: the inputs (a local chart read whole) digested off the runtime
         // thread while `helm version` runs
@@ -102,57 +193,16 @@ pub(super) async fn run(
         namespace::read(opts, deps),
     );
     bar.finish_and_clear();
-    let mut checks = Vec::new();
-    let (info, check) = reached?;
-    keep(deps, &mut checks, check);
-    let (helm, check) = helm?;
-    keep(deps, &mut checks, check);
-    keep(deps, &mut checks, storage?);
-    let (nodes, ready_nodes, check) = nodes?;
-    keep(deps, &mut checks, check);
-    let (releases, check) = release?;
-    keep(deps, &mut checks, check);
-    if let Some(check) = remote? {
-        keep(deps, &mut checks, check);
-    }
-    let (mut rendered, check) = rendered?;
-    keep(deps, &mut checks, check);
-    if let Some(check) = chart::deleted_first(opts, deps, &mut rendered).await? {
-        keep(deps, &mut checks, check);
-    }
-    let (check, unknown_values) = values_keys::check(
-        &inputs.chain,
-        &rendered.chart,
-        &rendered.crds,
-        opts.allow_unknown_values,
-    )?;
-    keep(deps, &mut checks, check);
-    let ns_live = ns_live?;
-    let docs = &rendered.docs;
-    let (alone, mounts, claims, pod_security) = tokio::join!(
-        chart::alone(opts, deps, &releases.elsewhere, docs),
-        refs::references_check(opts, deps, docs, &inputs.chain),
-        namespace::claims_check(opts, deps, ns_live.as_ref(), &inputs.merged),
-        namespace::pod_security_check(opts, deps, ns_live.as_ref(), docs, &inputs.merged),
-    );
-    keep(deps, &mut checks, alone?);
-    keep(deps, &mut checks, mounts?);
-    keep(deps, &mut checks, claims?);
-    let (pod_security, check) = pod_security?;
-    keep(deps, &mut checks, check);
-    Ok(Facts {
-        info,
+    Reads {
+        reached,
         helm,
-        nodes,
-        ready_nodes,
-        existing: releases.here,
-        recover: releases.recover,
         rendered,
-        unknown_values,
+        storage,
+        nodes,
+        release,
+        remote,
         ns_live,
-        pod_security,
-        checks,
-    })
+    }
 }
 
 impl Facts {

@@ -1,38 +1,57 @@
-//! Pre-flight checks of the namespace: the claims Prometheus and Alertmanager already have
-//! ([`claims`]), and Pod Security ([`pod_security`]): node-exporter needs host namespaces, host
+//! Pre-flight checks of the namespace: one being deleted is waited for until gone
+//! ([`deleted_first`]); the claims Prometheus and Alertmanager already have ([`claims`]), and Pod
+//! Security ([`pod_security`]): node-exporter needs host namespaces, host
 //! ports and hostPath volumes, which Pod Security `baseline` (Talos's default for every namespace)
 //! and `restricted` forbid. The namespace promstack applies carries
 //! `pod-security.kubernetes.io/enforce: privileged`; an existing namespace is asked what its
 //! admission says of node-exporter's pod (a server-side dry-run create), and one whose label
 //! someone else set to a lower level stops the install.
 use super::super::{Deps, InstallOptions};
+use super::deleted::Deleted;
 use super::passed;
 use crate::install::{Check, Said};
 use crate::values::{self, RELEASE};
 use anyhow::Context as _;
-use promstack_shared::cluster::{Cluster, ClusterError, ObjRef};
+use promstack_shared::cluster::{is_terminating, Cluster, ClusterError, ObjRef};
+use promstack_shared::wait::deletion::NamespaceDeletion;
 use promstack_shared::Error;
 use serde_json::{json, Value};
+use tokio::time::Instant;
 
-/// The namespace as it is (None: the install creates it).
+/// The namespace as it is (None: the install creates it); one being deleted is waited for
+/// first ([`deleted_first`]).
 pub(super) async fn read(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Option<Value>> {
-    let ns = deps
-        .cluster
+    deps.cluster
         .get(&ObjRef::new("v1", "Namespace", None, &opts.namespace))
         .await
-        .context("reading the namespace")?;
-    // an uninstall with --delete-namespace just before: the API server refuses anything new in it
-    if ns
-        .as_ref()
-        .is_some_and(|n| n.pointer("/status/phase").and_then(Value::as_str) == Some("Terminating"))
-    {
-        let name = &opts.namespace;
-        return Err(promstack_shared::Error::check(format!(
-            "namespace {name} is being deleted (Terminating): nothing can be created in it until it is gone. Wait for it (kubectl wait --for=delete namespace/{name} --timeout=5m) and run again, or install into another namespace with -n."
-        ))
-        .into());
-    }
-    Ok(ns)
+        .context("reading the namespace")
+}
+
+/// A namespace being deleted (an `uninstall --delete-namespace` just before: the API server
+/// refuses anything new in it): waited for until gone, then read again, so the install creates
+/// it anew (see [`super::deleted`]; with --dry-run only said, and planned as gone). The namespace
+/// as the install is to find it, and the check when one was being deleted.
+pub(super) async fn deleted_first(
+    opts: &InstallOptions,
+    deps: &Deps<'_>,
+    ns_live: Option<Value>,
+    until: Instant,
+) -> anyhow::Result<(Option<Value>, Option<Check>)> {
+    let Some(live) = ns_live.clone().filter(is_terminating) else {
+        return Ok((ns_live, None));
+    };
+    let d = Deleted {
+        check: "namespace-deleted",
+        what: format!("namespace {}", opts.namespace),
+        plural: false,
+        deleting: Box::new(NamespaceDeletion::of(live)),
+    };
+    let check = super::deleted::first(opts, deps, d, until).await?;
+    let now = match opts.dry_run {
+        true => None,
+        false => read(opts, deps).await?,
+    };
+    Ok((now, Some(check)))
 }
 
 /// The existing claims can hold what the values ask (see [`claims`]).

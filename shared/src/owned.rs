@@ -44,6 +44,54 @@ pub fn is_ours_for(obj: &Value, component: &str) -> bool {
             == Some(component)
 }
 
+/// The helm release (namespace, name) whose annotations an object carries, if any.
+pub fn helm_release(obj: &Value) -> Option<(&str, &str)> {
+    let ann = |k: &str| {
+        obj.pointer(&format!("/metadata/annotations/{}", k.replace('/', "~1")))
+            .and_then(Value::as_str)
+    };
+    Some((
+        ann("meta.helm.sh/release-namespace")?,
+        ann("meta.helm.sh/release-name")?,
+    ))
+}
+
+/// Who an object that is there already belongs to, for a message that names it: promstack (which
+/// component), a helm release, the tool its managed-by label names, an OLM subscription, else the
+/// field managers that wrote it.
+pub fn whose(obj: &Value) -> String {
+    let label = |k: &str| {
+        obj.pointer(&format!("/metadata/labels/{}", k.replace('/', "~1")))
+            .and_then(Value::as_str)
+    };
+    if is_ours(obj) {
+        return format!(
+            "promstack's {}",
+            label(COMPONENT_LABEL).unwrap_or("objects")
+        );
+    }
+    if let Some((ns, release)) = helm_release(obj) {
+        return format!("helm release {ns}/{release}");
+    }
+    if let Some(m) = label(MANAGED_BY_LABEL) {
+        return format!("managed by {m}");
+    }
+    let labels = obj.pointer("/metadata/labels").and_then(Value::as_object);
+    if labels.is_some_and(|l| l.keys().any(|k| k.starts_with("operators.coreos.com/"))) {
+        return "an OLM operator subscription".into();
+    }
+    let managers: Vec<&str> = obj
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .map(|m| m.iter().filter_map(|f| f["manager"].as_str()).collect())
+        .unwrap_or_default();
+    if managers.is_empty() {
+        "an unknown installation".into()
+    } else {
+        format!("field managers {}", managers.join(", "))
+    }
+}
+
 /// What [`ensure`] did or would do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -123,3 +123,61 @@ async fn list_with_sources_shows_what_they_make() {
     assert_eq!(live.items.len(), 1);
     assert!(live.sources.is_none());
 }
+
+/// The chart's render piped in (`helm template <chart> | rules sync -f -`) into the namespace the
+/// chart is installed in: its PrometheusRules have the names of the chart's own, which helm
+/// owns. A sync or diff that would create under a name another owner's object holds is refused
+/// (exit 3) naming it and its owner, before any write; the same source into a namespace where the
+/// name is free creates it.
+#[tokio::test]
+async fn a_name_another_owner_holds_is_refused_before_any_write() {
+    use promstack_shared::cluster::Cluster;
+    let c = cluster(json!({}));
+    let (_tmp, dir) = copy_rules();
+    let loaded = load_valid(Some(&dir), "monitoring").unwrap();
+    let mut helms = sync::to_json(&loaded.objects[0]);
+    let name = helms["metadata"]["name"].as_str().unwrap().to_string();
+    helms["metadata"]["namespace"] = json!("monitoring");
+    helms["metadata"]["labels"] =
+        json!({"app.kubernetes.io/managed-by": "Helm", "release": "kube-prometheus"});
+    helms["metadata"]["annotations"] = json!({"meta.helm.sh/release-name": "kube-prometheus", "meta.helm.sh/release-namespace": "monitoring"});
+    c.insert(helms.clone());
+    c.reset_counts();
+    let ui = Ui::silent();
+    for dry_run in [false, true] {
+        let opts = SyncOptions {
+            dry_run,
+            ..plain_sync()
+        };
+        let e = sync_with_check(&c, &loaded, &opts, &ui).await.unwrap_err();
+        assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
+        assert_eq!(
+            e.to_string(),
+            format!("1 of the PrometheusRules these sources make would take over an object that promstack did not make for rules; nothing was written:\n  PrometheusRule monitoring/{name} (helm release monitoring/kube-prometheus)\nRename the source (its metadata.name, or the file it comes from), sync into another namespace, or remove the other object first.")
+        );
+    }
+    let e = promstack_rules::sync::diff(&c, &loaded.objects, "monitoring", true)
+        .await
+        .unwrap_err();
+    assert_eq!(promstack_shared::exit_code_of(&e).code(), 3, "{e}");
+    assert_eq!(c.writes(), 0);
+    let live = c.get(&rule_ref(&name)).await.unwrap().unwrap();
+    assert_eq!(
+        live["metadata"]["labels"], helms["metadata"]["labels"],
+        "helm's object untouched"
+    );
+
+    // promstack's own of another component under that name is not this sync's either
+    helms["metadata"]["labels"] = json!({"app.kubernetes.io/managed-by": "promstack", "promstack.io/component": "alert-test"});
+    helms["metadata"]["annotations"] = json!({});
+    c.insert(helms);
+    let e = sync_with_check(&c, &loaded, &plain_sync(), &ui)
+        .await
+        .unwrap_err();
+    assert!(
+        e.to_string().contains(&format!(
+            "PrometheusRule monitoring/{name} (promstack's alert-test)"
+        )),
+        "{e}"
+    );
+}

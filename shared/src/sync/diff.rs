@@ -84,6 +84,7 @@ pub async fn diff(
     let (live, _) = super::scope::in_scope(kind, desired, live, whole_set);
     let items = plan(kind, desired, &live);
     super::scope::refuse_moves(kind, &items, whole_set)?;
+    super::takeover::refuse(cluster, kind, ns, &items).await?;
     // a created object that takes over an old one's identity is shown as a move from it, and the
     // old one's delete is that move
     let moves: BTreeMap<&str, &str> = items

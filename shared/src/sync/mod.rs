@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 
 mod diff;
 mod scope;
+mod takeover;
 pub use diff::{diff, live_view, ObjectDiff};
 pub use scope::{scope, Mode};
 
@@ -247,6 +248,7 @@ pub async fn sync(
     let (live, outside) = scope::in_scope(kind, desired, live, whole_set);
     let items = plan(kind, desired, &live);
     scope::refuse_moves(kind, &items, whole_set)?;
+    takeover::refuse(cluster, kind, ns, &items).await?;
     let count = |c: Change| items.iter().filter(|i| i.change == c).count();
     let names = |f: fn(&PlanItem) -> bool| -> Vec<String> {
         items

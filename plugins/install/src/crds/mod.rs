@@ -85,46 +85,10 @@ pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
     let Some(live) = live else {
         return Owner::Absent;
     };
-    if owned::is_ours(live) {
+    if owned::is_ours(live) || owned::helm_release(live) == Some((namespace, release)) {
         return Owner::Ours;
     }
-    let ann = |k: &str| {
-        live.pointer(&format!("/metadata/annotations/{}", k.replace('/', "~1")))
-            .and_then(Value::as_str)
-    };
-    match (
-        ann("meta.helm.sh/release-name"),
-        ann("meta.helm.sh/release-namespace"),
-    ) {
-        (Some(r), Some(ns)) if r == release && ns == namespace => return Owner::Ours,
-        (Some(r), Some(ns)) => return Owner::Foreign(format!("helm release {ns}/{r}")),
-        _ => {}
-    }
-    let label = |k: &str| {
-        live.pointer(&format!("/metadata/labels/{}", k.replace('/', "~1")))
-            .and_then(Value::as_str)
-    };
-    if let Some(m) = label(owned::MANAGED_BY_LABEL) {
-        return Owner::Foreign(format!("managed by {m}"));
-    }
-    if label("operators.coreos.com/prometheus.operators").is_some()
-        || live
-            .pointer("/metadata/labels")
-            .and_then(Value::as_object)
-            .is_some_and(|l| l.keys().any(|k| k.starts_with("operators.coreos.com/")))
-    {
-        return Owner::Foreign("an OLM operator subscription".into());
-    }
-    let managers: Vec<&str> = live
-        .pointer("/metadata/managedFields")
-        .and_then(Value::as_array)
-        .map(|m| m.iter().filter_map(|f| f["manager"].as_str()).collect())
-        .unwrap_or_default();
-    Owner::Foreign(if managers.is_empty() {
-        "an unknown installation".into()
-    } else {
-        format!("field managers {}", managers.join(", "))
-    })
+    Owner::Foreign(owned::whose(live))
 }
 
 /// Is a CRD Established? (The common crate's readiness rule for CRDs.)

@@ -84,3 +84,91 @@ pub fn plugin_json_fed(
     );
     serde_json::from_slice(&o.stdout).unwrap()
 }
+
+/// The stack's Prometheus for an e2e test: `PROMSTACK_E2E_PROMETHEUS_URL`, else a port-forward
+/// (see [`stack_endpoint`]).
+pub fn stack_prometheus(kubeconfig: &Path) -> (String, Option<PortForward>) {
+    stack_endpoint(
+        kubeconfig,
+        "PROMSTACK_E2E_PROMETHEUS_URL",
+        "kube-prometheus-prometheus",
+        9090,
+    )
+}
+
+/// The stack's Alertmanager for an e2e test: `PROMSTACK_E2E_ALERTMANAGER_URL`, else a port-forward
+/// (see [`stack_endpoint`]).
+pub fn stack_alertmanager(kubeconfig: &Path) -> (String, Option<PortForward>) {
+    stack_endpoint(
+        kubeconfig,
+        "PROMSTACK_E2E_ALERTMANAGER_URL",
+        "kube-prometheus-alertmanager",
+        9093,
+    )
+}
+
+/// The URL `env` names, else a `kubectl port-forward` to `service`'s `port` in the stack's
+/// namespace (`PROMSTACK_E2E_NAMESPACE`, default `monitoring`), stopped when the guard drops.
+pub fn stack_endpoint(
+    kubeconfig: &Path,
+    env: &str,
+    service: &str,
+    port: u16,
+) -> (String, Option<PortForward>) {
+    if let Ok(url) = std::env::var(env) {
+        return (url, None);
+    }
+    let stack = std::env::var("PROMSTACK_E2E_NAMESPACE").unwrap_or_else(|_| "monitoring".into());
+    let f = PortForward::start(kubeconfig, &stack, service, port);
+    (f.url.clone(), Some(f))
+}
+
+/// A `kubectl port-forward` to a Service's port on a free loopback port, killed when dropped.
+pub struct PortForward {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl PortForward {
+    pub fn start(kubeconfig: &Path, ns: &str, service: &str, port: u16) -> Self {
+        use std::io::BufRead;
+        let bin = std::env::var_os("PROMSTACK_KUBECTL").unwrap_or_else(|| "kubectl".into());
+        let mut child = std::process::Command::new(bin)
+            .arg("--kubeconfig")
+            .arg(kubeconfig)
+            .args([
+                "-n",
+                ns,
+                "port-forward",
+                &format!("service/{service}"),
+                &format!(":{port}"),
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("kubectl port-forward starts");
+        let out = child.stdout.take().expect("its stdout");
+        let line = std::io::BufReader::new(out)
+            .lines()
+            .map_while(Result::ok)
+            .find(|l| l.starts_with("Forwarding from 127.0.0.1:"))
+            .unwrap_or_else(|| panic!("kubectl port-forward to {ns}/{service} said nothing"));
+        let local = line
+            .trim_start_matches("Forwarding from 127.0.0.1:")
+            .split_whitespace()
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        PortForward {
+            child,
+            url: format!("http://127.0.0.1:{local}"),
+        }
+    }
+}
+
+impl Drop for PortForward {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -554,6 +554,18 @@ fn feature_gates_and_the_backtest_on_the_stacks_prometheus() {
     let text = BACKTEST.replace("for: 5m", "for: 1m");
     std::fs::write(Path::new(bt).join("bt.yaml"), text).unwrap();
     let (url, _forward) = promstack_shared::testing::stack_prometheus(&kc);
+    // the operator (the harness's too) rolls Prometheus out again after the spec change and back
+    let ready = (0..240).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        std::process::Command::new("curl")
+            .args(["-fs", "-o", "/dev/null", &format!("{url}/-/ready")])
+            .status()
+            .is_ok_and(|s| s.success())
+    });
+    assert!(
+        ready,
+        "Prometheus at {url} never came back after the enableFeatures change"
+    );
     let d = rules(
         &kc,
         &ns.name,

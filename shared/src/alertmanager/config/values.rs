@@ -238,6 +238,49 @@ pub fn go_duration(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A `templates:` entry as Go's `filepath.Glob` reads it (unix): `\\` escapes, `[...]` classes
+/// of characters and ranges, each well formed.
+pub fn glob_pattern(p: &str) -> Result<(), String> {
+    let bad = || "syntax error in pattern".to_string();
+    let c: Vec<char> = p.chars().collect();
+    // Go's getEsc: one character of a class, maybe escaped, something after it
+    let esc = |i: usize| -> Result<usize, String> {
+        let i = match c.get(i) {
+            None | Some('-' | ']') => return Err(bad()),
+            Some('\\') => i + 1,
+            Some(_) => i,
+        };
+        if i + 1 >= c.len() {
+            return Err(bad());
+        }
+        Ok(i + 1)
+    };
+    let mut i = 0;
+    while i < c.len() {
+        match c[i] {
+            '\\' if i + 1 >= c.len() => return Err(bad()),
+            '\\' => i += 2,
+            '[' => {
+                i += 1;
+                if c.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                let mut ranges = 0;
+                while !(c.get(i) == Some(&']') && ranges > 0) {
+                    i = esc(i)?;
+                    if c[i] == '-' {
+                        i = esc(i + 1)?;
+                    }
+                    ranges += 1;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
 /// Prometheus's `model.ParseDuration` (`1h30m`, `5d`, `0`).
 pub fn model_duration(s: &str) -> Result<(), String> {
     if s.is_empty() {
@@ -308,6 +351,16 @@ mod tests {
             host_port("localhost:").unwrap_err(),
             "address \"localhost:\": port cannot be empty"
         );
+    }
+
+    #[test]
+    fn template_globs_as_go_reads_them() {
+        for ok in ["templates/*.tmpl", "a/[abc]*", "[^a-z]x", "x\\*", "[\\]]y", "**"] {
+            assert!(glob_pattern(ok).is_ok(), "{ok}");
+        }
+        for bad in ["[", "x\\", "[]a]", "[a-", "[a", "tpl/[a-]x", "[-a]", "[^]"] {
+            assert_eq!(glob_pattern(bad).unwrap_err(), "syntax error in pattern", "{bad}");
+        }
     }
 
     #[test]

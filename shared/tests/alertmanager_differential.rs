@@ -180,8 +180,11 @@ fn alertmanager_configs_agree_with_amtool_0_34() {
         text,
     }));
     let dir = tempfile::tempdir().unwrap();
+    let started = std::time::Instant::now();
     let theirs = amtool_all(&bin, dir.path(), &cases);
+    let amtool_took = started.elapsed();
     let ours = ours_all(&cases);
+    println!("amtool took {amtool_took:?}, we took {:?}", started.elapsed() - amtool_took);
     let mut wrong = Vec::new();
     let mut loads = 0;
     for ((case, theirs), ours) in cases.iter().zip(&theirs).zip(&ours) {
@@ -191,6 +194,30 @@ fn alertmanager_configs_agree_with_amtool_0_34() {
             (None, false) => wrong.push(format!("{}: amtool loads it, we refuse: {ours:?}\n{}", case.name, case.text)),
             (Some(why), true) => wrong.push(format!("{}: amtool refuses it ({why}), we load it\n{}", case.name, case.text)),
         }
+    }
+    if std::env::var_os("PROMSTACK_AM_DIFF_STATS").is_some() {
+        let mut slow: Vec<(std::time::Duration, usize)> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let t = std::time::Instant::now();
+                check("x.yml", &c.text);
+                (t.elapsed(), i)
+            })
+            .collect();
+        slow.sort();
+        let total: std::time::Duration = slow.iter().map(|s| s.0).sum();
+        println!("ours alone: {total:?}");
+        for (t, i) in slow.iter().rev().take(3) {
+            println!("{t:?}: {}", cases[*i].text);
+        }
+        let mut why: std::collections::BTreeMap<String, usize> = Default::default();
+        for w in theirs.iter().flatten() {
+            *why.entry(w.chars().take(60).collect()).or_default() += 1;
+        }
+        let mut top: Vec<_> = why.into_iter().collect();
+        top.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+        top.iter().take(25).for_each(|(w, n)| println!("{n:6} {w}"));
     }
     println!(
         "{} configs ({from_files} from files, {count} generated): {loads} load, {} refused, {} disagreements",
@@ -220,5 +247,26 @@ fn every_regression_case_is_checked_as_alertmanager_0_34_does() {
             assert!(file.starts_with("refused-"), "{file}: name it loads-* or refused-*");
             assert!(!problems.is_empty(), "{file}: Alertmanager 0.34 refuses it, we load it");
         }
+    }
+}
+
+/// A misspelt key directly under a receiver (`webhook_config:` for `webhook_configs:`) is refused
+/// as 0.34 refuses it (an unknown field), and we name the key meant.
+#[test]
+fn a_typo_under_a_receiver_is_refused_with_the_nearest_key() {
+    let f = Path::new(REGRESSIONS).join("refused-typo-webhook-config-under-receiver.yml");
+    let problems = check("x.yml", &std::fs::read_to_string(&f).unwrap()).problems;
+    assert_eq!(
+        problems,
+        ["x.yml:5: receivers[0].webhook_config: unknown field `webhook_config` (Alertmanager 0.34 reads its config strictly); did you mean `webhook_configs`?"]
+    );
+    if let Some(bin) = amtool() {
+        let out = Command::new(bin).arg("check-config").arg(&f).output().unwrap();
+        assert!(!out.status.success());
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("line 5: field webhook_config not found in type config.plain"),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
     }
 }

@@ -29,6 +29,21 @@ const REQUIRED: &[(&str, &[(&str, &str)])] = &[
     ("mattermost_configs", &[("webhook_url", "https://mm.example.com/hooks/x")]),
 ];
 
+/// Fields that often conflict with what a generated config already has (a `_file` twin, one of
+/// several alternatives).
+fn conflicting(k: &str) -> bool {
+    k.ends_with("_file")
+        || [
+            "target_arn", "phone_number", "app_token", "no_proxy", "oauth2", "api_type", "basic_auth",
+            "authorization", "bearer_token", "http_headers", "proxy_connect_header", "update_message",
+            "responders", "custom_fields", "headers", "threading", "monospace", "actions", "fields",
+            "cert", "key", "ca", "proxy_from_environment", "batch_max_events", "batch_max_bytes",
+            "batch_flush_interval", "compression", "acks", "format", "client_type", "parse_mode",
+            "message_type", "alert_source_token", "brokers", "labels",
+        ]
+        .contains(&k)
+}
+
 pub struct Gen<'r> {
     pub r: &'r mut Rng,
     /// Percent of values taken from past the edge.
@@ -97,6 +112,10 @@ impl Gen<'_> {
             if m.iter().any(|(x, _)| x == k) || depth > 4 || self.r.below(1 + 6 * depth) != 0 {
                 continue;
             }
+            // a config meant to load leaves out what conflicts with what it has, most times
+            if self.odd == 0 && self.r.chance(90) && conflicting(k) {
+                continue;
+            }
             let v = self.value(ty, depth);
             m.push((k.to_string(), v));
         }
@@ -132,7 +151,14 @@ impl Gen<'_> {
             if self.r.chance(pc) {
                 let v = match k {
                     "group_by" if self.r.chance(30) => Node::L(vec![Node::s("'...'")]),
-                    "group_by" => Node::L(vec![Node::S(self.label_name()), Node::S(self.label_name())]),
+                    "group_by" => {
+                        let (a, b) = (self.label_name(), self.label_name());
+                        let mut names = vec![Node::S(a.clone())];
+                        if a != b || !self.good() {
+                            names.push(Node::S(b));
+                        }
+                        Node::L(names)
+                    }
                     _ => self.value(ty, 0),
                 };
                 m.push((k.into(), v));

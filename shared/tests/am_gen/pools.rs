@@ -248,7 +248,7 @@ const MATCHER_VALUES: &[&str] = &[
 
 /// A random line of matchers (before YAML quoting): 0-3 matchers, commas, maybe braces.
 pub fn matcher_line(r: &mut Rng) -> String {
-    let n = r.below(4);
+    let n = r.below(4) + usize::from(r.chance(60));
     let mut parts = Vec::new();
     for _ in 0..n.max(1) {
         let sp = if r.chance(15) { " " } else { "" };
@@ -259,22 +259,22 @@ pub fn matcher_line(r: &mut Rng) -> String {
             pick_mostly(r, MATCHER_VALUES, 3)
         ));
     }
-    let sep = *r.pick(&[",", ", ", " , ", ",,"]);
+    let sep = *r.pick(&[",", ",", ", ", ", ", " , ", ",,"]);
     let mut line = parts.join(sep);
     if n == 0 {
         line = r.pick(&["", "{}", "{", "}", " "]).to_string();
     }
-    match r.below(10) {
-        0 => format!("{{{line}}}"),
-        1 => format!("{{{line}"),
-        2 => format!("{line},"),
+    match r.below(20) {
+        0 | 1 => format!("{{{line}}}"),
+        2 => format!("{{{line}"),
+        3 => format!("{line},"),
         _ => line,
     }
 }
 
 /// One of the first `usual` of `from` three times in four, else any.
 fn pick_mostly<'a>(r: &mut Rng, from: &[&'a str], usual: usize) -> &'a str {
-    if r.chance(75) {
+    if r.chance(88) {
         *r.pick(&from[..usual])
     } else {
         *r.pick(from)

@@ -240,7 +240,8 @@ pub(super) fn check_jira(x: &mut Ctx) {
         x.say("missing issue_type in jira_config".into());
     }
     let api = text(m, "api_type");
-    if get(m, "api_type").is_some() && !matches!(api.as_str(), "auto" | "cloud" | "datacenter") {
+    // null sets it to "" over its default (auto)
+    if m.contains_key("api_type") && !matches!(api.as_str(), "auto" | "cloud" | "datacenter") {
         x.say("unknown api_type on jira_config, must be auto, cloud or datacenter".into());
     }
 }

@@ -107,6 +107,11 @@ impl Loader {
         mark: Mark,
     ) -> Result<(), YamlError> {
         let plain = style == ScalarStyle::Plain;
+        // yaml.v2 (libyaml 0.1) ends a plain scalar in flow style at a `?` too (libyaml 0.2 reads
+        // on), and then finds a key where a `,` belongs
+        if plain && self.flow > 0 && value.chars().skip(1).any(|c| c == '?') {
+            return Err(error_at(mark, "did not find expected ',' or '}'"));
+        }
         let waiting_key = matches!(self.frames.last(), Some(f) if f.value.is_mapping() && f.key.is_none());
         if waiting_key {
             self.count(1, 0, mark)?;

@@ -81,7 +81,10 @@ fn corpus() -> Vec<Case> {
 
 fn seed() -> u64 {
     match std::env::var("PROMSTACK_AM_DIFF_SEED") {
-        Ok(s) => s.trim().parse().expect("PROMSTACK_AM_DIFF_SEED is a number"),
+        Ok(s) => s
+            .trim()
+            .parse()
+            .expect("PROMSTACK_AM_DIFF_SEED is a number"),
         Err(_) => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64),
@@ -115,14 +118,26 @@ fn amtool_verdicts(bin: &Path, files: &[PathBuf]) -> Vec<Option<String>> {
         for (i, &start) in headers.iter().enumerate() {
             let end = headers.get(i + 1).copied().unwrap_or(stdout.len());
             let block = &stdout[start..end];
-            let panicked = i + 1 == seen && seen < rest.len() || !out.status.success() && block.ends_with("'");
+            let panicked =
+                i + 1 == seen && seen < rest.len() || !out.status.success() && block.ends_with("'");
             verdicts.push(match block.find("  FAILED: ") {
                 Some(at) => Some(block[at + 10..].trim_end().to_string()),
-                None if panicked => Some(format!("amtool panics: {}", String::from_utf8_lossy(&out.stderr).lines().find(|l| l.starts_with("panic")).unwrap_or(""))),
+                None if panicked => Some(format!(
+                    "amtool panics: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                        .lines()
+                        .find(|l| l.starts_with("panic"))
+                        .unwrap_or("")
+                )),
                 None => None,
             });
         }
-        assert!(seen > 0, "amtool said nothing ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+        assert!(
+            seen > 0,
+            "amtool said nothing ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     verdicts
 }
@@ -160,7 +175,14 @@ fn ours_all(cases: &[Case]) -> Vec<Vec<String>> {
     std::thread::scope(|s| {
         let parts: Vec<_> = cases
             .chunks(half)
-            .map(|chunk| s.spawn(move || chunk.iter().map(|c| check("config.yml", &c.text).problems).collect::<Vec<_>>()))
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|c| check("config.yml", &c.text).problems)
+                        .collect::<Vec<_>>()
+                })
+            })
             .collect();
         parts.into_iter().flat_map(|h| h.join().unwrap()).collect()
     })
@@ -170,29 +192,44 @@ fn ours_all(cases: &[Case]) -> Vec<Vec<String>> {
 fn alertmanager_configs_agree_with_amtool_0_34() {
     let Some(bin) = amtool() else { return };
     let seed = seed();
-    let count: usize = std::env::var("PROMSTACK_AM_DIFF_COUNT")
-        .map_or(12_000, |n| n.parse().expect("PROMSTACK_AM_DIFF_COUNT is a number"));
+    let count: usize = std::env::var("PROMSTACK_AM_DIFF_COUNT").map_or(12_000, |n| {
+        n.parse().expect("PROMSTACK_AM_DIFF_COUNT is a number")
+    });
     println!("seed {seed}: replay with PROMSTACK_AM_DIFF_SEED={seed}");
     let mut cases = corpus();
     let from_files = cases.len();
-    cases.extend(am_gen::configs(seed, count).into_iter().enumerate().map(|(i, text)| Case {
-        name: format!("generated #{i} of seed {seed}"),
-        text,
-    }));
+    cases.extend(
+        am_gen::configs(seed, count)
+            .into_iter()
+            .enumerate()
+            .map(|(i, text)| Case {
+                name: format!("generated #{i} of seed {seed}"),
+                text,
+            }),
+    );
     let dir = tempfile::tempdir().unwrap();
     let started = std::time::Instant::now();
     let theirs = amtool_all(&bin, dir.path(), &cases);
     let amtool_took = started.elapsed();
     let ours = ours_all(&cases);
-    println!("amtool took {amtool_took:?}, we took {:?}", started.elapsed() - amtool_took);
+    println!(
+        "amtool took {amtool_took:?}, we took {:?}",
+        started.elapsed() - amtool_took
+    );
     let mut wrong = Vec::new();
     let mut loads = 0;
     for ((case, theirs), ours) in cases.iter().zip(&theirs).zip(&ours) {
         match (theirs, ours.is_empty()) {
             (None, true) => loads += 1,
             (Some(_), false) => {}
-            (None, false) => wrong.push(format!("{}: amtool loads it, we refuse: {ours:?}\n{}", case.name, case.text)),
-            (Some(why), true) => wrong.push(format!("{}: amtool refuses it ({why}), we load it\n{}", case.name, case.text)),
+            (None, false) => wrong.push(format!(
+                "{}: amtool loads it, we refuse: {ours:?}\n{}",
+                case.name, case.text
+            )),
+            (Some(why), true) => wrong.push(format!(
+                "{}: amtool refuses it ({why}), we load it\n{}",
+                case.name, case.text
+            )),
         }
     }
     if std::env::var_os("PROMSTACK_AM_DIFF_STATS").is_some() {
@@ -229,7 +266,12 @@ fn alertmanager_configs_agree_with_amtool_0_34() {
         wrong.is_empty(),
         "seed {seed}: {} disagreements; the first:\n\n{}",
         wrong.len(),
-        wrong.iter().take(12).cloned().collect::<Vec<_>>().join("\n----\n")
+        wrong
+            .iter()
+            .take(12)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n----\n")
     );
     assert!(count >= 10_000 || std::env::var("PROMSTACK_AM_DIFF_COUNT").is_ok());
 }
@@ -239,13 +281,26 @@ fn alertmanager_configs_agree_with_amtool_0_34() {
 #[test]
 fn every_regression_case_is_checked_as_alertmanager_0_34_does() {
     for case in read_dir_cases(Path::new(REGRESSIONS), &["yml", "yaml"]) {
-        let file = Path::new(&case.name).file_name().unwrap().to_string_lossy().into_owned();
+        let file = Path::new(&case.name)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let problems = check(&file, &case.text).problems;
         if file.starts_with("loads-") {
-            assert!(problems.is_empty(), "{file}: Alertmanager 0.34 loads it, we refuse: {problems:?}");
+            assert!(
+                problems.is_empty(),
+                "{file}: Alertmanager 0.34 loads it, we refuse: {problems:?}"
+            );
         } else {
-            assert!(file.starts_with("refused-"), "{file}: name it loads-* or refused-*");
-            assert!(!problems.is_empty(), "{file}: Alertmanager 0.34 refuses it, we load it");
+            assert!(
+                file.starts_with("refused-"),
+                "{file}: name it loads-* or refused-*"
+            );
+            assert!(
+                !problems.is_empty(),
+                "{file}: Alertmanager 0.34 refuses it, we load it"
+            );
         }
     }
 }
@@ -261,10 +316,15 @@ fn a_typo_under_a_receiver_is_refused_with_the_nearest_key() {
         ["x.yml:5: receivers[0].webhook_config: unknown field `webhook_config` (Alertmanager 0.34 reads its config strictly); did you mean `webhook_configs`?"]
     );
     if let Some(bin) = amtool() {
-        let out = Command::new(bin).arg("check-config").arg(&f).output().unwrap();
+        let out = Command::new(bin)
+            .arg("check-config")
+            .arg(&f)
+            .output()
+            .unwrap();
         assert!(!out.status.success());
         assert!(
-            String::from_utf8_lossy(&out.stdout).contains("line 5: field webhook_config not found in type config.plain"),
+            String::from_utf8_lossy(&out.stdout)
+                .contains("line 5: field webhook_config not found in type config.plain"),
             "{}",
             String::from_utf8_lossy(&out.stdout)
         );

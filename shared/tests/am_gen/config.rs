@@ -49,7 +49,10 @@ impl Gen<'_> {
             let t = *self.r.pick(if good { &TEMPLATES[..2] } else { TEMPLATES });
             m.push(("templates".into(), Node::L(vec![Node::s(t)])));
         }
-        for (k, s) in [("tracing", &schema::TRACING), ("event_recorder", &schema::EVENT_RECORDER)] {
+        for (k, s) in [
+            ("tracing", &schema::TRACING),
+            ("event_recorder", &schema::EVENT_RECORDER),
+        ] {
             if self.r.chance(5) {
                 let required: &[(&str, &str)] = match k {
                     "tracing" => &[("endpoint", "'otel:4317'")],
@@ -91,9 +94,15 @@ impl Gen<'_> {
             if self.good() {
                 m.push(("name".to_string(), Node::S(n.clone())));
             }
-            let specs = (0..1 + self.r.below(2)).map(|_| self.time_interval()).collect();
+            let specs = (0..1 + self.r.below(2))
+                .map(|_| self.time_interval())
+                .collect();
             m.push(("time_intervals".into(), Node::L(specs)));
-            if self.r.chance(70) { now.push(Node::M(m)) } else { old.push(Node::M(m)) }
+            if self.r.chance(70) {
+                now.push(Node::M(m))
+            } else {
+                old.push(Node::M(m))
+            }
         }
         for (k, list) in [("time_intervals", now), ("mute_time_intervals", old)] {
             if !list.is_empty() {
@@ -107,7 +116,10 @@ impl Gen<'_> {
         if self.r.chance(50) {
             let good = self.good();
             let (s, e) = *self.r.pick(if good { &TIMES[..2] } else { TIMES });
-            let range = Node::M(vec![("start_time".into(), Node::s(s)), ("end_time".into(), Node::s(e))]);
+            let range = Node::M(vec![
+                ("start_time".into(), Node::s(s)),
+                ("end_time".into(), Node::s(e)),
+            ]);
             m.push(("times".into(), Node::L(vec![range])));
         }
         for (k, ty) in [

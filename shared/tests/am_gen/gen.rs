@@ -9,24 +9,68 @@ use promstack_shared::alertmanager::config::schema::{self, Struct, Ty};
 
 /// What an integration needs to load on its own (each with a value that loads).
 const REQUIRED: &[(&str, &[(&str, &str)])] = &[
-    ("discord_configs", &[("webhook_url", "https://discord.example.com/api/webhooks/1")]),
-    ("email_configs", &[("to", "ops@example.com"), ("from", "am@example.com"), ("smarthost", "smtp.example.com:25")]),
-    ("incidentio_configs", &[("url", "https://api.incident.io/v2/alert_events/http/x"), ("alert_source_token", "tok")]),
+    (
+        "discord_configs",
+        &[("webhook_url", "https://discord.example.com/api/webhooks/1")],
+    ),
+    (
+        "email_configs",
+        &[
+            ("to", "ops@example.com"),
+            ("from", "am@example.com"),
+            ("smarthost", "smtp.example.com:25"),
+        ],
+    ),
+    (
+        "incidentio_configs",
+        &[
+            ("url", "https://api.incident.io/v2/alert_events/http/x"),
+            ("alert_source_token", "tok"),
+        ],
+    ),
     ("pagerduty_configs", &[("routing_key", "rk")]),
-    ("slack_configs", &[("api_url", "https://hooks.slack.com/services/x")]),
+    (
+        "slack_configs",
+        &[("api_url", "https://hooks.slack.com/services/x")],
+    ),
     ("webhook_configs", &[("url", "https://example.com/hook")]),
     ("opsgenie_configs", &[("api_key", "key")]),
     ("wechat_configs", &[("api_secret", "s"), ("corp_id", "c")]),
     ("pushover_configs", &[("user_key", "u"), ("token", "t")]),
-    ("victorops_configs", &[("api_key", "k"), ("routing_key", "rk")]),
+    (
+        "victorops_configs",
+        &[("api_key", "k"), ("routing_key", "rk")],
+    ),
     ("sns_configs", &[("topic_arn", "arn:aws:sns:us-east-1:1:t")]),
     ("telegram_configs", &[("bot_token", "t"), ("chat_id", "42")]),
-    ("webex_configs", &[("room_id", "room"), ("http_config", "{authorization: {credentials: c}}")]),
-    ("msteams_configs", &[("webhook_url", "https://teams.example.com/x")]),
-    ("msteamsv2_configs", &[("webhook_url", "https://teams.example.com/x")]),
-    ("jira_configs", &[("api_url", "https://jira.example.com"), ("project", "OPS"), ("issue_type", "Bug")]),
+    (
+        "webex_configs",
+        &[
+            ("room_id", "room"),
+            ("http_config", "{authorization: {credentials: c}}"),
+        ],
+    ),
+    (
+        "msteams_configs",
+        &[("webhook_url", "https://teams.example.com/x")],
+    ),
+    (
+        "msteamsv2_configs",
+        &[("webhook_url", "https://teams.example.com/x")],
+    ),
+    (
+        "jira_configs",
+        &[
+            ("api_url", "https://jira.example.com"),
+            ("project", "OPS"),
+            ("issue_type", "Bug"),
+        ],
+    ),
     ("rocketchat_configs", &[("token_id", "id"), ("token", "t")]),
-    ("mattermost_configs", &[("webhook_url", "https://mm.example.com/hooks/x")]),
+    (
+        "mattermost_configs",
+        &[("webhook_url", "https://mm.example.com/hooks/x")],
+    ),
 ];
 
 /// Fields that often conflict with what a generated config already has (a `_file` twin, one of
@@ -34,12 +78,41 @@ const REQUIRED: &[(&str, &[(&str, &str)])] = &[
 fn conflicting(k: &str) -> bool {
     k.ends_with("_file")
         || [
-            "target_arn", "phone_number", "app_token", "no_proxy", "oauth2", "api_type", "basic_auth",
-            "authorization", "bearer_token", "http_headers", "proxy_connect_header", "update_message",
-            "responders", "custom_fields", "headers", "threading", "monospace", "actions", "fields",
-            "cert", "key", "ca", "proxy_from_environment", "batch_max_events", "batch_max_bytes",
-            "batch_flush_interval", "compression", "acks", "format", "client_type", "parse_mode",
-            "message_type", "alert_source_token", "brokers", "labels",
+            "target_arn",
+            "phone_number",
+            "app_token",
+            "no_proxy",
+            "oauth2",
+            "api_type",
+            "basic_auth",
+            "authorization",
+            "bearer_token",
+            "http_headers",
+            "proxy_connect_header",
+            "update_message",
+            "responders",
+            "custom_fields",
+            "headers",
+            "threading",
+            "monospace",
+            "actions",
+            "fields",
+            "cert",
+            "key",
+            "ca",
+            "proxy_from_environment",
+            "batch_max_events",
+            "batch_max_bytes",
+            "batch_flush_interval",
+            "compression",
+            "acks",
+            "format",
+            "client_type",
+            "parse_mode",
+            "message_type",
+            "alert_source_token",
+            "brokers",
+            "labels",
         ]
         .contains(&k)
 }
@@ -70,7 +143,11 @@ impl Gen<'_> {
 
     fn matchers(&mut self) -> Node {
         let n = 1 + self.r.below(2);
-        Node::L((0..n).map(|_| Node::S(quote(&pools::matcher_line(self.r)))).collect())
+        Node::L(
+            (0..n)
+                .map(|_| Node::S(quote(&pools::matcher_line(self.r))))
+                .collect(),
+        )
     }
 
     /// A value of `ty`; `depth` bounds nested structures.
@@ -93,15 +170,21 @@ impl Gen<'_> {
             }
             Ty::LabelSet => self.value(&Ty::Map(&Ty::Str), depth),
             Ty::Matchers => self.matchers(),
-            Ty::JiraField if self.r.chance(30) => {
-                Node::M(vec![("template".into(), Node::s("x")), ("enable_update".into(), self.scalar(&Ty::Bool))])
-            }
+            Ty::JiraField if self.r.chance(30) => Node::M(vec![
+                ("template".into(), Node::s("x")),
+                ("enable_update".into(), self.scalar(&Ty::Bool)),
+            ]),
             other => self.scalar(other),
         }
     }
 
     /// A structure: `required` fields, then each other field one time in `1 + 6 * depth`.
-    pub fn structure(&mut self, s: &'static Struct, required: &[(&str, &str)], depth: usize) -> Node {
+    pub fn structure(
+        &mut self,
+        s: &'static Struct,
+        required: &[(&str, &str)],
+        depth: usize,
+    ) -> Node {
         let mut m: Vec<(String, Node)> = Vec::new();
         for (k, v) in required {
             if self.good() {
@@ -169,7 +252,10 @@ impl Gen<'_> {
         }
         if depth < 3 && self.r.chance(45 - 10 * depth as u64) {
             let n = 1 + self.r.below(3);
-            m.push(("routes".into(), Node::L((0..n).map(|_| self.route(depth + 1)).collect())));
+            m.push((
+                "routes".into(),
+                Node::L((0..n).map(|_| self.route(depth + 1)).collect()),
+            ));
         }
         Node::M(m)
     }
@@ -181,7 +267,12 @@ impl Gen<'_> {
             4 => m.push(("match_re".into(), self.value(&Ty::Map(&Ty::Regexp), 1))),
             _ => {}
         }
-        for (k, pc) in [("continue", 20), ("mute_time_intervals", 12), ("active_time_intervals", 12), ("labels", 5)] {
+        for (k, pc) in [
+            ("continue", 20),
+            ("mute_time_intervals", 12),
+            ("active_time_intervals", 12),
+            ("labels", 5),
+        ] {
             if self.r.chance(pc) {
                 let v = match k {
                     "continue" => self.scalar(&Ty::Bool),

@@ -45,7 +45,16 @@ pub const STR_GOOD: &[&str] = &[
     "/etc/alertmanager/secret",
 ];
 pub const STR_ODD: &[&str] = &[
-    "''", "5", "true", "yes", "~", "[a, b]", "{a: b}", "1.5", "0x1F", "2024-01-02",
+    "''",
+    "5",
+    "true",
+    "yes",
+    "~",
+    "[a, b]",
+    "{a: b}",
+    "1.5",
+    "0x1F",
+    "2024-01-02",
 ];
 const BOOL_GOOD: &[&str] = &["true", "false", "yes", "no", "on", "off", "True", "FALSE"];
 const BOOL_ODD: &[&str] = &["'true'", "1", "x", "[true]", "y", "\"no\"", "0"];
@@ -68,7 +77,18 @@ const FLOAT_GOOD: &[&str] = &["0.5", "1", "0", "1e-3"];
 const FLOAT_ODD: &[&str] = &["x", "'0.5'", ".inf", ".nan", "-1", "1_0.5", "true"];
 const MODEL_DURATION_GOOD: &[&str] = &["5m", "30s", "1h30m", "1d", "2w", "1y", "100ms", "4h"];
 const MODEL_DURATION_ODD: &[&str] = &[
-    "0", "0s", "1.5h", "5", "''", "5x", "-5m", "1h1h", "1m1h", "10", "1d2h3m4s5ms", "0d",
+    "0",
+    "0s",
+    "1.5h",
+    "5",
+    "''",
+    "5x",
+    "-5m",
+    "1h1h",
+    "1m1h",
+    "10",
+    "1d2h3m4s5ms",
+    "0d",
 ];
 const GO_DURATION_GOOD: &[&str] = &["10s", "1.5s", "300ms", "1m30s", "2h45m", "1us"];
 const GO_DURATION_ODD: &[&str] = &[

@@ -13,6 +13,7 @@
 //! words where it has them. What Alertmanager loads but cannot use later (a notification template
 //! that does not parse) is a warning.
 
+mod fuzz;
 pub mod routing;
 pub mod schema;
 mod semantic;
@@ -22,6 +23,7 @@ mod walk;
 pub mod yaml;
 
 use crate::yaml_path as locate;
+pub use fuzz::fuzz_check;
 use locate::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
 
@@ -154,7 +156,11 @@ pub(crate) fn is_true(m: &Mapping, k: &str) -> bool {
 /// `bearer_token` or `bearer_token_file` into one when it reads the settings.
 pub(crate) fn http_authorization(m: &Mapping) -> Option<bool> {
     let h = get(m, "http_config")?.as_mapping()?;
-    Some(has(h, "authorization") || !text(h, "bearer_token").is_empty() || !text(h, "bearer_token_file").is_empty())
+    Some(
+        has(h, "authorization")
+            || !text(h, "bearer_token").is_empty()
+            || !text(h, "bearer_token_file").is_empty(),
+    )
 }
 
 /// The number under `k`.

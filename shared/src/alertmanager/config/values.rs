@@ -355,11 +355,22 @@ mod tests {
 
     #[test]
     fn template_globs_as_go_reads_them() {
-        for ok in ["templates/*.tmpl", "a/[abc]*", "[^a-z]x", "x\\*", "[\\]]y", "**"] {
+        for ok in [
+            "templates/*.tmpl",
+            "a/[abc]*",
+            "[^a-z]x",
+            "x\\*",
+            "[\\]]y",
+            "**",
+        ] {
             assert!(glob_pattern(ok).is_ok(), "{ok}");
         }
         for bad in ["[", "x\\", "[]a]", "[a-", "[a", "tpl/[a-]x", "[-a]", "[^]"] {
-            assert_eq!(glob_pattern(bad).unwrap_err(), "syntax error in pattern", "{bad}");
+            assert_eq!(
+                glob_pattern(bad).unwrap_err(),
+                "syntax error in pattern",
+                "{bad}"
+            );
         }
     }
 

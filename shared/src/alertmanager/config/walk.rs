@@ -39,8 +39,12 @@ fn walk_here(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
     }
     if matches!(ty, Ty::Int | Ty::Uint | Ty::Float | Ty::GoDuration) && !v.is_null() {
         if let Err(what) = number(v, ty) {
-            let shown = scalar_text(v).map_or_else(|| kind(untag(v)).to_string(), |s| format!("`{s}`"));
-            c.problem(path, what.unwrap_or_else(|| format!("cannot read {shown} as {}", number_kind(ty))));
+            let shown =
+                scalar_text(v).map_or_else(|| kind(untag(v)).to_string(), |s| format!("`{s}`"));
+            c.problem(
+                path,
+                what.unwrap_or_else(|| format!("cannot read {shown} as {}", number_kind(ty))),
+            );
         }
         return;
     }

@@ -82,15 +82,27 @@ pub fn load(text: &str) -> Result<Yaml, YamlError> {
                 let v = l.alias(&anchor, mark)?;
                 l.add(v.0, v.1, None)?;
             }
-            EventData::Scalar { anchor, tag, value, style, .. } => {
+            EventData::Scalar {
+                anchor,
+                tag,
+                value,
+                style,
+                ..
+            } => {
                 l.scalar(value, tag, style, anchor, mark)?;
             }
-            EventData::SequenceStart { anchor, style, .. } => {
-                l.open(Yaml::Sequence(vec![]), anchor, style == SequenceStyle::Flow, mark)?
-            }
-            EventData::MappingStart { anchor, style, .. } => {
-                l.open(Yaml::Mapping(Mapping::new()), anchor, style == MappingStyle::Flow, mark)?
-            }
+            EventData::SequenceStart { anchor, style, .. } => l.open(
+                Yaml::Sequence(vec![]),
+                anchor,
+                style == SequenceStyle::Flow,
+                mark,
+            )?,
+            EventData::MappingStart { anchor, style, .. } => l.open(
+                Yaml::Mapping(Mapping::new()),
+                anchor,
+                style == MappingStyle::Flow,
+                mark,
+            )?,
             EventData::SequenceEnd | EventData::MappingEnd => l.close()?,
         }
     }
@@ -112,11 +124,17 @@ impl Loader {
         if plain && self.flow > 0 && value.chars().skip(1).any(|c| c == '?') {
             return Err(error_at(mark, "did not find expected ',' or '}'"));
         }
-        let waiting_key = matches!(self.frames.last(), Some(f) if f.value.is_mapping() && f.key.is_none());
+        let waiting_key =
+            matches!(self.frames.last(), Some(f) if f.value.is_mapping() && f.key.is_none());
         if waiting_key {
             self.count(1, 0, mark)?;
-            let merge = plain && value == "<<" && tag.is_none() || tag.as_deref() == Some("tag:yaml.org,2002:merge");
-            let key = if merge { Key::Merge } else { Key::Text(value, mark) };
+            let merge = plain && value == "<<" && tag.is_none()
+                || tag.as_deref() == Some("tag:yaml.org,2002:merge");
+            let key = if merge {
+                Key::Merge
+            } else {
+                Key::Text(value, mark)
+            };
             self.frames.last_mut().expect("a mapping").key = Some(key);
             return Ok(());
         }
@@ -124,24 +142,49 @@ impl Loader {
         self.add(v, 1, anchor)
     }
 
-    fn open(&mut self, value: Yaml, anchor: Option<String>, flow: bool, start: Mark) -> Result<(), YamlError> {
+    fn open(
+        &mut self,
+        value: Yaml,
+        anchor: Option<String>,
+        flow: bool,
+        start: Mark,
+    ) -> Result<(), YamlError> {
         if matches!(self.frames.last(), Some(f) if f.value.is_mapping() && f.key.is_none()) {
-            return Err(error_at(start, "invalid map key: a list or mapping is no key"));
+            return Err(error_at(
+                start,
+                "invalid map key: a list or mapping is no key",
+            ));
         }
-        let indented = !flow && self.flow == 0 && self.indents.last().is_none_or(|&c| start.column > c);
+        let indented =
+            !flow && self.flow == 0 && self.indents.last().is_none_or(|&c| start.column > c);
         if indented {
             self.indents.push(start.column);
             if self.indents.len() > MAX_DEPTH {
-                return Err(error_at(start, format!("exceeded max depth of {MAX_DEPTH}")));
+                return Err(error_at(
+                    start,
+                    format!("exceeded max depth of {MAX_DEPTH}"),
+                ));
             }
         }
         if flow {
             self.flow += 1;
             if self.flow > MAX_DEPTH {
-                return Err(error_at(start, format!("exceeded max depth of {MAX_DEPTH}")));
+                return Err(error_at(
+                    start,
+                    format!("exceeded max depth of {MAX_DEPTH}"),
+                ));
             }
         }
-        let frame = Frame { value, anchor, key: None, merges: vec![], indented, flow, nodes: 1, start };
+        let frame = Frame {
+            value,
+            anchor,
+            key: None,
+            merges: vec![],
+            indented,
+            flow,
+            nodes: 1,
+            start,
+        };
         self.frames.push(frame);
         Ok(())
     }
@@ -180,7 +223,10 @@ impl Loader {
 
     fn alias(&mut self, anchor: &str, mark: Mark) -> Result<(Yaml, usize), YamlError> {
         let Some((v, nodes)) = self.anchors.get(anchor) else {
-            return Err(error_at(mark, format!("unknown anchor '{anchor}' referenced")));
+            return Err(error_at(
+                mark,
+                format!("unknown anchor '{anchor}' referenced"),
+            ));
         };
         let (v, nodes) = (deep_clone(v), *nodes);
         self.count(nodes, nodes, mark)?;
@@ -275,7 +321,10 @@ pub fn deep_clone(v: &Yaml) -> Yaml {
             }
             Step::Tag(tag) => {
                 let value = out.pop().expect("a tagged value");
-                out.push(Yaml::Tagged(Box::new(serde_yaml::value::TaggedValue { tag, value })));
+                out.push(Yaml::Tagged(Box::new(serde_yaml::value::TaggedValue {
+                    tag,
+                    value,
+                })));
             }
         }
     }

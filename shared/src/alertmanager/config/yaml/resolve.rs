@@ -42,7 +42,11 @@ fn plain(s: &str) -> (&'static str, Yaml) {
     }
     match number(s) {
         Some(n) => (
-            if matches!(n, Num::Int(_)) { "!!int" } else { "!!float" },
+            if matches!(n, Num::Int(_)) {
+                "!!int"
+            } else {
+                "!!float"
+            },
             number_value(s, n),
         ),
         None => ("!!str", Yaml::String(s.to_string())),
@@ -60,7 +64,10 @@ pub fn number(s: &str) -> Option<Num> {
                 return Some(Num::Int(i));
             }
             let float_form = regex_lite_float(&plain);
-            float_form.then(|| go_float(&plain)).flatten().map(Num::Float)
+            float_form
+                .then(|| go_float(&plain))
+                .flatten()
+                .map(Num::Float)
         }
         _ => None,
     }
@@ -134,7 +141,10 @@ fn is_timestamp(s: &str) -> bool {
     let num = |p: &str, max: u32| {
         (1..=2).contains(&p.len()) && p.parse::<u32>().is_ok_and(|n| (1..=max).contains(&n))
     };
-    parts.len() == 3 && num(parts[1], 12) && num(parts[2], 31) && (date.len() == s.len() || s.len() > date.len() + 1)
+    parts.len() == 3
+        && num(parts[1], 12)
+        && num(parts[2], 31)
+        && (date.len() == s.len() || s.len() > date.len() + 1)
 }
 
 /// A number: as itself when that is how it is written, else its text tagged `!!int`/`!!float`,
@@ -148,7 +158,14 @@ fn number_value(s: &str, n: Num) -> Yaml {
     if v.to_string() == s {
         return Yaml::Number(v);
     }
-    tagged(if matches!(n, Num::Int(_)) { "!!int" } else { "!!float" }, s)
+    tagged(
+        if matches!(n, Num::Int(_)) {
+            "!!int"
+        } else {
+            "!!float"
+        },
+        s,
+    )
 }
 
 fn tagged(tag: &str, text: &str) -> Yaml {

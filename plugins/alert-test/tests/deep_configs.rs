@@ -20,12 +20,13 @@ fn flow_routes(depth: usize) -> String {
     format!("route: {open}{{receiver: r}}{close}\n{RECEIVERS}")
 }
 
-/// `depth` routes nested in block style, with indentless lists (one indentation each).
-fn block_routes(depth: usize) -> String {
+/// `depth` routes nested in block style, with indentless lists (one indentation each), each
+/// to `receiver`.
+fn block_routes(depth: usize, receiver: &str) -> String {
     let mut s = String::from("route:\n  receiver: r\n");
     for i in 0..depth {
         let pad = " ".repeat(2 + 2 * i);
-        s.push_str(&format!("{pad}routes:\n{pad}- receiver: r\n"));
+        s.push_str(&format!("{pad}routes:\n{pad}- receiver: {receiver}\n"));
     }
     s + RECEIVERS
 }
@@ -122,7 +123,12 @@ fn deep_and_long_configs_neither_crash_nor_hang_and_are_judged_as_amtool_judges_
     let cases: Vec<(&str, String, bool)> = vec![
         ("flow-routes-4999-deep", flow_routes(4_999), true),
         ("flow-routes-10000-deep", flow_routes(10_000), false),
-        ("block-routes-1500-deep", block_routes(1_500), true),
+        ("block-routes-1500-deep", block_routes(1_500, "r"), true),
+        (
+            "block-routes-1500-deep-each-undefined",
+            block_routes(1_500, "nope"),
+            false,
+        ),
         ("regex-nested-998", nested_regex(998), true),
         ("regex-nested-999", nested_regex(999), false),
         ("regex-nested-100000", nested_regex(100_000), false),

@@ -15,27 +15,6 @@ impl Node {
     pub fn s(text: impl AsRef<str>) -> Node {
         Node::S(text.as_ref().to_string())
     }
-
-    /// The value under `key` of a mapping.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
-        match self {
-            Node::M(m) => m.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
-            Node::F(n) => n.get_mut(key),
-            _ => None,
-        }
-    }
-
-    /// Set `key` of a mapping (added at its end when absent).
-    pub fn set(&mut self, key: &str, value: Node) {
-        match self {
-            Node::M(m) => match m.iter_mut().find(|(k, _)| k == key) {
-                Some((_, v)) => *v = value,
-                None => m.push((key.to_string(), value)),
-            },
-            Node::F(n) => n.set(key, value),
-            _ => {}
-        }
-    }
 }
 
 /// The document as block YAML.

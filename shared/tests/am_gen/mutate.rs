@@ -107,12 +107,38 @@ pub fn mutate(r: &mut Rng, doc: &mut Node) {
     }
 }
 
+/// The root route's receiver given through a merge key (`<<: {receiver: x}`).
+fn merge_key(text: &str) -> String {
+    match text.split_once("\n  receiver: ") {
+        Some((before, after)) => {
+            let (value, rest) = after.split_once('\n').unwrap_or((after, ""));
+            format!("{before}\n  <<: {{receiver: {value}}}\n{rest}")
+        }
+        None => text.to_string(),
+    }
+}
+
 /// One mutation of the text.
 pub fn mutate_text(r: &mut Rng, text: &str) -> String {
     let lines: Vec<&str> = text.lines().collect();
     let i = r.below(lines.len().max(1));
     let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    match r.below(7) {
+    match r.below(10) {
+        7 => return merge_key(text),
+        8 | 9 if !out.is_empty() => {
+            let tag = *r.pick(&[
+                "!!str ",
+                "!!int ",
+                "!!bool ",
+                "!!float ",
+                "!!null ",
+                "!custom ",
+                "!!binary ",
+            ]);
+            if let Some((k, v)) = out[i].split_once(": ") {
+                out[i] = format!("{k}: {tag}{v}");
+            }
+        }
         0 if !out.is_empty() => {
             out.remove(i);
         }

@@ -42,10 +42,15 @@ pub(crate) struct Checker<'a> {
     problems: Vec<String>,
     /// Problems past [`MAX_PROBLEMS`], counted only.
     unlocated: usize,
+    /// The values merged into a mapping (by its shown path) under keys it sets already.
+    shadowed: std::collections::HashMap<String, Vec<(String, Yaml)>>,
 }
 
 /// The problems said one by one (each is found in the text); the rest are counted.
 const MAX_PROBLEMS: usize = 100;
+
+/// How deep a path is followed to find its line.
+const LOCATED_DEPTH: usize = 64;
 
 impl Checker<'_> {
     /// A problem at the node `path` (its line found in the text).
@@ -57,8 +62,17 @@ impl Checker<'_> {
         self.problems.push(self.at(path, &msg));
     }
 
+    /// The values merged into the mapping at `path` under keys it sets already (taken: each
+    /// mapping is walked once).
+    pub(crate) fn shadowed(&mut self, path: &[Seg]) -> Vec<(String, Yaml)> {
+        if self.shadowed.is_empty() {
+            return Vec::new();
+        }
+        self.shadowed.remove(&show_path(path)).unwrap_or_default()
+    }
+
     /// The verdict: the problems in the order of the file.
-    fn finish(mut self, mut warnings: Vec<String>) -> Checked {
+    fn finish(&mut self, mut warnings: Vec<String>) -> Checked {
         let origin = self.origin;
         let line = |p: &String| {
             p.strip_prefix(origin)
@@ -75,14 +89,20 @@ impl Checker<'_> {
             ));
         }
         warnings.truncate(MAX_PROBLEMS);
+        for (_, entries) in self.shadowed.drain() {
+            entries.into_iter().for_each(|(_, v)| yaml::dismantle(v));
+        }
         Checked {
-            problems: self.problems,
+            problems: std::mem::take(&mut self.problems),
             warnings,
         }
     }
 
     fn at(&self, path: &[Seg], msg: &str) -> String {
-        let line = locate::line_of(self.text, path)
+        // finding a line costs the size of each scope on the way: a node deeper than this is
+        // placed at the line of its ancestor this deep
+        let located = &path[..path.len().min(LOCATED_DEPTH)];
+        let line = locate::line_of(self.text, located)
             .map(|l| format!("{}:{l}", self.origin))
             .unwrap_or_else(|| self.origin.to_string());
         match show_path(path) {
@@ -204,7 +224,7 @@ const TEMPLATE_FUNCTIONS: &[&str] = &[
 
 /// Validate an Alertmanager configuration: what Alertmanager 0.34 refuses, and warnings.
 pub fn check(origin: &str, text: &str) -> Checked {
-    let doc = match yaml::load(text) {
+    let loaded = match yaml::load_all(text) {
         Ok(d) => d,
         Err(e) => {
             return Checked {
@@ -216,18 +236,24 @@ pub fn check(origin: &str, text: &str) -> Checked {
             };
         }
     };
-    let checked = check_document(origin, text, &doc);
-    yaml::dismantle(doc);
-    checked
-}
-
-fn check_document(origin: &str, text: &str, doc: &Yaml) -> Checked {
+    let shadowed = loaded
+        .shadowed
+        .into_iter()
+        .map(|(path, entries)| (show_path(&path), entries))
+        .collect();
     let mut c = Checker {
         origin,
         text,
         problems: Vec::new(),
         unlocated: 0,
+        shadowed,
     };
+    let checked = check_document(&mut c, &loaded.doc);
+    yaml::dismantle(loaded.doc);
+    checked
+}
+
+fn check_document(c: &mut Checker, doc: &Yaml) -> Checked {
     let top = match doc {
         Yaml::Null => {
             c.problem(&[], "no route provided in config".into());
@@ -246,9 +272,9 @@ fn check_document(origin: &str, text: &str, doc: &Yaml) -> Checked {
             return c.finish(vec![]);
         }
     };
-    walk::walk(&mut c, doc, &schema::CONFIG_TY, &mut Vec::new());
-    tree::check(&mut c, top);
-    let warnings = template_warnings(&c, top);
+    walk::walk(c, doc, &schema::CONFIG_TY, &mut Vec::new());
+    tree::check(c, top);
+    let warnings = template_warnings(c, top);
     c.finish(warnings)
 }
 

@@ -188,6 +188,7 @@ fn walk_map(c: &mut Checker, v: &Yaml, value: &'static Ty, path: &mut Vec<Seg>) 
         c.problem(path, format!("expected a mapping, found {}", kind(v)));
         return;
     };
+    shadowed_keys(c, path);
     for (k, x) in m {
         let Some(k) = scalar_text(k) else {
             c.problem(path, "a key must be a string".to_string());
@@ -213,6 +214,7 @@ fn walk_label_set(c: &mut Checker, v: &Yaml, path: &mut Vec<Seg>) {
         c.problem(path, format!("expected a mapping, found {}", kind(v)));
         return;
     };
+    shadowed_keys(c, path);
     for (k, x) in m {
         let k = scalar_text(k).unwrap_or_default();
         path.push(Seg::Key(k.clone()));
@@ -274,4 +276,22 @@ fn walk_struct(c: &mut Checker, v: &Yaml, s: &'static Struct, path: &mut Vec<Seg
         path.pop();
     }
     super::semantic::check(c, s, m, path);
+    // yaml.v2 decodes a merged value under a key set already too (the last one stays)
+    for (key, x) in c.shadowed(path) {
+        path.push(Seg::Key(key.clone()));
+        match s.field(&key) {
+            Some(ty) => walk(c, &x, ty, path),
+            None => c.problem(path, format!("unknown field `{key}` (merged with `<<`)")),
+        }
+        path.pop();
+        super::yaml::dismantle(x);
+    }
+}
+
+/// Keys merged into a map (`<<`) that it sets already: yaml.v2 refuses them, as any key set twice.
+fn shadowed_keys(c: &mut Checker, path: &mut Vec<Seg>) {
+    for (key, x) in c.shadowed(path) {
+        c.problem(path, format!("key {} already set in map", go_quote(&key)));
+        super::yaml::dismantle(x);
+    }
 }

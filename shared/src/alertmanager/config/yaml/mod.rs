@@ -8,6 +8,7 @@ mod resolve;
 
 pub use resolve::{as_bool, as_number, Num};
 
+use crate::yaml_path::Seg;
 use libyaml_safer::{EventData, MappingStyle, Mark, Parser, ScalarStyle, SequenceStyle};
 use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::HashMap;
@@ -61,10 +62,29 @@ struct Loader {
     decoded: usize,
     aliased: usize,
     root: Option<Yaml>,
+    shadowed: Vec<(Vec<Seg>, Vec<(String, Yaml)>)>,
+}
+
+/// A document, and the merged values that a key set already shadows, by the path of their
+/// mapping.
+pub struct Loaded {
+    pub doc: Yaml,
+    pub shadowed: Vec<(Vec<Seg>, Vec<(String, Yaml)>)>,
 }
 
 /// The first document of `text` (null when there is none).
 pub fn load(text: &str) -> Result<Yaml, YamlError> {
+    load_all(text).map(|l| {
+        l.shadowed
+            .into_iter()
+            .flat_map(|(_, s)| s)
+            .for_each(|(_, v)| dismantle(v));
+        l.doc
+    })
+}
+
+/// [`load`], with the merged values shadowed.
+pub fn load_all(text: &str) -> Result<Loaded, YamlError> {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
@@ -77,6 +97,12 @@ pub fn load(text: &str) -> Result<Yaml, YamlError> {
         let mark = event.start_mark;
         match event.data {
             EventData::StreamEnd | EventData::DocumentEnd { .. } => break,
+            EventData::DocumentStart {
+                version_directive: Some(v),
+                ..
+            } if (v.major, v.minor) != (1, 1) => {
+                return Err(error_at(mark, "found incompatible YAML document"));
+            }
             EventData::StreamStart { .. } | EventData::DocumentStart { .. } => {}
             EventData::Alias { anchor } => {
                 let v = l.alias(&anchor, mark)?;
@@ -106,7 +132,10 @@ pub fn load(text: &str) -> Result<Yaml, YamlError> {
             EventData::SequenceEnd | EventData::MappingEnd => l.close()?,
         }
     }
-    Ok(l.root.take().unwrap_or(Yaml::Null))
+    Ok(Loaded {
+        doc: l.root.take().unwrap_or(Yaml::Null),
+        shadowed: std::mem::take(&mut l.shadowed),
+    })
 }
 
 impl Loader {
@@ -198,10 +227,27 @@ impl Loader {
             self.flow -= 1;
         }
         if let Yaml::Mapping(m) = &mut f.value {
-            merge(m, std::mem::take(&mut f.merges)).map_err(|e| error_at(f.start, e))?;
+            let shadowed =
+                merge(m, std::mem::take(&mut f.merges)).map_err(|e| error_at(f.start, e))?;
+            if !shadowed.is_empty() {
+                let path = self.path();
+                self.shadowed.push((path, shadowed));
+            }
         }
         self.count(1, 0, f.start)?;
         self.add(f.value, f.nodes, f.anchor)
+    }
+
+    /// Where the collection being closed is (its parents are open).
+    fn path(&self) -> Vec<Seg> {
+        self.frames
+            .iter()
+            .map(|f| match (&f.value, &f.key) {
+                (Yaml::Sequence(s), _) => Seg::Index(s.len()),
+                (_, Some(Key::Text(k, _))) => Seg::Key(k.clone()),
+                _ => Seg::Key("<<".into()),
+            })
+            .collect()
     }
 
     /// yaml.v2 counts each node it decodes, and those within aliases; a document made mostly
@@ -259,8 +305,10 @@ impl Loader {
 }
 
 /// `<<: *a` or `<<: [*a, *b]`: the keys of the merged mappings not set already (an earlier
-/// mapping's before a later one's).
-fn merge(m: &mut Mapping, merges: Vec<Yaml>) -> Result<(), String> {
+/// mapping's before a later one's); the values of those set already are returned: yaml.v2
+/// decodes them too (into a structure, the last one stays; into a map, one is one too many).
+fn merge(m: &mut Mapping, merges: Vec<Yaml>) -> Result<Vec<(String, Yaml)>, String> {
+    let mut shadowed = Vec::new();
     let want_map = || "map merge requires map or sequence of maps as the value".to_string();
     for v in merges {
         let maps = match v {
@@ -278,11 +326,13 @@ fn merge(m: &mut Mapping, merges: Vec<Yaml>) -> Result<(), String> {
             for (k, v) in x {
                 if !m.contains_key(&k) {
                     m.insert(k, v);
+                } else if let Yaml::String(k) = k {
+                    shadowed.push((k, v));
                 }
             }
         }
     }
-    Ok(())
+    Ok(shadowed)
 }
 
 /// A copy of `v` made without recursion (a derived `clone` recurses as deep as `v` is).
@@ -342,6 +392,9 @@ impl Drop for Loader {
         }
         if let Some(v) = self.root.take() {
             dismantle(v);
+        }
+        for (_, s) in self.shadowed.drain(..) {
+            s.into_iter().for_each(|(_, v)| dismantle(v));
         }
     }
 }

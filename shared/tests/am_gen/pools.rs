@@ -295,9 +295,9 @@ pub fn matcher_line(r: &mut Rng) -> String {
 /// One of the first `usual` of `from` three times in four, else any.
 fn pick_mostly<'a>(r: &mut Rng, from: &[&'a str], usual: usize) -> &'a str {
     if r.chance(88) {
-        *r.pick(&from[..usual])
+        r.pick::<&str>(&from[..usual])
     } else {
-        *r.pick(from)
+        r.pick::<&str>(from)
     }
 }
 

@@ -289,7 +289,7 @@ fn walk_struct(c: &mut Checker, v: &Yaml, s: &'static Struct, path: &mut Vec<Seg
 }
 
 /// Keys merged into a map (`<<`) that it sets already: yaml.v2 refuses them, as any key set twice.
-fn shadowed_keys(c: &mut Checker, path: &mut Vec<Seg>) {
+fn shadowed_keys(c: &mut Checker, path: &[Seg]) {
     for (key, x) in c.shadowed(path) {
         c.problem(path, format!("key {} already set in map", go_quote(&key)));
         super::yaml::dismantle(x);

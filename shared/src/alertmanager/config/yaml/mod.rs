@@ -1,7 +1,7 @@
 //! The config file read as Alertmanager reads it: Go's yaml.v2 (2.4), which is a port of
 //! libyaml. Its events (libyaml-safer, a safe port of the same) are built into one document
 //! without recursion, at any depth, with yaml.v2's limits and choices: at most 10,000 nested
-//! block indentations and 10,000 nested flow collections, the first document only, scalars
+//! block indentations (and 256 nested flow collections: [`MAX_FLOW_DEPTH`]), the first document only, scalars
 //! resolved as YAML 1.1 ([`resolve`]), keys as their text (a collection is no key), a key set
 //! twice refused, `<<` merge keys, aliases expanded within yaml.v2's bound on aliasing.
 mod resolve;
@@ -15,6 +15,13 @@ use std::collections::HashMap;
 
 /// yaml.v2's `max_indents` and `max_flow_level`.
 pub const MAX_DEPTH: usize = 10_000;
+
+/// How deep flow collections may nest here. The libyaml ports (libyaml-safer as every other)
+/// look at every open flow level for each token they scan, which yaml.v2 no longer does: the
+/// time a document takes grows with its size times its flow depth. Below this depth, which no
+/// real config comes near, it stays within a small factor of Alertmanager's own; deeper is
+/// refused, though yaml.v2 reads up to [`MAX_DEPTH`].
+pub const MAX_FLOW_DEPTH: usize = 256;
 
 /// Why a file is not YAML Alertmanager reads: what, and where (1-based).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,14 +69,17 @@ struct Loader {
     decoded: usize,
     aliased: usize,
     root: Option<Yaml>,
-    shadowed: Vec<(Vec<Seg>, Vec<(String, Yaml)>)>,
+    shadowed: Vec<Shadowed>,
 }
+
+/// The path of a mapping, and the values merged into it under keys it sets already.
+pub type Shadowed = (Vec<Seg>, Vec<(String, Yaml)>);
 
 /// A document, and the merged values that a key set already shadows, by the path of their
 /// mapping.
 pub struct Loaded {
     pub doc: Yaml,
-    pub shadowed: Vec<(Vec<Seg>, Vec<(String, Yaml)>)>,
+    pub shadowed: Vec<Shadowed>,
 }
 
 /// The first document of `text` (null when there is none).
@@ -197,11 +207,8 @@ impl Loader {
         }
         if flow {
             self.flow += 1;
-            if self.flow > MAX_DEPTH {
-                return Err(error_at(
-                    start,
-                    format!("exceeded max depth of {MAX_DEPTH}"),
-                ));
+            if self.flow > MAX_FLOW_DEPTH {
+                return Err(error_at(start, format!("flow collections (`[...]`, `{{...}}`) nested more than {MAX_FLOW_DEPTH} deep: promstack reads no deeper (Alertmanager's reader takes {MAX_DEPTH}); write the deeper levels in block style")));
             }
         }
         let frame = Frame {
@@ -409,5 +416,62 @@ pub fn dismantle(v: Yaml) {
             Yaml::Tagged(t) => work.push(t.value),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        load(text).unwrap_err().message
+    }
+
+    #[test]
+    fn as_deep_as_yaml_v2_reads() {
+        // block: one indentation per nested list (`- - - x`), as amtool 0.34 counts them
+        let block = |n: usize| format!("{}x\n", "- ".repeat(n));
+        dismantle(load(&block(MAX_DEPTH)).unwrap());
+        assert_eq!(err(&block(MAX_DEPTH + 1)), "exceeded max depth of 10000");
+        let flow = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        dismantle(load(&flow(MAX_FLOW_DEPTH)).unwrap());
+        assert!(err(&flow(MAX_FLOW_DEPTH + 1))
+            .starts_with("flow collections (`[...]`, `{...}`) nested more than 256 deep"));
+    }
+
+    #[test]
+    fn what_yaml_v2_makes_of_a_document() {
+        assert_eq!(
+            load("a: 1\n---\nb: [\n").unwrap()["a"],
+            Yaml::Number(1.into())
+        );
+        assert_eq!(load("# nothing\n").unwrap(), Yaml::Null);
+        assert_eq!(err("a: 1\na: 2\n"), "key \"a\" already set in map");
+        assert_eq!(
+            err("? [a]\n: b\n"),
+            "invalid map key: a list or mapping is no key"
+        );
+        assert_eq!(err("a: *x\n"), "unknown anchor 'x' referenced");
+        assert_eq!(
+            err("%YAML 1.2\n---\na: 1\n"),
+            "found incompatible YAML document"
+        );
+        let merged = load("b: &b {x: 1, y: 2}\nc: {<<: *b, y: 3}\n").unwrap();
+        assert_eq!(merged["c"]["x"], Yaml::Number(1.into()));
+        assert_eq!(merged["c"]["y"], Yaml::Number(3.into()));
+        assert_eq!(
+            err("c: {<<: 5}\n"),
+            "map merge requires map or sequence of maps as the value"
+        );
+    }
+
+    #[test]
+    fn a_billion_laughs_is_excessive_aliasing() {
+        let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        assert_eq!(err(&s), "document contains excessive aliasing");
     }
 }

@@ -251,3 +251,75 @@ fn binary(value: &str) -> Result<Yaml, String> {
     }
     Ok(Yaml::String(String::from_utf8_lossy(&out).into_owned()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_scalars_as_yaml_v2_resolves_them() {
+        assert_eq!(as_bool(&scalar("yes", None, true).unwrap()), Some(true));
+        assert_eq!(as_bool(&scalar("Off", None, true).unwrap()), Some(false));
+        assert_eq!(
+            scalar("yes", None, false).unwrap(),
+            Yaml::String("yes".into())
+        );
+        assert_eq!(scalar("~", None, true).unwrap(), Yaml::Null);
+        for (text, n) in [
+            ("0x1F", Num::Int(31)),
+            ("0o17", Num::Int(15)),
+            ("017", Num::Int(15)),
+            ("0b101", Num::Int(5)),
+            ("1_000", Num::Int(1000)),
+            ("+7", Num::Int(7)),
+            ("09", Num::Float(9.0)),
+            ("1e3", Num::Float(1000.0)),
+            ("18446744073709551615", Num::Int(u64::MAX as i128)),
+        ] {
+            assert_eq!(
+                as_number(&scalar(text, None, true).unwrap()),
+                Some(n),
+                "{text}"
+            );
+        }
+        assert_eq!(number("99999999999999999999"), Some(Num::Float(1e20)));
+        assert_eq!(number("1e400"), None, "out of range: text");
+        assert_eq!(number("2024-01-02"), None);
+        assert_eq!(number("-0x10"), Some(Num::Int(-16)));
+    }
+
+    #[test]
+    fn a_number_keeps_its_text_where_a_string_is_read() {
+        let v = scalar("0x1F", None, true).unwrap();
+        assert_eq!(
+            crate::alertmanager::config::scalar_text(&v).as_deref(),
+            Some("0x1F")
+        );
+        assert_eq!(scalar("42", None, true).unwrap(), Yaml::Number(42.into()));
+    }
+
+    #[test]
+    fn explicit_tags_must_match_the_scalar() {
+        assert_eq!(
+            scalar("5", Some("tag:yaml.org,2002:str"), true).unwrap(),
+            Yaml::String("5".into())
+        );
+        assert_eq!(
+            as_number(&scalar("5", Some("tag:yaml.org,2002:float"), true).unwrap()),
+            Some(Num::Int(5))
+        );
+        assert_eq!(
+            scalar("x", Some("tag:yaml.org,2002:int"), true).unwrap_err(),
+            "cannot decode !!str `x` as a !!int"
+        );
+        assert_eq!(
+            scalar("aGk=", Some("tag:yaml.org,2002:binary"), true).unwrap(),
+            Yaml::String("hi".into())
+        );
+        assert!(scalar("a", Some("tag:yaml.org,2002:binary"), true).is_err());
+        assert_eq!(
+            scalar("5", Some("!custom"), true).unwrap(),
+            Yaml::String("5".into())
+        );
+    }
+}

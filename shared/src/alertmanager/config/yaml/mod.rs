@@ -95,6 +95,59 @@ pub fn load(text: &str) -> Result<Yaml, YamlError> {
 
 /// [`load`], with the merged values shadowed.
 pub fn load_all(text: &str) -> Result<Loaded, YamlError> {
+    match guarded(|| load_events(text)) {
+        Some(Ok(l)) => Ok(l),
+        Some(Err(e)) if e.message != "did not find expected whitespace or line break" => Err(e),
+        // libyaml 0.2 ends a tag at a `,` (and then fails, or panics in a flow collection);
+        // yaml.v2 reads the comma as part of the tag
+        _ => match guarded(|| load_events(&commas_out_of_tags(text))) {
+            Some(loaded) => loaded,
+            None => Err(error_at(
+                Mark::default(),
+                "the YAML reader failed on this document",
+            )),
+        },
+    }
+}
+
+/// Tags (`!x,y`) with their commas made dots: a tag other than YAML's own reads the same.
+fn commas_out_of_tags(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let (mut in_tag, mut prev) = (false, ' ');
+    for c in text.chars() {
+        in_tag = match c {
+            '!' if !in_tag && (prev.is_whitespace() || "[{,".contains(prev)) => true,
+            c if c.is_whitespace() => false,
+            _ => in_tag,
+        };
+        out.push(if in_tag && c == ',' { '.' } else { c });
+        prev = c;
+    }
+    out
+}
+
+/// `f`, or `None` if it panics (libyaml-safer panics on a few inputs it has no answer for),
+/// without the panic printed.
+fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
+    thread_local! {
+        static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    static HOOK: std::sync::Once = std::sync::Once::new();
+    HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) {
+                previous(info)
+            }
+        }));
+    });
+    QUIET.with(|q| q.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    QUIET.with(|q| q.set(false));
+    result.ok()
+}
+
+fn load_events(text: &str) -> Result<Loaded, YamlError> {
     let mut input = text.as_bytes();
     let mut parser = Parser::new();
     parser.set_input_string(&mut input);
@@ -463,6 +516,13 @@ mod tests {
             err("c: {<<: 5}\n"),
             "map merge requires map or sequence of maps as the value"
         );
+    }
+
+    #[test]
+    fn a_tag_takes_a_comma_as_yaml_v2_reads_it() {
+        // libyaml-safer panics on the first, and refuses the second
+        assert_eq!(load("[a,!x, b]\n").unwrap()[1], Yaml::String("b".into()));
+        assert_eq!(load("k: !x,y v\n").unwrap()["k"], Yaml::String("v".into()));
     }
 
     #[test]

@@ -44,6 +44,8 @@ pub(crate) struct Checker<'a> {
     unlocated: usize,
     /// The values merged into a mapping (by its shown path) under keys it sets already.
     shadowed: std::collections::HashMap<String, Vec<(String, Yaml)>>,
+    /// The text's lines, read at the first problem.
+    index: std::cell::OnceCell<locate::Index<'a>>,
 }
 
 /// The problems said one by one (each is found in the text); the rest are counted.
@@ -102,7 +104,9 @@ impl Checker<'_> {
         // finding a line costs the size of each scope on the way: a node deeper than this is
         // placed at the line of its ancestor this deep
         let located = &path[..path.len().min(LOCATED_DEPTH)];
-        let line = locate::line_of(self.text, located)
+        let index = self.index.get_or_init(|| locate::Index::new(self.text));
+        let line = index
+            .line_of(located)
             .map(|l| format!("{}:{l}", self.origin))
             .unwrap_or_else(|| self.origin.to_string());
         match show_path(path) {
@@ -247,6 +251,7 @@ pub fn check(origin: &str, text: &str) -> Checked {
         problems: Vec::new(),
         unlocated: 0,
         shadowed,
+        index: Default::default(),
     };
     let checked = check_document(&mut c, &loaded.doc);
     yaml::dismantle(loaded.doc);

@@ -94,7 +94,9 @@ fn unescape(s: &str) -> Result<(), String> {
                 && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
             if !ok {
                 let end = (i + 3).min(b.len());
-                return Err(format!("invalid URL escape {}", go_quote(&s[i..end])));
+                // Go quotes the bytes: `%` and what follows may be part of a character
+                let bytes = String::from_utf8_lossy(&b[i..end]);
+                return Err(format!("invalid URL escape {}", go_quote(&bytes)));
             }
             i += 3;
         } else {
@@ -328,6 +330,9 @@ mod tests {
             am_url("http://x/%zz").unwrap_err(),
             "parse \"http://x/%zz\": invalid URL escape \"%zz\""
         );
+        assert!(am_url("http://x/%é")
+            .unwrap_err()
+            .contains("invalid URL escape"));
         assert_eq!(
             am_url(":foo").unwrap_err(),
             "parse \":foo\": missing protocol scheme"

@@ -1,5 +1,6 @@
 //! The corpus of the Alertmanager config check's fuzz target (`config::fuzz_check`), replayed:
-//! every input the fuzzer found worth keeping, the seeds, and each crash it found once.
+//! the seeds (our fixtures and regression cases), each crash the fuzzer found once (`crash-*`),
+//! and a sample of the small inputs of its merged corpus after a 10-minute run (`corpus-*`).
 use promstack_shared::alertmanager::config::fuzz_check;
 
 const CORPUS: &str = concat!(

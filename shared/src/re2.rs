@@ -22,6 +22,10 @@ impl Anchor {
     }
 }
 
+/// How deep Go's `regexp/syntax` lets a regex nest (its `maxHeight`, 1000), as regex-syntax
+/// counts the nesting of the anchored regex: 998 groups within the wrapper load, 999 do not.
+const GO_NEST_LIMIT: u32 = 1000;
+
 /// Does Go compile this regex, anchored as `anchor` says? The error says why as Go does
 /// (`error parsing regexp: ...`). The same few regexes recur across a rule tree or a route tree:
 /// each thread checks a distinct one once.
@@ -47,14 +51,28 @@ pub fn check(re: &str, anchor: Anchor) -> Result<(), String> {
 
 /// [`check`] without the cache.
 pub fn check_uncached(re: &str, anchor: Anchor) -> Result<(), String> {
+    go_refuses(re)?;
     let prepared = re2_compatible(re)?;
     let pattern = anchor.wrap(&prepared);
-    regex_syntax::ParserBuilder::new()
-        .octal(true)
-        .build()
-        .parse(&pattern)
-        .map(|_| ())
-        .map_err(|e| go_error(&e, &pattern, re, anchor))
+    deep_stack(re, || {
+        regex_syntax::ParserBuilder::new()
+            .octal(true)
+            .nest_limit(GO_NEST_LIMIT)
+            .build()
+            .parse(&pattern)
+            .map(|_| ())
+            .map_err(|e| go_error(&e, &pattern, re, anchor))
+    })
+}
+
+/// Run `f` on a stack as deep as a regex nested as Go allows needs (regex-syntax and the regex
+/// compiler recurse on its nesting); a regex that nests little on the caller's.
+fn deep_stack<T>(re: &str, f: impl FnOnce() -> T) -> T {
+    if re.bytes().filter(|b| matches!(b, b'(' | b'[')).count() > 64 {
+        stacker::grow(256 << 20, f)
+    } else {
+        f()
+    }
 }
 
 /// regex-syntax's error in Go's words: `error parsing regexp: CODE: `EXPR``, the code as Go's
@@ -127,10 +145,14 @@ fn last_line_error(text: &str, whole: &str) -> String {
 pub fn compile(re: &str, anchor: Anchor) -> Result<regex::Regex, String> {
     check(re, anchor)?;
     let prepared = re2_compatible(re)?;
-    regex::RegexBuilder::new(&anchor.wrap(&prepared))
-        .octal(true)
-        .build()
-        .map_err(|e| format!("error parsing regexp: {e}: `{re}`"))
+    let pattern = anchor.wrap(&prepared);
+    deep_stack(re, || {
+        regex::RegexBuilder::new(&pattern)
+            .octal(true)
+            .nest_limit(GO_NEST_LIMIT)
+            .build()
+    })
+    .map_err(|e| format!("error parsing regexp: {e}: `{re}`"))
 }
 
 /// The regex with RE2's forms that regex-syntax reads otherwise rewritten (see [`check`]).
@@ -203,6 +225,78 @@ fn re2_compatible(re: &str) -> Result<String, String> {
     Ok(out)
 }
 
+/// What Go refuses and regex-syntax reads: escapes RE2 has not (`\\u`, `\\e`, a lone
+/// `\\1`, `\\b` in a class), and a repetition of a repetition (`a**`, `a+*`, `a{2}{3}`; `a*?` is
+/// a lazy star).
+fn go_refuses(re: &str) -> Result<(), String> {
+    let c: Vec<char> = re.chars().collect();
+    let (mut i, mut in_class, mut class_start) = (0, false, 0);
+    // after a repetition: whether its lazy `?` may still follow
+    let mut repeated: Option<bool> = None;
+    while i < c.len() {
+        let ch = c[i];
+        if ch == '\\' {
+            let Some(&e) = c.get(i + 1) else { break };
+            if e == 'Q' && !in_class {
+                let rest: String = c[i + 2..].iter().collect();
+                i += 2 + rest
+                    .find("\\E")
+                    .map_or(c.len(), |end| rest[..end].chars().count() + 2);
+                repeated = None;
+                continue;
+            }
+            let known = match e {
+                '0' | 'x' | 'a' | 'f' | 'n' | 'r' | 't' | 'v' | 'd' | 'D' | 's' | 'S' | 'w'
+                | 'W' | 'p' | 'P' => true,
+                '1'..='7' => c.get(i + 2).is_some_and(|d| ('0'..='7').contains(d)),
+                'b' | 'B' | 'A' | 'z' => !in_class,
+                e => e.is_ascii() && !e.is_ascii_alphanumeric(),
+            };
+            if !known {
+                return Err(format!(
+                    "error parsing regexp: invalid escape sequence: `\\{e}`"
+                ));
+            }
+            (i, repeated) = (i + 2, None);
+            continue;
+        }
+        if in_class {
+            in_class = !(ch == ']' && i > class_start);
+            i += 1;
+            continue;
+        }
+        let group_flag = ch == '?' && i > 0 && c[i - 1] == '(';
+        let rest: String = if ch == '{' {
+            c[i..].iter().collect()
+        } else {
+            String::new()
+        };
+        let op_len = match ch {
+            '*' | '+' | '?' if !group_flag => 1,
+            '{' if starts_repetition(&rest) => {
+                rest.find('}').map_or(1, |e| rest[..=e].chars().count())
+            }
+            _ => 0,
+        };
+        match (op_len, repeated) {
+            (0, _) => repeated = None,
+            (1, Some(true)) if ch == '?' => repeated = Some(false),
+            (_, Some(_)) => {
+                return Err(format!(
+                    "error parsing regexp: invalid nested repetition operator: `{}`",
+                    c[i - 1..i + op_len].iter().collect::<String>()
+                ))
+            }
+            (_, None) => repeated = Some(true),
+        }
+        if ch == '[' {
+            (in_class, class_start) = (true, i + 1 + usize::from(c.get(i + 1) == Some(&'^')));
+        }
+        i += op_len.max(1);
+    }
+    Ok(())
+}
+
 /// Does `{n}`, `{n,}` or `{n,m}` start here?
 fn starts_repetition(s: &str) -> bool {
     let Some(end) = s.find('}') else {
@@ -240,5 +334,30 @@ mod tests {
             .unwrap()
             .is_match(".*"));
         assert!(compile("a{", Anchor::Alertmanager).unwrap().is_match("a{"));
+    }
+
+    #[test]
+    fn nested_as_deep_as_go_lets_it() {
+        let nested = |n: usize| format!("{}a{}", "(".repeat(n), ")".repeat(n));
+        assert!(compile(&nested(998), Anchor::Alertmanager).is_ok());
+        assert!(check_uncached(&nested(999), Anchor::Alertmanager)
+            .unwrap_err()
+            .contains("expression nests too deeply"));
+        assert!(check_uncached(&nested(100_000), Anchor::Alertmanager).is_err());
+    }
+
+    #[test]
+    fn what_go_refuses_and_regex_syntax_reads() {
+        for bad in [
+            "x**", "a+*", "a{2}{3}", "a*??", "\\u0041", "\\e", "\\1", "[\\b]", "\\C",
+        ] {
+            assert!(check_uncached(bad, Anchor::Alertmanager).is_err(), "{bad}");
+        }
+        for ok in [
+            "a*?", "a??", "(?i)x", "(?:a)*", "\\.\\*", "\\12", "[*+]*", "\\Q**\\E", "a{2}?",
+            "\\bx\\B",
+        ] {
+            assert!(check_uncached(ok, Anchor::Alertmanager).is_ok(), "{ok}");
+        }
     }
 }

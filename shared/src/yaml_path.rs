@@ -64,7 +64,24 @@ fn is_key(text: &str, k: &str) -> bool {
 
 /// The 1-based line of the node at `path`, or of the deepest part of it that was found.
 pub fn line_of(text: &str, path: &[Seg]) -> Option<usize> {
-    let ls = lines(text);
+    Index::new(text).line_of(path)
+}
+
+/// A text's lines read once, for many paths: [`line_of`] reads them on each call.
+pub struct Index<'a>(Vec<Option<Line<'a>>>);
+
+impl<'a> Index<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Index(lines(text))
+    }
+
+    /// [`line_of`] in this text.
+    pub fn line_of(&self, path: &[Seg]) -> Option<usize> {
+        line_of_in(&self.0, path)
+    }
+}
+
+fn line_of_in(ls: &[Option<Line<'_>>], path: &[Seg]) -> Option<usize> {
     // the scope: lines [start, end), children at column `col` (None: the first line's)
     let (mut start, mut end) = (0usize, ls.len());
     let mut found: Option<usize> = None;

@@ -105,7 +105,7 @@ pub struct RoutesArgs {
     /// Labels of the alert: name=value ...
     #[arg(value_name = "LABEL", required = true)]
     pub labels: Vec<String>,
-    /// Alertmanager config file (default: the live config from Alertmanager's /api/v2/status)
+    /// Alertmanager config file, checked as Alertmanager 0.34 loads it (default: the live config from Alertmanager's /api/v2/status)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// The receiver(s) the alert must reach, exactly (repeatable); exit 3 otherwise

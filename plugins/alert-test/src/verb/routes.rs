@@ -37,8 +37,13 @@ pub struct RoutesReport {
 pub async fn run(opts: &RoutesOptions, deps: &Deps<'_>) -> anyhow::Result<RoutesReport> {
     let labels = routes::parse_labels(&opts.labels)?;
     let config = match &opts.config {
-        Some(p) => std::fs::read_to_string(p)
-            .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))?,
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .map_err(|e| Error::input(format!("cannot read {}: {e}", p.display())))?;
+            loads(&p.display().to_string(), &text)?;
+            text
+        }
+        // the config Alertmanager runs: it loaded it
         None => live_config(opts, deps).await?,
     };
     let matched = routes::route(&config, &labels)?;
@@ -48,6 +53,19 @@ pub async fn run(opts: &RoutesOptions, deps: &Deps<'_>) -> anyhow::Result<Routes
         routes: matched,
         expect: opts.expect.clone(),
     })
+}
+
+/// A config file is routed as Alertmanager would route it only if Alertmanager 0.34 loads it
+/// (as `amtool config routes test` does).
+fn loads(origin: &str, text: &str) -> Result<(), Error> {
+    let problems = promstack_shared::alertmanager::config::problems(origin, text);
+    if problems.is_empty() {
+        return Ok(());
+    }
+    Err(Error::input(format!(
+        "Alertmanager 0.34 would not load {origin}:\n  {}",
+        problems.join("\n  ")
+    )))
 }
 
 /// The config Alertmanager runs (a URL, or a port-forward to its Service).

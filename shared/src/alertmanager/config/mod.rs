@@ -13,14 +13,17 @@
 //! words where it has them. What Alertmanager loads but cannot use later (a notification template
 //! that does not parse) is a warning.
 
+mod fuzz;
 pub mod routing;
-mod schema;
+pub mod schema;
 mod semantic;
 mod tree;
 mod values;
 mod walk;
+pub mod yaml;
 
 use crate::yaml_path as locate;
+pub use fuzz::fuzz_check;
 use locate::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
 
@@ -37,16 +40,73 @@ pub(crate) struct Checker<'a> {
     origin: &'a str,
     text: &'a str,
     problems: Vec<String>,
+    /// Problems past [`MAX_PROBLEMS`], counted only.
+    unlocated: usize,
+    /// The values merged into a mapping (by its shown path) under keys it sets already.
+    shadowed: std::collections::HashMap<String, Vec<(String, Yaml)>>,
+    /// The text's lines, read at the first problem.
+    index: std::cell::OnceCell<locate::Index<'a>>,
 }
+
+/// The problems said one by one (each is found in the text); the rest are counted.
+const MAX_PROBLEMS: usize = 100;
+
+/// How deep a path is followed to find its line.
+const LOCATED_DEPTH: usize = 64;
 
 impl Checker<'_> {
     /// A problem at the node `path` (its line found in the text).
     pub(crate) fn problem(&mut self, path: &[Seg], msg: String) {
+        if self.problems.len() >= MAX_PROBLEMS {
+            self.unlocated += 1;
+            return;
+        }
         self.problems.push(self.at(path, &msg));
     }
 
+    /// The values merged into the mapping at `path` under keys it sets already (taken: each
+    /// mapping is walked once).
+    pub(crate) fn shadowed(&mut self, path: &[Seg]) -> Vec<(String, Yaml)> {
+        if self.shadowed.is_empty() {
+            return Vec::new();
+        }
+        self.shadowed.remove(&show_path(path)).unwrap_or_default()
+    }
+
+    /// The verdict: the problems in the order of the file.
+    fn finish(&mut self, mut warnings: Vec<String>) -> Checked {
+        let origin = self.origin;
+        let line = |p: &String| {
+            p.strip_prefix(origin)
+                .and_then(|r| r.strip_prefix(':'))
+                .and_then(|r| r.split(':').next())
+                .and_then(|n| n.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
+        self.problems.sort_by_key(line);
+        if self.unlocated > 0 {
+            self.problems.push(format!(
+                "{origin}: and {} more problems (fix these first)",
+                self.unlocated
+            ));
+        }
+        warnings.truncate(MAX_PROBLEMS);
+        for (_, entries) in self.shadowed.drain() {
+            entries.into_iter().for_each(|(_, v)| yaml::dismantle(v));
+        }
+        Checked {
+            problems: std::mem::take(&mut self.problems),
+            warnings,
+        }
+    }
+
     fn at(&self, path: &[Seg], msg: &str) -> String {
-        let line = locate::line_of(self.text, path)
+        // finding a line costs the size of each scope on the way: a node deeper than this is
+        // placed at the line of its ancestor this deep
+        let located = &path[..path.len().min(LOCATED_DEPTH)];
+        let index = self.index.get_or_init(|| locate::Index::new(self.text));
+        let line = index
+            .line_of(located)
             .map(|l| format!("{}:{l}", self.origin))
             .unwrap_or_else(|| self.origin.to_string());
         match show_path(path) {
@@ -83,6 +143,19 @@ pub(crate) fn scalar_text(v: &Yaml) -> Option<String> {
     }
 }
 
+/// The strings of a list under `k` (a null item is Go's empty string; a collection is left out).
+pub(crate) fn strings(m: &Mapping, k: &str) -> Vec<String> {
+    get(m, k)
+        .and_then(Yaml::as_sequence)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| match v {
+            Yaml::Null => Some(String::new()),
+            v => scalar_text(v),
+        })
+        .collect()
+}
+
 /// The value under `k`, unless absent or null.
 pub(crate) fn get<'a>(m: &'a Mapping, k: &str) -> Option<&'a Yaml> {
     m.get(k).filter(|v| !v.is_null())
@@ -98,21 +171,28 @@ pub(crate) fn text(m: &Mapping, k: &str) -> String {
     get(m, k).and_then(scalar_text).unwrap_or_default()
 }
 
-/// Is `k` true (YAML 1.1's `yes` and `on` too)?
+/// Is `k` true (YAML 1.1's `yes` and `on` too: [`yaml`] reads them as booleans)?
 pub(crate) fn is_true(m: &Mapping, k: &str) -> bool {
-    match get(m, k) {
-        Some(Yaml::Bool(b)) => *b,
-        Some(Yaml::String(s)) => matches!(
-            s.as_str(),
-            "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON"
-        ),
-        _ => false,
-    }
+    get(m, k).and_then(yaml::as_bool) == Some(true)
+}
+
+/// Does the `http_config` under `m` set an authorization? prometheus/common turns a
+/// `bearer_token` or `bearer_token_file` into one when it reads the settings.
+pub(crate) fn http_authorization(m: &Mapping) -> Option<bool> {
+    let h = get(m, "http_config")?.as_mapping()?;
+    Some(
+        has(h, "authorization")
+            || !text(h, "bearer_token").is_empty()
+            || !text(h, "bearer_token_file").is_empty(),
+    )
 }
 
 /// The number under `k`.
 pub(crate) fn number(m: &Mapping, k: &str) -> Option<f64> {
-    get(m, k).and_then(Yaml::as_f64)
+    get(m, k).and_then(yaml::as_number).map(|n| match n {
+        yaml::Num::Int(i) => i as f64,
+        yaml::Num::Float(f) => f,
+    })
 }
 
 /// `; did you mean `x`?` for the known name nearest to an unknown one, if one is near.
@@ -148,78 +228,59 @@ const TEMPLATE_FUNCTIONS: &[&str] = &[
 
 /// Validate an Alertmanager configuration: what Alertmanager 0.34 refuses, and warnings.
 pub fn check(origin: &str, text: &str) -> Checked {
+    let loaded = match yaml::load_all(text) {
+        Ok(d) => d,
+        Err(e) => {
+            return Checked {
+                problems: vec![format!(
+                    "{origin}:{}:{}: invalid YAML: {}",
+                    e.line, e.column, e.message
+                )],
+                warnings: vec![],
+            };
+        }
+    };
+    let shadowed = loaded
+        .shadowed
+        .into_iter()
+        .map(|(path, entries)| (show_path(&path), entries))
+        .collect();
     let mut c = Checker {
         origin,
         text,
         problems: Vec::new(),
+        unlocated: 0,
+        shadowed,
+        index: Default::default(),
     };
-    let mut doc: Yaml = match serde_yaml::from_str(text) {
-        Ok(d) => d,
-        Err(e) => {
-            let at = e
-                .location()
-                .map(|l| format!("{origin}:{}:{}", l.line(), l.column()))
-                .unwrap_or_else(|| origin.into());
-            return Checked {
-                problems: vec![format!("{at}: invalid YAML: {e}")],
-                warnings: vec![],
-            };
-        }
-    };
-    // Go's YAML reader resolves `<<` merge keys
-    if let Err(e) = doc.apply_merge() {
-        return Checked {
-            problems: vec![format!("{origin}: invalid YAML: {e}")],
-            warnings: vec![],
-        };
-    }
+    let checked = check_document(&mut c, &loaded.doc);
+    yaml::dismantle(loaded.doc);
+    checked
+}
+
+fn check_document(c: &mut Checker, doc: &Yaml) -> Checked {
     let top = match doc {
         Yaml::Null => {
             c.problem(&[], "no route provided in config".into());
-            return Checked {
-                problems: c.problems,
-                warnings: vec![],
-            };
+            return c.finish(vec![]);
         }
         Yaml::Mapping(m) => m,
         other => {
+            let what = match other {
+                Yaml::Sequence(_) => "a list",
+                _ => "a single value",
+            };
             c.problem(
                 &[],
-                format!(
-                    "an Alertmanager config is a mapping (route, receivers, ...), not {}",
-                    match other {
-                        Yaml::Sequence(_) => "a list",
-                        _ => "a single value",
-                    }
-                ),
+                format!("an Alertmanager config is a mapping (route, receivers, ...), not {what}"),
             );
-            return Checked {
-                problems: c.problems,
-                warnings: vec![],
-            };
+            return c.finish(vec![]);
         }
     };
-    walk::walk(
-        &mut c,
-        &Yaml::Mapping(top.clone()),
-        &schema::CONFIG_TY,
-        &mut Vec::new(),
-    );
-    tree::check(&mut c, &top);
-    let warnings = template_warnings(&c, &top);
-    // in the order of the file
-    let line = |p: &String| {
-        p.strip_prefix(origin)
-            .and_then(|r| r.strip_prefix(':'))
-            .and_then(|r| r.split(':').next())
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0)
-    };
-    c.problems.sort_by_key(line);
-    Checked {
-        problems: c.problems,
-        warnings,
-    }
+    walk::walk(c, doc, &schema::CONFIG_TY, &mut Vec::new());
+    tree::check(c, top);
+    let warnings = template_warnings(c, top);
+    c.finish(warnings)
 }
 
 /// Every problem of an Alertmanager configuration, each as `file:line: path: what`.
@@ -246,6 +307,12 @@ fn not_a_template(k: &str) -> bool {
 /// them when it renders a notification.
 fn template_warnings(c: &Checker, top: &Mapping) -> Vec<String> {
     fn visit(c: &Checker, v: &Yaml, path: &mut Vec<Seg>, out: &mut Vec<String>) {
+        if out.len() >= MAX_PROBLEMS {
+            return;
+        }
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || visit_here(c, v, path, out));
+    }
+    fn visit_here(c: &Checker, v: &Yaml, path: &mut Vec<Seg>, out: &mut Vec<String>) {
         match v {
             Yaml::String(s) if s.contains("{{") => {
                 let scope = crate::gotemplate::Scope {

@@ -2,53 +2,123 @@
 //! gets, with `continue`, matchers, the old `match`/`match_re`, and inheritance of receiver,
 //! group_by and timings, as Alertmanager's dispatcher walks the tree. `amtool config routes test`
 //! is the reference in the tests.
+use super::{get, is_true, scalar_text, strings};
 use crate::alertmanager::matchers::{parse_matchers, MatchType, Matcher};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_yaml::Value as Yaml;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A route of the tree, read leniently (the checks are [`super::problems`]'s).
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Route {
-    #[serde(default)]
     pub receiver: Option<String>,
-    #[serde(default)]
     pub group_by: Option<Vec<String>>,
-    #[serde(default, rename = "continue")]
     pub continue_: bool,
-    #[serde(default, rename = "match")]
     pub match_: BTreeMap<String, String>,
-    #[serde(default)]
     pub match_re: BTreeMap<String, String>,
-    #[serde(default)]
     pub matchers: Vec<String>,
-    #[serde(default)]
     pub group_wait: Option<String>,
-    #[serde(default)]
     pub group_interval: Option<String>,
-    #[serde(default)]
     pub repeat_interval: Option<String>,
-    #[serde(default)]
     pub routes: Vec<Route>,
 }
 
+impl Drop for Route {
+    /// A route tree as deep as Alertmanager takes one (10,000 levels) is dropped without
+    /// recursion: each route's children are moved to a work list first.
+    fn drop(&mut self) {
+        let mut work = std::mem::take(&mut self.routes);
+        while let Some(mut r) = work.pop() {
+            work.append(&mut r.routes);
+        }
+    }
+}
+
+impl Route {
+    /// A route from its YAML (deep trees on a stack grown as needed).
+    fn read(v: &Yaml) -> Result<Route, String> {
+        stacker::maybe_grow(64 * 1024, 1024 * 1024, || Route::read_here(v))
+    }
+
+    fn read_here(v: &Yaml) -> Result<Route, String> {
+        let m = match v {
+            Yaml::Mapping(m) => m,
+            Yaml::Null => return Ok(Route::default()),
+            _ => return Err("a route is a mapping (receiver, matchers, routes, ...)".into()),
+        };
+        let opt = |k: &str| get(m, k).and_then(scalar_text);
+        let map = |k: &str| -> BTreeMap<String, String> {
+            get(m, k)
+                .and_then(Yaml::as_mapping)
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((scalar_text(k)?, scalar_text(v).unwrap_or_default())))
+                .collect()
+        };
+        let routes = get(m, "routes")
+            .and_then(Yaml::as_sequence)
+            .into_iter()
+            .flatten();
+        Ok(Route {
+            receiver: opt("receiver"),
+            group_by: get(m, "group_by").map(|_| strings(m, "group_by")),
+            continue_: is_true(m, "continue"),
+            match_: map("match"),
+            match_re: map("match_re"),
+            matchers: strings(m, "matchers"),
+            group_wait: opt("group_wait"),
+            group_interval: opt("group_interval"),
+            repeat_interval: opt("repeat_interval"),
+            routes: routes.map(Route::read).collect::<Result<_, _>>()?,
+        })
+    }
+}
+
 /// A receiver's name (its integrations do not matter for routing).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Receiver {
     pub name: String,
 }
 
 /// The parts of a config routing reads.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Config {
     pub route: Route,
-    #[serde(default)]
     pub receivers: Vec<Receiver>,
 }
 
 impl Config {
+    /// The config as Alertmanager reads the file ([`super::yaml`]).
     pub fn parse(text: &str) -> Result<Self, String> {
-        serde_yaml::from_str(text)
-            .map_err(|e| format!("the Alertmanager config cannot be read: {e}"))
+        let doc = super::yaml::load(text).map_err(|e| {
+            format!(
+                "the Alertmanager config cannot be read: line {}: {}",
+                e.line, e.message
+            )
+        })?;
+        let config = Config::read(&doc);
+        super::yaml::dismantle(doc);
+        config
+    }
+
+    fn read(doc: &Yaml) -> Result<Self, String> {
+        let Some(top) = doc.as_mapping() else {
+            return Err("the Alertmanager config is not a mapping with a route".into());
+        };
+        let route = get(top, "route").ok_or("the Alertmanager config has no route")?;
+        let receivers = get(top, "receivers")
+            .and_then(Yaml::as_sequence)
+            .into_iter()
+            .flatten()
+            .filter_map(Yaml::as_mapping)
+            .map(|r| Receiver {
+                name: super::text(r, "name"),
+            })
+            .collect();
+        Ok(Config {
+            route: Route::read(route)?,
+            receivers,
+        })
     }
 }
 
@@ -103,11 +173,25 @@ fn inherit(r: &Route, parent: &Inherited) -> Inherited {
     }
 }
 
+/// The routes below `r` the alert takes, if it matches `r` (`path`: the matchers from the root
+/// to `r`'s parent; deep trees on a stack grown as needed).
 fn walk(
     r: &Route,
     labels: &BTreeMap<String, String>,
     parent: &Inherited,
-    path: Vec<String>,
+    path: &mut Vec<String>,
+    root: bool,
+) -> Result<Option<Vec<Matched>>, String> {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+        walk_here(r, labels, parent, path, root)
+    })
+}
+
+fn walk_here(
+    r: &Route,
+    labels: &BTreeMap<String, String>,
+    parent: &Inherited,
+    path: &mut Vec<String>,
     root: bool,
 ) -> Result<Option<Vec<Matched>>, String> {
     let ms = matchers(r)?;
@@ -115,20 +199,26 @@ fn walk(
         return Ok(None);
     }
     let here = inherit(r, parent);
-    let mut path = path;
     path.push(ms.iter().map(Matcher::show).collect::<Vec<_>>().join(","));
     let mut all = Vec::new();
     for child in &r.routes {
-        if let Some(found) = walk(child, labels, &here, path.clone(), false)? {
-            all.extend(found);
-            if !child.continue_ {
-                break;
+        match walk(child, labels, &here, path, false) {
+            Ok(Some(found)) => {
+                all.extend(found);
+                if !child.continue_ {
+                    break;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                path.pop();
+                return Err(e);
             }
         }
     }
     if all.is_empty() {
         all.push(Matched {
-            path,
+            path: path.clone(),
             receiver: here.receiver,
             group_by: here.group_by,
             group_wait: here.group_wait,
@@ -137,6 +227,7 @@ fn walk(
             continue_: r.continue_,
         });
     }
+    path.pop();
     Ok(Some(all))
 }
 
@@ -154,7 +245,7 @@ pub fn route(
         group_interval: "5m".into(),
         repeat_interval: "4h".into(),
     };
-    Ok(walk(&cfg.route, labels, &defaults, vec![], true)
+    Ok(walk(&cfg.route, labels, &defaults, &mut Vec::new(), true)
         .map_err(crate::Error::input)?
         .unwrap_or_default())
 }

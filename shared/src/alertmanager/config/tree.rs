@@ -2,7 +2,7 @@
 //! make them: the `global:` conflicts and fallbacks each integration takes, receiver names, the
 //! route tree's root, receivers and time intervals, and `continue` on the root.
 use super::schema::INTEGRATIONS;
-use super::{get, has, scalar_text, text, Checker};
+use super::{get, has, text, Checker};
 use crate::yaml_path::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::BTreeSet;
@@ -263,7 +263,11 @@ fn missing_config(kind: &str) -> Option<&'static str> {
         "msteamsv2" => "missing msteamsv2 config",
         "jira" => "missing jira config",
         "mattermost" => "missing mattermost config",
-        // slack, opsgenie, wechat, rocketchat: an empty one, with the global settings
+        // Config.UnmarshalYAML takes an empty one with the global settings, then LoadFile
+        // dereferences it (resolveFilepaths) and Alertmanager crashes
+        "slack" | "opsgenie" | "wechat" | "rocketchat" => {
+            "an empty item: Alertmanager 0.34 crashes on it (a nil pointer); remove it or fill it in"
+        }
         _ => "",
     };
     (!missing.is_empty()).then_some(missing)
@@ -285,10 +289,11 @@ fn fallback_endpoints(kind: &str, m: &Mapping, g: &Global) -> Option<&'static st
             if !has(m, "app_url") && g.url("slack_app_url").is_none() {
                 return Some("no global Slack App URL set");
             }
-            let http = get(m, "http_config").and_then(Yaml::as_mapping);
-            let authz = http.is_some_and(|h| has(h, "authorization"));
+            // without its own http_config, an integration takes the global one
+            let local = super::http_authorization(m);
+            let authz = local.unwrap_or_else(|| super::http_authorization(g.0) == Some(true));
             let mut token = t("app_token") || t("app_token_file");
-            if !token && !authz && !has(m, "api_url") {
+            if !token && local != Some(true) && !has(m, "api_url") {
                 token = g.set("slack_app_token") || g.set("slack_app_token_file");
             }
             let url = has(m, "api_url")
@@ -419,10 +424,14 @@ fn time_intervals(c: &mut Checker, top: &Mapping) -> BTreeSet<String> {
             .flatten()
             .enumerate()
         {
-            let Some(m) = ti.as_mapping() else { continue };
             let path = [key(list), Seg::Index(i)];
-            let name = text(m, "name");
-            if name.is_empty() {
+            let (name, null) = match ti {
+                Yaml::Mapping(m) => (text(m, "name"), false),
+                // not read at all: a time interval named ""
+                Yaml::Null => (String::new(), true),
+                _ => continue,
+            };
+            if name.is_empty() && !null {
                 c.problem(&path, format!("missing name in {what}"));
             } else if !names.insert(name.clone()) {
                 c.problem(&path, format!("{what} {} is not unique", go_quote(&name)));
@@ -445,11 +454,20 @@ fn route_tree(
         .flatten()
         .enumerate()
     {
-        if let Some(m) = child.as_mapping() {
-            path.extend([key("routes"), Seg::Index(i)]);
-            route_tree(c, m, receivers, intervals, path);
-            path.truncate(path.len() - 2);
+        path.extend([key("routes"), Seg::Index(i)]);
+        match child {
+            Yaml::Mapping(m) => stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
+                route_tree(c, m, receivers, intervals, path)
+            }),
+            // checkReceiver dereferences it
+            Yaml::Null => c.problem(
+                path,
+                "an empty route: Alertmanager 0.34 crashes on it (a nil pointer); remove it"
+                    .to_string(),
+            ),
+            _ => {}
         }
+        path.truncate(path.len() - 2);
     }
     let receiver = text(route, "receiver");
     if !receiver.is_empty() && !receivers.contains(&receiver) {
@@ -464,13 +482,7 @@ fn route_tree(
         path.pop();
     }
     for k in ["active_time_intervals", "mute_time_intervals"] {
-        for (i, n) in get(route, k)
-            .and_then(Yaml::as_sequence)
-            .into_iter()
-            .flatten()
-            .filter_map(scalar_text)
-            .enumerate()
-        {
+        for (i, n) in super::strings(route, k).into_iter().enumerate() {
             if !intervals.contains(&n) {
                 path.extend([key(k), Seg::Index(i)]);
                 c.problem(

@@ -94,7 +94,9 @@ fn unescape(s: &str) -> Result<(), String> {
                 && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit);
             if !ok {
                 let end = (i + 3).min(b.len());
-                return Err(format!("invalid URL escape {}", go_quote(&s[i..end])));
+                // Go quotes the bytes: `%` and what follows may be part of a character
+                let bytes = String::from_utf8_lossy(&b[i..end]);
+                return Err(format!("invalid URL escape {}", go_quote(&bytes)));
             }
             i += 3;
         } else {
@@ -238,6 +240,49 @@ pub fn go_duration(s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A `templates:` entry as Go's `filepath.Glob` reads it (unix): `\\` escapes, `[...]` classes
+/// of characters and ranges, each well formed.
+pub fn glob_pattern(p: &str) -> Result<(), String> {
+    let bad = || "syntax error in pattern".to_string();
+    let c: Vec<char> = p.chars().collect();
+    // Go's getEsc: one character of a class, maybe escaped, something after it
+    let esc = |i: usize| -> Result<usize, String> {
+        let i = match c.get(i) {
+            None | Some('-' | ']') => return Err(bad()),
+            Some('\\') => i + 1,
+            Some(_) => i,
+        };
+        if i + 1 >= c.len() {
+            return Err(bad());
+        }
+        Ok(i + 1)
+    };
+    let mut i = 0;
+    while i < c.len() {
+        match c[i] {
+            '\\' if i + 1 >= c.len() => return Err(bad()),
+            '\\' => i += 2,
+            '[' => {
+                i += 1;
+                if c.get(i) == Some(&'^') {
+                    i += 1;
+                }
+                let mut ranges = 0;
+                while !(c.get(i) == Some(&']') && ranges > 0) {
+                    i = esc(i)?;
+                    if c[i] == '-' {
+                        i = esc(i + 1)?;
+                    }
+                    ranges += 1;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
 /// Prometheus's `model.ParseDuration` (`1h30m`, `5d`, `0`).
 pub fn model_duration(s: &str) -> Result<(), String> {
     if s.is_empty() {
@@ -285,6 +330,9 @@ mod tests {
             am_url("http://x/%zz").unwrap_err(),
             "parse \"http://x/%zz\": invalid URL escape \"%zz\""
         );
+        assert!(am_url("http://x/%é")
+            .unwrap_err()
+            .contains("invalid URL escape"));
         assert_eq!(
             am_url(":foo").unwrap_err(),
             "parse \":foo\": missing protocol scheme"
@@ -308,6 +356,27 @@ mod tests {
             host_port("localhost:").unwrap_err(),
             "address \"localhost:\": port cannot be empty"
         );
+    }
+
+    #[test]
+    fn template_globs_as_go_reads_them() {
+        for ok in [
+            "templates/*.tmpl",
+            "a/[abc]*",
+            "[^a-z]x",
+            "x\\*",
+            "[\\]]y",
+            "**",
+        ] {
+            assert!(glob_pattern(ok).is_ok(), "{ok}");
+        }
+        for bad in ["[", "x\\", "[]a]", "[a-", "[a", "tpl/[a-]x", "[-a]", "[^]"] {
+            assert_eq!(
+                glob_pattern(bad).unwrap_err(),
+                "syntax error in pattern",
+                "{bad}"
+            );
+        }
     }
 
     #[test]

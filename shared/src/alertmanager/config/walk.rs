@@ -20,12 +20,6 @@ fn kind(v: &Yaml) -> &'static str {
     }
 }
 
-/// YAML 1.1's booleans besides `true`/`false`, which Go's yaml.v2 reads as booleans when plain.
-const YAML11_BOOLS: [&str; 16] = [
-    "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "n", "N", "no", "No", "NO", "off", "Off",
-    "OFF",
-];
-
 fn untag(v: &Yaml) -> &Yaml {
     match v {
         Yaml::Tagged(t) => untag(&t.value),
@@ -33,8 +27,27 @@ fn untag(v: &Yaml) -> &Yaml {
     }
 }
 
-/// Check `v` as a value of `ty` at `path`.
+/// Check `v` as a value of `ty` at `path` (as deep as the document is: on a stack grown as
+/// needed).
 pub(super) fn walk(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
+    stacker::maybe_grow(64 * 1024, 1024 * 1024, || walk_here(c, v, ty, path))
+}
+
+fn walk_here(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
+    if matches!(ty, Ty::Bool) && super::yaml::as_bool(v).is_some() {
+        return;
+    }
+    if matches!(ty, Ty::Int | Ty::Uint | Ty::Float | Ty::GoDuration) && !v.is_null() {
+        if let Err(what) = number(v, ty) {
+            let shown =
+                scalar_text(v).map_or_else(|| kind(untag(v)).to_string(), |s| format!("`{s}`"));
+            c.problem(
+                path,
+                what.unwrap_or_else(|| format!("cannot read {shown} as {}", number_kind(ty))),
+            );
+        }
+        return;
+    }
     let v = untag(v);
     if v.is_null() {
         return;
@@ -53,32 +66,11 @@ pub(super) fn walk(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Se
                 refuse(c, "a string");
             }
         }
-        Ty::Bool => match v {
-            Yaml::Bool(_) => {}
-            Yaml::String(s) if YAML11_BOOLS.contains(&s.as_str()) => {}
-            _ => refuse(c, "true or false"),
-        },
-        Ty::Int | Ty::Uint => match v {
-            Yaml::Number(n) if matches!(ty, Ty::Uint) && n.as_i64().is_some_and(|i| i < 0) => {
-                refuse(c, "a number not below 0")
-            }
-            Yaml::Number(_) => {}
-            _ => refuse(c, "a whole number"),
-        },
-        Ty::Float => {
-            if !matches!(v, Yaml::Number(_)) {
-                refuse(c, "a number");
+        Ty::Bool => {
+            if super::yaml::as_bool(v).is_none() {
+                refuse(c, "true or false");
             }
         }
-        Ty::GoDuration => match v {
-            Yaml::Number(n) if n.is_i64() || n.is_u64() => {}
-            Yaml::String(s) => {
-                if let Err(e) = values::go_duration(s) {
-                    c.problem(path, e);
-                }
-            }
-            _ => refuse(c, "a duration like 30s or 1m30s"),
-        },
         _ => {
             let Some(text) = scalar.clone() else {
                 return match ty {
@@ -100,6 +92,7 @@ pub(super) fn walk(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Se
                 Ty::TemplateUrl => template_url(&text),
                 Ty::AnyUrl => values::url_parse(&text).map(|_| ()),
                 Ty::HostPort => values::host_port(&text),
+                Ty::Glob => values::glob_pattern(&text),
                 Ty::TlsVersion => match text.as_str() {
                     "TLS10" | "TLS11" | "TLS12" | "TLS13" => Ok(()),
                     _ => Err(format!("unknown TLS version: {text}")),
@@ -122,6 +115,41 @@ pub(super) fn walk(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Se
                 c.problem(path, e);
             }
         }
+    }
+}
+
+fn number_kind(ty: &Ty) -> &'static str {
+    match ty {
+        Ty::Int => "a whole number",
+        Ty::Uint => "a whole number not below 0",
+        Ty::Float => "a number",
+        _ => "a duration like 30s or 1m30s",
+    }
+}
+
+/// Whether yaml.v2 reads `v` into a Go integer, unsigned integer, float or `time.Duration`
+/// (`Err(Some(why))`: a duration's text that does not parse).
+fn number(v: &Yaml, ty: &Ty) -> Result<(), Option<String>> {
+    use super::yaml::{as_number, Num};
+    let fits = match (as_number(v), ty) {
+        (Some(_), Ty::Float) => true,
+        (Some(Num::Int(i)), Ty::Int | Ty::GoDuration) => i <= i64::MAX as i128,
+        (Some(Num::Int(i)), _) => i >= 0,
+        // Go converts a float that is not above the largest integer
+        (Some(Num::Float(f)), Ty::Int | Ty::GoDuration) => f <= i64::MAX as f64,
+        (Some(Num::Float(f)), _) => f <= u64::MAX as f64,
+        (None, Ty::GoDuration) => {
+            return match untag(v) {
+                Yaml::String(s) => values::go_duration(s).map_err(Some),
+                _ => Err(None),
+            }
+        }
+        (None, _) => false,
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(None)
     }
 }
 
@@ -160,6 +188,7 @@ fn walk_map(c: &mut Checker, v: &Yaml, value: &'static Ty, path: &mut Vec<Seg>) 
         c.problem(path, format!("expected a mapping, found {}", kind(v)));
         return;
     };
+    shadowed_keys(c, path);
     for (k, x) in m {
         let Some(k) = scalar_text(k) else {
             c.problem(path, "a key must be a string".to_string());
@@ -185,6 +214,7 @@ fn walk_label_set(c: &mut Checker, v: &Yaml, path: &mut Vec<Seg>) {
         c.problem(path, format!("expected a mapping, found {}", kind(v)));
         return;
     };
+    shadowed_keys(c, path);
     for (k, x) in m {
         let k = scalar_text(k).unwrap_or_default();
         path.push(Seg::Key(k.clone()));
@@ -246,4 +276,22 @@ fn walk_struct(c: &mut Checker, v: &Yaml, s: &'static Struct, path: &mut Vec<Seg
         path.pop();
     }
     super::semantic::check(c, s, m, path);
+    // yaml.v2 decodes a merged value under a key set already too (the last one stays)
+    for (key, x) in c.shadowed(path) {
+        path.push(Seg::Key(key.clone()));
+        match s.field(&key) {
+            Some(ty) => walk(c, &x, ty, path),
+            None => c.problem(path, format!("unknown field `{key}` (merged with `<<`)")),
+        }
+        path.pop();
+        super::yaml::dismantle(x);
+    }
+}
+
+/// Keys merged into a map (`<<`) that it sets already: yaml.v2 refuses them, as any key set twice.
+fn shadowed_keys(c: &mut Checker, path: &[Seg]) {
+    for (key, x) in c.shadowed(path) {
+        c.problem(path, format!("key {} already set in map", go_quote(&key)));
+        super::yaml::dismantle(x);
+    }
 }

@@ -8,6 +8,27 @@ pub mod utf8;
 use crate::re2::{self, Anchor};
 use std::collections::BTreeMap;
 
+/// A matcher's regex compiled as Alertmanager compiles it; the same few recur across a route
+/// tree and its inhibit rules: each thread compiles a distinct one once.
+fn compiled(value: &str) -> Result<regex::Regex, String> {
+    type Compiled = std::collections::HashMap<String, Result<regex::Regex, String>>;
+    thread_local! {
+        static COMPILED: std::cell::RefCell<Compiled> = Default::default();
+    }
+    const REMEMBERED: usize = 1024;
+    if let Some(known) = COMPILED.with(|c| c.borrow().get(value).cloned()) {
+        return known;
+    }
+    let result = re2::compile(value, Anchor::Alertmanager);
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() < REMEMBERED {
+            c.insert(value.to_string(), result.clone());
+        }
+    });
+    result
+}
+
 /// `=`, `!=`, `=~`, `!~`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchType {
@@ -47,9 +68,7 @@ impl Matcher {
     /// A matcher; a regex value must compile (Go's message when it does not).
     pub fn new(op: MatchType, name: &str, value: &str) -> Result<Self, String> {
         let re = match op {
-            MatchType::Regexp | MatchType::NotRegexp => {
-                Some(re2::compile(value, Anchor::Alertmanager)?)
-            }
+            MatchType::Regexp | MatchType::NotRegexp => Some(compiled(value)?),
             _ => None,
         };
         Ok(Matcher {

@@ -38,6 +38,8 @@ pub enum Ty {
     TlsVersion,
     /// An IANA time zone name.
     Location,
+    /// A `templates:` entry: a file name pattern (`filepath.Glob`'s).
+    Glob,
     /// A regex (the values of `match_re`): null is refused.
     Regexp,
     /// A list of matcher lines.
@@ -90,7 +92,7 @@ pub static CONFIG: Struct = Struct {
         ("route", Struct(&ROUTE)),
         ("inhibit_rules", List(&Struct(&INHIBIT_RULE))),
         ("receivers", List(&Struct(&RECEIVER))),
-        ("templates", List(&Str)),
+        ("templates", List(&Glob)),
         ("mute_time_intervals", List(&Struct(&NAMED_TIME_INTERVAL))),
         ("time_intervals", List(&Struct(&NAMED_TIME_INTERVAL))),
         ("tracing", Struct(&TRACING)),

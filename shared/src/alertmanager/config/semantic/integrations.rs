@@ -6,8 +6,11 @@ use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::BTreeSet;
 
 pub(super) fn check_webhook(x: &mut Ctx) {
-    let m = x.m;
-    one_of(x.say_fn(), m, "url", "url_file");
+    // its url is a string (empty is unset), not a pointer
+    if !x.nonempty("url") && !x.nonempty("url_file") {
+        x.say("one of url or url_file must be configured".into());
+    }
+    x.at_most_one("url", "url_file");
 }
 
 pub(super) fn check_discord(x: &mut Ctx) {
@@ -21,7 +24,7 @@ pub(super) fn check_incidentio(x: &mut Ctx) {
     x.at_most_one("alert_source_token", "alert_source_token_file");
     let token = x.nonempty("alert_source_token") || x.nonempty("alert_source_token_file");
     let http = get(m, "http_config").and_then(Yaml::as_mapping);
-    let authz = http.is_some_and(|h| has(h, "authorization"));
+    let authz = crate::alertmanager::config::http_authorization(m) == Some(true);
     if authz && token {
         x.say("cannot specify alert_source_token or alert_source_token_file when using http_config.authorization".into());
     }
@@ -222,9 +225,7 @@ pub(super) fn check_webex(x: &mut Ctx) {
     if !x.nonempty("room_id") {
         x.say("missing room_id on webex_config".into());
     }
-    let authz = get(m, "http_config")
-        .and_then(Yaml::as_mapping)
-        .is_some_and(|h| has(h, "authorization"));
+    let authz = crate::alertmanager::config::http_authorization(m) == Some(true);
     if !authz {
         x.say("missing webex_configs.http_config.authorization".into());
     }
@@ -239,7 +240,8 @@ pub(super) fn check_jira(x: &mut Ctx) {
         x.say("missing issue_type in jira_config".into());
     }
     let api = text(m, "api_type");
-    if get(m, "api_type").is_some() && !matches!(api.as_str(), "auto" | "cloud" | "datacenter") {
+    // null sets it to "" over its default (auto)
+    if m.contains_key("api_type") && !matches!(api.as_str(), "auto" | "cloud" | "datacenter") {
         x.say("unknown api_type on jira_config, must be auto, cloud or datacenter".into());
     }
 }

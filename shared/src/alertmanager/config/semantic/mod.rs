@@ -173,14 +173,9 @@ pub(super) fn keys(m: &Mapping, k: &str) -> BTreeSet<String> {
         .filter_map(|(k, _)| super::scalar_text(k))
         .collect()
 }
-/// The strings of a list under `k`.
+/// The strings of a list under `k` (a null item is Go's empty string).
 pub(super) fn strings(m: &Mapping, k: &str) -> Vec<String> {
-    get(m, k)
-        .and_then(Yaml::as_sequence)
-        .into_iter()
-        .flatten()
-        .filter_map(super::scalar_text)
-        .collect()
+    super::strings(m, k)
 }
 /// A Go template parsed with no functions of its own (`template.New("").Parse`).
 pub(super) fn bare_template(s: &str) -> Result<(), String> {

@@ -1,0 +1,61 @@
+//! The YAML reader against what yaml.v2 (2.4) makes of a document.
+use super::*;
+
+fn err(text: &str) -> String {
+    load(text).unwrap_err().message
+}
+
+#[test]
+fn as_deep_as_yaml_v2_reads() {
+    // block: one indentation per nested list (`- - - x`), as amtool 0.34 counts them
+    let block = |n: usize| format!("{}x\n", "- ".repeat(n));
+    dismantle(load(&block(MAX_DEPTH)).unwrap());
+    assert_eq!(err(&block(MAX_DEPTH + 1)), "exceeded max depth of 10000");
+    let flow = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+    dismantle(load(&flow(MAX_FLOW_DEPTH)).unwrap());
+    assert!(err(&flow(MAX_FLOW_DEPTH + 1))
+        .starts_with("flow collections (`[...]`, `{...}`) nested more than 256 deep"));
+}
+
+#[test]
+fn what_yaml_v2_makes_of_a_document() {
+    assert_eq!(
+        load("a: 1\n---\nb: [\n").unwrap()["a"],
+        Yaml::Number(1.into())
+    );
+    assert_eq!(load("# nothing\n").unwrap(), Yaml::Null);
+    assert_eq!(err("a: 1\na: 2\n"), "key \"a\" already set in map");
+    assert_eq!(
+        err("? [a]\n: b\n"),
+        "invalid map key: a list or mapping is no key"
+    );
+    assert_eq!(err("a: *x\n"), "unknown anchor 'x' referenced");
+    assert_eq!(
+        err("%YAML 1.2\n---\na: 1\n"),
+        "found incompatible YAML document"
+    );
+    let merged = load("b: &b {x: 1, y: 2}\nc: {<<: *b, y: 3}\n").unwrap();
+    assert_eq!(merged["c"]["x"], Yaml::Number(1.into()));
+    assert_eq!(merged["c"]["y"], Yaml::Number(3.into()));
+    assert_eq!(
+        err("c: {<<: 5}\n"),
+        "map merge requires map or sequence of maps as the value"
+    );
+}
+
+#[test]
+fn a_tag_takes_a_comma_as_yaml_v2_reads_it() {
+    // libyaml-safer panics on the first, and refuses the second
+    assert_eq!(load("[a,!x, b]\n").unwrap()[1], Yaml::String("b".into()));
+    assert_eq!(load("k: !x,y v\n").unwrap()["k"], Yaml::String("v".into()));
+}
+
+#[test]
+fn a_billion_laughs_is_excessive_aliasing() {
+    let mut s = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..9 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        s.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    assert_eq!(err(&s), "document contains excessive aliasing");
+}

@@ -30,6 +30,7 @@ pub mod endpoint;
 pub mod error;
 pub mod fields;
 pub mod gotemplate;
+pub mod grafana;
 pub mod limits;
 pub mod output;
 pub mod owned;

@@ -62,18 +62,22 @@ pub struct GlobalArgs {
     pub verbose: u8,
 }
 
-/// The flag of every list verb.
+/// The flags of every list verb: `-A`, and sources whose objects to list (`kubectl get -f`).
 #[derive(Debug, Clone, Args)]
-pub struct ListArgs {
+pub struct ListArgs<S: crate::sources::SourceSet> {
+    #[command(flatten)]
+    pub sources: crate::sources::SourceArgs<S>,
     /// Every namespace
     #[arg(short = 'A', long)]
     pub all_namespaces: bool,
 }
 
-impl ListArgs {
+impl<S: crate::sources::SourceSet> ListArgs<S> {
     pub fn options(&self, g: &GlobalArgs) -> crate::verb::ListOptions {
         crate::verb::ListOptions {
             namespace: (!self.all_namespaces).then(|| g.namespace.clone()),
+            sources: self.sources.named(),
+            sources_namespace: g.namespace.clone(),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! `run(opts, deps)` returning a [`Report`], and [`finish`] printing it in the format asked for
 //! and giving its exit code. Verbs that read only files take no dependencies: `run(opts)`.
 pub use crate::output::{finish, Report};
+use crate::sources::Summary;
 
 use crate::cli::GlobalArgs;
 use crate::cluster::{Cluster, KubeCluster};
@@ -53,20 +54,46 @@ impl<'a> Deps<'a> {
     }
 }
 
-/// Which namespace a list verb looks in (`-A`: every one).
+/// The report of a verb that read sources, with which it read: `{"sources": {...}, <the
+/// report's fields>}` for `-o json|yaml`; the text is the report's (the sources' line goes to
+/// stderr first, when they are read).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Sourced<R> {
+    pub sources: Summary,
+    #[serde(flatten)]
+    pub report: R,
+}
+
+impl<R: Report> Report for Sourced<R> {
+    fn text(&self) -> String {
+        self.report.text()
+    }
+    fn exit_code(&self) -> crate::ExitCode {
+        self.report.exit_code()
+    }
+}
+
+/// Which namespace a list verb looks in (`-A`: every one), and the sources whose objects it lists
+/// (as `kubectl get -f`; None: every one there).
 #[derive(Debug, Clone)]
 pub struct ListOptions {
     /// None: every namespace.
     pub namespace: Option<String>,
+    /// The sources named on the command line.
+    pub sources: Option<crate::sources::Inputs>,
+    /// The namespace the sources' objects go to (`-n`).
+    pub sources_namespace: String,
 }
 
-/// What a diff verb compares: the sources (None: the embedded ones) with the cluster's objects
-/// in `namespace`; `exit_code` makes a difference a failed check (exit 3).
+/// What a diff verb compares: the sources (none: the embedded ones) with the cluster's objects
+/// in `namespace`; `exit_code` makes a difference a failed check (exit 3). Of a selection (files,
+/// a stream) only what it makes, unless `whole_set` says it is the whole set.
 #[derive(Debug, Clone)]
 pub struct DiffOptions {
-    pub dir: Option<std::path::PathBuf>,
+    pub sources: crate::sources::Inputs,
     pub namespace: String,
     pub exit_code: bool,
+    pub whole_set: bool,
     /// Which Prometheus PromQL is checked for (`--enable-feature`, else the live one's).
     pub target: crate::prometheus::target::TargetArgs,
 }

@@ -170,7 +170,7 @@ pub async fn check(
             .collect()
             .await;
         let mut report = DashboardReport {
-            file: d.path.clone(),
+            file: d.shown.clone(),
             title: d.value["title"].as_str().unwrap_or_default().to_string(),
             queries: qs.len(),
             with_data: 0,

@@ -44,12 +44,8 @@ fn describe(object: &Value) -> String {
 /// The dashboard uids a sidecar object carries: a ConfigMap's data as it is, a Secret's decoded
 /// (the API server keeps Secret data in base64; a value that is not text holds no dashboard).
 fn uids_in(object: &Value) -> Vec<String> {
-    if object["kind"] != "Secret" {
-        return dashboard::uids_of(object);
-    }
-    let data: std::collections::BTreeMap<String, k8s_openapi::ByteString> =
-        serde_json::from_value(object["data"].clone()).unwrap_or_default();
-    dashboard::uids_in_texts(data.values().filter_map(|v| std::str::from_utf8(&v.0).ok()))
+    let texts = dashboard::objects::data_texts(object);
+    dashboard::uids_in_texts(texts.iter().filter_map(|(_, t)| t.as_deref().ok()))
 }
 
 /// The sidecar's objects of one kind in every namespace, or in `ns` alone where the credentials

@@ -37,7 +37,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let deps = Deps::connecting(&cli.global, &ui);
     let (g, t, fmt) = (&cli.global, &cli.target, cli.global.output);
     match &cli.command {
-        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(t))?),
+        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(t), &ui)?),
         Command::Diff(a) => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
         Command::Sync(a) if a.dry_run && fmt == OutputFormat::Yaml => {
             // the ConfigMaps, no cluster needed

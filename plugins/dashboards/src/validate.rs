@@ -105,7 +105,7 @@ pub fn queries(p: &Prepared) -> Vec<Query> {
                 continue;
             }
             out.push(Query {
-                file: p.path.clone(),
+                file: p.shown.clone(),
                 dashboard: title.clone(),
                 panel: panel["title"].as_str().unwrap_or("(untitled)").to_string(),
                 path: format!("{path}.targets[{t}].expr"),
@@ -184,7 +184,7 @@ pub fn validate(dashboards: &[Prepared], target: &Target) -> Vec<Problem> {
             all_queries.extend(queries(p));
         }
         out.extend(found.into_iter().map(|(level, path, message)| Problem {
-            file: p.path.clone(),
+            file: p.shown.clone(),
             level,
             panel: None,
             path,
@@ -224,7 +224,7 @@ fn identity_problems(p: &Prepared, seen: &mut Seen) -> Vec<Found> {
             format!("uid `{uid}` may only hold letters, digits, `-` and `_`"),
         );
     }
-    if let Some(first) = seen.uids.insert(uid.to_string(), p.path.clone()) {
+    if let Some(first) = seen.uids.insert(uid.to_string(), p.uid_at()) {
         error("uid", format!("uid `{uid}` is also used by {first}"));
     }
     let folder = p.path.rsplit_once('/').map_or("", |(f, _)| f).to_string();

@@ -79,7 +79,8 @@ async fn check_reports_data_no_data_and_errors() {
         String::from_utf8_lossy(&out.stderr)
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v[0]["with_data"], 3);
+    assert_eq!(v["dashboards"][0]["with_data"], 3);
+    assert_eq!(v["sources"]["whole_set"], true, "{v}");
 }
 
 #[tokio::test]
@@ -173,9 +174,9 @@ fn feature_gates_are_the_queried_prometheus_s() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v[0]["queries"], 1, "{v}");
+    assert_eq!(v["dashboards"][0]["queries"], 1, "{v}");
     assert_eq!(
-        v[0]["errors"],
+        v["dashboards"][0]["errors"],
         serde_json::json!([]),
         "a Prometheus with the feature runs it: {v}"
     );

@@ -1,6 +1,6 @@
 //! End to end against a real cluster (PROMSTACK_E2E_KUBECONFIG): sync promstack's dashboards into a
-//! throwaway namespace, check labels, annotation and keys on the live ConfigMaps, prune one, clean
-//! up; a dashboard moved to another folder is one ConfigMap after one sync; a copy of one of the
+//! throwaway namespace, check labels, annotation and keys on the live ConfigMaps, prune one, sync
+//! it back from a stream `kubectl kustomize` builds, clean up; a dashboard moved to another folder is one ConfigMap after one sync; a copy of one of the
 //! stack's dashboards that kept its uid is refused before any write.
 use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
 use std::path::Path;
@@ -62,7 +62,8 @@ fn sync_verify_prune() {
         1
     );
     let listed = dashboards(&kc, &ns.name, &["list"]);
-    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    sync_once_from_a_stream(&kc, &ns.name);
 
     // check: against PROMSTACK_E2E_PROMETHEUS_URL, else through a port-forward to the stack
     // in PROMSTACK_E2E_NAMESPACE (default monitoring)
@@ -95,13 +96,82 @@ fn sync_verify_prune() {
     };
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let reports = dashboards(&kc, &target_ns, &args);
-    let reports = reports.as_array().unwrap();
+    let reports = reports["dashboards"].as_array().unwrap();
     assert_eq!(reports.len(), 2);
     assert!(
         reports
             .iter()
             .all(|r| r["errors"].as_array().unwrap().is_empty()),
         "{reports:#?}"
+    );
+}
+
+/// The dashboard pruned above comes back from a stream, as `kubectl kustomize` (kubectl 1.33's
+/// kustomize) builds it from a configMapGenerator with the sidecar's label and folder annotation
+/// beside another ConfigMap: `sync -f -` writes the very ConfigMap the folder's sync wrote
+/// (name, folder, source) and leaves the others of ours; `--prune` is refused for a stream.
+fn sync_once_from_a_stream(kc: &Path, ns: &str) {
+    let kubectl_bin =
+        promstack_shared::testing::kubectl_bin().expect("kubectl v1.33 for kustomize");
+    let tree = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        Path::new(DASHBOARDS).join("Cilium/hubble.json"),
+        tree.path().join("hubble.json"),
+    )
+    .unwrap();
+    std::fs::write(
+        tree.path().join("kustomization.yaml"),
+        "configMapGenerator:\n  - name: hubble\n    files: [hubble.json]\n    options:\n      labels: {grafana_dashboard: \"1\"}\n      annotations: {grafana_folder: Cilium}\n  - name: settings\n    literals: [a=b]\n",
+    )
+    .unwrap();
+    let built = promstack_shared::testing::output_ok(
+        std::process::Command::new(kubectl_bin)
+            .arg("kustomize")
+            .arg(tree.path()),
+    );
+    let bin = env!("CARGO_BIN_EXE_kubectl-promstack-dashboards");
+    let fed = |args: &[&str]| {
+        promstack_shared::testing::plugin_json_fed(bin, kc, ns, args, Some(&built.stdout))
+    };
+    let r = fed(&["sync", "-f", "-"]);
+    assert_eq!(
+        (
+            r["created"].clone(),
+            r["outside"].clone(),
+            r["sources"]["skipped"].clone()
+        ),
+        (1.into(), 2.into(), 1.into()),
+        "{r}"
+    );
+    let live = kubectl(
+        kc,
+        &[
+            "-n",
+            ns,
+            "get",
+            "configmap",
+            "dashboard-cilium-hubble",
+            "-o",
+            "jsonpath={.metadata.annotations.grafana_folder} {.metadata.labels.app\\.kubernetes\\.io/managed-by}",
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&live.stdout), "Cilium promstack");
+    assert_eq!(fed(&["sync", "-f", "-"])["unchanged"], 1);
+    let listed = fed(&["list", "-f", "-"]);
+    assert_eq!(
+        listed["items"][0]["name"], "dashboard-cilium-hubble",
+        "{listed}"
+    );
+    let mut prune = std::process::Command::new(bin);
+    prune
+        .args(["sync", "-f", "-", "--prune", "-n", ns, "--kubeconfig"])
+        .arg(kc);
+    let o = promstack_shared::testing::output_fed(&mut prune, &built.stdout);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
     );
 }
 

@@ -2,6 +2,7 @@
 //! ConfigMap already holds is refused before any write (the in-memory cluster).
 use promstack_dashboards::{load_valid, sync_dashboards, DASHBOARDS};
 use promstack_shared::cluster::{Fault, MemoryCluster, ObjRef, Verb};
+use promstack_shared::sync::Mode;
 use promstack_shared::sync::SyncReport;
 use promstack_shared::ui::Ui;
 use serde_json::json;
@@ -27,13 +28,20 @@ fn write(dir: &Path, path: &str, text: &str) {
 
 async fn sync(c: &MemoryCluster, dir: &Path, dry_run: bool) -> anyhow::Result<SyncReport> {
     let prepared = load_valid(Some(dir), &Ui::silent())?;
-    sync_dashboards(c, &prepared, "monitoring", false, dry_run, &Ui::silent()).await
+    sync_dashboards(
+        c,
+        &prepared,
+        "monitoring",
+        Mode::whole_set(false, dry_run),
+        &Ui::silent(),
+    )
+    .await
 }
 
 async fn diff(c: &MemoryCluster, dir: &Path) -> Vec<promstack_shared::sync::ObjectDiff> {
     let prepared = load_valid(Some(dir), &Ui::silent()).unwrap();
     let objects = promstack_dashboards::configmaps(&prepared, "monitoring").unwrap();
-    promstack_shared::sync::diff(c, DASHBOARDS, &objects, "monitoring")
+    promstack_shared::sync::diff(c, DASHBOARDS, &objects, "monitoring", true)
         .await
         .unwrap()
 }
@@ -201,9 +209,15 @@ async fn a_uid_another_sidecar_configmap_holds_is_refused_before_any_write() {
     std::fs::remove_dir_all(tmp.path().join("Nodes")).unwrap();
     c.remove(&ObjRef::new("v1", "ConfigMap", Some("other"), "team-neg"));
     let prepared = load_valid(Some(tmp.path()), &Ui::silent()).unwrap();
-    sync_dashboards(&c, &prepared, "other", false, false, &Ui::silent())
-        .await
-        .unwrap();
+    sync_dashboards(
+        &c,
+        &prepared,
+        "other",
+        Mode::whole_set(false, false),
+        &Ui::silent(),
+    )
+    .await
+    .unwrap();
     let err = sync(&c, tmp.path(), false).await.unwrap_err();
     assert!(
         err.to_string().contains(
@@ -223,9 +237,15 @@ async fn where_only_the_namespace_may_be_listed_it_is_checked_with_a_warning() {
     write(tmp.path(), "neg.json", NEG);
     let prepared = load_valid(Some(tmp.path()), &Ui::silent()).unwrap();
     let (ui, said) = Ui::capture();
-    let err = sync_dashboards(&c, &prepared, "monitoring", false, false, &ui)
-        .await
-        .unwrap_err();
+    let err = sync_dashboards(
+        &c,
+        &prepared,
+        "monitoring",
+        Mode::whole_set(false, false),
+        &ui,
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("monitoring/team-neg"), "{err}");
     let said = said.lock().unwrap().join("\n");
     assert!(
@@ -278,9 +298,15 @@ async fn where_secrets_may_not_be_listed_the_configmaps_are_still_checked_with_a
     write(tmp.path(), "neg.json", NEG);
     let prepared = load_valid(Some(tmp.path()), &Ui::silent()).unwrap();
     let (ui, said) = Ui::capture();
-    let r = sync_dashboards(&c, &prepared, "monitoring", false, false, &ui)
-        .await
-        .unwrap();
+    let r = sync_dashboards(
+        &c,
+        &prepared,
+        "monitoring",
+        Mode::whole_set(false, false),
+        &ui,
+    )
+    .await
+    .unwrap();
     assert_eq!(r.created, 1);
     let said = said.lock().unwrap().join("\n");
     assert!(

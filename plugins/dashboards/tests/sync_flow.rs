@@ -1,6 +1,7 @@
 //! Dashboard ConfigMaps against the in-memory cluster.
 use promstack_dashboards::{configmaps, load_valid, sync_dashboards};
 use promstack_shared::cluster::{MemoryCluster, ObjRef, Verb};
+use promstack_shared::sync::Mode;
 use promstack_shared::ui::Ui;
 use serde_json::json;
 use std::path::Path;
@@ -23,7 +24,14 @@ async fn sync_dir(
     prune: bool,
 ) -> anyhow::Result<promstack_shared::sync::SyncReport> {
     let prepared = load_valid(Some(dir), &Ui::silent())?;
-    sync_dashboards(c, &prepared, "monitoring", prune, false, &Ui::silent()).await
+    sync_dashboards(
+        c,
+        &prepared,
+        "monitoring",
+        Mode::whole_set(prune, false),
+        &Ui::silent(),
+    )
+    .await
 }
 
 fn copy_to(dir: &Path) {
@@ -122,10 +130,15 @@ async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
         "monitoring",
     )
     .unwrap();
-    let diffs =
-        promstack_shared::sync::diff(&c, promstack_dashboards::DASHBOARDS, &objects, "monitoring")
-            .await
-            .unwrap();
+    let diffs = promstack_shared::sync::diff(
+        &c,
+        promstack_dashboards::DASHBOARDS,
+        &objects,
+        "monitoring",
+        true,
+    )
+    .await
+    .unwrap();
     assert_eq!(diffs.len(), 1);
     assert!(
         diffs[0].diff.contains("-    promstack.io/legacy: yes")
@@ -172,4 +185,87 @@ async fn a_namespace_being_deleted_is_refused_before_any_write() {
     );
     assert_eq!(c.writes(), 0);
     assert_eq!(c.count(Verb::List), 0, "refused before the uid check reads");
+}
+
+/// The folder's dashboards as a stream (the ConfigMaps `sync --dry-run -o yaml` prints, which
+/// `install export`'s kustomization generates, with another object in it) sync as the folder
+/// does: the same ConfigMaps, so after the folder's sync nothing is written. A file given alone
+/// is named without its folder: its dashboard would move out of it, which a selection refuses
+/// (exit 2, nothing written), as it refuses `--prune`; `--whole-set` says it is meant.
+#[tokio::test]
+async fn a_stream_and_files_sync_as_the_folder_does() {
+    use promstack_shared::prometheus::promql::Target;
+    use promstack_shared::sources::Inputs;
+    let c = cluster();
+    let tmp = tempfile::tempdir().unwrap();
+    copy_to(tmp.path());
+    assert_eq!(sync_dir(&c, tmp.path(), false).await.unwrap().created, 3);
+    let ui = Ui::silent();
+    let folder = configmaps(&load_valid(Some(tmp.path()), &ui).unwrap(), "monitoring").unwrap();
+    let stream = format!(
+        "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\n{}",
+        promstack_shared::output::yaml_stream(&folder).unwrap()
+    );
+    let read = promstack_shared::sources::input::from_stream::<
+        promstack_shared::sources::DashboardSet,
+    >(stream);
+    let picked = promstack_shared::dashboard::pick_all(read.files);
+    assert_eq!((picked.dashboards.len(), picked.skipped), (3, 1));
+    let prepared =
+        promstack_dashboards::load::valid_files(&picked.dashboards, &ui, &Target::default())
+            .unwrap();
+    assert_eq!(
+        configmaps(&prepared, "monitoring").unwrap(),
+        folder,
+        "the same ConfigMaps"
+    );
+    c.reset_counts();
+    let selection = Mode::default();
+    let r = sync_dashboards(&c, &prepared, "monitoring", selection, &ui)
+        .await
+        .unwrap();
+    assert_eq!((r.unchanged, r.outside, c.writes()), (3, 0, 0));
+
+    // one file of a sub-folder given alone: its dashboard would move out of Cilium
+    let hubble = Inputs::paths([tmp.path().join("Cilium/hubble.json")]);
+    let alone =
+        promstack_dashboards::load::sources_valid(&hubble, &ui, &Target::default()).unwrap();
+    assert!(!alone.sources.whole_set);
+    let err = sync_dashboards(&c, &alone.prepared, "monitoring", selection, &ui)
+        .await
+        .unwrap_err();
+    assert!(
+        format!("{err:#}").contains(
+            "ConfigMap dashboard-cilium-hubble (from Cilium/hubble.json) → dashboard-hubble"
+        ),
+        "{err:#}"
+    );
+    assert_eq!(promstack_shared::exit_code_of(&err).code(), 2);
+    assert_eq!(c.writes(), 0, "nothing written");
+    // a file given alone at the top: itself, the two others left as they are
+    std::fs::write(
+        tmp.path().join("top.json"),
+        r#"{"title": "Top", "uid": "top", "panels": []}"#,
+    )
+    .unwrap();
+    let top = promstack_dashboards::load::sources_valid(
+        &Inputs::paths([tmp.path().join("top.json")]),
+        &ui,
+        &Target::default(),
+    )
+    .unwrap();
+    let r = sync_dashboards(&c, &top.prepared, "monitoring", selection, &ui)
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.outside, r.stale.len()), (1, 3, 0));
+    // said to be the whole set: the move is made
+    let whole = Mode {
+        whole_set: true,
+        ..selection
+    };
+    let r = sync_dashboards(&c, &alone.prepared, "monitoring", whole, &ui)
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.moved), (1, 1));
+    assert!(c.peek(&cm("dashboard-cilium-hubble")).is_none());
 }

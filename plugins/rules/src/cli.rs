@@ -6,14 +6,18 @@ use crate::verb::{
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
 use promstack_shared::prometheus::target::TargetArgs;
+use promstack_shared::sources::{RuleSet, SourceArgs};
 use promstack_shared::verb::DiffOptions;
 use std::path::PathBuf;
 
 /// PrometheusRules as code: validate, lint, test, diff, sync, prune.
 ///
-/// Sources: PrometheusRule YAML (one or many documents per file) and plain Prometheus rule files
-/// (`groups:`), mixed in one folder tree; promtool unit tests in tests/. Default: promstack's own
-/// rules, embedded in this binary.
+/// Sources: files and folders (arguments or -f, repeatable; -f - reads a YAML stream on standard
+/// input, such as `helm template`, `kustomize build` or `kubectl get -o yaml` print), or --dir.
+/// Each holds PrometheusRule YAML (one or many documents, a kind: List) or plain Prometheus rule
+/// files (`groups:`); other objects are skipped and counted. promtool unit tests: tests/ of a
+/// folder, or test files given. None given: promstack's own rules, embedded in this binary; the
+/// first line on stderr says which sources were read.
 ///
 /// Exit codes: 0 ok, 1 failure at run time (cluster, network, promtool), 2 bad input (nothing was
 /// changed), 3 a check failed (lint above --fail-on, a unit test failed, no Prometheus selects the
@@ -33,27 +37,34 @@ pub struct Cli {
     pub target: TargetArgs,
 }
 
-#[derive(Debug, Clone, Args)]
-pub struct Sources {
-    /// Rules folder (default: promstack's embedded rules/)
-    #[arg(long, value_name = "DIR", env = "PROMSTACK_RULES_DIR", global = true)]
-    pub dir: Option<PathBuf>,
+/// The source flags of every verb (files, folders, `-f -`, `--dir`).
+pub type Sources = SourceArgs<RuleSet>;
+
+/// The examples under a verb's `--help`.
+fn examples(verb: &str, extra: [&str; 3]) -> String {
+    promstack_shared::sources::args::examples::<RuleSet>(verb, extra)
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check as Prometheus 3.14 loads rule files: structure, PromQL, names, durations, templates; every error with file:line
+    #[command(after_help = examples("validate", [""; 3]))]
     Validate(ValidateArgs),
     /// pint-style checks with stable names; opt out per rule with `# promstack-lint: ignore CHECK`
+    #[command(after_help = examples("lint", ["--offline"; 3]))]
     Lint(LintArgs),
-    /// Run the promtool unit tests in tests/ with the real promtool
+    /// Run the promtool unit tests (tests/ of a folder, or test files given) with the real promtool
+    #[command(after_help = examples("test", [""; 3]))]
     Test(TestArgs),
-    /// Field-level differences between the sources and the cluster
+    /// Field-level differences between the sources and the cluster (of files or a stream: only the objects they make)
+    #[command(after_help = examples("diff", ["--exit-code"; 3]))]
     Diff(DiffArgs),
     /// Server-side apply the rules (validated first: nothing is written if any file is bad)
+    #[command(after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))]
     Sync(SyncArgs),
-    /// PrometheusRules in the cluster, ours or not, with their source
-    List(promstack_shared::cli::ListArgs),
+    /// PrometheusRules in the cluster, ours or not, with their source; with sources, the objects they make (as kubectl get -f)
+    #[command(after_help = examples("list", [""; 3]))]
+    List(promstack_shared::cli::ListArgs<RuleSet>),
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +114,9 @@ pub struct DiffArgs {
     /// Exit 3 when anything differs
     #[arg(long)]
     pub exit_code: bool,
+    /// The files or stream given are all the rules of the namespace: show ours they do not make as deleted, as for a folder
+    #[arg(long)]
+    pub whole_set: bool,
     /// Replay each alert the sync would add or change over this past range against Prometheus, as it will be and as it is live
     #[arg(long, value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
     pub backtest: Option<std::time::Duration>,
@@ -114,9 +128,12 @@ pub struct DiffArgs {
 pub struct SyncArgs {
     #[command(flatten)]
     pub sources: Sources,
-    /// Delete PrometheusRules of ours whose source is gone (only objects with promstack's labels)
+    /// Delete PrometheusRules of ours whose source is gone (only objects with promstack's labels); refused for files or a stream unless --whole-set
     #[arg(long)]
     pub prune: bool,
+    /// The files or stream given are all the rules of the namespace, as a folder is: ours they do not make are stale (deleted with --prune)
+    #[arg(long)]
+    pub whole_set: bool,
     /// Show the plan and change nothing; with -o yaml, print the objects (no cluster needed)
     #[arg(long)]
     pub dry_run: bool,
@@ -131,7 +148,7 @@ pub struct SyncArgs {
 impl ValidateArgs {
     pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> ValidateOptions {
         ValidateOptions {
-            dir: self.sources.dir.clone(),
+            sources: self.sources.inputs(),
             namespace: g.namespace.clone(),
             target: t.clone(),
         }
@@ -141,7 +158,7 @@ impl ValidateArgs {
 impl LintArgs {
     pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> LintOptions {
         LintOptions {
-            dir: self.sources.dir.clone(),
+            sources: self.sources.inputs(),
             namespace: g.namespace.clone(),
             scrape_interval: self.scrape_interval,
             fail_on: self.fail_on,
@@ -158,7 +175,7 @@ impl LintArgs {
 impl TestArgs {
     pub fn options(&self, g: &GlobalArgs) -> TestOptions {
         TestOptions {
-            dir: self.sources.dir.clone(),
+            sources: self.sources.inputs(),
             namespace: g.namespace.clone(),
             promtool: self.promtool.clone(),
         }
@@ -168,9 +185,10 @@ impl TestArgs {
 impl DiffArgs {
     pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> DiffOptions {
         DiffOptions {
-            dir: self.sources.dir.clone(),
+            sources: self.sources.inputs(),
             namespace: g.namespace.clone(),
             exit_code: self.exit_code,
+            whole_set: self.whole_set,
             target: t.clone(),
         }
     }
@@ -179,9 +197,10 @@ impl DiffArgs {
 impl SyncArgs {
     pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> SyncOptions {
         SyncOptions {
-            dir: self.sources.dir.clone(),
+            sources: self.sources.inputs(),
             namespace: g.namespace.clone(),
             prune: self.prune,
+            whole_set: self.whole_set,
             dry_run: self.dry_run,
             labels: self.labels.clone(),
             selector_check: !self.no_selector_check,

@@ -15,7 +15,6 @@ pub use verb::sync::{sync_with_check, SyncOptions};
 
 use cli::{Cli, Command};
 use promstack_shared::cli::OutputFormat;
-use promstack_shared::prometheus::promql::Target;
 use promstack_shared::ui::Ui;
 use promstack_shared::verb::{finish, Deps};
 use promstack_shared::{output, ExitCode};
@@ -27,35 +26,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let fmt = cli.global.output;
     let (g, t) = (&cli.global, &cli.target);
     match &cli.command {
-        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(g, t))?),
+        Command::Validate(a) => finish(fmt, &verb::validate::run(&a.options(g, t), &ui)?),
         Command::Lint(a) => finish(fmt, &verb::lint::run(&a.options(g, t), &deps).await?),
-        Command::Test(a) => finish(fmt, &verb::test::run(&a.options(g))?),
+        Command::Test(a) => finish(fmt, &verb::test::run(&a.options(g), &ui)?),
         Command::Diff(a) => match a.backtest {
             None => finish(fmt, &verb::diff::run(&a.options(g, t), &deps).await?),
             Some(range) => {
                 let opts = a.options(g, t);
-                let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
-                let diffs = verb::diff::run_loaded(&opts, &deps, &loaded).await?;
-                let backtest = verb::diff_backtest::run(
-                    deps.cluster().await?,
-                    &a.prometheus.endpoint(),
-                    &opts.namespace,
-                    &loaded,
-                    &Target::any(),
-                    range,
-                    &ui,
-                )
-                .await?;
                 finish(
                     fmt,
-                    &verb::diff_backtest::DiffBacktestReport { diffs, backtest },
+                    &verb::diff_backtest::run_diff(&opts, &deps, &a.prometheus.endpoint(), range)
+                        .await?,
                 )
             }
         },
         Command::Sync(a) if a.dry_run && fmt == OutputFormat::Yaml => {
             // the objects, checked for the flags' target or the stack's as installed; no cluster needed
             let opts = a.options(g, t);
-            let loaded = verb::sync::objects(&opts)?;
+            let loaded = verb::sync::objects(&opts, &ui)?;
             load::refuse(validate::target_problems(&loaded, &opts.target.offline()))?;
             let objects: Vec<serde_json::Value> =
                 loaded.objects.iter().map(sync::to_json).collect();

@@ -65,8 +65,13 @@ impl std::fmt::Display for Finding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{}:{}: {} [{}] {}/{}: {}",
-            self.file, self.line, self.severity, self.check, self.group, self.rule, self.message
+            "{}: {} [{}] {}/{}: {}",
+            promstack_shared::sources::place(&self.file, self.line),
+            self.severity,
+            self.check,
+            self.group,
+            self.rule,
+            self.message
         )
     }
 }

@@ -1,14 +1,16 @@
-//! Rule sources → PrometheusRule objects, with the file:line of every group and rule.
+//! Rule sources → PrometheusRule objects, with the place of every group and rule (`file:line`,
+//! `<stdin>:document 7:line 412`).
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::rule::{
-    self as prometheus_rule, PrometheusRule, SOURCE_ANNOTATION,
+    self as prometheus_rule, Origin, PrometheusRule, SOURCE_ANNOTATION,
 };
-use promstack_shared::sources::{self, SourceFile};
+use promstack_shared::sources::{self, Inputs, Read, RuleSet, SourceFile, Summary};
+use promstack_shared::ui::Ui;
 use promstack_shared::Error;
 use std::collections::HashMap;
 use std::path::Path;
 
-/// Where something is.
+/// Where something is: a file (`<stdin>:document 7` in a stream) and a line of it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Loc {
     pub file: String,
@@ -17,7 +19,7 @@ pub struct Loc {
 
 impl std::fmt::Display for Loc {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        f.write_str(&sources::place(&self.file, self.line))
     }
 }
 
@@ -29,8 +31,14 @@ pub type RuleIdx = (usize, usize, usize);
 pub struct Loaded {
     pub files: Vec<SourceFile>,
     pub objects: Vec<PrometheusRule>,
+    /// Where each object came from.
+    pub origins: Vec<Origin>,
     pub groups: HashMap<(usize, usize), Loc>,
     pub rules: HashMap<RuleIdx, Loc>,
+    /// The promtool unit tests read with them.
+    pub tests: Vec<SourceFile>,
+    /// Which sources were read, and what was in them.
+    pub sources: Summary,
 }
 
 impl Loaded {
@@ -47,15 +55,20 @@ impl Loaded {
             .unwrap_or_else(|| self.group_loc(o, g))
     }
     pub fn object_loc(&self, o: usize) -> Loc {
+        let origin = self.origins[o];
         Loc {
-            file: source_of(&self.objects[o]),
-            line: 1,
+            file: self.files[origin.file].label(origin.line),
+            line: origin.line,
         }
     }
     /// The text of a source line (1-based), for opt-out comments.
     pub fn line_text(&self, loc: &Loc, line: usize) -> Option<&str> {
-        let f = self.files.iter().find(|f| f.path == loc.file)?;
+        let f = self.files.iter().find(|f| f.holds(&loc.file))?;
         f.text.lines().nth(line.checked_sub(1)?)
+    }
+    /// How many rules.
+    pub fn rule_count(&self) -> usize {
+        self.each_rule().count()
     }
     /// Every rule with its index, in source order.
     pub fn each_rule(
@@ -86,9 +99,14 @@ pub fn source_of(obj: &PrometheusRule) -> String {
         .unwrap_or_default()
 }
 
+/// The rule sources `inputs` name (the embedded `rules/` when none), unit tests apart.
+pub fn read_inputs(inputs: &Inputs) -> Result<Read, Error> {
+    sources::input::read::<RuleSet>(inputs)
+}
+
 /// The rule files of a folder, or of promstack's embedded `rules/` (unit tests under tests/ excluded).
 pub fn read(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
-    sources::rule_files(dir)
+    Ok(read_inputs(&Inputs::dir_or_embedded(dir))?.files)
 }
 
 /// The value of `key: value` on a YAML line (list dash and quotes removed), if the line has that key.
@@ -99,21 +117,40 @@ fn value_of<'a>(line: &'a str, key: &str) -> Option<&'a str> {
     Some(v.trim_matches(|c| c == '"' || c == '\''))
 }
 
-/// Build the objects and find each group's and rule's line by walking the file in order.
+/// Build the objects of these files and find each group's and rule's line.
 pub fn load(files: Vec<SourceFile>, namespace: &str) -> Result<Loaded, Vec<String>> {
-    let objects = prometheus_rule::build(&files, namespace)?;
-    // each file's groups and rules found by walking it in order, the files over the cores
-    let per_file = promstack_shared::par::map(&files, |f| locate(f, &objects));
-    let mut loaded = Loaded {
+    let read = Read {
         files,
-        objects,
+        ..Default::default()
+    };
+    match load_read(read, namespace) {
+        (loaded, errors) if errors.is_empty() => Ok(loaded),
+        (_, errors) => Err(errors),
+    }
+}
+
+/// Build the objects of what was read and find each group's and rule's line, with every problem
+/// (none: the sources build); the summary counted either way.
+pub fn load_read(read: Read, namespace: &str) -> (Loaded, Vec<String>) {
+    let (built, errors) = prometheus_rule::build_all(&read.files, namespace);
+    // each file's groups and rules found by walking it in order, the files over the cores
+    let indexed: Vec<(usize, &SourceFile)> = read.files.iter().enumerate().collect();
+    let per_file = promstack_shared::par::map(&indexed, |&(i, f)| {
+        locate(i, f, &built.objects, &built.origins)
+    });
+    let mut loaded = Loaded {
+        objects: built.objects,
+        origins: built.origins,
+        tests: read.tests,
         ..Default::default()
     };
     for (groups, rules) in per_file {
         loaded.groups.extend(groups);
         loaded.rules.extend(rules);
     }
-    Ok(loaded)
+    loaded.files = read.files;
+    loaded.sources = read.summary.counted(loaded.rule_count(), built.skipped);
+    (loaded, errors)
 }
 
 type Located = (
@@ -121,29 +158,28 @@ type Located = (
     Vec<((usize, usize, usize), Loc)>,
 );
 
-/// The line of each group and rule of the objects built from `f`.
-fn locate(f: &SourceFile, objects: &[PrometheusRule]) -> Located {
+/// The line of each group and rule of the objects built from `f`, the file `file`.
+fn locate(file: usize, f: &SourceFile, objects: &[PrometheusRule], origins: &[Origin]) -> Located {
     let (mut groups, mut rules) = (Vec::new(), Vec::new());
     let lines: Vec<&str> = f.text.lines().collect();
     let mut cursor = 0usize;
     let find = |from: usize, key: &str, want: &str| {
         (from..lines.len()).find(|&i| value_of(lines[i], key) == Some(want))
     };
+    let at = |i: usize| Loc {
+        file: f.label(i + 1),
+        line: i + 1,
+    };
     for (o, obj) in objects
         .iter()
         .enumerate()
-        .filter(|(_, o)| source_of(o) == f.path)
+        .filter(|(o, _)| origins[*o].file == file)
     {
+        cursor = cursor.max(origins[o].line - 1);
         for (g, group) in obj.spec.groups.iter().enumerate() {
             if let Some(i) = find(cursor, "name", &group.name) {
                 cursor = i;
-                groups.push((
-                    (o, g),
-                    Loc {
-                        file: f.path.clone(),
-                        line: i + 1,
-                    },
-                ));
+                groups.push(((o, g), at(i)));
             }
             for (r, rule) in group.rules.iter().enumerate() {
                 let hit = match (&rule.alert, &rule.record) {
@@ -161,13 +197,7 @@ fn locate(f: &SourceFile, objects: &[PrometheusRule]) -> Located {
                         .take(12)
                         .find(|&j| lines[j].trim_start().starts_with("- "))
                         .unwrap_or(i);
-                    rules.push((
-                        (o, g, r),
-                        Loc {
-                            file: f.path.clone(),
-                            line: start + 1,
-                        },
-                    ));
+                    rules.push(((o, g, r), at(start)));
                 }
             }
         }
@@ -175,17 +205,38 @@ fn locate(f: &SourceFile, objects: &[PrometheusRule]) -> Located {
     (groups, rules)
 }
 
-/// Read, build and validate the sources for the stack's Prometheus as installed; any problem is
-/// a usage error listing all of them.
+/// Read, build and validate a folder (or the embedded rules) for the stack's Prometheus as
+/// installed; any problem is a usage error listing all of them.
 pub fn valid(dir: Option<&Path>, namespace: &str) -> Result<Loaded, Error> {
     valid_for(dir, namespace, &Target::default())
 }
 
 /// [`valid`] for a target Prometheus.
 pub fn valid_for(dir: Option<&Path>, namespace: &str, target: &Target) -> Result<Loaded, Error> {
-    let files = read(dir)?;
-    let loaded = load(files, namespace)
-        .map_err(|e| Error::input(format!("the rules are not valid:\n  {}", e.join("\n  "))))?;
+    sources_valid(
+        &Inputs::dir_or_embedded(dir),
+        namespace,
+        target,
+        &Ui::silent(),
+    )
+}
+
+/// Read the sources `inputs` name, say which on the first line (`ui`), build them and validate
+/// them for `target`; any problem is a usage error listing all of them.
+pub fn sources_valid(
+    inputs: &Inputs,
+    namespace: &str,
+    target: &Target,
+    ui: &Ui,
+) -> Result<Loaded, Error> {
+    let (loaded, errors) = load_read(read_inputs(inputs)?, namespace);
+    ui.line(&loaded.sources.summary);
+    if !errors.is_empty() {
+        return Err(Error::input(format!(
+            "the rules are not valid:\n  {}",
+            errors.join("\n  ")
+        )));
+    }
     refuse(crate::validate::validate(&loaded, target))?;
     Ok(loaded)
 }
@@ -213,14 +264,7 @@ mod tests {
     #[test]
     fn lines_of_groups_and_rules() {
         let text = "groups:\n  - name: a\n    rules:\n      - alert: X\n        expr: up\n      - expr: sum(up)\n        record: job:up:sum\n  - name: \"b\"\n    rules:\n      - alert: X\n        expr: up\n";
-        let l = load(
-            vec![SourceFile {
-                path: "f.yaml".into(),
-                text: text.into(),
-            }],
-            "m",
-        )
-        .unwrap();
+        let l = load(vec![SourceFile::new("f.yaml", text)], "m").unwrap();
         assert_eq!(l.group_loc(0, 0).line, 2);
         assert_eq!(l.rule_loc(0, 0, 0).line, 4);
         assert_eq!(

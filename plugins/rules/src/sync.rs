@@ -7,7 +7,7 @@ use promstack_shared::cluster::{
 use promstack_shared::owned;
 use promstack_shared::prometheus::rule::{PrometheusRule, API_VERSION, COMPONENT, CRD, KIND};
 use promstack_shared::sync::{self as shared_sync, name_of, Kind};
-pub use promstack_shared::sync::{ObjectDiff, PlanItem, SyncReport};
+pub use promstack_shared::sync::{Mode, ObjectDiff, PlanItem, SyncReport};
 use promstack_shared::ui::Ui;
 use promstack_shared::Error;
 use serde::Serialize;
@@ -27,27 +27,28 @@ pub fn to_json(r: &PrometheusRule) -> Value {
     serde_json::to_value(r).expect("typed objects serialise")
 }
 
-/// Apply what changed, then prune with `prune` (see [`promstack_shared::sync::sync`]).
+/// Apply what changed, then prune with `--prune` (see [`promstack_shared::sync::sync`]).
 pub async fn sync(
     cluster: &dyn Cluster,
     desired: &[PrometheusRule],
     ns: &str,
-    prune: bool,
-    dry_run: bool,
+    mode: Mode,
     ui: &Ui,
 ) -> anyhow::Result<SyncReport> {
     let objects: Vec<Value> = desired.iter().map(to_json).collect();
-    shared_sync::sync(cluster, RULES, &objects, ns, prune, dry_run, ui).await
+    shared_sync::sync(cluster, RULES, &objects, ns, mode, ui).await
 }
 
-/// Field-level differences between the sources and what is live.
+/// Field-level differences between the sources and what is live (of a selection, not
+/// `whole_set`, only what it makes).
 pub async fn diff(
     cluster: &dyn Cluster,
     desired: &[PrometheusRule],
     ns: &str,
+    whole_set: bool,
 ) -> anyhow::Result<Vec<ObjectDiff>> {
     let objects: Vec<Value> = desired.iter().map(to_json).collect();
-    shared_sync::diff(cluster, RULES, &objects, ns).await
+    shared_sync::diff(cluster, RULES, &objects, ns, whole_set).await
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -55,6 +56,9 @@ pub struct ListItem {
     pub namespace: String,
     pub name: String,
     pub ours: bool,
+    /// Made by the sources listed, and not in the cluster.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     pub groups: usize,
@@ -81,6 +85,7 @@ pub async fn list(cluster: &dyn Cluster, ns: Option<&str>) -> anyhow::Result<Vec
                     .into(),
                 name: name_of(o),
                 ours: owned::is_ours(o),
+                absent: false,
                 source: o
                     .pointer("/metadata/annotations/promstack.io~1source")
                     .and_then(Value::as_str)

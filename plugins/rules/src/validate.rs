@@ -21,11 +21,12 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let at = promstack_shared::sources::place(&self.file, self.line);
         if self.group.is_empty() {
             // about the object as a whole
-            return write!(f, "{}:{}: {}", self.file, self.line, self.message);
+            return write!(f, "{at}: {}", self.message);
         }
-        write!(f, "{}:{}: group `{}`", self.file, self.line, self.group)?;
+        write!(f, "{at}: group `{}`", self.group)?;
         if let Some(r) = &self.rule {
             write!(f, ", rule `{r}`")?;
         }

@@ -27,14 +27,29 @@ fn malformed_yaml() {
     );
 }
 
+/// Another object beside the rules (a kustomization's ConfigMap, a chart's Service) is skipped
+/// and counted; a misspelt PrometheusRule is not, nor a document that is no object at all.
 #[test]
-fn wrong_kind() {
+fn other_objects_are_skipped_a_misspelt_kind_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n";
+    std::fs::write(tmp.path().join("x.yaml"), cm).unwrap();
+    let l = load_valid(Some(tmp.path()), "monitoring").unwrap();
+    assert_eq!((l.objects.len(), l.sources.skipped), (0, 1));
+    assert!(l
+        .sources
+        .summary
+        .ends_with("(0 rules in 1 file; 1 other object skipped)"));
     check(
         &[(
             "x.yaml",
-            b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n",
+            b"apiVersion: monitoring.coreos.com/v1\nkind: PrometheusRules\nmetadata: {name: x}\n",
         )],
-        &["x.yaml:1: wrong kind `ConfigMap`"],
+        &["x.yaml:1: kind `PrometheusRules`: did you mean PrometheusRule?"],
+    );
+    check(
+        &[("x.yaml", b"rules:\n  - alert: A\n")],
+        &["x.yaml:1: neither a PrometheusRule nor a rule file with `groups:`"],
     );
 }
 

@@ -1,6 +1,7 @@
 //! End to end against a real cluster with the stack installed (PROMSTACK_E2E_KUBECONFIG). Syncs
 //! promstack's rules into a throwaway namespace, changes one, prunes one, checks the live objects,
-//! and removes the namespace afterwards. The namespace gets no Prometheus of its own, so the
+//! syncs once from a stream (`sync --dry-run -o yaml` with a rule changed in it), and removes the
+//! namespace afterwards. The namespace gets no Prometheus of its own, so the
 //! selection check is the real one: the stack's Prometheus must select rules from every namespace.
 //! Then `rules lint` online against the stack's Prometheus: a recording rule it runs and a
 //! dashboard reading it, then files without it and with planted faults (a misspelt metric, a label
@@ -54,7 +55,7 @@ fn sync_change_prune_verify() {
     );
 
     let listed = rules(&kc, &ns.name, &["list"]);
-    let names: Vec<&str> = listed
+    let names: Vec<&str> = listed["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -75,7 +76,11 @@ fn sync_change_prune_verify() {
     );
     assert_eq!(String::from_utf8_lossy(&live.stdout), "4m");
     let diff = rules(&kc, &ns.name, &["diff", "--dir", dir]);
-    assert_eq!(diff, serde_json::json!([]), "no drift after the sync");
+    assert_eq!(
+        diff["diffs"],
+        serde_json::json!([]),
+        "no drift after the sync"
+    );
 
     // drift the way server-side apply sees it: a --label promstack stops setting is removed
     let labelled = rules(
@@ -85,7 +90,7 @@ fn sync_change_prune_verify() {
     );
     assert_eq!(labelled["updated"], 2, "{labelled}");
     let diff = rules(&kc, &ns.name, &["diff", "--dir", dir]);
-    let diffs = diff.as_array().unwrap();
+    let diffs = diff["diffs"].as_array().unwrap();
     assert_eq!(diffs.len(), 2, "the label shows as drift: {diff}");
     assert!(
         diffs[0]["diff"]
@@ -116,9 +121,73 @@ fn sync_change_prune_verify() {
     let again = rules(&kc, &ns.name, &["sync", "--dir", dir]);
     assert_eq!(again["unchanged"], 2, "and then nothing changes: {again}");
     assert_eq!(
-        rules(&kc, &ns.name, &["diff", "--dir", dir]),
+        rules(&kc, &ns.name, &["diff", "--dir", dir])["diffs"],
         serde_json::json!([])
     );
+    sync_once_from_a_stream(&kc, &ns.name, dir);
+}
+
+/// The synced rules again, as the stream GitOps pipes (`sync --dry-run -o yaml`, with another
+/// object in it, as `kustomize build` prints): `sync -f -` writes nothing, a rule changed in the
+/// stream updates that one object, and `--prune` is refused for a stream (nothing written).
+fn sync_once_from_a_stream(kc: &Path, ns: &str, dir: &str) {
+    let bin = env!("CARGO_BIN_EXE_kubectl-promstack-rules");
+    let rendered = promstack_shared::testing::output_ok(
+        std::process::Command::new(bin)
+            .args(["sync", "--dry-run", "-o", "yaml", "--dir", dir, "-n", ns])
+            .stdin(std::process::Stdio::null()),
+    );
+    let stream = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: other}}\n{}",
+        String::from_utf8_lossy(&rendered.stdout).replace("for: 4m", "for: 6m")
+    );
+    let fed = |args: &[&str]| {
+        promstack_shared::testing::plugin_json_fed(bin, kc, ns, args, Some(stream.as_bytes()))
+    };
+    let r = fed(&["sync", "-f", "-"]);
+    assert_eq!(
+        (
+            r["updated"].clone(),
+            r["unchanged"].clone(),
+            r["outside"].clone()
+        ),
+        (1.into(), 1.into(), 0.into()),
+        "{r}"
+    );
+    assert_eq!(
+        (
+            r["sources"]["stdin"].clone(),
+            r["sources"]["skipped"].clone()
+        ),
+        (true.into(), 1.into()),
+        "{r}"
+    );
+    let live = kubectl(
+        kc,
+        &[
+            "-n",
+            ns,
+            "get",
+            "prometheusrule",
+            "promstack-node",
+            "-o",
+            "jsonpath={.spec.groups[0].rules[0].for} {.metadata.annotations.promstack\\.io/source}",
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&live.stdout), "6m node.yaml");
+    assert_eq!(fed(&["diff", "-f", "-"])["diffs"], serde_json::json!([]));
+    let mut prune = std::process::Command::new(bin);
+    prune
+        .args(["sync", "-f", "-", "--prune", "-n", ns, "--kubeconfig"])
+        .arg(kc);
+    let o = promstack_shared::testing::output_fed(&mut prune, stream.as_bytes());
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--whole-set"));
 }
 
 const DEPS: &str = r#"groups:

@@ -114,7 +114,7 @@ const FILES: &str = r#"groups:
 
 fn options(dir: &Path, url: String, backtest: Option<Duration>) -> LintOptions {
     LintOptions {
-        dir: Some(dir.to_path_buf()),
+        sources: promstack_shared::sources::Inputs::dir(dir),
         namespace: "monitoring".into(),
         scrape_interval: Duration::from_secs(1),
         fail_on: promstack_rules::lint::Severity::Error,
@@ -177,7 +177,8 @@ async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
     let deps = promstack_shared::verb::Deps::new(&cluster, &ui);
     let r = run(&options(&files, prom.url(), None), &deps)
         .await
-        .unwrap();
+        .unwrap()
+        .report;
     let all: Vec<String> = r.findings.iter().map(ToString::to_string).collect();
     let all = all.join("\n");
 
@@ -342,7 +343,8 @@ async fn the_backtest_applies_for_as_prometheus_does() {
         &deps,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .report;
     let test = ten
         .backtest
         .iter()
@@ -371,7 +373,8 @@ async fn the_backtest_applies_for_as_prometheus_does() {
         &deps,
     )
     .await
-    .unwrap();
+    .unwrap()
+    .report;
     let crossed = day
         .backtest
         .iter()

@@ -1,67 +1,13 @@
 //! sync / prune / diff / selection check against the in-memory cluster.
-use promstack_rules::{load_valid, sync, sync_with_check, SyncOptions};
+use promstack_rules::{load_valid, sync, sync_with_check};
 use promstack_shared::cluster::{Fault, MemoryCluster, ObjRef, Verb};
 use promstack_shared::owned::Change;
 use promstack_shared::ui::Ui;
-use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use serde_json::json;
+use std::path::Path;
 
-const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
-
-fn cluster(rule_selector: Value) -> MemoryCluster {
-    let c = MemoryCluster::new();
-    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
-    c.insert(json!({"apiVersion":"monitoring.coreos.com/v1","kind":"Prometheus","metadata":{"name":"kube-prometheus-prometheus","namespace":"monitoring"},
-        "spec":{"ruleSelector": rule_selector, "ruleNamespaceSelector": {}}}));
-    c
-}
-
-fn rule_ref(name: &str) -> ObjRef {
-    ObjRef::new(
-        "monitoring.coreos.com/v1",
-        "PrometheusRule",
-        Some("monitoring"),
-        name,
-    )
-}
-
-fn copy_rules() -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    for f in promstack_rules::load::read(Some(Path::new(RULES))).unwrap() {
-        std::fs::write(tmp.path().join(&f.path), &f.text).unwrap();
-    }
-    let p = tmp.path().to_path_buf();
-    (tmp, p)
-}
-
-/// The options of a plain `rules sync -n monitoring` (selection checked, no prune, no dry run).
-fn plain_sync() -> SyncOptions {
-    SyncOptions {
-        namespace: "monitoring".into(),
-        selector_check: true,
-        ..Default::default()
-    }
-}
-
-async fn sync_dir(
-    c: &MemoryCluster,
-    dir: &Path,
-    prune: bool,
-    dry_run: bool,
-) -> anyhow::Result<sync::SyncReport> {
-    let loaded = load_valid(Some(dir), "monitoring")?;
-    sync_with_check(
-        c,
-        &loaded,
-        &SyncOptions {
-            prune,
-            dry_run,
-            ..plain_sync()
-        },
-        &Ui::silent(),
-    )
-    .await
-}
+mod sync_common;
+use sync_common::*;
 
 #[tokio::test]
 async fn create_then_nothing_then_update_then_prune_only_ours() {
@@ -233,7 +179,7 @@ async fn diff_shows_the_changed_field() {
     let (_tmp, dir) = copy_rules();
     sync_dir(&c, &dir, false, false).await.unwrap();
     let loaded = load_valid(Some(&dir), "monitoring").unwrap();
-    assert!(sync::diff(&c, &loaded.objects, "monitoring")
+    assert!(sync::diff(&c, &loaded.objects, "monitoring", true)
         .await
         .unwrap()
         .is_empty());
@@ -242,7 +188,9 @@ async fn diff_shows_the_changed_field() {
         .replace("severity: critical", "severity: warning");
     std::fs::write(dir.join("node.yaml"), text).unwrap();
     let loaded = load_valid(Some(&dir), "monitoring").unwrap();
-    let diffs = sync::diff(&c, &loaded.objects, "monitoring").await.unwrap();
+    let diffs = sync::diff(&c, &loaded.objects, "monitoring", true)
+        .await
+        .unwrap();
     assert_eq!(diffs.len(), 1);
     assert_eq!(diffs[0].change, Change::Update);
     let changed: Vec<String> = diffs[0]
@@ -301,7 +249,9 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
 
     // the sources without --label: diff shows the removal, sync removes it, once
     let plain = loaded_with_labels(&dir, &[]);
-    let diffs = sync::diff(&c, &plain.objects, "monitoring").await.unwrap();
+    let diffs = sync::diff(&c, &plain.objects, "monitoring", true)
+        .await
+        .unwrap();
     assert_eq!(diffs.len(), 3, "every rule carried team=sre");
     let node = diffs.iter().find(|d| d.name == "promstack-node").unwrap();
     assert_eq!(node.change, Change::Update);
@@ -317,7 +267,7 @@ async fn a_label_promstack_stops_setting_shows_in_diff_and_sync_removes_it() {
     assert_eq!(live["metadata"]["labels"]["owner"], "oncall");
 
     // and now nothing: no diff, no write, only the reads
-    assert!(sync::diff(&c, &plain.objects, "monitoring")
+    assert!(sync::diff(&c, &plain.objects, "monitoring", true)
         .await
         .unwrap()
         .is_empty());

@@ -69,17 +69,21 @@ impl ObjectDiff {
 }
 
 /// Field-level differences between the wanted objects and what is live. A move (see the module
-/// docs) is one diff, from the old object to the new one.
+/// docs) is one diff, from the old object to the new one. Of a selection (not `whole_set`), only
+/// what it makes; a move is refused, as `sync` refuses it.
 pub async fn diff(
     cluster: &dyn Cluster,
     kind: Kind,
     desired: &[Value],
     ns: &str,
+    whole_set: bool,
 ) -> anyhow::Result<Vec<ObjectDiff>> {
     let live = live_ours(cluster, kind, ns)
         .await
         .map_err(|e| anyhow::anyhow!("listing {}s in {ns}: {e}", kind.kind))?;
+    let (live, _) = super::scope::in_scope(kind, desired, live, whole_set);
     let items = plan(kind, desired, &live);
+    super::scope::refuse_moves(kind, &items, whole_set)?;
     // a created object that takes over an old one's identity is shown as a move from it, and the
     // old one's delete is that move
     let moves: BTreeMap<&str, &str> = items

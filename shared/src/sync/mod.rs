@@ -8,6 +8,12 @@
 //! file moved to another folder gets another ConfigMap name). The sync applies the new object
 //! and then deletes the old one, with or without `--prune`, so the consumer never keeps both;
 //! `diff` shows the two as one move.
+//!
+//! A sync's sources are a whole set (a folder, the embedded defaults: ours that they do not make
+//! have no source any more) or a selection (files given alone, a stream): then ours that it does
+//! not make are left as they are, neither stale nor pruned, and a move is refused (a file given
+//! alone is named without its folder, and would move the dashboard out of it). [`scope`] says
+//! which, and refuses `--prune` on a selection unless the user says it is the whole set.
 use crate::cluster::{
     is_terminating, with_retry, ApplyOptions, Cluster, ClusterError, ListQuery, ObjRef,
     WRITE_ATTEMPTS,
@@ -21,7 +27,9 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 mod diff;
+mod scope;
 pub use diff::{diff, live_view, ObjectDiff};
+pub use scope::{scope, Mode};
 
 /// How many applies run at once.
 pub const CONCURRENCY: usize = 4;
@@ -72,6 +80,8 @@ pub struct SyncReport {
     pub namespace: String,
     pub dry_run: bool,
     pub prune: bool,
+    /// The sources were the whole set (else a selection: see the module docs).
+    pub whole_set: bool,
     pub items: Vec<PlanItem>,
     pub created: usize,
     pub updated: usize,
@@ -81,6 +91,8 @@ pub struct SyncReport {
     pub moved: usize,
     /// Ours in the cluster with no source any more, left because --prune was not given.
     pub stale: Vec<String>,
+    /// Ours in the namespace that a selection does not make, left as they are.
+    pub outside: usize,
     /// The kind synced, for the text.
     #[serde(skip)]
     pub kind: &'static str,
@@ -93,17 +105,12 @@ impl crate::output::Report for SyncReport {
 }
 
 /// What `diff` found: the objects that differ, and whether that is a failed check
-/// (`--exit-code`). Serialised as the list of differences.
-#[derive(Debug, Clone)]
+/// (`--exit-code`).
+#[derive(Debug, Clone, Serialize)]
 pub struct DiffReport {
     pub diffs: Vec<ObjectDiff>,
+    #[serde(skip)]
     pub fail_on_drift: bool,
-}
-
-impl Serialize for DiffReport {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.diffs.serialize(s)
-    }
 }
 
 impl crate::output::Report for DiffReport {
@@ -257,22 +264,29 @@ pub fn plan(kind: Kind, desired: &[Value], live: &BTreeMap<String, Value>) -> Ve
     items
 }
 
-/// Apply what changed (bounded concurrency), then prune with `prune`, from the one list made
-/// first. An error stops before any prune.
+/// Apply what changed (bounded concurrency), then prune with `--prune`, from the one list made
+/// first. An error stops before any prune. A selection (see the module docs) deals only with
+/// what it makes, and refuses a move (exit 2, nothing written).
 pub async fn sync(
     cluster: &dyn Cluster,
     kind: Kind,
     desired: &[Value],
     ns: &str,
-    prune: bool,
-    dry_run: bool,
+    mode: Mode,
     ui: &Ui,
 ) -> anyhow::Result<SyncReport> {
+    let Mode {
+        whole_set,
+        prune,
+        dry_run,
+    } = mode;
     let what = kind.kind;
     let live = live_ours(cluster, kind, ns)
         .await
         .map_err(|e| anyhow::anyhow!("listing {what}s in {ns}: {e}"))?;
+    let (live, outside) = scope::in_scope(kind, desired, live, whole_set);
     let items = plan(kind, desired, &live);
+    scope::refuse_moves(kind, &items, whole_set)?;
     let count = |c: Change| items.iter().filter(|i| i.change == c).count();
     let names = |f: fn(&PlanItem) -> bool| -> Vec<String> {
         items
@@ -286,6 +300,8 @@ pub async fn sync(
         namespace: ns.into(),
         dry_run,
         prune,
+        whole_set,
+        outside,
         created: count(Change::Create),
         updated: count(Change::Update),
         unchanged: count(Change::Unchanged),
@@ -416,7 +432,7 @@ pub fn report_text(r: &SyncReport, what: &str) -> String {
         }
     }
     s.push_str(&format!(
-        "{} created, {} updated, {} unchanged, {} pruned{}{}\n",
+        "{} created, {} updated, {} unchanged, {} pruned{}{}{}\n",
         r.created,
         r.updated,
         r.unchanged,
@@ -434,6 +450,10 @@ pub fn report_text(r: &SyncReport, what: &str) -> String {
                 r.stale.len(),
                 r.stale.join(", ")
             )
+        },
+        match r.outside {
+            0 => String::new(),
+            n => format!("; {n} of ours not in these sources left as they are"),
         }
     ));
     s

@@ -1,6 +1,6 @@
 //! The real tools tests run: where each is found, and running them.
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The peers `scripts/build-peers.sh` builds from their Go modules, at the versions the chart deploys:
 /// (the name a test asks for, its folder in `.tools/`, the binary there). Debian's packages of the same
@@ -52,22 +52,38 @@ pub fn tool(name: &str, env: &str) -> Option<PathBuf> {
     found
 }
 
-/// kubectl v1.33: `PROMSTACK_KUBECTL`, else the one scripts/test-tools.sh puts in `.tools/`; `None`
-/// after a skip notice (a panic under CI=true).
-pub fn kubectl_bin() -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/kubectl-v1.33/kubectl");
-    let found = std::env::var_os("PROMSTACK_KUBECTL")
+/// A tool `env` names, else the one scripts/test-tools.sh puts at `.tools/<rel>`; `None` after a
+/// skip notice (a panic under CI=true). `what` names it.
+fn tools_bin(env: &str, rel: &str, what: &str) -> Option<PathBuf> {
+    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../.tools")
+        .join(rel);
+    let found = std::env::var_os(env)
         .map(PathBuf::from)
         .or(local.is_file().then_some(local));
     if found.is_none() {
         if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("kubectl v1.33 is missing and CI=true: run scripts/test-tools.sh (or set PROMSTACK_KUBECTL)");
+            panic!("{what} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
         }
-        eprintln!(
-            "SKIPPED: kubectl v1.33 not found (run scripts/test-tools.sh or set PROMSTACK_KUBECTL)"
-        );
+        eprintln!("SKIPPED: {what} not found (run scripts/test-tools.sh or set {env})");
     }
     found
+}
+
+/// kubectl v1.33: `PROMSTACK_KUBECTL`, else the one scripts/test-tools.sh puts in `.tools/`; `None`
+/// after a skip notice (a panic under CI=true).
+pub fn kubectl_bin() -> Option<PathBuf> {
+    tools_bin(
+        "PROMSTACK_KUBECTL",
+        "kubectl-v1.33/kubectl",
+        "kubectl v1.33",
+    )
+}
+
+/// helm 4: `PROMSTACK_HELM4`, else the one scripts/test-tools.sh puts in `.tools/`; `None` after a
+/// skip notice (a panic under CI=true).
+pub fn helm4_bin() -> Option<PathBuf> {
+    tools_bin("PROMSTACK_HELM4", "helm-v4/helm", "helm 4")
 }
 
 /// Puts an executable `contents` at `dst` (mode 0755) so that running it cannot fail with "Text
@@ -105,5 +121,26 @@ pub fn output_ok(cmd: &mut Command) -> std::process::Output {
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
+    out
+}
+
+/// Run `cmd` with `input` on its standard input (written from a thread, so a command that
+/// writes much before it reads cannot block it), and collect its output.
+pub fn output_fed(cmd: &mut Command, input: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starting the command");
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let input = input.to_vec();
+    let writer = std::thread::spawn(move || {
+        // a command that exits before it reads everything closes the pipe: not an error here
+        let _ = stdin.write_all(&input);
+    });
+    let out = child.wait_with_output().expect("waiting for the command");
+    writer.join().expect("the writer thread");
     out
 }

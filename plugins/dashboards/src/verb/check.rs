@@ -6,15 +6,16 @@ use crate::load;
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::prometheus::target::{self, Target};
-use promstack_shared::verb::Report;
+use promstack_shared::sources::Inputs;
+use promstack_shared::verb::{Report, Sourced};
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct CheckOptions {
-    pub dir: Option<PathBuf>,
+    /// The sources (none: the embedded dashboards).
+    pub sources: Inputs,
     pub namespace: String,
     pub prometheus: Endpoint,
     /// How far back to query.
@@ -25,25 +26,25 @@ pub struct CheckOptions {
     pub target: promstack_shared::prometheus::target::TargetArgs,
 }
 
-/// Each dashboard's result (serialised as the list).
+/// Each dashboard's result.
 #[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
 pub struct CheckReport {
     pub dashboards: Vec<DashboardReport>,
     #[serde(skip)]
     pub require_data: bool,
 }
 
-pub async fn run(opts: &CheckOptions, deps: &Deps<'_>) -> anyhow::Result<CheckReport> {
+pub async fn run(opts: &CheckOptions, deps: &Deps<'_>) -> anyhow::Result<Sourced<CheckReport>> {
     if opts.range.is_zero() {
         return Err(Error::input("--range must be more than 0, like 1h").into());
     }
     // Everything but a feature gate is refused before Prometheus is reached; the gates are
     // checked for the Prometheus the queries go to (its own --enable-feature) unless named.
-    let files = load::read(opts.dir.as_deref())?;
     let explicit = opts.target.explicit();
     let first = explicit.clone().unwrap_or_else(Target::any);
-    load::refuse_errors(&load::problems_for(&files, &first).1)?;
+    let loaded = load::load(&opts.sources, &first)?;
+    deps.ui.line(&loaded.sources.summary);
+    load::refuse_errors(&loaded.problems)?;
     let cluster = match opts.prometheus.needs_cluster() {
         true => Some(deps.cluster().await?),
         false => None,
@@ -60,11 +61,14 @@ pub async fn run(opts: &CheckOptions, deps: &Deps<'_>) -> anyhow::Result<CheckRe
             Target::default()
         }),
     };
-    let prepared = load::valid_files(&files, deps.ui, &target)?;
+    let prepared = load::valid_files(&loaded.files, deps.ui, &target)?;
     let dashboards = check::check(&api, &prepared, opts.range).await;
-    Ok(CheckReport {
-        dashboards,
-        require_data: opts.require_data,
+    Ok(Sourced {
+        sources: loaded.sources,
+        report: CheckReport {
+            dashboards,
+            require_data: opts.require_data,
+        },
     })
 }
 

@@ -4,18 +4,25 @@
 use super::Deps;
 use crate::{foreign, load, DASHBOARDS};
 use promstack_shared::sync::{self, DiffReport};
+use promstack_shared::verb::Sourced;
 
 pub use promstack_shared::verb::DiffOptions;
 
-/// The sources are validated before the cluster is asked.
-pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {
-    let prepared = load::valid_for(opts.dir.as_deref(), deps.ui, &opts.target.offline())?;
-    let objects = load::configmaps(&prepared, &opts.namespace)?;
+/// The sources are validated before the cluster is asked (a dashboard of a Secret is refused, as
+/// by `sync`); of a selection (files, a stream), only the ConfigMaps it makes.
+pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<Sourced<DiffReport>> {
+    let loaded = load::sources_valid(&opts.sources, deps.ui, &opts.target.offline())?;
+    load::refuse_secrets(&loaded)?;
+    let whole_set = sync::scope(&loaded.sources, false, opts.whole_set, "ConfigMap")?;
+    let objects = load::configmaps(&loaded.prepared, &opts.namespace)?;
     let cluster = deps.cluster().await?;
-    foreign::refuse_taken_uids(cluster, &opts.namespace, &prepared, deps.ui).await?;
-    let diffs = sync::diff(cluster, DASHBOARDS, &objects, &opts.namespace).await?;
-    Ok(DiffReport {
-        diffs,
-        fail_on_drift: opts.exit_code,
+    foreign::refuse_taken_uids(cluster, &opts.namespace, &loaded.prepared, deps.ui).await?;
+    let diffs = sync::diff(cluster, DASHBOARDS, &objects, &opts.namespace, whole_set).await?;
+    Ok(Sourced {
+        sources: loaded.sources,
+        report: DiffReport {
+            diffs,
+            fail_on_drift: opts.exit_code,
+        },
     })
 }

@@ -1,6 +1,10 @@
-//! `dashboards list`: the dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not.
+//! `dashboards list`: the dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or
+//! not; given sources, as `kubectl get -f`: the ConfigMaps they make, each as it is in the
+//! cluster or absent.
 use super::Deps;
+use crate::load;
 use promstack_shared::cluster::{Cluster, ListQuery};
+use promstack_shared::sources::Summary;
 use promstack_shared::verb::Report;
 use promstack_shared::{dashboard, owned, sync};
 use serde::Serialize;
@@ -8,10 +12,11 @@ use serde_json::Value;
 
 pub use promstack_shared::verb::ListOptions;
 
-/// Serialised as the list of items.
 #[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
 pub struct ListReport {
+    /// The sources, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Summary>,
     pub items: Vec<ListItem>,
 }
 
@@ -20,6 +25,9 @@ pub struct ListItem {
     pub namespace: String,
     pub name: String,
     pub ours: bool,
+    /// Made by the sources listed, and not in the cluster.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub absent: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub folder: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -38,34 +46,56 @@ pub async fn list(cluster: &dyn Cluster, ns: Option<&str>) -> anyhow::Result<Vec
         .await
         .map_err(|e| anyhow::anyhow!("listing ConfigMaps: {e}"))?
         .iter()
-        .map(|o| ListItem {
-            namespace: o["metadata"]["namespace"]
-                .as_str()
-                .unwrap_or_default()
-                .into(),
-            name: sync::name_of(o),
-            ours: owned::is_ours_for(o, dashboard::COMPONENT),
-            folder: o
-                .pointer("/metadata/annotations/grafana_folder")
-                .and_then(Value::as_str)
-                .map(String::from),
-            source: o
-                .pointer("/metadata/annotations/promstack.io~1source")
-                .and_then(Value::as_str)
-                .map(String::from),
-            keys: o["data"]
-                .as_object()
-                .map(|d| d.keys().cloned().collect())
-                .unwrap_or_default(),
-        })
+        .map(|o| item(o, false))
         .collect();
     items.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
     Ok(items)
 }
 
+/// A ConfigMap as a row: one in the cluster, or one the sources make that is `absent` from it.
+fn item(o: &Value, absent: bool) -> ListItem {
+    let annotation = |k: &str| o["metadata"]["annotations"][k].as_str().map(String::from);
+    ListItem {
+        namespace: o["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .into(),
+        name: sync::name_of(o),
+        ours: !absent && owned::is_ours_for(o, dashboard::COMPONENT),
+        absent,
+        folder: annotation(dashboard::FOLDER_ANNOTATION),
+        source: annotation(promstack_shared::prometheus::rule::SOURCE_ANNOTATION),
+        keys: o["data"]
+            .as_object()
+            .map(|d| d.keys().cloned().collect())
+            .unwrap_or_default(),
+    }
+}
+
 pub async fn run(opts: &ListOptions, deps: &Deps<'_>) -> anyhow::Result<ListReport> {
-    let items = list(deps.cluster().await?, opts.namespace.as_deref()).await?;
-    Ok(ListReport { items })
+    let live = || async { list(deps.cluster().await?, opts.namespace.as_deref()).await };
+    let Some(inputs) = &opts.sources else {
+        return Ok(ListReport {
+            sources: None,
+            items: live().await?,
+        });
+    };
+    let target = promstack_shared::prometheus::promql::Target::any();
+    let loaded = load::sources_valid(inputs, deps.ui, &target)?;
+    let live = live().await?;
+    let mut items = Vec::new();
+    for cm in load::configmaps(&loaded.prepared, &opts.sources_namespace)? {
+        let name = sync::name_of(&cm);
+        let found: Vec<&ListItem> = live.iter().filter(|i| i.name == name).collect();
+        if found.is_empty() {
+            items.push(item(&cm, true));
+        }
+        items.extend(found.into_iter().cloned());
+    }
+    Ok(ListReport {
+        sources: Some(loaded.sources),
+        items,
+    })
 }
 
 impl Report for ListReport {
@@ -76,12 +106,21 @@ impl Report for ListReport {
         );
         for i in &self.items {
             s.push_str(&format!(
-                "{:<20} {:<50} {:<5} {:<14} {}\n",
+                "{:<20} {:<50} {:<5} {:<14} {}{}\n",
                 i.namespace,
                 i.name,
-                if i.ours { "yes" } else { "no" },
+                match (i.absent, i.ours) {
+                    (true, _) => "-",
+                    (false, true) => "yes",
+                    (false, false) => "no",
+                },
                 i.folder.as_deref().unwrap_or("-"),
-                i.source.as_deref().unwrap_or("-")
+                i.source.as_deref().unwrap_or("-"),
+                if i.absent {
+                    " (not in the cluster)"
+                } else {
+                    ""
+                }
             ));
         }
         s

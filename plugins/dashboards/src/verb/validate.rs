@@ -2,15 +2,16 @@
 //! and what the API server would refuse of the ConfigMaps. Errors are exit 2.
 use crate::load;
 use crate::validate::{self, Level, Problem};
-use promstack_shared::verb::Report;
+use promstack_shared::sources::Inputs;
+use promstack_shared::ui::Ui;
+use promstack_shared::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct ValidateOptions {
-    /// The dashboards folder (None: the embedded dashboards).
-    pub dir: Option<PathBuf>,
+    /// The sources (none: the embedded dashboards).
+    pub sources: Inputs,
     /// Which Prometheus the panel queries are checked for.
     pub target: promstack_shared::prometheus::target::TargetArgs,
 }
@@ -23,14 +24,23 @@ pub struct ValidateReport {
     pub problems: Vec<Problem>,
 }
 
-pub fn run(opts: &ValidateOptions) -> anyhow::Result<ValidateReport> {
-    let files = load::read(opts.dir.as_deref())?;
-    let (prepared, problems) = load::problems_for(&files, &opts.target.offline());
-    Ok(ValidateReport {
-        valid: !problems.iter().any(|p| p.level == Level::Error),
-        dashboards: prepared.len(),
-        queries: prepared.iter().map(|p| validate::queries(p).len()).sum(),
-        problems,
+/// Every problem of every source; the first line (`ui`) says which sources were read.
+pub fn run(opts: &ValidateOptions, ui: &Ui) -> anyhow::Result<Sourced<ValidateReport>> {
+    let loaded = load::load(&opts.sources, &opts.target.offline())?;
+    ui.line(&loaded.sources.summary);
+    let report = ValidateReport {
+        valid: !loaded.problems.iter().any(|p| p.level == Level::Error),
+        dashboards: loaded.prepared.len(),
+        queries: loaded
+            .prepared
+            .iter()
+            .map(|p| validate::queries(p).len())
+            .sum(),
+        problems: loaded.problems,
+    };
+    Ok(Sourced {
+        sources: loaded.sources,
+        report,
     })
 }
 

@@ -4,16 +4,21 @@ use super::Deps;
 use crate::{load, sync};
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::target::of_objects;
-use promstack_shared::sync::DiffReport;
+use promstack_shared::sync::{self as shared_sync, DiffReport};
+use promstack_shared::verb::Sourced;
 
 pub use promstack_shared::verb::DiffOptions;
 
 /// The sources are validated before the cluster is asked (their PromQL for any Prometheus), then
 /// for the Prometheus that will load them (`--enable-feature`, else the live objects that select
 /// them), as `sync` validates them.
-pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<DiffReport> {
-    let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
-    run_loaded(opts, deps, &loaded).await
+pub async fn run(opts: &DiffOptions, deps: &Deps<'_>) -> anyhow::Result<Sourced<DiffReport>> {
+    let loaded = load::sources_valid(&opts.sources, &opts.namespace, &Target::any(), deps.ui)?;
+    let report = run_loaded(opts, deps, &loaded).await?;
+    Ok(Sourced {
+        sources: loaded.sources,
+        report,
+    })
 }
 
 /// [`run`] on sources already loaded (and checked for any Prometheus).
@@ -36,7 +41,8 @@ pub async fn run_loaded(
         }
     };
     load::refuse(crate::validate::target_problems(loaded, &target))?;
-    let diffs = sync::diff(cluster, &loaded.objects, &opts.namespace).await?;
+    let whole_set = shared_sync::scope(&loaded.sources, false, opts.whole_set, "PrometheusRule")?;
+    let diffs = sync::diff(cluster, &loaded.objects, &opts.namespace, whole_set).await?;
     Ok(DiffReport {
         diffs,
         fail_on_drift: opts.exit_code,

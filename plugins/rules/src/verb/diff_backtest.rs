@@ -29,6 +29,7 @@ pub struct Changed {
 /// The diff, and the backtest of what it changes.
 #[derive(Debug, Serialize)]
 pub struct DiffBacktestReport {
+    #[serde(flatten)]
     pub diffs: promstack_shared::sync::DiffReport,
     pub backtest: Vec<Changed>,
 }
@@ -58,6 +59,25 @@ impl Report for DiffBacktestReport {
     fn exit_code(&self) -> ExitCode {
         self.diffs.exit_code()
     }
+}
+
+/// `rules diff --backtest RANGE`: the diff of the sources, and the backtest of the alerts it
+/// adds or changes.
+pub async fn run_diff(
+    opts: &super::diff::DiffOptions,
+    deps: &super::Deps<'_>,
+    endpoint: &Endpoint,
+    range: Duration,
+) -> anyhow::Result<promstack_shared::verb::Sourced<DiffBacktestReport>> {
+    let (ns, any) = (&opts.namespace, Target::any());
+    let loaded = crate::load::sources_valid(&opts.sources, ns, &any, deps.ui)?;
+    let diffs = super::diff::run_loaded(opts, deps, &loaded).await?;
+    let cluster = deps.cluster().await?;
+    let backtest = run(cluster, endpoint, ns, &loaded, &any, range, deps.ui).await?;
+    Ok(promstack_shared::verb::Sourced {
+        sources: loaded.sources,
+        report: DiffBacktestReport { diffs, backtest },
+    })
 }
 
 /// Backtest the alerts of `loaded` that differ from the live objects in `ns`.

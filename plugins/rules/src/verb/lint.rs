@@ -8,15 +8,16 @@ use crate::online::{self, backtest::Backtest, Live, Online, RuleCost};
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::verb::{Deps, Report};
+use promstack_shared::sources::Inputs;
+use promstack_shared::verb::{Deps, Report, Sourced};
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
-use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub struct LintOptions {
-    pub dir: Option<PathBuf>,
+    /// The sources (none: the embedded rules).
+    pub sources: Inputs,
     pub namespace: String,
     /// The scrape interval ranges are checked against.
     pub scrape_interval: Duration,
@@ -45,7 +46,7 @@ pub struct LintReport {
     pub fail_on: Severity,
 }
 
-pub async fn run(opts: &LintOptions, deps: &Deps<'_>) -> anyhow::Result<LintReport> {
+pub async fn run(opts: &LintOptions, deps: &Deps<'_>) -> anyhow::Result<Sourced<LintReport>> {
     if opts.scrape_interval.is_zero() {
         return Err(Error::input("--scrape-interval must be more than 0, like 30s").into());
     }
@@ -53,7 +54,7 @@ pub async fn run(opts: &LintOptions, deps: &Deps<'_>) -> anyhow::Result<LintRepo
         return Err(Error::input("--backtest must be more than 0, like 24h").into());
     }
     let target = opts.target.offline();
-    let loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &target)?;
+    let loaded = load::sources_valid(&opts.sources, &opts.namespace, &target, deps.ui)?;
     let mut findings = lint::lint(&loaded, opts.scrape_interval, &target);
     let rules = online::rules(&loaded, &target);
     findings.extend(lint::found(
@@ -91,7 +92,10 @@ pub async fn run(opts: &LintOptions, deps: &Deps<'_>) -> anyhow::Result<LintRepo
         .count();
     report.warnings = findings.len() - report.errors;
     report.findings = findings;
-    Ok(report)
+    Ok(Sourced {
+        sources: loaded.sources.clone(),
+        report,
+    })
 }
 
 type OnlinePart = (Vec<online::Found>, Vec<RuleCost>, Vec<Backtest>, String);
@@ -181,7 +185,11 @@ impl Report for LintReport {
     fn text(&self) -> String {
         let mut s: String = self.findings.iter().map(|f| format!("{f}\n")).collect();
         for b in &self.backtest {
-            s.push_str(&format!("backtest {}:{}: {}\n", b.file, b.line, b.line()));
+            s.push_str(&format!(
+                "backtest {}: {}\n",
+                promstack_shared::sources::place(&b.file, b.line),
+                b.line()
+            ));
         }
         let mut costly: Vec<&RuleCost> = self.costs.iter().filter(|c| c.series > 0).collect();
         costly.sort_by_key(|c| std::cmp::Reverse(c.series));

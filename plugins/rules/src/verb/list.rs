@@ -1,21 +1,54 @@
-//! `rules list`: the PrometheusRules in the cluster, ours or not, with their source.
+//! `rules list`: the PrometheusRules in the cluster, ours or not, with their source; given
+//! sources, as `kubectl get -f`: the objects they make, each as it is in the cluster or absent.
 use super::Deps;
+use crate::load;
 use crate::sync::{self, ListItem};
+use promstack_shared::prometheus::promql::Target;
+use promstack_shared::sources::Summary;
 use promstack_shared::verb::Report;
 use serde::Serialize;
 
 pub use promstack_shared::verb::ListOptions;
 
-/// Serialised as the list of items.
 #[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
 pub struct ListReport {
+    /// The sources, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sources: Option<Summary>,
     pub items: Vec<ListItem>,
 }
 
 pub async fn run(opts: &ListOptions, deps: &Deps<'_>) -> anyhow::Result<ListReport> {
-    let items = sync::list(deps.cluster().await?, opts.namespace.as_deref()).await?;
-    Ok(ListReport { items })
+    let Some(inputs) = &opts.sources else {
+        let items = sync::list(deps.cluster().await?, opts.namespace.as_deref()).await?;
+        return Ok(ListReport {
+            sources: None,
+            items,
+        });
+    };
+    let loaded = load::sources_valid(inputs, &opts.sources_namespace, &Target::any(), deps.ui)?;
+    let live = sync::list(deps.cluster().await?, opts.namespace.as_deref()).await?;
+    let mut items = Vec::new();
+    for obj in &loaded.objects {
+        let name = obj.metadata.name.clone().unwrap_or_default();
+        let found: Vec<&ListItem> = live.iter().filter(|i| i.name == name).collect();
+        if found.is_empty() {
+            items.push(ListItem {
+                namespace: opts.sources_namespace.clone(),
+                name,
+                ours: false,
+                absent: true,
+                source: Some(load::source_of(obj)),
+                groups: obj.spec.groups.len(),
+                rules: obj.spec.groups.iter().map(|g| g.rules.len()).sum(),
+            });
+        }
+        items.extend(found.into_iter().cloned());
+    }
+    Ok(ListReport {
+        sources: Some(loaded.sources),
+        items,
+    })
 }
 
 impl Report for ListReport {
@@ -26,13 +59,22 @@ impl Report for ListReport {
         );
         for i in &self.items {
             s.push_str(&format!(
-                "{:<20} {:<40} {:<5} {:>6} {:>6}  {}\n",
+                "{:<20} {:<40} {:<5} {:>6} {:>6}  {}{}\n",
                 i.namespace,
                 i.name,
-                if i.ours { "yes" } else { "no" },
+                match (i.absent, i.ours) {
+                    (true, _) => "-",
+                    (false, true) => "yes",
+                    (false, false) => "no",
+                },
                 i.groups,
                 i.rules,
-                i.source.as_deref().unwrap_or("-")
+                i.source.as_deref().unwrap_or("-"),
+                if i.absent {
+                    " (not in the cluster)"
+                } else {
+                    ""
+                }
             ));
         }
         s

@@ -1,20 +1,25 @@
 //! `rules sync`: server-side apply the rules, validated first (nothing is written if any file is
 //! bad), after checking that a Prometheus will load them; `--prune` deletes ours whose source is
-//! gone.
+//! gone (sources that are a whole set: see [`promstack_shared::sync::scope`]).
 use super::Deps;
 use crate::load::{self, Loaded};
 use crate::sync;
 use promstack_shared::cluster::Cluster;
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::target::{of_objects, TargetArgs};
+use promstack_shared::sources::Inputs;
+use promstack_shared::sync::{scope, Mode};
 use promstack_shared::ui::Ui;
-use std::path::PathBuf;
+use promstack_shared::verb::Sourced;
 
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
-    pub dir: Option<PathBuf>,
+    /// The sources (none: the embedded rules).
+    pub sources: Inputs,
     pub namespace: String,
     pub prune: bool,
+    /// The files or stream given are the whole set (as a folder is).
+    pub whole_set: bool,
     pub dry_run: bool,
     /// Extra labels on every PrometheusRule.
     pub labels: Vec<(String, String)>,
@@ -25,9 +30,11 @@ pub struct SyncOptions {
 }
 
 /// The objects sync would apply: sources valid for any Prometheus, with the extra labels (no
-/// cluster needed; what the Prometheus that loads them enables is checked by [`run`]).
-pub fn objects(opts: &SyncOptions) -> anyhow::Result<Loaded> {
-    let mut loaded = load::valid_for(opts.dir.as_deref(), &opts.namespace, &Target::any())?;
+/// cluster needed; what the Prometheus that loads them enables is checked by [`run`]). `--prune`
+/// on a selection is refused here, before anything else.
+pub fn objects(opts: &SyncOptions, ui: &Ui) -> anyhow::Result<Loaded> {
+    let mut loaded = load::sources_valid(&opts.sources, &opts.namespace, &Target::any(), ui)?;
+    mode(&loaded, opts)?;
     for obj in &mut loaded.objects {
         obj.metadata
             .labels
@@ -37,22 +44,42 @@ pub fn objects(opts: &SyncOptions) -> anyhow::Result<Loaded> {
     Ok(loaded)
 }
 
-pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<sync::SyncReport> {
-    let loaded = objects(opts)?;
+/// How the sync of `loaded` runs: a whole set, or a selection (`--prune` refused).
+fn mode(loaded: &Loaded, opts: &SyncOptions) -> anyhow::Result<Mode> {
+    Ok(Mode {
+        whole_set: scope(
+            &loaded.sources,
+            opts.prune,
+            opts.whole_set,
+            "PrometheusRule",
+        )?,
+        prune: opts.prune,
+        dry_run: opts.dry_run,
+    })
+}
+
+pub async fn run(opts: &SyncOptions, deps: &Deps<'_>) -> anyhow::Result<Sourced<sync::SyncReport>> {
+    let loaded = objects(opts, deps.ui)?;
     let cluster = deps.cluster().await?;
-    sync_with_check(cluster, &loaded, opts, deps.ui).await
+    let report = sync_with_check(cluster, &loaded, opts, deps.ui).await?;
+    Ok(Sourced {
+        sources: loaded.sources,
+        report,
+    })
 }
 
 /// Selection check (unless disabled), the PromQL for the Prometheus that will load the rules
 /// (`--enable-feature`, else the live objects that select them; a construct behind a flag they
 /// lack is refused, exit 2, nothing written), then sync. `loaded` are the objects of
-/// [`objects`]; of `opts` the namespace, `prune`, `dry_run`, `selector_check` and `target` count.
+/// [`objects`]; of `opts` the namespace, `prune`, `whole_set`, `dry_run`, `selector_check` and
+/// `target` count.
 pub async fn sync_with_check(
     cluster: &dyn Cluster,
     loaded: &Loaded,
     opts: &SyncOptions,
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
+    let mode = mode(loaded, opts)?;
     let (ns, check, target) = (&opts.namespace, opts.selector_check, &opts.target);
     promstack_shared::sync::require_writable(cluster, sync::RULES, ns).await?;
     let labels = loaded
@@ -78,7 +105,7 @@ pub async fn sync_with_check(
         .or_else(|| of_objects(&selecting.iter().collect::<Vec<_>>()))
         .unwrap_or_default();
     load::refuse(crate::validate::target_problems(loaded, &target))?;
-    sync::sync(cluster, &loaded.objects, ns, opts.prune, opts.dry_run, ui).await
+    sync::sync(cluster, &loaded.objects, ns, mode, ui).await
 }
 
 fn id_of(p: &serde_json::Value) -> String {

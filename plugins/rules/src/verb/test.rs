@@ -1,31 +1,36 @@
 //! `rules test`: the promtool unit tests in tests/, run by the real promtool; exit 3 when one fails.
 use crate::load;
 use crate::promtool::{self, TestResult};
-use promstack_shared::verb::Report;
+use promstack_shared::sources::Inputs;
+use promstack_shared::ui::Ui;
+use promstack_shared::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
 use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct TestOptions {
-    pub dir: Option<PathBuf>,
+    /// The rules and their unit tests (none: the embedded ones).
+    pub sources: Inputs,
     pub namespace: String,
     /// The promtool binary.
     pub promtool: PathBuf,
 }
 
-/// Each test file's result (serialised as the list).
+/// Each test file's result.
 #[derive(Debug, Clone, Serialize)]
-#[serde(transparent)]
 pub struct TestReport {
     pub results: Vec<TestResult>,
 }
 
-pub fn run(opts: &TestOptions) -> anyhow::Result<TestReport> {
-    let loaded = load::valid(opts.dir.as_deref(), &opts.namespace)?;
-    let tests = promtool::test_files(opts.dir.as_deref())?;
-    let results = promtool::run(&opts.promtool, &loaded, &tests)?;
-    Ok(TestReport { results })
+pub fn run(opts: &TestOptions, ui: &Ui) -> anyhow::Result<Sourced<TestReport>> {
+    let target = Default::default();
+    let loaded = load::sources_valid(&opts.sources, &opts.namespace, &target, ui)?;
+    let results = promtool::run(&opts.promtool, &loaded, &loaded.tests)?;
+    Ok(Sourced {
+        sources: loaded.sources,
+        report: TestReport { results },
+    })
 }
 
 impl TestReport {

@@ -3,15 +3,16 @@
 //! with file:line. Invalid sources are exit 2.
 use crate::{load, validate};
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::verb::Report;
+use promstack_shared::sources::Inputs;
+use promstack_shared::ui::Ui;
+use promstack_shared::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
-use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct ValidateOptions {
-    /// The rules folder (None: the embedded rules).
-    pub dir: Option<PathBuf>,
+    /// The sources (none: the embedded rules).
+    pub sources: Inputs,
     pub namespace: String,
     pub target: TargetArgs,
 }
@@ -25,28 +26,31 @@ pub struct ValidateReport {
     pub problems: Vec<String>,
 }
 
-/// Read, build and check every source; every problem is reported, none stops the others.
-pub fn run(opts: &ValidateOptions) -> anyhow::Result<ValidateReport> {
-    let files = load::read(opts.dir.as_deref())?;
-    let (loaded, mut problems) = match load::load(files, &opts.namespace) {
-        Ok(l) => {
-            let p = validate::validate(&l, &opts.target.offline())
-                .iter()
-                .map(ToString::to_string)
-                .collect();
-            (Some(l), p)
-        }
-        Err(e) => (None, e),
-    };
+/// Read, build and check every source; every problem is reported, none stops the others. The
+/// first line (`ui`) says which sources were read.
+pub fn run(opts: &ValidateOptions, ui: &Ui) -> anyhow::Result<Sourced<ValidateReport>> {
+    let (loaded, mut problems) =
+        load::load_read(load::read_inputs(&opts.sources)?, &opts.namespace);
+    ui.line(&loaded.sources.summary);
+    let built = problems.is_empty();
+    if built {
+        problems = validate::validate(&loaded, &opts.target.offline())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    }
     problems.sort();
-    Ok(ValidateReport {
+    let count = |n: usize| if built { n } else { 0 };
+    let report = ValidateReport {
         valid: problems.is_empty(),
-        objects: loaded.as_ref().map_or(0, |l| l.objects.len()),
-        groups: loaded
-            .as_ref()
-            .map_or(0, |l| l.objects.iter().map(|o| o.spec.groups.len()).sum()),
-        rules: loaded.as_ref().map_or(0, |l| l.each_rule().count()),
+        objects: count(loaded.objects.len()),
+        groups: count(loaded.objects.iter().map(|o| o.spec.groups.len()).sum()),
+        rules: count(loaded.rule_count()),
         problems,
+    };
+    Ok(Sourced {
+        sources: loaded.sources,
+        report,
     })
 }
 

@@ -1,14 +1,20 @@
 //! Grafana dashboard JSON → ConfigMaps for the Grafana sidecar: label `grafana_dashboard: "1"`,
 //! folder from the sub-folder (annotation `grafana_folder`), data key `<name>.json`, JSON minified.
+//! The dashboards of a YAML file or stream come out of the sidecar's objects in it ([`objects`]).
 use crate::owned;
 use crate::prometheus::rule::SOURCE_ANNOTATION;
+
+pub mod objects;
 use crate::sources::{object_name, SourceFile};
 use k8s_openapi::api::core::v1::ConfigMap;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+pub use objects::{pick_all, Picked};
 use std::collections::BTreeMap;
 
 pub const COMPONENT: &str = "dashboards";
 pub const SIDECAR_LABEL: &str = "grafana_dashboard";
+/// The value of [`SIDECAR_LABEL`] the stack's sidecar selects (values.yaml: `labelValue: "1"`).
+pub const SIDECAR_VALUE: &str = "1";
 pub const FOLDER_ANNOTATION: &str = "grafana_folder";
 /// A ConfigMap holds at most 1 MiB.
 pub const MAX_BYTES: usize = 1024 * 1024;
@@ -16,10 +22,15 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 /// A dashboard ready for provisioning, and what was changed to get there.
 #[derive(Debug, Clone)]
 pub struct Prepared {
+    /// What it is named by (its source's [`SourceFile::path`]): the ConfigMap's name, key and
+    /// Grafana folder come from it.
     pub path: String,
+    /// Where it is, for messages: the file, or `<stdin>:document 7` (see [`SourceFile::label`]).
+    pub shown: String,
     pub value: serde_json::Value,
     pub notes: Vec<String>,
-    /// The line of the file that sets the dashboard's uid (`None`: it has none, a derived one is used).
+    /// The line that sets the dashboard's uid, in what `shown` names (`None`: it has none, a
+    /// derived one is used).
     pub uid_line: Option<usize>,
 }
 
@@ -28,11 +39,12 @@ impl Prepared {
     pub fn uid(&self) -> &str {
         self.value["uid"].as_str().unwrap_or_default()
     }
-    /// `path:line` of its uid, or the path alone when the uid is derived.
+    /// `file:line` of its uid (`<stdin>:document 7:line 40`), or where it is when the uid is
+    /// derived.
     pub fn uid_at(&self) -> String {
         match self.uid_line {
-            Some(l) => format!("{}:{l}", self.path),
-            None => self.path.clone(),
+            Some(l) => crate::sources::place(&self.shown, l),
+            None => self.shown.clone(),
         }
     }
 }
@@ -124,10 +136,10 @@ pub fn datasource_variable(d: &serde_json::Value) -> Option<String> {
 /// has none. Every change is noted.
 pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
     if f.text.trim().is_empty() {
-        return Err(format!("{}: empty file", f.path));
+        return Err(format!("{}: empty file", f.label(1)));
     }
     let mut value: serde_json::Value = serde_json::from_str(&f.text)
-        .map_err(|e| format!("{}:{}:{}: invalid JSON: {e}", f.path, e.line(), e.column()))?;
+        .map_err(|e| format!("{}:{}: invalid JSON: {e}", f.at(e.line()), e.column()))?;
     let mut notes = Vec::new();
     if value.get("dashboard").is_some_and(|d| d.is_object()) && value.get("panels").is_none() {
         value = value["dashboard"].take();
@@ -136,7 +148,7 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
         );
     }
     let Some(obj) = value.as_object_mut() else {
-        return Err(format!("{}: a dashboard is a JSON object", f.path));
+        return Err(format!("{}: a dashboard is a JSON object", f.label(1)));
     };
     let inputs = obj.remove("__inputs");
     obj.remove("__elements");
@@ -163,7 +175,8 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
         .get("uid")
         .and_then(|u| u.as_str())
         .filter(|u| !u.is_empty())
-        .and_then(|u| line_of_uid(&f.text, u));
+        .and_then(|u| line_of_uid(&f.text, u))
+        .map(|l| l + f.place.offset);
     if value
         .get("uid")
         .and_then(|u| u.as_str())
@@ -179,6 +192,7 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
     }
     Ok(Prepared {
         path: f.path.clone(),
+        shown: f.label(1),
         value,
         notes,
         uid_line,
@@ -189,7 +203,7 @@ pub fn prepare(f: &SourceFile) -> Result<Prepared, String> {
 pub fn configmap_of(p: &Prepared, namespace: &str) -> Result<ConfigMap, String> {
     let minified = serde_json::to_string(&p.value).expect("JSON values serialise");
     if minified.len() > MAX_BYTES {
-        return Err(format!("{}: {} bytes after minifying, more than a ConfigMap holds (1 MiB): split the dashboard", p.path, minified.len()));
+        return Err(format!("{}: {} bytes after minifying, more than a ConfigMap holds (1 MiB): split the dashboard", p.shown, minified.len()));
     }
     let file_name = p.path.rsplit('/').next().unwrap_or(&p.path);
     let key = format!("{}.json", object_name("", file_name));
@@ -226,7 +240,7 @@ pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<ConfigMap>, Ve
             Ok(cm) if out.iter().any(|o| o.metadata.name == cm.metadata.name) => {
                 errors.push(format!(
                     "{}: two dashboards map to the ConfigMap name {}",
-                    f.path,
+                    f.shown(),
                     cm.metadata.name.unwrap_or_default()
                 ))
             }
@@ -247,10 +261,10 @@ mod tests {
 
     #[test]
     fn a_dashboard_in_a_folder() {
-        let f = SourceFile {
-            path: "Cilium/agent overview.json".into(),
-            text: "{\n  \"title\": \"Cilium Agent\",\n  \"uid\": \"cilium-agent\"\n}\n".into(),
-        };
+        let f = SourceFile::new(
+            "Cilium/agent overview.json",
+            "{\n  \"title\": \"Cilium Agent\",\n  \"uid\": \"cilium-agent\"\n}\n",
+        );
         let cm = configmap(&f, "monitoring").unwrap();
         assert_eq!(
             cm.metadata.name.as_deref(),
@@ -269,20 +283,16 @@ mod tests {
 
     #[test]
     fn the_uid_its_line_and_the_uids_a_configmap_carries() {
-        let f = SourceFile {
-            path: "A/neg.json".into(),
-            text: "{\n  \"panels\": [{\"datasource\": {\"uid\": \"prometheus\"}}],\n  \"uid\" : \"negm\",\n  \"title\": \"N\"\n}\n".into(),
-        };
+        let f = SourceFile::new(
+            "A/neg.json",
+            "{\n  \"panels\": [{\"datasource\": {\"uid\": \"prometheus\"}}],\n  \"uid\" : \"negm\",\n  \"title\": \"N\"\n}\n",
+        );
         let p = prepare(&f).unwrap();
         assert_eq!((p.uid(), p.uid_line), ("negm", Some(3)));
         assert_eq!(p.uid_at(), "A/neg.json:3");
         let cm = crate::cluster::to_value(&configmap_of(&p, "m").unwrap());
         assert_eq!(uids_of(&cm), ["negm"]);
-        let derived = prepare(&SourceFile {
-            path: "d.json".into(),
-            text: "{\"title\": \"D\"}".into(),
-        })
-        .unwrap();
+        let derived = prepare(&SourceFile::new("d.json", "{\"title\": \"D\"}")).unwrap();
         assert_eq!(
             (derived.uid_line, derived.uid_at()),
             (None, "d.json".into())
@@ -294,67 +304,32 @@ mod tests {
 
     #[test]
     fn bad_json_and_size() {
-        let err = configmap(
-            &SourceFile {
-                path: "x.json".into(),
-                text: "{\n  \"a\": ,\n}".into(),
-            },
-            "m",
-        )
-        .unwrap_err();
+        let err = configmap(&SourceFile::new("x.json", "{\n  \"a\": ,\n}"), "m").unwrap_err();
         assert!(err.starts_with("x.json:2:"), "{err}");
         let big = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_BYTES));
-        assert!(configmap(
-            &SourceFile {
-                path: "big.json".into(),
-                text: big
-            },
-            "m"
-        )
-        .unwrap_err()
-        .contains("1 MiB"));
-        assert!(configmap(
-            &SourceFile {
-                path: "list.json".into(),
-                text: "[]".into()
-            },
-            "m"
-        )
-        .is_err());
+        assert!(configmap(&SourceFile::new("big.json", big), "m")
+            .unwrap_err()
+            .contains("1 MiB"));
+        assert!(configmap(&SourceFile::new("list.json", "[]"), "m").is_err());
     }
 
     #[test]
     fn empty_files_are_refused() {
-        let err = configmap(
-            &SourceFile {
-                path: "e.json".into(),
-                text: " \n".into(),
-            },
-            "m",
-        )
-        .unwrap_err();
+        let err = configmap(&SourceFile::new("e.json", " \n"), "m").unwrap_err();
         assert!(err.contains("empty file"), "{err}");
     }
 
     #[test]
     fn api_exports_and_grafana_com_inputs_become_provisionable() {
         let export = r#"{"dashboard": {"title": "T", "uid": "t", "id": 42, "panels": []}, "meta": {"slug": "t"}}"#;
-        let p = prepare(&SourceFile {
-            path: "t.json".into(),
-            text: export.into(),
-        })
-        .unwrap();
+        let p = prepare(&SourceFile::new("t.json", export)).unwrap();
         assert_eq!(p.value["title"], "T");
         assert!(p.value["id"].is_null());
         assert!(p.notes[0].contains("API export"));
 
         let gcom = r#"{"__inputs": [{"name": "DS_PROMETHEUS", "type": "datasource", "pluginId": "prometheus"}], "__requires": [],
             "title": "G", "panels": [{"datasource": "${DS_PROMETHEUS}", "targets": [{"expr": "up", "datasource": {"uid": "${DS_PROMETHEUS}"}}]}]}"#;
-        let p = prepare(&SourceFile {
-            path: "g.json".into(),
-            text: gcom.into(),
-        })
-        .unwrap();
+        let p = prepare(&SourceFile::new("g.json", gcom)).unwrap();
         assert!(p.value.get("__inputs").is_none());
         assert_eq!(
             p.value["panels"][0]["datasource"], DATASOURCE_UID,
@@ -376,11 +351,7 @@ mod tests {
         let with_var = r#"{"__inputs": [{"name": "DS_PROM", "type": "datasource", "pluginId": "prometheus"}], "title": "V", "uid": "v",
             "templating": {"list": [{"name": "datasource", "type": "datasource", "query": "prometheus"}]},
             "panels": [{"datasource": {"uid": "${DS_PROM}"}}]}"#;
-        let p = prepare(&SourceFile {
-            path: "v.json".into(),
-            text: with_var.into(),
-        })
-        .unwrap();
+        let p = prepare(&SourceFile::new("v.json", with_var)).unwrap();
         assert_eq!(p.value["panels"][0]["datasource"]["uid"], "${datasource}");
         assert_eq!(derived_uid("g.json"), derived_uid("g.json"));
         assert!(derived_uid("a/very/long/path/to/a/dashboard.json").len() <= 40);

@@ -182,9 +182,9 @@ impl LiveReport {
         let (failing, empty) = (self.failing(), self.with_empty_panels());
         let complete = self.dashboards - failing.len() - empty.len();
         let mut s = format!(
-            "{} dashboards in {} folders, {complete} with data in every panel",
-            self.dashboards,
-            self.folders.len()
+            "{} in {}, {complete} with data in every panel",
+            counted(self.dashboards, "dashboard"),
+            counted(self.folders.len(), "folder")
         );
         if !empty.is_empty() {
             s.push_str(&format!(
@@ -208,9 +208,9 @@ impl LiveReport {
         let mut s = String::new();
         for f in &self.folders {
             s.push_str(&format!(
-                "{} ({} dashboards): {} queries: {} with data, {} empty, {} failing\n",
+                "{} ({}): {} queries: {} with data, {} empty, {} failing\n",
                 f.folder,
-                f.dashboards.len(),
+                counted(f.dashboards.len(), "dashboard"),
                 f.counts.queries,
                 f.counts.with_data,
                 f.counts.empty,
@@ -223,6 +223,14 @@ impl LiveReport {
         s.push_str(&self.summary());
         s.push('\n');
         s
+    }
+}
+
+/// `1 folder`, `4 folders`.
+fn counted(n: usize, what: &str) -> String {
+    match n {
+        1 => format!("1 {what}"),
+        n => format!("{n} {what}s"),
     }
 }
 

@@ -4,6 +4,7 @@
 //! (its objects, ours and other owners') is [`contents`]; CRDs being deleted are [`deletion`].
 pub mod contents;
 pub mod deletion;
+pub mod schema;
 
 use promstack_shared::cluster::{
     with_retry, ApplyOptions, Cluster, ClusterError, ObjRef, WRITE_ATTEMPTS,

@@ -7,10 +7,13 @@
 //! Grafana's formats and the Prometheus datasource's escaping ([`interpolate`]), the interval,
 //! step and `$__rate_interval` arithmetic ([`interval`]), and which panels and targets run at all
 //! ([`panels`]). [`live`] puts them together: every dashboard Grafana serves, every panel query
-//! through the datasource proxy, reported per folder and dashboard.
+//! through the datasource proxy, reported per folder and dashboard. After a sync, [`arrival`]
+//! waits until Grafana serves what was written, where the sidecar ([`sidecar`]: what it watches,
+//! read from the Grafana Deployment) puts it.
 //!
 //! The sidecar ConfigMaps that feed Grafana are built in [`crate::dashboard`].
 pub mod api;
+pub mod arrival;
 pub mod interpolate;
 pub mod interval;
 pub mod live;
@@ -18,6 +21,7 @@ pub mod login;
 pub mod metric_find;
 pub mod panels;
 pub mod report;
+pub mod sidecar;
 pub mod variable_kinds;
 pub mod variables;
 

@@ -81,8 +81,10 @@ pub enum Owner {
     Foreign(String),
 }
 
-/// Decide who owns the live CRD.
-pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
+/// Decide who owns the live CRD. `helm_here`: the chart's release `release` is installed in
+/// `namespace` (by plain helm, say): CRDs only helm ever wrote are that release's (helm installs a
+/// chart's `crds/` without marking them), and taken over with it.
+pub fn owner(live: Option<&Value>, release: &str, namespace: &str, helm_here: bool) -> Owner {
     let Some(live) = live else {
         return Owner::Absent;
     };
@@ -121,6 +123,13 @@ pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
         .and_then(Value::as_array)
         .map(|m| m.iter().filter_map(|f| f["manager"].as_str()).collect())
         .unwrap_or_default();
+    let by_helm = managers.contains(&"helm")
+        && managers
+            .iter()
+            .all(|m| matches!(*m, "helm" | "kube-apiserver"));
+    if helm_here && by_helm {
+        return Owner::Ours;
+    }
     Owner::Foreign(if managers.is_empty() {
         "an unknown installation".into()
     } else {
@@ -295,6 +304,7 @@ mod tests {
 
     #[test]
     fn ownership() {
+        let owner = |live: Option<&Value>, r: &str, m: &str| super::owner(live, r, m, false);
         assert_eq!(owner(None, "r", "m"), Owner::Absent);
         let ours = json!({"metadata": {"labels": {owned::MANAGED_BY_LABEL: "promstack"}}});
         assert_eq!(owner(Some(&ours), "r", "m"), Owner::Ours);
@@ -311,5 +321,13 @@ mod tests {
         assert!(
             matches!(owner(Some(&manual), "r", "m"), Owner::Foreign(s) if s.contains("kubectl-create"))
         );
+        // a chart's crds/ as plain helm installs them: the release's, when that release is here
+        let by_helm = json!({"metadata": {"managedFields": [{"manager": "helm"}, {"manager": "kube-apiserver"}]}});
+        assert!(matches!(owner(Some(&by_helm), "r", "m"), Owner::Foreign(s) if s.contains("helm")));
+        assert_eq!(super::owner(Some(&by_helm), "r", "m", true), Owner::Ours);
+        assert!(matches!(
+            super::owner(Some(&manual), "r", "m", true),
+            Owner::Foreign(_)
+        ));
     }
 }

@@ -115,8 +115,12 @@ pub(super) async fn run(
     if let Some(check) = remote? {
         keep(deps, &mut checks, check);
     }
-    let (mut rendered, check) = rendered?;
-    keep(deps, &mut checks, check);
+    let mut rendered = rendered?;
+    keep(
+        deps,
+        &mut checks,
+        chart::crds_check(opts, &rendered, releases.here.as_ref())?,
+    );
     if let Some(check) = chart::deleted_first(opts, deps, &mut rendered).await? {
         keep(deps, &mut checks, check);
     }

@@ -206,3 +206,30 @@ async fn what_cannot_be_read_is_unknown_not_wrong() {
     assert_eq!(by("CRDs").level, Level::Fail, "no CRDs at all");
     assert_eq!(v, status::Versions::default());
 }
+
+#[tokio::test]
+async fn without_a_readable_release_the_operator_s_chart_label_says_the_chart() {
+    let c = stack(vec![]);
+    c.remove(&promstack_shared::cluster::ObjRef::new(
+        "v1",
+        "Secret",
+        Some("monitoring"),
+        "sh.helm.release.v1.kube-prometheus.v2",
+    ));
+    let t = Targets {
+        cluster: Some(&c),
+        prometheus: None,
+        alertmanager: None,
+        grafana: None,
+    };
+    let (v, checks) = status::version_checks(&t, "monitoring").await;
+    let chart = checks.iter().find(|c| c.name == "chart").unwrap();
+    assert_eq!(
+        (chart.level, chart.detail.as_str()),
+        (
+            Level::Ok,
+            "kube-prometheus-stack-88.5.3 (the label of Deployment monitoring/kube-prometheus-operator)"
+        )
+    );
+    assert_eq!(v.chart.as_deref(), Some("88.5.3"));
+}

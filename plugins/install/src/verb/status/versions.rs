@@ -205,7 +205,28 @@ async fn chart_version(t: &Targets<'_>, ns: &str) -> Option<Result<(String, Stri
             .ok_or_else(|| format!("no deployed helm release {RELEASE} in {ns}")),
         Err(e) => Err(format!("cannot list the helm release's Secrets: {e}")),
     };
-    Some(found)
+    match found {
+        Ok(f) => Some(Ok(f)),
+        Err(e) => Some(chart_label(c, ns).await.ok_or(e)),
+    }
+}
+
+/// The chart the operator's Deployment says it came from (its `chart` label), when the release
+/// itself cannot be read.
+async fn chart_label(
+    c: &dyn promstack_shared::cluster::Cluster,
+    ns: &str,
+) -> Option<(String, String)> {
+    let name = format!("{RELEASE}-operator");
+    let r = ObjRef::new("apps/v1", "Deployment", Some(ns), &name);
+    let d = c.get(&r).await.ok()??;
+    let labels = &d["metadata"]["labels"];
+    let chart = labels["chart"]
+        .as_str()
+        .or(labels["helm.sh/chart"].as_str())?;
+    let version = chart.strip_prefix("kube-prometheus-stack-")?.to_string();
+    let detail = format!("{chart} (the label of Deployment {ns}/{name})");
+    Some((version, detail))
 }
 
 /// (revision, chart name, chart version) of a helm release Secret (base64 of gzipped JSON under
@@ -213,11 +234,16 @@ async fn chart_version(t: &Targets<'_>, ns: &str) -> Option<Result<(String, Stri
 fn release_chart(secret: &Value) -> Option<(u64, String, String)> {
     use std::io::Read;
     let inner = promstack_shared::grafana::login::secret_key(secret, "release")?;
-    let gz: k8s_openapi::ByteString = serde_json::from_value(Value::String(inner)).ok()?;
+    let raw: k8s_openapi::ByteString = serde_json::from_value(Value::String(inner)).ok()?;
     let mut json = String::new();
-    flate2::read::GzDecoder::new(&gz.0[..])
-        .read_to_string(&mut json)
-        .ok()?;
+    match raw.0.starts_with(&[0x1f, 0x8b]) {
+        true => {
+            flate2::read::GzDecoder::new(&raw.0[..])
+                .read_to_string(&mut json)
+                .ok()?;
+        }
+        false => json = String::from_utf8(raw.0).ok()?,
+    }
     let r: Value = serde_json::from_str(&json).ok()?;
     let meta = &r["chart"]["metadata"];
     Some((

@@ -61,7 +61,7 @@ pub struct GrafanaArgs {
         global = true
     )]
     pub grafana_service: String,
-    /// A file holding user:password to log in to Grafana with (default: the admin Secret promstack-grafana-admin in -n)
+    /// A file holding user:password to log in to Grafana with (default: the admin Secret promstack-grafana-admin in Grafana's namespace)
     #[arg(
         long,
         value_name = "FILE",

@@ -57,14 +57,19 @@ pub enum Command {
     #[command(after_help = examples("diff", ["--exit-code"; 3]))]
     Diff(DiffArgs),
     /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's or Secret's), then wait until Grafana serves them
-    #[command(after_long_help = SYNC_GRAFANA)]
-    #[command(after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))]
+    #[command(
+        after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]),
+        after_long_help = format!("{}\n\n{SYNC_GRAFANA}", examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))
+    )]
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not; with sources, the ConfigMaps they make (as kubectl get -f)
     #[command(after_help = examples("list", [""; 3]))]
     List(promstack_shared::cli::ListArgs<DashboardSet>),
     /// Run every panel query against Prometheus and report errors and queries without data; with --live, every dashboard Grafana serves, through Grafana
-    #[command(after_help = examples("check", ["--require-data"; 3]), after_long_help = CHECK_LIVE)]
+    #[command(
+        after_help = examples("check", ["--require-data"; 3]),
+        after_long_help = format!("{}\n\n{CHECK_LIVE}", examples("check", ["--require-data"; 3]))
+    )]
     Check(CheckArgs),
 }
 

@@ -1,9 +1,9 @@
 //! `assets/crd-fields.json` is the field tree of the pinned chart's CRDs (refdata/crds, operator
 //! v0.93.1), made here: a test that fails when they differ; `PROMSTACK_WRITE_CRD_FIELDS=1` writes
 //! it again. And what the tree finds: the fields the 87.19.2 chart's CRDs (operator v0.92.1) lack.
+mod common;
 use promstack_install::crds::schema;
 use serde_json::{Map, Value};
-use std::io::Read;
 
 const ASSET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/crd-fields.json");
 
@@ -15,22 +15,6 @@ fn folder(dir: &std::path::Path) -> Vec<Value> {
             serde_yaml::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap()
         })
         .collect()
-}
-
-/// The CRDs a chart package carries (charts/crds/crds/*.yaml).
-fn package(tgz: &std::path::Path) -> Vec<Value> {
-    let gz = flate2::read::GzDecoder::new(std::fs::File::open(tgz).unwrap());
-    let mut out = Vec::new();
-    for entry in tar::Archive::new(gz).entries().unwrap() {
-        let mut e = entry.unwrap();
-        let path = e.path().unwrap().to_string_lossy().into_owned();
-        if path.contains("/charts/crds/crds/") && path.ends_with(".yaml") {
-            let mut text = String::new();
-            e.read_to_string(&mut text).unwrap();
-            out.push(serde_yaml::from_str(&text).unwrap());
-        }
-    }
-    out
 }
 
 /// The asset's text: one kind a line.
@@ -80,10 +64,12 @@ fn the_asset_is_the_field_tree_of_the_pinned_chart_s_crds() {
 
 #[test]
 fn the_87_chart_s_crds_lack_what_operator_0_93_reads() {
-    let Some(refdata) = promstack_shared::refdata::dir() else {
+    let (Some(refdata), Some(old)) = (
+        promstack_shared::refdata::dir(),
+        common::package_crds("87.19.2"),
+    ) else {
         return;
     };
-    let old = package(&refdata.join("charts/kube-prometheus-stack-87.19.2.tgz"));
     assert_eq!(old.len(), 10);
     let by_kind = |k: &str| {
         old.iter()

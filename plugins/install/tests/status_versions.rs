@@ -3,6 +3,8 @@
 //! its Deployment's image, the chart through its helm release Secret; the CRDs of the 87.19.2
 //! chart (operator 0.92.1) under operator v0.93.1 are a failed check naming what the operator
 //! drops, the 88.5.3 chart's are ok.
+mod common;
+use common::package_crds as chart_crds;
 use promstack_install::status::{self, Level, Targets};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::cluster::MemoryCluster;
@@ -11,7 +13,7 @@ use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::secret::SecretString;
 use promstack_shared::testing::{self, grafana::FakeGrafana};
 use serde_json::{json, Value};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::time::Duration;
 
 fn b64(bytes: Vec<u8>) -> String {
@@ -33,24 +35,6 @@ fn release(revision: u64, status: &str, version: &str) -> Value {
         "metadata": {"name": format!("sh.helm.release.v1.kube-prometheus.v{revision}"), "namespace": "monitoring",
             "labels": {"owner": "helm", "name": "kube-prometheus", "status": status, "version": revision.to_string()}},
         "data": {"release": b64(inner.into_bytes())}})
-}
-
-/// The CRDs a chart package carries.
-fn chart_crds(version: &str) -> Option<Vec<Value>> {
-    let tgz = promstack_shared::refdata::dir()?
-        .join(format!("charts/kube-prometheus-stack-{version}.tgz"));
-    let gz = flate2::read::GzDecoder::new(std::fs::File::open(tgz).unwrap());
-    let mut out = Vec::new();
-    for entry in tar::Archive::new(gz).entries().unwrap() {
-        let mut e = entry.unwrap();
-        let path = e.path().unwrap().to_string_lossy().into_owned();
-        if path.contains("/charts/crds/crds/") && path.ends_with(".yaml") {
-            let mut text = String::new();
-            e.read_to_string(&mut text).unwrap();
-            out.push(serde_yaml::from_str(&text).unwrap());
-        }
-    }
-    Some(out)
 }
 
 fn stack(crds: Vec<Value>) -> MemoryCluster {

@@ -308,14 +308,15 @@ mod tests {
     fn an_hour_with_a_30s_scrape_interval() {
         let interval_ms = frontend_interval(3_600_000, 500, Some("30s"));
         assert_eq!(interval_ms, 30_000);
-        let t = timing(TimingInput {
+        let hour = TimingInput {
             range_ms: 3_600_000,
             max_data_points: 500,
             interval_ms,
             target_interval: "",
             interval_factor: 1,
             scrape_interval: Some("30s"),
-        });
+        };
+        let t = timing(hour);
         assert_eq!((t.step_ms, t.rate_interval_ms), (30_000, 120_000));
         assert_eq!(
             backend_builtins(
@@ -329,23 +330,12 @@ mod tests {
         let t = timing(TimingInput {
             target_interval: "1m",
             interval_factor: 2,
-            ..TimingInput {
-                range_ms: 3_600_000,
-                max_data_points: 500,
-                interval_ms,
-                target_interval: "",
-                interval_factor: 1,
-                scrape_interval: Some("30s"),
-            }
+            ..hour
         });
         assert_eq!((t.step_ms, t.rate_interval_ms), (120_000, 240_000));
         let t = timing(TimingInput {
-            range_ms: 3_600_000,
-            max_data_points: 500,
-            interval_ms,
             target_interval: "$__rate_interval",
-            interval_factor: 1,
-            scrape_interval: Some("30s"),
+            ..hour
         });
         assert_eq!((t.step_ms, t.rate_interval_ms), (120_000, 120_000));
     }

@@ -186,24 +186,31 @@ fn serve(conn: TcpStream, state: &Mutex<State>, auth: &str) {
         st.delay
     };
     std::thread::sleep(delay);
-    answer(&conn, state, &req);
+    let (status, body) = answer(state, &req);
+    // done before the answer leaves: the client's next request is never counted with this one
     state.lock().unwrap().in_flight -= 1;
+    reply(&conn, status, &body);
 }
 
-fn answer(conn: &TcpStream, state: &Mutex<State>, req: &Request) {
+fn answer(state: &Mutex<State>, req: &Request) -> (u16, Vec<u8>) {
+    let json = |status: u16, v: Value| (status, v.to_string().into_bytes());
     if req.path == "/api/health" {
-        let body = json!({"commit": "promstack-test", "database": "ok", "version": "12.3.0"});
-        return reply(conn, 200, body.to_string().as_bytes());
+        return json(
+            200,
+            json!({"commit": "promstack-test", "database": "ok", "version": "12.3.0"}),
+        );
     }
     if !req.authorized {
-        let body = json!({"message": "Invalid username or password", "messageId": "password-auth.failed", "statusCode": 401, "traceID": ""});
-        return reply(conn, 401, body.to_string().as_bytes());
+        return json(
+            401,
+            json!({"message": "Invalid username or password", "messageId": "password-auth.failed", "statusCode": 401, "traceID": ""}),
+        );
     }
     if let Some(rest) = req.path.strip_prefix("/api/datasources/proxy/uid/") {
-        return proxy(conn, state, req, rest);
+        return proxy(state, req, rest);
     }
     let (status, body) = route(state, req);
-    reply(conn, status, body.to_string().as_bytes());
+    json(status, body)
 }
 
 fn query_param<'a>(query: &'a str, name: &str) -> Option<&'a str> {
@@ -295,7 +302,7 @@ fn search(st: &State, folders: &BTreeMap<String, Value>, query: &str) -> Value {
 }
 
 /// The datasource proxy: GET forwarded to the datasource's URL; other methods 403 for Prometheus.
-fn proxy(conn: &TcpStream, state: &Mutex<State>, req: &Request, rest: &str) {
+fn proxy(state: &Mutex<State>, req: &Request, rest: &str) -> (u16, Vec<u8>) {
     let (uid, rel) = rest.split_once('/').unwrap_or((rest, ""));
     let target = {
         let st = state.lock().unwrap();
@@ -305,25 +312,17 @@ fn proxy(conn: &TcpStream, state: &Mutex<State>, req: &Request, rest: &str) {
             .map(|d| (d.0["type"].as_str().unwrap_or("").to_string(), d.1.clone()))
     };
     let Some((kind, url)) = target else {
-        return reply(
-            conn,
-            404,
-            json!({"message": "Unable to find datasource"})
-                .to_string()
-                .as_bytes(),
-        );
+        let body = json!({"message": "Unable to find datasource"});
+        return (404, body.to_string().into_bytes());
     };
     if kind == "prometheus" && req.method != "GET" {
         let m = format!(
             "non allow-listed {}s not allowed on proxied Prometheus datasource",
             req.method
         );
-        return reply(conn, 403, json!({ "message": m }).to_string().as_bytes());
+        return (403, json!({ "message": m }).to_string().into_bytes());
     }
-    match forward(&url, rel, &req.query) {
-        Some((status, body)) => reply(conn, status, &body),
-        None => reply(conn, 502, b""),
-    }
+    forward(&url, rel, &req.query).unwrap_or((502, vec![]))
 }
 
 /// `GET <url>/<rel>?<query>` over plain HTTP/1.0: (status, body).

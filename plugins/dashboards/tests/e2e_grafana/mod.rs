@@ -38,24 +38,7 @@ fn run(kc: &Path, ns: &str, args: &[&str]) -> (Option<i32>, Value, String) {
 
 /// The uids of the chart's dashboards in the stack's namespace (its sidecar ConfigMaps).
 fn chart_uids(kc: &Path) -> Vec<String> {
-    let o = kubectl(
-        kc,
-        &[
-            "-n",
-            &stack_ns(),
-            "get",
-            "configmap",
-            "-l",
-            "grafana_dashboard=1",
-            "-o",
-            "json",
-        ],
-    );
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let list: Value = serde_json::from_slice(&o.stdout).unwrap();
-    let mut uids: Vec<String> = list["items"]
-        .as_array()
-        .unwrap()
+    let mut uids: Vec<String> = super::sidecar_configmaps(kc, &stack_ns())
         .iter()
         .filter(|c| c["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm")
         .flat_map(promstack_shared::dashboard::uids_of)

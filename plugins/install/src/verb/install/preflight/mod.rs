@@ -116,11 +116,8 @@ pub(super) async fn run(
         keep(deps, &mut checks, check);
     }
     let mut rendered = rendered?;
-    keep(
-        deps,
-        &mut checks,
-        chart::crds_check(opts, &rendered, releases.here.as_ref())?,
-    );
+    let check = chart::crds_check(opts, &rendered, releases.here.as_ref())?;
+    keep(deps, &mut checks, check);
     if let Some(check) = chart::deleted_first(opts, deps, &mut rendered).await? {
         keep(deps, &mut checks, check);
     }

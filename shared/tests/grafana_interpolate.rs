@@ -1,7 +1,7 @@
 //! Grafana's interpolation of panel queries, as its Prometheus datasource and Scenes do it
 //! (packages/grafana-prometheus/src/escaping.ts, scenes' formatRegistry and sceneInterpolator,
 //! pkg/promlib/models/query.go): the values each case expects are what those produce.
-use promstack_shared::grafana::interpolate::{self, Default, Macros, Scope, Value, Var};
+use promstack_shared::grafana::interpolate::{self, Format, Macros, Scope, Value, Var};
 use promstack_shared::grafana::interval::{self, TimingInput};
 
 fn var(name: &str, multi: bool, all: bool, value: Value, text: &str) -> Var {
@@ -29,7 +29,7 @@ fn scope(vars: Vec<Var>) -> Scope {
 }
 
 fn prom(text: &str, s: &Scope) -> String {
-    interpolate::replace(text, s, Default::Prometheus).text
+    interpolate::replace(text, s, Format::Prometheus).text
 }
 
 #[test]
@@ -113,7 +113,7 @@ fn a_named_format_wins_over_the_datasource_s() {
         assert_eq!(prom(q, &s), want, "{q}");
     }
     assert_eq!(
-        interpolate::replace("$v", &s, Default::Glob).text,
+        interpolate::replace("$v", &s, Format::Glob).text,
         "{a/b,c'd}"
     );
 }
@@ -121,14 +121,14 @@ fn a_named_format_wins_over_the_datasource_s() {
 #[test]
 fn unknown_names_stay_and_are_named_and_macros_resolve() {
     let s = scope(vec![]);
-    let r = interpolate::replace("rate(x[$__rate_interval]) $nope ${__from} ${__to:date:seconds} $__dashboard ${__dashboard.uid}", &s, Default::Prometheus);
+    let r = interpolate::replace("rate(x[$__rate_interval]) $nope ${__from} ${__to:date:seconds} $__dashboard ${__dashboard.uid}", &s, Format::Prometheus);
     assert_eq!(
         r.text,
         "rate(x[$__rate_interval]) $nope 1700000000000 1700003600 Node node"
     );
     assert_eq!(r.unknown, ["__rate_interval", "nope"]);
     assert_eq!(
-        interpolate::replace("${__from:date}", &s, Default::Glob).text,
+        interpolate::replace("${__from:date}", &s, Format::Glob).text,
         "2023-11-14T22:13:20.000Z"
     );
     assert_eq!(

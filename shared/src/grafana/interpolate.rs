@@ -75,7 +75,7 @@ pub struct Scope {
 
 /// How values are formatted when the text names no format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Default {
+pub enum Format {
     /// Grafana's own default, glob.
     Glob,
     /// The Prometheus datasource's `interpolateQueryExpr`.
@@ -111,11 +111,11 @@ pub fn names_in(text: &str) -> Vec<String> {
 }
 
 /// Interpolate `text` in `scope`.
-pub fn replace(text: &str, scope: &Scope, default: Default) -> Replaced {
+pub fn replace(text: &str, scope: &Scope, default: Format) -> Replaced {
     replace_depth(text, scope, default, 0)
 }
 
-fn replace_depth(text: &str, scope: &Scope, default: Default, depth: u8) -> Replaced {
+fn replace_depth(text: &str, scope: &Scope, default: Format, depth: u8) -> Replaced {
     let mut unknown = Vec::new();
     let out = variable_regex().replace_all(text, |c: &regex::Captures| {
         let whole = c.get(0).map_or("", |m| m.as_str());
@@ -167,22 +167,22 @@ fn lookup(name: &str, field: Option<&str>, scope: &Scope) -> Option<Var> {
     Some(Var::plain(name, &value))
 }
 
-fn format_var(var: &Var, fmt: Option<&str>, default: Default, scope: &Scope, depth: u8) -> String {
+fn format_var(var: &Var, fmt: Option<&str>, default: Format, scope: &Scope, depth: u8) -> String {
     if let Value::CustomAll(all) = &var.value {
         return match fmt {
             Some("text") => ALL_TEXT.into(),
             Some("percentencode") => percent_encode(all, false),
             Some("queryparam") => format!("var-{}={}", var.name, percent_encode(ALL_TEXT, false)),
             // passed on as written, its own variables interpolated (Grafana's default format)
-            _ if depth < 8 => replace_depth(all, scope, Default::Glob, depth + 1).text,
+            _ if depth < 8 => replace_depth(all, scope, Format::Glob, depth + 1).text,
             _ => all.clone(),
         };
     }
     match (fmt, default) {
         (Some(f), _) => format_named(var, f),
-        (None, Default::Prometheus) => prometheus(var),
-        (None, Default::Named(f)) => format_named(var, f),
-        (None, Default::Glob) => format_named(var, "glob"),
+        (None, Format::Prometheus) => prometheus(var),
+        (None, Format::Named(f)) => format_named(var, f),
+        (None, Format::Glob) => format_named(var, "glob"),
     }
 }
 

@@ -5,7 +5,7 @@
 //! over the last `range`. At most `concurrency` requests are in flight at once, each bounded by
 //! the client's timeout, so a slow or huge Grafana costs time in proportion, never without end.
 use super::api::{Datasource, GrafanaApi, SearchHit};
-use super::interpolate::{self, Default, Macros, Scope, Var};
+use super::interpolate::{self, Format, Macros, Scope, Var};
 use super::interval::{self, TimingInput};
 use super::metric_find::PromSource;
 use super::panels::{self, PanelQuery};
@@ -248,9 +248,9 @@ async fn run(g: &Gated<'_>, q: &PanelQuery, scope: &Scope, ctx: &Context<'_>) ->
             .scoped
             .insert(name.into(), Var::plain(name, &format!("${name}")));
     }
-    let expr = interpolate::replace(&q.expr, &scope, Default::Prometheus).text;
-    let target_interval = interpolate::replace(&q.target_interval, &scope, Default::Glob).text;
-    let min_interval = interpolate::replace(&q.min_interval, &scope, Default::Glob).text;
+    let expr = interpolate::replace(&q.expr, &scope, Format::Prometheus).text;
+    let target_interval = interpolate::replace(&q.target_interval, &scope, Format::Glob).text;
+    let min_interval = interpolate::replace(&q.min_interval, &scope, Format::Glob).text;
     let scrape = q.datasource.time_interval();
     let low = match min_interval.is_empty() {
         true => scrape.unwrap_or("15s").to_string(),

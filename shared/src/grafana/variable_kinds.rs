@@ -3,7 +3,7 @@
 //! datasources of a type, by regex on their names), `interval` (its list; `$__auto` from the
 //! range), `constant`, `textbox`. `adhoc` filters and kinds Grafana cannot refresh here keep
 //! their saved values.
-use super::interpolate::{self, Default, Scope, Var};
+use super::interpolate::{self, Format, Scope, Var};
 use super::interval;
 use super::metric_find::{self, Opt};
 use super::variables::{Context, Current, Note, State};
@@ -27,7 +27,7 @@ pub async fn refresh(
     match state.kind.as_str() {
         "query" => query(model, state, ctx, scope).await,
         "custom" => {
-            let q = interpolate::replace(&text(&model["query"]), scope, Default::Glob).text;
+            let q = interpolate::replace(&text(&model["query"]), scope, Format::Glob).text;
             state.update(custom_options(&q));
             Ok(())
         }
@@ -100,7 +100,7 @@ async fn query(
         true => vec![],
         false => {
             let scoped = variable_query_scope(scope, ds.time_interval(), ctx);
-            let q = interpolate::replace(&raw, &scoped, Default::Prometheus).text;
+            let q = interpolate::replace(&raw, &scoped, Format::Prometheus).text;
             let find = metric_find::parse(&q);
             metric_find::run(ctx.source, &ds.uid, &find, ctx.from_ms, ctx.to_ms)
                 .await
@@ -111,7 +111,7 @@ async fn query(
     let regex = match regex_text.is_empty() {
         true => None,
         false => {
-            let r = interpolate::replace(&regex_text, scope, Default::Named("regex")).text;
+            let r = interpolate::replace(&regex_text, scope, Format::Named("regex")).text;
             Some(metric_find::js_regex(&r).map_err(|e| note(state, e, true))?)
         }
     };
@@ -177,7 +177,7 @@ fn datasource(model: &Json, state: &mut State, ctx: &Context<'_>, scope: &Scope)
     let regex = match regex_text.is_empty() {
         true => None,
         false => metric_find::js_regex(
-            &interpolate::replace(&regex_text, scope, Default::Named("regex")).text,
+            &interpolate::replace(&regex_text, scope, Format::Named("regex")).text,
         )
         .ok(),
     };

@@ -7,7 +7,7 @@
 //! (`defaultToAll`). A variable Grafana cannot resolve here (a query on another kind of
 //! datasource) keeps its saved value, and says so.
 use super::api::Datasource;
-use super::interpolate::{self, Default, Scope, Value, Var, ALL_TEXT, ALL_VALUE};
+use super::interpolate::{self, Format, Scope, Value, Var, ALL_TEXT, ALL_VALUE};
 use super::metric_find::{Opt, PromSource};
 use serde::Serialize;
 use serde_json::Value as Json;
@@ -59,7 +59,7 @@ impl Context<'_> {
             Json::Object(o) => o.get("uid").and_then(Json::as_str).unwrap_or(""),
             other => return Err(format!("datasource {other} is not a reference")),
         };
-        let name = interpolate::replace(raw, scope, Default::Glob).text;
+        let name = interpolate::replace(raw, scope, Format::Glob).text;
         if name.is_empty() || name == "default" {
             return self
                 .datasources

@@ -4,8 +4,8 @@
 mod chart_file;
 mod chart_repo;
 mod render;
-use chart_file::chart_id;
 pub use chart_file::chart_archive;
+use chart_file::chart_id;
 #[allow(unused_imports)] // the tests that read refdata's chart packages
 pub use chart_file::package_crds;
 #[allow(unused_imports)] // not every test binary serves a repository

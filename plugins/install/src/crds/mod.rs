@@ -123,10 +123,11 @@ pub fn owner(live: Option<&Value>, release: &str, namespace: &str, helm_here: bo
         .and_then(Value::as_array)
         .map(|m| m.iter().filter_map(|f| f["manager"].as_str()).collect())
         .unwrap_or_default();
-    let by_helm = managers.contains(&"helm")
-        && managers
-            .iter()
-            .all(|m| matches!(*m, "helm" | "kube-apiserver"));
+    // helm's field manager is the name it was run by (helm, helm3, ...); the API server keeps
+    // a CRD's status
+    let helm = |m: &&str| m.starts_with("helm");
+    let by_helm =
+        managers.iter().any(helm) && managers.iter().all(|m| helm(m) || *m == "kube-apiserver");
     if helm_here && by_helm {
         return Owner::Ours;
     }
@@ -322,7 +323,7 @@ mod tests {
             matches!(owner(Some(&manual), "r", "m"), Owner::Foreign(s) if s.contains("kubectl-create"))
         );
         // a chart's crds/ as plain helm installs them: the release's, when that release is here
-        let by_helm = json!({"metadata": {"managedFields": [{"manager": "helm"}, {"manager": "kube-apiserver"}]}});
+        let by_helm = json!({"metadata": {"managedFields": [{"manager": "helm3"}, {"manager": "kube-apiserver"}]}});
         assert!(matches!(owner(Some(&by_helm), "r", "m"), Owner::Foreign(s) if s.contains("helm")));
         assert_eq!(super::owner(Some(&by_helm), "r", "m", true), Owner::Ours);
         assert!(matches!(

@@ -61,6 +61,14 @@ pub struct GrafanaArgs {
         global = true
     )]
     pub grafana_service: String,
+    /// A file holding user:password to log in to Grafana with (default: the admin Secret promstack-grafana-admin in Grafana's namespace)
+    #[arg(
+        long,
+        value_name = "FILE",
+        env = "PROMSTACK_GRAFANA_CREDENTIALS_FILE",
+        global = true
+    )]
+    pub grafana_credentials_file: Option<std::path::PathBuf>,
 }
 
 /// One endpoint: a URL, or the Service and port to forward to.

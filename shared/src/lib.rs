@@ -4,6 +4,9 @@
 //!   its matchers, its API.
 //! - [`prometheus`]: Prometheus 3.14 as the chart runs it: PromQL, rule files and
 //!   PrometheusRules, its API.
+//! - [`grafana`]: Grafana 12 as the chart runs it: its API, template variables and query
+//!   interpolation as it does them, the live check of every dashboard it serves, what its
+//!   dashboards sidecar watches and the wait for what a sync wrote.
 //! - [`cli`]: the global flags every plugin takes (`--kubeconfig`, `--context`, `-n`, `-o`, ...).
 //! - [`cluster`]: cluster access behind one small interface ([`cluster::Cluster`]), with the
 //!   kube-rs implementation ([`cluster::KubeCluster`]) and an in-memory one for tests
@@ -30,6 +33,7 @@ pub mod endpoint;
 pub mod error;
 pub mod fields;
 pub mod gotemplate;
+pub mod grafana;
 pub mod limits;
 pub mod output;
 pub mod owned;

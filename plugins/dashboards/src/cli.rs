@@ -1,6 +1,9 @@
 //! The command line of `kubectl promstack dashboards`: its flags, and each verb's options made
 //! from them.
-use crate::verb::{check::CheckOptions, sync::SyncOptions, validate::ValidateOptions};
+use crate::grafana::GrafanaTarget;
+use crate::verb::{
+    check::CheckOptions, live::LiveOptions, sync::SyncOptions, validate::ValidateOptions,
+};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::cli::GlobalArgs;
 use promstack_shared::prometheus::target::TargetArgs;
@@ -20,7 +23,8 @@ use promstack_shared::verb::DiffOptions;
 /// grafana_folder).
 ///
 /// Exit codes: 0 ok, 1 failure at run time (cluster, network), 2 bad input (nothing was changed),
-/// 3 a check failed (a query errors, or returns nothing with --require-data; drift with --exit-code).
+/// 3 a check failed (a query errors, or returns nothing with --require-data; drift with --exit-code;
+/// a synced dashboard Grafana did not serve within --grafana-wait).
 #[derive(Debug, Parser)]
 #[command(
     name = "kubectl promstack dashboards",
@@ -52,16 +56,28 @@ pub enum Command {
     /// Field-level differences between the sources and the cluster (a dashboard moved to another folder shows as a move; of files or a stream, only the ConfigMaps they make)
     #[command(after_help = examples("diff", ["--exit-code"; 3]))]
     Diff(DiffArgs),
-    /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's or Secret's)
-    #[command(after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))]
+    /// Server-side apply the dashboard ConfigMaps (validated first: nothing is written if any file is bad, or if a uid is already another dashboard ConfigMap's or Secret's), then wait until Grafana serves them
+    #[command(
+        after_help = examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]),
+        after_long_help = format!("{}\n\n{SYNC_GRAFANA}", examples("sync", ["--dry-run", "--prune", "--whole-set --prune"]))
+    )]
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not; with sources, the ConfigMaps they make (as kubectl get -f)
     #[command(after_help = examples("list", [""; 3]))]
     List(promstack_shared::cli::ListArgs<DashboardSet>),
-    /// Run every panel query against Prometheus and report errors and queries without data
-    #[command(after_help = examples("check", ["--require-data"; 3]))]
+    /// Run every panel query against Prometheus and report errors and queries without data; with --live, every dashboard Grafana serves, through Grafana
+    #[command(
+        after_help = examples("check", ["--require-data"; 3]),
+        after_long_help = format!("{}\n\n{CHECK_LIVE}", examples("check", ["--require-data"; 3]))
+    )]
     Check(CheckArgs),
 }
+
+/// What `sync --help` says of Grafana.
+const SYNC_GRAFANA: &str = "After writing, sync waits (at most --grafana-wait, with progress) until Grafana serves each synced dashboard as written, in its folder: Grafana is --grafana-url, else a port-forward to --grafana-service in the namespace of the Grafana Deployment (-n, else where the chart's Grafana runs), logged in with --grafana-credentials-file or the admin Secret promstack-grafana-admin there. A dashboard that did not arrive is named with the likely reason (a uid clash, another folder, JSON Grafana refused, a label, namespace or resource the sidecar does not watch: read from the Grafana Deployment's sidecar env LABEL, LABEL_VALUE, NAMESPACE, RESOURCE, FOLDER_ANNOTATION), exit 3. A Grafana that cannot be reached is said and skipped; the sync still succeeds.";
+
+/// What `check --help` says of `--live`.
+const CHECK_LIVE: &str = "--live checks what Grafana serves instead of files: every dashboard its search API lists, as /api/dashboards/uid/<uid> serves it, its template variables resolved as Grafana resolves them on load (datasource, query variables through the datasource, label_values/label_names/metrics/query_result, custom, constant, interval, All and its custom value, multi-value as (a|b)), each panel query (rows' panels, a repeated panel once) interpolated as Grafana and its Prometheus backend interpolate it ($__rate_interval, $__interval, $__range, formats) and run through Grafana's datasource proxy (GET api/v1/query_range, api/v1/query for an instant target) over --range: per folder and dashboard, queries with data, empty, failing with Grafana's or Prometheus's error. At most --concurrency requests at once, each at most 15s. Grafana: --grafana-url, else a port-forward to --grafana-service where the chart's Grafana runs; login: --grafana-credentials-file, else the admin Secret promstack-grafana-admin.";
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
@@ -94,6 +110,11 @@ pub struct SyncArgs {
     /// Show the plan and change nothing; with -o yaml, print the ConfigMaps (no cluster needed)
     #[arg(long)]
     pub dry_run: bool,
+    /// After writing, wait at most this long for Grafana to serve each synced dashboard (0: do not wait)
+    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    pub grafana_wait: std::time::Duration,
+    #[command(flatten)]
+    pub grafana: promstack_shared::endpoint::GrafanaArgs,
 }
 
 #[derive(Debug, Args)]
@@ -108,6 +129,14 @@ pub struct CheckArgs {
     /// Exit 3 also when a query returns no data
     #[arg(long)]
     pub require_data: bool,
+    /// Check every dashboard Grafana serves, through Grafana, instead of files (see --help)
+    #[arg(long)]
+    pub live: bool,
+    /// With --live: requests to Grafana in flight at most
+    #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    #[command(flatten)]
+    pub grafana: promstack_shared::endpoint::GrafanaArgs,
 }
 
 impl ValidateArgs {
@@ -140,11 +169,29 @@ impl SyncArgs {
             whole_set: self.whole_set,
             dry_run: self.dry_run,
             target: t.clone(),
+            grafana: GrafanaTarget::of(&self.grafana),
+            grafana_wait: self.grafana_wait,
         }
     }
 }
 
 impl CheckArgs {
+    /// `--live`'s options; files or `--prometheus-url` with it are bad input.
+    pub fn live_options(&self, g: &GlobalArgs) -> Result<LiveOptions, promstack_shared::Error> {
+        if self.sources.given() || self.prometheus.prometheus_url.is_some() {
+            return Err(promstack_shared::Error::input(
+                "--live checks the dashboards Grafana serves, through Grafana: it reads no files and asks Prometheus only through Grafana; drop the files, --dir and --prometheus-url, or drop --live",
+            ));
+        }
+        Ok(LiveOptions {
+            namespace: g.namespace.clone(),
+            grafana: GrafanaTarget::of(&self.grafana),
+            range: self.range,
+            require_data: self.require_data,
+            concurrency: self.concurrency.into(),
+        })
+    }
+
     pub fn options(&self, g: &GlobalArgs, t: &TargetArgs) -> CheckOptions {
         CheckOptions {
             sources: self.sources.inputs(),
@@ -168,7 +215,14 @@ mod tests {
             "dashboards",
             Cli::try_parse_from,
             |c: &Cli| &c.global,
-            &[&["validate"], &["diff"], &["sync"], &["list"], &["check"]],
+            &[
+                &["validate"],
+                &["diff"],
+                &["sync"],
+                &["list"],
+                &["check"],
+                &["check", "--live"],
+            ],
         );
     }
 }

@@ -1,10 +1,14 @@
 //! kubectl-promstack-dashboards as a library: sources ([`load`]), validation ([`validate`],
-//! [`vars`]), ConfigMaps and sync (the common crate's [`promstack_shared::sync`]), and [`check`]
-//! against a live Prometheus; each verb in [`verb`] (options, `run`, report). `main.rs` parses
-//! ([`cli`]: flags and each verb's options) and calls [`run`].
+//! [`vars`]), ConfigMaps and sync (the common crate's [`promstack_shared::sync`]), [`check`]
+//! against a live Prometheus, and the stack's Grafana ([`grafana`]: reached and logged in to; the
+//! live check and what a sync waits for are the common crate's [`promstack_shared::grafana`]);
+//! each verb in [`verb`] (options, `run`, report). `main.rs` parses ([`cli`]: flags and each
+//! verb's options) and calls [`run`].
 pub mod check;
 pub mod cli;
+pub mod confirm;
 pub mod foreign;
+pub mod grafana;
 pub mod load;
 pub mod validate;
 pub mod vars;
@@ -47,6 +51,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Sync(a) => finish(fmt, &verb::sync::run(&a.options(g, t), &deps).await?),
         Command::List(a) => finish(fmt, &verb::list::run(&a.options(g), &deps).await?),
+        Command::Check(a) if a.live => {
+            finish(fmt, &verb::live::run(&a.live_options(g)?, &deps).await?)
+        }
         Command::Check(a) => finish(fmt, &verb::check::run(&a.options(g, t), &deps).await?),
     }
 }

@@ -1,7 +1,10 @@
 //! End to end against a real cluster (PROMSTACK_E2E_KUBECONFIG): sync promstack's dashboards into a
 //! throwaway namespace, check labels, annotation and keys on the live ConfigMaps, prune one, sync
 //! it back from a stream `kubectl kustomize` builds, clean up; a dashboard moved to another folder is one ConfigMap after one sync; a copy of one of the
-//! stack's dashboards that kept its uid is refused before any write.
+//! stack's dashboards that kept its uid is refused before any write. Each sync waits until the
+//! stack's Grafana serves what it wrote (PROMSTACK_E2E_GRAFANA_URL, else a port-forward); the
+//! Grafana half is `e2e_grafana`.
+mod e2e_grafana;
 use promstack_shared::testing::{kubectl, plugin_json, E2eNamespace};
 use std::path::Path;
 
@@ -19,6 +22,7 @@ fn dashboards(kc: &Path, ns: &str, args: &[&str]) -> serde_json::Value {
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
 fn sync_verify_prune() {
+    e2e_grafana::grafana_from_env();
     let kc = promstack_shared::testing::e2e_kubeconfig();
     let ns = E2eNamespace::create(&kc, "promstack-dash-e2e");
     let tmp = tempfile::tempdir().unwrap();
@@ -28,9 +32,13 @@ fn sync_verify_prune() {
         std::fs::write(p, &f.text).unwrap();
     }
     let dir = tmp.path().to_str().unwrap();
+    let synced = dashboards(&kc, &ns.name, &["sync", "--dir", dir]);
+    assert_eq!(synced["created"], 3);
+    // every Cilium dashboard is served, in the Cilium folder
     assert_eq!(
-        dashboards(&kc, &ns.name, &["sync", "--dir", dir])["created"],
-        3
+        (&synced["grafana"]["result"], &synced["grafana"]["arrived"]),
+        (&serde_json::json!("checked"), &serde_json::json!(3)),
+        "{synced:#}"
     );
     assert_eq!(
         dashboards(&kc, &ns.name, &["sync", "--dir", dir])["unchanged"],
@@ -209,6 +217,7 @@ fn sidecar_configmaps(kc: &Path, ns: &str) -> Vec<serde_json::Value> {
 #[test]
 #[ignore = "needs a cluster: set PROMSTACK_E2E_KUBECONFIG"]
 fn a_move_is_one_configmap_and_a_taken_uid_is_refused() {
+    e2e_grafana::grafana_from_env();
     let kc = promstack_shared::testing::e2e_kubeconfig();
     let ns = E2eNamespace::create(&kc, "promstack-dash-move-e2e");
     let tmp = tempfile::tempdir().unwrap();

@@ -419,6 +419,7 @@ pub fn status_options(cli: &Cli, a: &StatusArgs) -> StatusOptions {
         prometheus: a.prometheus.endpoint(),
         alertmanager: a.alertmanager.endpoint(),
         grafana: a.grafana.endpoint(),
+        grafana_credentials: a.grafana.grafana_credentials_file.clone(),
         watch: a.watch,
         timeout: cli.timeout(),
     }

@@ -6,8 +6,8 @@ use promstack_shared::ui::Ui;
 use promstack_shared::Error;
 use std::collections::BTreeMap;
 
-pub const USER_KEY: &str = "admin-user";
-pub const PASSWORD_KEY: &str = "admin-password";
+pub const USER_KEY: &str = promstack_shared::grafana::login::USER_KEY;
+pub const PASSWORD_KEY: &str = promstack_shared::grafana::login::PASSWORD_KEY;
 /// Length of a generated password.
 pub const GENERATED_LEN: usize = 32;
 

@@ -109,7 +109,7 @@ pub fn merge(base: &mut Value, overlay: &Value) {
 }
 
 /// Names of the Secrets the install creates and the chart reads.
-pub const GRAFANA_SECRET: &str = "promstack-grafana-admin";
+pub const GRAFANA_SECRET: &str = promstack_shared::grafana::login::ADMIN_SECRET;
 pub const ALERTMANAGER_SECRET: &str = "promstack-alertmanager-config";
 
 /// Remote write to a long-term store; credentials come from a Secret (keys `username`, `password`).

@@ -17,7 +17,8 @@
 mod e2e_crds;
 mod e2e_diff;
 mod e2e_support;
-use e2e_support::{no_pod_security_warning, storage_class};
+mod e2e_versions;
+use e2e_support::{no_pod_security_warning, stack, storage_class};
 use promstack_shared::cluster::{Cluster, KubeCluster, ObjRef};
 use serde_json::Value;
 use std::path::PathBuf;
@@ -349,39 +350,29 @@ fn install_check_reinstall_uninstall() {
         "the refused install created its namespace"
     );
 
-    // status: the Definition of Done, against this stack (URLs from the environment, else port-forwards)
-    let mut args: Vec<String> = vec![
-        "status".into(),
-        "-o".into(),
-        "json".into(),
-        "--watch".into(),
-        "--timeout".into(),
-        "5m".into(),
-    ];
-    for (env, flag) in [
-        ("PROMSTACK_E2E_PROMETHEUS_URL", "--prometheus-url"),
-        ("PROMSTACK_E2E_ALERTMANAGER_URL", "--alertmanager-url"),
-        ("PROMSTACK_E2E_GRAFANA_URL", "--grafana-url"),
-    ] {
-        if let Ok(u) = std::env::var(env) {
-            args.extend([flag.to_string(), u]);
-        }
-    }
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = e.cmd(&args).output().unwrap();
-    assert!(
-        matches!(out.status.code(), Some(0) | Some(3)),
-        "status: {}",
-        String::from_utf8_lossy(&out.stderr)
+    // promstack's dashboards synced as a user does next; the sync waits until Grafana serves each
+    let endpoints = stack::endpoint_flags();
+    let synced = stack::sync_dashboards(&e, &endpoints);
+    assert_eq!(synced["grafana"]["result"], "checked", "{synced:#}");
+    assert_eq!(
+        synced["grafana"]["missing"],
+        serde_json::json!([]),
+        "{synced:#}"
     );
-    let st: Value = serde_json::from_slice(&out.stdout).unwrap();
-    eprintln!(
-        "e2e status report:\n{}",
-        serde_json::to_string_pretty(&st).unwrap()
-    );
-    let workloads: Vec<&Value> = st["checks"]
-        .as_array()
-        .unwrap()
+
+    // status: the Definition of Done against this stack, nothing failed, and what runs
+    let st = stack::status(&e, &endpoints, &["--watch", "--timeout", "5m"]);
+    status_is_done(&st);
+
+    // uninstall (the guard's uninstall then finds nothing more than the namespace)
+    uninstall_leaves_nothing(&e);
+}
+
+/// Every workload ok, no check failed (Grafana's live check and the versions included), the
+/// versions the chart deploys.
+fn status_is_done(st: &Value) {
+    let checks = st["checks"].as_array().unwrap();
+    let workloads: Vec<&Value> = checks
         .iter()
         .filter(|c| c["group"] == "workloads")
         .collect();
@@ -394,8 +385,39 @@ fn install_check_reinstall_uninstall() {
         not_ok.is_empty(),
         "workloads not all ok after install: {not_ok:#?}"
     );
+    let failed: Vec<&Value> = checks.iter().filter(|c| c["level"] == "fail").collect();
+    assert!(failed.is_empty(), "failed checks: {failed:#?}");
+    assert_eq!(st["healthy"], true);
+    let dashboards = stack::check(st, "grafana", "dashboards");
+    assert!(
+        dashboards["detail"]
+            .as_str()
+            .unwrap()
+            .contains(" dashboards in "),
+        "{dashboards}"
+    );
+    let v = &st["versions"];
+    assert_eq!(
+        (
+            &v["prometheus"],
+            &v["alertmanager"],
+            &v["operator"],
+            &v["chart"]
+        ),
+        (
+            &serde_json::json!("3.14.0"),
+            &serde_json::json!("0.34.0"),
+            &serde_json::json!("v0.93.1"),
+            &serde_json::json!("88.5.3")
+        ),
+        "{v:#}"
+    );
+    assert_eq!(stack::check(st, "versions", "CRDs")["level"], "ok");
+}
 
-    // uninstall (the guard's uninstall then finds nothing more than the namespace)
+/// `uninstall` removes the release and our Secrets, and leaves the chart's webhook Secret not.
+fn uninstall_leaves_nothing(e: &E2e) {
+    let ns = Some(e.namespace.as_str());
     let out = e
         .cmd(&["uninstall", "--yes", "-o", "json"])
         .output()

@@ -339,3 +339,50 @@ async fn bad_input_is_exit_2_with_no_request() {
         assert!(h.calls().is_empty());
     }
 }
+
+/// A stack installed with plain helm: its CRDs, which helm wrote from the chart's crds/ without
+/// marking them (only its field manager says so), are taken over with the release in the
+/// namespace and applied as the chart has them; without that release they are another
+/// installation's.
+#[tokio::test]
+async fn crds_a_plain_helm_install_wrote_are_taken_over_with_its_release() {
+    let by_helm = || {
+        json!({"apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition","metadata":{"name":"widgets.fixture.promstack.io",
+            "annotations":{"operator.prometheus.io/version":"0.92.1"},"managedFields":[{"manager":"helm","operation":"Update"},{"manager":"kube-apiserver","operation":"Update","subresource":"status"}]}})
+    };
+    let c = cluster(1);
+    c.insert(by_helm());
+    let h = FakeHelm::new(c.clone(), 4);
+    let e = preflight_fails(&c, &h, &options()).await;
+    assert_eq!(code(&e), 3);
+    assert!(
+        e.to_string()
+            .contains("widgets.fixture.promstack.io (field managers helm, kube-apiserver)"),
+        "{e}"
+    );
+
+    let c = cluster(1);
+    c.insert(by_helm());
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().release = Some(promstack_install::helm::ReleaseInfo {
+        name: "kube-prometheus".into(),
+        namespace: "monitoring".into(),
+        revision: "2".into(),
+        status: "deployed".into(),
+        chart: "kube-prometheus-stack-88.5.3".into(),
+        app_version: "v0.93.1".into(),
+    });
+    run(&options(), &c, &h, b"").await.unwrap();
+    let crd = c
+        .peek(&promstack_shared::cluster::ObjRef::new(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            None,
+            "widgets.fixture.promstack.io",
+        ))
+        .unwrap();
+    assert_eq!(
+        crd["metadata"]["labels"]["app.kubernetes.io/managed-by"], "promstack",
+        "applied as the chart has it: {crd}"
+    );
+}

@@ -1,8 +1,10 @@
 //! Grafana cannot run here: its client is tested against fixtures written from Grafana's HTTP API
 //! reference (tests/fixtures/grafana/*.json, each naming the reference it follows), served on loopback.
 use promstack_install::status::{self, GrafanaApi, Level};
+use promstack_shared::grafana::Login;
 use promstack_shared::secret::SecretString;
 use std::io::{BufRead, BufReader, Write};
+use std::time::Duration;
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/grafana");
 
@@ -60,14 +62,17 @@ fn serve(password: &'static str, folders: bool) -> String {
                     auth = h["authorization:".len()..].trim().to_string();
                 }
             }
-            let name = match path.as_str() {
+            let route = path.split('?').next().unwrap_or("/");
+            let name = match route {
                 "/api/health" => "health",
                 _ if auth != good => "unauthorized",
                 "/api/user" => "user",
-                "/api/search?type=dash-db" => "search",
+                "/api/search" => "search",
                 "/api/folders" if folders => "folders",
                 "/api/folders" => "unauthorized",
+                "/api/datasources" => "datasources",
                 "/api/datasources/uid/prometheus/health" => "datasource-health",
+                p if p.starts_with("/api/dashboards/uid/") => "dashboard",
                 _ => "unauthorized",
             };
             let (code, body) = fixture(name);
@@ -77,16 +82,19 @@ fn serve(password: &'static str, folders: bool) -> String {
     url
 }
 
+fn api(url: &str, password: &str) -> GrafanaApi {
+    let login = Login {
+        user: "admin".into(),
+        password: SecretString::new(password.into()),
+    };
+    GrafanaApi::new(url, Some(login), Duration::from_secs(15)).unwrap()
+}
+
 #[tokio::test]
 async fn a_healthy_grafana() {
     let url = serve("correct-horse-battery", true);
-    let g = GrafanaApi::new(
-        &url,
-        "admin",
-        SecretString::new("correct-horse-battery".into()),
-    )
-    .unwrap();
-    let checks = status::grafana_checks(&g, true).await;
+    let g = api(&url, "correct-horse-battery");
+    let checks = status::grafana_checks(&g, true, Some(true)).await;
     assert!(checks.iter().all(|c| c.level == Level::Ok), "{checks:#?}");
     let names: Vec<&str> = checks.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
@@ -100,14 +108,17 @@ async fn a_healthy_grafana() {
         ]
     );
     assert!(checks[0].detail.contains("13.0.1"));
-    assert_eq!(checks[2].detail, "2 dashboards provisioned");
+    assert_eq!(
+        checks[2].detail,
+        "2 dashboards in 1 folder, 2 with data in every panel"
+    );
 }
 
 #[tokio::test]
 async fn a_wrong_password_fails_the_login_and_says_what_to_do() {
     let url = serve("correct-horse-battery", true);
-    let g = GrafanaApi::new(&url, "admin", SecretString::new("not-the-password".into())).unwrap();
-    let checks = status::grafana_checks(&g, false).await;
+    let g = api(&url, "not-the-password");
+    let checks = status::grafana_checks(&g, false, None).await;
     let login = checks.iter().find(|c| c.name == "admin login").unwrap();
     assert_eq!(login.level, Level::Fail);
     assert!(
@@ -127,8 +138,8 @@ async fn a_wrong_password_fails_the_login_and_says_what_to_do() {
 
 #[tokio::test]
 async fn unreachable_grafana() {
-    let g = GrafanaApi::new("http://127.0.0.1:1", "admin", SecretString::new("x".into())).unwrap();
-    let checks = status::grafana_checks(&g, false).await;
+    let g = api("http://127.0.0.1:1", "x");
+    let checks = status::grafana_checks(&g, false, None).await;
     assert_eq!(checks.len(), 1);
     assert!(checks[0].level == Level::Fail && checks[0].detail.contains("127.0.0.1:1"));
 }

@@ -69,8 +69,11 @@ async fn the_prometheus_and_grafana_groups_run_at_the_same_time() {
         alertmanager: None,
         grafana: Some(Ok(GrafanaApi::new(
             &graf,
-            "admin",
-            SecretString::new("correct-horse-battery".into()),
+            Some(promstack_shared::grafana::Login {
+                user: "admin".into(),
+                password: SecretString::new("correct-horse-battery".into()),
+            }),
+            Duration::from_secs(15),
         )
         .unwrap())),
     };

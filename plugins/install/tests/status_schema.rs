@@ -1,6 +1,6 @@
 //! The `-o json` of status has a stable schema (snapshot); exit 3 on any fail, 0 when all ok.
 //! Refresh the snapshot with PROMSTACK_UPDATE_SNAPSHOTS=1 after a deliberate change.
-use promstack_install::status::{Check, Level, StatusReport};
+use promstack_install::status::{Check, Level, StatusReport, Versions};
 use promstack_install::status_exit_code;
 
 fn report(levels: &[Level]) -> StatusReport {
@@ -15,7 +15,22 @@ fn report(levels: &[Level]) -> StatusReport {
             hint: (*l != Level::Ok).then(|| "see the target".to_string()),
         })
         .collect();
-    StatusReport::new("monitoring", checks)
+    let versions = Versions {
+        prometheus: Some("3.14.0".into()),
+        alertmanager: Some("0.34.0".into()),
+        operator: Some("v0.93.1".into()),
+        grafana: Some("12.3.0".into()),
+        chart: Some("88.5.3".into()),
+        crds: [(
+            "prometheuses.monitoring.coreos.com".to_string(),
+            "0.93.1".to_string(),
+        )]
+        .into(),
+    };
+    StatusReport {
+        versions,
+        ..StatusReport::new("monitoring", checks)
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Test support: the real Prometheus-family daemons on loopback (Prometheus 3.14 and Alertmanager 0.34 as
 //! `scripts/build-peers.sh` builds them, node-exporter from Debian's package), killed when dropped. Missing under `CI=true` is a failure; elsewhere the caller skips, saying so.
+pub mod grafana;
 mod tools;
 pub use tools::{
     copy_executable, helm4_bin, kubectl_bin, output_fed, output_ok, peer_path, tool,

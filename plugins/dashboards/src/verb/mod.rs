@@ -1,9 +1,11 @@
 //! The verbs of `kubectl promstack dashboards`, one module each: options made from the flags, one
 //! `run` returning a report ([`promstack_shared::verb`]). validate reads files only; diff, sync,
-//! list and check reach the cluster through [`Deps`], connected on first use.
+//! list and check reach the cluster through [`Deps`], connected on first use; sync and check
+//! `--live` reach Grafana too ([`crate::grafana`]).
 pub mod check;
 pub mod diff;
 pub mod list;
+pub mod live;
 pub mod sync;
 pub mod validate;
 

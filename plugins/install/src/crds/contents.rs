@@ -106,7 +106,7 @@ fn held(s: Served, objects: &[Value], release: &str, namespace: &str) -> Held {
         others: vec![],
     };
     for o in objects {
-        match super::owner(Some(o), release, namespace) {
+        match super::owner(Some(o), release, namespace, false) {
             Owner::Foreign(owner) => {
                 let Ok(r) = ObjRef::of(o) else { continue };
                 h.others.push(Other {

@@ -4,6 +4,7 @@
 //! (its objects, ours and other owners') is [`contents`]; CRDs being deleted are [`deletion`].
 pub mod contents;
 pub mod deletion;
+pub mod schema;
 
 use promstack_shared::cluster::{
     with_retry, ApplyOptions, Cluster, ClusterError, ObjRef, WRITE_ATTEMPTS,
@@ -80,12 +81,34 @@ pub enum Owner {
     Foreign(String),
 }
 
-/// Decide who owns the live CRD.
-pub fn owner(live: Option<&Value>, release: &str, namespace: &str) -> Owner {
+/// Decide who owns the live CRD. `helm_here`: the chart's release `release` is installed in
+/// `namespace` (by plain helm, say): CRDs only helm ever wrote are that release's (helm installs a
+/// chart's `crds/` without marking them), and taken over with it.
+pub fn owner(live: Option<&Value>, release: &str, namespace: &str, helm_here: bool) -> Owner {
     let Some(live) = live else {
         return Owner::Absent;
     };
     if owned::is_ours(live) || owned::helm_release(live) == Some((namespace, release)) {
+        return Owner::Ours;
+    }
+    // helm installs a chart's crds/ without marking them: CRDs only helm's field manager (helm,
+    // helm3, ...) ever wrote, beside the API server keeping their status, are that release's
+    let unmarked = owned::helm_release(live).is_none()
+        && live
+            .pointer(&format!(
+                "/metadata/labels/{}",
+                owned::MANAGED_BY_LABEL.replace('/', "~1")
+            ))
+            .is_none();
+    let managers: Vec<&str> = live
+        .pointer("/metadata/managedFields")
+        .and_then(Value::as_array)
+        .map(|m| m.iter().filter_map(|f| f["manager"].as_str()).collect())
+        .unwrap_or_default();
+    let helm = |m: &&str| m.starts_with("helm");
+    let by_helm =
+        managers.iter().any(helm) && managers.iter().all(|m| helm(m) || *m == "kube-apiserver");
+    if helm_here && unmarked && by_helm {
         return Owner::Ours;
     }
     Owner::Foreign(owned::whose(live))
@@ -258,6 +281,7 @@ mod tests {
 
     #[test]
     fn ownership() {
+        let owner = |live: Option<&Value>, r: &str, m: &str| super::owner(live, r, m, false);
         assert_eq!(owner(None, "r", "m"), Owner::Absent);
         let ours = json!({"metadata": {"labels": {owned::MANAGED_BY_LABEL: "promstack"}}});
         assert_eq!(owner(Some(&ours), "r", "m"), Owner::Ours);
@@ -274,5 +298,13 @@ mod tests {
         assert!(
             matches!(owner(Some(&manual), "r", "m"), Owner::Foreign(s) if s.contains("kubectl-create"))
         );
+        // a chart's crds/ as plain helm installs them: the release's, when that release is here
+        let by_helm = json!({"metadata": {"managedFields": [{"manager": "helm3"}, {"manager": "kube-apiserver"}]}});
+        assert!(matches!(owner(Some(&by_helm), "r", "m"), Owner::Foreign(s) if s.contains("helm")));
+        assert_eq!(super::owner(Some(&by_helm), "r", "m", true), Owner::Ours);
+        assert!(matches!(
+            super::owner(Some(&manual), "r", "m", true),
+            Owner::Foreign(_)
+        ));
     }
 }

@@ -47,3 +47,23 @@ pub fn chart_archive() -> Vec<u8> {
     .unwrap();
     tar.into_inner().unwrap().finish().unwrap()
 }
+
+/// The CRDs a kube-prometheus-stack package of refdata carries (charts/crds/crds/*.yaml);
+/// `None` without refdata (said).
+pub fn package_crds(version: &str) -> Option<Vec<serde_json::Value>> {
+    use std::io::Read;
+    let tgz = promstack_shared::refdata::dir()?
+        .join(format!("charts/kube-prometheus-stack-{version}.tgz"));
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(tgz).unwrap());
+    let mut out = Vec::new();
+    for entry in tar::Archive::new(gz).entries().unwrap() {
+        let mut e = entry.unwrap();
+        let path = e.path().unwrap().to_string_lossy().into_owned();
+        if path.contains("/charts/crds/crds/") && path.ends_with(".yaml") {
+            let mut text = String::new();
+            e.read_to_string(&mut text).unwrap();
+            out.push(serde_yaml::from_str(&text).unwrap());
+        }
+    }
+    Some(out)
+}

@@ -7,6 +7,8 @@ mod deletion;
 mod render;
 pub use chart_file::chart_archive;
 use chart_file::chart_id;
+#[allow(unused_imports)] // the tests that read refdata's chart packages
+pub use chart_file::package_crds;
 #[allow(unused_imports)] // not every test binary serves a repository
 pub use chart_repo::ChartRepo;
 #[allow(unused_imports)] // for the tests of what is deleted

@@ -1,4 +1,7 @@
-//! Helpers of the install e2e suite: what the cluster has, and what admission says.
+//! Helpers of the install e2e suite: what the cluster has, and what admission says; the stack's
+//! endpoints, promstack's dashboards synced and status asked ([`stack`]).
+pub mod stack;
+
 use super::E2e;
 use promstack_shared::cluster::{Cluster, KubeCluster, ListQuery};
 use serde_json::Value;

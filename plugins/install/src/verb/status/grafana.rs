@@ -1,58 +1,26 @@
-//! The grafana group: health, admin login with our Secret, dashboards, the Cilium folder, the
-//! datasource; and the small client it talks through.
-use super::{check, get, secret_key, Check, Level};
-use crate::values::GRAFANA_SECRET;
-use promstack_shared::cluster::{Cluster, ObjRef};
-use promstack_shared::secret::SecretString;
+//! The grafana group: health, admin login with our Secret, the dashboards Grafana serves run as it
+//! runs them (the live check of [`promstack_shared::grafana::live`], in summary: empty panels
+//! warn, failing queries fail), the Cilium folder, the datasource.
+use super::{check, Check, Level};
+use promstack_shared::cluster::{Cluster, ListQuery};
+use promstack_shared::grafana::live::{self, Options};
+use promstack_shared::grafana::login::ADMIN_SECRET;
+use promstack_shared::{dashboard, owned};
 use serde_json::Value;
+use std::time::Duration;
+
+pub use promstack_shared::grafana::GrafanaApi;
 
 const G: &str = "grafana";
 
-/// A minimal Grafana API client (health, login, search, folders, datasource health).
-pub struct GrafanaApi {
-    pub base: String,
-    pub user: String,
-    pub password: SecretString,
-    client: reqwest::Client,
-}
+/// How far back the live check queries.
+const RANGE: Duration = Duration::from_secs(3600);
 
-impl GrafanaApi {
-    pub fn new(
-        base: &str,
-        user: &str,
-        password: SecretString,
-    ) -> Result<Self, promstack_shared::Error> {
-        promstack_shared::prometheus::api::ensure_crypto_provider();
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(15))
-            .build()
-            .map_err(|e| promstack_shared::Error::runtime(e.to_string()))?;
-        Ok(GrafanaApi {
-            base: base.trim_end_matches('/').to_string(),
-            user: user.into(),
-            password,
-            client,
-        })
-    }
-
-    async fn get(&self, path: &str, auth: bool) -> Result<(u16, Value), String> {
-        let mut r = self.client.get(format!("{}{path}", self.base));
-        if auth {
-            r = r.basic_auth(&self.user, Some(self.password.expose()));
-        }
-        let resp = r
-            .send()
-            .await
-            .map_err(|e| format!("cannot reach Grafana at {}: {e}", self.base))?;
-        let code = resp.status().as_u16();
-        Ok((code, resp.json::<Value>().await.unwrap_or(Value::Null)))
-    }
-}
-
-/// Grafana: health, admin login with the Secret, dashboards, the Cilium folder, the datasource.
-/// Once Grafana answers its health, the other checks ask it at the same time.
-pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool) -> Vec<Check> {
-    let health = match gr.get("/api/health", false).await {
+/// Grafana: health, admin login, dashboards (live), the Cilium folder, the datasource. Once
+/// Grafana answers its health, the other checks ask it at the same time. `synced`: whether
+/// promstack's dashboards are synced to the cluster (`None`: not known).
+pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool, synced: Option<bool>) -> Vec<Check> {
+    let health = match gr.health().await {
         Ok((code, h)) => health_check(code, &h),
         Err(e) => {
             return vec![check(
@@ -66,7 +34,7 @@ pub async fn grafana_checks(gr: &GrafanaApi, cilium: bool) -> Vec<Check> {
     };
     let folder = async {
         match cilium {
-            true => Some(cilium_folder_check(gr).await),
+            true => Some(cilium_folder_check(gr, synced).await),
             false => None,
         }
     };
@@ -121,46 +89,62 @@ async fn login_check(gr: &GrafanaApi) -> Check {
             G,
             "admin login",
             Level::Fail,
-            format!("HTTP {code} with the password from Secret {GRAFANA_SECRET}"),
+            format!("HTTP {code} with the password from Secret {ADMIN_SECRET}"),
             Some("Grafana keeps the password of its first start: restart it, or kubectl promstack install --rotate-grafana-password"),
         ),
         Err(e) => check(G, "admin login", Level::Fail, e, None),
     }
 }
 
+/// Every dashboard Grafana serves, its panel queries run through Grafana over the last hour.
 async fn dashboards_check(gr: &GrafanaApi) -> Check {
-    match gr.get("/api/search?type=dash-db", true).await {
-        Ok((200, Value::Array(d))) if !d.is_empty() => check(
-            G,
-            "dashboards",
-            Level::Ok,
-            format!("{} dashboards provisioned", d.len()),
-            None,
-        ),
-        Ok((code, _)) => check(
-            G,
-            "dashboards",
+    let name = "dashboards";
+    let r = match live::check(gr, Options::last(RANGE), &|_, _| {}).await {
+        Ok(r) => r,
+        Err(e) => return check(G, name, Level::Fail, e, None),
+    };
+    let (level, hint) = if r.dashboards == 0 {
+        (
             Level::Fail,
-            format!("none found (HTTP {code})"),
-            Some("the sidecar picks up ConfigMaps labelled grafana_dashboard: \"1\""),
-        ),
-        Err(e) => check(G, "dashboards", Level::Fail, e, None),
-    }
+            Some("none served: the sidecar picks up ConfigMaps labelled grafana_dashboard: \"1\""),
+        )
+    } else if !r.failing().is_empty() {
+        (
+            Level::Fail,
+            Some("kubectl promstack dashboards check --live -n NS names each failing query and Grafana's or Prometheus's error"),
+        )
+    } else if !r.with_empty_panels().is_empty() {
+        (
+            Level::Warn,
+            Some("kubectl promstack dashboards check --live -n NS names the empty panels (a metric not scraped, a feature not used)"),
+        )
+    } else {
+        (Level::Ok, None)
+    };
+    check(G, name, level, r.summary(), hint)
 }
 
-async fn cilium_folder_check(gr: &GrafanaApi) -> Check {
+async fn cilium_folder_check(gr: &GrafanaApi, synced: Option<bool>) -> Check {
+    let name = "Cilium folder";
     match gr.get("/api/folders", true).await {
         Ok((200, Value::Array(f))) if f.iter().any(|x| x["title"] == "Cilium") => {
-            check(G, "Cilium folder", Level::Ok, "present", None)
+            check(G, name, Level::Ok, "present", None)
         }
-        Ok(_) => check(
+        Ok(_) if synced == Some(false) => check(
             G,
-            "Cilium folder",
-            Level::Fail,
-            "absent",
+            name,
+            Level::Warn,
+            "absent: promstack's dashboards are not synced yet",
             Some("kubectl promstack dashboards sync"),
         ),
-        Err(e) => check(G, "Cilium folder", Level::Fail, e, None),
+        Ok(_) => check(
+            G,
+            name,
+            Level::Fail,
+            "absent",
+            Some("kubectl promstack dashboards sync (it waits for the sidecar and says what did not arrive)"),
+        ),
+        Err(e) => check(G, name, Level::Fail, e, None),
     }
 }
 
@@ -186,24 +170,13 @@ async fn datasource_check(gr: &GrafanaApi) -> Check {
     }
 }
 
-/// The Grafana admin credentials from our Secret; `Err` says why there are none.
-pub async fn grafana_credentials(
-    cluster: &dyn Cluster,
-    ns: &str,
-) -> Result<(String, SecretString), String> {
-    let s = get(
-        cluster,
-        &ObjRef::new("v1", "Secret", Some(ns), GRAFANA_SECRET),
-    )
-    .await?
-    .ok_or_else(|| format!("Secret {ns}/{GRAFANA_SECRET} not found"))?;
-    match (
-        secret_key(&s, "admin-user"),
-        secret_key(&s, "admin-password"),
-    ) {
-        (Some(u), Some(p)) => Ok((u, SecretString::new(p))),
-        _ => Err(format!(
-            "Secret {ns}/{GRAFANA_SECRET} lacks admin-user/admin-password"
-        )),
-    }
+/// Are any of promstack's dashboard ConfigMaps in the cluster (any namespace)? `None` when
+/// that cannot be read.
+pub async fn dashboards_synced(cluster: &dyn Cluster) -> Option<bool> {
+    let q = ListQuery::new("v1", "ConfigMap").labels(&format!(
+        "{},{}",
+        owned::selector(dashboard::COMPONENT),
+        dashboard::SIDECAR_LABEL
+    ));
+    cluster.list(&q).await.ok().map(|l| !l.is_empty())
 }

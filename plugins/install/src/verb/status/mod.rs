@@ -2,22 +2,25 @@
 //! warn / fail with a hint. Workloads and exposure from the cluster (`workloads`,
 //! `exposure`); targets, metrics, rules and alerts from Prometheus (`targets`, `metrics`,
 //! `rules`); Alertmanager's cluster and config (`alertmanager`); Grafana's health, login,
-//! dashboards and datasource (`grafana`). The groups are independent and run concurrently;
-//! the report keeps their order.
+//! dashboards as it serves and runs them, and datasource (`grafana`); what runs, and the CRDs
+//! against the operator (`versions`). The groups are independent and run concurrently; the
+//! report keeps their order.
 mod alertmanager;
 mod exposure;
 mod grafana;
 mod metrics;
 mod rules;
 mod targets;
+mod versions;
 mod workloads;
 
 pub use alertmanager::{alertmanager_checks, config_differences, our_alertmanager_config};
 pub use exposure::exposure_checks;
-pub use grafana::{grafana_checks, grafana_credentials, GrafanaApi};
+pub use grafana::{dashboards_synced, grafana_checks, GrafanaApi};
 pub use metrics::metric_checks;
 pub use rules::rule_checks;
 pub use targets::{target_checks, ExpectedJob, EXPECTED_JOBS};
+pub use versions::{version_checks, Versions};
 pub use workloads::workload_checks;
 
 use promstack_shared::alertmanager::api::AlertmanagerApi;
@@ -73,6 +76,8 @@ pub struct StatusReport {
     pub warn: usize,
     pub fail: usize,
     pub checks: Vec<Check>,
+    /// What runs (the versions group's findings).
+    pub versions: Versions,
 }
 
 impl StatusReport {
@@ -85,6 +90,7 @@ impl StatusReport {
             warn: n(Level::Warn),
             fail: n(Level::Fail),
             checks,
+            versions: Versions::default(),
         }
     }
 }
@@ -164,11 +170,7 @@ pub async fn cilium_runs(cluster: &dyn Cluster) -> Result<bool, String> {
     .map(|d| d.is_some())
 }
 
-pub(crate) fn secret_key(s: &Value, k: &str) -> Option<String> {
-    s.pointer(&format!("/data/{k}"))
-        .and_then(|v| serde_json::from_value::<k8s_openapi::ByteString>(v.clone()).ok())
-        .map(|b| String::from_utf8_lossy(&b.0).into_owned())
-}
+pub(crate) use promstack_shared::grafana::login::secret_key;
 
 /// Everything this run can check. An endpoint is its API, or why it could not be reached (a
 /// port-forward that failed): that is a failed check of its group, not a group left out.
@@ -218,8 +220,12 @@ pub async fn status(t: &Targets<'_>, ns: &str) -> StatusReport {
     let prometheus = reach(&t.prometheus, "targets", "Prometheus", |p| {
         prometheus_checks(p, &nodes, cilium)
     });
+    let synced = match t.cluster {
+        Some(c) => dashboards_synced(c).await,
+        None => None,
+    };
     let grafana = reach(&t.grafana, "grafana", "Grafana", |g| {
-        grafana_checks(g, cilium)
+        grafana_checks(g, cilium, synced)
     });
     let exposure = async {
         match t.cluster {
@@ -227,17 +233,28 @@ pub async fn status(t: &Targets<'_>, ns: &str) -> StatusReport {
             None => vec![],
         }
     };
-    let (workloads, prometheus, grafana, alertmanager, exposure) = tokio::join!(
+    let (workloads, prometheus, grafana, alertmanager, exposure, (versions, version_group)) = tokio::join!(
         workloads,
         prometheus,
         grafana,
         alertmanager_group(t, ns),
-        exposure
+        exposure,
+        version_checks(t, ns)
     );
-    for group in [workloads, prometheus, grafana, alertmanager, exposure] {
+    for group in [
+        workloads,
+        prometheus,
+        grafana,
+        alertmanager,
+        exposure,
+        version_group,
+    ] {
         checks.extend(group);
     }
-    StatusReport::new(ns, checks)
+    StatusReport {
+        versions,
+        ..StatusReport::new(ns, checks)
+    }
 }
 
 /// Does Cilium run, and which nodes are Ready: what the other groups expect. A read that fails
@@ -347,6 +364,8 @@ pub struct StatusOptions {
     pub prometheus: Endpoint,
     pub alertmanager: Endpoint,
     pub grafana: Endpoint,
+    /// `user:password` for Grafana (default: our admin Secret).
+    pub grafana_credentials: Option<std::path::PathBuf>,
     /// Check again every 10s until healthy or `timeout` has passed.
     pub watch: bool,
     pub timeout: Duration,
@@ -366,7 +385,13 @@ pub async fn run(opts: &StatusOptions, deps: &Deps<'_>) -> anyhow::Result<Status
         reach_endpoint(&opts.alertmanager, cluster, ns),
         reach_endpoint(&opts.grafana, cluster, ns)
     );
-    let targets = targets(cluster, ns, &prom, &am, &graf).await?;
+    let login = promstack_shared::grafana::login::resolve(
+        opts.grafana_credentials.as_deref(),
+        Some(cluster),
+        ns,
+    )
+    .await;
+    let targets = targets(cluster, &prom, &am, &graf, login)?;
     let deadline = std::time::Instant::now() + opts.timeout;
     loop {
         let r = status(&targets, ns).await;
@@ -385,17 +410,21 @@ async fn reach_endpoint(e: &Endpoint, cluster: &dyn Cluster, ns: &str) -> Result
     e.reach(Some(cluster), ns).await.map_err(|e| e.to_string())
 }
 
-/// The APIs of the endpoints reached (Grafana's logged in with our Secret's credentials).
-async fn targets<'a>(
+/// The APIs of the endpoints reached (Grafana's logged in with `login`).
+fn targets<'a>(
     cluster: &'a dyn Cluster,
-    ns: &str,
     prom: &Result<Reached, String>,
     am: &Result<Reached, String>,
     graf: &Result<Reached, String>,
+    login: Result<promstack_shared::grafana::Login, String>,
 ) -> anyhow::Result<Targets<'a>> {
     let url = |r: &Result<Reached, String>| r.as_ref().map(|r| r.url.clone()).map_err(Clone::clone);
-    let grafana = match (graf, grafana_credentials(cluster, ns).await) {
-        (Ok(g), Ok((user, pw))) => Ok(GrafanaApi::new(&g.url, &user, pw)?),
+    let grafana = match (graf, login) {
+        (Ok(g), Ok(login)) => Ok(GrafanaApi::new(
+            &g.url,
+            Some(login),
+            promstack_shared::grafana::api::DEFAULT_TIMEOUT,
+        )?),
         (Err(e), _) => Err(e.clone()),
         (_, Err(e)) => Err(format!("no Grafana admin credentials to log in with: {e}")),
     };

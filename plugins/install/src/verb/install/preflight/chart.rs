@@ -10,7 +10,7 @@ use super::deleted::Deleted;
 use super::passed;
 use crate::chart_files::{self, ChartFacts};
 use crate::crds::{self, Owner};
-use crate::helm::{Chart, Pulled, Release};
+use crate::helm::{Chart, Pulled, Release, ReleaseInfo};
 use crate::install::Check;
 use crate::render_cache::Kept;
 use crate::values::RELEASE;
@@ -34,15 +34,14 @@ pub(in crate::verb::install) struct Rendered {
     pub chart: ChartFacts,
 }
 
-/// The chart renders with the values, and none of its CRDs belongs to another installation.
+/// The chart renders with the values; its CRDs as the cluster has them (judged by [`crds_check`]).
 pub(super) async fn renders(
     opts: &InstallOptions,
     deps: &Deps<'_>,
     inputs: &Inputs,
     clock: &HelmClock,
     key: Option<String>,
-) -> anyhow::Result<(Rendered, Check)> {
-    let ns = opts.namespace.as_str();
+) -> anyhow::Result<Rendered> {
     let (Kept { docs, chart }, pulled) = render(opts, deps, inputs, clock, key).await?;
     let crds = crds::from_rendered(&docs);
     // every CRD as the cluster has it, at once
@@ -52,13 +51,33 @@ pub(super) async fn renders(
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
         .context("reading CRDs")?;
+    Ok(Rendered {
+        docs,
+        crds,
+        crds_live,
+        going: vec![],
+        pulled,
+        chart,
+    })
+}
+
+/// None of the chart's CRDs belongs to another installation (those a plain helm install of this
+/// release made, `release_here`, are taken over with it).
+pub(super) fn crds_check(
+    opts: &InstallOptions,
+    rendered: &Rendered,
+    release_here: Option<&ReleaseInfo>,
+) -> anyhow::Result<Check> {
+    let ns = opts.namespace.as_str();
+    let helm_here = release_here.is_some_and(|r| r.chart.starts_with("kube-prometheus-stack-"));
+    let crds = &rendered.crds;
     // a CRD being deleted is waited for (see [`deleted_first`]), whoever it was
     let foreign: Vec<String> = crds
         .iter()
-        .zip(&crds_live)
+        .zip(&rendered.crds_live)
         .filter(|(_, live)| !live.as_ref().is_some_and(is_terminating))
         .filter_map(
-            |(crd, live)| match crds::owner(live.as_ref(), RELEASE, ns) {
+            |(crd, live)| match crds::owner(live.as_ref(), RELEASE, ns, helm_here) {
                 Owner::Foreign(who) => Some(format!("{} ({who})", crds::objref(crd).name)),
                 _ => None,
             },
@@ -76,21 +95,10 @@ pub(super) async fn renders(
         opts.chart.describe(),
         crds.len()
     );
-    let check = passed(
+    Ok(passed(
         "crds",
         format!("{} CRDs in the chart, none foreign", crds.len()),
         Some(said),
-    );
-    Ok((
-        Rendered {
-            docs,
-            crds,
-            crds_live,
-            going: vec![],
-            pulled,
-            chart,
-        },
-        check,
     ))
 }
 

@@ -60,7 +60,7 @@ pub(super) struct Facts {
 struct Reads {
     reached: anyhow::Result<(ClusterInfo, Check)>,
     helm: anyhow::Result<(HelmVersion, Check)>,
-    rendered: anyhow::Result<(chart::Rendered, Check)>,
+    rendered: anyhow::Result<chart::Rendered>,
     storage: anyhow::Result<Check>,
     nodes: anyhow::Result<(Vec<Value>, usize, Check)>,
     release: anyhow::Result<(cluster::Releases, Check)>,
@@ -106,7 +106,8 @@ pub(super) async fn run(
     if let Some(check) = read.remote? {
         keep(deps, &mut checks, check);
     }
-    let (mut rendered, check) = read.rendered?;
+    let mut rendered = read.rendered?;
+    let check = chart::crds_check(opts, &rendered, releases.here.as_ref())?;
     keep(deps, &mut checks, check);
     if let Some(check) = chart::deleted_first(opts, deps, &mut rendered, until).await? {
         keep(deps, &mut checks, check);

@@ -42,6 +42,7 @@ pub mod prometheus;
 pub mod prompt;
 pub mod re2;
 pub mod readiness;
+#[cfg(any(test, feature = "testing"))]
 pub mod refdata;
 pub mod secret;
 pub mod sources;

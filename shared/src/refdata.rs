@@ -1,27 +1,14 @@
-//! Where tests find the reference data (upstream CRDs, the pinned chart's values, upstream rules
-//! and dashboards): `PROMSTACK_REFDATA`, default `../shared/refdata` beside the project.
-//! Absent: tests say they were skipped; under `CI=true` its absence is a failure.
+//! Where tests find the reference data (upstream CRDs, the pinned chart's values and packages,
+//! upstream rules, dashboards and test files): `PROMSTACK_REFDATA`, default `../shared/refdata`
+//! beside the project. A test that reads it is marked `#[needs(refdata)]` (see
+//! [`crate::testing::needs`]): reported ignored where it is absent, run (and failing) in CI.
 use std::path::PathBuf;
 
-/// The refdata folder, or `None` (after printing why) when it is absent outside CI.
+/// The refdata folder.
 ///
 /// # Panics
-/// When it is absent and `CI=true`.
-pub fn dir() -> Option<PathBuf> {
-    let dir = match std::env::var_os("PROMSTACK_REFDATA") {
-        Some(d) => PathBuf::from(d),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/refdata"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let msg = format!(
-        "reference data not found at {} (set PROMSTACK_REFDATA)",
-        dir.display()
-    );
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("{msg}; CI=true needs it");
-    }
-    eprintln!("SKIPPED: {msg}");
-    None
+/// When it is absent (see `promstack_testenv`).
+#[track_caller]
+pub fn dir() -> PathBuf {
+    promstack_testenv::path("refdata")
 }

@@ -2,7 +2,7 @@
 //! 3.14 gives it (its grammar's error rules, its lexer's texts), and the real promtool 3.14
 //! (scripts/build-peers.sh) says the very same.
 use promstack_shared::prometheus::promql::parse_promql;
-use promstack_shared::testing::{tool, PROMQL_MISTAKES};
+use promstack_shared::testing::{needs, tool, PROMQL_MISTAKES};
 
 /// promtool's `L:C: REASON` for one expression.
 fn promtool_says(bin: &std::path::Path, expr: &str) -> String {
@@ -43,11 +43,10 @@ fn each_mistake_gets_prometheus_3_14_s_message() {
 }
 
 /// promtool 3.14, the version the chart deploys, words every one of these mistakes as we do.
+#[needs(promtool)]
 #[test]
 fn promtool_says_the_same() {
-    let Some(bin) = tool("promtool", "PROMSTACK_PROMTOOL") else {
-        return;
-    };
+    let bin = tool("promtool");
     for (expr, want) in PROMQL_MISTAKES {
         assert_eq!(promtool_says(&bin, expr), *want, "{expr}");
     }

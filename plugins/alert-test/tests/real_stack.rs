@@ -1,155 +1,16 @@
-//! The alert test against real Prometheus and Alertmanager (Debian packages) on loopback, a webhook
+//! The alert test against real Prometheus 3.14 and Alertmanager 0.34 on loopback (tests/common), a webhook
 //! sink recording deliveries, and (rule mode) an in-memory cluster whose PrometheusRule writes are
 //! mirrored into Prometheus's rule folder with a reload, as the operator's config-reloader does.
-use async_trait::async_trait;
-use promstack_alert_test::alert::{self as run, Access, Leftovers, Options, Via};
+mod common;
+use common::{am_config, options, stack, Mirror};
+use promstack_alert_test::alert::{self as run, Access, Leftovers, Via};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cluster::{
-    ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, MemoryCluster, ObjRef,
-};
+use promstack_shared::cluster::MemoryCluster;
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::testing::{self, Daemon, WebhookSink};
+use promstack_shared::testing::{self, needs, WebhookSink};
 use promstack_shared::ui::Ui;
 use serde_json::{json, Value};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
-
-fn am_config(sink: &WebhookSink) -> String {
-    format!(
-        r#"route:
-  receiver: default
-  group_by: [alertname, promstack_test_id]
-  group_wait: 1s
-  group_interval: 1s
-  repeat_interval: 1h
-  routes:
-    - matchers: ['severity="critical"']
-      receiver: pager
-    - matchers: ['severity="warning"']
-      receiver: team
-    - matchers: ['severity="slow"']
-      receiver: team
-      group_wait: 1h
-inhibit_rules:
-  - source_matchers: ['severity="critical"']
-    target_matchers: ['severity="warning"']
-    equal: [inhibit_group]
-receivers:
-  - name: default
-  - name: pager
-    webhook_configs: [{{url: '{}', send_resolved: true}}]
-  - name: team
-    webhook_configs: [{{url: '{}', send_resolved: true}}]
-"#,
-        sink.url("/pager"),
-        sink.url("/team")
-    )
-}
-
-struct Stack {
-    sink: WebhookSink,
-    am: Daemon,
-    prom: Option<Daemon>,
-    rules_dir: PathBuf,
-}
-
-fn stack(with_prometheus: bool) -> Option<Stack> {
-    let am_bin = testing::tool("prometheus-alertmanager", "PROMSTACK_ALERTMANAGER")?;
-    let prom_bin = if with_prometheus {
-        Some(testing::tool("prometheus", "PROMSTACK_PROMETHEUS")?)
-    } else {
-        None
-    };
-    let sink = WebhookSink::start();
-    let am = testing::alertmanager(&am_bin, &am_config(&sink));
-    let rules = tempfile::tempdir().unwrap().keep();
-    let prom = prom_bin.map(|b| {
-        let extra = format!("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['127.0.0.1:{}']\nrule_files:\n  - {}/*.yaml\n", am.port, rules.display());
-        testing::prometheus(&b, &[], &extra)
-    });
-    Some(Stack {
-        sink,
-        am,
-        prom,
-        rules_dir: rules,
-    })
-}
-
-/// The in-memory cluster, with PrometheusRules mirrored to Prometheus's rule files.
-struct Mirror {
-    inner: MemoryCluster,
-    dir: PathBuf,
-    reload: String,
-}
-
-impl Mirror {
-    fn reload(&self) {
-        let _ = std::process::Command::new("curl")
-            .args(["-s", "-X", "POST", &self.reload])
-            .output();
-    }
-}
-
-#[async_trait]
-impl Cluster for Mirror {
-    fn info(&self) -> ClusterInfo {
-        self.inner.info()
-    }
-    async fn server_version(&self) -> Result<String, ClusterError> {
-        self.inner.server_version().await
-    }
-    async fn get(&self, r: &ObjRef) -> Result<Option<Value>, ClusterError> {
-        self.inner.get(r).await
-    }
-    async fn list(&self, q: &ListQuery) -> Result<Vec<Value>, ClusterError> {
-        self.inner.list(q).await
-    }
-    async fn apply(&self, obj: &Value, o: ApplyOptions) -> Result<Value, ClusterError> {
-        let stored = self.inner.apply(obj, o).await?;
-        if stored["kind"] == "PrometheusRule" {
-            let file = self.dir.join(format!(
-                "{}.yaml",
-                stored["metadata"]["name"].as_str().unwrap()
-            ));
-            std::fs::write(
-                file,
-                serde_yaml::to_string(&json!({"groups": stored["spec"]["groups"]})).unwrap(),
-            )
-            .unwrap();
-            self.reload();
-        }
-        Ok(stored)
-    }
-    async fn delete(&self, r: &ObjRef) -> Result<bool, ClusterError> {
-        let gone = self.inner.delete(r).await?;
-        if r.kind == "PrometheusRule" {
-            let _ = std::fs::remove_file(self.dir.join(format!("{}.yaml", r.name)));
-            self.reload();
-        }
-        Ok(gone)
-    }
-    async fn dry_run_create(&self, obj: &Value) -> Result<Value, ClusterError> {
-        self.inner.dry_run_create(obj).await
-    }
-    async fn dry_run_apply(&self, obj: &Value, manager: &str) -> Result<Value, ClusterError> {
-        self.inner.dry_run_apply(obj, manager).await
-    }
-}
-
-fn options(via: Via, severity: &str) -> Options {
-    Options {
-        via,
-        namespace: "monitoring".into(),
-        alertname: "PromstackTestAlert".into(),
-        severity: severity.into(),
-        labels: vec![],
-        for_: "0s".into(),
-        expect: vec![],
-        wait_delivery: false,
-        timeout: Duration::from_secs(60),
-        keep: false,
-    }
-}
 
 async fn active(am: &AlertmanagerApi, id: &str) -> Vec<Value> {
     am.alerts(&[("promstack_test_id", id)])
@@ -160,9 +21,10 @@ async fn active(am: &AlertmanagerApi, id: &str) -> Vec<Value> {
         .collect()
 }
 
+#[needs(alertmanager, prometheus)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rule_mode_routes_by_severity_delivers_and_cleans_up() {
-    let Some(s) = stack(true) else { return };
+    let s = stack(true);
     let prom = s.prom.as_ref().unwrap();
     let cluster = Mirror {
         inner: MemoryCluster::new(),
@@ -231,9 +93,10 @@ async fn rule_mode_routes_by_severity_delivers_and_cleans_up() {
     );
 }
 
+#[needs(alertmanager)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn direct_mode_routes_delivers_and_resolves() {
-    let Some(s) = stack(false) else { return };
+    let s = stack(false);
     let access = Access {
         cluster: None,
         prometheus: None,
@@ -264,9 +127,10 @@ async fn direct_mode_routes_delivers_and_resolves() {
     );
 }
 
+#[needs(alertmanager)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_receiver_and_inhibited_alerts_are_not_ok() {
-    let Some(s) = stack(false) else { return };
+    let s = stack(false);
     let access = Access {
         cluster: None,
         prometheus: None,
@@ -307,9 +171,10 @@ fn bin() -> std::process::Command {
     c
 }
 
+#[needs(alertmanager)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigint_mid_wait_cleans_up_and_exits_non_zero() {
-    let Some(s) = stack(false) else { return };
+    let s = stack(false);
     // severity=slow waits an hour before notifying: the test is still waiting for delivery
     let child = bin()
         .args([
@@ -388,11 +253,10 @@ fn unreachable_alertmanager_is_exit_1_naming_the_url() {
     );
 }
 
+#[needs(amtool)]
 #[test]
 fn routes_agree_with_amtool() {
-    let Some(amtool) = testing::tool("amtool", "PROMSTACK_AMTOOL") else {
-        return;
-    };
+    let amtool = testing::tool("amtool");
     let dir = tempfile::tempdir().unwrap();
     let configs = [
         am_config(&WebhookSink { port: 1, received: Default::default() }),

@@ -1,18 +1,14 @@
-//! `dashboards check` against a real Prometheus (Debian's) scraping itself and a real node-exporter.
+//! `dashboards check` against a real Prometheus 3.14 scraping itself and a real node-exporter.
 use promstack_dashboards::{check, load_valid};
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::testing;
+use promstack_shared::testing::{self, needs};
 use promstack_shared::ui::Ui;
 use std::time::Duration;
 
+#[needs(prometheus, node_exporter)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn check_reports_data_no_data_and_errors() {
-    let (Some(prom_bin), Some(ne_bin)) = (
-        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
-        testing::tool("prometheus-node-exporter", "PROMSTACK_NODE_EXPORTER"),
-    ) else {
-        return;
-    };
+    let (prom_bin, ne_bin) = (testing::tool("prometheus"), testing::tool("node_exporter"));
     let ne = testing::node_exporter(&ne_bin);
     let prom = testing::prometheus(&prom_bin, &[("node", format!("127.0.0.1:{}", ne.port))], "");
     let api = PrometheusApi::new(&prom.url(), None).unwrap();
@@ -130,11 +126,10 @@ fn check_binary(dir: &std::path::Path, url: &str, more: &[&str]) -> std::process
 
 /// The feature gates are those of the Prometheus the queries go to (its `--enable-feature`, read
 /// at /api/v1/status/flags), unless `--enable-feature` names them.
+#[needs(prometheus)]
 #[test]
 fn feature_gates_are_the_queried_prometheus_s() {
-    let Some(prom_bin) = testing::tool("prometheus", "PROMSTACK_PROMETHEUS") else {
-        return;
-    };
+    let prom_bin = testing::tool("prometheus");
     let dir = gated_dashboard();
 
     let plain = testing::prometheus(&prom_bin, &[], "");

@@ -1,12 +1,12 @@
 //! The upstream dashboards (refdata): all 29 validate, and their ConfigMaps round-trip.
 use promstack_dashboards::validate::Level;
 use promstack_dashboards::{configmaps, problems, read};
+use promstack_shared::testing::needs;
 
+#[needs(refdata)]
 #[test]
 fn the_29_upstream_dashboards_validate_and_round_trip() {
-    let Some(dir) = promstack_shared::refdata::dir() else {
-        return;
-    };
+    let dir = promstack_shared::refdata::dir();
     let files = read(Some(&dir.join("upstream-dashboards"))).unwrap();
     assert_eq!(files.len(), 29);
     let (prepared, problems) = problems(&files);

@@ -119,8 +119,7 @@ fn sync_verify_prune() {
 /// beside another ConfigMap: `sync -f -` writes the very ConfigMap the folder's sync wrote
 /// (name, folder, source) and leaves the others of ours; `--prune` is refused for a stream.
 fn sync_once_from_a_stream(kc: &Path, ns: &str) {
-    let kubectl_bin =
-        promstack_shared::testing::kubectl_bin().expect("kubectl v1.33 for kustomize");
+    let kubectl_bin = promstack_shared::testing::tool("kubectl");
     let tree = tempfile::tempdir().unwrap();
     std::fs::copy(
         Path::new(DASHBOARDS).join("Cilium/hubble.json"),

@@ -2,6 +2,7 @@
 //! the real kustomize (kubectl 1.33's `kubectl kustomize`) builds of a configMapGenerator and a
 //! secretGenerator, a grafana.com export piped in, the same verdict and the same ConfigMaps as
 //! `--dir`, errors at document:line, `--prune` refused for a stream, completion and help.
+use promstack_shared::testing::needs;
 use promstack_shared::testing::{output_fed, output_ok};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -31,13 +32,13 @@ fn json(o: &Output) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
-/// `kubectl kustomize` of a kustomization in `dir` (`files` written first); `None` without kubectl.
-fn kustomize(dir: &Path, files: &[(&str, &str)]) -> Option<Vec<u8>> {
-    let kubectl = promstack_shared::testing::kubectl_bin()?;
+/// `kubectl kustomize` of a kustomization in `dir` (`files` written first).
+fn kustomize(dir: &Path, files: &[(&str, &str)]) -> Vec<u8> {
+    let kubectl = promstack_shared::testing::tool("kubectl");
     for (name, text) in files {
         std::fs::write(dir.join(name), text).unwrap();
     }
-    Some(output_ok(Command::new(kubectl).arg("kustomize").arg(dir)).stdout)
+    output_ok(Command::new(kubectl).arg("kustomize").arg(dir)).stdout
 }
 
 const KUSTOMIZATION: &str = r#"configMapGenerator:
@@ -50,19 +51,18 @@ const KUSTOMIZATION: &str = r#"configMapGenerator:
     literals: [retention=2d]
 "#;
 
+#[needs(kubectl)]
 #[test]
 fn kustomize_build_piped_in_gives_the_folders_verdict_and_configmaps() {
     let tree = tempfile::tempdir().unwrap();
     let hubble = std::fs::read_to_string(format!("{DASHBOARDS}/Cilium/hubble.json")).unwrap();
-    let Some(built) = kustomize(
+    let built = kustomize(
         tree.path(),
         &[
             ("hubble.json", &hubble),
             ("kustomization.yaml", KUSTOMIZATION),
         ],
-    ) else {
-        return;
-    };
+    );
     let o = run(&["validate", "-f", "-", "-o", "json"], &built);
     assert!(o.status.success(), "{}", text(&o));
     let v = json(&o);
@@ -104,19 +104,18 @@ fn kustomize_build_piped_in_gives_the_folders_verdict_and_configmaps() {
     );
 }
 
+#[needs(kubectl)]
 #[test]
 fn errors_in_a_built_stream_name_its_document_and_line() {
     let tree = tempfile::tempdir().unwrap();
     let broken = "{\n  \"title\": \"B\",\n  \"uid\": \"b\",\n  \"panels\": [,]\n}\n";
-    let Some(built) = kustomize(
+    let built = kustomize(
         tree.path(),
         &[
             ("hubble.json", broken),
             ("kustomization.yaml", KUSTOMIZATION),
         ],
-    ) else {
-        return;
-    };
+    );
     let o = run(&["validate", "-f", "-"], &built);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     // the stream's line of the JSON's fourth line
@@ -134,20 +133,19 @@ fn errors_in_a_built_stream_name_its_document_and_line() {
     assert!(text(&o).contains(&want), "want {want} in {}", text(&o));
 }
 
+#[needs(kubectl)]
 #[test]
 fn a_secrets_dashboard_is_read_and_never_written_into_a_configmap() {
     let tree = tempfile::tempdir().unwrap();
     let dashboard = r#"{"title": "Secret board", "uid": "secret-board", "panels": []}"#;
     let kustomization = "secretGenerator:\n  - name: board\n    files: [board.json]\n    options:\n      labels: {grafana_dashboard: \"1\"}\n";
-    let Some(built) = kustomize(
+    let built = kustomize(
         tree.path(),
         &[
             ("board.json", dashboard),
             ("kustomization.yaml", kustomization),
         ],
-    ) else {
-        return;
-    };
+    );
     let v = json(&run(&["validate", "-f", "-", "-o", "json"], &built));
     assert_eq!(
         (v["valid"].clone(), v["dashboards"].clone()),

@@ -1,6 +1,7 @@
 //! The GitOps export: deterministic, no secret values, and it builds with the real `kubectl kustomize`.
 use promstack_install::export::{run as export, ExportOptions, Format};
 use promstack_install::values::{Env, OverlaySettings};
+use promstack_shared::testing::needs;
 use promstack_shared::ui::Ui;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -25,8 +26,8 @@ fn opts(dir: PathBuf, env: Env) -> ExportOptions {
     }
 }
 
-fn kubectl() -> Option<PathBuf> {
-    promstack_shared::testing::kubectl_bin()
+fn kubectl() -> PathBuf {
+    promstack_shared::testing::tool("kubectl")
 }
 
 fn read_tree(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
@@ -150,9 +151,10 @@ fn kustomize(kubectl: &PathBuf, dir: &std::path::Path) -> Vec<Value> {
     promstack_install::crds::documents(&String::from_utf8(out.stdout).unwrap()).unwrap()
 }
 
+#[needs(kubectl)]
 #[test]
 fn kubectl_kustomize_builds_it() {
-    let Some(kubectl) = kubectl() else { return };
+    let kubectl = kubectl();
     for env in [Env::Local, Env::Cloud] {
         let tmp = tempfile::tempdir().unwrap();
         let mut o = opts(tmp.path().to_path_buf(), env);
@@ -215,9 +217,10 @@ fn kubectl_kustomize_builds_it() {
     }
 }
 
+#[needs(kubectl)]
 #[test]
 fn the_dashboards_are_json_in_git_and_kustomize_makes_what_sync_writes() {
-    let Some(kubectl) = kubectl() else { return };
+    let kubectl = kubectl();
     let tmp = tempfile::tempdir().unwrap();
     export(&opts(tmp.path().to_path_buf(), Env::Local), &Ui::silent()).unwrap();
     // the JSON people edit: pretty, the dashboard as provisioning wants it
@@ -258,6 +261,7 @@ fn the_dashboards_are_json_in_git_and_kustomize_makes_what_sync_writes() {
     );
 }
 
+#[needs(kubectl)]
 #[test]
 fn argo_cd_gets_an_application_of_the_chart_and_the_tree() {
     let tmp = tempfile::tempdir().unwrap();
@@ -307,7 +311,7 @@ fn argo_cd_gets_an_application_of_the_chart_and_the_tree() {
         .unwrap()
         .ends_with("values-cloud.yaml"));
     // and the tree builds, without Flux objects
-    let Some(kubectl) = kubectl() else { return };
+    let kubectl = kubectl();
     let docs = kustomize(&kubectl, &tmp.path().join("out"));
     assert!(!docs
         .iter()

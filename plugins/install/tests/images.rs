@@ -8,6 +8,7 @@ use promstack_install::images_verb::{run, ImagesOptions};
 use promstack_install::install::ValuesDir;
 use promstack_install::values::{self, Env, OverlaySettings};
 use promstack_shared::output::Report;
+use promstack_shared::testing::needs;
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -75,12 +76,11 @@ async fn rendered_images(h: &dyn HelmApi, o: &ImagesOptions) -> BTreeSet<String>
     out
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn every_image_of_the_render_and_nothing_else() {
     for major in [3, 4] {
-        let Some(h) = common::helm(major) else {
-            continue;
-        };
+        let h = common::helm(major);
         let report = run(&options(), &h, &promstack_shared::ui::Ui::silent())
             .await
             .unwrap();
@@ -117,9 +117,10 @@ async fn every_image_of_the_render_and_nothing_else() {
     }
 }
 
+#[needs(helm4)]
 #[tokio::test]
 async fn the_values_and_switches_are_installs() {
-    let Some(h) = common::helm(4) else { return };
+    let h = common::helm(4);
     // --no-admission-webhooks: no certificate Job, so no certgen image
     let mut o = options();
     o.overlay.admission_webhooks = false;
@@ -154,12 +155,11 @@ async fn the_values_and_switches_are_installs() {
     );
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
     for major in [3, 4] {
-        let Some(h) = common::helm(major) else {
-            continue;
-        };
+        let h = common::helm(major);
         let mut o = options();
         o.registry = Some("mirror.example:5000/promstack".into());
         let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
@@ -190,7 +190,7 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
         );
     }
     // an image the chart writes without global.imageRegistry is named, not hidden
-    let Some(h) = common::helm(4) else { return };
+    let h = common::helm(4);
     let dir = tempfile::tempdir().unwrap();
     let on = dir.path().join("on.yaml");
     std::fs::write(&on, "stubborn:\n  enabled: true\n").unwrap();
@@ -206,12 +206,11 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
         .contains("WARNING: docker.io/library/busybox:stable still comes from its own registry"));
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn with_a_mirror_a_chart_from_a_repository_is_fetched_once_for_both_renders() {
     for major in [3, 4] {
-        let Some(h) = common::helm(major) else {
-            continue;
-        };
+        let h = common::helm(major);
         let repo = common::ChartRepo::of(&h.binary, CHART);
         let mut o = options();
         o.chart = repo.chart();
@@ -233,15 +232,10 @@ async fn with_a_mirror_a_chart_from_a_repository_is_fetched_once_for_both_render
     }
 }
 
+#[needs(helm4)]
 #[test]
 fn the_binary_lists_them_without_a_cluster() {
-    let helm = std::path::PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../.tools/helm-v4/helm"
-    ));
-    let Some(helm) = common::tool("PROMSTACK_HELM4", Some(helm), "helm-v4") else {
-        return;
-    };
+    let helm = promstack_shared::testing::tool("helm4");
     let out = promstack_shared::testing::output_ok(
         std::process::Command::new(env!("CARGO_BIN_EXE_kubectl-promstack-install"))
             .args([

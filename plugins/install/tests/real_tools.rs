@@ -2,7 +2,7 @@
 //!
 //! Tools are found through PROMSTACK_HELM3 / PROMSTACK_HELM4 / PROMSTACK_AMTOOL, else
 //! `.tools/helm-v{3,4}/helm` (scripts/test-tools.sh puts them there) and amtool 0.34 (`.tools/alertmanager-v0.34.0`, scripts/build-peers.sh).
-//! A missing tool is a failure under CI=true and a printed skip elsewhere.
+//! A test is reported ignored where a tool it needs is missing, and fails on it in CI.
 mod common;
 use common::{helm, ChartRepo};
 use promstack_install::alertmanager;
@@ -10,6 +10,7 @@ use promstack_install::crds;
 use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, HelmCall, Release};
 use promstack_install::install::ValuesDir;
 use promstack_install::values::{self, Env, OverlaySettings, GRAFANA_SECRET};
+use promstack_shared::testing::needs;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -45,18 +46,20 @@ fn rendered_values(rendered: &str) -> serde_json::Value {
     serde_json::from_str(cm["data"]["values.json"].as_str().unwrap()).unwrap()
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn helm_reports_its_major_version() {
     for major in [3, 4] {
-        let Some(h) = helm(major) else { continue };
+        let h = helm(major);
         assert_eq!(h.version().await.unwrap().major, major);
     }
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn values_reach_the_chart_in_order_with_the_secret_names() {
     for major in [3, 4] {
-        let Some(h) = helm(major) else { continue };
+        let h = helm(major);
         let files = ValuesDir::write(&chain_with_user(
             "layer: user\nfullnameOverride: mine\ngrafana:\n  service:\n    type: LoadBalancer\n",
         ))
@@ -123,10 +126,11 @@ async fn values_reach_the_chart_in_order_with_the_secret_names() {
     }
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn each_major_version_accepts_our_upgrade_flags() {
     for major in [3, 4] {
-        let Some(h) = helm(major) else { continue };
+        let h = helm(major);
         let files = ValuesDir::write(&chain_with_user("{}")).unwrap();
         let err = h
             .upgrade_install(&release(&files), major)
@@ -147,18 +151,16 @@ async fn each_major_version_accepts_our_upgrade_flags() {
         assert!(upgrade_args(&release(&files), major).contains(&"--skip-crds".to_string()));
     }
     // and the flags are not interchangeable: helm 3 refuses helm 4's
-    if let Some(h3) = helm(3) {
-        let files = ValuesDir::write(&chain_with_user("{}")).unwrap();
-        let err = h3
-            .upgrade_install(&release(&files), 4)
-            .await
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("unknown flag") || err.contains("invalid argument"),
-            "{err}"
-        );
-    }
+    let files = ValuesDir::write(&chain_with_user("{}")).unwrap();
+    let err = helm(3)
+        .upgrade_install(&release(&files), 4)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("unknown flag") || err.contains("invalid argument"),
+        "{err}"
+    );
 }
 
 /// Run one argv through a real helm binary with no cluster to reach: helm parses every flag
@@ -199,10 +201,11 @@ fn cluster_unreachable(stderr: &str) -> bool {
     s.contains("cluster unreachable") || s.contains("127.0.0.1:1")
 }
 
+#[needs(helm3, helm4)]
 #[test]
 fn every_helm_call_parses_in_helm_3_and_helm_4() {
     for major in [3, 4] {
-        let Some(h) = helm(major) else { continue };
+        let h = helm(major);
         let files = ValuesDir::write(&chain_with_user("{}")).unwrap();
         let local = release(&files);
         let remote = Release {
@@ -244,6 +247,7 @@ fn every_helm_call_parses_in_helm_3_and_helm_4() {
     }
 }
 
+#[needs(helm3, helm4)]
 #[test]
 fn the_argv_test_tells_the_majors_apart() {
     // what broke on a real cluster: helm 4 has no `list --all`. The test above would catch it.
@@ -253,41 +257,34 @@ fn the_argv_test_tells_the_majors_apart() {
         name: &r.name,
         namespace: Some(&r.namespace),
     };
-    if let Some(h4) = helm(4) {
-        let (_, stderr) = run_without_cluster(&h4.binary, &list.argv(3));
-        assert!(stderr.contains("unknown flag: --all"), "{stderr}");
-        for call in [
-            HelmCall::UpgradeInstall(&r),
-            HelmCall::Uninstall {
-                name: "x",
-                namespace: "m",
-                timeout: Duration::from_secs(5),
-            },
-        ] {
-            assert_ne!(call.argv(3), call.argv(4), "{}", call.verb());
-        }
+    let (_, stderr) = run_without_cluster(&helm(4).binary, &list.argv(3));
+    assert!(stderr.contains("unknown flag: --all"), "{stderr}");
+    for call in [
+        HelmCall::UpgradeInstall(&r),
+        HelmCall::Uninstall {
+            name: "x",
+            namespace: "m",
+            timeout: Duration::from_secs(5),
+        },
+    ] {
+        assert_ne!(call.argv(3), call.argv(4), "{}", call.verb());
     }
-    if let Some(h3) = helm(3) {
-        for call in [
-            HelmCall::UpgradeInstall(&r),
-            HelmCall::Rollback {
-                name: "x",
-                namespace: "m",
-                timeout: Duration::from_secs(5),
-            },
-        ] {
-            let (_, stderr) = run_without_cluster(&h3.binary, &call.argv(4));
-            assert!(
-                flag_error(&stderr),
-                "helm 3 took helm 4's {}: {stderr}",
-                call.verb()
-            );
-        }
+    let h3 = helm(3);
+    for call in [
+        HelmCall::UpgradeInstall(&r),
+        HelmCall::Rollback {
+            name: "x",
+            namespace: "m",
+            timeout: Duration::from_secs(5),
+        },
+    ] {
+        let (_, stderr) = run_without_cluster(&h3.binary, &call.argv(4));
+        assert!(
+            flag_error(&stderr),
+            "helm 3 took helm 4's {}: {stderr}",
+            call.verb()
+        );
     }
-}
-
-fn amtool() -> Option<PathBuf> {
-    promstack_shared::testing::tool("amtool", "PROMSTACK_AMTOOL")
 }
 
 fn amtool_accepts(bin: &PathBuf, text: &str) -> bool {
@@ -303,9 +300,10 @@ fn amtool_accepts(bin: &PathBuf, text: &str) -> bool {
         .success()
 }
 
+#[needs(amtool)]
 #[test]
 fn amtool_and_our_check_agree() {
-    let Some(bin) = amtool() else { return };
+    let bin = promstack_shared::testing::tool("amtool");
     assert!(
         amtool_accepts(&bin, alertmanager::DEFAULT_CONFIG),
         "amtool rejects the default config"
@@ -341,10 +339,11 @@ fn amtool_and_our_check_agree() {
     }
 }
 
+#[needs(helm3, helm4)]
 #[tokio::test]
 async fn a_chart_pulled_once_renders_as_the_repository_reference_does() {
     for major in [3, 4] {
-        let Some(h) = helm(major) else { continue };
+        let h = helm(major);
         let repo = ChartRepo::of(&h.binary, common::FIXTURE_CHART);
         let reference = repo.chart();
         let dest = tempfile::tempdir().unwrap();

@@ -1,10 +1,10 @@
-//! status against the real Debian prometheus (scraping itself, a real node-exporter, and a target
-//! that is down on purpose) and a real Alertmanager, with the cluster side in memory.
+//! status against the real Prometheus 3.14 (scraping itself, a real node-exporter, and a target
+//! that is down on purpose) and a real Alertmanager 0.34, with the cluster side in memory.
 mod common;
 use promstack_install::status::{self, Level};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::testing;
+use promstack_shared::testing::{self, needs};
 use std::time::Duration;
 
 fn find<'a>(checks: &'a [status::Check], name: &str) -> &'a status::Check {
@@ -18,15 +18,14 @@ fn find<'a>(checks: &'a [status::Check], name: &str) -> &'a status::Check {
 
 const AM_CONFIG: &str = "route:\n  receiver: default\n  routes:\n    - receiver: 'null'\n      matchers: ['alertname=\"Watchdog\"']\nreceivers:\n  - name: default\n  - name: 'null'\n";
 
+#[needs(prometheus, node_exporter, alertmanager)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn targets_metrics_rules_and_alertmanager_against_the_real_thing() {
-    let (Some(pb), Some(nb), Some(ab)) = (
-        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
-        testing::tool("prometheus-node-exporter", "PROMSTACK_NODE_EXPORTER"),
-        testing::tool("prometheus-alertmanager", "PROMSTACK_ALERTMANAGER"),
-    ) else {
-        return;
-    };
+    let (pb, nb, ab) = (
+        testing::tool("prometheus"),
+        testing::tool("node_exporter"),
+        testing::tool("alertmanager"),
+    );
     let ne = testing::node_exporter(&nb);
     let am = testing::alertmanager(&ab, AM_CONFIG);
     let rules = tempfile::tempdir().unwrap();

@@ -2,6 +2,7 @@
 //! and kube-proxy that Cilium replaces are off, with their alerts; every container has resources;
 //! cloud is highly available and local small; remote write and the admission webhooks. Checked on
 //! the merged values against the pinned chart (refdata).
+use promstack_shared::testing::needs;
 mod values_common;
 use promstack_install::values::{Env, OverlaySettings, RemoteWrite};
 use serde_json::{json, Value};
@@ -67,12 +68,11 @@ fn about_missing_component(group: &str) -> bool {
         .any(|c| group.contains(c))
 }
 
+#[needs(refdata)]
 #[test]
 fn talos_and_cilium_no_scheduler_controller_manager_etcd_or_proxy() {
-    let Some(chart) = chart() else { return };
-    let dir: PathBuf = promstack_shared::refdata::dir()
-        .unwrap()
-        .join("upstream-rules");
+    let chart = chart();
+    let dir: PathBuf = promstack_shared::refdata::dir().join("upstream-rules");
     for (env, m) in both(&chart) {
         for c in [
             "kubeControllerManager",
@@ -135,9 +135,10 @@ fn talos_and_cilium_no_scheduler_controller_manager_etcd_or_proxy() {
     }
 }
 
+#[needs(refdata)]
 #[test]
 fn resources_for_every_container() {
-    let Some(chart) = chart() else { return };
+    let chart = chart();
     let containers = [
         "prometheusOperator.resources",
         "prometheusOperator.prometheusConfigReloader.resources",
@@ -175,9 +176,10 @@ fn resources_for_every_container() {
     }
 }
 
+#[needs(refdata)]
 #[test]
 fn cloud_is_highly_available_local_is_small() {
-    let Some(chart) = chart() else { return };
+    let chart = chart();
     let [(_, local), (_, cloud)] = both(&chart);
     assert_eq!(at(&cloud, "alertmanager.alertmanagerSpec.replicas"), 3);
     assert_eq!(at(&cloud, "prometheus.prometheusSpec.replicas"), 2);
@@ -192,9 +194,10 @@ fn cloud_is_highly_available_local_is_small() {
     assert_eq!(promstack_install::install::nodes_needed(&local), 1);
 }
 
+#[needs(refdata)]
 #[test]
 fn remote_write_off_by_default_on_by_flag_and_webhooks_on_by_default() {
-    let Some(chart) = chart() else { return };
+    let chart = chart();
     for (env, m) in both(&chart) {
         assert_eq!(
             at(&m, "prometheus.prometheusSpec.remoteWrite"),

@@ -5,7 +5,7 @@ use promstack_rules::verb::diff_backtest;
 use promstack_shared::cluster::MemoryCluster;
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::prometheus::promql::Target;
-use promstack_shared::testing;
+use promstack_shared::testing::{self, needs};
 use promstack_shared::ui::Ui;
 use std::time::Duration;
 
@@ -29,11 +29,10 @@ const FILES: &str = r#"groups:
         annotations: {summary: s, description: d}
 "#;
 
+#[needs(prometheus)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn changed_and_new_alerts_are_replayed_before_and_after() {
-    let Some(prom_bin) = testing::tool("prometheus", "PROMSTACK_PROMETHEUS") else {
-        return;
-    };
+    let prom_bin = testing::tool("prometheus");
     let prom = testing::prometheus(&prom_bin, &[], "");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bt.yaml"), FILES).unwrap();

@@ -1,4 +1,4 @@
-//! `rules lint`'s online checks and backtest against a real Prometheus (Debian's) on loopback,
+//! `rules lint`'s online checks and backtest against a real Prometheus 3.14 on loopback,
 //! scraping itself and a real node-exporter, running a recording rule the files no longer have,
 //! with 1h of retention and an external label; the backtest also on series backfilled with
 //! `promtool tsdb create-blocks-from openmetrics`. Each planted fault is found with its reason;
@@ -6,7 +6,7 @@
 use promstack_rules::verb::lint::{run, LintOptions, LintReport};
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::testing;
+use promstack_shared::testing::{self, needs};
 use promstack_shared::ui::Ui;
 use std::path::Path;
 use std::time::Duration;
@@ -144,14 +144,10 @@ fn said(r: &LintReport, check: &str, rule: &str) -> Vec<String> {
         .collect()
 }
 
+#[needs(prometheus, node_exporter)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
-    let (Some(prom_bin), Some(ne_bin)) = (
-        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
-        testing::tool("prometheus-node-exporter", "PROMSTACK_NODE_EXPORTER"),
-    ) else {
-        return;
-    };
+    let (prom_bin, ne_bin) = (testing::tool("prometheus"), testing::tool("node_exporter"));
     let work = tempfile::tempdir().unwrap();
     std::fs::write(work.path().join("live.yaml"), LIVE_RULES).unwrap();
     let ne = testing::node_exporter(&ne_bin);
@@ -307,14 +303,10 @@ fn backfill(now: f64) -> String {
     s
 }
 
+#[needs(prometheus, promtool)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_backtest_applies_for_as_prometheus_does() {
-    let (Some(prom_bin), Some(promtool)) = (
-        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
-        testing::tool("promtool", "PROMSTACK_PROMTOOL"),
-    ) else {
-        return;
-    };
+    let (prom_bin, promtool) = (testing::tool("prometheus"), testing::tool("promtool"));
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()

@@ -1,9 +1,10 @@
 //! The real promtool on promstack's own rules: the unit tests pass, and breaking a threshold fails them.
 use promstack_rules::{load, promtool};
+use promstack_shared::testing::needs;
 use std::path::{Path, PathBuf};
 
-fn promtool_bin() -> Option<PathBuf> {
-    promstack_shared::testing::tool("promtool", "PROMSTACK_PROMTOOL")
+fn promtool_bin() -> PathBuf {
+    promstack_shared::testing::tool("promtool")
 }
 
 const RULES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../rules");
@@ -14,9 +15,10 @@ fn run(dir: &Path, promtool: &Path) -> Vec<promtool::TestResult> {
     promtool::run(promtool, &loaded, &tests).unwrap()
 }
 
+#[needs(promtool)]
 #[test]
 fn every_alert_has_unit_tests_that_pass() {
-    let Some(bin) = promtool_bin() else { return };
+    let bin = promtool_bin();
     let results = run(Path::new(RULES), &bin);
     assert_eq!(results.len(), 3);
     for r in &results {
@@ -47,9 +49,10 @@ fn every_alert_has_unit_tests_that_pass() {
     );
 }
 
+#[needs(promtool)]
 #[test]
 fn a_broken_threshold_fails_the_unit_tests() {
-    let Some(bin) = promtool_bin() else { return };
+    let bin = promtool_bin();
     let tmp = tempfile::tempdir().unwrap();
     for f in load::read(Some(Path::new(RULES)))
         .unwrap()

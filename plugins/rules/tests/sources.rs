@@ -2,6 +2,7 @@
 //! folders as arguments, `-f -` with what the real helm 4 renders of the real chart, the same
 //! verdict as `--dir`, errors at file:line or document:line, `--prune` refused for a selection,
 //! standard input read only when `-` is named, completion and help.
+use promstack_shared::testing::needs;
 use promstack_shared::testing::{output_fed, output_ok};
 use std::process::{Command, Output, Stdio};
 
@@ -103,14 +104,11 @@ fn files_a_folder_and_dir_give_the_same_verdict_and_say_what_they_read() {
     }
 }
 
+#[needs(refdata, helm4)]
 #[test]
 fn a_stream_of_the_real_charts_helm_template_is_read_whole() {
-    let Some(helm) = promstack_shared::testing::helm4_bin() else {
-        return;
-    };
-    let Some(refdata) = promstack_shared::refdata::dir() else {
-        return;
-    };
+    let helm = promstack_shared::testing::tool("helm4");
+    let refdata = promstack_shared::refdata::dir();
     let chart = refdata.join("charts/kube-prometheus-stack-88.5.3.tgz");
     let rendered = output_ok(
         Command::new(helm)

@@ -2,6 +2,7 @@
 //! first word itself and asks the plugin the words are for (`kubectl-promstack-<sub> __complete
 //! WORDS...`); the real kubectl runs it. Stand-in plugins here say what they were asked; the
 //! plugins' own answers from their flags are tested in their crates (tests/cli.rs).
+use promstack_shared::testing::needs;
 use promstack_shared::testing::{copy_executable, write_executable};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
@@ -85,11 +86,10 @@ fn a_link_named_for_one_plugin_answers_for_it() {
     );
 }
 
+#[needs(kubectl)]
 #[test]
 fn the_real_kubectl_completes_through_it() {
-    let Some(kubectl) = promstack_shared::testing::kubectl_bin() else {
-        return;
-    };
+    let kubectl = promstack_shared::testing::tool("kubectl");
     let dir = bin_dir();
     let path = format!("{}:/usr/bin:/bin", dir.path().display());
     let complete = |words: &[&str]| {

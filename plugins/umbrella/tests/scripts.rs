@@ -1,6 +1,7 @@
 //! Every shell script of the project passes the real shellcheck (warnings and errors): the bench
 //! scripts that need a real cluster (bench/install.sh) cannot run here, so this is what checks them
 //! before they are run where they can be.
+use promstack_shared::testing::needs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -22,6 +23,7 @@ fn scripts() -> Vec<PathBuf> {
     out
 }
 
+#[needs(shellcheck)]
 #[test]
 fn every_shell_script_passes_shellcheck() {
     let scripts = scripts();
@@ -35,10 +37,7 @@ fn every_shell_script_passes_shellcheck() {
             "{needed} not among {scripts:?}"
         );
     }
-    let Some(shellcheck) = promstack_shared::testing::tool("shellcheck", "PROMSTACK_SHELLCHECK")
-    else {
-        return;
-    };
+    let shellcheck = promstack_shared::testing::tool("shellcheck");
     promstack_shared::testing::output_ok(
         Command::new(shellcheck)
             .args(["--severity", "warning", "--shell", "bash"])

@@ -1,11 +1,12 @@
 //! Test support: the real Prometheus-family daemons on loopback (Prometheus 3.14 and Alertmanager 0.34 as
-//! `scripts/build-peers.sh` builds them, node-exporter from Debian's package), killed when dropped. Missing under `CI=true` is a failure; elsewhere the caller skips, saying so.
+//! `scripts/build-peers.sh` builds them, node-exporter from Debian's package), killed when dropped. A test
+//! that needs a tool is marked [`needs`]: reported ignored where it is missing, run (and failing) in CI.
 pub mod grafana;
 mod tools;
-pub use tools::{
-    copy_executable, helm4_bin, kubectl_bin, output_fed, output_ok, peer_path, tool,
-    write_executable,
-};
+pub use promstack_testenv::{in_ci, require};
+/// `#[needs(promtool, ...)]` above a test: ignored, with the reason, where one is missing (outside CI).
+pub use promstack_testenv_macros::needs;
+pub use tools::{copy_executable, output_fed, output_ok, tool, write_executable};
 
 use std::net::TcpListener;
 use std::path::Path;

@@ -1,89 +1,18 @@
-//! The real tools tests run: where each is found, and running them.
+//! The real tools tests run: where each is found (promstack-testenv), and running them.
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-/// The peers `scripts/build-peers.sh` builds from their Go modules, at the versions the chart deploys:
-/// (the name a test asks for, its folder in `.tools/`, the binary there). Debian's packages of the same
-/// names (Prometheus 2.42, Alertmanager 0.25) are too old to test against, so these are never taken from PATH.
-const PEERS: &[(&str, &str, &str)] = &[
-    ("prometheus", "prometheus-v3.14.0", "prometheus"),
-    ("promtool", "prometheus-v3.14.0", "promtool"),
-    ("alertmanager", "alertmanager-v0.34.0", "alertmanager"),
-    (
-        "prometheus-alertmanager",
-        "alertmanager-v0.34.0",
-        "alertmanager",
-    ),
-    ("amtool", "alertmanager-v0.34.0", "amtool"),
-];
-
-/// Where a peer of [`PEERS`] is built: `.tools/<folder>/<binary>` of this checkout.
-pub fn peer_path(name: &str) -> Option<PathBuf> {
-    PEERS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, dir, bin)| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../.tools")
-                .join(dir)
-                .join(bin)
-        })
-}
-
-/// A binary from `env`, else (Prometheus and Alertmanager's, see [`PEERS`]) the one `scripts/build-peers.sh`
-/// built into `.tools/`, else (the others) on PATH; `None` after printing a skip notice (a panic under CI).
-pub fn tool(name: &str, env: &str) -> Option<PathBuf> {
-    let found = std::env::var_os(env)
-        .map(PathBuf::from)
-        .or_else(|| match peer_path(name) {
-            Some(built) => built.is_file().then_some(built),
-            None => std::env::var_os("PATH").and_then(|p| {
-                std::env::split_paths(&p)
-                    .map(|d| d.join(name))
-                    .find(|p| p.is_file())
-            }),
-        });
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{name} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
-        }
-        eprintln!("SKIPPED: {name} not found (run scripts/test-tools.sh or set {env})");
-    }
-    found
-}
-
-/// A tool `env` names, else the one scripts/test-tools.sh puts at `.tools/<rel>`; `None` after a
-/// skip notice (a panic under CI=true). `what` names it.
-fn tools_bin(env: &str, rel: &str, what: &str) -> Option<PathBuf> {
-    let local = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../.tools")
-        .join(rel);
-    let found = std::env::var_os(env)
-        .map(PathBuf::from)
-        .or(local.is_file().then_some(local));
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{what} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
-        }
-        eprintln!("SKIPPED: {what} not found (run scripts/test-tools.sh or set {env})");
-    }
-    found
-}
-
-/// kubectl v1.33: `PROMSTACK_KUBECTL`, else the one scripts/test-tools.sh puts in `.tools/`; `None`
-/// after a skip notice (a panic under CI=true).
-pub fn kubectl_bin() -> Option<PathBuf> {
-    tools_bin(
-        "PROMSTACK_KUBECTL",
-        "kubectl-v1.33/kubectl",
-        "kubectl v1.33",
-    )
-}
-
-/// helm 4: `PROMSTACK_HELM4`, else the one scripts/test-tools.sh puts in `.tools/`; `None` after a
-/// skip notice (a panic under CI=true).
-pub fn helm4_bin() -> Option<PathBuf> {
-    tools_bin("PROMSTACK_HELM4", "helm-v4/helm", "helm 4")
+/// The tool `name` names in `promstack_testenv::NEEDS` (`promtool`, `amtool`, `prometheus`,
+/// `alertmanager`, `node_exporter`, `helm3`, `helm4`, `kubectl`, `shellcheck`, `npm`): its
+/// variable (`PROMSTACK_PROMTOOL`...), else where `scripts/test-tools.sh` puts it (`.tools/`; the
+/// Debian packages on PATH). A test that calls this is marked `#[needs(name)]`: it is reported
+/// ignored where the tool is missing, and runs (and fails here) in CI.
+///
+/// # Panics
+/// When it is missing, or its variable names nothing.
+#[track_caller]
+pub fn tool(name: &str) -> PathBuf {
+    promstack_testenv::path(name)
 }
 
 /// Puts an executable `contents` at `dst` (mode 0755) so that running it cannot fail with "Text

@@ -443,40 +443,10 @@ pub fn preflight_check<'a>(
         .unwrap_or_else(|| panic!("no pre-flight check {name}: {:?}", out.report.preflight))
 }
 
-/// A tool from `env`, else `fallback`, else PATH; `None` after a skip notice (a panic under
-/// CI=true).
-pub fn tool(env: &str, fallback: Option<PathBuf>, name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os(env)
-        .map(PathBuf::from)
-        .or(fallback.filter(|p| p.is_file()))
-        .or_else(|| which(name));
-    if found.is_none() {
-        if std::env::var("CI").as_deref() == Ok("true") {
-            panic!("{name} is missing and CI=true: run scripts/test-tools.sh (or set {env})");
-        }
-        eprintln!("SKIPPED: {name} not found (set {env} or run scripts/test-tools.sh)");
-    }
-    found
-}
-
-pub fn which(name: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|p| {
-        std::env::split_paths(&p)
-            .map(|d| d.join(name))
-            .find(|p| p.is_file())
-    })
-}
-
 /// The real helm 3 or 4 (`.tools/helm-v{major}`, or PROMSTACK_HELM{major}) with a kubeconfig of a
-/// cluster that does not answer; `None` after a skip notice (a panic under CI=true).
-pub fn helm(major: u32) -> Option<promstack_install::helm::Helm> {
-    let local = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../.tools"))
-        .join(format!("helm-v{major}/helm"));
-    let binary = tool(
-        &format!("PROMSTACK_HELM{major}"),
-        Some(local),
-        &format!("helm-v{major}"),
-    )?;
+/// cluster that does not answer. The test is marked `#[needs(helm3)]` / `#[needs(helm4)]`.
+pub fn helm(major: u32) -> promstack_install::helm::Helm {
+    let binary = promstack_shared::testing::tool(&format!("helm{major}"));
     // an unreachable cluster: whatever needs one fails fast and says so
     let dir = tempfile::tempdir().unwrap().keep();
     let kubeconfig = dir.join("kubeconfig");
@@ -485,9 +455,5 @@ pub fn helm(major: u32) -> Option<promstack_install::helm::Helm> {
         "apiVersion: v1\nkind: Config\nclusters: [{name: none, cluster: {server: 'https://127.0.0.1:1'}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: none, context: {cluster: none, user: u}}]\ncurrent-context: none\n",
     )
     .unwrap();
-    Some(promstack_install::helm::Helm::new(
-        binary,
-        Some(kubeconfig),
-        None,
-    ))
+    promstack_install::helm::Helm::new(binary, Some(kubeconfig), None)
 }

@@ -2,13 +2,13 @@
 //! --delete-namespace`/`--delete-crds` not finished yet), on the in-memory cluster: refused
 //! (exit 3) before the temporary rule is written or anything is forwarded, as `rules sync`
 //! refuses; Alertmanager and Prometheus are never asked (their URLs answer nothing).
+mod common;
 use promstack_alert_test::alert::{Options, Via};
 use promstack_alert_test::verb::fire::{self, FireOptions};
-use promstack_shared::cluster::{ApplyOptions, Cluster, MemoryCluster, ObjRef, Pace, Verb};
+use promstack_shared::cluster::{Cluster, MemoryCluster, ObjRef, Pace, Verb};
 use promstack_shared::endpoint::Endpoint;
 use promstack_shared::ui::Ui;
 use promstack_shared::verb::Deps;
-use serde_json::json;
 use std::time::Duration;
 
 const CRD: &str = "prometheusrules.monitoring.coreos.com";
@@ -38,14 +38,7 @@ fn options() -> FireOptions {
 /// Namespace monitoring and the PrometheusRule CRD (applied: Established), the controllers
 /// standing still.
 async fn cluster() -> MemoryCluster {
-    let c = MemoryCluster::new();
-    c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}}));
-    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": CRD},
-        "spec": {"group": "monitoring.coreos.com", "scope": "Namespaced",
-            "names": {"kind": "PrometheusRule", "plural": "prometheusrules"},
-            "versions": [{"name": "v1", "served": true, "storage": true}]}});
-    c.apply(&crd, ApplyOptions::default()).await.unwrap();
+    let c = common::cluster_with_the_rule_crd().await;
     c.set_deletion_pace(Pace::Manual);
     c
 }

@@ -132,6 +132,19 @@ impl Cluster for Mirror {
     }
 }
 
+/// Namespace monitoring and the PrometheusRule CRD (applied: Established), as the stack has them.
+pub async fn cluster_with_the_rule_crd() -> MemoryCluster {
+    let c = MemoryCluster::new();
+    c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}}));
+    let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "prometheusrules.monitoring.coreos.com"},
+        "spec": {"group": "monitoring.coreos.com", "scope": "Namespaced",
+            "names": {"kind": "PrometheusRule", "plural": "prometheusrules"},
+            "versions": [{"name": "v1", "served": true, "storage": true}]}});
+    c.apply(&crd, ApplyOptions::default()).await.unwrap();
+    c
+}
+
 pub fn options(via: Via, severity: &str) -> Options {
     Options {
         via,

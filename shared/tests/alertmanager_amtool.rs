@@ -128,3 +128,22 @@ fn a_template_that_cannot_render_is_a_warning() {
         c.warnings
     );
 }
+
+/// The typo `webhook_config:` for `webhook_configs:` directly under a receiver: amtool 0.34
+/// refuses it with yaml.v2's strict unmarshal error, at the line we name (alertmanager_0_34.rs).
+#[needs(amtool)]
+#[test]
+fn amtool_refuses_a_misspelt_key_under_a_receiver() {
+    let f = Path::new(CORPUS).join("bad/receiver-webhook-config-typo.yaml");
+    let out = std::process::Command::new(tool("amtool"))
+        .arg("check-config")
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("FAILED: yaml: unmarshal errors:\n  line 5: field webhook_config not found in type config.plain"),
+        "{said}"
+    );
+}

@@ -106,10 +106,4 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.exit_code().code(), 1);
     }
-
-    #[test]
-    fn restoring_without_a_running_prompt_does_nothing() {
-        restore_terminal();
-        restore_terminal();
-    }
 }

@@ -102,13 +102,20 @@ pub struct DiffOptions {
 mod tests {
     use super::*;
 
+    /// The very cluster given, not another in-memory one: what the verb reads is what it holds,
+    /// and its requests reach it.
     #[tokio::test]
     async fn a_given_cluster_is_the_one_used() {
-        let mem = crate::cluster::MemoryCluster::new();
+        use crate::cluster::{MemoryCluster, ObjRef};
+        let mem = MemoryCluster::new();
+        mem.insert(serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "only-here"}}));
         let ui = Ui::silent();
         let deps = Deps::new(&mem, &ui);
         let c = deps.cluster().await.unwrap();
-        assert_eq!(c.info().context, mem.info().context);
+        assert!(std::ptr::addr_eq(c, &mem as &dyn Cluster));
+        let ns = ObjRef::new("v1", "Namespace", None, "only-here");
+        assert!(c.get(&ns).await.unwrap().is_some());
+        assert_eq!(mem.requests(), 1, "the request reached the cluster given");
     }
 
     #[tokio::test]

@@ -41,3 +41,19 @@ fn without_a_terminal_there_is_no_prompt() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("without a terminal"));
 }
+
+/// `restore_terminal` (run_main calls it on the way out of every error) puts back the terminal a
+/// prompt left mid-way; with none running (here one ran and ended), it does nothing: echo stays
+/// as the user has it (off), and nothing is written: no empty line before the error, no cursor
+/// escape. Run in a pseudo-terminal, where the terminal's state and every byte written are seen.
+#[test]
+fn restoring_without_a_running_prompt_does_nothing() {
+    let mut cmd = Command::new(example());
+    cmd.arg("--fail-after-a-prompt").env("NO_COLOR", "1");
+    let mut p = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    let written = p.exp_eof().unwrap();
+    assert_eq!(
+        written,
+        "echo on: Some(false)\r\nerror: no input was given\r\n"
+    );
+}

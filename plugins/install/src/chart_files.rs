@@ -290,11 +290,32 @@ mod tests {
         assert!(f.upgrade_notes.unwrap().contains("From 1.x to 2.x"));
     }
 
+    /// A chart folder (the fixture chart, as `helm create` lays one out): its Chart.yaml, its
+    /// values.yaml whole (the subchart `crds`, with no values of its own, under its key as the
+    /// parent sets it), the subchart folder of `charts/`, and UPGRADE.md.
     #[test]
     fn a_chart_folder() {
-        let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chart");
-        let f = read(Path::new(fixture)).unwrap();
-        assert!(!f.name.is_empty() && f.defaults.is_object());
+        let fixture = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/chart"));
+        let f = read(fixture).unwrap();
+        assert_eq!(
+            (f.name.as_str(), f.version.as_str()),
+            ("fixture-stack", "0.3.0")
+        );
+        assert_eq!(
+            (f.subcharts.as_slice(), f.dependencies.as_slice()),
+            (&["crds".to_string()][..], &["crds".to_string()][..])
+        );
+        let values: Value =
+            serde_yaml::from_str(&std::fs::read_to_string(fixture.join("values.yaml")).unwrap())
+                .unwrap();
+        assert_eq!(f.defaults, values);
+        assert_eq!(f.defaults["grafana"]["service"]["nodePort"], 30300);
+        assert_eq!(f.defaults["crds"], serde_json::json!({"enabled": true}));
+        let notes = f.upgrade_notes.unwrap();
+        assert!(
+            notes.starts_with("# Upgrade\n\n## From 87.x to 88.x\n"),
+            "{notes}"
+        );
         let err = read(Path::new("/nonexistent-chart")).unwrap_err();
         assert!(format!("{err:#}").contains("/nonexistent-chart"));
     }

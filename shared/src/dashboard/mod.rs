@@ -353,7 +353,22 @@ mod tests {
             "panels": [{"datasource": {"uid": "${DS_PROM}"}}]}"#;
         let p = prepare(&SourceFile::new("v.json", with_var)).unwrap();
         assert_eq!(p.value["panels"][0]["datasource"]["uid"], "${datasource}");
-        assert_eq!(derived_uid("g.json"), derived_uid("g.json"));
-        assert!(derived_uid("a/very/long/path/to/a/dashboard.json").len() <= 40);
+    }
+
+    /// A dashboard without a uid gets one from its path: the same in every release (FNV-1a 64 of
+    /// the path, pinned: another uid for the same file would make it a second dashboard in
+    /// Grafana after an upgrade), another for another path, within Grafana's 40 characters.
+    #[test]
+    fn a_derived_uid_is_stable_per_path() {
+        assert_eq!(derived_uid("g.json"), "promstack-18b7dbb3075f2f7a");
+        assert_eq!(derived_uid("Cilium/g.json"), "promstack-ede99502369f61e2");
+        assert_eq!(
+            derived_uid(""),
+            "promstack-cbf29ce484222325",
+            "FNV-1a's offset basis"
+        );
+        let long = derived_uid("a/very/long/path/to/a/dashboard.json");
+        assert_eq!(long, "promstack-cd4096d5efb751e7");
+        assert!(long.len() <= 40);
     }
 }

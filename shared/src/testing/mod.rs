@@ -240,14 +240,34 @@ impl WebhookSink {
 /// test can see that a password prompt hides what is typed. For the test binaries PTY tests drive.
 #[cfg(unix)]
 pub fn terminal_echo_on() {
+    set_terminal_echo(true);
+}
+
+/// Turn the terminal's echo on or off (standard input's terminal; nothing when it is none).
+#[cfg(unix)]
+pub fn set_terminal_echo(on: bool) {
     let mut t = std::mem::MaybeUninit::<libc::termios>::uninit();
     // SAFETY: tcgetattr fills `t` when it returns 0; tcsetattr reads that valid termios
     unsafe {
         if libc::tcgetattr(libc::STDIN_FILENO, t.as_mut_ptr()) == 0 {
             let mut t = t.assume_init();
-            t.c_lflag |= libc::ECHO;
+            match on {
+                true => t.c_lflag |= libc::ECHO,
+                false => t.c_lflag &= !libc::ECHO,
+            }
             libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &t);
         }
+    }
+}
+
+/// Whether standard input's terminal echoes what is typed (`None`: it is no terminal).
+#[cfg(unix)]
+pub fn terminal_echo() -> Option<bool> {
+    let mut t = std::mem::MaybeUninit::<libc::termios>::uninit();
+    // SAFETY: tcgetattr fills `t` when it returns 0
+    unsafe {
+        (libc::tcgetattr(libc::STDIN_FILENO, t.as_mut_ptr()) == 0)
+            .then(|| t.assume_init().c_lflag & libc::ECHO != 0)
     }
 }
 

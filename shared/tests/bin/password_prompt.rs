@@ -9,6 +9,9 @@ use promstack_shared::ExitCode;
 fn main() {
     // echo on, as a real terminal has it: the test checks that the prompt hides what is typed
     promstack_shared::testing::terminal_echo_on();
+    if std::env::args().nth(1).as_deref() == Some("--fail-after-a-prompt") {
+        fail_after_a_prompt();
+    }
     run_main(or_interrupted(
         async {
             let ui = Ui::from_args(&GlobalArgs::for_namespace("monitoring"));
@@ -18,4 +21,20 @@ fn main() {
         },
         "no password was taken",
     ));
+}
+
+/// A command that ran a prompt to its end, then failed: the terminal as the user has it now (echo
+/// off here) is left alone by `restore_terminal` (called twice here, and by run_main on the way
+/// out of the error), which prints nothing. The PTY test reads the echo state and what is written.
+fn fail_after_a_prompt() -> ! {
+    use promstack_shared::prompt::{restore_terminal, run};
+    use promstack_shared::testing::{set_terminal_echo, terminal_echo};
+    run_main(async {
+        run("a prompt", || Ok(())).await?;
+        set_terminal_echo(false);
+        restore_terminal();
+        restore_terminal();
+        println!("echo on: {:?}", terminal_echo());
+        Err(promstack_shared::Error::input("no input was given").into())
+    })
 }

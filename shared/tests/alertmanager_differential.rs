@@ -12,6 +12,7 @@
 mod am_gen;
 
 use promstack_shared::alertmanager::config::check;
+use promstack_shared::testing::needs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -21,26 +22,17 @@ const REGRESSIONS: &str = concat!(
 );
 
 /// amtool 0.34.0, or `None` after a skip notice (a panic under CI=true).
-fn amtool() -> Option<PathBuf> {
-    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.tools/alertmanager-v0.34.0/amtool");
-    let bin = std::env::var_os("PROMSTACK_AMTOOL")
-        .map(PathBuf::from)
-        .unwrap_or(built);
-    let version = Command::new(&bin).arg("--version").output();
-    let ok = version.as_ref().is_ok_and(|o| {
-        String::from_utf8_lossy(&o.stdout).contains("version 0.34.0")
-            || String::from_utf8_lossy(&o.stderr).contains("version 0.34.0")
-    });
-    if ok {
-        return Some(bin);
-    }
-    let why = format!(
-        "{} is not amtool 0.34.0 (run scripts/build-peers.sh alertmanager or set PROMSTACK_AMTOOL)",
+/// amtool 0.34.0 (`#[needs(amtool)]` on the tests that call this), its version checked.
+fn amtool() -> PathBuf {
+    let bin = promstack_shared::testing::tool("amtool");
+    let version = Command::new(&bin).arg("--version").output().unwrap();
+    let said = String::from_utf8_lossy(&[version.stdout, version.stderr].concat()).into_owned();
+    assert!(
+        said.contains("version 0.34.0"),
+        "{} is not amtool 0.34.0 (run scripts/build-peers.sh alertmanager or set PROMSTACK_AMTOOL): {said}",
         bin.display()
     );
-    assert!(std::env::var("CI").as_deref() != Ok("true"), "{why}");
-    eprintln!("SKIPPED: {why}");
-    None
+    bin
 }
 
 struct Case {
@@ -68,10 +60,9 @@ fn read_dir_cases(dir: &Path, ext: &[&str]) -> Vec<Case> {
 fn corpus() -> Vec<Case> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alertmanager");
     let mut cases = Vec::new();
-    if let Some(refdata) = promstack_shared::refdata::dir() {
-        let upstream = refdata.join("upstream-tests/alertmanager-v0.34.0/config");
-        cases.extend(read_dir_cases(&upstream, &["yml", "yaml"]));
-    }
+    let upstream =
+        promstack_shared::refdata::dir().join("upstream-tests/alertmanager-v0.34.0/config");
+    cases.extend(read_dir_cases(&upstream, &["yml", "yaml"]));
     for sub in ["good", "bad", "differential"] {
         cases.extend(read_dir_cases(&fixtures.join(sub), &["yml", "yaml"]));
     }
@@ -188,9 +179,10 @@ fn ours_all(cases: &[Case]) -> Vec<Vec<String>> {
     })
 }
 
+#[needs(amtool, refdata)]
 #[test]
 fn alertmanager_configs_agree_with_amtool_0_34() {
-    let Some(bin) = amtool() else { return };
+    let bin = amtool();
     let seed = seed();
     let count: usize = std::env::var("PROMSTACK_AM_DIFF_COUNT").map_or(12_000, |n| {
         n.parse().expect("PROMSTACK_AM_DIFF_COUNT is a number")
@@ -307,6 +299,7 @@ fn every_regression_case_is_checked_as_alertmanager_0_34_does() {
 
 /// A misspelt key directly under a receiver (`webhook_config:` for `webhook_configs:`) is refused
 /// as 0.34 refuses it (an unknown field), and we name the key meant.
+#[needs(amtool)]
 #[test]
 fn a_typo_under_a_receiver_is_refused_with_the_nearest_key() {
     let f = Path::new(REGRESSIONS).join("refused-typo-webhook-config-under-receiver.yml");
@@ -315,8 +308,8 @@ fn a_typo_under_a_receiver_is_refused_with_the_nearest_key() {
         problems,
         ["x.yml:5: receivers[0].webhook_config: unknown field `webhook_config` (Alertmanager 0.34 reads its config strictly); did you mean `webhook_configs`?"]
     );
-    if let Some(bin) = amtool() {
-        let out = Command::new(bin)
+    {
+        let out = Command::new(amtool())
             .arg("check-config")
             .arg(&f)
             .output()

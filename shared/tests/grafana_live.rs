@@ -6,7 +6,7 @@
 use promstack_shared::grafana::live::{self, Options};
 use promstack_shared::grafana::{GrafanaApi, Login};
 use promstack_shared::secret::SecretString;
-use promstack_shared::testing::{self, grafana::FakeGrafana};
+use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -43,14 +43,13 @@ fn login(g: &FakeGrafana, password: &str) -> Option<Login> {
     })
 }
 
+#[needs(prometheus, refdata)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_dashboard_grafana_serves_is_checked_through_its_datasource_proxy() {
-    let (Some(bin), Some(refdata)) = (
-        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
+    let (bin, refdata) = (
+        testing::tool("prometheus"),
         promstack_shared::refdata::dir(),
-    ) else {
-        return;
-    };
+    );
     let prom = testing::prometheus(&bin, &[], "");
     let g = FakeGrafana::start("correct-horse-battery").prometheus(
         "prometheus",

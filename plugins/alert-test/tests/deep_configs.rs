@@ -6,6 +6,7 @@
 //! at most 10,000 nested indentations and 10,000 nested flow collections (yaml.v2), and a regex
 //! nested at most 998 deep (Go's RE2, after its own `^(?:...)$`); except that flow collections
 //! nested past 256 are refused here on purpose (`config::yaml::MAX_FLOW_DEPTH` says why).
+use promstack_shared::testing::needs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -68,20 +69,17 @@ fn deep_payload(depth: usize) -> String {
     format!("route:\n  receiver: r\n{RECEIVERS}    webhook_configs:\n      - url: https://example.com/x\n        payload: {v}\n")
 }
 
-fn amtool() -> Option<PathBuf> {
-    let built =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/alertmanager-v0.34.0/amtool");
-    let bin = std::env::var_os("PROMSTACK_AMTOOL").map_or(built, PathBuf::from);
-    let ok = Command::new(&bin).arg("--version").output().is_ok_and(|o| {
-        String::from_utf8_lossy(&[o.stdout, o.stderr].concat()).contains("version 0.34.0")
-    });
-    let ci = std::env::var("CI").as_deref() == Ok("true");
+/// amtool 0.34.0 (`#[needs(amtool)]` on the test), its version checked.
+fn amtool() -> PathBuf {
+    let bin = promstack_shared::testing::tool("amtool");
+    let version = Command::new(&bin).arg("--version").output().unwrap();
+    let said = String::from_utf8_lossy(&[version.stdout, version.stderr].concat()).into_owned();
     assert!(
-        ok || !ci,
-        "{} is not amtool 0.34.0 and CI=true",
+        said.contains("version 0.34.0"),
+        "{} is not amtool 0.34.0: {said}",
         bin.display()
     );
-    ok.then_some(bin)
+    bin
 }
 
 /// The exit code of `alert-test routes --config <file>`, after asserting it neither crashed nor
@@ -113,6 +111,7 @@ fn routes_exit(file: &Path) -> i32 {
     code
 }
 
+#[needs(amtool)]
 #[test]
 fn deep_and_long_configs_neither_crash_nor_hang_and_are_judged_as_amtool_judges_them() {
     let amtool = amtool();
@@ -156,7 +155,8 @@ fn deep_and_long_configs_neither_crash_nor_hang_and_are_judged_as_amtool_judges_
         let started = Instant::now();
         let code = routes_exit(&file);
         println!("{name}: exit {code} in {:?}", started.elapsed());
-        if let Some(bin) = &amtool {
+        {
+            let bin = &amtool;
             let out = Command::new(bin)
                 .arg("check-config")
                 .arg(&file)

@@ -2,7 +2,7 @@
 //! promstack's Cilium dashboards and a team's with a broken query, its datasource proxy reaching a
 //! real Prometheus 3.14; per folder and dashboard what Grafana's queries return, the broken one
 //! named with Prometheus's error (exit 3), `-o json` carrying the numbers.
-use promstack_shared::testing::{self, grafana::FakeGrafana};
+use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -36,11 +36,10 @@ fn check(url: &str, credentials: &std::path::Path, more: &[&str]) -> std::proces
         .unwrap()
 }
 
+#[needs(prometheus)]
 #[test]
 fn every_dashboard_grafana_serves_through_grafana() {
-    let Some(bin) = testing::tool("prometheus", "PROMSTACK_PROMETHEUS") else {
-        return;
-    };
+    let bin = testing::tool("prometheus");
     let prom = testing::prometheus(&bin, &[], "");
     std::thread::sleep(Duration::from_secs(8));
     let g = FakeGrafana::start("correct-horse-battery").prometheus(

@@ -6,7 +6,7 @@ use promstack_install::status::{self, Level};
 use promstack_shared::cluster::MemoryCluster;
 use promstack_shared::grafana::{GrafanaApi, Login};
 use promstack_shared::secret::SecretString;
-use promstack_shared::testing::{self, grafana::FakeGrafana};
+use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -32,11 +32,10 @@ fn find<'a>(checks: &'a [status::Check], name: &str) -> &'a status::Check {
     checks.iter().find(|c| c.name == name).unwrap()
 }
 
+#[needs(prometheus)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_dashboards_grafana_serves_run_as_grafana_runs_them() {
-    let Some(bin) = testing::tool("prometheus", "PROMSTACK_PROMETHEUS") else {
-        return;
-    };
+    let bin = testing::tool("prometheus");
     let prom = testing::prometheus(&bin, &[], "");
     let p = promstack_shared::prometheus::api::PrometheusApi::new(&prom.url(), None).unwrap();
     for _ in 0..300 {

@@ -11,7 +11,7 @@ use promstack_shared::cluster::MemoryCluster;
 use promstack_shared::grafana::{GrafanaApi, Login};
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::secret::SecretString;
-use promstack_shared::testing::{self, grafana::FakeGrafana};
+use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::io::Write;
 use std::time::Duration;
@@ -51,16 +51,15 @@ fn stack(crds: Vec<Value>) -> MemoryCluster {
     c
 }
 
+#[needs(prometheus, alertmanager, refdata)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_runs_and_crds_older_than_the_operator() {
-    let (Some(prom_bin), Some(am_bin), Some(old), Some(new)) = (
-        testing::tool("prometheus", "PROMSTACK_PROMETHEUS"),
-        testing::tool("alertmanager", "PROMSTACK_ALERTMANAGER"),
+    let (prom_bin, am_bin, old, new) = (
+        testing::tool("prometheus"),
+        testing::tool("alertmanager"),
         chart_crds("87.19.2"),
         chart_crds("88.5.3"),
-    ) else {
-        return;
-    };
+    );
     let prom = testing::prometheus(&prom_bin, &[], "");
     let am = testing::alertmanager(
         &am_bin,

@@ -15,7 +15,6 @@ use std::process::Command;
 fn chart(env: &str, version: &str) -> String {
     std::env::var(env).unwrap_or_else(|_| {
         let p = promstack_shared::refdata::dir()
-            .expect("../shared/refdata")
             .join(format!("charts/kube-prometheus-stack-{version}.tgz"));
         p.display().to_string()
     })

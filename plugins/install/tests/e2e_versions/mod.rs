@@ -46,8 +46,12 @@ fn crds_older_than_the_operator_fail_status_until_install() {
         chart("PROMSTACK_E2E_OLD_CHART", "87.19.2"),
         chart("PROMSTACK_E2E_CHART", "88.5.3"),
     );
-    // the release as promstack names its objects, so that status finds them
-    let set = ["--set", "fullnameOverride=kube-prometheus"];
+    // the release as promstack names its objects, so that status finds them, and its volumes as
+    // promstack's local env has them (a StatefulSet cannot change its volumeClaimTemplates: going
+    // from the chart's emptyDir to a claim, the real operator deletes and recreates the
+    // StatefulSet, which the harness's stand-in operator does not do)
+    let local = concat!(env!("CARGO_MANIFEST_DIR"), "/../../values/values-local.yaml");
+    let set = ["--set", "fullnameOverride=kube-prometheus", "-f", local];
     let mut install = vec![
         "install",
         "kube-prometheus",

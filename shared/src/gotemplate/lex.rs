@@ -1,5 +1,5 @@
-//! The lexer of Go's `text/template` (`text/template/parse/lex.go`, Go 1.25, which Prometheus
-//! 3.14 is built with): text, `{{ }}` actions with their `-` trim markers, comments, and inside
+//! The lexer of Go's `text/template` (`text/template/parse/lex.go`, Go 1.26, which Prometheus
+//! 3.14.0 is built with): text, `{{ }}` actions with their `-` trim markers, comments, and inside
 //! an action the words, strings, numbers, variables, fields and punctuation, with Go's messages.
 
 /// A token of a template.

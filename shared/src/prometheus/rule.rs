@@ -133,6 +133,8 @@ fn from_yaml<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, serde_yaml:
 
 /// The groups of a plain rule file (`groups:`), or why it does not read.
 pub fn parse_rule_file(text: &str) -> Result<Vec<RuleGroup>, String> {
+    crate::yaml_depth::check(text)
+        .map_err(|d| format!("{d} at line {} column {}", d.line, d.column))?;
     from_yaml::<RuleFile>(text)
         .map(|f| f.groups)
         .map_err(|e| e.to_string())
@@ -226,6 +228,16 @@ fn build_file(f: &SourceFile, namespace: &str) -> (Vec<PrometheusRule>, Vec<Stri
     let mut out: Vec<PrometheusRule> = Vec::new();
     let mut errors = Vec::new();
     for (i, (offset, doc)) in documents(&f.text).into_iter().enumerate() {
+        // nested deeper than serde_yaml reads: refused before libyaml spends minutes on it
+        if let Err(deep) = crate::yaml_depth::check(&doc) {
+            errors.push(format!(
+                "{}:{}:{}: {deep}",
+                f.path,
+                deep.line + offset,
+                deep.column
+            ));
+            continue;
+        }
         // What the document is, from its top-level lines: one YAML parse instead of two.
         // Flow-style documents (`{kind: ...}`) take the slow path through a generic Value.
         let (kind, has_groups) = match top_level_kind(&doc) {

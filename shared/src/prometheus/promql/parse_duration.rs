@@ -78,6 +78,10 @@ impl Parser<'_> {
 
     /// Arithmetic of durations with the grammar's precedence.
     fn parse_duration_expr(&mut self, min: u8) -> PResult<DurationExpr> {
+        crate::deep::grow(|| self.parse_duration_expr_here(min))
+    }
+
+    fn parse_duration_expr_here(&mut self, min: u8) -> PResult<DurationExpr> {
         let mut lhs = self.parse_duration_unary()?;
         loop {
             let op = self.tok.typ;
@@ -177,7 +181,8 @@ impl Parser<'_> {
     /// `applyUnaryOpToDurationExpr`: a sign on a literal is folded into it.
     fn apply_unary(&self, op: ItemType, start: usize, e: DurationExpr) -> PResult<DurationExpr> {
         match e {
-            DurationExpr::Number { seconds, span } => {
+            DurationExpr::Number { seconds, ref span } => {
+                let span = span.clone();
                 let seconds = if op == SUB { -seconds } else { seconds };
                 if out_of_range(seconds) {
                     return Err(ParseError::new(

@@ -53,6 +53,7 @@ impl Parser<'_> {
                 let e = self.parse_expr(0)?;
                 let close = self.expect(RIGHT_PAREN)?;
                 Ok(Expr::Paren {
+                    typ: e.value_type(),
                     expr: Box::new(e),
                     span: start..close.end,
                 })
@@ -66,31 +67,35 @@ impl Parser<'_> {
             {
                 self.parse_call()
             }
-            t if is_metric_identifier(t) => {
-                let name = self.val().to_string();
-                let span = self.tok.pos..self.tok.end;
-                self.advance()?;
-                if self.tok.typ == LEFT_BRACE {
-                    let mut e = self.parse_vector_selector(Some(name))?;
-                    if let Expr::Vector(v) = &mut e {
-                        v.span.start = span.start;
-                    }
-                    Ok(e)
-                } else {
-                    Ok(Expr::Vector(Box::new(VectorSelector {
-                        matchers: vec![Matcher {
-                            name: "__name__".into(),
-                            op: MatchOp::Equal,
-                            value: name.clone(),
-                        }],
-                        name: Some(name),
-                        modifiers: Modifiers::default(),
-                        span,
-                    })))
-                }
-            }
+            t if is_metric_identifier(t) => self.parse_metric_selector(),
             _ => Err(self.unexpected()),
         }
+    }
+
+    /// `name` or `name{matchers}`. Not inlined, as the other operands are not: a deep nesting
+    /// of parentheses goes through [`Self::parse_primary`]'s frame at every level.
+    #[inline(never)]
+    fn parse_metric_selector(&mut self) -> PResult<Expr> {
+        let name = self.val().to_string();
+        let span = self.tok.pos..self.tok.end;
+        self.advance()?;
+        if self.tok.typ == LEFT_BRACE {
+            let mut e = self.parse_vector_selector(Some(name))?;
+            if let Expr::Vector(v) = &mut e {
+                v.span.start = span.start;
+            }
+            return Ok(e);
+        }
+        Ok(Expr::Vector(Box::new(VectorSelector {
+            matchers: vec![Matcher {
+                name: "__name__".into(),
+                op: MatchOp::Equal,
+                value: name.clone(),
+            }],
+            name: Some(name),
+            modifiers: Modifiers::default(),
+            span,
+        })))
     }
 
     /// `name(args...)`.
@@ -297,6 +302,7 @@ impl Parser<'_> {
     }
 
     /// `[range]` or `[range:step]` after an operand.
+    #[inline(never)]
     fn parse_range_or_subquery(&mut self, e: Expr) -> PResult<Expr> {
         let open = self.tok.pos;
         self.advance()?;
@@ -325,9 +331,11 @@ impl Parser<'_> {
                 if let Some(why) = why {
                     return Err(ParseError::new(open..close_end, why.into()));
                 }
-                let Expr::Vector(vs) = e else {
+                let mut e = e;
+                let Expr::Vector(vs) = &mut e else {
                     unreachable!("checked")
                 };
+                let vs = std::mem::take(vs);
                 Ok(Expr::Matrix {
                     vs,
                     range,
@@ -346,6 +354,7 @@ impl Parser<'_> {
                 };
                 let close = self.expect(RIGHT_BRACKET)?;
                 Ok(Expr::Subquery(Box::new(Subquery {
+                    start: e.span().start,
                     expr: e,
                     range,
                     step,
@@ -358,6 +367,7 @@ impl Parser<'_> {
     }
 
     /// `@ <timestamp>` or `@ start()`/`@ end()`.
+    #[inline(never)]
     fn parse_at(&mut self, e: &mut Expr) -> PResult<()> {
         let at = match self.tok.typ {
             START | END => {
@@ -402,6 +412,7 @@ impl Parser<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     fn add_offset(&mut self, e: &mut Expr, d: DurationValue) -> PResult<()> {
         let m = self.modifiers_of(e, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")?;
         // as `addOffset`: a literal 0 offset counts as none, an expression always as one
@@ -418,6 +429,7 @@ impl Parser<'_> {
         Ok(())
     }
 
+    #[inline(never)]
     fn set_anchored_or_smoothed(&mut self, e: &mut Expr, anchored: bool) -> PResult<()> {
         let word = if anchored { "anchored" } else { "smoothed" };
         if !self.features.extended_range_selectors {

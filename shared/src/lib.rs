@@ -31,6 +31,7 @@ pub mod duration;
 pub mod endpoint;
 pub mod error;
 pub mod fields;
+pub mod fuzzing;
 pub mod gotemplate;
 pub mod limits;
 pub mod output;

@@ -39,7 +39,8 @@ pub struct RuleGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_offset: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
+    /// Go's `int` in Prometheus, an integer in the CRD: a negative one is accepted.
+    pub limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_response_strategy: Option<String>,
     #[serde(
@@ -80,9 +81,32 @@ pub struct Rule {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// A mapping whose keys are each written once: Prometheus's YAML reader (yaml.v3) refuses a key
+/// written twice (`mapping key "x" already defined`), where serde would keep the last value.
+struct UniqueKeys;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = BTreeMap<String, serde_yaml::Value>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a mapping of names to strings")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some((k, v)) = m.next_entry::<String, serde_yaml::Value>()? {
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!(
+                    "mapping key `{k}` is written twice"
+                )));
+            }
+            out.insert(k, v);
+        }
+        Ok(out)
+    }
+}
+
 /// Label and annotation values must be strings (the CRD says so); `severity: 1` is an error, not `"1"`.
 fn strict_strings<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    let raw = BTreeMap::<String, serde_yaml::Value>::deserialize(d)?;
+    let raw = d.deserialize_map(UniqueKeys)?;
     raw.into_iter()
         .map(|(k, v)| match v {
             serde_yaml::Value::String(s) => Ok((k, s)),
@@ -419,6 +443,16 @@ mod tests {
             errs[2],
             "a.yml: PrometheusRule `a` is defined twice (also in a.yaml)"
         );
+    }
+
+    /// Found against promtool 3.14: a key written twice is refused, a negative `limit` is not.
+    #[test]
+    fn keys_written_twice_and_negative_limits_as_prometheus_reads_them() {
+        let twice = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels:\n          a: x\n          a: y\n";
+        let errs = build(&[file("t.yaml", twice)], "m").unwrap_err();
+        assert!(errs[0].contains("key `a` is written twice"), "{errs:?}");
+        let limit = build(&[file("l.yaml", "groups: [{name: g, limit: -1}]")], "m");
+        assert_eq!(limit.unwrap()[0].spec.groups[0].limit, Some(-1));
     }
 
     #[test]

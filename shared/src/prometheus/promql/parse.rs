@@ -68,6 +68,8 @@ pub(super) struct Parser<'a> {
     lex: Lexer<'a>,
     pub(super) tok: Item,
     peeked: Option<Item>,
+    /// The current token was consumed; the next is read when the parser looks at it.
+    pending: bool,
     pub(super) last_closing: usize,
     pub(super) features: Features,
     pub(super) ctx: Vec<Ctx>,
@@ -101,6 +103,7 @@ impl<'a> Parser<'a> {
                 message: None,
             },
             peeked: None,
+            pending: false,
             last_closing: 0,
             features,
             ctx: Vec::new(),
@@ -129,17 +132,36 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Move to the next token.
+    /// Move past the current token. The next one is read only when the parser looks at it
+    /// ([`Self::typ`]), as Prometheus's parser reads a lookahead only when its grammar needs one:
+    /// what finishes a construct (a function's name checked after its `)`, a regex after its
+    /// string) comes before a lexer error in the token after it.
     pub(super) fn advance(&mut self) -> PResult<()> {
-        self.tok = match self.peeked.take() {
-            Some(t) => t,
-            None => self.fetch()?,
-        };
+        self.pending = true;
         Ok(())
+    }
+
+    /// Read the token moved to, if not yet read.
+    fn fill(&mut self) -> PResult<()> {
+        if self.pending {
+            self.pending = false;
+            self.tok = match self.peeked.take() {
+                Some(t) => t,
+                None => self.fetch()?,
+            };
+        }
+        Ok(())
+    }
+
+    /// The type of the current token (read now if it was not).
+    pub(super) fn typ(&mut self) -> PResult<ItemType> {
+        self.fill()?;
+        Ok(self.tok.typ)
     }
 
     /// The token after the current one.
     pub(super) fn peek(&mut self) -> PResult<ItemType> {
+        self.fill()?;
         if self.peeked.is_none() {
             self.peeked = Some(self.fetch()?);
         }
@@ -166,7 +188,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn expect(&mut self, t: ItemType) -> PResult<Item> {
-        if self.tok.typ != t {
+        if self.typ()? != t {
             return Err(self.unexpected());
         }
         let item = self.tok.clone();
@@ -188,11 +210,11 @@ impl<'a> Parser<'a> {
 
     /// The whole input as one expression.
     pub(super) fn parse_top(&mut self) -> PResult<Expr> {
-        if self.tok.typ == EOF {
+        if self.typ()? == EOF {
             return Err(ParseError::new(0..0, "no expression found in input".into()));
         }
         let e = self.parse_expr(0)?;
-        if self.tok.typ != EOF {
+        if self.typ()? != EOF {
             return Err(self.unexpected());
         }
         Ok(e)
@@ -215,7 +237,7 @@ impl<'a> Parser<'a> {
     #[inline(never)]
     fn parse_binary_rest(&mut self, mut lhs: Expr, min: u8) -> PResult<Expr> {
         loop {
-            let op = self.tok.typ;
+            let op = self.typ()?;
             let Some((prec, right)) = binary_precedence(op) else {
                 break;
             };
@@ -249,10 +271,10 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_unary(&mut self) -> PResult<Expr> {
-        if !matches!(self.tok.typ, ADD | SUB) {
+        if !matches!(self.typ()?, ADD | SUB) {
             return self.parse_postfix();
         }
-        let (op, start) = (self.tok.typ, self.tok.pos);
+        let (op, start) = (self.typ()?, self.tok.pos);
         self.advance()?;
         let e = self.parse_expr(UNARY_OPERAND)?;
         let span = start..e.span().end;
@@ -274,7 +296,7 @@ impl<'a> Parser<'a> {
     pub(super) fn number_duration_literal(&mut self) -> PResult<(f64, std::ops::Range<usize>)> {
         let span = self.tok.pos..self.tok.end;
         let text = self.val();
-        let v = if self.tok.typ == DURATION {
+        let v = if self.typ()? == DURATION {
             number::parse_duration(text).map_err(|e| ParseError::new(span.clone(), e))?
         } else {
             number::parse_number(text).map_err(|e| ParseError::new(span.clone(), e))?
@@ -282,6 +304,28 @@ impl<'a> Parser<'a> {
         self.advance()?;
         Ok((v, span))
     }
+}
+
+/// Tokens an expression can start with (the grammar's FIRST set of `expr`).
+pub(super) fn starts_expr(t: ItemType) -> bool {
+    is_metric_identifier(t)
+        || matches!(
+            t,
+            NUMBER
+                | DURATION
+                | STRING
+                | LEFT_PAREN
+                | LEFT_BRACE
+                | ADD
+                | SUB
+                | IDENTIFIER
+                | START
+                | END
+                | STEP
+                | RANGE
+                | MAX_OF
+                | MIN_OF
+        )
 }
 
 /// Keywords that may name a metric (`metric_identifier`).

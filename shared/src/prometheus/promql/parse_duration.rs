@@ -42,8 +42,8 @@ impl Parser<'_> {
 
     /// What follows `offset` (see the module docs).
     pub(super) fn parse_offset_duration(&mut self) -> PResult<DurationValue> {
-        let signed = matches!(self.tok.typ, ADD | SUB);
-        let next = if signed { self.peek()? } else { self.tok.typ };
+        let signed = matches!(self.typ()?, ADD | SUB);
+        let next = if signed { self.peek()? } else { self.typ()? };
         let ends = match next {
             NUMBER | DURATION | STEP | RANGE | MAX_OF | MIN_OF => true,
             LEFT_PAREN => signed,
@@ -52,11 +52,11 @@ impl Parser<'_> {
         if !ends {
             return self.parse_duration_expr(0).map(value);
         }
-        let (op, start) = (self.tok.typ, self.tok.pos);
+        let (op, start) = (self.typ()?, self.tok.pos);
         if signed {
             self.advance()?;
         }
-        let inner = match self.tok.typ {
+        let inner = match self.typ()? {
             NUMBER | DURATION => {
                 let (seconds, span) = self.number_duration_literal()?;
                 let seconds = if op == SUB { -seconds } else { seconds };
@@ -84,7 +84,7 @@ impl Parser<'_> {
     fn parse_duration_expr_here(&mut self, min: u8) -> PResult<DurationExpr> {
         let mut lhs = self.parse_duration_unary()?;
         loop {
-            let op = self.tok.typ;
+            let op = self.typ()?;
             let Some((prec, right)) = precedence(op) else {
                 break;
             };
@@ -110,8 +110,8 @@ impl Parser<'_> {
     }
 
     fn parse_duration_unary(&mut self) -> PResult<DurationExpr> {
-        if matches!(self.tok.typ, ADD | SUB) {
-            let (op, start) = (self.tok.typ, self.tok.pos);
+        if matches!(self.typ()?, ADD | SUB) {
+            let (op, start) = (self.typ()?, self.tok.pos);
             self.advance()?;
             let e = self.parse_duration_expr(UNARY_OPERAND)?;
             return self.apply_unary(op, start, e);
@@ -121,7 +121,7 @@ impl Parser<'_> {
 
     /// A literal, `( expr )`, `step()`, `range()`, `max_of(a, b)`, `min_of(a, b)`.
     fn parse_duration_operand(&mut self) -> PResult<DurationExpr> {
-        match self.tok.typ {
+        match self.typ()? {
             NUMBER | DURATION => {
                 let (seconds, span) = self.number_duration_literal()?;
                 if out_of_range(seconds) {
@@ -149,7 +149,7 @@ impl Parser<'_> {
     }
 
     fn parse_duration_call(&mut self) -> PResult<DurationExpr> {
-        let (op, start) = (self.tok.typ, self.tok.pos);
+        let (op, start) = (self.typ()?, self.tok.pos);
         match op {
             STEP | RANGE => {
                 self.advance()?;

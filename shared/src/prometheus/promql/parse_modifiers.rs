@@ -19,19 +19,19 @@ impl Parser<'_> {
             span: 0..0,
             typ: ValueType::Vector,
         });
-        if self.tok.typ == BOOL {
+        if self.typ()? == BOOL {
             b.return_bool = true;
             self.advance()?;
         }
-        if matches!(self.tok.typ, ON | IGNORING) {
-            b.matching.on = self.tok.typ == ON;
+        if matches!(self.typ()?, ON | IGNORING) {
+            b.matching.on = self.typ()? == ON;
             b.matching.explicit = true;
             self.advance()?;
             b.matching.labels = self.parse_grouping_labels()?;
-            if matches!(self.tok.typ, GROUP_LEFT | GROUP_RIGHT) {
-                let right = self.tok.typ == GROUP_RIGHT;
+            if matches!(self.typ()?, GROUP_LEFT | GROUP_RIGHT) {
+                let right = self.typ()? == GROUP_RIGHT;
                 self.advance()?;
-                let include = if self.tok.typ == LEFT_PAREN {
+                let include = if self.typ()? == LEFT_PAREN {
                     self.parse_grouping_labels()?
                 } else {
                     Vec::new()
@@ -39,7 +39,7 @@ impl Parser<'_> {
                 b.matching.group = Some((right, include));
             }
         }
-        match self.tok.typ {
+        match self.typ()? {
             FILL => {
                 self.advance()?;
                 let v = self.parse_fill_value()?;
@@ -47,11 +47,11 @@ impl Parser<'_> {
                 b.matching.fill_rhs = Some(v);
             }
             FILL_LEFT | FILL_RIGHT => {
-                let first_left = self.tok.typ == FILL_LEFT;
+                let first_left = self.typ()? == FILL_LEFT;
                 self.advance()?;
                 let v = self.parse_fill_value()?;
                 let second = if first_left { FILL_RIGHT } else { FILL_LEFT };
-                let w = if self.tok.typ == second {
+                let w = if self.typ()? == second {
                     self.advance()?;
                     Some(self.parse_fill_value()?)
                 } else {
@@ -73,15 +73,15 @@ impl Parser<'_> {
     /// `( number )` or `( -number )` of a fill modifier.
     fn parse_fill_value(&mut self) -> PResult<f64> {
         self.expect(LEFT_PAREN)?;
-        let neg = match self.tok.typ {
+        let neg = match self.typ()? {
             ADD | SUB => {
-                let neg = self.tok.typ == SUB;
+                let neg = self.typ()? == SUB;
                 self.advance()?;
                 neg
             }
             _ => false,
         };
-        let v = match self.tok.typ {
+        let v = match self.typ()? {
             NUMBER | DURATION => self.number_duration_literal()?.0,
             _ => return Err(self.unexpected()),
         };
@@ -95,18 +95,18 @@ impl Parser<'_> {
         let mut labels = Vec::new();
         self.ctx.push(Ctx::GroupingLabel);
         let r = (|| {
-            if self.tok.typ == RIGHT_PAREN {
+            if self.typ()? == RIGHT_PAREN {
                 self.advance()?;
                 return Ok(());
             }
             loop {
                 labels.push(self.grouping_label()?);
                 *self.ctx.last_mut().expect("pushed") = Ctx::GroupingNext;
-                match self.tok.typ {
+                match self.typ()? {
                     COMMA => {
                         self.advance()?;
                         *self.ctx.last_mut().expect("pushed") = Ctx::GroupingLabel;
-                        if self.tok.typ == RIGHT_PAREN {
+                        if self.typ()? == RIGHT_PAREN {
                             self.advance()?;
                             return Ok(());
                         }
@@ -124,7 +124,7 @@ impl Parser<'_> {
     }
 
     fn grouping_label(&mut self) -> PResult<String> {
-        let t = self.tok.typ;
+        let t = self.typ()?;
         let label = match t {
             STRING => {
                 let span = self.tok.pos..self.tok.end;

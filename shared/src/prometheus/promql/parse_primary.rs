@@ -3,7 +3,7 @@
 //! as Prometheus 3.14's grammar and actions have them.
 use super::ast::*;
 use super::number;
-use super::parse::{function, is_metric_identifier, Ctx, PResult, Parser};
+use super::parse::{function, is_metric_identifier, starts_expr, Ctx, PResult, Parser};
 use super::token::{ItemType, ItemType::*};
 use super::{Feature, Gate, ParseError};
 
@@ -12,7 +12,7 @@ impl Parser<'_> {
     pub(super) fn parse_postfix(&mut self) -> PResult<Expr> {
         let mut e = self.parse_primary()?;
         loop {
-            match self.tok.typ {
+            match self.typ()? {
                 LEFT_BRACKET => e = self.parse_range_or_subquery(e)?,
                 OFFSET => {
                     self.advance()?;
@@ -24,7 +24,7 @@ impl Parser<'_> {
                     self.within(Ctx::At, |p| p.parse_at(&mut e))?;
                 }
                 ANCHORED | SMOOTHED => {
-                    let anchored = self.tok.typ == ANCHORED;
+                    let anchored = self.typ()? == ANCHORED;
                     self.set_anchored_or_smoothed(&mut e, anchored)?;
                     self.advance()?;
                 }
@@ -34,7 +34,7 @@ impl Parser<'_> {
     }
 
     fn parse_primary(&mut self) -> PResult<Expr> {
-        let t = self.tok.typ;
+        let t = self.typ()?;
         match t {
             NUMBER | DURATION => {
                 let (val, span) = self.number_duration_literal()?;
@@ -79,7 +79,7 @@ impl Parser<'_> {
         let name = self.val().to_string();
         let span = self.tok.pos..self.tok.end;
         self.advance()?;
-        if self.tok.typ == LEFT_BRACE {
+        if self.typ()? == LEFT_BRACE {
             let mut e = self.parse_vector_selector(Some(name))?;
             if let Expr::Vector(v) = &mut e {
                 v.span.start = span.start;
@@ -116,17 +116,19 @@ impl Parser<'_> {
     fn parse_call_body(&mut self) -> PResult<Vec<Expr>> {
         self.expect(LEFT_PAREN)?;
         let mut args = Vec::new();
-        if self.tok.typ == RIGHT_PAREN {
+        if self.typ()? == RIGHT_PAREN {
             self.advance()?;
             return Ok(args);
         }
         loop {
             args.push(self.parse_expr(0)?);
-            match self.tok.typ {
+            match self.typ()? {
                 COMMA => {
                     let comma = self.tok.pos..self.tok.end;
                     self.advance()?;
-                    if self.tok.typ == RIGHT_PAREN {
+                    // the grammar's `function_call_args COMMA` is reduced (with this error) by
+                    // whatever comes next that starts no expression, `)` or not
+                    if !starts_expr(self.typ()?) {
                         return Err(ParseError::new(
                             comma,
                             "trailing commas not allowed in function call args".into(),
@@ -144,17 +146,17 @@ impl Parser<'_> {
 
     /// `sum by (l) (expr)`, `sum (expr) without (l)`, `topk(5, expr)`.
     fn parse_aggregation(&mut self) -> PResult<Expr> {
-        let op = self.tok.typ;
+        let op = self.typ()?;
         let start = self.tok.pos;
         self.advance()?;
         self.within(Ctx::Aggregation, |p| {
             let mut grouping = None;
-            if matches!(p.tok.typ, BY | WITHOUT) {
+            if matches!(p.typ()?, BY | WITHOUT) {
                 grouping = Some(p.parse_aggregate_modifier()?);
             }
             let args = p.parse_call_body()?;
             let mut end = p.last_closing;
-            if grouping.is_none() && matches!(p.tok.typ, BY | WITHOUT) {
+            if grouping.is_none() && matches!(p.typ()?, BY | WITHOUT) {
                 grouping = Some(p.parse_aggregate_modifier()?);
                 end = p.last_closing;
             }
@@ -163,7 +165,7 @@ impl Parser<'_> {
     }
 
     fn parse_aggregate_modifier(&mut self) -> PResult<(bool, Vec<String>)> {
-        let without = self.tok.typ == WITHOUT;
+        let without = self.typ()? == WITHOUT;
         self.advance()?;
         Ok((without, self.parse_grouping_labels()?))
     }
@@ -228,12 +230,12 @@ impl Parser<'_> {
         self.ctx.push(Ctx::MatcherStart);
         let r = (|| loop {
             *self.ctx.last_mut().expect("pushed") = Ctx::MatcherStart;
-            if self.tok.typ == RIGHT_BRACE {
+            if self.typ()? == RIGHT_BRACE {
                 return Ok(());
             }
             matchers.push(self.parse_matcher()?);
             *self.ctx.last_mut().expect("pushed") = Ctx::MatcherNext;
-            match self.tok.typ {
+            match self.typ()? {
                 COMMA => self.advance()?,
                 RIGHT_BRACE => return Ok(()),
                 _ => return Err(self.unexpected()),
@@ -261,7 +263,7 @@ impl Parser<'_> {
     /// `label op "value"`, `"label" op "value"`, or `"metric"`.
     fn parse_matcher(&mut self) -> PResult<Matcher> {
         let start = self.tok.pos;
-        let (name, quoted) = match self.tok.typ {
+        let (name, quoted) = match self.typ()? {
             IDENTIFIER => (self.val().to_string(), false),
             STRING => {
                 let span = self.tok.pos..self.tok.end;
@@ -273,7 +275,7 @@ impl Parser<'_> {
             _ => return Err(self.unexpected()),
         };
         self.advance()?;
-        let op = match self.tok.typ {
+        let op = match self.typ()? {
             EQL => MatchOp::Equal,
             NEQ => MatchOp::NotEqual,
             EQL_REGEX => MatchOp::Regexp,
@@ -289,7 +291,7 @@ impl Parser<'_> {
             _ => return Err(self.within(Ctx::MatcherOp, |p| Ok(p.unexpected()))?),
         };
         self.advance()?;
-        if self.tok.typ != STRING {
+        if self.typ()? != STRING {
             return Err(self.within(Ctx::MatcherValue, |p| Ok(p.unexpected()))?);
         }
         let span = self.tok.pos..self.tok.end;
@@ -314,7 +316,7 @@ impl Parser<'_> {
     }
 
     fn range_tail(&mut self, e: Expr, open: usize, range: DurationValue) -> PResult<Expr> {
-        match self.tok.typ {
+        match self.typ()? {
             RIGHT_BRACKET => {
                 let close_end = self.tok.end;
                 self.advance()?;
@@ -345,7 +347,7 @@ impl Parser<'_> {
             COLON => {
                 self.advance()?;
                 *self.ctx.last_mut().expect("pushed") = Ctx::SubqueryStep;
-                let step = if self.tok.typ == RIGHT_BRACKET {
+                let step = if self.typ()? == RIGHT_BRACKET {
                     None
                 } else {
                     let s = self.parse_positive_duration()?;
@@ -369,9 +371,9 @@ impl Parser<'_> {
     /// `@ <timestamp>` or `@ start()`/`@ end()`.
     #[inline(never)]
     fn parse_at(&mut self, e: &mut Expr) -> PResult<()> {
-        let at = match self.tok.typ {
+        let at = match self.typ()? {
             START | END => {
-                let at = if self.tok.typ == START {
+                let at = if self.typ()? == START {
                     At::Start
                 } else {
                     At::End
@@ -382,10 +384,10 @@ impl Parser<'_> {
                 at
             }
             ADD | SUB | NUMBER | DURATION => {
-                let neg = self.tok.typ == SUB;
-                if matches!(self.tok.typ, ADD | SUB) {
+                let neg = self.typ()? == SUB;
+                if matches!(self.typ()?, ADD | SUB) {
                     self.advance()?;
-                    if !matches!(self.tok.typ, NUMBER | DURATION) {
+                    if !matches!(self.typ()?, NUMBER | DURATION) {
                         return Err(self.unexpected());
                     }
                 }
@@ -409,6 +411,7 @@ impl Parser<'_> {
             ));
         }
         self.modifiers_of(e, "")?.at = Some(at);
+        self.end_at_last_closing(e);
         Ok(())
     }
 
@@ -426,7 +429,19 @@ impl Parser<'_> {
             ));
         }
         self.modifiers_of(e, "")?.offset = Some(d);
+        self.end_at_last_closing(e);
         Ok(())
+    }
+
+    /// A selector, range or subquery given a modifier ends where the modifier does (its
+    /// `PosRange.End`/`EndPos` set to `lastClosing`, as `addOffset` and `setTimestamp` do).
+    fn end_at_last_closing(&self, e: &mut Expr) {
+        match e {
+            Expr::Vector(v) => v.span.end = self.last_closing,
+            Expr::Matrix { end, .. } => *end = self.last_closing,
+            Expr::Subquery(s) => s.end = self.last_closing,
+            _ => {}
+        }
     }
 
     #[inline(never)]

@@ -134,8 +134,11 @@ fn generated(seed: u64, n: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(n);
     while out.len() < n {
         if !out.is_empty() && rng.one_in(3) {
-            let base = out[rng.below(out.len())].clone();
-            out.push(gen::mutate(&mut rng, &base));
+            let mut m = out[rng.below(out.len())].clone();
+            for _ in 0..1 + rng.below(3) {
+                m = gen::mutate(&mut rng, &m);
+            }
+            out.push(m);
             continue;
         }
         let want = *rng.pick(&[ValueType::Vector, ValueType::Vector, ValueType::Scalar]);

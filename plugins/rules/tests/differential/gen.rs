@@ -396,6 +396,14 @@ pub fn mutate(rng: &mut Rng, expr: &str) -> String {
     }
     let i = rng.below(spans.len());
     let t = spans[i].clone();
+    if rng.one_in(5) {
+        // a character put in between tokens
+        let c = rng.word(&[
+            "(", ")", "[", "]", "{", "}", ",", "\"", "@", "#", "\n", ":", "~", "!", "=", "`", "'",
+            "-", "1", "x", "é",
+        ]);
+        return format!("{}{c}{}", &expr[..t.start], &expr[t.start..]);
+    }
     match rng.below(3) {
         0 => format!("{}{}", &expr[..t.start], &expr[t.end..]),
         1 => format!(

@@ -10,10 +10,12 @@ use super::token::{ItemType, ItemType::*};
 use super::ParseError;
 
 /// `durationLiteralOutOfRange`: seconds a time.Duration cannot hold.
+#[allow(clippy::manual_range_contains)] // `!contains` would call NaN out of range: Go does not
 fn out_of_range(seconds: f64) -> bool {
     // 2^63 nanoseconds, as `1<<63/1e9` is in Go
     const LIMIT: f64 = 9_223_372_036.854_776;
-    !(-LIMIT..=LIMIT).contains(&seconds)
+    // as Go compares: NaN is not out of range
+    seconds > LIMIT || seconds < -LIMIT
 }
 
 fn precedence(t: ItemType) -> Option<(u8, bool)> {

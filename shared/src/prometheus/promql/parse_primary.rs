@@ -320,11 +320,13 @@ impl Parser<'_> {
             RIGHT_BRACKET => {
                 let close_end = self.tok.end;
                 self.advance()?;
+                // as the grammar's action: a literal offset other than 0 and an `@ <timestamp>`
+                // are refused before a range; an offset expression, `@ start()`/`@ end()` are not
                 let why = match &e {
-                    Expr::Vector(v) if v.modifiers.offset.is_some() => {
+                    Expr::Vector(v) if matches!(v.modifiers.offset, Some(DurationValue::Seconds(s)) if s != 0.0) => {
                         Some("no offset modifiers allowed before range")
                     }
-                    Expr::Vector(v) if v.modifiers.at.is_some() => {
+                    Expr::Vector(v) if matches!(v.modifiers.at, Some(At::Timestamp(_))) => {
                         Some("no @ modifiers allowed before range")
                     }
                     Expr::Vector(_) => None,

@@ -4,7 +4,7 @@
 //! promstack's parser and by `promtool check rules` under every combination of the feature flags
 //! that its text can touch; and at least 10,000 generated rule files (`differential/rules.rs`)
 //! through `rules validate` and promtool. The verdicts must agree, and for a refused expression
-//! its place (line:column). Every disagreement found was fixed in the parser and is kept in
+//! its place (line:column) and Prometheus's message. Every disagreement found was fixed in the parser and is kept in
 //! `differential/regressions.txt`, checked first.
 #[path = "differential/gen.rs"]
 mod gen;
@@ -148,9 +148,11 @@ fn generated(seed: u64, n: usize) -> Vec<String> {
     out
 }
 
-/// promstack's verdict: `None` when it parses, else the place of the error.
-fn ours(expr: &str, features: Features) -> Option<String> {
-    parse(expr, features).err().map(|e| e.position(expr))
+/// promstack's verdict: `None` when it parses, else the place of the error and its message.
+fn ours(expr: &str, features: Features) -> Option<(String, String)> {
+    parse(expr, features)
+        .err()
+        .map(|e| (e.position(expr), e.message))
 }
 
 #[test]
@@ -179,7 +181,8 @@ fn promql_agrees_with_promtool() {
             checked += 1;
             let agree = match (t, m) {
                 (None, None) => true,
-                (Some((Some(pos), _)), Some(p)) => pos == p,
+                // the place, and Prometheus's words too
+                (Some((Some(pos), why)), Some((p, mine))) => pos == p && why == mine,
                 (Some((None, _)), Some(_)) => true,
                 _ => false,
             };

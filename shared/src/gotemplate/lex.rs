@@ -97,7 +97,7 @@ impl Item {
             Kind::Eof => "EOF".into(),
             Kind::Error => self.val.clone(),
             k if k.is_keyword() => format!("<{}>", self.val),
-            _ if self.val.chars().count() > 10 => format!("{}...", go_quote_prefix(&self.val, 10)),
+            _ if self.val.len() > 10 => format!("{}...", go_quote_prefix(&self.val, 10)),
             _ => go_quote(&self.val),
         }
     }

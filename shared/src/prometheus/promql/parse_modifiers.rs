@@ -3,7 +3,7 @@
 //! 3.14's grammar has them (`bin_modifier`, `grouping_labels`, `maybe_label`).
 use super::ast::*;
 use super::number;
-use super::parse::{Ctx, PResult, Parser};
+use super::parse::{starts_expr, Ctx, PResult, Parser};
 use super::token::{ItemType, ItemType::*};
 use super::ParseError;
 
@@ -31,10 +31,13 @@ impl Parser<'_> {
             if matches!(self.typ()?, GROUP_LEFT | GROUP_RIGHT) {
                 let right = self.typ()? == GROUP_RIGHT;
                 self.advance()?;
-                let include = if self.typ()? == LEFT_PAREN {
-                    self.parse_grouping_labels()?
-                } else {
-                    Vec::new()
+                let include = match self.typ()? {
+                    LEFT_PAREN => self.parse_grouping_labels()?,
+                    // what starts no operand is caught by `maybe_grouping_labels`
+                    t if !starts_expr(t) => {
+                        return Err(self.within(Ctx::GroupingOpen, |p| Ok(p.unexpected()))?)
+                    }
+                    _ => Vec::new(),
                 };
                 b.matching.group = Some((right, include));
             }

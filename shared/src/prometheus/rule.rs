@@ -61,7 +61,8 @@ pub struct Rule {
     pub alert: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
-    #[serde(deserialize_with = "string_or_number")]
+    /// Missing is empty: a problem of the rule, as Prometheus has it, not of the whole file.
+    #[serde(default, deserialize_with = "string_or_number")]
     pub expr: String,
     #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_: Option<String>,

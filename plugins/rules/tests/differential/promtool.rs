@@ -143,8 +143,8 @@ fn parse_expr_errors(stderr: &str, file: &Path) -> Vec<(usize, (Option<String>, 
     out
 }
 
-/// Which of `files` promtool refuses (their indexes), with its first error line for each.
-pub fn check_files(bin: &Path, files: &[PathBuf]) -> Vec<Option<String>> {
+/// What promtool says of each of `files`: its error lines (none: the file loads).
+pub fn check_files(bin: &Path, files: &[PathBuf]) -> Vec<Vec<String>> {
     const PER_RUN: usize = 500;
     let chunks: Vec<&[PathBuf]> = files.chunks(PER_RUN).collect();
     let results = promstack_shared::par::map(&chunks, |chunk| {
@@ -155,8 +155,9 @@ pub fn check_files(bin: &Path, files: &[PathBuf]) -> Vec<Option<String>> {
                 let prefix = format!("{}: ", f.display());
                 stderr
                     .lines()
-                    .find(|l| l.starts_with(&prefix))
-                    .map(|l| l[prefix.len()..].to_string())
+                    .filter_map(|l| l.strip_prefix(&prefix))
+                    .map(str::to_string)
+                    .collect()
             })
             .collect::<Vec<_>>()
     });

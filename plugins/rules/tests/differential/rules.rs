@@ -230,6 +230,27 @@ fn ours(path: &str, text: &str) -> Vec<String> {
     }
 }
 
+/// What promtool says of an expression or a template that promstack does not say: the place
+/// of a PromQL error (`could not parse expression: 1:5: parse error: ...`), a template's error
+/// (`template: __alert_A:1: ...`).
+fn unmatched(theirs: &[String], ours: &[String]) -> Vec<String> {
+    let mut missing = Vec::new();
+    for t in theirs {
+        let want = if let Some((_, rest)) = t.split_once("could not parse expression: ") {
+            let pos = rest.split_once(": parse error:").map_or(rest, |(p, _)| p);
+            format!("invalid PromQL: {pos}:")
+        } else if let Some(i) = t.find("template: __alert_") {
+            t[i..].to_string()
+        } else {
+            continue;
+        };
+        if !ours.iter().any(|o| o.contains(&want)) {
+            missing.push(want);
+        }
+    }
+    missing
+}
+
 pub fn compare(bin: &Path, seed: u64, n: usize) {
     let mut rng = Rng::new(seed);
     let tmp = tempfile::tempdir().unwrap();
@@ -252,16 +273,17 @@ pub fn compare(bin: &Path, seed: u64, n: usize) {
     let mine = promstack_shared::par::map(&indexed, |(i, t)| ours(&format!("f{i}.yaml"), t));
     let mut disagree = Vec::new();
     for (i, (t, m)) in theirs.iter().zip(&mine).enumerate() {
-        if t.is_some() == m.is_empty() {
+        let missing = unmatched(t, m);
+        if t.is_empty() != m.is_empty() || !missing.is_empty() {
             disagree.push(format!(
-                "f{i}.yaml: promtool {t:?}, promstack {m:?}\n{}",
+                "f{i}.yaml: promtool {t:?}, promstack {m:?} (not found: {missing:?})\n{}",
                 texts[i]
             ));
         }
     }
-    let refused = theirs.iter().filter(|t| t.is_some()).count();
+    let refused = theirs.iter().filter(|t| !t.is_empty()).count();
     let mut why: std::collections::BTreeMap<String, usize> = Default::default();
-    for t in theirs.iter().flatten() {
+    for t in theirs.iter().filter_map(|t| t.first()) {
         let key: String = t.split(": ").skip(1).collect::<Vec<_>>().join(": ");
         let key: String = key
             .chars()

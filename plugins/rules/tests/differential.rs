@@ -2,8 +2,8 @@
 //! tests and at least 100,000 generated ones (`differential/gen.rs`, from a seed that is printed;
 //! `PROMSTACK_DIFF_SEED=N` replays it, `PROMSTACK_DIFF_EXPRS` sets how many), each checked by
 //! promstack's parser and by `promtool check rules` under every combination of the feature flags
-//! that its text can touch; and at least 10,000 generated rule files (`differential/rules.rs`)
-//! through `rules validate` and promtool. The verdicts must agree, and for a refused expression
+//! that its text can touch; and Prometheus's own rulefmt test files and at least 10,000
+//! generated rule files (`differential/rules.rs`) through `rules validate` and promtool. The verdicts must agree, and for a refused expression
 //! its place (line:column) and Prometheus's message. Every disagreement found was fixed in the parser and is kept in
 //! `differential/regressions.txt`, checked first.
 #[path = "differential/gen.rs"]

@@ -251,18 +251,41 @@ fn unmatched(theirs: &[String], ours: &[String]) -> Vec<String> {
     missing
 }
 
+/// The rule files of Prometheus's own rulefmt tests (refdata), first.
+fn upstream_rule_files() -> Vec<String> {
+    let Some(refdata) = promstack_shared::refdata::dir() else {
+        return Vec::new();
+    };
+    let dir = refdata.join("upstream-tests/prometheus-v3.14.0/rulefmt");
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
 pub fn compare(bin: &Path, seed: u64, n: usize) {
     let mut rng = Rng::new(seed);
     let tmp = tempfile::tempdir().unwrap();
     let mut files: Vec<PathBuf> = Vec::new();
     let mut texts = Vec::new();
-    for i in 0..n {
-        let text = RuleGen {
-            rng: &mut rng,
-            anchor: false,
-            clean: false,
-        }
-        .file();
+    let upstream = upstream_rule_files();
+    for i in 0..n + upstream.len() {
+        let text = match upstream.get(i) {
+            Some(t) => t.clone(),
+            None => RuleGen {
+                rng: &mut rng,
+                anchor: false,
+                clean: false,
+            }
+            .file(),
+        };
         let path = tmp.path().join(format!("f{i}.yaml"));
         std::fs::write(&path, &text).unwrap();
         files.push(path);
@@ -299,7 +322,8 @@ pub fn compare(bin: &Path, seed: u64, n: usize) {
         &why[..why.len().min(8)]
     );
     eprintln!(
-        "rule files: {n} files ({refused} refused by promtool), {} disagreements",
+        "rule files: {} files ({refused} refused by promtool), {} disagreements",
+        files.len(),
         disagree.len()
     );
     crate::none_of(seed, &disagree, 10);

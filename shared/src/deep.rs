@@ -1,10 +1,11 @@
 //! Recursion over what a user wrote (a PromQL expression nested 10,000 deep, a sum of 20,000
 //! terms, a Go template's nested actions) that cannot overflow the native stack: each recursive
 //! step of a parser or of a walk over a tree runs inside [`grow`], which moves on to a new stack
-//! segment on the heap when little is left of the current one, on whatever thread it runs (the
-//! main thread, [`crate::par`]'s workers, tokio's). Go's goroutine stacks grow the same way, so
-//! Prometheus and Go's template parser have no depth limit of their own to match, and none is set
-//! where they set none.
+//! segment on the heap when little is left of the current one, on whatever thread it runs: the
+//! main thread (8 MiB, where the plugins' current-thread tokio runtime runs too), [`crate::par`]'s
+//! workers and tokio's blocking threads (2 MiB each, std's and tokio's default). Go's goroutine
+//! stacks grow the same way, so Prometheus and Go's template parser have no depth limit of their
+//! own to match, and none is set where they set none.
 
 /// Stack that must remain before a step runs; more than any step between two calls of [`grow`]
 /// uses (parsing one operand, checking one node, compiling one regex), in a debug build too.

@@ -21,17 +21,20 @@
 //! - [`limits`]: what the API server and the operator refuse of an object (names, labels, sizes).
 //! - [`secret`]: secret values that never print, password policy, generation, input.
 //! - [`error`]: typed errors and the exit codes they map to.
+//! - [`deep`]: recursion over user input that cannot overflow the stack.
 pub mod alertmanager;
 pub mod cli;
 pub mod completion;
 
 pub mod cluster;
 pub mod dashboard;
+pub mod deep;
 pub mod diagnose;
 pub mod duration;
 pub mod endpoint;
 pub mod error;
 pub mod fields;
+pub mod fuzzing;
 pub mod gotemplate;
 pub mod grafana;
 pub mod limits;
@@ -54,6 +57,7 @@ pub mod testing;
 pub mod ui;
 pub mod verb;
 pub mod wait;
+pub mod yaml_depth;
 pub mod yaml_path;
 
 pub use error::{exit_code_of, Error, ExitCode, Signal};

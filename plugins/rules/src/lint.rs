@@ -108,12 +108,14 @@ fn is_counter(name: &str) -> bool {
 }
 
 /// The metric a side of a comparison reads directly (through parens and aggregations), if any.
-fn bare_selector(e: &Expr) -> Option<&str> {
-    match e {
-        Expr::Paren { expr, .. } => bare_selector(expr),
-        Expr::Aggregate(a) => bare_selector(&a.expr),
-        Expr::Vector(v) => v.name.as_deref(),
-        _ => None,
+fn bare_selector(mut e: &Expr) -> Option<&str> {
+    loop {
+        e = match e {
+            Expr::Paren { expr, .. } => expr,
+            Expr::Aggregate(a) => &a.expr,
+            Expr::Vector(v) => return v.name.as_deref(),
+            _ => return None,
+        };
     }
 }
 

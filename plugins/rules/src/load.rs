@@ -163,8 +163,21 @@ fn locate(file: usize, f: &SourceFile, objects: &[PrometheusRule], origins: &[Or
     let (mut groups, mut rules) = (Vec::new(), Vec::new());
     let lines: Vec<&str> = f.text.lines().collect();
     let mut cursor = 0usize;
+    // the lines of each `key: value` looked for, in order: finding the next one after a line is
+    // a binary search, so a file whose rules are not found line by line (flow style) is not
+    // walked again for each rule
+    let mut at: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, line) in lines.iter().enumerate() {
+        for key in ["name", "alert", "record", "expr"] {
+            if let Some(v) = value_of(line, key) {
+                let v = if key == "expr" { "" } else { v };
+                at.entry((key, v)).or_default().push(i);
+            }
+        }
+    }
     let find = |from: usize, key: &str, want: &str| {
-        (from..lines.len()).find(|&i| value_of(lines[i], key) == Some(want))
+        let found = at.get(&(key, want))?;
+        found.get(found.partition_point(|&i| i < from)).copied()
     };
     let at = |i: usize| Loc {
         file: f.label(i + 1),
@@ -185,9 +198,7 @@ fn locate(file: usize, f: &SourceFile, objects: &[PrometheusRule], origins: &[Or
                 let hit = match (&rule.alert, &rule.record) {
                     (Some(a), _) => find(cursor, "alert", a),
                     (None, Some(rec)) => find(cursor, "record", rec),
-                    (None, None) => {
-                        (cursor..lines.len()).find(|&i| value_of(lines[i], "expr").is_some())
-                    }
+                    (None, None) => find(cursor, "expr", ""),
                 };
                 if let Some(i) = hit {
                     cursor = i + 1;

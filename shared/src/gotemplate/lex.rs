@@ -1,5 +1,5 @@
-//! The lexer of Go's `text/template` (`text/template/parse/lex.go`, Go 1.25, which Prometheus
-//! 3.14 is built with): text, `{{ }}` actions with their `-` trim markers, comments, and inside
+//! The lexer of Go's `text/template` (`text/template/parse/lex.go`, Go 1.26, which Prometheus
+//! 3.14.0 is built with): text, `{{ }}` actions with their `-` trim markers, comments, and inside
 //! an action the words, strings, numbers, variables, fields and punctuation, with Go's messages.
 
 /// A token of a template.
@@ -97,7 +97,7 @@ impl Item {
             Kind::Eof => "EOF".into(),
             Kind::Error => self.val.clone(),
             k if k.is_keyword() => format!("<{}>", self.val),
-            _ if self.val.chars().count() > 10 => format!("{}...", go_quote_prefix(&self.val, 10)),
+            _ if self.val.len() > 10 => format!("{}...", go_quote_prefix(&self.val, 10)),
             _ => go_quote(&self.val),
         }
     }

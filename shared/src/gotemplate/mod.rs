@@ -1,5 +1,5 @@
-//! Go's `text/template`, as far as its parse goes (`text/template/parse/parse.go`, Go 1.25):
-//! whether a template parses, with the functions and variables its user defines, and Go's
+//! Go's `text/template`, as far as its parse goes (`text/template/parse/parse.go` of Go 1.26,
+//! which Prometheus 3.14.0 is built with): whether a template parses, with the functions and variables its user defines, and Go's
 //! message when it does not (`template: NAME:LINE: undefined variable "$label"`). Prometheus
 //! parses every alert's labels and annotations this way when it loads a rule file and refuses
 //! the file when one does not parse; [`crate::prometheus::rule`] asks this module.
@@ -10,6 +10,7 @@ mod literal;
 mod parse;
 #[cfg(test)]
 mod tests;
+mod vars;
 
 /// What a template may use besides Go's built-in functions.
 pub struct Scope<'a> {

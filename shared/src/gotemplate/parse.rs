@@ -1,8 +1,14 @@
 //! The parser of Go's `text/template` (`parse.go`): actions, pipelines, control structures,
-//! variables in scope and functions defined.
+//! variables in scope and functions defined. Go's limit is kept: parentheses nested at most
+//! [`MAX_STACK_DEPTH`] deep; control structures nest without a limit, as in Go, each level
+//! through [`crate::deep::grow`].
 use super::lex::{Item, Kind, Lexer};
 use super::literal::{number, unquote};
+use super::vars::Vars;
 use super::{Scope, BUILTINS};
+
+/// `maxStackDepth`: how deep parenthesized pipelines may nest.
+pub(super) const MAX_STACK_DEPTH: usize = 10_000;
 
 /// Parse `text`; the error as Go words it.
 pub(super) fn parse(text: &str, scope: &Scope<'_>) -> Result<(), String> {
@@ -11,10 +17,9 @@ pub(super) fn parse(text: &str, scope: &Scope<'_>) -> Result<(), String> {
         peeked: Vec::new(),
         last_line: 1,
         action_line: 0,
-        vars: std::iter::once("$".to_string())
-            .chain(scope.variables.iter().map(|v| v.to_string()))
-            .collect(),
+        vars: Vars::new(scope.variables),
         range_depth: 0,
+        stack_depth: 0,
         scope,
     };
     p.parse()
@@ -26,8 +31,10 @@ struct Parser<'a, 's> {
     peeked: Vec<Item>,
     last_line: usize,
     action_line: usize,
-    vars: Vec<String>,
+    vars: Vars,
     range_depth: usize,
+    /// Parenthesized pipelines open (`stackDepth`).
+    stack_depth: usize,
     scope: &'s Scope<'s>,
 }
 
@@ -130,11 +137,19 @@ impl Parser<'_, '_> {
         let name = self.next_non_space();
         self.template_name(&name, "define clause")?;
         self.expect(Kind::RightDelim, "define clause")?;
-        let saved = std::mem::replace(&mut self.vars, vec!["$".into()]);
-        let (_, end) = self.item_list()?;
-        self.vars = saved;
-        if end != Ending::End {
-            return Err(self.errorf("unexpected {{else}} in define clause".into()));
+        self.tree_body("define clause")
+    }
+
+    /// The items of a `define` or a `block` up to its `{{end}}`: a tree of its own to Go
+    /// (`New`, `startParse`), with only `$` declared and no range or parenthesis open.
+    fn tree_body(&mut self, context: &str) -> PResult<()> {
+        let vars = std::mem::replace(&mut self.vars, Vars::new(&[]));
+        let ranges = std::mem::take(&mut self.range_depth);
+        let parens = std::mem::take(&mut self.stack_depth);
+        let list = self.item_list();
+        (self.vars, self.range_depth, self.stack_depth) = (vars, ranges, parens);
+        if list?.1 != Ending::End {
+            return Err(self.errorf(format!("unexpected {{{{else}}}} in {context}")));
         }
         Ok(())
     }
@@ -150,6 +165,10 @@ impl Parser<'_, '_> {
 
     /// Items up to `{{end}}` or `{{else}}`.
     fn item_list(&mut self) -> PResult<((), Ending)> {
+        crate::deep::grow(|| self.item_list_here())
+    }
+
+    fn item_list_here(&mut self) -> PResult<((), Ending)> {
         loop {
             if self.peek_non_space().kind == Kind::Eof {
                 return Err(self.errorf("unexpected EOF".into()));
@@ -184,10 +203,10 @@ impl Parser<'_, '_> {
                 } else {
                     "continue"
                 };
+                self.expect(Kind::RightDelim, &format!("{{{{{word}}}}}"))?;
                 if self.range_depth == 0 {
                     return Err(self.errorf(format!("{{{{{word}}}}} outside {{{{range}}}}")));
                 }
-                self.expect(Kind::RightDelim, word)?;
                 Ok(None)
             }
             Kind::Else => self.else_control().map(Some),
@@ -215,6 +234,10 @@ impl Parser<'_, '_> {
 
     /// `{{if|range|with pipeline}} list [{{else [if|with ...]}} list] {{end}}`.
     fn control(&mut self, kind: Kind) -> PResult<()> {
+        crate::deep::grow(|| self.control_here(kind))
+    }
+
+    fn control_here(&mut self, kind: Kind) -> PResult<()> {
         let context = match kind {
             Kind::If => "if",
             Kind::Range => "range",
@@ -265,17 +288,15 @@ impl Parser<'_, '_> {
         let name = self.next_non_space();
         self.template_name(&name, context)?;
         self.pipeline(context, Kind::RightDelim)?;
-        let saved = std::mem::replace(&mut self.vars, vec!["$".into()]);
-        let (_, end) = self.item_list()?;
-        self.vars = saved;
-        if end != Ending::End {
-            return Err(self.errorf("unexpected {{else}} in block clause".into()));
-        }
-        Ok(())
+        self.tree_body(context)
     }
 
     /// `declarations? command ('|' command)*` up to `end`; what each command starts with.
     fn pipeline(&mut self, context: &str, end: Kind) -> PResult<()> {
+        crate::deep::grow(|| self.pipeline_here(context, end))
+    }
+
+    fn pipeline_here(&mut self, context: &str, end: Kind) -> PResult<()> {
         let mut decls = 0;
         loop {
             let v = self.peek_non_space();
@@ -393,7 +414,7 @@ impl Parser<'_, '_> {
 
     /// A term and the fields after it; `None` when the next token is no operand.
     fn operand(&mut self) -> PResult<Option<Kind>> {
-        let Some(kind) = self.term()? else {
+        let Some(term) = self.term()? else {
             return Ok(None);
         };
         if self.peek().kind == Kind::Field {
@@ -401,16 +422,28 @@ impl Parser<'_, '_> {
                 self.next();
             }
             if matches!(
-                kind,
-                Kind::Bool | Kind::String | Kind::RawString | Kind::Number | Kind::Nil | Kind::Dot
+                term.kind,
+                Kind::Bool
+                    | Kind::String
+                    | Kind::RawString
+                    | Kind::Number
+                    | Kind::CharConstant
+                    | Kind::Complex
+                    | Kind::Nil
+                    | Kind::Dot
             ) {
-                return Err(self.errorf("unexpected . after term".into()));
+                // the node's String(): its text as written
+                return Err(self.errorf(format!(
+                    "unexpected . after term {}",
+                    crate::prometheus::promql::quote::go_quote(&term.val)
+                )));
             }
         }
-        Ok(Some(kind))
+        Ok(Some(term.kind))
     }
 
-    fn term(&mut self) -> PResult<Option<Kind>> {
+    /// A term, the token it starts with.
+    fn term(&mut self) -> PResult<Option<Item>> {
         let item = self.next_non_space();
         match item.kind {
             Kind::Identifier => {
@@ -424,7 +457,7 @@ impl Parser<'_, '_> {
             }
             Kind::Variable => {
                 let name = item.val.split('.').next().unwrap_or_default();
-                if !self.vars.iter().any(|v| v == name) {
+                if !self.vars.contains(name) {
                     return Err(self.errorf(format!(
                         "undefined variable {}",
                         crate::prometheus::promql::quote::go_quote(name)
@@ -436,7 +469,13 @@ impl Parser<'_, '_> {
                 number(&item.val, item.kind).map_err(|e| self.errorf(e))?
             }
             Kind::LeftParen => {
-                self.pipeline("parenthesized pipeline", Kind::RightParen)?;
+                if self.stack_depth >= MAX_STACK_DEPTH {
+                    return Err(self.errorf("max expression depth exceeded".into()));
+                }
+                self.stack_depth += 1;
+                let r = self.pipeline("parenthesized pipeline", Kind::RightParen);
+                self.stack_depth -= 1;
+                r?;
             }
             Kind::String | Kind::RawString => {
                 unquote(&item.val).map_err(|e| self.errorf(e))?;
@@ -446,6 +485,6 @@ impl Parser<'_, '_> {
                 return Ok(None);
             }
         }
-        Ok(Some(item.kind))
+        Ok(Some(item))
     }
 }

@@ -246,7 +246,17 @@ pub fn located(f: &SourceFile, offset: usize, e: &serde_yaml::Error) -> String {
 /// The documents of a source with what each is, a `kind: List` as its items (each a document of
 /// its own); a List that does not read is an error, and a document that does not is its own.
 pub fn objects(f: &SourceFile, errors: &mut Vec<String>) -> Vec<(Doc, Result<Head, String>)> {
-    let head_of = |d: &Doc| head(&d.text).map_err(|e| located(f, d.start, &e));
+    let head_of = |d: &Doc| {
+        // nested deeper than serde_yaml reads: refused before libyaml spends minutes on it
+        if let Err(deep) = crate::yaml_depth::check(&d.text) {
+            return Err(format!(
+                "{}:{}: {deep}",
+                f.at(deep.line + d.start),
+                deep.column
+            ));
+        }
+        head(&d.text).map_err(|e| located(f, d.start, &e))
+    };
     let mut out = Vec::new();
     for doc in documents(&f.text) {
         let h = head_of(&doc);

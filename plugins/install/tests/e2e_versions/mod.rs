@@ -50,7 +50,10 @@ fn crds_older_than_the_operator_fail_status_until_install() {
     // promstack's local env has them (a StatefulSet cannot change its volumeClaimTemplates: going
     // from the chart's emptyDir to a claim, the real operator deletes and recreates the
     // StatefulSet, which the harness's stand-in operator does not do)
-    let local = concat!(env!("CARGO_MANIFEST_DIR"), "/../../values/values-local.yaml");
+    let local = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../values/values-local.yaml"
+    );
     let set = ["--set", "fullnameOverride=kube-prometheus", "-f", local];
     let mut install = vec![
         "install",

@@ -1,7 +1,8 @@
 //! The body of the fuzz target of the Alertmanager config check (`fuzz/`'s `alertmanager_config`,
 //! a cargo-fuzz target of its own workspace): any bytes, read as a config file, go through the
 //! check and through offline routing; neither may panic, overflow its stack or hang, and every
-//! problem names the file. `tests/alertmanager_fuzz_corpus.rs` replays the corpus it found.
+//! problem names the file. The fuzz target `alertmanager_config` (`fuzz/`) runs it;
+//! `tests/fuzz_corpus.rs` replays its corpus and regressions.
 use std::collections::BTreeMap;
 
 /// Check `data` as an Alertmanager config file, and route an alert through it.

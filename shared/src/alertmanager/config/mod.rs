@@ -310,7 +310,7 @@ fn template_warnings(c: &Checker, top: &Mapping) -> Vec<String> {
         if out.len() >= MAX_PROBLEMS {
             return;
         }
-        stacker::maybe_grow(64 * 1024, 1024 * 1024, || visit_here(c, v, path, out));
+        crate::deep::grow(|| visit_here(c, v, path, out));
     }
     fn visit_here(c: &Checker, v: &Yaml, path: &mut Vec<Seg>, out: &mut Vec<String>) {
         match v {

@@ -456,9 +456,7 @@ fn route_tree(
     {
         path.extend([key("routes"), Seg::Index(i)]);
         match child {
-            Yaml::Mapping(m) => stacker::maybe_grow(64 * 1024, 1024 * 1024, || {
-                route_tree(c, m, receivers, intervals, path)
-            }),
+            Yaml::Mapping(m) => crate::deep::grow(|| route_tree(c, m, receivers, intervals, path)),
             // checkReceiver dereferences it
             Yaml::Null => c.problem(
                 path,

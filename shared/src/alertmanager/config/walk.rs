@@ -30,7 +30,7 @@ fn untag(v: &Yaml) -> &Yaml {
 /// Check `v` as a value of `ty` at `path` (as deep as the document is: on a stack grown as
 /// needed).
 pub(super) fn walk(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
-    stacker::maybe_grow(64 * 1024, 1024 * 1024, || walk_here(c, v, ty, path))
+    crate::deep::grow(|| walk_here(c, v, ty, path))
 }
 
 fn walk_here(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {

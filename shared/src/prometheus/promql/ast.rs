@@ -2,6 +2,10 @@
 //! what `rules validate` checks, `rules lint` reads (selectors, ranges, the labels an expression
 //! yields), and the online checks ask Prometheus about. Every node knows its place in the input
 //! (byte offsets), as the upstream positions are.
+//!
+//! A tree can be as deep as its input is long (a sum of 20,000 terms is 20,000 levels): every node
+//! keeps its span and type, so asking them is one step, and what walks a tree either loops
+//! ([`Expr::walk`], dropping a tree) or recurses through [`crate::deep::grow`].
 use super::functions::Function;
 use super::token::ItemType;
 use std::ops::Range;
@@ -126,6 +130,9 @@ pub enum DurationExpr {
 impl DurationExpr {
     /// Its value when it does not depend on the query (no `step()`/`range()`).
     pub fn constant(&self) -> Option<f64> {
+        crate::deep::grow(|| self.constant_here())
+    }
+    fn constant_here(&self) -> Option<f64> {
         use ItemType::*;
         match self {
             DurationExpr::Number { seconds, .. } => Some(*seconds),
@@ -153,6 +160,9 @@ impl DurationExpr {
         }
     }
     pub fn span(&self) -> Span {
+        crate::deep::grow(|| self.span_here())
+    }
+    fn span_here(&self) -> Span {
         match self {
             DurationExpr::Number { span, .. }
             | DurationExpr::Call { span, .. }
@@ -160,6 +170,38 @@ impl DurationExpr {
             | DurationExpr::Paren { span, .. } => span.clone(),
             DurationExpr::Unary { expr, start, .. } => *start..expr.span().end,
             DurationExpr::Binary { lhs, rhs, .. } => lhs.span().start..rhs.span().end,
+        }
+    }
+}
+
+/// Taken apart with a loop, as [`Expr`] is.
+impl Drop for DurationExpr {
+    fn drop(&mut self) {
+        fn take(e: &mut DurationExpr, out: &mut Vec<DurationExpr>) {
+            if !matches!(e, DurationExpr::Number { .. } | DurationExpr::Call { .. }) {
+                let leaf = DurationExpr::Number {
+                    seconds: 0.0,
+                    span: 0..0,
+                };
+                out.push(std::mem::replace(e, leaf));
+            }
+        }
+        fn operands(e: &mut DurationExpr, out: &mut Vec<DurationExpr>) {
+            match e {
+                DurationExpr::Unary { expr, .. } | DurationExpr::Paren { expr, .. } => {
+                    take(expr, out)
+                }
+                DurationExpr::Binary { lhs, rhs, .. } | DurationExpr::Pick { lhs, rhs, .. } => {
+                    take(lhs, out);
+                    take(rhs, out);
+                }
+                DurationExpr::Number { .. } | DurationExpr::Call { .. } => {}
+            }
+        }
+        let mut todo = Vec::new();
+        operands(self, &mut todo);
+        while let Some(mut e) = todo.pop() {
+            operands(&mut e, &mut todo);
         }
     }
 }
@@ -181,7 +223,7 @@ pub struct Modifiers {
     pub smoothed: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct VectorSelector {
     /// The metric name written before the braces.
     pub name: Option<String>,
@@ -223,6 +265,10 @@ pub struct Binary {
     pub rhs: Expr,
     pub return_bool: bool,
     pub matching: VectorMatching,
+    /// From the left operand's start to the right one's end.
+    pub span: Span,
+    /// Scalar when both operands are, else instant vector.
+    pub typ: ValueType,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -240,6 +286,8 @@ pub struct Aggregate {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Subquery {
     pub expr: Expr,
+    /// Where its expression starts.
+    pub start: usize,
     pub range: DurationValue,
     pub step: Option<DurationValue>,
     pub modifiers: Modifiers,
@@ -274,11 +322,15 @@ pub enum Expr {
     Unary {
         op: ItemType,
         expr: Box<Expr>,
-        start: usize,
+        span: Span,
+        /// Its operand's.
+        typ: ValueType,
     },
     Paren {
         expr: Box<Expr>,
         span: Span,
+        /// Its expression's.
+        typ: ValueType,
     },
 }
 
@@ -291,16 +343,8 @@ impl Expr {
             Expr::Vector(_) | Expr::Aggregate(_) => ValueType::Vector,
             Expr::Matrix { .. } | Expr::Subquery(_) => ValueType::Matrix,
             Expr::Call { func, .. } => func.return_type,
-            Expr::Binary(b) => {
-                if b.lhs.value_type() == ValueType::Scalar
-                    && b.rhs.value_type() == ValueType::Scalar
-                {
-                    ValueType::Scalar
-                } else {
-                    ValueType::Vector
-                }
-            }
-            Expr::Unary { expr, .. } | Expr::Paren { expr, .. } => expr.value_type(),
+            Expr::Binary(b) => b.typ,
+            Expr::Unary { typ, .. } | Expr::Paren { typ, .. } => *typ,
         }
     }
 
@@ -310,34 +354,44 @@ impl Expr {
             Expr::Number { span, .. }
             | Expr::String { span, .. }
             | Expr::Call { span, .. }
-            | Expr::Paren { span, .. } => span.clone(),
+            | Expr::Paren { span, .. }
+            | Expr::Unary { span, .. } => span.clone(),
             Expr::Vector(v) => v.span.clone(),
             Expr::Matrix { vs, end, .. } => vs.span.start..*end,
-            Expr::Subquery(s) => s.expr.span().start..s.end,
+            Expr::Subquery(s) => s.start..s.end,
             Expr::Aggregate(a) => a.span.clone(),
-            Expr::Binary(b) => b.lhs.span().start..b.rhs.span().end,
-            Expr::Unary { expr, start, .. } => *start..expr.span().end,
+            Expr::Binary(b) => b.span.clone(),
         }
     }
 
-    /// Every node, this one first, then its children in order.
+    /// Every node, this one first, then its children in order (a loop, at any depth).
     pub fn walk<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
-        f(self);
+        let mut todo = vec![self];
+        while let Some(e) = todo.pop() {
+            f(e);
+            let at = todo.len();
+            e.each_child(|c| todo.push(c));
+            todo[at..].reverse();
+        }
+    }
+
+    /// Its operands, in order.
+    pub fn each_child<'a>(&'a self, mut f: impl FnMut(&'a Expr)) {
         match self {
-            Expr::Subquery(s) => s.expr.walk(f),
-            Expr::Call { args, .. } => args.iter().for_each(|a| a.walk(f)),
+            Expr::Subquery(s) => f(&s.expr),
+            Expr::Call { args, .. } => args.iter().for_each(f),
             Expr::Aggregate(a) => {
                 if let Some(p) = &a.param {
-                    p.walk(f);
+                    f(p);
                 }
-                a.expr.walk(f);
+                f(&a.expr);
             }
             Expr::Binary(b) => {
-                b.lhs.walk(f);
-                b.rhs.walk(f);
+                f(&b.lhs);
+                f(&b.rhs);
             }
-            Expr::Unary { expr, .. } | Expr::Paren { expr, .. } => expr.walk(f),
-            _ => {}
+            Expr::Unary { expr, .. } | Expr::Paren { expr, .. } => f(expr),
+            Expr::Number { .. } | Expr::String { .. } | Expr::Vector(_) | Expr::Matrix { .. } => {}
         }
     }
 
@@ -354,9 +408,61 @@ impl Expr {
 
     /// Without parentheses around it.
     pub fn unparen(&self) -> &Expr {
+        let mut e = self;
+        while let Expr::Paren { expr, .. } = e {
+            e = expr;
+        }
+        e
+    }
+
+    /// A leaf that owns nothing on the heap: what a node's operand is swapped for when the node
+    /// is taken apart.
+    pub(super) fn placeholder() -> Expr {
+        Expr::Number {
+            val: 0.0,
+            span: 0..0,
+        }
+    }
+
+    /// Move out an operand that has operands of its own, leaving a placeholder.
+    fn take_inner(e: &mut Expr, out: &mut Vec<Expr>) {
+        if !matches!(
+            e,
+            Expr::Number { .. } | Expr::String { .. } | Expr::Vector(_) | Expr::Matrix { .. }
+        ) {
+            out.push(std::mem::replace(e, Expr::placeholder()));
+        }
+    }
+
+    /// Move out the operands of this node that have operands of their own.
+    fn take_operands(&mut self, out: &mut Vec<Expr>) {
         match self {
-            Expr::Paren { expr, .. } => expr.unparen(),
-            e => e,
+            Expr::Subquery(s) => Expr::take_inner(&mut s.expr, out),
+            Expr::Call { args, .. } => args.iter_mut().for_each(|a| Expr::take_inner(a, out)),
+            Expr::Aggregate(a) => {
+                if let Some(p) = &mut a.param {
+                    Expr::take_inner(p, out);
+                }
+                Expr::take_inner(&mut a.expr, out);
+            }
+            Expr::Binary(b) => {
+                Expr::take_inner(&mut b.lhs, out);
+                Expr::take_inner(&mut b.rhs, out);
+            }
+            Expr::Unary { expr, .. } | Expr::Paren { expr, .. } => Expr::take_inner(expr, out),
+            Expr::Number { .. } | Expr::String { .. } | Expr::Vector(_) | Expr::Matrix { .. } => {}
+        }
+    }
+}
+
+/// A tree is taken apart with a loop: dropping it node by node, recursively, would overflow the
+/// stack on a deep one.
+impl Drop for Expr {
+    fn drop(&mut self) {
+        let mut todo = Vec::new();
+        self.take_operands(&mut todo);
+        while let Some(mut e) = todo.pop() {
+            e.take_operands(&mut todo);
         }
     }
 }

@@ -9,6 +9,10 @@ use super::ParseError;
 
 /// Check an expression; its type.
 pub fn check(e: &Expr, input: &str) -> Result<ValueType, ParseError> {
+    crate::deep::grow(|| check_here(e, input))
+}
+
+fn check_here(e: &Expr, input: &str) -> Result<ValueType, ParseError> {
     let typ = e.value_type();
     match e {
         Expr::Aggregate(a) => {
@@ -90,6 +94,7 @@ fn op_range(b: &Binary, input: &str) -> std::ops::Range<usize> {
     start..end
 }
 
+#[inline(never)]
 fn check_binary(b: &Binary, span: std::ops::Range<usize>, input: &str) -> Result<(), ParseError> {
     let lt = check(&b.lhs, input)?;
     let rt = check(&b.rhs, input)?;
@@ -170,6 +175,7 @@ fn check_binary(b: &Binary, span: std::ops::Range<usize>, input: &str) -> Result
     Ok(())
 }
 
+#[inline(never)]
 fn check_call(
     func: &super::functions::Function,
     args: &[Expr],

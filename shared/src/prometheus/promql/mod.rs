@@ -1,6 +1,6 @@
 //! PromQL as Prometheus 3.14 (the chart's) parses it: [`lex`] and [`token`] (`lex.go`),
-//! [`parse`] with [`parse_primary`] and [`parse_duration`] (`generated_parser.y` and the actions
-//! of `parse.go`), [`check`] (`checkAST`), [`functions`] (`functions.go`), [`number`] (numbers,
+//! [`parse`] with [`parse_primary`], [`parse_modifiers`] and [`parse_duration`]
+//! (`generated_parser.y` and the actions of `parse.go`), [`check`] (`checkAST`), [`functions`] (`functions.go`), [`number`] (numbers,
 //! durations, strings, regexes as Go reads them) and the tree they build, [`ast`]: the one model
 //! of an expression that `rules validate`, `rules lint` and the online checks read.
 //!
@@ -17,7 +17,9 @@ mod lex_tests;
 pub mod model;
 pub mod number;
 mod parse;
+mod parse_at_offset;
 mod parse_duration;
+mod parse_modifiers;
 mod parse_primary;
 pub mod quote;
 pub mod token;
@@ -227,8 +229,17 @@ pub fn parse_promql(expr: &str) -> Result<Expr, String> {
     parse_for(expr, &Target::default())
 }
 
-/// [`parse`] for a target, with the error as promstack prints it.
+/// [`parse`] for a target, with the error as promstack prints it. An expression longer than a
+/// whole rule file the operator loads is not parsed: no Prometheus of the stack ever sees it,
+/// and parsing it would take memory in proportion (a tree as deep as the input is long).
 pub fn parse_for(expr: &str, target: &Target) -> Result<Expr, String> {
+    let max = crate::limits::RULE_FILE_MAX_BYTES;
+    if expr.len() > max {
+        return Err(format!(
+            "expression of {} bytes not parsed: a whole rule file may have at most {max} (the Prometheus Operator refuses a larger one)",
+            expr.len()
+        ));
+    }
     parse(expr, target.features)
         .map_err(|e| format!("invalid PromQL: {}", e.explain(expr, &target.says())))
 }

@@ -23,6 +23,10 @@ pub fn selectors(expr: &Expr) -> Vec<SelectorUse<'_>> {
 }
 
 fn walk_guarded<'a>(e: &'a Expr, guarded: bool, out: &mut Vec<SelectorUse<'a>>) {
+    crate::deep::grow(|| walk_guarded_here(e, guarded, out))
+}
+
+fn walk_guarded_here<'a>(e: &'a Expr, guarded: bool, out: &mut Vec<SelectorUse<'a>>) {
     match e {
         Expr::Vector(v) => out.push(SelectorUse {
             selector: v,
@@ -57,6 +61,10 @@ fn walk_guarded<'a>(e: &'a Expr, guarded: bool, out: &mut Vec<SelectorUse<'a>>) 
 
 /// A value that needs no series: a number, `vector(<number>)`, `time()`, and arithmetic of them.
 fn is_constant(e: &Expr) -> bool {
+    crate::deep::grow(|| is_constant_here(e))
+}
+
+fn is_constant_here(e: &Expr) -> bool {
     match e {
         Expr::Number { .. } => true,
         Expr::Call { func, args, .. } => {
@@ -156,6 +164,10 @@ impl Labels {
 
 /// The labels of the result of `expr` (the metric name among them while it is kept).
 pub fn output_labels(expr: &Expr) -> Labels {
+    crate::deep::grow(|| output_labels_here(expr))
+}
+
+fn output_labels_here(expr: &Expr) -> Labels {
     match expr {
         Expr::Number { .. } | Expr::String { .. } => Labels::none(),
         Expr::Vector(_) | Expr::Matrix { .. } => Labels::all(),

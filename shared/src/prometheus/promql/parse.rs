@@ -68,6 +68,8 @@ pub(super) struct Parser<'a> {
     lex: Lexer<'a>,
     pub(super) tok: Item,
     peeked: Option<Item>,
+    /// The current token was consumed; the next is read when the parser looks at it.
+    pending: bool,
     pub(super) last_closing: usize,
     pub(super) features: Features,
     pub(super) ctx: Vec<Ctx>,
@@ -101,6 +103,7 @@ impl<'a> Parser<'a> {
                 message: None,
             },
             peeked: None,
+            pending: false,
             last_closing: 0,
             features,
             ctx: Vec::new(),
@@ -129,17 +132,36 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// Move to the next token.
+    /// Move past the current token. The next one is read only when the parser looks at it
+    /// ([`Self::typ`]), as Prometheus's parser reads a lookahead only when its grammar needs one:
+    /// what finishes a construct (a function's name checked after its `)`, a regex after its
+    /// string) comes before a lexer error in the token after it.
     pub(super) fn advance(&mut self) -> PResult<()> {
-        self.tok = match self.peeked.take() {
-            Some(t) => t,
-            None => self.fetch()?,
-        };
+        self.pending = true;
         Ok(())
+    }
+
+    /// Read the token moved to, if not yet read.
+    fn fill(&mut self) -> PResult<()> {
+        if self.pending {
+            self.pending = false;
+            self.tok = match self.peeked.take() {
+                Some(t) => t,
+                None => self.fetch()?,
+            };
+        }
+        Ok(())
+    }
+
+    /// The type of the current token (read now if it was not).
+    pub(super) fn typ(&mut self) -> PResult<ItemType> {
+        self.fill()?;
+        Ok(self.tok.typ)
     }
 
     /// The token after the current one.
     pub(super) fn peek(&mut self) -> PResult<ItemType> {
+        self.fill()?;
         if self.peeked.is_none() {
             self.peeked = Some(self.fetch()?);
         }
@@ -166,7 +188,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn expect(&mut self, t: ItemType) -> PResult<Item> {
-        if self.tok.typ != t {
+        if self.typ()? != t {
             return Err(self.unexpected());
         }
         let item = self.tok.clone();
@@ -188,20 +210,34 @@ impl<'a> Parser<'a> {
 
     /// The whole input as one expression.
     pub(super) fn parse_top(&mut self) -> PResult<Expr> {
-        if self.tok.typ == EOF {
+        if self.typ()? == EOF {
             return Err(ParseError::new(0..0, "no expression found in input".into()));
         }
         let e = self.parse_expr(0)?;
-        if self.tok.typ != EOF {
+        if self.typ()? != EOF {
             return Err(self.unexpected());
         }
         Ok(e)
     }
 
+    /// An expression of operators binding at least as tightly as `min`. Every nesting of the
+    /// grammar (parentheses, arguments, operands of unary and right-associative operators)
+    /// comes back here, so this is where the stack grows.
     pub(super) fn parse_expr(&mut self, min: u8) -> PResult<Expr> {
-        let mut lhs = self.parse_unary()?;
+        crate::deep::grow(|| self.parse_expr_here(min))
+    }
+
+    fn parse_expr_here(&mut self, min: u8) -> PResult<Expr> {
+        let lhs = self.parse_unary()?;
+        self.parse_binary_rest(lhs, min)
+    }
+
+    /// The operators (binding at least as tightly as `min`) after a first operand. Not inlined:
+    /// its locals stay off the frames of a deep nesting of operands.
+    #[inline(never)]
+    fn parse_binary_rest(&mut self, mut lhs: Expr, min: u8) -> PResult<Expr> {
         loop {
-            let op = self.tok.typ;
+            let op = self.typ()?;
             let Some((prec, right)) = binary_precedence(op) else {
                 break;
             };
@@ -212,132 +248,55 @@ impl<'a> Parser<'a> {
             let mut b = self.parse_bin_modifiers()?;
             let rhs = self.parse_expr(if right { prec } else { prec + 1 })?;
             let fill = b.matching.fill_lhs.is_some() || b.matching.fill_rhs.is_some();
-            let start = lhs.span().start;
+            b.span = lhs.span().start..rhs.span().end;
+            b.typ =
+                if lhs.value_type() == ValueType::Scalar && rhs.value_type() == ValueType::Scalar {
+                    ValueType::Scalar
+                } else {
+                    ValueType::Vector
+                };
             b.op = op;
             b.lhs = lhs;
             b.rhs = rhs;
             if fill && !self.features.fill_modifiers {
                 return Err(ParseError::gated(
-                    start..b.rhs.span().end,
+                    b.span.clone(),
                     "binop fill modifiers are experimental and not enabled".into(),
                     Gate::new("fill()", Feature::BinopFillModifiers),
                 ));
             }
-            lhs = Expr::Binary(Box::new(b));
+            lhs = Expr::Binary(b);
         }
         Ok(lhs)
     }
 
     fn parse_unary(&mut self) -> PResult<Expr> {
-        if !matches!(self.tok.typ, ADD | SUB) {
+        if !matches!(self.typ()?, ADD | SUB) {
             return self.parse_postfix();
         }
-        let (op, start) = (self.tok.typ, self.tok.pos);
+        let (op, start) = (self.typ()?, self.tok.pos);
         self.advance()?;
         let e = self.parse_expr(UNARY_OPERAND)?;
+        let span = start..e.span().end;
         Ok(match e {
-            Expr::Number { val, span } => Expr::Number {
+            Expr::Number { val, .. } => Expr::Number {
                 val: if op == SUB { -val } else { val },
-                span: start..span.end,
+                span,
             },
             e => Expr::Unary {
                 op,
+                typ: e.value_type(),
                 expr: Box::new(e),
-                start,
+                span,
             },
         })
-    }
-
-    /// `bool`, `on(...)`/`ignoring(...)`, `group_left`/`group_right`, `fill(...)` after an operator.
-    fn parse_bin_modifiers(&mut self) -> PResult<Binary> {
-        let mut b = Binary {
-            op: EOF,
-            lhs: Expr::Number {
-                val: 0.0,
-                span: 0..0,
-            },
-            rhs: Expr::Number {
-                val: 0.0,
-                span: 0..0,
-            },
-            return_bool: false,
-            matching: VectorMatching::default(),
-        };
-        if self.tok.typ == BOOL {
-            b.return_bool = true;
-            self.advance()?;
-        }
-        if matches!(self.tok.typ, ON | IGNORING) {
-            b.matching.on = self.tok.typ == ON;
-            b.matching.explicit = true;
-            self.advance()?;
-            b.matching.labels = self.parse_grouping_labels()?;
-            if matches!(self.tok.typ, GROUP_LEFT | GROUP_RIGHT) {
-                let right = self.tok.typ == GROUP_RIGHT;
-                self.advance()?;
-                let include = if self.tok.typ == LEFT_PAREN {
-                    self.parse_grouping_labels()?
-                } else {
-                    Vec::new()
-                };
-                b.matching.group = Some((right, include));
-            }
-        }
-        match self.tok.typ {
-            FILL => {
-                self.advance()?;
-                let v = self.parse_fill_value()?;
-                b.matching.fill_lhs = Some(v);
-                b.matching.fill_rhs = Some(v);
-            }
-            FILL_LEFT | FILL_RIGHT => {
-                let first_left = self.tok.typ == FILL_LEFT;
-                self.advance()?;
-                let v = self.parse_fill_value()?;
-                let second = if first_left { FILL_RIGHT } else { FILL_LEFT };
-                let w = if self.tok.typ == second {
-                    self.advance()?;
-                    Some(self.parse_fill_value()?)
-                } else {
-                    None
-                };
-                let (l, r) = if first_left {
-                    (Some(v), w)
-                } else {
-                    (w, Some(v))
-                };
-                b.matching.fill_lhs = l;
-                b.matching.fill_rhs = r;
-            }
-            _ => {}
-        }
-        Ok(b)
-    }
-
-    /// `( number )` or `( -number )` of a fill modifier.
-    fn parse_fill_value(&mut self) -> PResult<f64> {
-        self.expect(LEFT_PAREN)?;
-        let neg = match self.tok.typ {
-            ADD | SUB => {
-                let neg = self.tok.typ == SUB;
-                self.advance()?;
-                neg
-            }
-            _ => false,
-        };
-        let v = match self.tok.typ {
-            NUMBER | DURATION => self.number_duration_literal()?.0,
-            _ => return Err(self.unexpected()),
-        };
-        self.expect(RIGHT_PAREN)?;
-        Ok(if neg { -v } else { v })
     }
 
     /// A NUMBER or DURATION token's value in seconds (and its span).
     pub(super) fn number_duration_literal(&mut self) -> PResult<(f64, std::ops::Range<usize>)> {
         let span = self.tok.pos..self.tok.end;
         let text = self.val();
-        let v = if self.tok.typ == DURATION {
+        let v = if self.typ()? == DURATION {
             number::parse_duration(text).map_err(|e| ParseError::new(span.clone(), e))?
         } else {
             number::parse_number(text).map_err(|e| ParseError::new(span.clone(), e))?
@@ -345,92 +304,25 @@ impl<'a> Parser<'a> {
         self.advance()?;
         Ok((v, span))
     }
-
-    /// `( label, ... )` of by/without/on/ignoring/group_left/group_right.
-    pub(super) fn parse_grouping_labels(&mut self) -> PResult<Vec<String>> {
-        self.within(Ctx::GroupingOpen, |p| p.expect(LEFT_PAREN))?;
-        let mut labels = Vec::new();
-        self.ctx.push(Ctx::GroupingLabel);
-        let r = (|| {
-            if self.tok.typ == RIGHT_PAREN {
-                self.advance()?;
-                return Ok(());
-            }
-            loop {
-                labels.push(self.grouping_label()?);
-                *self.ctx.last_mut().expect("pushed") = Ctx::GroupingNext;
-                match self.tok.typ {
-                    COMMA => {
-                        self.advance()?;
-                        *self.ctx.last_mut().expect("pushed") = Ctx::GroupingLabel;
-                        if self.tok.typ == RIGHT_PAREN {
-                            self.advance()?;
-                            return Ok(());
-                        }
-                    }
-                    RIGHT_PAREN => {
-                        self.advance()?;
-                        return Ok(());
-                    }
-                    _ => return Err(self.unexpected()),
-                }
-            }
-        })();
-        self.ctx.pop();
-        r.map(|()| labels)
-    }
-
-    fn grouping_label(&mut self) -> PResult<String> {
-        let t = self.tok.typ;
-        let label = match t {
-            STRING => {
-                let span = self.tok.pos..self.tok.end;
-                let s =
-                    number::unquote(self.val()).map_err(|e| ParseError::new(span.clone(), e))?;
-                if s.is_empty() {
-                    return Err(ParseError::new(
-                        span,
-                        format!(
-                            "invalid label name for grouping: {}",
-                            super::quote::go_quote(&s)
-                        ),
-                    ));
-                }
-                s
-            }
-            IDENTIFIER | METRIC_IDENTIFIER => self.val().to_string(),
-            t if is_maybe_label(t) => self.val().to_string(),
-            _ => return Err(self.unexpected()),
-        };
-        self.advance()?;
-        Ok(label)
-    }
 }
 
-/// Keywords that may name a label in grouping options (`maybe_label`).
-fn is_maybe_label(t: ItemType) -> bool {
-    t.is_aggregator()
+/// Tokens an expression can start with (the grammar's FIRST set of `expr`).
+pub(super) fn starts_expr(t: ItemType) -> bool {
+    is_metric_identifier(t)
         || matches!(
             t,
-            BOOL | BY
-                | GROUP_LEFT
-                | GROUP_RIGHT
-                | FILL
-                | FILL_LEFT
-                | FILL_RIGHT
-                | IGNORING
-                | LAND
-                | LOR
-                | LUNLESS
-                | OFFSET
-                | ON
+            NUMBER
+                | DURATION
+                | STRING
+                | LEFT_PAREN
+                | LEFT_BRACE
+                | ADD
+                | SUB
+                | IDENTIFIER
                 | START
                 | END
-                | ATAN2
                 | STEP
                 | RANGE
-                | ANCHORED
-                | SMOOTHED
                 | MAX_OF
                 | MIN_OF
         )

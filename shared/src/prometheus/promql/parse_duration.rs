@@ -10,10 +10,12 @@ use super::token::{ItemType, ItemType::*};
 use super::ParseError;
 
 /// `durationLiteralOutOfRange`: seconds a time.Duration cannot hold.
+#[allow(clippy::manual_range_contains)] // `!contains` would call NaN out of range: Go does not
 fn out_of_range(seconds: f64) -> bool {
     // 2^63 nanoseconds, as `1<<63/1e9` is in Go
     const LIMIT: f64 = 9_223_372_036.854_776;
-    !(-LIMIT..=LIMIT).contains(&seconds)
+    // as Go compares: NaN is not out of range
+    seconds > LIMIT || seconds < -LIMIT
 }
 
 fn precedence(t: ItemType) -> Option<(u8, bool)> {
@@ -42,8 +44,8 @@ impl Parser<'_> {
 
     /// What follows `offset` (see the module docs).
     pub(super) fn parse_offset_duration(&mut self) -> PResult<DurationValue> {
-        let signed = matches!(self.tok.typ, ADD | SUB);
-        let next = if signed { self.peek()? } else { self.tok.typ };
+        let signed = matches!(self.typ()?, ADD | SUB);
+        let next = if signed { self.peek()? } else { self.typ()? };
         let ends = match next {
             NUMBER | DURATION | STEP | RANGE | MAX_OF | MIN_OF => true,
             LEFT_PAREN => signed,
@@ -52,11 +54,11 @@ impl Parser<'_> {
         if !ends {
             return self.parse_duration_expr(0).map(value);
         }
-        let (op, start) = (self.tok.typ, self.tok.pos);
+        let (op, start) = (self.typ()?, self.tok.pos);
         if signed {
             self.advance()?;
         }
-        let inner = match self.tok.typ {
+        let inner = match self.typ()? {
             NUMBER | DURATION => {
                 let (seconds, span) = self.number_duration_literal()?;
                 let seconds = if op == SUB { -seconds } else { seconds };
@@ -78,9 +80,13 @@ impl Parser<'_> {
 
     /// Arithmetic of durations with the grammar's precedence.
     fn parse_duration_expr(&mut self, min: u8) -> PResult<DurationExpr> {
+        crate::deep::grow(|| self.parse_duration_expr_here(min))
+    }
+
+    fn parse_duration_expr_here(&mut self, min: u8) -> PResult<DurationExpr> {
         let mut lhs = self.parse_duration_unary()?;
         loop {
-            let op = self.tok.typ;
+            let op = self.typ()?;
             let Some((prec, right)) = precedence(op) else {
                 break;
             };
@@ -106,8 +112,8 @@ impl Parser<'_> {
     }
 
     fn parse_duration_unary(&mut self) -> PResult<DurationExpr> {
-        if matches!(self.tok.typ, ADD | SUB) {
-            let (op, start) = (self.tok.typ, self.tok.pos);
+        if matches!(self.typ()?, ADD | SUB) {
+            let (op, start) = (self.typ()?, self.tok.pos);
             self.advance()?;
             let e = self.parse_duration_expr(UNARY_OPERAND)?;
             return self.apply_unary(op, start, e);
@@ -117,7 +123,7 @@ impl Parser<'_> {
 
     /// A literal, `( expr )`, `step()`, `range()`, `max_of(a, b)`, `min_of(a, b)`.
     fn parse_duration_operand(&mut self) -> PResult<DurationExpr> {
-        match self.tok.typ {
+        match self.typ()? {
             NUMBER | DURATION => {
                 let (seconds, span) = self.number_duration_literal()?;
                 if out_of_range(seconds) {
@@ -145,7 +151,7 @@ impl Parser<'_> {
     }
 
     fn parse_duration_call(&mut self) -> PResult<DurationExpr> {
-        let (op, start) = (self.tok.typ, self.tok.pos);
+        let (op, start) = (self.typ()?, self.tok.pos);
         match op {
             STEP | RANGE => {
                 self.advance()?;
@@ -177,7 +183,8 @@ impl Parser<'_> {
     /// `applyUnaryOpToDurationExpr`: a sign on a literal is folded into it.
     fn apply_unary(&self, op: ItemType, start: usize, e: DurationExpr) -> PResult<DurationExpr> {
         match e {
-            DurationExpr::Number { seconds, span } => {
+            DurationExpr::Number { seconds, ref span } => {
+                let span = span.clone();
                 let seconds = if op == SUB { -seconds } else { seconds };
                 if out_of_range(seconds) {
                     return Err(ParseError::new(

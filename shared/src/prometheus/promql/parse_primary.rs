@@ -1,9 +1,9 @@
 //! The operands of PromQL (numbers, strings, selectors, calls, aggregations, parentheses) and
-//! what follows an operand (`[range]`, `[range:step]`, `offset`, `@`, `anchored`, `smoothed`),
-//! as Prometheus 3.14's grammar and actions have them.
+//! the range or subquery that may follow one (`[range]`, `[range:step]`), as Prometheus 3.14's
+//! grammar and actions have them; `offset`, `@`, `anchored` and `smoothed` are parse_at_offset's.
 use super::ast::*;
 use super::number;
-use super::parse::{function, is_metric_identifier, Ctx, PResult, Parser};
+use super::parse::{function, is_metric_identifier, starts_expr, Ctx, PResult, Parser};
 use super::token::{ItemType, ItemType::*};
 use super::{Feature, Gate, ParseError};
 
@@ -12,7 +12,7 @@ impl Parser<'_> {
     pub(super) fn parse_postfix(&mut self) -> PResult<Expr> {
         let mut e = self.parse_primary()?;
         loop {
-            match self.tok.typ {
+            match self.typ()? {
                 LEFT_BRACKET => e = self.parse_range_or_subquery(e)?,
                 OFFSET => {
                     self.advance()?;
@@ -24,7 +24,7 @@ impl Parser<'_> {
                     self.within(Ctx::At, |p| p.parse_at(&mut e))?;
                 }
                 ANCHORED | SMOOTHED => {
-                    let anchored = self.tok.typ == ANCHORED;
+                    let anchored = self.typ()? == ANCHORED;
                     self.set_anchored_or_smoothed(&mut e, anchored)?;
                     self.advance()?;
                 }
@@ -34,7 +34,7 @@ impl Parser<'_> {
     }
 
     fn parse_primary(&mut self) -> PResult<Expr> {
-        let t = self.tok.typ;
+        let t = self.typ()?;
         match t {
             NUMBER | DURATION => {
                 let (val, span) = self.number_duration_literal()?;
@@ -53,6 +53,7 @@ impl Parser<'_> {
                 let e = self.parse_expr(0)?;
                 let close = self.expect(RIGHT_PAREN)?;
                 Ok(Expr::Paren {
+                    typ: e.value_type(),
                     expr: Box::new(e),
                     span: start..close.end,
                 })
@@ -66,31 +67,35 @@ impl Parser<'_> {
             {
                 self.parse_call()
             }
-            t if is_metric_identifier(t) => {
-                let name = self.val().to_string();
-                let span = self.tok.pos..self.tok.end;
-                self.advance()?;
-                if self.tok.typ == LEFT_BRACE {
-                    let mut e = self.parse_vector_selector(Some(name))?;
-                    if let Expr::Vector(v) = &mut e {
-                        v.span.start = span.start;
-                    }
-                    Ok(e)
-                } else {
-                    Ok(Expr::Vector(Box::new(VectorSelector {
-                        matchers: vec![Matcher {
-                            name: "__name__".into(),
-                            op: MatchOp::Equal,
-                            value: name.clone(),
-                        }],
-                        name: Some(name),
-                        modifiers: Modifiers::default(),
-                        span,
-                    })))
-                }
-            }
+            t if is_metric_identifier(t) => self.parse_metric_selector(),
             _ => Err(self.unexpected()),
         }
+    }
+
+    /// `name` or `name{matchers}`. Not inlined, as the other operands are not: a deep nesting
+    /// of parentheses goes through [`Self::parse_primary`]'s frame at every level.
+    #[inline(never)]
+    fn parse_metric_selector(&mut self) -> PResult<Expr> {
+        let name = self.val().to_string();
+        let span = self.tok.pos..self.tok.end;
+        self.advance()?;
+        if self.typ()? == LEFT_BRACE {
+            let mut e = self.parse_vector_selector(Some(name))?;
+            if let Expr::Vector(v) = &mut e {
+                v.span.start = span.start;
+            }
+            return Ok(e);
+        }
+        Ok(Expr::Vector(Box::new(VectorSelector {
+            matchers: vec![Matcher {
+                name: "__name__".into(),
+                op: MatchOp::Equal,
+                value: name.clone(),
+            }],
+            name: Some(name),
+            modifiers: Modifiers::default(),
+            span,
+        })))
     }
 
     /// `name(args...)`.
@@ -111,17 +116,19 @@ impl Parser<'_> {
     fn parse_call_body(&mut self) -> PResult<Vec<Expr>> {
         self.expect(LEFT_PAREN)?;
         let mut args = Vec::new();
-        if self.tok.typ == RIGHT_PAREN {
+        if self.typ()? == RIGHT_PAREN {
             self.advance()?;
             return Ok(args);
         }
         loop {
             args.push(self.parse_expr(0)?);
-            match self.tok.typ {
+            match self.typ()? {
                 COMMA => {
                     let comma = self.tok.pos..self.tok.end;
                     self.advance()?;
-                    if self.tok.typ == RIGHT_PAREN {
+                    // the grammar's `function_call_args COMMA` is reduced (with this error) by
+                    // whatever comes next that starts no expression, `)` or not
+                    if !starts_expr(self.typ()?) {
                         return Err(ParseError::new(
                             comma,
                             "trailing commas not allowed in function call args".into(),
@@ -139,17 +146,17 @@ impl Parser<'_> {
 
     /// `sum by (l) (expr)`, `sum (expr) without (l)`, `topk(5, expr)`.
     fn parse_aggregation(&mut self) -> PResult<Expr> {
-        let op = self.tok.typ;
+        let op = self.typ()?;
         let start = self.tok.pos;
         self.advance()?;
         self.within(Ctx::Aggregation, |p| {
             let mut grouping = None;
-            if matches!(p.tok.typ, BY | WITHOUT) {
+            if matches!(p.typ()?, BY | WITHOUT) {
                 grouping = Some(p.parse_aggregate_modifier()?);
             }
             let args = p.parse_call_body()?;
             let mut end = p.last_closing;
-            if grouping.is_none() && matches!(p.tok.typ, BY | WITHOUT) {
+            if grouping.is_none() && matches!(p.typ()?, BY | WITHOUT) {
                 grouping = Some(p.parse_aggregate_modifier()?);
                 end = p.last_closing;
             }
@@ -158,7 +165,7 @@ impl Parser<'_> {
     }
 
     fn parse_aggregate_modifier(&mut self) -> PResult<(bool, Vec<String>)> {
-        let without = self.tok.typ == WITHOUT;
+        let without = self.typ()? == WITHOUT;
         self.advance()?;
         Ok((without, self.parse_grouping_labels()?))
     }
@@ -223,12 +230,12 @@ impl Parser<'_> {
         self.ctx.push(Ctx::MatcherStart);
         let r = (|| loop {
             *self.ctx.last_mut().expect("pushed") = Ctx::MatcherStart;
-            if self.tok.typ == RIGHT_BRACE {
+            if self.typ()? == RIGHT_BRACE {
                 return Ok(());
             }
             matchers.push(self.parse_matcher()?);
             *self.ctx.last_mut().expect("pushed") = Ctx::MatcherNext;
-            match self.tok.typ {
+            match self.typ()? {
                 COMMA => self.advance()?,
                 RIGHT_BRACE => return Ok(()),
                 _ => return Err(self.unexpected()),
@@ -256,7 +263,7 @@ impl Parser<'_> {
     /// `label op "value"`, `"label" op "value"`, or `"metric"`.
     fn parse_matcher(&mut self) -> PResult<Matcher> {
         let start = self.tok.pos;
-        let (name, quoted) = match self.tok.typ {
+        let (name, quoted) = match self.typ()? {
             IDENTIFIER => (self.val().to_string(), false),
             STRING => {
                 let span = self.tok.pos..self.tok.end;
@@ -268,7 +275,7 @@ impl Parser<'_> {
             _ => return Err(self.unexpected()),
         };
         self.advance()?;
-        let op = match self.tok.typ {
+        let op = match self.typ()? {
             EQL => MatchOp::Equal,
             NEQ => MatchOp::NotEqual,
             EQL_REGEX => MatchOp::Regexp,
@@ -284,7 +291,7 @@ impl Parser<'_> {
             _ => return Err(self.within(Ctx::MatcherOp, |p| Ok(p.unexpected()))?),
         };
         self.advance()?;
-        if self.tok.typ != STRING {
+        if self.typ()? != STRING {
             return Err(self.within(Ctx::MatcherValue, |p| Ok(p.unexpected()))?);
         }
         let span = self.tok.pos..self.tok.end;
@@ -297,6 +304,7 @@ impl Parser<'_> {
     }
 
     /// `[range]` or `[range:step]` after an operand.
+    #[inline(never)]
     fn parse_range_or_subquery(&mut self, e: Expr) -> PResult<Expr> {
         let open = self.tok.pos;
         self.advance()?;
@@ -308,15 +316,17 @@ impl Parser<'_> {
     }
 
     fn range_tail(&mut self, e: Expr, open: usize, range: DurationValue) -> PResult<Expr> {
-        match self.tok.typ {
+        match self.typ()? {
             RIGHT_BRACKET => {
                 let close_end = self.tok.end;
                 self.advance()?;
+                // as the grammar's action: a literal offset other than 0 and an `@ <timestamp>`
+                // are refused before a range; an offset expression, `@ start()`/`@ end()` are not
                 let why = match &e {
-                    Expr::Vector(v) if v.modifiers.offset.is_some() => {
+                    Expr::Vector(v) if matches!(v.modifiers.offset, Some(DurationValue::Seconds(s)) if s != 0.0) => {
                         Some("no offset modifiers allowed before range")
                     }
-                    Expr::Vector(v) if v.modifiers.at.is_some() => {
+                    Expr::Vector(v) if matches!(v.modifiers.at, Some(At::Timestamp(_))) => {
                         Some("no @ modifiers allowed before range")
                     }
                     Expr::Vector(_) => None,
@@ -325,9 +335,11 @@ impl Parser<'_> {
                 if let Some(why) = why {
                     return Err(ParseError::new(open..close_end, why.into()));
                 }
-                let Expr::Vector(vs) = e else {
+                let mut e = e;
+                let Expr::Vector(vs) = &mut e else {
                     unreachable!("checked")
                 };
+                let vs = std::mem::take(vs);
                 Ok(Expr::Matrix {
                     vs,
                     range,
@@ -337,7 +349,7 @@ impl Parser<'_> {
             COLON => {
                 self.advance()?;
                 *self.ctx.last_mut().expect("pushed") = Ctx::SubqueryStep;
-                let step = if self.tok.typ == RIGHT_BRACKET {
+                let step = if self.typ()? == RIGHT_BRACKET {
                     None
                 } else {
                     let s = self.parse_positive_duration()?;
@@ -346,6 +358,7 @@ impl Parser<'_> {
                 };
                 let close = self.expect(RIGHT_BRACKET)?;
                 Ok(Expr::Subquery(Box::new(Subquery {
+                    start: e.span().start,
                     expr: e,
                     range,
                     step,
@@ -355,128 +368,5 @@ impl Parser<'_> {
             }
             _ => Err(self.unexpected()),
         }
-    }
-
-    /// `@ <timestamp>` or `@ start()`/`@ end()`.
-    fn parse_at(&mut self, e: &mut Expr) -> PResult<()> {
-        let at = match self.tok.typ {
-            START | END => {
-                let at = if self.tok.typ == START {
-                    At::Start
-                } else {
-                    At::End
-                };
-                self.advance()?;
-                self.expect(LEFT_PAREN)?;
-                self.expect(RIGHT_PAREN)?;
-                at
-            }
-            ADD | SUB | NUMBER | DURATION => {
-                let neg = self.tok.typ == SUB;
-                if matches!(self.tok.typ, ADD | SUB) {
-                    self.advance()?;
-                    if !matches!(self.tok.typ, NUMBER | DURATION) {
-                        return Err(self.unexpected());
-                    }
-                }
-                let (v, _) = self.number_duration_literal()?;
-                let ts = if neg { -v } else { v };
-                if !ts.is_finite() || ts >= i64::MAX as f64 || ts <= i64::MIN as f64 {
-                    return Err(ParseError::new(
-                        e.span(),
-                        format!("timestamp out of bounds for @ modifier: {}", go_f(ts)),
-                    ));
-                }
-                At::Timestamp(ts)
-            }
-            _ => return Err(self.unexpected()),
-        };
-        let m = self.modifiers_of(e, "@ modifier must be preceded by an instant vector selector or range vector selector or a subquery")?;
-        if m.at.is_some() {
-            return Err(ParseError::new(
-                e.span(),
-                "@ <timestamp> may not be set multiple times".into(),
-            ));
-        }
-        self.modifiers_of(e, "")?.at = Some(at);
-        Ok(())
-    }
-
-    fn add_offset(&mut self, e: &mut Expr, d: DurationValue) -> PResult<()> {
-        let m = self.modifiers_of(e, "offset modifier must be preceded by an instant vector selector or range vector selector or a subquery")?;
-        // as `addOffset`: a literal 0 offset counts as none, an expression always as one
-        if m.offset
-            .as_ref()
-            .is_some_and(|o| !matches!(o, DurationValue::Seconds(s) if *s == 0.0))
-        {
-            return Err(ParseError::new(
-                e.span(),
-                "offset may not be set multiple times".into(),
-            ));
-        }
-        self.modifiers_of(e, "")?.offset = Some(d);
-        Ok(())
-    }
-
-    fn set_anchored_or_smoothed(&mut self, e: &mut Expr, anchored: bool) -> PResult<()> {
-        let word = if anchored { "anchored" } else { "smoothed" };
-        if !self.features.extended_range_selectors {
-            return Err(ParseError::gated(
-                e.span(),
-                format!("{word} modifier is experimental and not enabled"),
-                Gate::new(word, Feature::ExtendedRangeSelectors),
-            ));
-        }
-        let span = e.span();
-        let m = match e {
-            Expr::Vector(v) => &mut v.modifiers,
-            Expr::Matrix { vs, .. } => &mut vs.modifiers,
-            Expr::Subquery(_) => {
-                return Err(ParseError::new(
-                    span,
-                    format!("{word} modifier is not supported for subqueries"),
-                ))
-            }
-            _ => {
-                return Err(ParseError::new(
-                    span,
-                    format!("{word} modifier not implemented"),
-                ))
-            }
-        };
-        if (anchored && m.smoothed) || (!anchored && m.anchored) {
-            return Err(ParseError::new(
-                span,
-                "anchored and smoothed modifiers cannot be used together".into(),
-            ));
-        }
-        if anchored {
-            m.anchored = true;
-        } else {
-            m.smoothed = true;
-        }
-        Ok(())
-    }
-
-    /// The modifiers of a selector, range selector or subquery; `why` for anything else.
-    fn modifiers_of<'e>(&self, e: &'e mut Expr, why: &str) -> PResult<&'e mut Modifiers> {
-        let span = e.span();
-        match e {
-            Expr::Vector(v) => Ok(&mut v.modifiers),
-            Expr::Matrix { vs, .. } => Ok(&mut vs.modifiers),
-            Expr::Subquery(s) => Ok(&mut s.modifiers),
-            _ => Err(ParseError::new(span, why.into())),
-        }
-    }
-}
-
-/// Go's `%f`: six decimals.
-fn go_f(v: f64) -> String {
-    if v.is_nan() {
-        "NaN".into()
-    } else if v.is_infinite() {
-        if v > 0.0 { "+Inf" } else { "-Inf" }.into()
-    } else {
-        format!("{v:.6}")
     }
 }

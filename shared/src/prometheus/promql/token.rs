@@ -311,7 +311,8 @@ pub fn item_string(typ: ItemType, val: &str) -> String {
         t if t.is_keyword() => format!("<{val}>"),
         t if t.is_operator() => format!("<op:{val}>"),
         t if t.is_aggregator() => format!("<aggr:{val}>"),
-        _ if val.chars().count() > 10 => format!("{}...", go_quote_prefix(val, 10)),
+        // longer than 10 bytes, cut at 10 characters (`len(i.Val) > 10`, `%.10q`)
+        _ if val.len() > 10 => format!("{}...", go_quote_prefix(val, 10)),
         _ => go_quote(val),
     }
 }

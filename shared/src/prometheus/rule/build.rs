@@ -267,6 +267,16 @@ mod tests {
         );
     }
 
+    /// Found against promtool 3.14: a key written twice is refused, a negative `limit` is not.
+    #[test]
+    fn keys_written_twice_and_negative_limits_as_prometheus_reads_them() {
+        let twice = "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: up\n        labels:\n          a: x\n          a: y\n";
+        let errs = build(&[file("t.yaml", twice)], "m").unwrap_err();
+        assert!(errs[0].contains("key `a` is written twice"), "{errs:?}");
+        let limit = build(&[file("l.yaml", "groups: [{name: g, limit: -1}]")], "m");
+        assert_eq!(limit.unwrap()[0].spec.groups[0].limit, Some(-1));
+    }
+
     #[test]
     fn positions_in_messages_are_made_absolute() {
         let errs = build(

@@ -40,7 +40,8 @@ pub struct RuleGroup {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query_offset: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<u32>,
+    /// Go's `int` in Prometheus, an integer in the CRD: a negative one is accepted.
+    pub limit: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial_response_strategy: Option<String>,
     #[serde(
@@ -61,7 +62,8 @@ pub struct Rule {
     pub alert: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
-    #[serde(deserialize_with = "string_or_number")]
+    /// Missing is empty: a problem of the rule, as Prometheus has it, not of the whole file.
+    #[serde(default, deserialize_with = "string_or_number")]
     pub expr: String,
     #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
     pub for_: Option<String>,
@@ -81,9 +83,32 @@ pub struct Rule {
     pub annotations: BTreeMap<String, String>,
 }
 
+/// A mapping whose keys are each written once: Prometheus's YAML reader (yaml.v3) refuses a key
+/// written twice (`mapping key "x" already defined`), where serde would keep the last value.
+struct UniqueKeys;
+
+impl<'de> serde::de::Visitor<'de> for UniqueKeys {
+    type Value = BTreeMap<String, serde_yaml::Value>;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a mapping of names to strings")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some((k, v)) = m.next_entry::<String, serde_yaml::Value>()? {
+            if out.contains_key(&k) {
+                return Err(serde::de::Error::custom(format!(
+                    "mapping key `{k}` is written twice"
+                )));
+            }
+            out.insert(k, v);
+        }
+        Ok(out)
+    }
+}
+
 /// Label and annotation values must be strings (the CRD says so); `severity: 1` is an error, not `"1"`.
 fn strict_strings<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, String>, D::Error> {
-    let raw = BTreeMap::<String, serde_yaml::Value>::deserialize(d)?;
+    let raw = d.deserialize_map(UniqueKeys)?;
     raw.into_iter()
         .map(|(k, v)| match v {
             serde_yaml::Value::String(s) => Ok((k, s)),
@@ -134,6 +159,8 @@ pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, 
 
 /// The groups of a plain rule file (`groups:`), or why it does not read.
 pub fn parse_rule_file(text: &str) -> Result<Vec<RuleGroup>, String> {
+    crate::yaml_depth::check(text)
+        .map_err(|d| format!("{d} at line {} column {}", d.line, d.column))?;
     from_yaml::<RuleFile>(text)
         .map(|f| f.groups)
         .map_err(|e| e.to_string())

@@ -1,0 +1,3 @@
+//! `cargo fuzz run dashboard`: see `promstack_shared::fuzzing::dashboard`.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| promstack_shared::fuzzing::dashboard(data));

@@ -1,0 +1,3 @@
+//! `cargo fuzz run promql`: see `promstack_shared::fuzzing::promql`.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| promstack_shared::fuzzing::promql(data));

@@ -374,7 +374,12 @@ fn online_lint_finds_every_planted_fault_and_is_quiet_on_the_charts_rules() {
         );
     }
 
-    // the chart's own rules, as the stack runs them: no online finding where there is data
+    // the chart's own rules, as the stack runs them: no online finding where there is data, but
+    // one that is real: Prometheus 3.x keeps a notification queue per Alertmanager, so
+    // prometheus_notifications_queue_length has an `alertmanager` label (notifier/sendloop.go of
+    // v3.14.0) that prometheus_notifications_queue_capacity lacks, and the chart's
+    // PrometheusNotificationQueueRunningFull, matching on all labels, never fires. It is found
+    // once Prometheus has discovered an Alertmanager (before that, the queue has no series).
     let stack = std::env::var("PROMSTACK_E2E_NAMESPACE").unwrap_or_else(|_| "monitoring".into());
     let chart = tmp.path().join("chart");
     std::fs::create_dir(&chart).unwrap();
@@ -402,6 +407,18 @@ fn online_lint_finds_every_planted_fault_and_is_quiet_on_the_charts_rules() {
                 "query/cost",
             ]
             .contains(&f["check"].as_str().unwrap())
+        })
+        .filter(|f| {
+            !(f["rule"] == "PrometheusNotificationQueueRunningFull"
+                && f["check"] == "promql/vector_matching"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`predict_linear(prometheus_notifications_queue_length{job=")
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("has `alertmanager` and none of the other side's"))
         })
         .collect();
     assert!(online_noise.is_empty(), "{online_noise:#?}");

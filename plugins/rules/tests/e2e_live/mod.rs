@@ -124,6 +124,7 @@ fn feature_gates_and_the_backtest_on_the_stacks_prometheus() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let r = rules(&kc, &ns.name, &["sync", gated]);
     assert_eq!(r["created"], 1, "{r}");
+    let gate_was_on = restore.was.contains("promql-experimental-functions");
     drop(restore);
 
     // the backtest: live `for: 5m`, the sources `for: 1m`
@@ -135,17 +136,31 @@ fn feature_gates_and_the_backtest_on_the_stacks_prometheus() {
     let text = BACKTEST.replace("for: 5m", "for: 1m");
     std::fs::write(Path::new(bt).join("bt.yaml"), text).unwrap();
     let (url, _forward) = promstack_shared::testing::stack_prometheus(&kc);
-    // the operator (the harness's too) rolls Prometheus out again after the spec change and back
+    // the operator (the harness's too) rolls Prometheus out again after the spec change and again
+    // after it is restored: the Prometheus to backtest against is the one whose flags are the
+    // restored ones (until the second roll-out the first one may still answer), once it is ready
+    let curl = |path: &str| {
+        std::process::Command::new("curl")
+            .args(["-fs", &format!("{url}{path}")])
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+    };
+    let restored = || {
+        curl("/api/v1/status/flags").is_some_and(|o| {
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+            v["data"]["enable-feature"]
+                .as_str()
+                .is_some_and(|f| f.contains("promql-experimental-functions") == gate_was_on)
+        })
+    };
     let ready = (0..240).any(|_| {
         std::thread::sleep(std::time::Duration::from_millis(500));
-        std::process::Command::new("curl")
-            .args(["-fs", "-o", "/dev/null", &format!("{url}/-/ready")])
-            .status()
-            .is_ok_and(|s| s.success())
+        restored() && curl("/-/ready").is_some()
     });
     assert!(
         ready,
-        "Prometheus at {url} never came back after the enableFeatures change"
+        "Prometheus at {url} never came back with its features restored"
     );
     let d = rules(
         &kc,

@@ -1,7 +1,7 @@
 //! The Alertmanager configuration Secret: the default config, validation before anything is
 //! applied (the common crate's, as Alertmanager itself validates), and the Secret itself. The file's bytes reach the Secret unchanged, so Go templates
 //! (`{{ .CommonLabels.alertname }}`) arrive as written.
-use promstack_shared::owned;
+use promstack_shared::kube::owned;
 use promstack_shared::Error;
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
 //! The Grafana admin Secret: where the password comes from, and the Secret the chart reads
 //! through `grafana.admin.existingSecret`. The password never reaches argv, a values file or logs.
-use promstack_shared::owned;
-use promstack_shared::secret::{self, SecretString};
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::owned;
+use promstack_shared::terminal::secret::{self, SecretString};
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use std::collections::BTreeMap;
 
@@ -174,7 +174,7 @@ mod tests {
     #[test]
     fn the_secret_and_its_redaction() {
         let pw = SecretString::new("a-long-enough-password".into());
-        let v = promstack_shared::cluster::to_value(&secret("monitoring", "admin", &pw));
+        let v = promstack_shared::kube::cluster::to_value(&secret("monitoring", "admin", &pw));
         assert!(has_keys(&v));
         assert_eq!(
             v["metadata"]["labels"][owned::MANAGED_BY_LABEL],

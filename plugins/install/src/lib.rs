@@ -26,10 +26,11 @@ pub use verb::{export, install, status, uninstall};
 
 use cli::{Cli, Command};
 use helm::{Helm, HelmApi};
-use promstack_shared::cli::OutputFormat;
-use promstack_shared::cluster::{Cluster, KubeCluster};
-use promstack_shared::ui::Ui;
-use promstack_shared::{output, ExitCode};
+use promstack_shared::kube::cluster::{Cluster, KubeCluster};
+use promstack_shared::terminal::cli::OutputFormat;
+use promstack_shared::terminal::output;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::ExitCode;
 
 /// The `promstack.io/component` label value of what this plugin writes.
 pub const COMPONENT: &str = "install";
@@ -144,7 +145,7 @@ fn print_diff(format: OutputFormat, r: &install::InstallReport) -> anyhow::Resul
             for step in r
                 .steps
                 .iter()
-                .filter(|s| s.change != promstack_shared::owned::Change::Unchanged)
+                .filter(|s| s.change != promstack_shared::kube::owned::Change::Unchanged)
             {
                 s.push_str(&format!("{} {}\n", step.change, step.object));
             }
@@ -167,5 +168,5 @@ fn print_diff(format: OutputFormat, r: &install::InstallReport) -> anyhow::Resul
 
 /// 0 when healthy, 3 when any check failed.
 pub fn status_exit_code(r: &status::StatusReport) -> ExitCode {
-    promstack_shared::output::Report::exit_code(r)
+    promstack_shared::terminal::output::Report::exit_code(r)
 }

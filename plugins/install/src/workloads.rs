@@ -2,8 +2,8 @@
 //! StatefulSets the operator creates after helm is done, and cannot tell whether node-exporter
 //! runs on every node.
 use crate::values::{enabled, RELEASE};
-use promstack_shared::cluster::ObjRef;
-use promstack_shared::wait::Readiness;
+use promstack_shared::kube::cluster::ObjRef;
+use promstack_shared::kube::wait::Readiness;
 use serde_json::Value;
 
 /// One workload to wait for.
@@ -57,7 +57,7 @@ pub fn expected(values: &Value) -> Vec<Workload> {
 
 /// Is it ready? (The common crate's readiness rules; a DaemonSet must cover `nodes` nodes.)
 pub fn ready(kind: &str, obj: Option<&Value>, nodes: usize) -> Readiness {
-    promstack_shared::readiness::of(kind, obj, nodes)
+    promstack_shared::kube::readiness::of(kind, obj, nodes)
 }
 
 /// The pod spec inside a rendered workload (Deployment, DaemonSet, StatefulSet, Job, CronJob,

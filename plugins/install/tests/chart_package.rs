@@ -10,14 +10,15 @@ use std::process::{Command, Stdio};
 
 /// The chart package promstack pins.
 fn package() -> PathBuf {
-    let p = promstack_shared::refdata::dir().join("charts/kube-prometheus-stack-88.5.3.tgz");
+    let p =
+        promstack_shared::testing::refdata::dir().join("charts/kube-prometheus-stack-88.5.3.tgz");
     assert!(p.is_file(), "{} is missing", p.display());
     p
 }
 
 /// The chart's CRDs (refdata/crds: the 10 of operator v0.93.1, those the package carries).
 fn crds() -> Vec<Value> {
-    let dir = promstack_shared::refdata::dir().join("crds");
+    let dir = promstack_shared::testing::refdata::dir().join("crds");
     let mut out: Vec<Value> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| {

@@ -47,7 +47,7 @@ fn render(crds: &[Value]) -> String {
 #[needs(refdata)]
 #[test]
 fn the_asset_is_the_field_tree_of_the_pinned_chart_s_crds() {
-    let refdata = promstack_shared::refdata::dir();
+    let refdata = promstack_shared::testing::refdata::dir();
     let want = render(&folder(&refdata.join("crds")));
     if std::env::var("PROMSTACK_WRITE_CRD_FIELDS").as_deref() == Ok("1") {
         std::fs::write(ASSET, &want).unwrap();
@@ -66,7 +66,7 @@ fn the_asset_is_the_field_tree_of_the_pinned_chart_s_crds() {
 #[test]
 fn the_87_chart_s_crds_lack_what_operator_0_93_reads() {
     let (refdata, old) = (
-        promstack_shared::refdata::dir(),
+        promstack_shared::testing::refdata::dir(),
         common::package_crds("87.19.2"),
     );
     assert_eq!(old.len(), 10);

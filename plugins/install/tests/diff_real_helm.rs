@@ -9,7 +9,7 @@ use promstack_install::install::ValuesDir;
 use promstack_install::release_diff::{self, Change};
 use promstack_install::values::{self, Env, OverlaySettings, RELEASE};
 use promstack_install::{chart_files, crds, values_lint};
-use promstack_shared::cluster::MemoryCluster;
+use promstack_shared::kube::cluster::MemoryCluster;
 use promstack_shared::testing::needs;
 use serde_json::{json, Value};
 use std::time::Duration;

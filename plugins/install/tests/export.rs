@@ -1,8 +1,8 @@
 //! The GitOps export: deterministic, no secret values, and it builds with the real `kubectl kustomize`.
 use promstack_install::export::{run as export, ExportOptions, Format};
 use promstack_install::values::{Env, OverlaySettings};
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::testing::needs;
-use promstack_shared::ui::Ui;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -228,12 +228,12 @@ fn the_dashboards_are_json_in_git_and_kustomize_makes_what_sync_writes() {
     assert!(agent.starts_with("{\n  \""), "{agent}");
     let docs = kustomize(&kubectl, tmp.path());
     // what `dashboards sync` writes for the same files
-    let files = promstack_shared::sources::folder(
+    let files = promstack_shared::input::sources::folder(
         std::path::Path::new(&format!("{FIXTURES}/dashboards")),
         &[".json"],
     )
     .unwrap();
-    let synced = promstack_shared::dashboard::build(&files, "monitoring").unwrap();
+    let synced = promstack_shared::grafana::dashboard::build(&files, "monitoring").unwrap();
     assert_eq!(synced.len(), 2);
     for want in synced {
         let want = serde_json::to_value(&want).unwrap();

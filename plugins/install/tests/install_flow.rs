@@ -4,8 +4,8 @@ use common::*;
 use promstack_install::grafana::PasswordSource;
 use promstack_install::helm::Chart;
 use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
-use promstack_shared::cluster::ObjRef;
-use promstack_shared::owned::Change;
+use promstack_shared::kube::cluster::ObjRef;
+use promstack_shared::kube::owned::Change;
 use serde_json::json;
 
 #[tokio::test]

@@ -5,7 +5,7 @@
 //! owners' (another release, Cilium's ServiceMonitors, another team's), which are named.
 use super::Owner;
 use anyhow::Context as _;
-use promstack_shared::cluster::{Cluster, ClusterError, ListQuery, ObjRef};
+use promstack_shared::kube::cluster::{Cluster, ClusterError, ListQuery, ObjRef};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -5,11 +5,11 @@
 //! created: an install that applied the CRD then would see helm fail half-way. So `uninstall
 //! --delete-crds` returns only once they are gone, and `install` waits for them before it
 //! creates them again; both say what is left while they wait, and on timeout what holds them
-//! ([`CrdDeletion`], waited for as a namespace is: [`promstack_shared::wait::deletion`]).
+//! ([`CrdDeletion`], waited for as a namespace is: [`promstack_shared::kube::wait::deletion`]).
 use super::contents::{counted, Served};
 use async_trait::async_trait;
-use promstack_shared::cluster::{finalizers_at, Cluster, ClusterError, ObjRef};
-use promstack_shared::wait::deletion::Deleting;
+use promstack_shared::kube::cluster::{finalizers_at, Cluster, ClusterError, ObjRef};
+use promstack_shared::kube::wait::deletion::Deleting;
 use serde_json::Value;
 
 /// A CRD still there, with the objects of its kind that are left.
@@ -30,7 +30,7 @@ impl Left {
     }
 }
 
-/// The CRDs of a chart being deleted, for [`promstack_shared::wait::deletion::wait_gone`]: each
+/// The CRDs of a chart being deleted, for [`promstack_shared::kube::wait::deletion::wait_gone`]: each
 /// look reads them at once and counts the objects each one still has (`deleting 302
 /// ServiceMonitors (1 of 10 CRDs left)`); on timeout each one still Terminating is named with what
 /// holds it.
@@ -193,7 +193,7 @@ fn condition(crd: &Value) -> Option<String> {
 pub fn terminating(live: &[Option<Value>]) -> Vec<ObjRef> {
     live.iter()
         .flatten()
-        .filter(|crd| promstack_shared::cluster::is_terminating(crd))
+        .filter(|crd| promstack_shared::kube::cluster::is_terminating(crd))
         .map(super::objref)
         .collect()
 }

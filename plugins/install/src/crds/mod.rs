@@ -6,21 +6,21 @@ pub mod contents;
 pub mod deletion;
 pub mod schema;
 
-use promstack_shared::cluster::{
+use promstack_shared::kube::cluster::{
     with_retry, ApplyOptions, Cluster, ClusterError, ObjRef, WRITE_ATTEMPTS,
 };
-use promstack_shared::owned::{self, Change};
-use promstack_shared::ui::Ui;
-use promstack_shared::wait::{self, Readiness, WaitOptions};
+use promstack_shared::kube::owned::{self, Change};
+use promstack_shared::kube::wait::{self, Readiness, WaitOptions};
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde_json::Value;
 
-pub use promstack_shared::cluster::CRD_API;
+pub use promstack_shared::kube::cluster::CRD_API;
 
 /// Every document of a rendered stream (empty documents dropped), read over the cores: a chart's
 /// render is megabytes of YAML, most of it CRDs.
 pub fn documents(rendered: &str) -> Result<Vec<Value>, Error> {
-    let parsed = promstack_shared::par::map(&split_documents(rendered), |doc| {
+    let parsed = promstack_shared::input::par::map(&split_documents(rendered), |doc| {
         // straight into JSON (a quarter faster); a document JSON cannot hold as it is (a key
         // that is not a string) goes through YAML's own value first
         let v = match serde_yaml::from_str::<Value>(doc) {
@@ -116,7 +116,7 @@ pub fn owner(live: Option<&Value>, release: &str, namespace: &str, helm_here: bo
 
 /// Is a CRD Established? (The common crate's readiness rule for CRDs.)
 pub fn established(obj: Option<&Value>) -> Readiness {
-    promstack_shared::readiness::of("CustomResourceDefinition", obj, 0)
+    promstack_shared::kube::readiness::of("CustomResourceDefinition", obj, 0)
 }
 
 pub fn objref(crd: &Value) -> ObjRef {
@@ -194,7 +194,7 @@ pub async fn apply_and_wait(
 
 /// The one line of the CRD step: how many, what was done to them, and how long it took.
 fn said(total: usize, applied: usize, took: std::time::Duration) -> String {
-    let took = promstack_shared::ui::human_duration(took);
+    let took = promstack_shared::terminal::ui::human_duration(took);
     match applied {
         0 => format!("{total} CRDs unchanged and Established ({took})"),
         n if n == total => format!("{total} CRDs applied and Established ({took})"),
@@ -262,7 +262,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_crd_being_deleted_is_never_applied_onto() {
-        let c = promstack_shared::cluster::MemoryCluster::new();
+        let c = promstack_shared::kube::cluster::MemoryCluster::new();
         let crd = json!({"apiVersion": CRD_API, "kind": "CustomResourceDefinition",
             "metadata": {"name": "widgets.example.org"}, "spec": {"group": "example.org"}});
         let mut live = crd.clone();

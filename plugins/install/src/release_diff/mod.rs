@@ -19,7 +19,7 @@ pub use fields::FieldChange;
 use crate::values::RELEASE;
 use anyhow::Context as _;
 use futures::StreamExt as _;
-use promstack_shared::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef};
+use promstack_shared::kube::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};

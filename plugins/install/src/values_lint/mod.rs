@@ -13,7 +13,7 @@
 //! Grafana's ini, Alertmanager's config, templates), a subchart whose files are not in the chart,
 //! and `global`.
 use crate::chart_files::ChartFacts;
-use promstack_shared::yaml_path::{line_of, Seg};
+use promstack_shared::input::yaml_path::{line_of, Seg};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -122,8 +122,8 @@ fn walk(
                 .and_then(|s| s.pointer(&format!("/properties/{}", escape(key)))),
         };
         if child.defaults.is_none() && child.schema.is_none() {
-            let nearest =
-                promstack_shared::suggest::nearest(key, known_keys(here)).map(String::from);
+            let nearest = promstack_shared::terminal::suggest::nearest(key, known_keys(here))
+                .map(String::from);
             report(path, key, nearest);
             continue;
         }

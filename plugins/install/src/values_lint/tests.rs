@@ -98,7 +98,7 @@ fn free_form_maps_stay_free() {
 #[needs(refdata)]
 #[test]
 fn promstacks_own_values_are_keys_of_the_pinned_chart() {
-    let refdata = promstack_shared::refdata::dir();
+    let refdata = promstack_shared::testing::refdata::dir();
     let facts = crate::chart_files::read(&refdata.join("kube-prometheus-stack")).unwrap();
     let crds: Vec<Value> = std::fs::read_dir(refdata.join("crds"))
         .unwrap()

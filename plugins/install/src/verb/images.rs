@@ -7,7 +7,7 @@ use crate::images;
 use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::verb::install::ValuesDir;
 use anyhow::Context as _;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::verb::Report;
 use promstack_shared::Error;
 use serde::Serialize;
 use serde_json::Value;
@@ -55,7 +55,7 @@ pub struct ImagesReport {
 pub async fn run(
     opts: &ImagesOptions,
     helm: &dyn HelmApi,
-    ui: &promstack_shared::ui::Ui,
+    ui: &promstack_shared::terminal::ui::Ui,
 ) -> anyhow::Result<ImagesReport> {
     let user: Vec<ValuesFile> = opts
         .user_values

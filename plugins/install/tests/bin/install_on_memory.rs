@@ -12,7 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use promstack_shared::cli::{or_interrupted_with, run_main};
+use promstack_shared::terminal::cli::{or_interrupted_with, run_main};
 
 fn main() {
     promstack_shared::testing::terminal_echo_on();
@@ -39,7 +39,7 @@ fn main() {
 }
 
 /// Widgets (a kind of the fixture chart's CRDs) of other owners.
-fn others(c: &promstack_shared::cluster::MemoryCluster) {
+fn others(c: &promstack_shared::kube::cluster::MemoryCluster) {
     use serde_json::json;
     c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}));
     let widget = |ns: &str, name: &str, release: &str| {

@@ -52,7 +52,7 @@ pub fn chart_archive() -> Vec<u8> {
 /// (`#[needs(refdata)]` on the test).
 pub fn package_crds(version: &str) -> Vec<serde_json::Value> {
     use std::io::Read;
-    let tgz = promstack_shared::refdata::dir()
+    let tgz = promstack_shared::testing::refdata::dir()
         .join(format!("charts/kube-prometheus-stack-{version}.tgz"));
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(tgz).unwrap());
     let mut out = Vec::new();

@@ -19,8 +19,8 @@ use async_trait::async_trait;
 use promstack_install::helm::{upgrade_args, Chart, HelmApi, HelmVersion, Release, ReleaseInfo};
 use promstack_install::install::{Deps, InstallOptions, InstallOutcome};
 use promstack_install::values::{self, Env};
-use promstack_shared::cluster::MemoryCluster;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::MemoryCluster;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -136,7 +136,8 @@ impl FakeHelm {
             };
             // whole objects, as the API server returns them (readiness reads them typed): the
             // one helm wrote with its status, or one made up
-            let r = promstack_shared::cluster::ObjRef::new("apps/v1", w.kind, Some(ns), &w.name);
+            let r =
+                promstack_shared::kube::cluster::ObjRef::new("apps/v1", w.kind, Some(ns), &w.name);
             match self.cluster.peek(&r) {
                 Some(mut live) => {
                     live["metadata"]["generation"] = json!(1);
@@ -414,7 +415,7 @@ pub fn seed_installed(c: &Arc<MemoryCluster>, h: &FakeHelm, namespace: &str) {
 
 /// Our Secret `name` in namespace monitoring, as stored.
 pub fn secret(c: &MemoryCluster, name: &str) -> Option<serde_json::Value> {
-    c.peek(&promstack_shared::cluster::ObjRef::new(
+    c.peek(&promstack_shared::kube::cluster::ObjRef::new(
         "v1",
         "Secret",
         Some("monitoring"),

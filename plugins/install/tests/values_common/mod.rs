@@ -6,7 +6,7 @@ use serde_json::Value;
 
 /// The pinned chart's values.yaml (a test that reads it is marked `#[needs(refdata)]`).
 pub fn chart() -> Value {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let text = std::fs::read_to_string(dir.join("kube-prometheus-stack/values.yaml")).unwrap();
     serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(&text).unwrap()).unwrap()
 }

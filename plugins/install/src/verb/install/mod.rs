@@ -27,8 +27,8 @@ pub use values_dir::ValuesDir;
 use crate::grafana::PasswordSource;
 use crate::helm::Chart;
 use crate::values::{Env, OverlaySettings};
-use promstack_shared::output::Report;
-use promstack_shared::owned::Change;
+use promstack_shared::kube::owned::Change;
+use promstack_shared::terminal::output::Report;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -198,7 +198,7 @@ pub struct InstallOutcome {
     /// With --dry-run: every object that would be applied (Secrets redacted), for `-o yaml`.
     pub rendered: Vec<Value>,
     /// The password, only when `--show-password` asked for it.
-    pub shown_password: Option<promstack_shared::secret::SecretString>,
+    pub shown_password: Option<promstack_shared::terminal::secret::SecretString>,
 }
 
 /// Run the install (or, with `dry_run`, plan it).

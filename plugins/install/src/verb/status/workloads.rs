@@ -4,16 +4,16 @@ use super::{check, condition, get, list, name, pod_ready, ready_nodes, unreadabl
 use crate::claims;
 use crate::values::RELEASE;
 use crate::workloads;
-use promstack_shared::cluster::{Cluster, ObjRef};
-use promstack_shared::diagnose::Warnings;
-use promstack_shared::readiness;
-use promstack_shared::wait::Readiness;
+use promstack_shared::kube::cluster::{Cluster, ObjRef};
+use promstack_shared::kube::diagnose::Warnings;
+use promstack_shared::kube::readiness;
+use promstack_shared::kube::wait::Readiness;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 const G: &str = "workloads";
 
-/// `detail`, and what Kubernetes says about `name` (see [`promstack_shared::diagnose`]) when it
+/// `detail`, and what Kubernetes says about `name` (see [`promstack_shared::kube::diagnose`]) when it
 /// says anything: a pod stuck on a missing Secret, a DaemonSet whose pods admission refuses.
 fn with_cause(detail: String, warnings: &Warnings, name: &str) -> String {
     match warnings.explain(name) {

@@ -7,8 +7,8 @@ use crate::crds::contents::{self, Held, Other};
 use crate::crds::CRD_API;
 use crate::values::RELEASE;
 use anyhow::Context as _;
-use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
-use promstack_shared::owned;
+use promstack_shared::kube::cluster::{Cluster, ListQuery, ObjRef};
+use promstack_shared::kube::owned;
 use promstack_shared::Error;
 use serde_json::Value;
 

@@ -3,7 +3,7 @@
 //! whole file (receivers and the route tree, the `global:` fallbacks) are [`super::tree`]'s.
 use super::schema::Struct;
 use super::{get, has, text, Checker};
-use crate::yaml_path::Seg;
+use crate::input::yaml_path::Seg;
 use http::*;
 use integrations::*;
 use outputs::*;
@@ -179,9 +179,9 @@ pub(super) fn strings(m: &Mapping, k: &str) -> Vec<String> {
 }
 /// A Go template parsed with no functions of its own (`template.New("").Parse`).
 pub(super) fn bare_template(s: &str) -> Result<(), String> {
-    crate::gotemplate::check(
+    crate::go::template::check(
         s,
-        &crate::gotemplate::Scope {
+        &crate::go::template::Scope {
             name: "",
             functions: &[],
             variables: &[],
@@ -227,7 +227,7 @@ fn route(say: &mut dyn FnMut(String), m: &Mapping) {
         say("cannot have wildcard group_by (`...`) and other labels at the same time".into());
     }
     for k in ["group_interval", "repeat_interval"] {
-        if get(m, k).is_some() && crate::duration::seconds(&text(m, k)) == Some(0.0) {
+        if get(m, k).is_some() && crate::go::duration::seconds(&text(m, k)) == Some(0.0) {
             say(format!("{k} cannot be zero"));
         }
     }

@@ -15,7 +15,7 @@ use crate::install::Check;
 use crate::render_cache::Kept;
 use crate::values::RELEASE;
 use anyhow::Context as _;
-use promstack_shared::cluster::{is_cluster_scoped, is_terminating, Cluster, ObjRef};
+use promstack_shared::kube::cluster::{is_cluster_scoped, is_terminating, Cluster, ObjRef};
 use promstack_shared::Error;
 use serde_json::Value;
 use tokio::time::Instant;

@@ -31,7 +31,7 @@ pub use refs::{missing as missing_references, references, values_keys, Reference
 use super::inputs::Inputs;
 use super::{Check, Deps, HelmClock, InstallOptions, Said};
 use crate::helm::{HelmVersion, ReleaseInfo};
-use promstack_shared::cluster::ClusterInfo;
+use promstack_shared::kube::cluster::ClusterInfo;
 use serde_json::Value;
 
 /// What pre-flight learnt, for the plan and the writes.

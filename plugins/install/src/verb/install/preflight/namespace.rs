@@ -12,8 +12,8 @@ use super::passed;
 use crate::install::{Check, Said};
 use crate::values::{self, RELEASE};
 use anyhow::Context as _;
-use promstack_shared::cluster::{is_terminating, Cluster, ClusterError, ObjRef};
-use promstack_shared::wait::deletion::NamespaceDeletion;
+use promstack_shared::kube::cluster::{is_terminating, Cluster, ClusterError, ObjRef};
+use promstack_shared::kube::wait::deletion::NamespaceDeletion;
 use promstack_shared::Error;
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -87,7 +87,7 @@ pub(super) async fn pod_security_check(
 }
 
 /// The namespace label that sets the Pod Security level admission enforces.
-pub const ENFORCE_LABEL: &str = promstack_shared::cluster::POD_SECURITY_ENFORCE;
+pub const ENFORCE_LABEL: &str = promstack_shared::kube::cluster::POD_SECURITY_ENFORCE;
 
 /// The labels that set the level admission warns about (to the client: helm prints each
 /// warning) and records in the audit log; Talos defaults both to `restricted`.
@@ -246,8 +246,8 @@ pub async fn claims(
     if !ns_exists {
         return Ok(("no claims yet".into(), vec![]));
     }
-    let q =
-        promstack_shared::cluster::ListQuery::new("v1", "PersistentVolumeClaim").in_namespace(ns);
+    let q = promstack_shared::kube::cluster::ListQuery::new("v1", "PersistentVolumeClaim")
+        .in_namespace(ns);
     let pvcs = cluster
         .list(&q)
         .await
@@ -257,7 +257,7 @@ pub async fn claims(
     if !mismatches.is_empty() {
         // only now the classes: whether a claim can grow in place decides the fix
         let classes = cluster
-            .list(&promstack_shared::cluster::ListQuery::new(
+            .list(&promstack_shared::kube::cluster::ListQuery::new(
                 "storage.k8s.io/v1",
                 "StorageClass",
             ))

@@ -16,7 +16,7 @@ use super::passed;
 use crate::install::Check;
 use crate::values::{self, ValuesFile};
 use crate::workloads::pod_spec;
-use promstack_shared::cluster::{Cluster, ClusterError, ObjRef};
+use promstack_shared::kube::cluster::{Cluster, ClusterError, ObjRef};
 use promstack_shared::Error;
 use serde_json::Value;
 use std::collections::BTreeMap;

@@ -1,13 +1,13 @@
 //! The command line of `kubectl promstack install`: its flags, and each verb's options made
 //! from them.
+use crate::chart::values::{self, Env};
 use crate::export::{ExportOptions, Format};
-use crate::grafana::PasswordSource;
 use crate::helm::Chart;
 use crate::images_verb::ImagesOptions;
 use crate::install::InstallOptions;
+use crate::stack::grafana::PasswordSource;
 use crate::status::StatusOptions;
 use crate::uninstall::UninstallOptions;
-use crate::values::{self, Env};
 use clap::{Args, Parser, Subcommand};
 use promstack_shared::terminal::cli::GlobalArgs;
 use promstack_shared::Error;
@@ -355,7 +355,7 @@ fn stack_options(cli: &Cli, stack: &StackArgs, chart: &ChartArgs) -> Result<Inst
     o.alertmanager_config = stack.alertmanager_config.clone();
     o.timeout = cli.timeout();
     o.allow_unknown_values = chart.allow_unknown_values;
-    o.render_cache = crate::render_cache::RenderCache::for_user();
+    o.render_cache = crate::chart::render_cache::RenderCache::for_user();
     Ok(o)
 }
 

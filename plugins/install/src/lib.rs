@@ -1,24 +1,15 @@
 //! kubectl-promstack-install as a library. `main.rs` parses ([`cli`]: flags, and each verb's
 //! options made from them) and calls [`run`], which runs the verb ([`verb`]: install, uninstall,
-//! export, status, each `run(opts, deps)`) and prints its report. The parts the verbs share: the
-//! chart and helm ([`helm`], [`values`], [`crds`]), the Secrets ([`grafana`], [`alertmanager`]),
-//! the workloads and their volumes ([`workloads`], [`claims`]).
-pub mod alertmanager;
-pub mod chart_files;
-pub mod claims;
+//! export, status, images, each `run(opts, deps)`, and the [`verb::stage`] a run is in when a signal
+//! comes) and prints its report. The parts the verbs share: the chart, its values, render, CRDs and
+//! upgrades ([`chart`]), helm ([`helm`]), the stack's parts beside the chart: the Secrets, the
+//! workloads and their volumes ([`stack`]), and what a release would change ([`release_diff`]).
+pub mod chart;
 pub mod cli;
-pub mod crds;
-pub mod grafana;
 pub mod helm;
-pub mod images;
 pub mod release_diff;
-pub mod render_cache;
-pub mod stage;
-pub mod upgrade;
-pub mod values;
-pub mod values_lint;
+pub mod stack;
 pub mod verb;
-pub mod workloads;
 
 pub use verb::images as images_verb;
 pub use verb::install::{preflight, summary};

@@ -9,9 +9,9 @@ fn main() {
     let cli = cli::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     // Ctrl-C / SIGTERM drop the running install: helm is killed (kill_on_drop) and the temp
     // values dir removed; a prompt is ended and the terminal put back. Exit 130 (143), saying
-    // what is true at that moment (promstack_install::stage).
+    // what is true at that moment (promstack_install::verb::stage).
     run_main(or_interrupted_with(
         run(cli),
-        promstack_install::stage::interrupted_message,
+        promstack_install::verb::stage::interrupted_message,
     ));
 }

@@ -2,7 +2,7 @@
 //! without a cluster: the values lint on the whole chart (its subcharts, templates and CRDs) and the image list
 //! rendered by the real helm 4. Reported ignored where refdata or helm 4 is missing; in CI they run (and fail on it).
 mod common;
-use promstack_install::{chart_files, values, values_lint};
+use promstack_install::chart::{chart_files, values, values_lint};
 use promstack_shared::testing::needs;
 use serde_json::Value;
 use std::path::PathBuf;

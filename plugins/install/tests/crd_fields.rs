@@ -2,7 +2,7 @@
 //! v0.93.1), made here: a test that fails when they differ; `PROMSTACK_WRITE_CRD_FIELDS=1` writes
 //! it again. And what the tree finds: the fields the 87.19.2 chart's CRDs (operator v0.92.1) lack.
 mod common;
-use promstack_install::crds::schema;
+use promstack_install::chart::crds::schema;
 use promstack_shared::testing::needs;
 use serde_json::{Map, Value};
 

@@ -3,10 +3,10 @@
 //! is listed and nothing else; the values and switches are those install uses; the mirror overlay
 //! moves every image that honours `global.imageRegistry` and names the one that does not.
 mod common;
+use promstack_install::chart::values::{self, Env, OverlaySettings};
 use promstack_install::helm::{Chart, HelmApi, Release};
 use promstack_install::images_verb::{run, ImagesOptions};
 use promstack_install::install::ValuesDir;
-use promstack_install::values::{self, Env, OverlaySettings};
 use promstack_shared::terminal::output::Report;
 use promstack_shared::testing::needs;
 use serde_json::Value;
@@ -70,7 +70,7 @@ async fn rendered_images(h: &dyn HelmApi, o: &ImagesOptions) -> BTreeSet<String>
         values_files: dir.files.clone(),
         timeout: Duration::from_secs(60),
     };
-    let docs = promstack_install::crds::documents(&h.template(&r).await.unwrap()).unwrap();
+    let docs = promstack_install::chart::crds::documents(&h.template(&r).await.unwrap()).unwrap();
     let mut out = BTreeSet::new();
     docs.iter().for_each(|d| scan(d, &mut out));
     out

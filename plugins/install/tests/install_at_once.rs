@@ -63,7 +63,7 @@ async fn a_render_kept_from_an_earlier_run_is_not_made_again_nor_its_chart_fetch
     let h = FakeHelm::new(c.clone(), 4);
     let cache = tempfile::tempdir().unwrap();
     let mut o = options();
-    o.render_cache = Some(promstack_install::render_cache::RenderCache::at(
+    o.render_cache = Some(promstack_install::chart::render_cache::RenderCache::at(
         cache.path(),
     ));
     run(&o, &c, &h, b"").await.unwrap();

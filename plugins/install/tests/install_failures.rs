@@ -4,8 +4,8 @@
 //! what to do.
 mod common;
 use common::*;
-use promstack_install::grafana::PasswordSource;
-use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
+use promstack_install::chart::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
+use promstack_install::stack::grafana::PasswordSource;
 use promstack_shared::kube::cluster::{ClusterError, Fault, ObjRef, Verb};
 use serde_json::json;
 use std::time::Duration;

@@ -312,7 +312,7 @@ fn claim(sts: &str, ordinal: u32, class: &str, size: &str) -> Value {
 
 fn cloud_options() -> promstack_install::install::InstallOptions {
     let mut o = options();
-    o.env = promstack_install::values::Env::Cloud;
+    o.env = promstack_install::chart::values::Env::Cloud;
     o.overlay.storage_class = "gp3".into();
     o.overlay.grafana_host = Some("grafana.example.org".into());
     o.overlay.tls_secret = Some("grafana-tls".into());

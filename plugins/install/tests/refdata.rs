@@ -1,6 +1,6 @@
 //! The wiring checked against the pinned chart's own values.yaml and Chart.yaml (refdata).
+use promstack_install::chart::values::{self, Env, OverlaySettings};
 use promstack_install::helm::{CHART_NAME, CHART_VERSION};
-use promstack_install::values::{self, Env, OverlaySettings};
 use promstack_shared::testing::needs;
 use serde_json::Value;
 

@@ -1,8 +1,8 @@
 //! Uninstall against the in-memory cluster: only promstack's objects, extras only on request.
 mod common;
 use common::*;
+use promstack_install::chart::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
 use promstack_install::uninstall::{kubelet_service, UninstallOptions};
-use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
 use promstack_install::verb::Deps;
 use promstack_shared::kube::cluster::ObjRef;
 use promstack_shared::terminal::ui::Ui;

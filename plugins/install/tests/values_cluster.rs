@@ -4,7 +4,7 @@
 //! the merged values against the pinned chart (refdata).
 use promstack_shared::testing::needs;
 mod values_common;
-use promstack_install::values::{Env, OverlaySettings, RemoteWrite};
+use promstack_install::chart::values::{Env, OverlaySettings, RemoteWrite};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use values_common::*;

@@ -2,7 +2,7 @@
 //! the stack's configuration holds in the merged values (chart defaults + base + env overlay).
 use promstack_shared::testing::needs;
 mod values_common;
-use promstack_install::values::{self, Env, OverlaySettings, RemoteWrite};
+use promstack_install::chart::values::{self, Env, OverlaySettings, RemoteWrite};
 use serde_json::{json, Value};
 use values_common::*;
 

@@ -2,9 +2,9 @@
 //! air-gapped cluster (no cluster needed: the chart is rendered as install renders it). With
 //! `--registry`, also the values that point the stack at the mirror, checked by rendering again
 //! with them: an image that still comes from elsewhere is said.
+use crate::chart::images;
+use crate::chart::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::helm::{Chart, HelmApi, Pulled, Release};
-use crate::images;
-use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::verb::install::ValuesDir;
 use anyhow::Context as _;
 use promstack_shared::terminal::verb::Report;
@@ -67,14 +67,14 @@ pub async fn run(
     let pulled = Pulled::fetch(helm, &opts.chart).await?;
     let chart = pulled.as_ref().map_or(&opts.chart, |p| &p.chart);
     let facts = match chart {
-        Chart::Local(path) => crate::chart_files::read(path)?,
+        Chart::Local(path) => crate::chart::chart_files::read(path)?,
         other => anyhow::bail!("{} was not fetched", other.describe()),
     };
     let docs = render(opts, chart, helm, &chain).await?;
     let (check, _) = crate::preflight::values_keys::check(
         &chain,
         &facts,
-        &crate::crds::from_rendered(&docs),
+        &crate::chart::crds::from_rendered(&docs),
         opts.allow_unknown_values,
     )?;
     for said in &check.said {
@@ -130,7 +130,7 @@ async fn render(
         .template(&release)
         .await
         .context("the chart does not render with these values")?;
-    Ok(crate::crds::documents(&rendered)?)
+    Ok(crate::chart::crds::documents(&rendered)?)
 }
 
 impl Report for ImagesReport {

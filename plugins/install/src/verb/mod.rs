@@ -5,6 +5,7 @@
 pub mod export;
 pub mod images;
 pub mod install;
+pub mod stage;
 pub mod status;
 pub mod uninstall;
 

@@ -34,7 +34,7 @@ fn main() {
     }
     run_main(or_interrupted_with(
         async { promstack_install::run_with(&cli, &*cluster, &helm).await },
-        promstack_install::stage::interrupted_message,
+        promstack_install::verb::stage::interrupted_message,
     ));
 }
 

@@ -8,7 +8,7 @@ use promstack_install::helm::Chart;
 pub fn chart_id(chart: &Chart) -> String {
     match chart {
         Chart::Local(p) => {
-            let f = promstack_install::chart_files::read(p).unwrap();
+            let f = promstack_install::chart::chart_files::read(p).unwrap();
             format!("{}-{}", f.name, f.version)
         }
         _ => "kube-prometheus-stack-88.5.3".to_string(),

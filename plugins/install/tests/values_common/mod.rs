@@ -1,7 +1,7 @@
 //! The merged values the requirement tests read: the pinned chart's defaults (refdata), then
 //! values/ and the env overlay, as helm merges them.
 #![allow(dead_code)]
-use promstack_install::values::{self, Env, OverlaySettings};
+use promstack_install::chart::values::{self, Env, OverlaySettings};
 use serde_json::Value;
 
 /// The pinned chart's values.yaml (a test that reads it is marked `#[needs(refdata)]`).

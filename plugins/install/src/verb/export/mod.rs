@@ -17,8 +17,8 @@ mod kustomize;
 
 pub use argocd::ARGOCD_NAMESPACE;
 
-use crate::alertmanager;
-use crate::values::{self, Env, OverlaySettings};
+use crate::chart::values::{self, Env, OverlaySettings};
+use crate::stack::alertmanager;
 use promstack_shared::input::sources::{self, SourceFile};
 use promstack_shared::kube::cluster::to_value;
 use promstack_shared::kube::owned;

@@ -4,11 +4,11 @@
 use super::inputs::Inputs;
 use super::preflight::{self, Facts};
 use super::{step, Deps, GrafanaAccess, HelmClock, InstallOptions, InstallReport, Step, Timings};
-use crate::alertmanager;
-use crate::crds;
-use crate::grafana;
+use crate::chart::crds;
+use crate::chart::values::{self, RELEASE};
 use crate::helm::Release;
-use crate::values::{self, RELEASE};
+use crate::stack::alertmanager;
+use crate::stack::grafana;
 use anyhow::Context as _;
 use promstack_shared::kube::cluster::{to_value, ObjRef};
 use promstack_shared::kube::owned::{self, Change};

@@ -5,7 +5,7 @@
 use super::inputs::Inputs;
 use super::preflight::Facts;
 use super::{Deps, InstallOptions};
-use crate::workloads;
+use crate::stack::workloads;
 use promstack_shared::kube::wait::{self, WaitOptions, Workload};
 use std::time::Duration;
 

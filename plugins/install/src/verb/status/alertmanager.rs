@@ -1,6 +1,6 @@
 //! The alertmanager group: its cluster, and the config it runs against ours.
 use super::{check, get, secret_key, Check, Level};
-use crate::values::ALERTMANAGER_SECRET;
+use crate::chart::values::ALERTMANAGER_SECRET;
 use promstack_shared::alertmanager::api::AlertmanagerApi;
 use promstack_shared::kube::cluster::{Cluster, ObjRef};
 

@@ -1,6 +1,6 @@
 //! The exposure group: Prometheus and Alertmanager not exposed, Grafana's password not a default.
 use super::{check, get, list, name, unreadable, Check, Level};
-use crate::values::{GRAFANA_SECRET, RELEASE};
+use crate::chart::values::{GRAFANA_SECRET, RELEASE};
 use promstack_shared::kube::cluster::{Cluster, ObjRef};
 use promstack_shared::terminal::secret::SecretString;
 use serde_json::Value;

@@ -1,9 +1,9 @@
 //! The workloads group: pods, Deployments, node-exporter on every node, the operator's
 //! Prometheus and Alertmanager and their StatefulSets, claims.
 use super::{check, condition, get, list, name, pod_ready, ready_nodes, unreadable, Check, Level};
-use crate::claims;
-use crate::values::RELEASE;
-use crate::workloads;
+use crate::chart::values::RELEASE;
+use crate::stack::claims;
+use crate::stack::workloads;
 use promstack_shared::kube::cluster::{Cluster, ObjRef};
 use promstack_shared::kube::diagnose::Warnings;
 use promstack_shared::kube::readiness;

@@ -2,9 +2,9 @@
 //! nodes for the replicas, the release, the remote-write Secret.
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
+use crate::chart::values::{self, Env, RELEASE};
 use crate::helm::{HelmVersion, ReleaseInfo};
 use crate::install::Check;
-use crate::values::{self, Env, RELEASE};
 use anyhow::Context as _;
 use promstack_shared::kube::cluster::{ClusterInfo, ListQuery, ObjRef};
 use promstack_shared::kube::readiness;

@@ -9,8 +9,8 @@
 use super::super::{Deps, InstallOptions};
 use super::deleted::Deleted;
 use super::passed;
+use crate::chart::values::{self, RELEASE};
 use crate::install::{Check, Said};
-use crate::values::{self, RELEASE};
 use anyhow::Context as _;
 use promstack_shared::kube::cluster::{is_terminating, Cluster, ClusterError, ObjRef};
 use promstack_shared::kube::wait::deletion::NamespaceDeletion;
@@ -235,7 +235,7 @@ pub async fn pod_security(
 }
 
 /// The claims Prometheus and Alertmanager already have, against what the values ask (see
-/// [`crate::claims`]): one that cannot hold the retention stops the install (exit 3) with how to
+/// [`crate::stack::claims`]): one that cannot hold the retention stops the install (exit 3) with how to
 /// fix it; another class, size or access mode is said and the install goes on.
 pub async fn claims(
     cluster: &dyn Cluster,
@@ -252,8 +252,8 @@ pub async fn claims(
         .list(&q)
         .await
         .map_err(|e| Error::runtime(format!("listing the claims in {ns}: {e}")))?;
-    let wanted = crate::claims::wanted(merged);
-    let mut mismatches = crate::claims::compare(&wanted, &pvcs, &[], ns);
+    let wanted = crate::stack::claims::wanted(merged);
+    let mut mismatches = crate::stack::claims::compare(&wanted, &pvcs, &[], ns);
     if !mismatches.is_empty() {
         // only now the classes: whether a claim can grow in place decides the fix
         let classes = cluster
@@ -263,7 +263,7 @@ pub async fn claims(
             ))
             .await
             .unwrap_or_default();
-        mismatches = crate::claims::compare(&wanted, &pvcs, &classes, ns);
+        mismatches = crate::stack::claims::compare(&wanted, &pvcs, &classes, ns);
     }
     let (fails, warns): (Vec<_>, Vec<_>) = mismatches.iter().partition(|m| m.fails);
     let warnings = warns

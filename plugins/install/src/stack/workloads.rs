@@ -1,7 +1,7 @@
 //! The workloads an install waits for, with their readiness rules. Helm's own wait misses the
 //! StatefulSets the operator creates after helm is done, and cannot tell whether node-exporter
 //! runs on every node.
-use crate::values::{enabled, RELEASE};
+use crate::chart::values::{enabled, RELEASE};
 use promstack_shared::kube::cluster::ObjRef;
 use promstack_shared::kube::wait::Readiness;
 use serde_json::Value;

@@ -3,7 +3,7 @@
 //! objects name (Prometheus, Alertmanager, ThanosRuler, PrometheusAgent: their `image`, the
 //! Thanos sidecar's, their extra containers'), and the config reloader the operator injects
 //! (its `--prometheus-config-reloader` argument). And the values that point the stack at a mirror.
-use crate::workloads::pod_spec;
+use crate::stack::workloads::pod_spec;
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 

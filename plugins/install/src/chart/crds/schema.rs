@@ -21,7 +21,7 @@ pub const VERSION_ANNOTATION: &str = "operator.prometheus.io/version";
 pub fn chart() -> &'static Value {
     static TREE: OnceLock<Value> = OnceLock::new();
     TREE.get_or_init(|| {
-        serde_json::from_str(include_str!("../../assets/crd-fields.json"))
+        serde_json::from_str(include_str!("../../../assets/crd-fields.json"))
             .expect("assets/crd-fields.json is JSON")
     })
 }

@@ -1,7 +1,7 @@
 //! What the install reads from the chart itself, beside its render: its name and version, the
 //! values it reads (its `values.yaml` with each subchart's `values.yaml` under the subchart's key,
-//! for the values lint: [`crate::values_lint`]) and its `UPGRADE.md` (the notes of each major,
-//! for a chart upgrade: [`crate::upgrade`]). A chart is a folder or a `.tgz` (as `helm pull`
+//! for the values lint: [`crate::chart::values_lint`]) and its `UPGRADE.md` (the notes of each major,
+//! for a chart upgrade: [`crate::chart::upgrade`]). A chart is a folder or a `.tgz` (as `helm pull`
 //! writes it, its subcharts folders or `.tgz` files of their own under `charts/`).
 use anyhow::Context as _;
 use serde::{Deserialize, Serialize};
@@ -178,7 +178,7 @@ fn facts(files: &Files) -> anyhow::Result<ChartFacts> {
             .unwrap_or(name);
         let mut merged = sub.defaults;
         if let Some(own) = defaults.get(&key) {
-            crate::values::merge(&mut merged, own);
+            crate::chart::values::merge(&mut merged, own);
         }
         defaults[&key] = merged;
         subcharts.push(key);

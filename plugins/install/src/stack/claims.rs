@@ -3,7 +3,7 @@
 //! `--env cloud` (or any change of size or StorageClass), replica 0 stays on its old small claim.
 //! A claim smaller than Prometheus's `retentionSize` means a disk that fills up (a failure); another
 //! class or access mode is a warning. Each says what will not change and how to fix it.
-use crate::values::RELEASE;
+use crate::chart::values::RELEASE;
 use serde::Serialize;
 use serde_json::Value;
 

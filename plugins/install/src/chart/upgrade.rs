@@ -3,7 +3,7 @@
 //! chart ships; a published package has none, and then where its repository keeps them), and the keys of the user's values files that the new chart no longer reads
 //! though the deployed one did. The CRD changes are in the release diff
 //! ([`crate::release_diff::crds`]); the install applies the new CRDs first, as always.
-use crate::chart_files::ChartFacts;
+use crate::chart::chart_files::ChartFacts;
 use crate::helm::ReleaseInfo;
 use serde::Serialize;
 

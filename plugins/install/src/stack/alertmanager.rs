@@ -6,7 +6,7 @@ use promstack_shared::Error;
 use std::collections::BTreeMap;
 
 /// The project's default config (`plugins/install/assets/alertmanager.yaml`).
-pub const DEFAULT_CONFIG: &str = include_str!("../assets/alertmanager.yaml");
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/alertmanager.yaml");
 /// The key the operator reads from the config Secret.
 pub const CONFIG_KEY: &str = "alertmanager.yaml";
 
@@ -57,7 +57,7 @@ pub fn secret(namespace: &str, text: &str) -> k8s_openapi::api::core::v1::Secret
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     k8s_openapi::api::core::v1::Secret {
         metadata: ObjectMeta {
-            name: Some(crate::values::ALERTMANAGER_SECRET.into()),
+            name: Some(crate::chart::values::ALERTMANAGER_SECRET.into()),
             namespace: Some(namespace.into()),
             labels: Some(owned::labels(crate::COMPONENT)),
             ..Default::default()

@@ -99,26 +99,29 @@ fn free_form_maps_stay_free() {
 #[test]
 fn promstacks_own_values_are_keys_of_the_pinned_chart() {
     let refdata = promstack_shared::testing::refdata::dir();
-    let facts = crate::chart_files::read(&refdata.join("kube-prometheus-stack")).unwrap();
+    let facts = crate::chart::chart_files::read(&refdata.join("kube-prometheus-stack")).unwrap();
     let crds: Vec<Value> = std::fs::read_dir(refdata.join("crds"))
         .unwrap()
         .map(|e| {
             serde_yaml::from_str(&std::fs::read_to_string(e.unwrap().path()).unwrap()).unwrap()
         })
         .collect();
-    let settings = crate::values::OverlaySettings {
+    let settings = crate::chart::values::OverlaySettings {
         storage_class: "gp3".into(),
         grafana_host: Some("grafana.example.com".into()),
         ingress_class: Some("nginx".into()),
         tls_secret: Some("grafana-tls".into()),
-        remote_write: Some(crate::values::RemoteWrite {
+        remote_write: Some(crate::chart::values::RemoteWrite {
             url: "https://metrics.example.com/api/v1/write".into(),
             secret: Some("remote-write".into()),
         }),
         admission_webhooks: false,
     };
-    for env in [crate::values::Env::Local, crate::values::Env::Cloud] {
-        for f in crate::values::chain(env, vec![], &settings).unwrap() {
+    for env in [
+        crate::chart::values::Env::Local,
+        crate::chart::values::Env::Cloud,
+    ] {
+        for f in crate::chart::values::chain(env, vec![], &settings).unwrap() {
             let found = lint(&f.origin, &f.text, &f.values, &facts, &crds);
             assert!(found.is_empty(), "{}: {found:?}", f.origin);
         }

@@ -4,7 +4,7 @@
 //! its file:line and the nearest known key, before anything is written.
 //!
 //! What the chart reads: its default values with each subchart's under its key
-//! ([`crate::chart_files::ChartFacts::defaults`]); and where values feed a custom resource
+//! ([`crate::chart::chart_files::ChartFacts::defaults`]); and where values feed a custom resource
 //! (`prometheus.prometheusSpec` → `Prometheus.spec`, `alertmanager.alertmanagerSpec` →
 //! `Alertmanager.spec`, `thanosRuler.thanosRulerSpec` → `ThanosRuler.spec`), that resource's CRD
 //! schema too, below and beside the defaults. What stays free: maps whose defaults are empty or
@@ -12,7 +12,7 @@
 //! annotations, selectors, `additional*`, `extra*`, security contexts, resources, affinity, `env`,
 //! Grafana's ini, Alertmanager's config, templates), a subchart whose files are not in the chart,
 //! and `global`.
-use crate::chart_files::ChartFacts;
+use crate::chart::chart_files::ChartFacts;
 use promstack_shared::input::yaml_path::{line_of, Seg};
 use serde::Serialize;
 use serde_json::{Map, Value};

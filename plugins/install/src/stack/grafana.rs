@@ -91,7 +91,7 @@ pub fn secret(
     use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
     k8s_openapi::api::core::v1::Secret {
         metadata: ObjectMeta {
-            name: Some(crate::values::GRAFANA_SECRET.into()),
+            name: Some(crate::chart::values::GRAFANA_SECRET.into()),
             namespace: Some(namespace.into()),
             labels: Some(owned::labels(crate::COMPONENT)),
             ..Default::default()

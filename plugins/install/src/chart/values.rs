@@ -6,11 +6,11 @@ use serde_json::{json, Map, Value};
 use std::path::Path;
 
 /// `values/values.yaml`, embedded at build time.
-pub const BASE: &str = include_str!("../../../values/values.yaml");
+pub const BASE: &str = include_str!("../../../../values/values.yaml");
 /// `values/values-local.yaml`.
-pub const LOCAL: &str = include_str!("../../../values/values-local.yaml");
+pub const LOCAL: &str = include_str!("../../../../values/values-local.yaml");
 /// `values/values-cloud.yaml`.
-pub const CLOUD: &str = include_str!("../../../values/values-cloud.yaml");
+pub const CLOUD: &str = include_str!("../../../../values/values-cloud.yaml");
 
 /// Release name; with `fullnameOverride: kube-prometheus` it gives the object names users expect.
 pub const RELEASE: &str = "kube-prometheus";

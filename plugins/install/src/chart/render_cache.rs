@@ -20,7 +20,7 @@ const KEEP: usize = 16;
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Kept {
     pub docs: Vec<serde_json::Value>,
-    pub chart: crate::chart_files::ChartFacts,
+    pub chart: crate::chart::chart_files::ChartFacts,
 }
 
 /// How a render is kept (part of the key).
@@ -299,7 +299,7 @@ mod tests {
                 serde_json::json!({"a": 1}),
                 serde_json::json!({"kind": "ConfigMap"}),
             ],
-            chart: crate::chart_files::ChartFacts {
+            chart: crate::chart::chart_files::ChartFacts {
                 name: "c".into(),
                 version: "1.0.0".into(),
                 ..Default::default()

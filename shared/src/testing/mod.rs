@@ -3,8 +3,8 @@
 //! - With the `testing` cargo feature (the plugins' dev-dependencies turn it on): the real
 //!   Prometheus-family daemons on loopback, killed when dropped (Prometheus 3.14 and
 //!   Alertmanager 0.34 as `scripts/build-peers.sh` builds them, node-exporter, a webhook sink), a
-//!   Grafana stand-in ([`grafana`]), the tools the tests run ([`tool`]), the harness's e2e helpers,
-//!   and where the reference data is ([`refdata`]). A test that needs a tool is marked [`needs`]:
+//!   Grafana stand-in (`grafana`), the tools the tests run (`tool`), the harness's e2e helpers,
+//!   and where the reference data is (`refdata`). A test that needs a tool is marked `#[needs(..)]`:
 //!   reported ignored where it is missing, run (and failing) in CI.
 //! - Always: what each fuzz target does with an input ([`fuzzing`]), which the fuzz crate
 //!   (`fuzz/`, built without the feature) and `tests/fuzz_corpus.rs` both call.

@@ -1,3 +1,3 @@
-//! `cargo fuzz run dashboard`: see `promstack_shared::fuzzing::dashboard`.
+//! `cargo fuzz run dashboard`: see `promstack_shared::testing::fuzzing::dashboard`.
 #![no_main]
-libfuzzer_sys::fuzz_target!(|data: &[u8]| promstack_shared::fuzzing::dashboard(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| promstack_shared::testing::fuzzing::dashboard(data));

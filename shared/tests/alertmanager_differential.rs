@@ -60,8 +60,8 @@ fn read_dir_cases(dir: &Path, ext: &[&str]) -> Vec<Case> {
 fn corpus() -> Vec<Case> {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/alertmanager");
     let mut cases = Vec::new();
-    let upstream =
-        promstack_shared::refdata::dir().join("upstream-tests/alertmanager-v0.34.0/config");
+    let upstream = promstack_shared::testing::refdata::dir()
+        .join("upstream-tests/alertmanager-v0.34.0/config");
     cases.extend(read_dir_cases(&upstream, &["yml", "yaml"]));
     for sub in ["good", "bad", "differential"] {
         cases.extend(read_dir_cases(&fixtures.join(sub), &["yml", "yaml"]));

@@ -1,7 +1,7 @@
 //! Every input of the fuzz corpora (`fuzz/corpus/<target>/`: what `cargo fuzz` kept, seeds
 //! included) and of the crashes it found (`fuzz/regressions/<target>/`) through its target's code
-//! (`promstack_shared::fuzzing`), on a stable toolchain: CI replays them without libFuzzer.
-use promstack_shared::fuzzing::TARGETS;
+//! (`promstack_shared::testing::fuzzing`), on a stable toolchain: CI replays them without libFuzzer.
+use promstack_shared::testing::fuzzing::TARGETS;
 use std::path::{Path, PathBuf};
 
 fn inputs(dir: &Path) -> Vec<PathBuf> {

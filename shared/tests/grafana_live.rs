@@ -5,7 +5,7 @@
 //! must be a query Prometheus 3.14 runs: none fails.
 use promstack_shared::grafana::live::{self, Options};
 use promstack_shared::grafana::{GrafanaApi, Login};
-use promstack_shared::secret::SecretString;
+use promstack_shared::terminal::secret::SecretString;
 use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -48,7 +48,7 @@ fn login(g: &FakeGrafana, password: &str) -> Option<Login> {
 async fn every_dashboard_grafana_serves_is_checked_through_its_datasource_proxy() {
     let (bin, refdata) = (
         testing::tool("prometheus"),
-        promstack_shared::refdata::dir(),
+        promstack_shared::testing::refdata::dir(),
     );
     let prom = testing::prometheus(&bin, &[], "");
     let g = FakeGrafana::start("correct-horse-battery").prometheus(

@@ -1,5 +1,7 @@
 //! The shape the code keeps (issue 12): no source file over 500 lines, no function outside test
-//! code over 100. Every `.rs` file of the workspace is read as Rust (syn); test code is what sits
+//! code over 100; and (issue 31) the common crate's sources one folder per domain: at most ten
+//! entries at the top of `shared/src`, each folder saying in its module comment what lives there
+//! and what does not. Every `.rs` file of the workspace is read as Rust (syn); test code is what sits
 //! under a `tests/` or `benches/` folder or in a `#[cfg(test)]` module.
 use std::path::{Path, PathBuf};
 use syn::spanned::Spanned;
@@ -134,4 +136,72 @@ fn the_measure_sees_a_long_function_and_skips_test_modules() {
     let names: Vec<&str> = long.found.iter().map(|(n, _, _)| n.as_str()).collect();
     assert_eq!(names, ["long"]);
     assert_eq!(long.found[0].2, MAX_FN_LINES + 2);
+}
+
+const MAX_TOP_ENTRIES: usize = 10;
+const TOP_FILES: [&str; 3] = ["lib.rs", "error.rs", "testing.rs"];
+
+/// The module comment (`//!` lines at the top) of a folder's `mod.rs`, if it has one.
+fn module_comment(dir: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(dir.join("mod.rs")).ok()?;
+    let doc: Vec<&str> = text.lines().map_while(|l| l.strip_prefix("//!")).collect();
+    (!doc.is_empty()).then(|| doc.join("\n"))
+}
+
+fn folders(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        if e.path().is_dir() {
+            out.push(e.path());
+            folders(&e.path(), out);
+        }
+    }
+}
+
+#[test]
+fn shared_src_is_one_folder_per_domain_each_saying_what_lives_there() {
+    let src = workspace().join("shared/src");
+    let mut top: Vec<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    top.sort();
+    let mut problems = Vec::new();
+    if top.len() > MAX_TOP_ENTRIES {
+        problems.push(format!(
+            "shared/src has {} entries (at most {MAX_TOP_ENTRIES}): {}; put each in its domain's folder",
+            top.len(),
+            top.join(", ")
+        ));
+    }
+    for name in &top {
+        let path = src.join(name);
+        if path.is_dir() {
+            match module_comment(&path) {
+                None => problems.push(format!(
+                    "shared/src/{name}/mod.rs: no module comment (`//!`) saying what lives there"
+                )),
+                Some(doc) if !doc.to_lowercase().contains("not here") => problems.push(format!(
+                    "shared/src/{name}/mod.rs: its module comment does not say what is not here"
+                )),
+                Some(_) => {}
+            }
+        } else if !TOP_FILES.contains(&name.as_str()) {
+            problems.push(format!(
+                "shared/src/{name}: only {} and domain folders sit at the top",
+                TOP_FILES.join(", ")
+            ));
+        }
+    }
+    let mut all = Vec::new();
+    folders(&src, &mut all);
+    for dir in all {
+        if module_comment(&dir).is_none() {
+            let rel = dir.strip_prefix(workspace()).unwrap().display().to_string();
+            problems.push(format!(
+                "{rel}/mod.rs: no module comment (`//!`) saying what lives there"
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
 }

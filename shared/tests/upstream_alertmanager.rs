@@ -9,7 +9,7 @@ use promstack_shared::testing::needs;
 #[needs(refdata)]
 #[test]
 fn every_config_test_file_agrees_with_alertmanager_0_34() {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let dir = dir.join("upstream-tests/alertmanager-v0.34.0/config");
     let tsv = std::fs::read_to_string(dir.join("expectations.tsv"))
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));

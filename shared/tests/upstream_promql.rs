@@ -188,7 +188,7 @@ fn gated(expr: &str) -> BTreeSet<Feature> {
 #[needs(refdata)]
 #[test]
 fn every_promqltest_expression_parses_as_prometheus_3_14_parses_it() {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let dir = dir.join("upstream-tests/prometheus-v3.14.0/promqltest");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

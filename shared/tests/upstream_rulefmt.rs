@@ -10,7 +10,7 @@ use promstack_shared::testing::needs;
 #[needs(refdata)]
 #[test]
 fn every_rule_file_test_agrees_with_prometheus_3_14() {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let dir = dir.join("upstream-tests/prometheus-v3.14.0/rulefmt");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))

@@ -1,13 +1,13 @@
 //! The alert test: fire, follow each hop with a timeline, report state and receivers, and always
 //! clean up (rule deleted, alert resolved): on success, failure, timeout, and Ctrl-C/SIGTERM.
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cluster::{with_retry, ApplyOptions, Cluster, ObjRef, WRITE_ATTEMPTS};
-use promstack_shared::owned;
+use promstack_shared::kube::cluster::{with_retry, ApplyOptions, Cluster, ObjRef, WRITE_ATTEMPTS};
+use promstack_shared::kube::owned;
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::prometheus::rule::{
     PrometheusRule, PrometheusRuleSpec, Rule, RuleGroup, API_VERSION, KIND,
 };
-use promstack_shared::ui::{human_duration, Ui};
+use promstack_shared::terminal::ui::{human_duration, Ui};
 use promstack_shared::Error;
 use serde::Serialize;
 use serde_json::{json, Value};

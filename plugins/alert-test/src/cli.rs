@@ -4,8 +4,8 @@ use crate::alert::{Options, Via};
 use crate::routes;
 use crate::verb::{fire::FireOptions, routes::RoutesOptions};
 use clap::{Args, Parser, Subcommand};
-use promstack_shared::cli::GlobalArgs;
 use promstack_shared::prometheus::api::HttpAuth;
+use promstack_shared::terminal::cli::GlobalArgs;
 use promstack_shared::Error;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,7 +43,7 @@ pub struct Cli {
 pub fn parse_from(
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
 ) -> Result<Cli, clap::Error> {
-    promstack_shared::cli::parse_verb_cli::<Cli, FireArgs>(args)
+    promstack_shared::terminal::cli::parse_verb_cli::<Cli, FireArgs>(args)
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,9 +55,9 @@ pub enum Command {
 #[derive(Debug, Clone, Args)]
 pub struct AccessArgs {
     #[command(flatten)]
-    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    pub prometheus: promstack_shared::kube::endpoint::PrometheusArgs,
     #[command(flatten)]
-    pub alertmanager: promstack_shared::endpoint::AlertmanagerArgs,
+    pub alertmanager: promstack_shared::kube::endpoint::AlertmanagerArgs,
     /// File holding a bearer token for the URLs
     #[arg(
         long,
@@ -84,7 +84,7 @@ pub struct FireArgs {
     #[arg(long = "label", value_name = "KEY=VALUE")]
     pub labels: Vec<String>,
     /// The rule's `for` (rule mode)
-    #[arg(long = "for", default_value = "0s", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag_text)]
+    #[arg(long = "for", default_value = "0s", value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag_text)]
     pub for_: String,
     /// The receiver(s) the alert must reach, exactly (repeatable); exit 3 otherwise
     #[arg(long = "expect-receiver", value_name = "NAME")]
@@ -93,7 +93,7 @@ pub struct FireArgs {
     #[arg(long)]
     pub wait_delivery: bool,
     /// Give up after this long
-    #[arg(long, default_value = "3m", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    #[arg(long, default_value = "3m", value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag)]
     pub timeout: Duration,
     /// Leave the rule and the alert in place for inspection
     #[arg(long)]

@@ -7,8 +7,8 @@ pub mod routes;
 pub mod verb;
 
 use cli::{Cli, Command};
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{finish, Deps};
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{finish, Deps};
 use promstack_shared::ExitCode;
 
 /// Run the parsed command line. Results to stdout, messages to stderr.

@@ -5,10 +5,10 @@
 mod common;
 use promstack_alert_test::alert::{Options, Via};
 use promstack_alert_test::verb::fire::{self, FireOptions};
-use promstack_shared::cluster::{Cluster, MemoryCluster, ObjRef, Pace, Verb};
-use promstack_shared::endpoint::Endpoint;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::Deps;
+use promstack_shared::kube::cluster::{Cluster, MemoryCluster, ObjRef, Pace, Verb};
+use promstack_shared::kube::endpoint::Endpoint;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::Deps;
 use std::time::Duration;
 
 const CRD: &str = "prometheusrules.monitoring.coreos.com";

@@ -5,10 +5,10 @@ mod common;
 use common::{am_config, options, stack, Mirror};
 use promstack_alert_test::alert::{self as run, Access, Leftovers, Via};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cluster::MemoryCluster;
+use promstack_shared::kube::cluster::MemoryCluster;
 use promstack_shared::prometheus::api::PrometheusApi;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::testing::{self, needs, WebhookSink};
-use promstack_shared::ui::Ui;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

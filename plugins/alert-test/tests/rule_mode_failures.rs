@@ -8,11 +8,11 @@ mod common;
 use common::{options, Mirror};
 use promstack_alert_test::alert::Via;
 use promstack_alert_test::verb::fire::{self, FireOptions};
-use promstack_shared::cluster::{Cluster, MemoryCluster, Verb};
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::kube::cluster::{Cluster, MemoryCluster, Verb};
+use promstack_shared::kube::endpoint::Endpoint;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::Deps;
 use promstack_shared::testing::{self, needs, Daemon};
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::Deps;
 use std::time::Duration;
 
 async fn cluster() -> MemoryCluster {

@@ -3,7 +3,7 @@
 use crate::validate::{queries, Query};
 use crate::vars::{self, Substitution};
 use futures::StreamExt;
-use promstack_shared::dashboard::Prepared;
+use promstack_shared::grafana::dashboard::Prepared;
 use promstack_shared::prometheus::api::{PrometheusApi, QueryOutcome};
 use serde::Serialize;
 use std::time::Duration;

@@ -5,10 +5,10 @@ use crate::verb::{
     check::CheckOptions, live::LiveOptions, sync::SyncOptions, validate::ValidateOptions,
 };
 use clap::{Args, Parser, Subcommand};
-use promstack_shared::cli::GlobalArgs;
+use promstack_shared::input::sources::{DashboardSet, SourceArgs};
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::sources::{DashboardSet, SourceArgs};
-use promstack_shared::verb::DiffOptions;
+use promstack_shared::terminal::cli::GlobalArgs;
+use promstack_shared::terminal::verb::DiffOptions;
 
 /// Grafana dashboards as code: validate, diff, sync, prune, list, check.
 ///
@@ -45,7 +45,7 @@ pub type Sources = SourceArgs<DashboardSet>;
 
 /// The examples under a verb's `--help`.
 fn examples(verb: &str, extra: [&str; 3]) -> String {
-    promstack_shared::sources::args::examples::<DashboardSet>(verb, extra)
+    promstack_shared::input::sources::args::examples::<DashboardSet>(verb, extra)
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,7 +64,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// Dashboard ConfigMaps in the cluster (label grafana_dashboard), ours or not; with sources, the ConfigMaps they make (as kubectl get -f)
     #[command(after_help = examples("list", [""; 3]))]
-    List(promstack_shared::cli::ListArgs<DashboardSet>),
+    List(promstack_shared::terminal::cli::ListArgs<DashboardSet>),
     /// Run every panel query against Prometheus and report errors and queries without data; with --live, every dashboard Grafana serves, through Grafana
     #[command(
         after_help = examples("check", ["--require-data"; 3]),
@@ -111,10 +111,10 @@ pub struct SyncArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// After writing, wait at most this long for Grafana to serve each synced dashboard (0: do not wait)
-    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    #[arg(long, default_value = "2m", value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag)]
     pub grafana_wait: std::time::Duration,
     #[command(flatten)]
-    pub grafana: promstack_shared::endpoint::GrafanaArgs,
+    pub grafana: promstack_shared::kube::endpoint::GrafanaArgs,
 }
 
 #[derive(Debug, Args)]
@@ -122,9 +122,9 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub sources: Sources,
     #[command(flatten)]
-    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    pub prometheus: promstack_shared::kube::endpoint::PrometheusArgs,
     /// How far back to query
-    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    #[arg(long, default_value = "1h", value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag)]
     pub range: std::time::Duration,
     /// Exit 3 also when a query returns no data
     #[arg(long)]
@@ -136,7 +136,7 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 8, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
     #[command(flatten)]
-    pub grafana: promstack_shared::endpoint::GrafanaArgs,
+    pub grafana: promstack_shared::kube::endpoint::GrafanaArgs,
 }
 
 impl ValidateArgs {

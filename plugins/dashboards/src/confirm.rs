@@ -4,13 +4,13 @@
 //! or resource it does not watch, another folder annotation: read from the Grafana Deployment) is
 //! named without waiting. A Grafana that cannot be reached is said, and the sync goes on.
 use crate::grafana::{self, Connected, GrafanaTarget};
-use promstack_shared::cluster::Cluster;
-use promstack_shared::dashboard::{self, Prepared};
 use promstack_shared::grafana::arrival::{self, Arrival, Change, Expected};
+use promstack_shared::grafana::dashboard::{self, Prepared};
 use promstack_shared::grafana::sidecar::folder_title;
-use promstack_shared::owned::Change as Planned;
-use promstack_shared::sync::SyncReport;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::Cluster;
+use promstack_shared::kube::owned::Change as Planned;
+use promstack_shared::kube::sync::SyncReport;
+use promstack_shared::terminal::ui::Ui;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -79,7 +79,7 @@ fn expected(
     prepared
         .iter()
         .filter_map(|p| {
-            let cm = promstack_shared::cluster::to_value(&dashboard::configmap_of(p, ns).ok()?);
+            let cm = promstack_shared::kube::cluster::to_value(&dashboard::configmap_of(p, ns).ok()?);
             let name = cm["metadata"]["name"].as_str().unwrap_or_default().to_string();
             let intended = folder_title(
                 cm["metadata"]["annotations"][dashboard::FOLDER_ANNOTATION]

@@ -6,10 +6,10 @@
 //! `diff` refuse it before any write, naming that ConfigMap. The usual way in: a copy of one of
 //! the chart's dashboards, edited, that kept its uid. The sidecar reads Secrets with that label as
 //! well (the grafana chart's `sidecar.dashboards.resource: both`), so those are checked too.
-use promstack_shared::cluster::{Cluster, ListQuery};
-use promstack_shared::dashboard::{self, Prepared, SIDECAR_LABEL};
-use promstack_shared::owned;
-use promstack_shared::ui::Ui;
+use promstack_shared::grafana::dashboard::{self, Prepared, SIDECAR_LABEL};
+use promstack_shared::kube::cluster::{Cluster, ListQuery};
+use promstack_shared::kube::owned;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde_json::Value;
 

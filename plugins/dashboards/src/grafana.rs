@@ -2,11 +2,11 @@
 //! `-n`, else wherever the chart's Grafana runs), its URL `--grafana-url` or a port-forward to
 //! `--grafana-service` there, its login `--grafana-credentials-file` or the admin Secret there,
 //! checked with `/api/user` before anything else is asked.
-use promstack_shared::cluster::Cluster;
-use promstack_shared::endpoint::{Endpoint, Reached};
 use promstack_shared::grafana::api::DEFAULT_TIMEOUT;
 use promstack_shared::grafana::sidecar::{self, Sidecar};
 use promstack_shared::grafana::{login, GrafanaApi};
+use promstack_shared::kube::cluster::Cluster;
+use promstack_shared::kube::endpoint::{Endpoint, Reached};
 use std::path::PathBuf;
 
 /// Where Grafana is and who to log in as (the flags).
@@ -17,7 +17,7 @@ pub struct GrafanaTarget {
 }
 
 impl GrafanaTarget {
-    pub fn of(args: &promstack_shared::endpoint::GrafanaArgs) -> Self {
+    pub fn of(args: &promstack_shared::kube::endpoint::GrafanaArgs) -> Self {
         GrafanaTarget {
             endpoint: args.endpoint(),
             credentials: args.grafana_credentials_file.clone(),

@@ -1,5 +1,5 @@
 //! kubectl-promstack-dashboards as a library: sources ([`load`]), validation ([`validate`],
-//! [`vars`]), ConfigMaps and sync (the common crate's [`promstack_shared::sync`]), [`check`]
+//! [`vars`]), ConfigMaps and sync (the common crate's [`promstack_shared::kube::sync`]), [`check`]
 //! against a live Prometheus, and the stack's Grafana ([`grafana`]: reached and logged in to; the
 //! live check and what a sync waits for are the common crate's [`promstack_shared::grafana`]);
 //! each verb in [`verb`] (options, `run`, report). `main.rs` parses ([`cli`]: flags and each
@@ -19,11 +19,13 @@ pub use verb::list::{list, ListItem};
 pub use verb::sync::sync_dashboards;
 
 use cli::{Cli, Command};
-use promstack_shared::cli::OutputFormat;
-use promstack_shared::sync::Kind;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{finish, Deps};
-use promstack_shared::{dashboard, output, ExitCode};
+use promstack_shared::grafana::dashboard;
+use promstack_shared::kube::sync::Kind;
+use promstack_shared::terminal::cli::OutputFormat;
+use promstack_shared::terminal::output;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{finish, Deps};
+use promstack_shared::ExitCode;
 
 /// The objects this plugin syncs.
 pub const DASHBOARDS: Kind = Kind {

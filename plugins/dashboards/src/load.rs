@@ -2,10 +2,10 @@
 //! YAML picked out of the sidecar's objects), prepared, validated as `sync` would need them, and
 //! turned into the sidecar's ConfigMaps.
 use crate::validate::{self, Level};
-use promstack_shared::dashboard::{self, Prepared};
+use promstack_shared::grafana::dashboard::{self, Prepared};
+use promstack_shared::input::sources::{self, DashboardSet, Inputs, SourceFile, Summary};
 use promstack_shared::prometheus::promql::Target;
-use promstack_shared::sources::{self, DashboardSet, Inputs, SourceFile, Summary};
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde_json::Value;
 use std::path::Path;
@@ -123,7 +123,7 @@ pub fn problems_for(
 }
 
 /// The ConfigMap of each dashboard as `sync` builds it: one over a limit, a name two dashboards
-/// share, anything the API server refuses (see [`promstack_shared::limits`]).
+/// share, anything the API server refuses (see [`promstack_shared::kube::limits`]).
 fn object_problems(prepared: &[Prepared]) -> Vec<validate::Problem> {
     let mut out = Vec::new();
     let mut names: std::collections::BTreeMap<String, String> = Default::default();
@@ -143,9 +143,9 @@ fn object_problems(prepared: &[Prepared]) -> Vec<validate::Problem> {
                         format!("{first} and this file both become ConfigMap {name}: rename one"),
                     ));
                 }
-                for m in
-                    promstack_shared::limits::problems(&promstack_shared::cluster::to_value(&cm))
-                {
+                for m in promstack_shared::kube::limits::problems(
+                    &promstack_shared::kube::cluster::to_value(&cm),
+                ) {
                     out.push(problem(p, format!("its ConfigMap {name}: {m}")));
                 }
             }
@@ -206,7 +206,7 @@ pub fn configmaps(prepared: &[Prepared], ns: &str) -> Result<Vec<Value>, Error> 
     let mut errors = Vec::new();
     for p in prepared {
         match dashboard::configmap_of(p, ns) {
-            Ok(cm) => out.push(promstack_shared::cluster::to_value(&cm)),
+            Ok(cm) => out.push(promstack_shared::kube::cluster::to_value(&cm)),
             Err(e) => errors.push(e),
         }
     }

@@ -2,7 +2,7 @@
 //! unique, at most 40 allowed characters, titles unique in a folder, every Prometheus query parses
 //! (variables substituted), datasource references resolvable. Each problem names file, panel and path.
 use crate::vars;
-use promstack_shared::dashboard::{datasource_variable, Prepared, DATASOURCE_UID};
+use promstack_shared::grafana::dashboard::{datasource_variable, Prepared, DATASOURCE_UID};
 use promstack_shared::prometheus::promql::Target;
 use serde::Serialize;
 use serde_json::Value;

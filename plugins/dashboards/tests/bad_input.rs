@@ -1,5 +1,5 @@
 //! Bad dashboards: each a clear error naming the file (and panel), exit 2, nothing written.
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::ui::Ui;
 
 fn check(files: &[(&str, &[u8])], want: &[&str]) {
     let tmp = tempfile::tempdir().unwrap();

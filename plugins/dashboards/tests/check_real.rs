@@ -1,8 +1,8 @@
 //! `dashboards check` against a real Prometheus 3.14 scraping itself and a real node-exporter.
 use promstack_dashboards::{check, load_valid};
 use promstack_shared::prometheus::api::PrometheusApi;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::testing::{self, needs};
-use promstack_shared::ui::Ui;
 use std::time::Duration;
 
 #[needs(prometheus, node_exporter)]

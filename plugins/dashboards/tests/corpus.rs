@@ -6,7 +6,7 @@ use promstack_shared::testing::needs;
 #[needs(refdata)]
 #[test]
 fn the_29_upstream_dashboards_validate_and_round_trip() {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let files = read(Some(&dir.join("upstream-dashboards"))).unwrap();
     assert_eq!(files.len(), 29);
     let (prepared, problems) = problems(&files);

@@ -1,10 +1,10 @@
 //! A dashboard moved to another folder is one dashboard in Grafana, and a uid another sidecar
 //! ConfigMap already holds is refused before any write (the in-memory cluster).
 use promstack_dashboards::{load_valid, sync_dashboards, DASHBOARDS};
-use promstack_shared::cluster::{Fault, MemoryCluster, ObjRef, Verb};
-use promstack_shared::sync::Mode;
-use promstack_shared::sync::SyncReport;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::{Fault, MemoryCluster, ObjRef, Verb};
+use promstack_shared::kube::sync::Mode;
+use promstack_shared::kube::sync::SyncReport;
+use promstack_shared::terminal::ui::Ui;
 use serde_json::json;
 use std::path::Path;
 
@@ -38,10 +38,10 @@ async fn sync(c: &MemoryCluster, dir: &Path, dry_run: bool) -> anyhow::Result<Sy
     .await
 }
 
-async fn diff(c: &MemoryCluster, dir: &Path) -> Vec<promstack_shared::sync::ObjectDiff> {
+async fn diff(c: &MemoryCluster, dir: &Path) -> Vec<promstack_shared::kube::sync::ObjectDiff> {
     let prepared = load_valid(Some(dir), &Ui::silent()).unwrap();
     let objects = promstack_dashboards::configmaps(&prepared, "monitoring").unwrap();
-    promstack_shared::sync::diff(c, DASHBOARDS, &objects, "monitoring", true)
+    promstack_shared::kube::sync::diff(c, DASHBOARDS, &objects, "monitoring", true)
         .await
         .unwrap()
 }
@@ -91,7 +91,7 @@ async fn a_dashboard_moved_to_another_folder_is_one_configmap_after_one_sync() {
     c.reset_counts();
     let plan = sync(&c, tmp.path(), true).await.unwrap();
     assert_eq!(c.writes(), 0);
-    let text = promstack_shared::output::Report::text(&plan);
+    let text = promstack_shared::terminal::output::Report::text(&plan);
     assert!(
         text.contains("create     ConfigMap monitoring/dashboard-neg (moved from dashboard-folder-a-neg: deleted after)")
             && !text.contains("stale"),
@@ -102,7 +102,7 @@ async fn a_dashboard_moved_to_another_folder_is_one_configmap_after_one_sync() {
     let r = sync(&c, tmp.path(), false).await.unwrap();
     assert_eq!((r.created, r.moved, r.pruned), (1, 1, 0));
     assert!(r.stale.is_empty(), "{:?}", r.stale);
-    let text = promstack_shared::output::Report::text(&r);
+    let text = promstack_shared::terminal::output::Report::text(&r);
     assert!(text.contains("1 moved (the old name deleted)"), "{text}");
     assert_eq!(dashboard_configmaps(&c), ["dashboard-neg"]);
     let now = c.peek(&cm("dashboard-neg")).unwrap();

@@ -9,12 +9,13 @@
 //! holds is refused before any write (exit 3), naming it and its owner.
 use async_trait::async_trait;
 use promstack_dashboards::{load_valid, sync_dashboards, DASHBOARDS};
-use promstack_shared::cluster::{
+use promstack_shared::grafana::dashboard;
+use promstack_shared::kube::cluster::{
     ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, MemoryCluster, ObjRef, Verb,
 };
-use promstack_shared::sync::{Mode, SyncReport};
-use promstack_shared::ui::Ui;
-use promstack_shared::{dashboard, owned};
+use promstack_shared::kube::owned;
+use promstack_shared::kube::sync::{Mode, SyncReport};
+use promstack_shared::terminal::ui::Ui;
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -300,7 +301,7 @@ async fn a_name_another_owner_holds_is_refused_before_any_write() {
     }
     let prepared = load_valid(Some(tmp.path()), &Ui::silent()).unwrap();
     let objects = promstack_dashboards::configmaps(&prepared, "monitoring").unwrap();
-    let e = promstack_shared::sync::diff(&c, DASHBOARDS, &objects, "monitoring", true)
+    let e = promstack_shared::kube::sync::diff(&c, DASHBOARDS, &objects, "monitoring", true)
         .await
         .unwrap_err();
     assert_eq!(e.to_string(), want);

@@ -125,7 +125,7 @@ fn errors_in_a_built_stream_name_its_document_and_line() {
         .position(|l| l.trim() == "\"panels\": [,]")
         .unwrap()
         + 1;
-    let doc = promstack_shared::sources::stream::documents(&stream)
+    let doc = promstack_shared::input::sources::stream::documents(&stream)
         .iter()
         .filter(|d| d.start < line)
         .count();

@@ -1,8 +1,8 @@
 //! Dashboard ConfigMaps against the in-memory cluster.
 use promstack_dashboards::{configmaps, load_valid, sync_dashboards};
-use promstack_shared::cluster::{MemoryCluster, ObjRef, Verb};
-use promstack_shared::sync::Mode;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::{MemoryCluster, ObjRef, Verb};
+use promstack_shared::kube::sync::Mode;
+use promstack_shared::terminal::ui::Ui;
 use serde_json::json;
 use std::path::Path;
 
@@ -22,7 +22,7 @@ async fn sync_dir(
     c: &MemoryCluster,
     dir: &Path,
     prune: bool,
-) -> anyhow::Result<promstack_shared::sync::SyncReport> {
+) -> anyhow::Result<promstack_shared::kube::sync::SyncReport> {
     let prepared = load_valid(Some(dir), &Ui::silent())?;
     sync_dashboards(
         c,
@@ -130,7 +130,7 @@ async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
         "monitoring",
     )
     .unwrap();
-    let diffs = promstack_shared::sync::diff(
+    let diffs = promstack_shared::kube::sync::diff(
         &c,
         promstack_dashboards::DASHBOARDS,
         &objects,
@@ -167,7 +167,7 @@ async fn what_promstack_set_before_and_no_longer_sets_is_diffed_and_removed() {
 
 #[tokio::test]
 async fn a_namespace_being_deleted_is_refused_before_any_write() {
-    use promstack_shared::cluster::{Cluster, Pace};
+    use promstack_shared::kube::cluster::{Cluster, Pace};
     let c = cluster();
     let tmp = tempfile::tempdir().unwrap();
     copy_to(tmp.path());
@@ -194,8 +194,8 @@ async fn a_namespace_being_deleted_is_refused_before_any_write() {
 /// (exit 2, nothing written), as it refuses `--prune`; `--whole-set` says it is meant.
 #[tokio::test]
 async fn a_stream_and_files_sync_as_the_folder_does() {
+    use promstack_shared::input::sources::Inputs;
     use promstack_shared::prometheus::promql::Target;
-    use promstack_shared::sources::Inputs;
     let c = cluster();
     let tmp = tempfile::tempdir().unwrap();
     copy_to(tmp.path());
@@ -204,12 +204,12 @@ async fn a_stream_and_files_sync_as_the_folder_does() {
     let folder = configmaps(&load_valid(Some(tmp.path()), &ui).unwrap(), "monitoring").unwrap();
     let stream = format!(
         "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\n{}",
-        promstack_shared::output::yaml_stream(&folder).unwrap()
+        promstack_shared::terminal::output::yaml_stream(&folder).unwrap()
     );
-    let read = promstack_shared::sources::input::from_stream::<
-        promstack_shared::sources::DashboardSet,
+    let read = promstack_shared::input::sources::input::from_stream::<
+        promstack_shared::input::sources::DashboardSet,
     >(stream);
-    let picked = promstack_shared::dashboard::pick_all(read.files);
+    let picked = promstack_shared::grafana::dashboard::pick_all(read.files);
     assert_eq!((picked.dashboards.len(), picked.skipped), (3, 1));
     let prepared =
         promstack_dashboards::load::valid_files(&picked.dashboards, &ui, &Target::default())

@@ -7,12 +7,12 @@
 use promstack_dashboards::confirm::Confirmation;
 use promstack_dashboards::grafana::GrafanaTarget;
 use promstack_dashboards::verb::sync::{self, SyncOptions};
-use promstack_shared::cluster::{Cluster, ListQuery, MemoryCluster};
-use promstack_shared::endpoint::Endpoint;
-use promstack_shared::sources::Inputs;
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::kube::cluster::{Cluster, ListQuery, MemoryCluster};
+use promstack_shared::kube::endpoint::Endpoint;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{Deps, Report};
 use promstack_shared::testing::grafana::FakeGrafana;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{Deps, Report};
 use promstack_shared::ExitCode;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -240,7 +240,7 @@ async fn a_grafana_that_cannot_be_reached_is_said_and_the_sync_succeeds() {
         "{lines:?}"
     );
     assert!(c
-        .peek(&promstack_shared::cluster::ObjRef::new(
+        .peek(&promstack_shared::kube::cluster::ObjRef::new(
             "v1",
             "ConfigMap",
             Some("team"),

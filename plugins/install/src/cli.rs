@@ -1,15 +1,15 @@
 //! The command line of `kubectl promstack install`: its flags, and each verb's options made
 //! from them.
+use crate::chart::values::{self, Env};
 use crate::export::{ExportOptions, Format};
-use crate::grafana::PasswordSource;
 use crate::helm::Chart;
 use crate::images_verb::ImagesOptions;
 use crate::install::InstallOptions;
+use crate::stack::grafana::PasswordSource;
 use crate::status::StatusOptions;
 use crate::uninstall::UninstallOptions;
-use crate::values::{self, Env};
 use clap::{Args, Parser, Subcommand};
-use promstack_shared::cli::GlobalArgs;
+use promstack_shared::terminal::cli::GlobalArgs;
 use promstack_shared::Error;
 use std::path::PathBuf;
 
@@ -42,7 +42,7 @@ pub struct Cli {
     /// How long to wait: for a namespace and CRDs being deleted (together), helm and the workloads
     /// (install, default 10m), for helm uninstall and then the deleted namespace and CRDs to be
     /// gone (uninstall, default 5m), until healthy (status --watch, default 10m)
-    #[arg(long, global = true, value_parser = promstack_shared::duration::parse_flag, value_name = "DURATION")]
+    #[arg(long, global = true, value_parser = promstack_shared::go::duration::parse_flag, value_name = "DURATION")]
     pub timeout: Option<std::time::Duration>,
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -53,7 +53,7 @@ pub struct Cli {
 pub fn parse_from(
     args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
 ) -> Result<Cli, clap::Error> {
-    promstack_shared::cli::parse_verb_cli::<Cli, InstallArgs>(args)
+    promstack_shared::terminal::cli::parse_verb_cli::<Cli, InstallArgs>(args)
 }
 
 impl Cli {
@@ -272,11 +272,11 @@ pub struct UninstallArgs {
 #[derive(Debug, Clone, Args)]
 pub struct StatusArgs {
     #[command(flatten)]
-    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    pub prometheus: promstack_shared::kube::endpoint::PrometheusArgs,
     #[command(flatten)]
-    pub alertmanager: promstack_shared::endpoint::AlertmanagerArgs,
+    pub alertmanager: promstack_shared::kube::endpoint::AlertmanagerArgs,
     #[command(flatten)]
-    pub grafana: promstack_shared::endpoint::GrafanaArgs,
+    pub grafana: promstack_shared::kube::endpoint::GrafanaArgs,
     /// Check again every 10 s until healthy or --timeout
     #[arg(long)]
     pub watch: bool,
@@ -355,7 +355,7 @@ fn stack_options(cli: &Cli, stack: &StackArgs, chart: &ChartArgs) -> Result<Inst
     o.alertmanager_config = stack.alertmanager_config.clone();
     o.timeout = cli.timeout();
     o.allow_unknown_values = chart.allow_unknown_values;
-    o.render_cache = crate::render_cache::RenderCache::for_user();
+    o.render_cache = crate::chart::render_cache::RenderCache::for_user();
     Ok(o)
 }
 

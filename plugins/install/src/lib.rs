@@ -1,24 +1,15 @@
 //! kubectl-promstack-install as a library. `main.rs` parses ([`cli`]: flags, and each verb's
 //! options made from them) and calls [`run`], which runs the verb ([`verb`]: install, uninstall,
-//! export, status, each `run(opts, deps)`) and prints its report. The parts the verbs share: the
-//! chart and helm ([`helm`], [`values`], [`crds`]), the Secrets ([`grafana`], [`alertmanager`]),
-//! the workloads and their volumes ([`workloads`], [`claims`]).
-pub mod alertmanager;
-pub mod chart_files;
-pub mod claims;
+//! export, status, images, each `run(opts, deps)`, and the [`verb::stage`] a run is in when a signal
+//! comes) and prints its report. The parts the verbs share: the chart, its values, render, CRDs and
+//! upgrades ([`chart`]), helm ([`helm`]), the stack's parts beside the chart: the Secrets, the
+//! workloads and their volumes ([`stack`]), and what a release would change ([`release_diff`]).
+pub mod chart;
 pub mod cli;
-pub mod crds;
-pub mod grafana;
 pub mod helm;
-pub mod images;
 pub mod release_diff;
-pub mod render_cache;
-pub mod stage;
-pub mod upgrade;
-pub mod values;
-pub mod values_lint;
+pub mod stack;
 pub mod verb;
-pub mod workloads;
 
 pub use verb::images as images_verb;
 pub use verb::install::{preflight, summary};
@@ -26,10 +17,11 @@ pub use verb::{export, install, status, uninstall};
 
 use cli::{Cli, Command};
 use helm::{Helm, HelmApi};
-use promstack_shared::cli::OutputFormat;
-use promstack_shared::cluster::{Cluster, KubeCluster};
-use promstack_shared::ui::Ui;
-use promstack_shared::{output, ExitCode};
+use promstack_shared::kube::cluster::{Cluster, KubeCluster};
+use promstack_shared::terminal::cli::OutputFormat;
+use promstack_shared::terminal::output;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::ExitCode;
 
 /// The `promstack.io/component` label value of what this plugin writes.
 pub const COMPONENT: &str = "install";
@@ -144,7 +136,7 @@ fn print_diff(format: OutputFormat, r: &install::InstallReport) -> anyhow::Resul
             for step in r
                 .steps
                 .iter()
-                .filter(|s| s.change != promstack_shared::owned::Change::Unchanged)
+                .filter(|s| s.change != promstack_shared::kube::owned::Change::Unchanged)
             {
                 s.push_str(&format!("{} {}\n", step.change, step.object));
             }
@@ -167,5 +159,5 @@ fn print_diff(format: OutputFormat, r: &install::InstallReport) -> anyhow::Resul
 
 /// 0 when healthy, 3 when any check failed.
 pub fn status_exit_code(r: &status::StatusReport) -> ExitCode {
-    promstack_shared::output::Report::exit_code(r)
+    promstack_shared::terminal::output::Report::exit_code(r)
 }

@@ -2,7 +2,7 @@
 //! without a cluster: the values lint on the whole chart (its subcharts, templates and CRDs) and the image list
 //! rendered by the real helm 4. Reported ignored where refdata or helm 4 is missing; in CI they run (and fail on it).
 mod common;
-use promstack_install::{chart_files, values, values_lint};
+use promstack_install::chart::{chart_files, values, values_lint};
 use promstack_shared::testing::needs;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -10,14 +10,15 @@ use std::process::{Command, Stdio};
 
 /// The chart package promstack pins.
 fn package() -> PathBuf {
-    let p = promstack_shared::refdata::dir().join("charts/kube-prometheus-stack-88.5.3.tgz");
+    let p =
+        promstack_shared::testing::refdata::dir().join("charts/kube-prometheus-stack-88.5.3.tgz");
     assert!(p.is_file(), "{} is missing", p.display());
     p
 }
 
 /// The chart's CRDs (refdata/crds: the 10 of operator v0.93.1, those the package carries).
 fn crds() -> Vec<Value> {
-    let dir = promstack_shared::refdata::dir().join("crds");
+    let dir = promstack_shared::testing::refdata::dir().join("crds");
     let mut out: Vec<Value> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| {

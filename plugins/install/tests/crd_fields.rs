@@ -2,7 +2,7 @@
 //! v0.93.1), made here: a test that fails when they differ; `PROMSTACK_WRITE_CRD_FIELDS=1` writes
 //! it again. And what the tree finds: the fields the 87.19.2 chart's CRDs (operator v0.92.1) lack.
 mod common;
-use promstack_install::crds::schema;
+use promstack_install::chart::crds::schema;
 use promstack_shared::testing::needs;
 use serde_json::{Map, Value};
 
@@ -47,7 +47,7 @@ fn render(crds: &[Value]) -> String {
 #[needs(refdata)]
 #[test]
 fn the_asset_is_the_field_tree_of_the_pinned_chart_s_crds() {
-    let refdata = promstack_shared::refdata::dir();
+    let refdata = promstack_shared::testing::refdata::dir();
     let want = render(&folder(&refdata.join("crds")));
     if std::env::var("PROMSTACK_WRITE_CRD_FIELDS").as_deref() == Ok("1") {
         std::fs::write(ASSET, &want).unwrap();
@@ -66,7 +66,7 @@ fn the_asset_is_the_field_tree_of_the_pinned_chart_s_crds() {
 #[test]
 fn the_87_chart_s_crds_lack_what_operator_0_93_reads() {
     let (refdata, old) = (
-        promstack_shared::refdata::dir(),
+        promstack_shared::testing::refdata::dir(),
         common::package_crds("87.19.2"),
     );
     assert_eq!(old.len(), 10);

@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use promstack_install::uninstall::UninstallOptions;
-use promstack_shared::cluster::{Cluster, MemoryCluster, Pace, Verb, CRD_CLEANUP};
+use promstack_shared::kube::cluster::{Cluster, MemoryCluster, Pace, Verb, CRD_CLEANUP};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

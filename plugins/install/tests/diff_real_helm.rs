@@ -4,12 +4,12 @@
 //! the field; the same values show nothing. The lint reads the chart's files and its render's CRDs.
 mod common;
 use common::helm;
+use promstack_install::chart::values::{self, Env, OverlaySettings, RELEASE};
+use promstack_install::chart::{chart_files, crds, values_lint};
 use promstack_install::helm::{Chart, HelmApi, Release};
 use promstack_install::install::ValuesDir;
 use promstack_install::release_diff::{self, Change};
-use promstack_install::values::{self, Env, OverlaySettings, RELEASE};
-use promstack_install::{chart_files, crds, values_lint};
-use promstack_shared::cluster::MemoryCluster;
+use promstack_shared::kube::cluster::MemoryCluster;
 use promstack_shared::testing::needs;
 use serde_json::{json, Value};
 use std::time::Duration;

@@ -19,7 +19,7 @@ mod e2e_diff;
 mod e2e_support;
 mod e2e_versions;
 use e2e_support::{no_pod_security_warning, stack, storage_class};
-use promstack_shared::cluster::{Cluster, KubeCluster, ObjRef};
+use promstack_shared::kube::cluster::{Cluster, KubeCluster, ObjRef};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -1,8 +1,8 @@
 //! The GitOps export: deterministic, no secret values, and it builds with the real `kubectl kustomize`.
+use promstack_install::chart::values::{Env, OverlaySettings};
 use promstack_install::export::{run as export, ExportOptions, Format};
-use promstack_install::values::{Env, OverlaySettings};
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::testing::needs;
-use promstack_shared::ui::Ui;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -88,7 +88,7 @@ fn the_tree_has_every_file_and_is_the_same_twice() {
     // values files are the embedded ones, byte for byte
     assert_eq!(
         std::fs::read_to_string(dir.join("values.yaml")).unwrap(),
-        promstack_install::values::BASE
+        promstack_install::chart::values::BASE
     );
     // rule text is carried unchanged (Go templates included)
     let rules = std::fs::read_to_string(dir.join("additional-rules.yaml")).unwrap();
@@ -148,7 +148,7 @@ fn kustomize(kubectl: &PathBuf, dir: &std::path::Path) -> Vec<Value> {
         "kubectl kustomize failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    promstack_install::crds::documents(&String::from_utf8(out.stdout).unwrap()).unwrap()
+    promstack_install::chart::crds::documents(&String::from_utf8(out.stdout).unwrap()).unwrap()
 }
 
 #[needs(kubectl)]
@@ -228,12 +228,12 @@ fn the_dashboards_are_json_in_git_and_kustomize_makes_what_sync_writes() {
     assert!(agent.starts_with("{\n  \""), "{agent}");
     let docs = kustomize(&kubectl, tmp.path());
     // what `dashboards sync` writes for the same files
-    let files = promstack_shared::sources::folder(
+    let files = promstack_shared::input::sources::folder(
         std::path::Path::new(&format!("{FIXTURES}/dashboards")),
         &[".json"],
     )
     .unwrap();
-    let synced = promstack_shared::dashboard::build(&files, "monitoring").unwrap();
+    let synced = promstack_shared::grafana::dashboard::build(&files, "monitoring").unwrap();
     assert_eq!(synced.len(), 2);
     for want in synced {
         let want = serde_json::to_value(&want).unwrap();
@@ -283,7 +283,7 @@ fn argo_cd_gets_an_application_of_the_chart_and_the_tree() {
     assert!(report.files.contains(&"application.yaml".to_string()));
     assert!(!report.files.contains(&"helm-release.yaml".to_string()));
     let text = std::fs::read_to_string(tmp.path().join("out/application.yaml")).unwrap();
-    let app = &promstack_install::crds::documents(&text).unwrap()[0];
+    let app = &promstack_install::chart::crds::documents(&text).unwrap()[0];
     assert_eq!(app["apiVersion"], "argoproj.io/v1alpha1");
     assert_eq!(app["kind"], "Application");
     assert_eq!(app["metadata"]["namespace"], "argocd");

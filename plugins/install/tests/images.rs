@@ -3,11 +3,11 @@
 //! is listed and nothing else; the values and switches are those install uses; the mirror overlay
 //! moves every image that honours `global.imageRegistry` and names the one that does not.
 mod common;
+use promstack_install::chart::values::{self, Env, OverlaySettings};
 use promstack_install::helm::{Chart, HelmApi, Release};
 use promstack_install::images_verb::{run, ImagesOptions};
 use promstack_install::install::ValuesDir;
-use promstack_install::values::{self, Env, OverlaySettings};
-use promstack_shared::output::Report;
+use promstack_shared::terminal::output::Report;
 use promstack_shared::testing::needs;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -70,7 +70,7 @@ async fn rendered_images(h: &dyn HelmApi, o: &ImagesOptions) -> BTreeSet<String>
         values_files: dir.files.clone(),
         timeout: Duration::from_secs(60),
     };
-    let docs = promstack_install::crds::documents(&h.template(&r).await.unwrap()).unwrap();
+    let docs = promstack_install::chart::crds::documents(&h.template(&r).await.unwrap()).unwrap();
     let mut out = BTreeSet::new();
     docs.iter().for_each(|d| scan(d, &mut out));
     out
@@ -81,9 +81,13 @@ async fn rendered_images(h: &dyn HelmApi, o: &ImagesOptions) -> BTreeSet<String>
 async fn every_image_of_the_render_and_nothing_else() {
     for major in [3, 4] {
         let h = common::helm(major);
-        let report = run(&options(), &h, &promstack_shared::ui::Ui::silent())
-            .await
-            .unwrap();
+        let report = run(
+            &options(),
+            &h,
+            &promstack_shared::terminal::ui::Ui::silent(),
+        )
+        .await
+        .unwrap();
         let listed: BTreeSet<String> = report.images.iter().cloned().collect();
         assert_eq!(
             listed,
@@ -124,7 +128,7 @@ async fn the_values_and_switches_are_installs() {
     // --no-admission-webhooks: no certificate Job, so no certgen image
     let mut o = options();
     o.overlay.admission_webhooks = false;
-    let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+    let report = run(&o, &h, &promstack_shared::terminal::ui::Ui::silent())
         .await
         .unwrap();
     assert!(
@@ -138,7 +142,7 @@ async fn the_values_and_switches_are_installs() {
     std::fs::write(&file, "prometheus:\n  prometheusSpec:\n    thanos:\n      objectStorageConfig: {}\nnodeExporter:\n  enabled: false\n").unwrap();
     let mut o = options();
     o.user_values = vec![file];
-    let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+    let report = run(&o, &h, &promstack_shared::terminal::ui::Ui::silent())
         .await
         .unwrap();
     assert!(
@@ -162,7 +166,7 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
         let h = common::helm(major);
         let mut o = options();
         o.registry = Some("mirror.example:5000/promstack".into());
-        let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+        let report = run(&o, &h, &promstack_shared::terminal::ui::Ui::silent())
             .await
             .unwrap();
         assert!(
@@ -197,7 +201,7 @@ async fn the_mirror_overlay_moves_every_image_and_names_the_one_it_cannot() {
     let mut o = options();
     o.user_values = vec![on];
     o.registry = Some("mirror.example:5000".into());
-    let report = run(&o, &h, &promstack_shared::ui::Ui::silent())
+    let report = run(&o, &h, &promstack_shared::terminal::ui::Ui::silent())
         .await
         .unwrap();
     assert_eq!(report.unmirrored, ["docker.io/library/busybox:stable"]);
@@ -214,11 +218,11 @@ async fn with_a_mirror_a_chart_from_a_repository_is_fetched_once_for_both_render
         let repo = common::ChartRepo::of(&h.binary, CHART);
         let mut o = options();
         o.chart = repo.chart();
-        let plain = run(&o, &h, &promstack_shared::ui::Ui::silent())
+        let plain = run(&o, &h, &promstack_shared::terminal::ui::Ui::silent())
             .await
             .unwrap();
         o.registry = Some("mirror.example:5000".into());
-        let mirrored = run(&o, &h, &promstack_shared::ui::Ui::silent())
+        let mirrored = run(&o, &h, &promstack_shared::terminal::ui::Ui::silent())
             .await
             .unwrap();
         assert_eq!(mirrored.images, plain.images);

@@ -9,7 +9,7 @@ use promstack_install::helm::Chart;
 async fn the_crds_and_the_workloads_are_waited_for_at_once() {
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
-    c.inject(promstack_shared::cluster::Fault::slow(
+    c.inject(promstack_shared::kube::cluster::Fault::slow(
         std::time::Duration::from_millis(10),
     ));
     run(&options(), &c, &h, b"").await.unwrap();
@@ -35,7 +35,7 @@ async fn the_crds_and_the_workloads_are_waited_for_at_once() {
 /// pre-flight's one read of each is what the CRD step goes on.
 #[tokio::test]
 async fn unchanged_crds_are_read_once_a_run() {
-    use promstack_shared::cluster::Verb;
+    use promstack_shared::kube::cluster::Verb;
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
     run(&options(), &c, &h, b"").await.unwrap();
@@ -63,7 +63,7 @@ async fn a_render_kept_from_an_earlier_run_is_not_made_again_nor_its_chart_fetch
     let h = FakeHelm::new(c.clone(), 4);
     let cache = tempfile::tempdir().unwrap();
     let mut o = options();
-    o.render_cache = Some(promstack_install::render_cache::RenderCache::at(
+    o.render_cache = Some(promstack_install::chart::render_cache::RenderCache::at(
         cache.path(),
     ));
     run(&o, &c, &h, b"").await.unwrap();

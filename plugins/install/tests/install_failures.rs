@@ -4,14 +4,14 @@
 //! what to do.
 mod common;
 use common::*;
-use promstack_install::grafana::PasswordSource;
-use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
-use promstack_shared::cluster::{ClusterError, Fault, ObjRef, Verb};
+use promstack_install::chart::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
+use promstack_install::stack::grafana::PasswordSource;
+use promstack_shared::kube::cluster::{ClusterError, Fault, ObjRef, Verb};
 use serde_json::json;
 use std::time::Duration;
 
 async fn preflight_fails(
-    c: &promstack_shared::cluster::MemoryCluster,
+    c: &promstack_shared::kube::cluster::MemoryCluster,
     h: &FakeHelm,
     o: &promstack_install::install::InstallOptions,
 ) -> anyhow::Error {
@@ -374,7 +374,7 @@ async fn crds_a_plain_helm_install_wrote_are_taken_over_with_its_release() {
     });
     run(&options(), &c, &h, b"").await.unwrap();
     let crd = c
-        .peek(&promstack_shared::cluster::ObjRef::new(
+        .peek(&promstack_shared::kube::cluster::ObjRef::new(
             "apiextensions.k8s.io/v1",
             "CustomResourceDefinition",
             None,

@@ -1,11 +1,11 @@
 //! The install flow end to end against the in-memory cluster and a recording helm.
 mod common;
 use common::*;
-use promstack_install::grafana::PasswordSource;
+use promstack_install::chart::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
 use promstack_install::helm::Chart;
-use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
-use promstack_shared::cluster::ObjRef;
-use promstack_shared::owned::Change;
+use promstack_install::stack::grafana::PasswordSource;
+use promstack_shared::kube::cluster::ObjRef;
+use promstack_shared::kube::owned::Change;
 use serde_json::json;
 
 #[tokio::test]
@@ -61,7 +61,7 @@ async fn a_fresh_install_does_every_step_in_order() {
     let am = secret(&c, ALERTMANAGER_SECRET).unwrap();
     assert_eq!(
         am["data"]["alertmanager.yaml"],
-        b64(promstack_install::alertmanager::DEFAULT_CONFIG)
+        b64(promstack_install::stack::alertmanager::DEFAULT_CONFIG)
     );
     for crd in [
         "widgets.fixture.promstack.io",
@@ -133,8 +133,8 @@ async fn a_fresh_install_does_every_step_in_order() {
     );
     let files = &st.upgrade_files[0];
     assert_eq!(files.len(), 3);
-    assert_eq!(files[0], promstack_install::values::BASE);
-    assert_eq!(files[1], promstack_install::values::LOCAL);
+    assert_eq!(files[0], promstack_install::chart::values::BASE);
+    assert_eq!(files[1], promstack_install::chart::values::LOCAL);
     assert!(files[2].contains(GRAFANA_SECRET));
     let pw = String::from_utf8(
         serde_json::from_value::<k8s_openapi::ByteString>(g["data"]["admin-password"].clone())
@@ -353,7 +353,7 @@ async fn dry_run_plans_renders_and_writes_nothing() {
 async fn cloud_needs_gp3_three_nodes_and_takes_the_ingress_host() {
     let cloud = || {
         let mut o = options();
-        o.env = promstack_install::values::Env::Cloud;
+        o.env = promstack_install::chart::values::Env::Cloud;
         o.overlay.storage_class = "gp3".into();
         o.overlay.grafana_host = Some("grafana.example.org".into());
         o.overlay.tls_secret = Some("grafana-tls".into());
@@ -382,7 +382,7 @@ async fn cloud_needs_gp3_three_nodes_and_takes_the_ingress_host() {
     assert_eq!(out.report.grafana.url, "https://grafana.example.org");
     assert_eq!(
         h.state.lock().unwrap().upgrade_files[0][1],
-        promstack_install::values::CLOUD
+        promstack_install::chart::values::CLOUD
     );
 }
 
@@ -391,7 +391,7 @@ async fn remote_write_needs_its_secret_and_reaches_the_values() {
     let c = cluster(1);
     let h = FakeHelm::new(c.clone(), 4);
     let mut o = options();
-    o.overlay.remote_write = Some(promstack_install::values::RemoteWrite {
+    o.overlay.remote_write = Some(promstack_install::chart::values::RemoteWrite {
         url: "https://mimir.example.org/api/v1/push".into(),
         secret: Some("mimir-auth".into()),
     });

@@ -7,7 +7,7 @@
 mod common;
 use common::*;
 use promstack_install::uninstall::UninstallOptions;
-use promstack_shared::cluster::{Cluster, MemoryCluster, ObjRef, Pace, Verb};
+use promstack_shared::kube::cluster::{Cluster, MemoryCluster, ObjRef, Pace, Verb};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use promstack_install::helm::ReleaseInfo;
-use promstack_shared::cluster::{ClusterError, Fault, MemoryCluster, ObjRef, Verb};
+use promstack_shared::kube::cluster::{ClusterError, Fault, MemoryCluster, ObjRef, Verb};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -79,7 +79,7 @@ async fn an_existing_namespace_without_the_label_gets_it_as_the_first_step_of_th
     );
     let first = &plan.steps[0];
     assert_eq!(first.object, "Namespace monitoring");
-    assert_eq!(first.change, promstack_shared::owned::Change::Update);
+    assert_eq!(first.change, promstack_shared::kube::owned::Change::Update);
     assert!(first
         .note
         .as_deref()
@@ -312,7 +312,7 @@ fn claim(sts: &str, ordinal: u32, class: &str, size: &str) -> Value {
 
 fn cloud_options() -> promstack_install::install::InstallOptions {
     let mut o = options();
-    o.env = promstack_install::values::Env::Cloud;
+    o.env = promstack_install::chart::values::Env::Cloud;
     o.overlay.storage_class = "gp3".into();
     o.overlay.grafana_host = Some("grafana.example.org".into());
     o.overlay.tls_secret = Some("grafana-tls".into());

@@ -5,11 +5,11 @@
 //! A test is reported ignored where a tool it needs is missing, and fails on it in CI.
 mod common;
 use common::{helm, ChartRepo};
-use promstack_install::alertmanager;
-use promstack_install::crds;
+use promstack_install::chart::crds;
+use promstack_install::chart::values::{self, Env, OverlaySettings, GRAFANA_SECRET};
 use promstack_install::helm::{upgrade_args, Chart, Helm, HelmApi, HelmCall, Release};
 use promstack_install::install::ValuesDir;
-use promstack_install::values::{self, Env, OverlaySettings, GRAFANA_SECRET};
+use promstack_install::stack::alertmanager;
 use promstack_shared::testing::needs;
 use std::path::PathBuf;
 use std::time::Duration;

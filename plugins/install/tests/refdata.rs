@@ -1,11 +1,11 @@
 //! The wiring checked against the pinned chart's own values.yaml and Chart.yaml (refdata).
+use promstack_install::chart::values::{self, Env, OverlaySettings};
 use promstack_install::helm::{CHART_NAME, CHART_VERSION};
-use promstack_install::values::{self, Env, OverlaySettings};
 use promstack_shared::testing::needs;
 use serde_json::Value;
 
 fn chart_values() -> (Value, String) {
-    let dir = promstack_shared::refdata::dir().join("kube-prometheus-stack");
+    let dir = promstack_shared::testing::refdata::dir().join("kube-prometheus-stack");
     let text = std::fs::read_to_string(dir.join("values.yaml")).unwrap();
     let v: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
     (serde_json::to_value(v).unwrap(), text)
@@ -18,7 +18,7 @@ fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
 #[needs(refdata)]
 #[test]
 fn the_pinned_chart_is_the_one_in_refdata() {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let chart: serde_yaml::Value = serde_yaml::from_str(
         &std::fs::read_to_string(dir.join("kube-prometheus-stack/Chart.yaml")).unwrap(),
     )

@@ -5,7 +5,7 @@ use common::*;
 use serde_json::json;
 
 fn assert_refused_before_writing(
-    c: &promstack_shared::cluster::MemoryCluster,
+    c: &promstack_shared::kube::cluster::MemoryCluster,
     h: &FakeHelm,
     e: &anyhow::Error,
 ) {

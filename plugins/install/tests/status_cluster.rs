@@ -2,7 +2,7 @@
 mod common;
 use common::*;
 use promstack_install::status::{self, Level};
-use promstack_shared::cluster::{MemoryCluster, ObjRef};
+use promstack_shared::kube::cluster::{MemoryCluster, ObjRef};
 use serde_json::json;
 
 async fn installed() -> std::sync::Arc<MemoryCluster> {
@@ -142,7 +142,7 @@ async fn a_stuck_pod_and_a_daemonset_without_pods_are_named_with_what_kubernetes
 
 #[tokio::test]
 async fn unreadable_events_are_said_not_hidden() {
-    use promstack_shared::cluster::{Fault, Verb};
+    use promstack_shared::kube::cluster::{Fault, Verb};
     let c = installed().await;
     c.inject(Fault::status(403).on(Verb::List).kind("Event"));
     let w = status::workload_checks(c.as_ref(), "monitoring").await;
@@ -152,8 +152,8 @@ async fn unreadable_events_are_said_not_hidden() {
 }
 
 /// A 403 as the API server words it for this read.
-fn forbidden(verb: &str, resource: &str) -> promstack_shared::cluster::ClusterError {
-    promstack_shared::cluster::ClusterError::Api {
+fn forbidden(verb: &str, resource: &str) -> promstack_shared::kube::cluster::ClusterError {
+    promstack_shared::kube::cluster::ClusterError::Api {
         code: 403,
         message: format!("{resource} is forbidden: User \"viewer\" cannot {verb} resource \"{resource}\" in the namespace \"monitoring\""),
     }
@@ -161,7 +161,7 @@ fn forbidden(verb: &str, resource: &str) -> promstack_shared::cluster::ClusterEr
 
 #[tokio::test]
 async fn no_check_passes_on_a_read_that_failed() {
-    use promstack_shared::cluster::{Fault, Verb};
+    use promstack_shared::kube::cluster::{Fault, Verb};
     // (request refused, the check that must say so, at what level)
     let cases: Vec<(Fault, &str, Level)> = vec![
         (

@@ -2,7 +2,7 @@
 //! reference (tests/fixtures/grafana/*.json, each naming the reference it follows), served on loopback.
 use promstack_install::status::{self, GrafanaApi, Level};
 use promstack_shared::grafana::Login;
-use promstack_shared::secret::SecretString;
+use promstack_shared::terminal::secret::SecretString;
 use std::io::{BufRead, BufReader, Write};
 use std::time::Duration;
 

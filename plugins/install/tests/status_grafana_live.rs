@@ -3,9 +3,9 @@
 //! a failing query fails, each in one summary line; the Cilium folder not there yet is a warning
 //! while promstack's dashboards are not synced, a failure once they are.
 use promstack_install::status::{self, Level};
-use promstack_shared::cluster::MemoryCluster;
 use promstack_shared::grafana::{GrafanaApi, Login};
-use promstack_shared::secret::SecretString;
+use promstack_shared::kube::cluster::MemoryCluster;
+use promstack_shared::terminal::secret::SecretString;
 use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::time::Duration;

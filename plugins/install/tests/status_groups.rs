@@ -3,7 +3,7 @@
 //! first stand-in gives up waiting (a 503), which fails its group.
 use promstack_install::status::{self, GrafanaApi, Level};
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::secret::SecretString;
+use promstack_shared::terminal::secret::SecretString;
 use std::io::{BufRead, BufReader, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};

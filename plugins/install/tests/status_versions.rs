@@ -7,10 +7,10 @@ mod common;
 use common::package_crds as chart_crds;
 use promstack_install::status::{self, Level, Targets};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cluster::MemoryCluster;
 use promstack_shared::grafana::{GrafanaApi, Login};
+use promstack_shared::kube::cluster::MemoryCluster;
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::secret::SecretString;
+use promstack_shared::terminal::secret::SecretString;
 use promstack_shared::testing::{self, grafana::FakeGrafana, needs};
 use serde_json::{json, Value};
 use std::io::Write;
@@ -193,7 +193,7 @@ async fn what_cannot_be_read_is_unknown_not_wrong() {
 #[tokio::test]
 async fn without_a_readable_release_the_operator_s_chart_label_says_the_chart() {
     let c = stack(vec![]);
-    c.remove(&promstack_shared::cluster::ObjRef::new(
+    c.remove(&promstack_shared::kube::cluster::ObjRef::new(
         "v1",
         "Secret",
         Some("monitoring"),

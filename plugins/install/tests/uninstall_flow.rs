@@ -1,11 +1,11 @@
 //! Uninstall against the in-memory cluster: only promstack's objects, extras only on request.
 mod common;
 use common::*;
+use promstack_install::chart::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
 use promstack_install::uninstall::{kubelet_service, UninstallOptions};
-use promstack_install::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET};
 use promstack_install::verb::Deps;
-use promstack_shared::cluster::ObjRef;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::ObjRef;
+use promstack_shared::terminal::ui::Ui;
 use serde_json::json;
 
 fn opts() -> UninstallOptions {
@@ -13,7 +13,7 @@ fn opts() -> UninstallOptions {
 }
 
 async fn installed() -> (
-    std::sync::Arc<promstack_shared::cluster::MemoryCluster>,
+    std::sync::Arc<promstack_shared::kube::cluster::MemoryCluster>,
     FakeHelm,
 ) {
     let c = cluster(1);
@@ -26,14 +26,14 @@ async fn installed() -> (
     (c, h)
 }
 
-fn has(c: &promstack_shared::cluster::MemoryCluster, r: &ObjRef) -> bool {
+fn has(c: &promstack_shared::kube::cluster::MemoryCluster, r: &ObjRef) -> bool {
     c.peek(r).is_some()
 }
 
 /// The verb with these dependencies.
 async fn uninstall(
     o: &UninstallOptions,
-    c: &dyn promstack_shared::cluster::Cluster,
+    c: &dyn promstack_shared::kube::cluster::Cluster,
     h: &dyn promstack_install::helm::HelmApi,
     ui: &Ui,
 ) -> anyhow::Result<promstack_install::uninstall::UninstallReport> {

@@ -4,7 +4,7 @@
 //! the merged values against the pinned chart (refdata).
 use promstack_shared::testing::needs;
 mod values_common;
-use promstack_install::values::{Env, OverlaySettings, RemoteWrite};
+use promstack_install::chart::values::{Env, OverlaySettings, RemoteWrite};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use values_common::*;
@@ -72,7 +72,7 @@ fn about_missing_component(group: &str) -> bool {
 #[test]
 fn talos_and_cilium_no_scheduler_controller_manager_etcd_or_proxy() {
     let chart = chart();
-    let dir: PathBuf = promstack_shared::refdata::dir().join("upstream-rules");
+    let dir: PathBuf = promstack_shared::testing::refdata::dir().join("upstream-rules");
     for (env, m) in both(&chart) {
         for c in [
             "kubeControllerManager",

@@ -2,7 +2,7 @@
 //! the stack's configuration holds in the merged values (chart defaults + base + env overlay).
 use promstack_shared::testing::needs;
 mod values_common;
-use promstack_install::values::{self, Env, OverlaySettings, RemoteWrite};
+use promstack_install::chart::values::{self, Env, OverlaySettings, RemoteWrite};
 use serde_json::{json, Value};
 use values_common::*;
 
@@ -91,7 +91,7 @@ fn unknown_keys(chart: &Value, ours: &Value) -> Vec<String> {
 fn every_key_in_the_values_files_exists_in_the_chart() {
     let chart = chart();
     let text = std::fs::read_to_string(
-        promstack_shared::refdata::dir().join("kube-prometheus-stack/values.yaml"),
+        promstack_shared::testing::refdata::dir().join("kube-prometheus-stack/values.yaml"),
     )
     .unwrap();
     for (key, line) in COMMENTED_KEYS {

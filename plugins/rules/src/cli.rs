@@ -4,10 +4,10 @@ use crate::verb::{
     lint::LintOptions, sync::SyncOptions, test::TestOptions, validate::ValidateOptions,
 };
 use clap::{Args, Parser, Subcommand};
-use promstack_shared::cli::GlobalArgs;
+use promstack_shared::input::sources::{RuleSet, SourceArgs};
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::sources::{RuleSet, SourceArgs};
-use promstack_shared::verb::DiffOptions;
+use promstack_shared::terminal::cli::GlobalArgs;
+use promstack_shared::terminal::verb::DiffOptions;
 use std::path::PathBuf;
 
 /// PrometheusRules as code: validate, lint, test, diff, sync, prune.
@@ -42,7 +42,7 @@ pub type Sources = SourceArgs<RuleSet>;
 
 /// The examples under a verb's `--help`.
 fn examples(verb: &str, extra: [&str; 3]) -> String {
-    promstack_shared::sources::args::examples::<RuleSet>(verb, extra)
+    promstack_shared::input::sources::args::examples::<RuleSet>(verb, extra)
 }
 
 #[derive(Debug, Subcommand)]
@@ -64,7 +64,7 @@ pub enum Command {
     Sync(SyncArgs),
     /// PrometheusRules in the cluster, ours or not, with their source; with sources, the objects they make (as kubectl get -f)
     #[command(after_help = examples("list", [""; 3]))]
-    List(promstack_shared::cli::ListArgs<RuleSet>),
+    List(promstack_shared::terminal::cli::ListArgs<RuleSet>),
 }
 
 #[derive(Debug, Args)]
@@ -78,7 +78,7 @@ pub struct LintArgs {
     #[command(flatten)]
     pub sources: Sources,
     /// The scrape interval ranges are checked against
-    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    #[arg(long, default_value = "30s", value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag)]
     pub scrape_interval: std::time::Duration,
     /// Exit 3 when a finding is at least this severe
     #[arg(long, value_enum, default_value_t = Severity::Error)]
@@ -87,10 +87,10 @@ pub struct LintArgs {
     #[arg(long, conflicts_with = "backtest")]
     pub offline: bool,
     /// Replay each alert over this past range against Prometheus (for and keep_firing_for as Prometheus applies them): how many alerts would have fired, when, for how long
-    #[arg(long, value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    #[arg(long, value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag)]
     pub backtest: Option<std::time::Duration>,
     #[command(flatten)]
-    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    pub prometheus: promstack_shared::kube::endpoint::PrometheusArgs,
 }
 
 #[derive(Debug, Args)]
@@ -118,10 +118,10 @@ pub struct DiffArgs {
     #[arg(long)]
     pub whole_set: bool,
     /// Replay each alert the sync would add or change over this past range against Prometheus, as it will be and as it is live
-    #[arg(long, value_name = "DURATION", value_parser = promstack_shared::duration::parse_flag)]
+    #[arg(long, value_name = "DURATION", value_parser = promstack_shared::go::duration::parse_flag)]
     pub backtest: Option<std::time::Duration>,
     #[command(flatten)]
-    pub prometheus: promstack_shared::endpoint::PrometheusArgs,
+    pub prometheus: promstack_shared::kube::endpoint::PrometheusArgs,
 }
 
 #[derive(Debug, Args)]
@@ -211,7 +211,7 @@ impl SyncArgs {
 
 /// `KEY=VALUE`, both as the API server takes a label (the same checks as `validate`).
 fn parse_label(s: &str) -> Result<(String, String), String> {
-    use promstack_shared::limits::{key_problem, label_value_problem};
+    use promstack_shared::kube::limits::{key_problem, label_value_problem};
     let Some((k, v)) = s.split_once('=') else {
         return Err(format!("`{s}` is not KEY=VALUE"));
     };

@@ -14,10 +14,11 @@ pub use load::valid as load_valid;
 pub use verb::sync::{sync_with_check, SyncOptions};
 
 use cli::{Cli, Command};
-use promstack_shared::cli::OutputFormat;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{finish, Deps};
-use promstack_shared::{output, ExitCode};
+use promstack_shared::terminal::cli::OutputFormat;
+use promstack_shared::terminal::output;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{finish, Deps};
+use promstack_shared::ExitCode;
 
 /// Run the parsed command line. Results to stdout, messages to stderr.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -56,5 +57,5 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 pub fn sync_text(r: &sync::SyncReport) -> String {
-    promstack_shared::sync::report_text(r, "PrometheusRule")
+    promstack_shared::kube::sync::report_text(r, "PrometheusRule")
 }

@@ -66,7 +66,7 @@ impl std::fmt::Display for Finding {
         write!(
             f,
             "{}: {} [{}] {}/{}: {}",
-            promstack_shared::sources::place(&self.file, self.line),
+            promstack_shared::input::sources::place(&self.file, self.line),
             self.severity,
             self.check,
             self.group,
@@ -161,7 +161,7 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
                     "promql/range-too-short",
                     format!(
                         "range [{}] is shorter than 2× the scrape interval ({}s)",
-                        promstack_shared::duration::format(d),
+                        promstack_shared::go::duration::format(d),
                         scrape.as_secs()
                     ),
                 ));
@@ -173,7 +173,7 @@ pub fn expr_findings(expr: &Expr, scrape: Duration) -> Vec<(&'static str, String
                     "promql/range-too-short",
                     format!(
                         "subquery range [{}] is shorter than 2× the scrape interval ({}s)",
-                        promstack_shared::duration::format(d),
+                        promstack_shared::go::duration::format(d),
                         scrape.as_secs()
                     ),
                 ));
@@ -289,7 +289,7 @@ fn rule_findings(rule: &Rule) -> Vec<(&'static str, String)> {
         let instant = rule
             .for_
             .as_deref()
-            .is_none_or(|f| promstack_shared::duration::seconds(f) == Some(0.0));
+            .is_none_or(|f| promstack_shared::go::duration::seconds(f) == Some(0.0));
         if instant {
             out.push((
                 "alert/for",

@@ -1,11 +1,11 @@
 //! Rule sources → PrometheusRule objects, with the place of every group and rule (`file:line`,
 //! `<stdin>:document 7:line 412`).
+use promstack_shared::input::sources::{self, Inputs, Read, RuleSet, SourceFile, Summary};
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::rule::{
     self as prometheus_rule, Origin, PrometheusRule, SOURCE_ANNOTATION,
 };
-use promstack_shared::sources::{self, Inputs, Read, RuleSet, SourceFile, Summary};
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use std::collections::HashMap;
 use std::path::Path;
@@ -135,7 +135,7 @@ pub fn load_read(read: Read, namespace: &str) -> (Loaded, Vec<String>) {
     let (built, errors) = prometheus_rule::build_all(&read.files, namespace);
     // each file's groups and rules found by walking it in order, the files over the cores
     let indexed: Vec<(usize, &SourceFile)> = read.files.iter().enumerate().collect();
-    let per_file = promstack_shared::par::map(&indexed, |&(i, f)| {
+    let per_file = promstack_shared::input::par::map(&indexed, |&(i, f)| {
         locate(i, f, &built.objects, &built.origins)
     });
     let mut loaded = Loaded {

@@ -3,7 +3,7 @@
 //! they are on disk (so a test's `rule_files:` finds them), by their path from the deepest folder
 //! they are all in; the embedded ones by their path in `rules/`.
 use crate::load::Loaded;
-use promstack_shared::sources::SourceFile;
+use promstack_shared::input::sources::SourceFile;
 use promstack_shared::Error;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -140,5 +140,5 @@ pub fn run(
 
 /// The unit test files of a folder (or of the embedded rules/).
 pub fn test_files(dir: Option<&Path>) -> Result<Vec<SourceFile>, Error> {
-    promstack_shared::sources::rule_unit_tests(dir)
+    promstack_shared::input::sources::rule_unit_tests(dir)
 }

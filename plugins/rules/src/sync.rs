@@ -1,14 +1,14 @@
-//! PrometheusRules: the sync itself is the common crate's ([`promstack_shared::sync`]); here is
+//! PrometheusRules: the sync itself is the common crate's ([`promstack_shared::kube::sync`]); here is
 //! what is specific to rules: the kind, list with group/rule counts, and the check that a
 //! Prometheus will load them.
-use promstack_shared::cluster::{
+use promstack_shared::kube::cluster::{
     label_selector_selects as selects, Cluster, ClusterError, ListQuery, ObjRef,
 };
-use promstack_shared::owned;
+use promstack_shared::kube::owned;
+use promstack_shared::kube::sync::{self as shared_sync, name_of, Kind};
+pub use promstack_shared::kube::sync::{Mode, ObjectDiff, PlanItem, SyncReport};
 use promstack_shared::prometheus::rule::{PrometheusRule, API_VERSION, COMPONENT, CRD, KIND};
-use promstack_shared::sync::{self as shared_sync, name_of, Kind};
-pub use promstack_shared::sync::{Mode, ObjectDiff, PlanItem, SyncReport};
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde::Serialize;
 use serde_json::Value;
@@ -27,7 +27,7 @@ pub fn to_json(r: &PrometheusRule) -> Value {
     serde_json::to_value(r).expect("typed objects serialise")
 }
 
-/// Apply what changed, then prune with `--prune` (see [`promstack_shared::sync::sync`]).
+/// Apply what changed, then prune with `--prune` (see [`promstack_shared::kube::sync::sync`]).
 pub async fn sync(
     cluster: &dyn Cluster,
     desired: &[PrometheusRule],

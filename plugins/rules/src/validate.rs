@@ -21,7 +21,7 @@ pub struct Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let at = promstack_shared::sources::place(&self.file, self.line);
+        let at = promstack_shared::input::sources::place(&self.file, self.line);
         if self.group.is_empty() {
             // about the object as a whole
             return write!(f, "{at}: {}", self.message);
@@ -56,10 +56,10 @@ pub fn validate(l: &Loaded, target: &Target) -> Vec<Problem> {
         target,
     );
     let indexed: Vec<_> = l.objects.iter().enumerate().collect();
-    let per_object = promstack_shared::par::map(&indexed, |&(o, obj)| {
+    let per_object = promstack_shared::input::par::map(&indexed, |&(o, obj)| {
         let mut out = Vec::new();
         let name = obj.metadata.name.clone().unwrap_or_default();
-        for p in promstack_shared::limits::problems(&crate::sync::to_json(obj)) {
+        for p in promstack_shared::kube::limits::problems(&crate::sync::to_json(obj)) {
             let message = format!("PrometheusRule `{name}`: {p}");
             out.push(problem(l.object_loc(o), "", None, message));
         }

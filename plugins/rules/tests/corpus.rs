@@ -6,7 +6,7 @@ use promstack_shared::testing::needs;
 use std::time::Duration;
 
 fn corpus() -> load::Loaded {
-    let dir = promstack_shared::refdata::dir().join("upstream-rules");
+    let dir = promstack_shared::testing::refdata::dir().join("upstream-rules");
     let files = load::read(Some(&dir)).unwrap();
     load::load(files, "monitoring").unwrap()
 }

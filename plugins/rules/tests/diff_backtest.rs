@@ -2,11 +2,11 @@
 //! Prometheus (Debian's) as they will be and as they are live; unchanged alerts are left out.
 use promstack_rules::load;
 use promstack_rules::verb::diff_backtest;
-use promstack_shared::cluster::MemoryCluster;
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::kube::cluster::MemoryCluster;
+use promstack_shared::kube::endpoint::Endpoint;
 use promstack_shared::prometheus::promql::Target;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::testing::{self, needs};
-use promstack_shared::ui::Ui;
 use std::time::Duration;
 
 const FILES: &str = r#"groups:
@@ -69,13 +69,13 @@ async fn changed_and_new_alerts_are_replayed_before_and_after() {
         "vector(1) > 2 never fires"
     );
     let report = diff_backtest::DiffBacktestReport {
-        diffs: promstack_shared::sync::DiffReport {
+        diffs: promstack_shared::kube::sync::DiffReport {
             diffs: vec![],
             fail_on_drift: false,
         },
         backtest: changed,
     };
-    let text = promstack_shared::verb::Report::text(&report);
+    let text = promstack_shared::terminal::verb::Report::text(&report);
     assert!(
         text.contains("/bt: Changed: 1 alert in the last 10m (longest 9m, one still firing); as it is now: Changed: 1 alert in the last 10m (longest 5m, one still firing)"),
         "{text}"

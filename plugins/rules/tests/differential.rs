@@ -93,7 +93,8 @@ fn combinations(fs: &[Feature]) -> Vec<Vec<Feature>> {
 
 /// The upstream tests' expressions (`eval ... EXPR` lines of promqltest).
 fn upstream_expressions() -> Vec<String> {
-    let dir = promstack_shared::refdata::dir().join("upstream-tests/prometheus-v3.14.0/promqltest");
+    let dir = promstack_shared::testing::refdata::dir()
+        .join("upstream-tests/prometheus-v3.14.0/promqltest");
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let text = std::fs::read_to_string(entry.path()).unwrap();
@@ -175,7 +176,7 @@ fn promql_agrees_with_promtool() {
         let features = combo.iter().fold(Features::default(), |f, x| f.with(*x));
         let batch: Vec<&str> = idx.iter().map(|&i| exprs[i].as_str()).collect();
         let theirs = promtool::check_exprs(&bin, tmp.path(), &batch, &flags);
-        let mine = promstack_shared::par::map(&batch, |e| ours(e, features));
+        let mine = promstack_shared::input::par::map(&batch, |e| ours(e, features));
         for ((e, t), m) in batch.iter().zip(&theirs).zip(&mine) {
             checked += 1;
             let agree = match (t, m) {

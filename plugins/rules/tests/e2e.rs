@@ -27,7 +27,9 @@ fn sync_change_prune_verify() {
     let ns = E2eNamespace::create(&kc, "promstack-rules-e2e");
 
     let tmp = tempfile::tempdir().unwrap();
-    for f in promstack_shared::sources::rule_files(Some(std::path::Path::new(RULES))).unwrap() {
+    for f in
+        promstack_shared::input::sources::rule_files(Some(std::path::Path::new(RULES))).unwrap()
+    {
         std::fs::write(tmp.path().join(&f.path), &f.text).unwrap();
     }
     let dir = tmp.path().to_str().unwrap();
@@ -321,7 +323,7 @@ fn online_lint_finds_every_planted_fault_and_is_quiet_on_the_charts_rules() {
     // the files: promstack's rules, and the group without its recording rule but with faults
     let files = tmp.path().join("files");
     std::fs::create_dir(&files).unwrap();
-    for f in promstack_shared::sources::rule_files(Some(Path::new(RULES))).unwrap() {
+    for f in promstack_shared::input::sources::rule_files(Some(Path::new(RULES))).unwrap() {
         std::fs::write(files.join(&f.path), &f.text).unwrap();
     }
     std::fs::write(files.join("planted.yaml"), PLANTED).unwrap();

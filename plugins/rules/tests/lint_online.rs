@@ -4,10 +4,10 @@
 //! `promtool tsdb create-blocks-from openmetrics`. Each planted fault is found with its reason;
 //! the rules that are fine raise nothing.
 use promstack_rules::verb::lint::{run, LintOptions, LintReport};
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::kube::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::testing::{self, needs};
-use promstack_shared::ui::Ui;
 use std::path::Path;
 use std::time::Duration;
 
@@ -114,7 +114,7 @@ const FILES: &str = r#"groups:
 
 fn options(dir: &Path, url: String, backtest: Option<Duration>) -> LintOptions {
     LintOptions {
-        sources: promstack_shared::sources::Inputs::dir(dir),
+        sources: promstack_shared::input::sources::Inputs::dir(dir),
         namespace: "monitoring".into(),
         scrape_interval: Duration::from_secs(1),
         fail_on: promstack_rules::lint::Severity::Error,
@@ -169,8 +169,8 @@ async fn every_planted_fault_is_found_and_the_fine_rules_raise_nothing() {
     std::fs::create_dir(&files).unwrap();
     std::fs::write(files.join("rules.yaml"), FILES).unwrap();
     let ui = Ui::silent();
-    let cluster = promstack_shared::cluster::MemoryCluster::new();
-    let deps = promstack_shared::verb::Deps::new(&cluster, &ui);
+    let cluster = promstack_shared::kube::cluster::MemoryCluster::new();
+    let deps = promstack_shared::terminal::verb::Deps::new(&cluster, &ui);
     let r = run(&options(&files, prom.url(), None), &deps)
         .await
         .unwrap()
@@ -326,8 +326,8 @@ async fn the_backtest_applies_for_as_prometheus_does() {
     std::fs::create_dir(&files).unwrap();
     std::fs::write(files.join("backtest.yaml"), BACKTEST).unwrap();
     let ui = Ui::silent();
-    let cluster = promstack_shared::cluster::MemoryCluster::new();
-    let deps = promstack_shared::verb::Deps::new(&cluster, &ui);
+    let cluster = promstack_shared::kube::cluster::MemoryCluster::new();
+    let deps = promstack_shared::terminal::verb::Deps::new(&cluster, &ui);
 
     // vector(1) with for: 1m over 10 minutes: one alert, firing from one minute in
     let ten = run(

@@ -108,7 +108,7 @@ fn files_a_folder_and_dir_give_the_same_verdict_and_say_what_they_read() {
 #[test]
 fn a_stream_of_the_real_charts_helm_template_is_read_whole() {
     let helm = promstack_shared::testing::tool("helm4");
-    let refdata = promstack_shared::refdata::dir();
+    let refdata = promstack_shared::testing::refdata::dir();
     let chart = refdata.join("charts/kube-prometheus-stack-88.5.3.tgz");
     let rendered = output_ok(
         Command::new(helm)
@@ -117,7 +117,7 @@ fn a_stream_of_the_real_charts_helm_template_is_read_whole() {
             .args(["-n", "monitoring"]),
     );
     let stream = String::from_utf8(rendered.stdout).unwrap();
-    let docs = promstack_shared::sources::stream::documents(&stream).len();
+    let docs = promstack_shared::input::sources::stream::documents(&stream).len();
     let prometheus_rules = stream.matches("\nkind: PrometheusRule\n").count();
     assert!(
         prometheus_rules > 30,
@@ -161,7 +161,7 @@ fn a_stream_of_the_real_charts_helm_template_is_read_whole() {
     // and a `kubectl get -o yaml` List of them
     let list = format!(
         "apiVersion: v1\nkind: List\nitems:\n{}",
-        promstack_shared::sources::stream::documents(&stream)
+        promstack_shared::input::sources::stream::documents(&stream)
             .iter()
             .filter(|d| d.text.contains("\nkind: PrometheusRule\n"))
             .map(|d| {

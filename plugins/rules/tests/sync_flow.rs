@@ -1,8 +1,8 @@
 //! sync / prune / diff / selection check against the in-memory cluster.
 use promstack_rules::{load_valid, sync, sync_with_check};
-use promstack_shared::cluster::{Fault, MemoryCluster, ObjRef, Verb};
-use promstack_shared::owned::Change;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::{Fault, MemoryCluster, ObjRef, Verb};
+use promstack_shared::kube::owned::Change;
+use promstack_shared::terminal::ui::Ui;
 use serde_json::json;
 use std::path::Path;
 
@@ -313,7 +313,7 @@ async fn a_field_dropped_from_a_source_outside_a_list_is_removed() {
 
 /// The PrometheusRule CRD, as the chart's CRDs are applied (Established).
 async fn with_rule_crd(c: &MemoryCluster) -> ObjRef {
-    use promstack_shared::cluster::{ApplyOptions, Cluster};
+    use promstack_shared::kube::cluster::{ApplyOptions, Cluster};
     let crd = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
         "metadata": {"name": "prometheusrules.monitoring.coreos.com"},
         "spec": {"group": "monitoring.coreos.com", "scope": "Namespaced",
@@ -325,7 +325,7 @@ async fn with_rule_crd(c: &MemoryCluster) -> ObjRef {
 
 #[tokio::test]
 async fn a_rule_crd_or_namespace_being_deleted_is_refused_before_any_write() {
-    use promstack_shared::cluster::{Cluster, Pace};
+    use promstack_shared::kube::cluster::{Cluster, Pace};
     let (_tmp, dir) = copy_rules();
     // an uninstall --delete-crds that has not finished: the CRD is Terminating
     let c = cluster(json!({}));

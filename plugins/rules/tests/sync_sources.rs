@@ -1,7 +1,7 @@
 //! sync and list from files, folders and streams against the in-memory cluster.
 mod sync_common;
 use promstack_rules::{load_valid, sync, sync_with_check, SyncOptions};
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::ui::Ui;
 use serde_json::{json, Value};
 use sync_common::*;
 
@@ -11,8 +11,8 @@ use sync_common::*;
 /// they are, and `--prune` on it is refused (exit 2, nothing written) unless `--whole-set`.
 #[tokio::test]
 async fn files_and_a_stream_sync_as_the_folder_does() {
+    use promstack_shared::input::sources::{input::from_stream, Inputs, RuleSet};
     use promstack_shared::prometheus::promql::Target;
-    use promstack_shared::sources::{input::from_stream, Inputs, RuleSet};
     let c = cluster(json!({}));
     let (_tmp, dir) = copy_rules();
     assert_eq!(sync_dir(&c, &dir, false, false).await.unwrap().created, 3);
@@ -24,7 +24,7 @@ async fn files_and_a_stream_sync_as_the_folder_does() {
     let objects: Vec<Value> = folder.objects.iter().map(sync::to_json).collect();
     let stream = format!(
         "apiVersion: v1\nkind: Service\nmetadata: {{name: s}}\n{}",
-        promstack_shared::output::yaml_stream(&objects).unwrap()
+        promstack_shared::terminal::output::yaml_stream(&objects).unwrap()
     );
     let (from_stream, errors) =
         promstack_rules::load::load_read(from_stream::<RuleSet>(stream.clone()), "monitoring");
@@ -81,7 +81,7 @@ async fn files_and_a_stream_sync_as_the_folder_does() {
 #[tokio::test]
 async fn list_with_sources_shows_what_they_make() {
     use promstack_rules::verb::list::{run, ListOptions};
-    use promstack_shared::sources::Inputs;
+    use promstack_shared::input::sources::Inputs;
     let c = cluster(json!({}));
     let (_tmp, dir) = copy_rules();
     let node = Inputs::paths([dir.join("node.yaml")]);
@@ -96,7 +96,7 @@ async fn list_with_sources_shows_what_they_make() {
         .await
         .unwrap();
     let ui = Ui::silent();
-    let deps = promstack_shared::verb::Deps::new(&c, &ui);
+    let deps = promstack_shared::terminal::verb::Deps::new(&c, &ui);
     let list = |sources: Option<Inputs>| ListOptions {
         namespace: Some("monitoring".into()),
         sources,
@@ -131,7 +131,7 @@ async fn list_with_sources_shows_what_they_make() {
 /// name is free creates it.
 #[tokio::test]
 async fn a_name_another_owner_holds_is_refused_before_any_write() {
-    use promstack_shared::cluster::Cluster;
+    use promstack_shared::kube::cluster::Cluster;
     let c = cluster(json!({}));
     let (_tmp, dir) = copy_rules();
     let loaded = load_valid(Some(&dir), "monitoring").unwrap();

@@ -2,9 +2,9 @@
 //! refused naming the flag and what the target enables (the stack's as installed, the live
 //! Prometheus's `spec.enableFeatures`, or `--enable-feature`), and accepted where it is enabled.
 use promstack_rules::{load, sync_with_check, SyncOptions};
-use promstack_shared::cluster::MemoryCluster;
+use promstack_shared::kube::cluster::MemoryCluster;
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::ui::Ui;
 use serde_json::json;
 use std::process::{Command, Stdio};
 

@@ -134,7 +134,7 @@ impl GrafanaApi {
             format!(
                 "Grafana at {} did not answer within {}",
                 self.base,
-                crate::ui::human_duration(self.timeout)
+                crate::terminal::ui::human_duration(self.timeout)
             )
         } else {
             format!("cannot reach Grafana at {}: {e}", self.base)

@@ -1,8 +1,8 @@
 //! Who promstack logs in to Grafana as: the admin of the Secret `kubectl promstack install` makes
 //! (the chart reads it through `grafana.admin.existingSecret`), or a credentials file
 //! (`--grafana-credentials-file`, `user:password`). The password never reaches argv or a log.
-use crate::cluster::{Cluster, ObjRef};
-use crate::secret::SecretString;
+use crate::kube::cluster::{Cluster, ObjRef};
+use crate::terminal::secret::SecretString;
 use serde_json::Value;
 
 /// The Secret holding Grafana's admin credentials (keys [`USER_KEY`], [`PASSWORD_KEY`]).
@@ -46,7 +46,7 @@ pub async fn admin(cluster: &dyn Cluster, ns: &str) -> Result<Login, String> {
 /// The credentials of a file holding `user:password` (one trailing newline ignored).
 pub fn from_file(path: &std::path::Path) -> Result<Login, crate::Error> {
     let all = std::fs::File::open(path)
-        .and_then(crate::secret::read_secret)
+        .and_then(crate::terminal::secret::read_secret)
         .map_err(|e| crate::Error::input(format!("cannot read {}: {e}", path.display())))?;
     let (user, password) = all.expose().split_once(':').ok_or_else(|| {
         crate::Error::input(format!(
@@ -99,7 +99,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_admin_secret_is_read_and_its_absence_said() {
-        let c = crate::cluster::MemoryCluster::new();
+        let c = crate::kube::cluster::MemoryCluster::new();
         let err = admin(&c, "m").await.unwrap_err();
         assert!(
             err.contains("Secret m/promstack-grafana-admin not found"),

@@ -11,9 +11,14 @@
 //! waits until Grafana serves what was written, where the sidecar ([`sidecar`]: what it watches,
 //! read from the Grafana Deployment) puts it.
 //!
-//! The sidecar ConfigMaps that feed Grafana are built in [`crate::dashboard`].
+//! Grafana's dashboards as files and as the sidecar's ConfigMaps ([`dashboard`]: label
+//! `grafana_dashboard`, folder annotation, one JSON key, minified) are built here too.
+//!
+//! Not here: the PromQL inside a panel's query, checked as Prometheus checks it (`prometheus/`), and
+//! the sync of the ConfigMaps to the cluster (`kube/`).
 pub mod api;
 pub mod arrival;
+pub mod dashboard;
 pub mod interpolate;
 pub mod interval;
 pub mod live;

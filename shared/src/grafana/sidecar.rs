@@ -4,7 +4,7 @@
 //! (`configmap`, `secret`, `both`; unset: configmap), `FOLDER_ANNOTATION` (unset:
 //! `k8s-sidecar-target-directory`). The folder Grafana shows a file in is the last part of the
 //! folder annotation (`foldersFromFilesStructure`), General without one.
-use crate::cluster::{Cluster, ListQuery};
+use crate::kube::cluster::{Cluster, ListQuery};
 use serde_json::Value;
 
 /// The sidecar's default folder annotation.

@@ -14,10 +14,10 @@ pub fn ensure_crypto_provider() {
 /// Credentials for an HTTP API.
 #[derive(Clone, Debug)]
 pub enum HttpAuth {
-    Bearer(crate::secret::SecretString),
+    Bearer(crate::terminal::secret::SecretString),
     Basic {
         user: String,
-        password: crate::secret::SecretString,
+        password: crate::terminal::secret::SecretString,
     },
 }
 
@@ -25,7 +25,7 @@ impl HttpAuth {
     /// A bearer token file (the whole file, less one trailing newline).
     pub fn bearer_file(path: &std::path::Path) -> Result<Self, crate::Error> {
         let token = std::fs::File::open(path)
-            .and_then(crate::secret::read_secret)
+            .and_then(crate::terminal::secret::read_secret)
             .map_err(|e| crate::Error::input(format!("cannot read {}: {e}", path.display())))?;
         Ok(HttpAuth::Bearer(token))
     }
@@ -33,14 +33,14 @@ impl HttpAuth {
     /// A basic-auth file holding `user:password`.
     pub fn basic_file(path: &std::path::Path) -> Result<Self, crate::Error> {
         let all = std::fs::File::open(path)
-            .and_then(crate::secret::read_secret)
+            .and_then(crate::terminal::secret::read_secret)
             .map_err(|e| crate::Error::input(format!("cannot read {}: {e}", path.display())))?;
         let (user, password) = all.expose().split_once(':').ok_or_else(|| {
             crate::Error::input(format!("{} must hold user:password", path.display()))
         })?;
         Ok(HttpAuth::Basic {
             user: user.to_string(),
-            password: crate::secret::SecretString::new(password.to_string()),
+            password: crate::terminal::secret::SecretString::new(password.to_string()),
         })
     }
 

@@ -7,7 +7,7 @@
 //! `rules lint`'s. The messages are Prometheus's.
 use super::promql::{self, Target};
 use super::rule::{Rule, RuleGroup};
-use crate::duration;
+use crate::go::duration;
 use std::collections::BTreeSet;
 
 /// The functions Prometheus's templates have (`template/template.go`), besides Go's own.
@@ -144,7 +144,7 @@ fn not_zero(d: &str) -> bool {
 /// Each alert label and annotation parsed as Prometheus parses it (`testTemplateParsing`).
 pub fn template_problems(alert: &str, rule: &Rule) -> Vec<String> {
     let name = format!("__alert_{alert}");
-    let scope = crate::gotemplate::Scope {
+    let scope = crate::go::template::Scope {
         name: &name,
         functions: TEMPLATE_FUNCTIONS,
         variables: TEMPLATE_VARIABLES,
@@ -156,7 +156,7 @@ pub fn template_problems(alert: &str, rule: &Rule) -> Vec<String> {
             if !v.contains("{{") {
                 continue;
             }
-            if let Err(e) = crate::gotemplate::check(v, &scope) {
+            if let Err(e) = crate::go::template::check(v, &scope) {
                 out.push(format!("{what} \"{k}\": {e}"));
             }
         }

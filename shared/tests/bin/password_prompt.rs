@@ -1,9 +1,9 @@
 //! Drives the real password prompt on the runtime every plugin uses (cli::run_main); the PTY test
 //! (tests/pty.rs) types into it. The install flow's own prompts are tested through the install
 //! plugin in plugins/install/tests/pty_flow.rs.
-use promstack_shared::cli::{or_interrupted, run_main, GlobalArgs};
-use promstack_shared::secret::prompt_new_password;
-use promstack_shared::ui::Ui;
+use promstack_shared::terminal::cli::{or_interrupted, run_main, GlobalArgs};
+use promstack_shared::terminal::secret::prompt_new_password;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::ExitCode;
 
 fn main() {
@@ -27,7 +27,7 @@ fn main() {
 /// off here) is left alone by `restore_terminal` (called twice here, and by run_main on the way
 /// out of the error), which prints nothing. The PTY test reads the echo state and what is written.
 fn fail_after_a_prompt() -> ! {
-    use promstack_shared::prompt::{restore_terminal, run};
+    use promstack_shared::terminal::prompt::{restore_terminal, run};
     use promstack_shared::testing::{set_terminal_echo, terminal_echo};
     run_main(async {
         run("a prompt", || Ok(())).await?;

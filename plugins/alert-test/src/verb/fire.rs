@@ -3,12 +3,12 @@
 use super::Deps;
 use crate::alert::{self, Access, AlertReport, Leftovers, Options, Via};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cli::interrupted;
-use promstack_shared::cluster::{require_writable, Writes};
-use promstack_shared::endpoint::{Endpoint, Reached};
+use promstack_shared::kube::cluster::{require_writable, Writes};
+use promstack_shared::kube::endpoint::{Endpoint, Reached};
 use promstack_shared::prometheus::api::{HttpAuth, PrometheusApi};
 use promstack_shared::prometheus::rule;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::cli::interrupted;
+use promstack_shared::terminal::verb::Report;
 use promstack_shared::{Error, ExitCode};
 
 #[derive(Debug, Clone)]
@@ -82,7 +82,7 @@ pub async fn run(opts: &FireOptions, deps: &Deps<'_>) -> anyhow::Result<AlertRep
 /// The endpoint's URL, or a port-forward to its Service (said when made).
 async fn reach(
     e: &Endpoint,
-    cluster: Option<&dyn promstack_shared::cluster::Cluster>,
+    cluster: Option<&dyn promstack_shared::kube::cluster::Cluster>,
     ns: &str,
     deps: &Deps<'_>,
 ) -> anyhow::Result<Reached> {

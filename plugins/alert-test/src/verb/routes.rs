@@ -4,9 +4,9 @@
 use super::Deps;
 use crate::routes::{self, Matched};
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::kube::endpoint::Endpoint;
 use promstack_shared::prometheus::api::HttpAuth;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::verb::Report;
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -6,7 +6,7 @@
 #![allow(dead_code)]
 use async_trait::async_trait;
 use promstack_alert_test::alert::{Options, Via};
-use promstack_shared::cluster::{
+use promstack_shared::kube::cluster::{
     ApplyOptions, Cluster, ClusterError, ClusterInfo, ListQuery, MemoryCluster, ObjRef,
 };
 use promstack_shared::testing::{self, Daemon, WebhookSink};

@@ -3,11 +3,11 @@
 use super::Deps;
 use crate::check::{self, DashboardReport};
 use crate::load;
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::kube::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::prometheus::target::{self, Target};
-use promstack_shared::sources::Inputs;
-use promstack_shared::verb::{Report, Sourced};
+use promstack_shared::terminal::verb::{Report, Sourced};
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
 use std::time::Duration;

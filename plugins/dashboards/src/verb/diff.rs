@@ -3,10 +3,10 @@
 //! exit 3 when anything differs. A uid another sidecar ConfigMap holds is refused, as by `sync`.
 use super::Deps;
 use crate::{foreign, load, DASHBOARDS};
-use promstack_shared::sync::{self, DiffReport};
-use promstack_shared::verb::Sourced;
+use promstack_shared::kube::sync::{self, DiffReport};
+use promstack_shared::terminal::verb::Sourced;
 
-pub use promstack_shared::verb::DiffOptions;
+pub use promstack_shared::terminal::verb::DiffOptions;
 
 /// The sources are validated before the cluster is asked (a dashboard of a Secret is refused, as
 /// by `sync`); of a selection (files, a stream), only the ConfigMaps it makes.

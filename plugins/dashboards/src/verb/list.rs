@@ -3,14 +3,15 @@
 //! cluster or absent.
 use super::Deps;
 use crate::load;
-use promstack_shared::cluster::{Cluster, ListQuery};
-use promstack_shared::sources::Summary;
-use promstack_shared::verb::Report;
-use promstack_shared::{dashboard, owned, sync};
+use promstack_shared::grafana::dashboard;
+use promstack_shared::input::sources::Summary;
+use promstack_shared::kube::cluster::{Cluster, ListQuery};
+use promstack_shared::kube::{owned, sync};
+use promstack_shared::terminal::verb::Report;
 use serde::Serialize;
 use serde_json::Value;
 
-pub use promstack_shared::verb::ListOptions;
+pub use promstack_shared::terminal::verb::ListOptions;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {

@@ -6,7 +6,7 @@ use super::Deps;
 use crate::grafana::{self, GrafanaTarget};
 use promstack_shared::grafana::live::{self, Options};
 use promstack_shared::grafana::report::LiveReport;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::verb::Report;
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
 use std::time::Duration;

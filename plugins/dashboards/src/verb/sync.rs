@@ -1,17 +1,17 @@
 //! `dashboards sync`: server-side apply the dashboard ConfigMaps, validated first (nothing is
 //! written if any file is bad); `--prune` deletes ours whose source is gone (sources that are a
-//! whole set: see [`promstack_shared::sync::scope`]); then wait until Grafana serves them
+//! whole set: see [`promstack_shared::kube::sync::scope`]); then wait until Grafana serves them
 //! ([`crate::confirm`]: exit 3 when one did not arrive).
 use super::Deps;
 use crate::confirm::{self, Confirmation};
 use crate::grafana::GrafanaTarget;
 use crate::{foreign, load, DASHBOARDS};
-use promstack_shared::cluster::Cluster;
-use promstack_shared::dashboard::Prepared;
-use promstack_shared::sources::Inputs;
-use promstack_shared::sync::{self, Mode, SyncReport};
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{Report, Sourced};
+use promstack_shared::grafana::dashboard::Prepared;
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::kube::cluster::Cluster;
+use promstack_shared::kube::sync::{self, Mode, SyncReport};
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
 use serde_json::Value;
@@ -110,7 +110,7 @@ pub async fn sync_dashboards(
     ui: &Ui,
 ) -> anyhow::Result<sync::SyncReport> {
     let objects = load::configmaps(prepared, ns)?;
-    promstack_shared::sync::require_writable(cluster, DASHBOARDS, ns).await?;
+    promstack_shared::kube::sync::require_writable(cluster, DASHBOARDS, ns).await?;
     foreign::refuse_taken_uids(cluster, ns, prepared, ui).await?;
     sync::sync(cluster, DASHBOARDS, &objects, ns, mode, ui).await
 }

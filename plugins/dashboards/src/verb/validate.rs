@@ -2,9 +2,9 @@
 //! and what the API server would refuse of the ConfigMaps. Errors are exit 2.
 use crate::load;
 use crate::validate::{self, Level, Problem};
-use promstack_shared::sources::Inputs;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{Report, Sourced};
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
 

@@ -43,7 +43,7 @@ fn chart_uids(kc: &Path) -> Vec<String> {
     let mut uids: Vec<String> = super::sidecar_configmaps(kc, &stack_ns())
         .iter()
         .filter(|c| c["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm")
-        .flat_map(promstack_shared::dashboard::uids_of)
+        .flat_map(promstack_shared::grafana::dashboard::uids_of)
         .collect();
     uids.sort();
     uids

@@ -115,7 +115,8 @@ fn one(after: &Value, before: Option<&Value>) -> Option<CrdDiff> {
 /// Would the install's server-side apply of `after` change `before` (as its plan decides: the
 /// fields it sends, not what the server defaults)?
 fn differs(before: &Value, after: &Value) -> bool {
-    promstack_shared::owned::plan(Some(before), after) != promstack_shared::owned::Change::Unchanged
+    promstack_shared::kube::owned::plan(Some(before), after)
+        != promstack_shared::kube::owned::Change::Unchanged
 }
 
 fn versions(crd: &Value) -> impl Iterator<Item = &Value> {
@@ -208,7 +209,7 @@ mod tests {
         let mut before = before;
         before["apiVersion"] = json!("apiextensions.k8s.io/v1");
         before["kind"] = json!("CustomResourceDefinition");
-        let mut live = promstack_shared::cluster::MemoryCluster::new()
+        let mut live = promstack_shared::kube::cluster::MemoryCluster::new()
             .apply_as(&before, promstack_shared::FIELD_MANAGER)
             .unwrap();
         live["spec"]["conversion"] = json!({"strategy": "None"});

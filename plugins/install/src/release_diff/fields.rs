@@ -1,7 +1,7 @@
 //! One object before and after: what the server keeps for itself left out, Secret values
 //! redacted, the fields that change, and the unified diff of the two as YAML.
 use super::{Change, ObjectDiff};
-use promstack_shared::cluster::ObjRef;
+use promstack_shared::kube::cluster::ObjRef;
 use serde::Serialize;
 use serde_json::{Map, Value};
 

@@ -16,10 +16,10 @@ mod text;
 
 pub use fields::FieldChange;
 
-use crate::values::RELEASE;
+use crate::chart::values::RELEASE;
 use anyhow::Context as _;
 use futures::StreamExt as _;
-use promstack_shared::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef};
+use promstack_shared::kube::cluster::{is_cluster_scoped, Cluster, ClusterError, ObjRef};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -138,7 +138,7 @@ pub async fn compute(
     going: &[(String, String)],
 ) -> anyhow::Result<ReleaseDiff> {
     let previous: HashMap<String, Value> = match previous {
-        Some(text) => crate::crds::documents(text)
+        Some(text) => crate::chart::crds::documents(text)
             .context("reading the deployed release's manifest")?
             .into_iter()
             .filter_map(|d| Some((key(&d)?, d)))

@@ -1,5 +1,5 @@
 use super::*;
-use promstack_shared::cluster::MemoryCluster;
+use promstack_shared::kube::cluster::MemoryCluster;
 use serde_json::json;
 
 fn prometheus(retention: &str) -> Value {
@@ -136,11 +136,13 @@ async fn a_fresh_install_is_all_added_and_hooks_are_left_out() {
 async fn an_object_the_api_server_refuses_is_a_failed_check() {
     let c = installed(&[prometheus("2d")]);
     c.inject(
-        promstack_shared::cluster::Fault::error(promstack_shared::cluster::ClusterError::Api {
-            code: 422,
-            message: "Prometheus.monitoring.coreos.com \"x\" is invalid: spec.retention".into(),
-        })
-        .on(promstack_shared::cluster::Verb::DryRunApply),
+        promstack_shared::kube::cluster::Fault::error(
+            promstack_shared::kube::cluster::ClusterError::Api {
+                code: 422,
+                message: "Prometheus.monitoring.coreos.com \"x\" is invalid: spec.retention".into(),
+            },
+        )
+        .on(promstack_shared::kube::cluster::Verb::DryRunApply),
     );
     let e = compute(&c, "monitoring", &[prometheus("3x")], None, true, &[])
         .await

@@ -2,12 +2,12 @@
 //! air-gapped cluster (no cluster needed: the chart is rendered as install renders it). With
 //! `--registry`, also the values that point the stack at the mirror, checked by rendering again
 //! with them: an image that still comes from elsewhere is said.
+use crate::chart::images;
+use crate::chart::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::helm::{Chart, HelmApi, Pulled, Release};
-use crate::images;
-use crate::values::{self, Env, OverlaySettings, ValuesFile, RELEASE};
 use crate::verb::install::ValuesDir;
 use anyhow::Context as _;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::verb::Report;
 use promstack_shared::Error;
 use serde::Serialize;
 use serde_json::Value;
@@ -55,7 +55,7 @@ pub struct ImagesReport {
 pub async fn run(
     opts: &ImagesOptions,
     helm: &dyn HelmApi,
-    ui: &promstack_shared::ui::Ui,
+    ui: &promstack_shared::terminal::ui::Ui,
 ) -> anyhow::Result<ImagesReport> {
     let user: Vec<ValuesFile> = opts
         .user_values
@@ -67,14 +67,14 @@ pub async fn run(
     let pulled = Pulled::fetch(helm, &opts.chart).await?;
     let chart = pulled.as_ref().map_or(&opts.chart, |p| &p.chart);
     let facts = match chart {
-        Chart::Local(path) => crate::chart_files::read(path)?,
+        Chart::Local(path) => crate::chart::chart_files::read(path)?,
         other => anyhow::bail!("{} was not fetched", other.describe()),
     };
     let docs = render(opts, chart, helm, &chain).await?;
     let (check, _) = crate::preflight::values_keys::check(
         &chain,
         &facts,
-        &crate::crds::from_rendered(&docs),
+        &crate::chart::crds::from_rendered(&docs),
         opts.allow_unknown_values,
     )?;
     for said in &check.said {
@@ -130,7 +130,7 @@ async fn render(
         .template(&release)
         .await
         .context("the chart does not render with these values")?;
-    Ok(crate::crds::documents(&rendered)?)
+    Ok(crate::chart::crds::documents(&rendered)?)
 }
 
 impl Report for ImagesReport {

@@ -1,16 +1,17 @@
 //! The verbs of `kubectl promstack install`, one module each, in helm's `pkg/action` shape: an
 //! options struct the command line maps its flags to, the dependencies it reaches the world
 //! through ([`Deps`]), and one `run(opts, deps)` that returns a report
-//! ([`promstack_shared::output::Report`]).
+//! ([`promstack_shared::terminal::output::Report`]).
 pub mod export;
 pub mod images;
 pub mod install;
+pub mod stage;
 pub mod status;
 pub mod uninstall;
 
 use crate::helm::HelmApi;
-use promstack_shared::cluster::Cluster;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::Cluster;
+use promstack_shared::terminal::ui::Ui;
 use std::sync::Mutex;
 
 /// What install and uninstall reach the world through: the cluster, helm, the terminal, and

@@ -12,7 +12,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-use promstack_shared::cli::{or_interrupted_with, run_main};
+use promstack_shared::terminal::cli::{or_interrupted_with, run_main};
 
 fn main() {
     promstack_shared::testing::terminal_echo_on();
@@ -34,12 +34,12 @@ fn main() {
     }
     run_main(or_interrupted_with(
         async { promstack_install::run_with(&cli, &*cluster, &helm).await },
-        promstack_install::stage::interrupted_message,
+        promstack_install::verb::stage::interrupted_message,
     ));
 }
 
 /// Widgets (a kind of the fixture chart's CRDs) of other owners.
-fn others(c: &promstack_shared::cluster::MemoryCluster) {
+fn others(c: &promstack_shared::kube::cluster::MemoryCluster) {
     use serde_json::json;
     c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}));
     let widget = |ns: &str, name: &str, release: &str| {

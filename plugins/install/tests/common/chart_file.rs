@@ -8,7 +8,7 @@ use promstack_install::helm::Chart;
 pub fn chart_id(chart: &Chart) -> String {
     match chart {
         Chart::Local(p) => {
-            let f = promstack_install::chart_files::read(p).unwrap();
+            let f = promstack_install::chart::chart_files::read(p).unwrap();
             format!("{}-{}", f.name, f.version)
         }
         _ => "kube-prometheus-stack-88.5.3".to_string(),
@@ -52,7 +52,7 @@ pub fn chart_archive() -> Vec<u8> {
 /// (`#[needs(refdata)]` on the test).
 pub fn package_crds(version: &str) -> Vec<serde_json::Value> {
     use std::io::Read;
-    let tgz = promstack_shared::refdata::dir()
+    let tgz = promstack_shared::testing::refdata::dir()
         .join(format!("charts/kube-prometheus-stack-{version}.tgz"));
     let gz = flate2::read::GzDecoder::new(std::fs::File::open(tgz).unwrap());
     let mut out = Vec::new();

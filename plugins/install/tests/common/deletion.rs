@@ -3,8 +3,8 @@
 use super::{cluster, options, run, FakeHelm};
 use promstack_install::uninstall::{UninstallOptions, UninstallReport};
 use promstack_install::verb::Deps;
-use promstack_shared::cluster::{MemoryCluster, ObjRef};
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::{MemoryCluster, ObjRef};
+use promstack_shared::terminal::ui::Ui;
 use serde_json::{json, Value};
 use std::sync::Arc;
 

@@ -16,11 +16,11 @@ pub use deletion::*;
 use render::{chart_objects, grafana_objects, operator_objects};
 
 use async_trait::async_trait;
+use promstack_install::chart::values::{self, Env};
 use promstack_install::helm::{upgrade_args, Chart, HelmApi, HelmVersion, Release, ReleaseInfo};
 use promstack_install::install::{Deps, InstallOptions, InstallOutcome};
-use promstack_install::values::{self, Env};
-use promstack_shared::cluster::MemoryCluster;
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::MemoryCluster;
+use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -120,7 +120,7 @@ impl FakeHelm {
             .count() as i64;
         let skip_sts = self.state.lock().unwrap().skip_statefulsets;
         let refused = self.state.lock().unwrap().refused_daemonset;
-        for w in promstack_install::workloads::expected(values) {
+        for w in promstack_install::stack::workloads::expected(values) {
             let status = match w.kind {
                 "DaemonSet" if refused => {
                     self.cluster.insert(failed_create_event(ns, &w.name));
@@ -136,7 +136,8 @@ impl FakeHelm {
             };
             // whole objects, as the API server returns them (readiness reads them typed): the
             // one helm wrote with its status, or one made up
-            let r = promstack_shared::cluster::ObjRef::new("apps/v1", w.kind, Some(ns), &w.name);
+            let r =
+                promstack_shared::kube::cluster::ObjRef::new("apps/v1", w.kind, Some(ns), &w.name);
             match self.cluster.peek(&r) {
                 Some(mut live) => {
                     live["metadata"]["generation"] = json!(1);
@@ -243,7 +244,7 @@ impl HelmApi for FakeHelm {
                 _ => self.cluster.update_as(&d, "helm"),
             };
         }
-        let manifest: String = promstack_install::crds::documents(&rendered)
+        let manifest: String = promstack_install::chart::crds::documents(&rendered)
             .unwrap()
             .into_iter()
             .filter(|d| d["kind"] != "CustomResourceDefinition")
@@ -285,7 +286,9 @@ impl HelmApi for FakeHelm {
                 "data":{"ca":"Y2E=","cert":"Y2VydA==","key":"a2V5"}}));
         }
         // what helm creates outside the namespace, owned by this release
-        for mut d in promstack_install::crds::documents(&chart_objects(&r.namespace)).unwrap() {
+        for mut d in
+            promstack_install::chart::crds::documents(&chart_objects(&r.namespace)).unwrap()
+        {
             if d["kind"] == "DaemonSet" {
                 continue;
             }
@@ -334,7 +337,7 @@ fn render_text(r: &Release) -> String {
 /// The release's objects in a render (CRDs and hooks left out, as `helm get manifest` has them),
 /// with the ownership helm writes on every object it makes.
 pub fn release_objects(rendered: &str, release: &str, ns: &str) -> Vec<Value> {
-    promstack_install::crds::documents(rendered)
+    promstack_install::chart::crds::documents(rendered)
         .unwrap()
         .into_iter()
         .filter(|d| d["kind"] != "CustomResourceDefinition")
@@ -346,7 +349,7 @@ pub fn release_objects(rendered: &str, release: &str, ns: &str) -> Vec<Value> {
 /// Options for a quick test run: generated password, short poll interval.
 pub fn options() -> InstallOptions {
     let mut o = InstallOptions::new(Env::Local, "monitoring");
-    o.password = promstack_install::grafana::PasswordSource::Generate;
+    o.password = promstack_install::stack::grafana::PasswordSource::Generate;
     o.poll_interval = Duration::from_millis(5);
     o.timeout = Duration::from_secs(5);
     o
@@ -414,7 +417,7 @@ pub fn seed_installed(c: &Arc<MemoryCluster>, h: &FakeHelm, namespace: &str) {
 
 /// Our Secret `name` in namespace monitoring, as stored.
 pub fn secret(c: &MemoryCluster, name: &str) -> Option<serde_json::Value> {
-    c.peek(&promstack_shared::cluster::ObjRef::new(
+    c.peek(&promstack_shared::kube::cluster::ObjRef::new(
         "v1",
         "Secret",
         Some("monitoring"),

@@ -10,7 +10,7 @@
 //! namespace made anew, every CRD Established, and nothing left to wait for.
 use super::{json, setup};
 use futures::StreamExt;
-use promstack_shared::cluster::{ApplyOptions, Cluster, ListQuery, ObjRef};
+use promstack_shared::kube::cluster::{ApplyOptions, Cluster, ListQuery, ObjRef};
 use promstack_shared::testing::E2eNamespace;
 use serde_json::{json as obj, Value};
 use std::time::Instant;

@@ -3,7 +3,7 @@
 pub mod stack;
 
 use super::E2e;
-use promstack_shared::cluster::{Cluster, KubeCluster, ListQuery};
+use promstack_shared::kube::cluster::{Cluster, KubeCluster, ListQuery};
 use serde_json::Value;
 
 pub fn storage_class(rt: &tokio::runtime::Runtime, c: &KubeCluster) -> String {

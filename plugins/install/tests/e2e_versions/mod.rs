@@ -14,7 +14,7 @@ use std::process::Command;
 
 fn chart(env: &str, version: &str) -> String {
     std::env::var(env).unwrap_or_else(|_| {
-        let p = promstack_shared::refdata::dir()
+        let p = promstack_shared::testing::refdata::dir()
             .join(format!("charts/kube-prometheus-stack-{version}.tgz"));
         p.display().to_string()
     })

@@ -1,12 +1,12 @@
 //! The merged values the requirement tests read: the pinned chart's defaults (refdata), then
 //! values/ and the env overlay, as helm merges them.
 #![allow(dead_code)]
-use promstack_install::values::{self, Env, OverlaySettings};
+use promstack_install::chart::values::{self, Env, OverlaySettings};
 use serde_json::Value;
 
 /// The pinned chart's values.yaml (a test that reads it is marked `#[needs(refdata)]`).
 pub fn chart() -> Value {
-    let dir = promstack_shared::refdata::dir();
+    let dir = promstack_shared::testing::refdata::dir();
     let text = std::fs::read_to_string(dir.join("kube-prometheus-stack/values.yaml")).unwrap();
     serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(&text).unwrap()).unwrap()
 }

@@ -44,7 +44,7 @@ impl Backtest {
     /// `KubePodCrashLooping: 3 alerts in the last 24h (longest 2h10m)`.
     pub fn line(&self) -> String {
         let range =
-            promstack_shared::duration::format(Duration::from_secs(self.range_seconds as u64));
+            promstack_shared::go::duration::format(Duration::from_secs(self.range_seconds as u64));
         if let Some(e) = &self.error {
             return format!("{}: cannot backtest: {e}", self.alert);
         }
@@ -55,7 +55,7 @@ impl Backtest {
                 "{}: {n} alert{} in the last {range} (longest {}{})",
                 self.alert,
                 if n == 1 { "" } else { "s" },
-                promstack_shared::duration::format(Duration::from_secs(longest.round() as u64)),
+                promstack_shared::go::duration::format(Duration::from_secs(longest.round() as u64)),
                 if self.fired.iter().any(|f| f.end.is_none()) {
                     ", one still firing"
                 } else {
@@ -67,7 +67,7 @@ impl Backtest {
 }
 
 fn seconds(d: Option<&str>) -> f64 {
-    d.and_then(promstack_shared::duration::seconds)
+    d.and_then(promstack_shared::go::duration::seconds)
         .unwrap_or(0.0)
 }
 
@@ -77,7 +77,7 @@ pub async fn run(o: &Online<'_>, r: &RuleRef<'_>, range: Duration, end: f64) -> 
         .group
         .interval
         .as_deref()
-        .and_then(promstack_shared::duration::seconds)
+        .and_then(promstack_shared::go::duration::seconds)
         .unwrap_or(o.live.evaluation_interval.as_secs_f64())
         .max(1.0);
     let span = range.as_secs_f64();

@@ -21,8 +21,8 @@ pub fn range_query(o: &Online<'_>, r: &RuleRef<'_>) -> Vec<Found> {
                 "promql/range_query",
                 format!(
                     "the range [{}] of {what} is longer than Prometheus's retention ({}): it sees at most that",
-                    promstack_shared::duration::format(std::time::Duration::from_secs_f64(secs)),
-                    promstack_shared::duration::format(keep)
+                    promstack_shared::go::duration::format(std::time::Duration::from_secs_f64(secs)),
+                    promstack_shared::go::duration::format(keep)
                 ),
             )
         })

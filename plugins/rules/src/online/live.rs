@@ -30,7 +30,7 @@ impl Live {
         let flags = flags?;
         let retention = flags["storage.tsdb.retention.time"]
             .as_str()
-            .and_then(promstack_shared::duration::seconds)
+            .and_then(promstack_shared::go::duration::seconds)
             .map(|s| match s {
                 0.0 => DEFAULT_RETENTION,
                 s => Duration::from_secs_f64(s),
@@ -45,7 +45,7 @@ impl Live {
         let global = &config["global"];
         let evaluation_interval = global["evaluation_interval"]
             .as_str()
-            .and_then(promstack_shared::duration::seconds)
+            .and_then(promstack_shared::go::duration::seconds)
             .map_or(Duration::from_secs(60), Duration::from_secs_f64);
         let external_labels = global["external_labels"]
             .as_mapping()

@@ -79,7 +79,7 @@ async fn metric_gone(o: &Online<'_>, metric: &str, bare: &str) -> Result<String,
         .live
         .retention
         .unwrap_or(std::time::Duration::from_secs(15 * 86400));
-    let window = promstack_shared::duration::format(keep);
+    let window = promstack_shared::go::duration::format(keep);
     let existed = o
         .number(&format!("count(last_over_time({bare}[{window}]))"))
         .await?
@@ -88,7 +88,7 @@ async fn metric_gone(o: &Online<'_>, metric: &str, bare: &str) -> Result<String,
         let ago = last_seen(o, bare, keep).await?;
         return Ok(format!(
             "`{metric}` has no series now: it was last seen about {} ago (Prometheus keeps {window})",
-            promstack_shared::duration::format(ago)
+            promstack_shared::go::duration::format(ago)
         ));
     }
     let names = o.ask("/api/v1/label/__name__/values", &[]).await?;
@@ -195,7 +195,7 @@ fn strings(v: &serde_json::Value) -> impl Iterator<Item = &str> {
 }
 
 fn nearest<'v>(s: &str, among: &'v serde_json::Value) -> Option<&'v str> {
-    promstack_shared::suggest::nearest(s, strings(among))
+    promstack_shared::terminal::suggest::nearest(s, strings(among))
 }
 
 fn list(v: &serde_json::Value, at_most: usize) -> String {

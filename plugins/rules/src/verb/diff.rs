@@ -2,12 +2,12 @@
 //! apply would decide them; with `--exit-code`, exit 3 when anything differs.
 use super::Deps;
 use crate::{load, sync};
+use promstack_shared::kube::sync::{self as shared_sync, DiffReport};
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::target::of_objects;
-use promstack_shared::sync::{self as shared_sync, DiffReport};
-use promstack_shared::verb::Sourced;
+use promstack_shared::terminal::verb::Sourced;
 
-pub use promstack_shared::verb::DiffOptions;
+pub use promstack_shared::terminal::verb::DiffOptions;
 
 /// The sources are validated before the cluster is asked (their PromQL for any Prometheus), then
 /// for the Prometheus that will load them (`--enable-feature`, else the live objects that select

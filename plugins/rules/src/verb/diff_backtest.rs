@@ -4,12 +4,12 @@
 use crate::load::Loaded;
 use crate::online::backtest::{self, Backtest};
 use crate::online::{Live, Online, RuleRef};
-use promstack_shared::cluster::{Cluster, ObjRef};
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::kube::cluster::{Cluster, ObjRef};
+use promstack_shared::kube::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::rule::PrometheusRule;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::verb::Report;
 use promstack_shared::ExitCode;
 use serde::Serialize;
 use std::time::Duration;
@@ -30,7 +30,7 @@ pub struct Changed {
 #[derive(Debug, Serialize)]
 pub struct DiffBacktestReport {
     #[serde(flatten)]
-    pub diffs: promstack_shared::sync::DiffReport,
+    pub diffs: promstack_shared::kube::sync::DiffReport,
     pub backtest: Vec<Changed>,
 }
 
@@ -68,13 +68,13 @@ pub async fn run_diff(
     deps: &super::Deps<'_>,
     endpoint: &Endpoint,
     range: Duration,
-) -> anyhow::Result<promstack_shared::verb::Sourced<DiffBacktestReport>> {
+) -> anyhow::Result<promstack_shared::terminal::verb::Sourced<DiffBacktestReport>> {
     let (ns, any) = (&opts.namespace, Target::any());
     let loaded = crate::load::sources_valid(&opts.sources, ns, &any, deps.ui)?;
     let diffs = super::diff::run_loaded(opts, deps, &loaded).await?;
     let cluster = deps.cluster().await?;
     let backtest = run(cluster, endpoint, ns, &loaded, &any, range, deps.ui).await?;
-    Ok(promstack_shared::verb::Sourced {
+    Ok(promstack_shared::terminal::verb::Sourced {
         sources: loaded.sources,
         report: DiffBacktestReport { diffs, backtest },
     })
@@ -88,7 +88,7 @@ pub async fn run(
     loaded: &Loaded,
     target: &Target,
     range: Duration,
-    ui: &promstack_shared::ui::Ui,
+    ui: &promstack_shared::terminal::ui::Ui,
 ) -> anyhow::Result<Vec<Changed>> {
     let reached = endpoint.reach(Some(cluster), ns).await?;
     ui.ok(&reached.describe("Prometheus"));

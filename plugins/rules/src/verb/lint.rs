@@ -5,11 +5,11 @@
 use crate::lint::{self, Finding, Severity};
 use crate::load::{self, Loaded};
 use crate::online::{self, backtest::Backtest, Live, Online, RuleCost};
-use promstack_shared::endpoint::Endpoint;
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::kube::endpoint::Endpoint;
 use promstack_shared::prometheus::api::PrometheusApi;
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::sources::Inputs;
-use promstack_shared::verb::{Deps, Report, Sourced};
+use promstack_shared::terminal::verb::{Deps, Report, Sourced};
 use promstack_shared::{Error, ExitCode};
 use serde::Serialize;
 use std::time::Duration;
@@ -151,15 +151,17 @@ async fn online_part(
 /// The dashboards whose queries may read recorded series: promstack's own, and the Grafana
 /// sidecar ConfigMaps of the cluster (`grafana_dashboard` label, every namespace) when there is one.
 async fn dashboards(
-    cluster: Option<&dyn promstack_shared::cluster::Cluster>,
+    cluster: Option<&dyn promstack_shared::kube::cluster::Cluster>,
 ) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> =
-        promstack_shared::sources::embedded(&promstack_shared::sources::DASHBOARDS, &["json"])
-            .into_iter()
-            .map(|f| (format!("`{}` (promstack's)", f.path), f.text))
-            .collect();
+    let mut out: Vec<(String, String)> = promstack_shared::input::sources::embedded(
+        &promstack_shared::input::sources::DASHBOARDS,
+        &["json"],
+    )
+    .into_iter()
+    .map(|f| (format!("`{}` (promstack's)", f.path), f.text))
+    .collect();
     if let Some(c) = cluster {
-        let q = promstack_shared::cluster::ListQuery::new("v1", "ConfigMap")
+        let q = promstack_shared::kube::cluster::ListQuery::new("v1", "ConfigMap")
             .labels("grafana_dashboard");
         for cm in c.list(&q).await.unwrap_or_default() {
             let name = format!(
@@ -187,7 +189,7 @@ impl Report for LintReport {
         for b in &self.backtest {
             s.push_str(&format!(
                 "backtest {}: {}\n",
-                promstack_shared::sources::place(&b.file, b.line),
+                promstack_shared::input::sources::place(&b.file, b.line),
                 b.line()
             ));
         }

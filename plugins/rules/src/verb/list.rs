@@ -3,12 +3,12 @@
 use super::Deps;
 use crate::load;
 use crate::sync::{self, ListItem};
+use promstack_shared::input::sources::Summary;
 use promstack_shared::prometheus::promql::Target;
-use promstack_shared::sources::Summary;
-use promstack_shared::verb::Report;
+use promstack_shared::terminal::verb::Report;
 use serde::Serialize;
 
-pub use promstack_shared::verb::ListOptions;
+pub use promstack_shared::terminal::verb::ListOptions;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ListReport {

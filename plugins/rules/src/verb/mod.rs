@@ -1,5 +1,5 @@
 //! The verbs of `kubectl promstack rules`, one module each: options made from the flags, one
-//! `run` returning a report ([`promstack_shared::verb`]). validate, lint and test read files
+//! `run` returning a report ([`promstack_shared::terminal::verb`]). validate, lint and test read files
 //! only; diff, sync and list reach the cluster through [`Deps`], connected on first use.
 pub mod diff;
 pub mod diff_backtest;
@@ -9,4 +9,4 @@ pub mod sync;
 pub mod test;
 pub mod validate;
 
-pub use promstack_shared::verb::Deps;
+pub use promstack_shared::terminal::verb::Deps;

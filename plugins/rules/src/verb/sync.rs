@@ -1,16 +1,16 @@
 //! `rules sync`: server-side apply the rules, validated first (nothing is written if any file is
 //! bad), after checking that a Prometheus will load them; `--prune` deletes ours whose source is
-//! gone (sources that are a whole set: see [`promstack_shared::sync::scope`]).
+//! gone (sources that are a whole set: see [`promstack_shared::kube::sync::scope`]).
 use super::Deps;
 use crate::load::{self, Loaded};
 use crate::sync;
-use promstack_shared::cluster::Cluster;
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::kube::cluster::Cluster;
+use promstack_shared::kube::sync::{scope, Mode};
 use promstack_shared::prometheus::promql::Target;
 use promstack_shared::prometheus::target::{of_objects, TargetArgs};
-use promstack_shared::sources::Inputs;
-use promstack_shared::sync::{scope, Mode};
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::Sourced;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::Sourced;
 
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
@@ -81,7 +81,7 @@ pub async fn sync_with_check(
 ) -> anyhow::Result<sync::SyncReport> {
     let mode = mode(loaded, opts)?;
     let (ns, check, target) = (&opts.namespace, opts.selector_check, &opts.target);
-    promstack_shared::sync::require_writable(cluster, sync::RULES, ns).await?;
+    promstack_shared::kube::sync::require_writable(cluster, sync::RULES, ns).await?;
     let labels = loaded
         .objects
         .first()

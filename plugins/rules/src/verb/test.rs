@@ -1,9 +1,9 @@
 //! `rules test`: the promtool unit tests in tests/, run by the real promtool; exit 3 when one fails.
 use crate::load;
 use crate::promtool::{self, TestResult};
-use promstack_shared::sources::Inputs;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{Report, Sourced};
+use promstack_shared::input::sources::Inputs;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
 use std::path::PathBuf;

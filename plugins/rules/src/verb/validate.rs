@@ -2,10 +2,10 @@
 //! templates) and what the operator and API server refuse; every problem
 //! with file:line. Invalid sources are exit 2.
 use crate::{load, validate};
+use promstack_shared::input::sources::Inputs;
 use promstack_shared::prometheus::target::TargetArgs;
-use promstack_shared::sources::Inputs;
-use promstack_shared::ui::Ui;
-use promstack_shared::verb::{Report, Sourced};
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::terminal::verb::{Report, Sourced};
 use promstack_shared::ExitCode;
 use serde::Serialize;
 

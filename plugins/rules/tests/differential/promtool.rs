@@ -40,7 +40,7 @@ pub fn check_exprs(bin: &Path, dir: &Path, exprs: &[&str], flags: &[&str]) -> Ve
     } else {
         flags.join("+")
     };
-    let results = promstack_shared::par::map(&chunks, |(start, chunk)| {
+    let results = promstack_shared::input::par::map(&chunks, |(start, chunk)| {
         let mut text = String::from("groups:\n");
         for (i, e) in chunk.iter().enumerate() {
             text.push_str(&format!(
@@ -117,7 +117,7 @@ fn parse_expr_errors(stderr: &str, file: &Path) -> Vec<(usize, (Option<String>, 
 pub fn check_files(bin: &Path, files: &[PathBuf]) -> Vec<Vec<String>> {
     const PER_RUN: usize = 500;
     let chunks: Vec<&[PathBuf]> = files.chunks(PER_RUN).collect();
-    let results = promstack_shared::par::map(&chunks, |chunk| {
+    let results = promstack_shared::input::par::map(&chunks, |chunk| {
         let stderr = run(bin, &[], chunk);
         chunk
             .iter()

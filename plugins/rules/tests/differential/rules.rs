@@ -6,9 +6,9 @@
 //! `promtool check rules`; the verdicts must agree.
 use super::gen::{Gen, Rng};
 use super::promtool;
+use promstack_shared::input::sources::SourceFile;
 use promstack_shared::prometheus::promql::ast::ValueType;
 use promstack_shared::prometheus::promql::{parse_promql, Target};
-use promstack_shared::sources::SourceFile;
 use std::path::{Path, PathBuf};
 
 const DURATIONS: &[&str] = &[
@@ -254,7 +254,8 @@ fn unmatched(theirs: &[String], ours: &[String]) -> Vec<String> {
 
 /// The rule files of Prometheus's own rulefmt tests (refdata), first.
 fn upstream_rule_files() -> Vec<String> {
-    let dir = promstack_shared::refdata::dir().join("upstream-tests/prometheus-v3.14.0/rulefmt");
+    let dir =
+        promstack_shared::testing::refdata::dir().join("upstream-tests/prometheus-v3.14.0/rulefmt");
     let mut paths: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
@@ -291,7 +292,7 @@ pub fn compare(bin: &Path, seed: u64, n: usize) {
     }
     let theirs = promtool::check_files(bin, &files);
     let indexed: Vec<(usize, &String)> = texts.iter().enumerate().collect();
-    let mine = promstack_shared::par::map(&indexed, |(i, t)| ours(&format!("f{i}.yaml"), t));
+    let mine = promstack_shared::input::par::map(&indexed, |(i, t)| ours(&format!("f{i}.yaml"), t));
     let mut disagree = Vec::new();
     for (i, (t, m)) in theirs.iter().zip(&mine).enumerate() {
         let missing = unmatched(t, m);

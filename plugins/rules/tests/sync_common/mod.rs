@@ -2,8 +2,8 @@
 //! promstack's rules in a folder, and a sync of a folder.
 #![allow(dead_code)]
 use promstack_rules::{load_valid, sync, sync_with_check, SyncOptions};
-use promstack_shared::cluster::{MemoryCluster, ObjRef};
-use promstack_shared::ui::Ui;
+use promstack_shared::kube::cluster::{MemoryCluster, ObjRef};
+use promstack_shared::terminal::ui::Ui;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 

@@ -22,7 +22,7 @@ mod values;
 mod walk;
 pub mod yaml;
 
-use crate::yaml_path as locate;
+use crate::input::yaml_path as locate;
 pub use fuzz::fuzz_check;
 use locate::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
@@ -197,7 +197,7 @@ pub(crate) fn number(m: &Mapping, k: &str) -> Option<f64> {
 
 /// `; did you mean `x`?` for the known name nearest to an unknown one, if one is near.
 pub(crate) fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
-    crate::suggest::nearest(unknown, known)
+    crate::terminal::suggest::nearest(unknown, known)
         .map(|k| format!("; did you mean `{k}`?"))
         .unwrap_or_default()
 }
@@ -310,17 +310,17 @@ fn template_warnings(c: &Checker, top: &Mapping) -> Vec<String> {
         if out.len() >= MAX_PROBLEMS {
             return;
         }
-        crate::deep::grow(|| visit_here(c, v, path, out));
+        crate::input::deep::grow(|| visit_here(c, v, path, out));
     }
     fn visit_here(c: &Checker, v: &Yaml, path: &mut Vec<Seg>, out: &mut Vec<String>) {
         match v {
             Yaml::String(s) if s.contains("{{") => {
-                let scope = crate::gotemplate::Scope {
+                let scope = crate::go::template::Scope {
                     name: "",
                     functions: TEMPLATE_FUNCTIONS,
                     variables: &[],
                 };
-                if let Err(e) = crate::gotemplate::check(s, &scope) {
+                if let Err(e) = crate::go::template::check(s, &scope) {
                     out.push(c.at(
                         path,
                         &format!("the template does not parse ({e}): Alertmanager loads the config, and every notification through it fails to render"),

@@ -37,7 +37,7 @@ impl Drop for Route {
 impl Route {
     /// A route from its YAML (deep trees on a stack grown as needed).
     fn read(v: &Yaml) -> Result<Route, String> {
-        crate::deep::grow(|| Route::read_here(v))
+        crate::input::deep::grow(|| Route::read_here(v))
     }
 
     fn read_here(v: &Yaml) -> Result<Route, String> {
@@ -182,7 +182,7 @@ fn walk(
     path: &mut Vec<String>,
     root: bool,
 ) -> Result<Option<Vec<Matched>>, String> {
-    crate::deep::grow(|| walk_here(r, labels, parent, path, root))
+    crate::input::deep::grow(|| walk_here(r, labels, parent, path, root))
 }
 
 fn walk_here(

@@ -3,7 +3,7 @@
 //! route tree's root, receivers and time intervals, and `continue` on the root.
 use super::schema::INTEGRATIONS;
 use super::{get, has, text, Checker};
-use crate::yaml_path::Seg;
+use crate::input::yaml_path::Seg;
 use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::BTreeSet;
 
@@ -456,7 +456,9 @@ fn route_tree(
     {
         path.extend([key("routes"), Seg::Index(i)]);
         match child {
-            Yaml::Mapping(m) => crate::deep::grow(|| route_tree(c, m, receivers, intervals, path)),
+            Yaml::Mapping(m) => {
+                crate::input::deep::grow(|| route_tree(c, m, receivers, intervals, path))
+            }
             // checkReceiver dereferences it
             Yaml::Null => c.problem(
                 path,

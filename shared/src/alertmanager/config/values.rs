@@ -288,7 +288,7 @@ pub fn model_duration(s: &str) -> Result<(), String> {
     if s.is_empty() {
         return Err("empty duration string".into());
     }
-    if crate::duration::is_valid(s) {
+    if crate::go::duration::is_valid(s) {
         Ok(())
     } else {
         Err(format!("not a valid duration string: {}", go_quote(s)))

@@ -5,7 +5,7 @@ use super::schema::{Struct, Ty};
 use super::values;
 use super::{scalar_text, Checker};
 use crate::alertmanager::{matchers, timeinterval};
-use crate::yaml_path::Seg;
+use crate::input::yaml_path::Seg;
 use serde_yaml::Value as Yaml;
 
 fn kind(v: &Yaml) -> &'static str {
@@ -30,7 +30,7 @@ fn untag(v: &Yaml) -> &Yaml {
 /// Check `v` as a value of `ty` at `path` (as deep as the document is: on a stack grown as
 /// needed).
 pub(super) fn walk(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
-    crate::deep::grow(|| walk_here(c, v, ty, path))
+    crate::input::deep::grow(|| walk_here(c, v, ty, path))
 }
 
 fn walk_here(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
@@ -98,7 +98,7 @@ fn walk_here(c: &mut Checker, v: &Yaml, ty: &'static Ty, path: &mut Vec<Seg>) {
                     _ => Err(format!("unknown TLS version: {text}")),
                 },
                 Ty::Location => timeinterval::location(&text),
-                Ty::Regexp => crate::re2::check(&text, crate::re2::Anchor::Alertmanager),
+                Ty::Regexp => crate::go::re2::check(&text, crate::go::re2::Anchor::Alertmanager),
                 Ty::Weekday => timeinterval::weekday_range(&text),
                 Ty::DayOfMonth => timeinterval::day_of_month_range(&text),
                 Ty::Month => timeinterval::month_range(&text),
@@ -160,12 +160,12 @@ fn template_url(s: &str) -> Result<(), String> {
         return Ok(());
     }
     if s.contains("{{") {
-        let scope = crate::gotemplate::Scope {
+        let scope = crate::go::template::Scope {
             name: "",
             functions: &[],
             variables: &[],
         };
-        return crate::gotemplate::check(s, &scope)
+        return crate::go::template::check(s, &scope)
             .map_err(|e| format!("invalid template syntax: {e}"));
     }
     values::am_url(s).map_err(|e| format!("invalid URL: {e}"))

@@ -5,7 +5,7 @@
 pub mod classic;
 pub mod utf8;
 
-use crate::re2::{self, Anchor};
+use crate::go::re2::{self, Anchor};
 use std::collections::BTreeMap;
 
 /// A matcher's regex compiled as Alertmanager compiles it; the same few recur across a route

@@ -5,7 +5,7 @@
 //!
 //! A tree can be as deep as its input is long (a sum of 20,000 terms is 20,000 levels): every node
 //! keeps its span and type, so asking them is one step, and what walks a tree either loops
-//! ([`Expr::walk`], dropping a tree) or recurses through [`crate::deep::grow`].
+//! ([`Expr::walk`], dropping a tree) or recurses through [`crate::input::deep::grow`].
 use super::functions::Function;
 use super::token::ItemType;
 use std::ops::Range;
@@ -130,7 +130,7 @@ pub enum DurationExpr {
 impl DurationExpr {
     /// Its value when it does not depend on the query (no `step()`/`range()`).
     pub fn constant(&self) -> Option<f64> {
-        crate::deep::grow(|| self.constant_here())
+        crate::input::deep::grow(|| self.constant_here())
     }
     fn constant_here(&self) -> Option<f64> {
         use ItemType::*;
@@ -160,7 +160,7 @@ impl DurationExpr {
         }
     }
     pub fn span(&self) -> Span {
-        crate::deep::grow(|| self.span_here())
+        crate::input::deep::grow(|| self.span_here())
     }
     fn span_here(&self) -> Span {
         match self {

@@ -9,7 +9,7 @@ use super::ParseError;
 
 /// Check an expression; its type.
 pub fn check(e: &Expr, input: &str) -> Result<ValueType, ParseError> {
-    crate::deep::grow(|| check_here(e, input))
+    crate::input::deep::grow(|| check_here(e, input))
 }
 
 fn check_here(e: &Expr, input: &str) -> Result<ValueType, ParseError> {

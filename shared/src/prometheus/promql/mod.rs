@@ -233,7 +233,7 @@ pub fn parse_promql(expr: &str) -> Result<Expr, String> {
 /// whole rule file the operator loads is not parsed: no Prometheus of the stack ever sees it,
 /// and parsing it would take memory in proportion (a tree as deep as the input is long).
 pub fn parse_for(expr: &str, target: &Target) -> Result<Expr, String> {
-    let max = crate::limits::RULE_FILE_MAX_BYTES;
+    let max = crate::kube::limits::RULE_FILE_MAX_BYTES;
     if expr.len() > max {
         return Err(format!(
             "expression of {} bytes not parsed: a whole rule file may have at most {max} (the Prometheus Operator refuses a larger one)",
@@ -254,7 +254,7 @@ pub fn check_exprs<'a>(
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    let results = crate::par::map(&unique, |e| parse_for(e, target).err());
+    let results = crate::input::par::map(&unique, |e| parse_for(e, target).err());
     unique
         .into_iter()
         .zip(results)

@@ -23,7 +23,7 @@ pub fn selectors(expr: &Expr) -> Vec<SelectorUse<'_>> {
 }
 
 fn walk_guarded<'a>(e: &'a Expr, guarded: bool, out: &mut Vec<SelectorUse<'a>>) {
-    crate::deep::grow(|| walk_guarded_here(e, guarded, out))
+    crate::input::deep::grow(|| walk_guarded_here(e, guarded, out))
 }
 
 fn walk_guarded_here<'a>(e: &'a Expr, guarded: bool, out: &mut Vec<SelectorUse<'a>>) {
@@ -61,7 +61,7 @@ fn walk_guarded_here<'a>(e: &'a Expr, guarded: bool, out: &mut Vec<SelectorUse<'
 
 /// A value that needs no series: a number, `vector(<number>)`, `time()`, and arithmetic of them.
 fn is_constant(e: &Expr) -> bool {
-    crate::deep::grow(|| is_constant_here(e))
+    crate::input::deep::grow(|| is_constant_here(e))
 }
 
 fn is_constant_here(e: &Expr) -> bool {
@@ -164,7 +164,7 @@ impl Labels {
 
 /// The labels of the result of `expr` (the metric name among them while it is kept).
 pub fn output_labels(expr: &Expr) -> Labels {
-    crate::deep::grow(|| output_labels_here(expr))
+    crate::input::deep::grow(|| output_labels_here(expr))
 }
 
 fn output_labels_here(expr: &Expr) -> Labels {

@@ -247,9 +247,9 @@ pub fn unquote(s: &str) -> Result<String, String> {
 }
 
 /// Does Go's `regexp` (RE2) compile this as a PromQL matcher's regex (`^(?s:re)$`)? See
-/// [`crate::re2`].
+/// [`crate::go::re2`].
 pub fn check_regex(re: &str) -> Result<(), String> {
-    crate::re2::check(re, crate::re2::Anchor::PromQL)
+    crate::go::re2::check(re, crate::go::re2::Anchor::PromQL)
 }
 
 #[cfg(test)]
@@ -326,7 +326,7 @@ mod tests {
             let first = check_regex(re);
             assert_eq!(check_regex(re), first, "{re}");
             assert_eq!(
-                crate::re2::check_uncached(re, crate::re2::Anchor::PromQL),
+                crate::go::re2::check_uncached(re, crate::go::re2::Anchor::PromQL),
                 first,
                 "{re}"
             );

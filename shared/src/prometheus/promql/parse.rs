@@ -224,7 +224,7 @@ impl<'a> Parser<'a> {
     /// grammar (parentheses, arguments, operands of unary and right-associative operators)
     /// comes back here, so this is where the stack grows.
     pub(super) fn parse_expr(&mut self, min: u8) -> PResult<Expr> {
-        crate::deep::grow(|| self.parse_expr_here(min))
+        crate::input::deep::grow(|| self.parse_expr_here(min))
     }
 
     fn parse_expr_here(&mut self, min: u8) -> PResult<Expr> {

@@ -80,7 +80,7 @@ impl Parser<'_> {
 
     /// Arithmetic of durations with the grammar's precedence.
     fn parse_duration_expr(&mut self, min: u8) -> PResult<DurationExpr> {
-        crate::deep::grow(|| self.parse_duration_expr_here(min))
+        crate::input::deep::grow(|| self.parse_duration_expr_here(min))
     }
 
     fn parse_duration_expr_here(&mut self, min: u8) -> PResult<DurationExpr> {

@@ -4,9 +4,9 @@
 //! anything else is an error, with its file:line (`<stdin>:document 7:line 412` in a stream).
 use super::{from_yaml, PrometheusRule, PrometheusRuleSpec, RuleFile, API_VERSION, COMPONENT};
 use super::{KIND, SOURCE_ANNOTATION};
-use crate::owned;
-use crate::sources::stream::{self, located, Doc, Head};
-use crate::sources::{object_name, SourceFile};
+use crate::input::sources::stream::{self, located, Doc, Head};
+use crate::input::sources::{object_name, SourceFile};
+use crate::kube::owned;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 /// Where a built object came from: its source (an index into the files) and the line it
@@ -121,7 +121,7 @@ fn build_file(
 ) -> (Vec<(usize, PrometheusRule)>, usize, Vec<String>) {
     let mut out: Vec<(usize, PrometheusRule)> = Vec::new();
     let (mut skipped, mut errors) = (0, Vec::new());
-    if crate::sources::is_kustomization(&f.path) {
+    if crate::input::sources::is_kustomization(&f.path) {
         return (out, 1, errors);
     }
     for (i, (doc, head)) in stream::objects(f, &mut errors).into_iter().enumerate() {
@@ -161,7 +161,7 @@ fn build_file(
 /// where each came from. Files are parsed in parallel; every problem in every file is reported
 /// with its place, in file order (none: the sources are valid).
 pub fn build_all(files: &[SourceFile], namespace: &str) -> (Built, Vec<String>) {
-    let per_file = crate::par::map(files, |f| build_file(f, namespace));
+    let per_file = crate::input::par::map(files, |f| build_file(f, namespace));
     let mut built = Built::default();
     let mut errors = Vec::new();
     for (file, (objects, skipped, errs)) in per_file.into_iter().enumerate() {
@@ -200,7 +200,7 @@ pub fn build(files: &[SourceFile], namespace: &str) -> Result<Vec<PrometheusRule
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sources::input::stream_file;
+    use crate::input::sources::input::stream_file;
 
     fn file(path: &str, text: &str) -> SourceFile {
         SourceFile::new(path, text)

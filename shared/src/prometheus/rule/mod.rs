@@ -159,7 +159,7 @@ pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, 
 
 /// The groups of a plain rule file (`groups:`), or why it does not read.
 pub fn parse_rule_file(text: &str) -> Result<Vec<RuleGroup>, String> {
-    crate::yaml_depth::check(text)
+    crate::input::yaml_depth::check(text)
         .map_err(|d| format!("{d} at line {} column {}", d.line, d.column))?;
     from_yaml::<RuleFile>(text)
         .map(|f| f.groups)

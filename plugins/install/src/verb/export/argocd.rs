@@ -5,8 +5,8 @@
 //! client-side apply's annotation limit). It lives in Argo CD's namespace, so it is not one of the
 //! kustomization's resources: apply it there, or point an app-of-apps at it.
 use super::{ExportOptions, HEADER};
+use crate::chart::values::RELEASE;
 use crate::helm::{CHART_NAME, CHART_REPO, CHART_VERSION};
-use crate::values::RELEASE;
 use serde_json::json;
 
 /// The namespace Argo CD runs in and keeps its Applications.

@@ -3,8 +3,8 @@
 //! and the configMapGenerator entry that makes the very ConfigMap `dashboards sync` writes from it
 //! (name, key, the sidecar label, the folder and source annotations, one a dashboard).
 use super::kustomize::{Generator, GeneratorOptions};
-use promstack_shared::dashboard;
-use promstack_shared::sources::SourceFile;
+use promstack_shared::grafana::dashboard;
+use promstack_shared::input::sources::SourceFile;
 use promstack_shared::Error;
 
 /// A dashboard of the tree: its path in the tree and its text.

@@ -2,8 +2,8 @@
 //! helm.toolkit.fluxcd.io/v2 HelmRelease), typed: the chart pinned, CRDs CreateReplace on install
 //! and upgrade, values from the ConfigMap the kustomization generates from the values files.
 use super::{grafana_secret_note, ExportOptions, HEADER, HELM_REPOSITORY, VALUES_CONFIGMAP};
+use crate::chart::values::RELEASE;
 use crate::helm::{CHART_NAME, CHART_REPO, CHART_VERSION};
-use crate::values::RELEASE;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

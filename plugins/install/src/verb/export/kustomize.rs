@@ -2,7 +2,8 @@
 //! from the files of the tree (the values files for Flux, one ConfigMap a dashboard JSON, the
 //! Alertmanager config), and how to add the Grafana admin Secret.
 use super::{grafana_secret_note, Format, HEADER, VALUES_CONFIGMAP};
-use crate::{alertmanager, values};
+use crate::chart::values;
+use crate::stack::alertmanager;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -17,14 +17,15 @@ mod kustomize;
 
 pub use argocd::ARGOCD_NAMESPACE;
 
-use crate::alertmanager;
-use crate::values::{self, Env, OverlaySettings};
-use promstack_shared::cluster::to_value;
-use promstack_shared::output::Report;
+use crate::chart::values::{self, Env, OverlaySettings};
+use crate::stack::alertmanager;
+use promstack_shared::input::sources::{self, SourceFile};
+use promstack_shared::kube::cluster::to_value;
+use promstack_shared::kube::owned;
 use promstack_shared::prometheus::rule as prometheus_rule;
-use promstack_shared::sources::{self, SourceFile};
-use promstack_shared::ui::Ui;
-use promstack_shared::{owned, Error};
+use promstack_shared::terminal::output::Report;
+use promstack_shared::terminal::ui::Ui;
+use promstack_shared::Error;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -6,15 +6,15 @@ use super::inputs::Inputs;
 use super::plan::{Plan, Planned};
 use super::preflight::Facts;
 use super::{Deps, HelmClock, InstallOptions};
-use crate::crds;
+use crate::chart::crds;
+use crate::chart::values::{self, RELEASE};
 use crate::helm::Release;
-use crate::stage::{self, Stage};
-use crate::values::{self, RELEASE};
+use crate::verb::stage::{self, Stage};
 use anyhow::Context as _;
-use promstack_shared::cluster::{with_retry, ApplyOptions, Cluster, WRITE_ATTEMPTS};
-use promstack_shared::owned::Change;
-use promstack_shared::ui::Ui;
-use promstack_shared::wait::WaitOptions;
+use promstack_shared::kube::cluster::{with_retry, ApplyOptions, Cluster, WRITE_ATTEMPTS};
+use promstack_shared::kube::owned::Change;
+use promstack_shared::kube::wait::WaitOptions;
+use promstack_shared::terminal::ui::Ui;
 use std::time::Duration;
 
 /// Make the plan so; the time spent waiting for the CRDs.
@@ -200,10 +200,10 @@ async fn upgrade_watched(
     major: u32,
     since: k8s_openapi::jiff::Timestamp,
     every: Duration,
-    bar: &promstack_shared::ui::ProgressBar,
+    bar: &promstack_shared::terminal::ui::ProgressBar,
 ) -> anyhow::Result<()> {
     let ns = release.namespace.as_str();
-    let mut watch = promstack_shared::diagnose::Watch::new(Some(since));
+    let mut watch = promstack_shared::kube::diagnose::Watch::new(Some(since));
     let upgrade = deps.helm.upgrade_install(release, major);
     tokio::pin!(upgrade);
     let every = every.max(Duration::from_millis(10));

@@ -3,8 +3,8 @@
 //! and the chart's CRDs in short.
 use super::preflight::Facts;
 use super::{Deps, HelmClock, InstallOptions};
+use crate::chart::values::RELEASE;
 use crate::release_diff::{self, ReleaseDiff};
-use crate::values::RELEASE;
 use anyhow::Context as _;
 
 pub(super) async fn of_release(

@@ -1,10 +1,10 @@
 //! Phase 1: everything the user gave, loaded and checked before the cluster is touched (bad
 //! input: exit 2, nothing changed).
 use super::{Deps, InstallOptions, ValuesDir};
-use crate::alertmanager;
-use crate::grafana::{self, NewPassword};
+use crate::chart::values::{self, ValuesFile, RELEASE};
 use crate::helm::Release;
-use crate::values::{self, ValuesFile, RELEASE};
+use crate::stack::alertmanager;
+use crate::stack::grafana::{self, NewPassword};
 use anyhow::Context as _;
 use serde_json::Value;
 

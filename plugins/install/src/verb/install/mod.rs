@@ -24,11 +24,11 @@ pub use super::Deps;
 pub use preflight::nodes_needed;
 pub use values_dir::ValuesDir;
 
-use crate::grafana::PasswordSource;
+use crate::chart::values::{Env, OverlaySettings};
 use crate::helm::Chart;
-use crate::values::{Env, OverlaySettings};
-use promstack_shared::output::Report;
-use promstack_shared::owned::Change;
+use crate::stack::grafana::PasswordSource;
+use promstack_shared::kube::owned::Change;
+use promstack_shared::terminal::output::Report;
 use serde::Serialize;
 use serde_json::Value;
 use std::path::PathBuf;
@@ -56,7 +56,7 @@ pub struct InstallOptions {
     /// Let values keys the chart does not read through, with a warning (refused otherwise).
     pub allow_unknown_values: bool,
     /// Where renders of the chart are kept between runs (None: render every time).
-    pub render_cache: Option<crate::render_cache::RenderCache>,
+    pub render_cache: Option<crate::chart::render_cache::RenderCache>,
 }
 
 impl InstallOptions {
@@ -188,7 +188,7 @@ pub struct InstallReport {
     pub diff: Option<crate::release_diff::ReleaseDiff>,
     /// When the chart's version changes: the versions crossed, their notes and values keys.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub upgrade: Option<crate::upgrade::ChartUpgrade>,
+    pub upgrade: Option<crate::chart::upgrade::ChartUpgrade>,
 }
 
 /// An install's result plus what only some outputs show (Debug never shows the password).
@@ -198,7 +198,7 @@ pub struct InstallOutcome {
     /// With --dry-run: every object that would be applied (Secrets redacted), for `-o yaml`.
     pub rendered: Vec<Value>,
     /// The password, only when `--show-password` asked for it.
-    pub shown_password: Option<promstack_shared::secret::SecretString>,
+    pub shown_password: Option<promstack_shared::terminal::secret::SecretString>,
 }
 
 /// Run the install (or, with `dry_run`, plan it).
@@ -212,18 +212,19 @@ pub async fn run(opts: &InstallOptions, deps: &Deps<'_>) -> anyhow::Result<Insta
     let facts = preflight::run(opts, deps, &inputs, &clock).await?;
     let plan = plan::make(opts, deps, &mut inputs, &facts, &clock).await?;
     let mut report = plan.report(opts, &inputs, &facts);
-    report.upgrade = crate::upgrade::plan(&facts.existing, &facts.rendered.chart).map(|mut u| {
-        // with --allow-unknown-values, the keys of the user's files the new chart does not read
-        let promstacks =
-            |file: &str| file.starts_with("values/") || file == "generated-overlay.yaml";
-        u.values_keys_gone = facts
-            .unknown_values
-            .iter()
-            .filter(|k| !promstacks(&k.file))
-            .map(ToString::to_string)
-            .collect();
-        u
-    });
+    report.upgrade =
+        crate::chart::upgrade::plan(&facts.existing, &facts.rendered.chart).map(|mut u| {
+            // with --allow-unknown-values, the keys of the user's files the new chart does not read
+            let promstacks =
+                |file: &str| file.starts_with("values/") || file == "generated-overlay.yaml";
+            u.values_keys_gone = facts
+                .unknown_values
+                .iter()
+                .filter(|k| !promstacks(&k.file))
+                .map(ToString::to_string)
+                .collect();
+            u
+        });
     if opts.dry_run {
         let diff = diff::of_release(opts, deps, &facts, &clock).await?;
         report.changed |= diff.changes();

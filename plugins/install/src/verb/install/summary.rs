@@ -64,7 +64,7 @@ mod tests {
             context: "c".into(),
             server: "s".into(),
             namespace: "obs".into(),
-            env: crate::values::Env::Local,
+            env: crate::chart::values::Env::Local,
             chart: "kube-prometheus-stack 88.5.3".into(),
             release: "kube-prometheus".into(),
             helm_version: "v4.1.4".into(),

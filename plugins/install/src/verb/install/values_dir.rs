@@ -1,5 +1,5 @@
 //! The values files helm reads: private copies of the chain, written where only we can read them.
-use crate::values::ValuesFile;
+use crate::chart::values::ValuesFile;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

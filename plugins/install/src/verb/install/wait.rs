@@ -5,8 +5,8 @@
 use super::inputs::Inputs;
 use super::preflight::Facts;
 use super::{Deps, InstallOptions};
-use crate::workloads;
-use promstack_shared::wait::{self, WaitOptions, Workload};
+use crate::stack::workloads;
+use promstack_shared::kube::wait::{self, WaitOptions, Workload};
 use std::time::Duration;
 
 /// What was waited for (for the report: each workload and when it was ready) and how long the
@@ -40,7 +40,7 @@ pub(super) async fn workloads(
             format!(
                 "{} ready after {}",
                 w.what,
-                promstack_shared::ui::human_duration(*t)
+                promstack_shared::terminal::ui::human_duration(*t)
             )
         })
         .collect();

@@ -1,8 +1,8 @@
 //! The alertmanager group: its cluster, and the config it runs against ours.
 use super::{check, get, secret_key, Check, Level};
-use crate::values::ALERTMANAGER_SECRET;
+use crate::chart::values::ALERTMANAGER_SECRET;
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cluster::{Cluster, ObjRef};
+use promstack_shared::kube::cluster::{Cluster, ObjRef};
 
 /// Alertmanager: its cluster is ready, and the config it runs is the one in our Secret.
 pub async fn alertmanager_checks(am: &AlertmanagerApi, our_config: Option<&str>) -> Vec<Check> {

@@ -1,8 +1,8 @@
 //! The exposure group: Prometheus and Alertmanager not exposed, Grafana's password not a default.
 use super::{check, get, list, name, unreadable, Check, Level};
-use crate::values::{GRAFANA_SECRET, RELEASE};
-use promstack_shared::cluster::{Cluster, ObjRef};
-use promstack_shared::secret::SecretString;
+use crate::chart::values::{GRAFANA_SECRET, RELEASE};
+use promstack_shared::kube::cluster::{Cluster, ObjRef};
+use promstack_shared::terminal::secret::SecretString;
 use serde_json::Value;
 
 /// Prometheus and Alertmanager are not exposed; Grafana's password is not a default. A read that
@@ -89,7 +89,7 @@ fn password_check(secret: Result<Option<Value>, String>) -> Check {
             format!("Secret {GRAFANA_SECRET} has no admin-password"),
             Some("kubectl promstack install"),
         ),
-        Some(p) => match promstack_shared::secret::password_problem(p.expose()) {
+        Some(p) => match promstack_shared::terminal::secret::password_problem(p.expose()) {
             None => check(
                 g,
                 "Grafana password",

@@ -2,10 +2,11 @@
 //! runs them (the live check of [`promstack_shared::grafana::live`], in summary: empty panels
 //! warn, failing queries fail), the Cilium folder, the datasource.
 use super::{check, Check, Level};
-use promstack_shared::cluster::{Cluster, ListQuery};
+use promstack_shared::grafana::dashboard;
 use promstack_shared::grafana::live::{self, Options};
 use promstack_shared::grafana::login::ADMIN_SECRET;
-use promstack_shared::{dashboard, owned};
+use promstack_shared::kube::cluster::{Cluster, ListQuery};
+use promstack_shared::kube::owned;
 use serde_json::Value;
 use std::time::Duration;
 

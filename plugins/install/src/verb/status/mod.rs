@@ -24,11 +24,11 @@ pub use versions::{version_checks, Versions};
 pub use workloads::workload_checks;
 
 use promstack_shared::alertmanager::api::AlertmanagerApi;
-use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
-use promstack_shared::endpoint::{Endpoint, Reached};
-use promstack_shared::output::Report;
+use promstack_shared::kube::cluster::{Cluster, ListQuery, ObjRef};
+use promstack_shared::kube::endpoint::{Endpoint, Reached};
+use promstack_shared::kube::readiness;
 use promstack_shared::prometheus::api::PrometheusApi;
-use promstack_shared::readiness;
+use promstack_shared::terminal::output::Report;
 use promstack_shared::ExitCode;
 use serde::Serialize;
 use serde_json::Value;
@@ -371,14 +371,14 @@ pub struct StatusOptions {
     pub timeout: Duration,
 }
 
-pub use promstack_shared::verb::Deps;
+pub use promstack_shared::terminal::verb::Deps;
 
 /// `install status`: reach the endpoints (URLs when given, else port-forwards kept open for the
 /// whole run), check, and with `watch` check again until healthy or out of time.
 pub async fn run(opts: &StatusOptions, deps: &Deps<'_>) -> anyhow::Result<StatusReport> {
     let ns = opts.namespace.as_str();
     let cluster = deps.cluster().await?;
-    promstack_shared::cluster::reachable(cluster).await?;
+    promstack_shared::kube::cluster::reachable(cluster).await?;
     // one that cannot be reached is a failed check of its group, not a group left out
     let (prom, am, graf) = tokio::join!(
         reach_endpoint(&opts.prometheus, cluster, ns),

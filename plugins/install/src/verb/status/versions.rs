@@ -3,11 +3,11 @@
 //! `prometheus_operator_build_info` when that says a release), Grafana (`/api/health`), the chart
 //! (the deployed helm release), and the CRDs' `operator.prometheus.io/version` against the
 //! operator's: CRDs older than the operator are a failed check naming the `spec` fields it will
-//! drop ([`crate::crds::schema`]), since helm never upgrades CRDs.
+//! drop ([`crate::chart::crds::schema`]), since helm never upgrades CRDs.
 use super::{check, Check, Level, Targets};
-use crate::crds::schema::{self, semver, VERSION_ANNOTATION};
-use crate::values::RELEASE;
-use promstack_shared::cluster::{ListQuery, ObjRef, CRD_API};
+use crate::chart::crds::schema::{self, semver, VERSION_ANNOTATION};
+use crate::chart::values::RELEASE;
+use promstack_shared::kube::cluster::{ListQuery, ObjRef, CRD_API};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -214,7 +214,7 @@ async fn chart_version(t: &Targets<'_>, ns: &str) -> Option<Result<(String, Stri
 /// The chart the operator's Deployment says it came from (its `chart` label), when the release
 /// itself cannot be read.
 async fn chart_label(
-    c: &dyn promstack_shared::cluster::Cluster,
+    c: &dyn promstack_shared::kube::cluster::Cluster,
     ns: &str,
 ) -> Option<(String, String)> {
     let name = format!("{RELEASE}-operator");

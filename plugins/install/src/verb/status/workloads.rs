@@ -1,19 +1,19 @@
 //! The workloads group: pods, Deployments, node-exporter on every node, the operator's
 //! Prometheus and Alertmanager and their StatefulSets, claims.
 use super::{check, condition, get, list, name, pod_ready, ready_nodes, unreadable, Check, Level};
-use crate::claims;
-use crate::values::RELEASE;
-use crate::workloads;
-use promstack_shared::cluster::{Cluster, ObjRef};
-use promstack_shared::diagnose::Warnings;
-use promstack_shared::readiness;
-use promstack_shared::wait::Readiness;
+use crate::chart::values::RELEASE;
+use crate::stack::claims;
+use crate::stack::workloads;
+use promstack_shared::kube::cluster::{Cluster, ObjRef};
+use promstack_shared::kube::diagnose::Warnings;
+use promstack_shared::kube::readiness;
+use promstack_shared::kube::wait::Readiness;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 const G: &str = "workloads";
 
-/// `detail`, and what Kubernetes says about `name` (see [`promstack_shared::diagnose`]) when it
+/// `detail`, and what Kubernetes says about `name` (see [`promstack_shared::kube::diagnose`]) when it
 /// says anything: a pod stuck on a missing Secret, a DaemonSet whose pods admission refuses.
 fn with_cause(detail: String, warnings: &Warnings, name: &str) -> String {
     match warnings.explain(name) {

@@ -3,12 +3,12 @@
 //! anything is removed, and `--yes` alone refuses when there are any). The wait until they are
 //! gone is [`super::gone`].
 use super::{Plan, UninstallOptions};
-use crate::crds::contents::{self, Held, Other};
-use crate::crds::CRD_API;
-use crate::values::RELEASE;
+use crate::chart::crds::contents::{self, Held, Other};
+use crate::chart::crds::CRD_API;
+use crate::chart::values::RELEASE;
 use anyhow::Context as _;
-use promstack_shared::cluster::{Cluster, ListQuery, ObjRef};
-use promstack_shared::owned;
+use promstack_shared::kube::cluster::{Cluster, ListQuery, ObjRef};
+use promstack_shared::kube::owned;
 use promstack_shared::Error;
 use serde_json::Value;
 

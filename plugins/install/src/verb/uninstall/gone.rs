@@ -4,13 +4,13 @@
 //! `--timeout`, so that an install right after finds neither half-deleted (it would be refused
 //! in the namespace, and its CRDs would go under it).
 use super::{crds, Plan, UninstallOptions};
-use crate::crds::contents::Held;
-use crate::crds::deletion::CrdDeletion;
+use crate::chart::crds::contents::Held;
+use crate::chart::crds::deletion::CrdDeletion;
 use anyhow::Context as _;
-use promstack_shared::cluster::Cluster;
-use promstack_shared::ui::{human_duration, Ui};
-use promstack_shared::wait::deletion::{self, Deleting, NamespaceDeletion};
-use promstack_shared::wait::WaitOptions;
+use promstack_shared::kube::cluster::Cluster;
+use promstack_shared::kube::wait::deletion::{self, Deleting, NamespaceDeletion};
+use promstack_shared::kube::wait::WaitOptions;
+use promstack_shared::terminal::ui::{human_duration, Ui};
 
 /// Wait until the deleted namespace and CRDs are gone (bounded by --timeout), and say so.
 pub(super) async fn wait(

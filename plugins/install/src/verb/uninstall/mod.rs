@@ -7,14 +7,14 @@ mod crds;
 mod gone;
 
 use super::Deps;
-use crate::crds::contents::Held;
+use crate::chart::crds::contents::Held;
+use crate::chart::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET, RELEASE};
 use crate::helm::ReleaseInfo;
-use crate::stage::{self, Stage};
-use crate::values::{ALERTMANAGER_SECRET, GRAFANA_SECRET, RELEASE};
+use crate::verb::stage::{self, Stage};
 use anyhow::Context as _;
-use promstack_shared::cluster::{Cluster, ObjRef};
-use promstack_shared::output::Report;
-use promstack_shared::owned::{self, Change};
+use promstack_shared::kube::cluster::{Cluster, ObjRef};
+use promstack_shared::kube::owned::{self, Change};
+use promstack_shared::terminal::output::Report;
 use serde::Serialize;
 use serde_json::Value;
 use std::time::Duration;
@@ -128,7 +128,7 @@ struct Plan {
 
 /// `install uninstall`: find what is promstack's (and what the flags ask for), confirm, remove.
 pub async fn run(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<UninstallReport> {
-    promstack_shared::cluster::reachable(deps.cluster).await?;
+    promstack_shared::kube::cluster::reachable(deps.cluster).await?;
     let plan = plan(opts, deps).await?;
     let report = UninstallReport {
         dry_run: opts.dry_run,
@@ -207,7 +207,7 @@ async fn plan(opts: &UninstallOptions, deps: &Deps<'_>) -> anyhow::Result<Plan> 
     }
     let live_crds = crds::ours(opts, deps.cluster).await?;
     let held = crds::held(opts, deps.cluster, &live_crds).await?;
-    let crd_refs: Vec<ObjRef> = live_crds.iter().map(crate::crds::objref).collect();
+    let crd_refs: Vec<ObjRef> = live_crds.iter().map(crate::chart::crds::objref).collect();
     for r in &crd_refs {
         let h = held.iter().find(|h| h.crd == r.name);
         add(

@@ -3,9 +3,8 @@
 //! whole file (receivers and the route tree, the `global:` fallbacks) are [`super::tree`]'s.
 use super::schema::Struct;
 use super::{get, has, text, Checker};
-use crate::yaml_path::Seg;
+use crate::input::yaml_path::Seg;
 use http::*;
-use integrations::*;
 use outputs::*;
 
 mod http;
@@ -56,26 +55,11 @@ pub(super) fn check(c: &mut Checker, s: &Struct, m: &Mapping, path: &[Seg]) {
         "tls_config" => check_tls_config(&mut x),
         "sigv4" => check_sigv4(&mut x),
         "receiver" => check_receiver(&mut x),
-        "webhook" => check_webhook(&mut x),
-        "discord" | "msteams" | "msteamsv2" => check_discord(&mut x),
-        "incidentio" => check_incidentio(&mut x),
-        "email" => check_email(&mut x),
-        "pagerduty" => check_pagerduty(&mut x),
-        "slack" => check_slack(&mut x),
-        "slack_action" => check_slack_action(&mut x),
-        "slack_confirm" => check_slack_confirm(&mut x),
-        "slack_field" | "mattermost_field" => check_slack_field(&mut x, s),
-        "opsgenie" => check_opsgenie(&mut x),
-        "wechat" => check_wechat(&mut x),
-        "pushover" => check_pushover(&mut x),
-        "victorops" => check_victorops(&mut x),
-        "sns" => check_sns(&mut x),
-        "telegram" => check_telegram(&mut x),
-        "webex" => check_webex(&mut x),
-        "jira" => check_jira(&mut x),
-        "rocketchat" => check_rocketchat(&mut x),
-        "mattermost" => check_mattermost(&mut x),
-        _ => {}
+        name => {
+            if let Some(rules) = integrations::rules(name) {
+                integrations::check(&mut x, rules)
+            }
+        }
     }
 }
 fn check_route(x: &mut Ctx) {
@@ -179,9 +163,9 @@ pub(super) fn strings(m: &Mapping, k: &str) -> Vec<String> {
 }
 /// A Go template parsed with no functions of its own (`template.New("").Parse`).
 pub(super) fn bare_template(s: &str) -> Result<(), String> {
-    crate::gotemplate::check(
+    crate::go::template::check(
         s,
-        &crate::gotemplate::Scope {
+        &crate::go::template::Scope {
             name: "",
             functions: &[],
             variables: &[],
@@ -227,7 +211,7 @@ fn route(say: &mut dyn FnMut(String), m: &Mapping) {
         say("cannot have wildcard group_by (`...`) and other labels at the same time".into());
     }
     for k in ["group_interval", "repeat_interval"] {
-        if get(m, k).is_some() && crate::duration::seconds(&text(m, k)) == Some(0.0) {
+        if get(m, k).is_some() && crate::go::duration::seconds(&text(m, k)) == Some(0.0) {
             say(format!("{k} cannot be zero"));
         }
     }

@@ -8,7 +8,7 @@ mod resolve;
 
 pub use resolve::{as_bool, as_number, Num};
 
-use crate::yaml_path::Seg;
+use crate::input::yaml_path::Seg;
 use libyaml_safer::{EventData, MappingStyle, Mark, Parser, ScalarStyle, SequenceStyle};
 use serde_yaml::{Mapping, Value as Yaml};
 use std::collections::HashMap;

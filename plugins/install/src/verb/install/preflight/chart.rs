@@ -8,14 +8,14 @@ use super::super::inputs::Inputs;
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::deleted::Deleted;
 use super::passed;
-use crate::chart_files::{self, ChartFacts};
-use crate::crds::{self, Owner};
+use crate::chart::chart_files::{self, ChartFacts};
+use crate::chart::crds::{self, Owner};
+use crate::chart::render_cache::Kept;
+use crate::chart::values::RELEASE;
 use crate::helm::{Chart, Pulled, Release, ReleaseInfo};
 use crate::install::Check;
-use crate::render_cache::Kept;
-use crate::values::RELEASE;
 use anyhow::Context as _;
-use promstack_shared::cluster::{is_cluster_scoped, is_terminating, Cluster, ObjRef};
+use promstack_shared::kube::cluster::{is_cluster_scoped, is_terminating, Cluster, ObjRef};
 use promstack_shared::Error;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -137,7 +137,7 @@ pub(super) async fn deleted_first(
 }
 
 /// The documents of `helm template` of the release, or those kept from an earlier run with the
-/// same helm, chart and values (see [`crate::render_cache`]; kept parsed, as JSON, so a run that
+/// same helm, chart and values (see [`crate::chart::render_cache`]; kept parsed, as JSON, so a run that
 /// finds them reads no YAML); a chart from a repository or a registry is pulled first (see
 /// [`Pulled`]): the render, the chart check and the upgrade take the file.
 async fn render(

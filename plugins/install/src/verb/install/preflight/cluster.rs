@@ -2,19 +2,19 @@
 //! nodes for the replicas, the release, the remote-write Secret.
 use super::super::{Deps, HelmClock, InstallOptions};
 use super::passed;
+use crate::chart::values::{self, Env, RELEASE};
 use crate::helm::{HelmVersion, ReleaseInfo};
 use crate::install::Check;
-use crate::values::{self, Env, RELEASE};
 use anyhow::Context as _;
-use promstack_shared::cluster::{ClusterInfo, ListQuery, ObjRef};
-use promstack_shared::readiness;
+use promstack_shared::kube::cluster::{ClusterInfo, ListQuery, ObjRef};
+use promstack_shared::kube::readiness;
 use promstack_shared::Error;
 use serde_json::Value;
 
 /// The cluster answers (and its version).
 pub(super) async fn reachable(deps: &Deps<'_>) -> anyhow::Result<(ClusterInfo, Check)> {
     let info = deps.cluster.info();
-    let version = promstack_shared::cluster::reachable(deps.cluster).await?;
+    let version = promstack_shared::kube::cluster::reachable(deps.cluster).await?;
     let said = format!(
         "cluster: context {} ({}), Kubernetes {version}",
         info.context, info.server

@@ -3,14 +3,14 @@
 //! refuses anything new in it until it is gone) and the chart's CRDs (`--delete-crds`: applied
 //! now, they would still look Established and go all the same, and helm would fail on their
 //! kinds half-way). Both are waited for until gone, with progress, within one `--timeout`
-//! between them ([`promstack_shared::wait::deletion`], as uninstall waits for them), and then
+//! between them ([`promstack_shared::kube::wait::deletion`], as uninstall waits for them), and then
 //! created anew. `--dry-run` (and `install diff`) waits for nothing: it says, from one look, what
 //! the install would wait for, and plans as if it were gone.
 use super::super::{Check, Deps, InstallOptions, Said};
 use anyhow::Context as _;
-use promstack_shared::ui::human_duration;
-use promstack_shared::wait::deletion::{self, Deleting};
-use promstack_shared::wait::WaitOptions;
+use promstack_shared::kube::wait::deletion::{self, Deleting};
+use promstack_shared::kube::wait::WaitOptions;
+use promstack_shared::terminal::ui::human_duration;
 use tokio::time::Instant;
 
 /// Something being deleted that the install creates anew.

@@ -31,7 +31,7 @@ pub use refs::{missing as missing_references, references, values_keys, Reference
 use super::inputs::Inputs;
 use super::{Check, Deps, HelmClock, InstallOptions, Said};
 use crate::helm::{HelmVersion, ReleaseInfo};
-use promstack_shared::cluster::ClusterInfo;
+use promstack_shared::kube::cluster::ClusterInfo;
 use serde_json::Value;
 
 /// What pre-flight learnt, for the plan and the writes.
@@ -48,7 +48,7 @@ pub(super) struct Facts {
     /// the chart file when it was pulled for the render (the upgrade takes it too).
     pub rendered: chart::Rendered,
     /// Values keys the chart does not read, let through by --allow-unknown-values.
-    pub unknown_values: Vec<crate::values_lint::Unknown>,
+    pub unknown_values: Vec<crate::chart::values_lint::Unknown>,
     /// The namespace as it is (None: the install creates it).
     pub ns_live: Option<Value>,
     pub pod_security: PodSecurity,
@@ -166,7 +166,7 @@ async fn read_all(
         let digest = async {
             match opts.render_cache {
                 Some(_) => tokio::task::spawn_blocking(move || {
-                    crate::render_cache::RenderCache::inputs_digest(&release)
+                    crate::chart::render_cache::RenderCache::inputs_digest(&release)
                 })
                 .await
                 .ok()
@@ -177,7 +177,8 @@ async fn read_all(
         let (helm, digest) = tokio::join!(cluster::helm(deps, clock), digest);
         let rendered = match &helm {
             Ok((v, _)) => {
-                let key = digest.map(|d| crate::render_cache::RenderCache::key_with(&v.full, &d));
+                let key =
+                    digest.map(|d| crate::chart::render_cache::RenderCache::key_with(&v.full, &d));
                 chart::renders(opts, deps, inputs, clock, key).await
             }
             Err(_) => Err(anyhow::anyhow!("no helm to render the chart with")),

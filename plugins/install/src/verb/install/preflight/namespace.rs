@@ -9,11 +9,11 @@
 use super::super::{Deps, InstallOptions};
 use super::deleted::Deleted;
 use super::passed;
+use crate::chart::values::{self, RELEASE};
 use crate::install::{Check, Said};
-use crate::values::{self, RELEASE};
 use anyhow::Context as _;
-use promstack_shared::cluster::{is_terminating, Cluster, ClusterError, ObjRef};
-use promstack_shared::wait::deletion::NamespaceDeletion;
+use promstack_shared::kube::cluster::{is_terminating, Cluster, ClusterError, ObjRef};
+use promstack_shared::kube::wait::deletion::NamespaceDeletion;
 use promstack_shared::Error;
 use serde_json::{json, Value};
 use tokio::time::Instant;
@@ -87,7 +87,7 @@ pub(super) async fn pod_security_check(
 }
 
 /// The namespace label that sets the Pod Security level admission enforces.
-pub const ENFORCE_LABEL: &str = promstack_shared::cluster::POD_SECURITY_ENFORCE;
+pub const ENFORCE_LABEL: &str = promstack_shared::kube::cluster::POD_SECURITY_ENFORCE;
 
 /// The labels that set the level admission warns about (to the client: helm prints each
 /// warning) and records in the audit log; Talos defaults both to `restricted`.
@@ -235,7 +235,7 @@ pub async fn pod_security(
 }
 
 /// The claims Prometheus and Alertmanager already have, against what the values ask (see
-/// [`crate::claims`]): one that cannot hold the retention stops the install (exit 3) with how to
+/// [`crate::stack::claims`]): one that cannot hold the retention stops the install (exit 3) with how to
 /// fix it; another class, size or access mode is said and the install goes on.
 pub async fn claims(
     cluster: &dyn Cluster,
@@ -246,24 +246,24 @@ pub async fn claims(
     if !ns_exists {
         return Ok(("no claims yet".into(), vec![]));
     }
-    let q =
-        promstack_shared::cluster::ListQuery::new("v1", "PersistentVolumeClaim").in_namespace(ns);
+    let q = promstack_shared::kube::cluster::ListQuery::new("v1", "PersistentVolumeClaim")
+        .in_namespace(ns);
     let pvcs = cluster
         .list(&q)
         .await
         .map_err(|e| Error::runtime(format!("listing the claims in {ns}: {e}")))?;
-    let wanted = crate::claims::wanted(merged);
-    let mut mismatches = crate::claims::compare(&wanted, &pvcs, &[], ns);
+    let wanted = crate::stack::claims::wanted(merged);
+    let mut mismatches = crate::stack::claims::compare(&wanted, &pvcs, &[], ns);
     if !mismatches.is_empty() {
         // only now the classes: whether a claim can grow in place decides the fix
         let classes = cluster
-            .list(&promstack_shared::cluster::ListQuery::new(
+            .list(&promstack_shared::kube::cluster::ListQuery::new(
                 "storage.k8s.io/v1",
                 "StorageClass",
             ))
             .await
             .unwrap_or_default();
-        mismatches = crate::claims::compare(&wanted, &pvcs, &classes, ns);
+        mismatches = crate::stack::claims::compare(&wanted, &pvcs, &classes, ns);
     }
     let (fails, warns): (Vec<_>, Vec<_>) = mismatches.iter().partition(|m| m.fails);
     let warnings = warns

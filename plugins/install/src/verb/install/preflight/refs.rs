@@ -13,10 +13,10 @@
 //! the reference and the values key that sets it.
 use super::super::{Deps, InstallOptions};
 use super::passed;
+use crate::chart::values::{self, ValuesFile};
 use crate::install::Check;
-use crate::values::{self, ValuesFile};
-use crate::workloads::pod_spec;
-use promstack_shared::cluster::{Cluster, ClusterError, ObjRef};
+use crate::stack::workloads::pod_spec;
+use promstack_shared::kube::cluster::{Cluster, ClusterError, ObjRef};
 use promstack_shared::Error;
 use serde_json::Value;
 use std::collections::BTreeMap;

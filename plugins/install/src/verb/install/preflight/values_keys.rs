@@ -1,12 +1,12 @@
-//! The values lint as a pre-flight check (see [`crate::values_lint`]): every key of every values
+//! The values lint as a pre-flight check (see [`crate::chart::values_lint`]): every key of every values
 //! file helm is to get (promstack's and the user's) is one the chart reads, checked against the
 //! chart just rendered and its CRDs. An unknown key is bad input (exit 2) unless
 //! `--allow-unknown-values`, which lets it pass with a warning.
 use super::passed;
-use crate::chart_files::ChartFacts;
+use crate::chart::chart_files::ChartFacts;
+use crate::chart::values::ValuesFile;
+use crate::chart::values_lint::{self, Unknown};
 use crate::install::{Check, Said};
-use crate::values::ValuesFile;
-use crate::values_lint::{self, Unknown};
 use promstack_shared::Error;
 
 /// Every key of `chain` against the chart; refuses unknown keys unless `allow`, and returns those

@@ -195,6 +195,12 @@ pub(crate) fn number(m: &Mapping, k: &str) -> Option<f64> {
     })
 }
 
+/// An integer field's number as yaml.v2 sets it in a Go integer: a float truncated toward zero
+/// (`chat_id: 1e-3` is 0).
+pub(crate) fn integer(m: &Mapping, k: &str) -> Option<f64> {
+    number(m, k).map(f64::trunc)
+}
+
 /// `; did you mean `x`?` for the known name nearest to an unknown one, if one is near.
 pub(crate) fn suggest<'a>(unknown: &str, known: impl Iterator<Item = &'a str>) -> String {
     crate::terminal::suggest::nearest(unknown, known)

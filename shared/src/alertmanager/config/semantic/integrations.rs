@@ -317,7 +317,7 @@ fn sns_target(x: &mut Ctx) {
 }
 
 fn telegram_chat_id(x: &mut Ctx) {
-    let chat_id = crate::alertmanager::config::number(x.m, "chat_id").unwrap_or(0.0) != 0.0;
+    let chat_id = crate::alertmanager::config::integer(x.m, "chat_id").unwrap_or(0.0) != 0.0;
     if !chat_id && !x.nonempty("chat_id_file") {
         x.say("missing chat_id or chat_id_file on telegram_config".into());
     }

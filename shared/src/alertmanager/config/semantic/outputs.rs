@@ -22,7 +22,7 @@ pub(super) fn check_webhook_output(x: &mut Ctx) {
     } else if url == "<secret>" {
         x.say("event_recorder webhook output requires an absolute http(s) url".into());
     }
-    let n = |k: &str| crate::alertmanager::config::number(m, k).unwrap_or(0.0);
+    let n = |k: &str| crate::alertmanager::config::integer(m, k).unwrap_or(0.0);
     let flush = crate::go::duration::seconds(&text(m, "batch_flush_interval")).unwrap_or(0.0);
     if n("batch_max_events") < 0.0 || n("batch_max_bytes") < 0.0 {
         x.say("event_recorder webhook batch settings cannot be negative".into());

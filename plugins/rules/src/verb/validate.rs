@@ -34,12 +34,13 @@ pub fn run(opts: &ValidateOptions, ui: &Ui) -> anyhow::Result<Sourced<ValidateRe
     ui.line(&loaded.sources.summary);
     let built = problems.is_empty();
     if built {
-        problems = validate::validate(&loaded, &opts.target.offline())
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        // in the order of the files and of the lines in each (line 8 before line 12)
+        let mut found = validate::validate(&loaded, &opts.target.offline());
+        found.sort_by(|a, b| (&a.file, a.line).cmp(&(&b.file, b.line)));
+        problems = found.iter().map(ToString::to_string).collect();
+    } else {
+        problems.sort();
     }
-    problems.sort();
     let count = |n: usize| if built { n } else { 0 };
     let report = ValidateReport {
         valid: problems.is_empty(),

@@ -267,6 +267,16 @@ mod tests {
         );
     }
 
+    /// Found against promtool 3.14 (seed 1796526092003342648): an alias is the latest definition
+    /// of its anchor before it, also when the name is defined again and another anchor follows.
+    #[test]
+    fn an_alias_is_the_latest_definition_before_it() {
+        let text = "groups:\n  - name: g\n    rules:\n      - alert: Z\n        expr: up\n        labels: &l0\n          z: a\n      - alert: A\n        expr: up\n        labels: &l0\n          x: b\n      - alert: B\n        expr: up\n        labels: *l0\n      - alert: C\n        expr: up\n        labels: &l0\n          y: c\n";
+        let built = build(&[file("t.yaml", text)], "m").unwrap();
+        let b = &built[0].spec.groups[0].rules[2];
+        assert_eq!(b.labels.get("x").map(String::as_str), Some("b"), "{b:?}");
+    }
+
     /// Found against promtool 3.14: a key written twice is refused, a negative `limit` is not.
     #[test]
     fn keys_written_twice_and_negative_limits_as_prometheus_reads_them() {

@@ -149,6 +149,8 @@ pub(crate) struct RuleFile {
 /// A YAML document as Prometheus (Go's yaml.v3) reads it: anchors and aliases, and `<<` merge
 /// keys resolved (a document with one is read through a generic value first).
 pub(crate) fn from_yaml<T: serde::de::DeserializeOwned>(doc: &str) -> Result<T, serde_yaml::Error> {
+    let renamed = crate::input::yaml_anchors::unique_anchors(doc);
+    let doc = renamed.as_deref().unwrap_or(doc);
     if !doc.contains("<<") {
         return serde_yaml::from_str(doc);
     }

@@ -95,12 +95,12 @@ pub fn load(text: &str) -> Result<Yaml, YamlError> {
 
 /// [`load`], with the merged values shadowed.
 pub fn load_all(text: &str) -> Result<Loaded, YamlError> {
-    match guarded(|| load_events(text)) {
+    match crate::input::yaml_anchors::guarded(|| load_events(text)) {
         Some(Ok(l)) => Ok(l),
         Some(Err(e)) if e.message != "did not find expected whitespace or line break" => Err(e),
         // libyaml 0.2 ends a tag at a `,` (and then fails, or panics in a flow collection);
         // yaml.v2 reads the comma as part of the tag
-        _ => match guarded(|| load_events(&commas_out_of_tags(text))) {
+        _ => match crate::input::yaml_anchors::guarded(|| load_events(&commas_out_of_tags(text))) {
             Some(loaded) => loaded,
             None => Err(error_at(
                 Mark::default(),
@@ -124,27 +124,6 @@ fn commas_out_of_tags(text: &str) -> String {
         prev = c;
     }
     out
-}
-
-/// `f`, or `None` if it panics (libyaml-safer panics on a few inputs it has no answer for),
-/// without the panic printed.
-fn guarded<T>(f: impl FnOnce() -> T) -> Option<T> {
-    thread_local! {
-        static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    }
-    static HOOK: std::sync::Once = std::sync::Once::new();
-    HOOK.call_once(|| {
-        let previous = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !QUIET.with(|q| q.get()) {
-                previous(info)
-            }
-        }));
-    });
-    QUIET.with(|q| q.set(true));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-    QUIET.with(|q| q.set(false));
-    result.ok()
 }
 
 fn load_events(text: &str) -> Result<Loaded, YamlError> {

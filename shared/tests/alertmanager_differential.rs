@@ -4,7 +4,7 @@
 //! routes, inhibit rules, time intervals, matchers in both syntaxes, templates, global
 //! settings, then mutated) are checked by both; the verdicts (loads / refused) must agree.
 //!
-//! The seed is printed; `PROMSTACK_AM_DIFF_SEED=<seed>` replays a run, `PROMSTACK_AM_DIFF_COUNT`
+//! The seed is printed (in CI a fixed one); `PROMSTACK_AM_DIFF_SEED=<seed>` replays a run, `PROMSTACK_AM_DIFF_COUNT`
 //! sets how many configs are generated. amtool is `PROMSTACK_AMTOOL`, else the one
 //! `scripts/build-peers.sh` builds into `.tools/alertmanager-v0.34.0/`; without it the test skips,
 //! except under `CI=true`, where it fails. Each disagreement found was fixed in the checker and
@@ -70,12 +70,16 @@ fn corpus() -> Vec<Case> {
     cases
 }
 
+/// `PROMSTACK_AM_DIFF_SEED`; in CI without it one seed known to pass (CI tells a change that broke
+/// an agreement from an input nobody generated before); elsewhere the clock's, which keeps finding
+/// new inputs.
 fn seed() -> u64 {
     match std::env::var("PROMSTACK_AM_DIFF_SEED") {
         Ok(s) => s
             .trim()
             .parse()
             .expect("PROMSTACK_AM_DIFF_SEED is a number"),
+        Err(_) if promstack_shared::testing::in_ci() => 1796526975618353496,
         Err(_) => std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(1, |d| d.as_nanos() as u64),

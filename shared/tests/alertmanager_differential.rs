@@ -21,18 +21,9 @@ const REGRESSIONS: &str = concat!(
     "/tests/fixtures/alertmanager/differential"
 );
 
-/// amtool 0.34.0, or `None` after a skip notice (a panic under CI=true).
 /// amtool 0.34.0 (`#[needs(amtool)]` on the tests that call this), its version checked.
 fn amtool() -> PathBuf {
-    let bin = promstack_shared::testing::tool("amtool");
-    let version = Command::new(&bin).arg("--version").output().unwrap();
-    let said = String::from_utf8_lossy(&[version.stdout, version.stderr].concat()).into_owned();
-    assert!(
-        said.contains("version 0.34.0"),
-        "{} is not amtool 0.34.0 (run scripts/build-peers.sh alertmanager or set PROMSTACK_AMTOOL): {said}",
-        bin.display()
-    );
-    bin
+    promstack_shared::testing::tool_of_version("amtool", "version 0.34.0")
 }
 
 struct Case {

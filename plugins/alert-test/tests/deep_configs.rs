@@ -71,15 +71,7 @@ fn deep_payload(depth: usize) -> String {
 
 /// amtool 0.34.0 (`#[needs(amtool)]` on the test), its version checked.
 fn amtool() -> PathBuf {
-    let bin = promstack_shared::testing::tool("amtool");
-    let version = Command::new(&bin).arg("--version").output().unwrap();
-    let said = String::from_utf8_lossy(&[version.stdout, version.stderr].concat()).into_owned();
-    assert!(
-        said.contains("version 0.34.0"),
-        "{} is not amtool 0.34.0: {said}",
-        bin.display()
-    );
-    bin
+    promstack_shared::testing::tool_of_version("amtool", "version 0.34.0")
 }
 
 /// The exit code of `alert-test routes --config <file>`, after asserting it neither crashed nor

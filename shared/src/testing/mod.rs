@@ -34,4 +34,4 @@ pub use promstack_testenv::{in_ci, require};
 #[cfg(any(test, feature = "testing"))]
 pub use promstack_testenv_macros::needs;
 #[cfg(any(test, feature = "testing"))]
-pub use tools::{copy_executable, output_fed, output_ok, tool, write_executable};
+pub use tools::{copy_executable, output_fed, output_ok, tool, tool_of_version, write_executable};

@@ -15,6 +15,27 @@ pub fn tool(name: &str) -> PathBuf {
     promstack_testenv::path(name)
 }
 
+/// [`tool`], once its `--version` (stdout or stderr) says `version`: an oracle of another version
+/// than the one users run is no oracle.
+///
+/// # Panics
+/// When it is missing, or says another version.
+#[track_caller]
+pub fn tool_of_version(name: &str, version: &str) -> PathBuf {
+    let bin = tool(name);
+    let said = Command::new(&bin)
+        .arg("--version")
+        .output()
+        .unwrap_or_else(|e| panic!("{} --version: {e}", bin.display()));
+    let said = String::from_utf8_lossy(&[said.stdout, said.stderr].concat()).into_owned();
+    assert!(
+        said.contains(version),
+        "{} is not {name} {version} (scripts/test-tools.sh builds it, or set its variable): {said}",
+        bin.display()
+    );
+    bin
+}
+
 /// Puts an executable `contents` at `dst` (mode 0755) so that running it cannot fail with "Text
 /// file busy": the file is written by a child process (`install`), never through a descriptor of
 /// this one, which a test running in parallel could inherit through its own fork and hold open

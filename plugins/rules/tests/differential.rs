@@ -22,20 +22,12 @@ use promstack_shared::prometheus::promql::{parse, Feature, Features};
 use promstack_shared::testing::needs;
 use std::collections::BTreeMap;
 
-/// The seed: `PROMSTACK_DIFF_SEED`, else the clock's; printed so that a failure can be replayed.
-/// In CI, without `PROMSTACK_DIFF_SEED`, one seed known to pass, so that CI tells a change that
-/// broke an agreement from an input nobody generated before; elsewhere the clock's, which keeps
-/// finding new inputs (a disagreement found so is fixed and kept as a regression case).
-pub fn seed(what: &str) -> u64 {
-    const CI_SEEDS: [(&str, u64); 2] = [
-        ("promql", 1796526879653574055),
-        ("rule files", 1796526879653784309),
-    ];
-    let ci = CI_SEEDS
-        .iter()
-        .find(|(w, _)| *w == what)
-        .filter(|_| promstack_shared::testing::in_ci())
-        .map(|(_, s)| *s);
+/// The seed, printed so that a failure can be replayed: `PROMSTACK_DIFF_SEED`; in CI without it
+/// `in_ci`, a seed known to pass, so that CI tells a change that broke an agreement from an input
+/// nobody generated before; elsewhere the clock's, which keeps finding new inputs (a disagreement
+/// found so is fixed and kept as a regression case).
+pub fn seed(what: &str, in_ci: u64) -> u64 {
+    let ci = promstack_shared::testing::in_ci().then_some(in_ci);
     let seed = std::env::var("PROMSTACK_DIFF_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -171,7 +163,7 @@ fn ours(expr: &str, features: Features) -> Option<(String, String)> {
 #[test]
 fn promql_agrees_with_promtool() {
     let bin = promstack_shared::testing::tool("promtool");
-    let seed = seed("promql");
+    let seed = seed("promql", 1796526879653574055);
     let mut exprs = regressions();
     exprs.extend(upstream_expressions());
     exprs.extend(generated(seed, count("PROMSTACK_DIFF_EXPRS", 100_000)));
@@ -220,6 +212,6 @@ fn promql_agrees_with_promtool() {
 #[test]
 fn rule_files_agree_with_promtool() {
     let bin = promstack_shared::testing::tool("promtool");
-    let seed = seed("rule files");
+    let seed = seed("rule files", 1796526879653784309);
     rules::compare(&bin, seed, count("PROMSTACK_DIFF_RULE_FILES", 10_000));
 }

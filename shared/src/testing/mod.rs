@@ -22,6 +22,8 @@ pub mod grafana;
 #[cfg(any(test, feature = "testing"))]
 pub mod refdata;
 #[cfg(any(test, feature = "testing"))]
+mod rng;
+#[cfg(any(test, feature = "testing"))]
 mod tools;
 
 #[cfg(any(test, feature = "testing"))]
@@ -33,5 +35,7 @@ pub use promstack_testenv::{in_ci, require};
 /// `#[needs(promtool, ...)]` above a test: ignored, with the reason, where one is missing (outside CI).
 #[cfg(any(test, feature = "testing"))]
 pub use promstack_testenv_macros::needs;
+#[cfg(any(test, feature = "testing"))]
+pub use rng::Rng;
 #[cfg(any(test, feature = "testing"))]
 pub use tools::{copy_executable, output_fed, output_ok, tool, tool_of_version, write_executable};

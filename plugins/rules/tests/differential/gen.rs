@@ -10,34 +10,7 @@ use promstack_shared::prometheus::promql::lex::Lexer;
 use promstack_shared::prometheus::promql::token::ItemType;
 use ValueType as T;
 
-/// splitmix64: small, seeded, the same on every machine.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Rng(seed)
-    }
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    /// True one time in `n`.
-    pub fn one_in(&mut self, n: usize) -> bool {
-        self.below(n) == 0
-    }
-    pub fn pick<'a, X>(&mut self, xs: &'a [X]) -> &'a X {
-        &xs[self.below(xs.len())]
-    }
-    pub fn word<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
+pub use promstack_shared::testing::Rng;
 
 use promstack_shared::prometheus::promql::ast::ValueType;
 

@@ -32,12 +32,16 @@ pub fn unique_anchors(doc: &str) -> Option<String> {
     if defined.values().all(|&n| n < 2) {
         return None;
     }
-    let taken: std::collections::BTreeSet<&str> = defined.keys().copied().collect();
-    let fresh = |name: &str, n: usize| {
-        (n..)
+    // every name in use, those given here too: `&a`, `&a-2`, `&a`, `&a` must not make two `a-3`
+    let mut used: std::collections::BTreeSet<String> =
+        defined.keys().map(|k| k.to_string()).collect();
+    let mut fresh = |name: &str| {
+        let free = (2..)
             .map(|k| format!("{name}-{k}"))
-            .find(|c| !taken.contains(c.as_str()))
-            .expect("a free name")
+            .find(|c| !used.contains(c))
+            .expect("a free name");
+        used.insert(free.clone());
+        free
     };
     let mut current = std::collections::BTreeMap::<&str, String>::new();
     let mut count = std::collections::BTreeMap::<&str, usize>::new();
@@ -49,7 +53,7 @@ pub fn unique_anchors(doc: &str) -> Option<String> {
             let name = if *n == 1 {
                 s.name.clone()
             } else {
-                fresh(&s.name, *n)
+                fresh(&s.name)
             };
             current.insert(&s.name, name.clone());
             name
@@ -154,6 +158,18 @@ mod tests {
         );
         let fixed: serde_yaml::Value = serde_yaml::from_str(&unique_anchors(doc).unwrap()).unwrap();
         assert_eq!(fixed["c"].as_i64(), Some(2));
+    }
+
+    #[test]
+    fn a_given_name_is_never_given_twice() {
+        let doc = "a: &x 1\nb: &x-2 2\nc: &x 3\nd: &x 4\ne: [*x, *x-2]\n";
+        let fixed = unique_anchors(doc).unwrap();
+        assert_eq!(
+            fixed,
+            "a: &x 1\nb: &x-2 2\nc: &x-3 3\nd: &x-4 4\ne: [*x-4, *x-2]\n"
+        );
+        let v: serde_yaml::Value = serde_yaml::from_str(&fixed).unwrap();
+        assert_eq!((v["e"][0].as_i64(), v["e"][1].as_i64()), (Some(4), Some(2)));
     }
 
     #[test]

@@ -16,8 +16,9 @@ set -f # the globs are cargo-mutants's (it reads `**`), not the shell's
 cd "$(dirname "$0")/.."
 command -v cargo-mutants >/dev/null || { echo "mutants.sh: cargo-mutants is missing: cargo install --locked cargo-mutants" >&2; exit 1; }
 
-# each group: its files (globs, space-separated), the packages whose tests run on each mutant, and
-# optionally a regex the mutants' names must match (only the cleanup of alert-test's alert.rs)
+# each group: its files (globs, space-separated), the packages whose tests run on each mutant, the
+# test targets of those packages that exercise the files (all of them when empty), and optionally a
+# regex the mutants' names must match (only the cleanup of alert-test's alert.rs)
 declare -A files=(
   [ownership]="shared/src/kube/owned.rs"
   [sync]="shared/src/kube/sync/*.rs"
@@ -39,22 +40,39 @@ declare -A packages=(
   [dashboards-sync]="kubectl-promstack-dashboards"
   [alert-test-cleanup]="kubectl-promstack-alert-test"
 )
+declare -A targets=(
+  [sync]="lib sync_flow sync_sources sources ownership moves cli"
+  [preflight]="lib bins preflight_flow install_flow install_failures install_at_once namespace_deleted crds_deleted references_flow values_requirements values_cluster values_lint_flow uninstall_flow diff_verb"
+  [alertmanager]="lib alertmanager_0_34 alertmanager_amtool alertmanager_differential upstream_alertmanager"
+  [promql]="lib upstream_promql promql_messages upstream_rulefmt bad_input corpus deep_input cli differential sources promtool target"
+)
 order=(ownership sync dashboards-sync alert-test-cleanup preflight promql alertmanager)
 
-run() { # name, files, packages, regex
+run() { # name, files, packages, test targets, regex
   local name=$1 out=target/mutants/$1 args=()
   for f in $2; do args+=(--file "$f"); done
-  [ -z "${4:-}" ] || args+=(--re "$4")
+  [ -z "${5:-}" ] || args+=(--re "$5")
   if [ -n "$3" ]; then
     for p in $3; do args+=(--test-package "$p"); done
   else
     args+=(--test-workspace=true)
   fi
+  for t in ${4:-}; do
+    case $t in
+      lib | bins) args+=(--cargo-test-arg "--$t") ;;
+      *) args+=(--cargo-test-arg --test --cargo-test-arg "$t") ;;
+    esac
+  done
   mkdir -p "$out"
-  # the slow differential tests (promtool, amtool) check parsers against oracles, not what a mutant breaks here
-  # the differential tests (promtool, amtool: minutes) check the parsers against their oracles;
-  # every other test runs on each mutant
-  nice cargo mutants --no-shuffle --output "$out" --timeout 300 "${args[@]}" -- --skip agree >&2 || true
+  # the differential tests against promtool and amtool (minutes each) check the parsers against
+  # their oracles, not what these files decide; every other test of the targets runs on each mutant
+  # (the upstream corpora included). The profile leaves out debug info: faster links.
+  # MUTANTS_ARGS: more of cargo-mutants's options, e.g. "--in-place --baseline=skip" in a
+  # worktree of its own.
+  # shellcheck disable=SC2086 # MUTANTS_ARGS is a list of options
+  nice cargo mutants --no-shuffle --output "$out" --timeout 300 --profile mutants ${MUTANTS_ARGS:-} "${args[@]}" \
+    -- --skip promql_agrees_with_promtool --skip rule_files_agree_with_promtool \
+    --skip alertmanager_configs_agree_with_amtool_0_34 --skip routes_agree_with_amtool >&2 || true
   local o=$out/mutants.out c m t u
   c=$(wc -l <"$o/caught.txt"); m=$(wc -l <"$o/missed.txt"); t=$(wc -l <"$o/timeout.txt"); u=$(wc -l <"$o/unviable.txt")
   echo "$name: $((c + m + t + u)) mutants: $c caught, $t timed out (caught), $m missed, $u unviable"
@@ -62,10 +80,10 @@ run() { # name, files, packages, regex
 
 if [ "${1:-}" = -- ]; then
   shift
-  run chosen "$*" ""
+  run chosen "$*" "" ""
   exit
 fi
 for g in "${@:-${order[@]}}"; do
   [ -n "${files[$g]:-}" ] || { echo "mutants.sh: no group $g (${order[*]})" >&2; exit 2; }
-  run "$g" "${files[$g]}" "${packages[$g]}" "${only[$g]:-}"
+  run "$g" "${files[$g]}" "${packages[$g]}" "${targets[$g]:-}" "${only[$g]:-}"
 done

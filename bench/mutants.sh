@@ -41,6 +41,7 @@ declare -A packages=(
   [alert-test-cleanup]="kubectl-promstack-alert-test"
 )
 declare -A targets=(
+  [ownership]="lib sync_flow sync_sources sources ownership moves cli"
   [sync]="lib sync_flow sync_sources sources ownership moves cli"
   [preflight]="lib bins preflight_flow install_flow install_failures install_at_once namespace_deleted crds_deleted references_flow values_requirements values_cluster values_lint_flow uninstall_flow diff_verb"
   [alertmanager]="lib alertmanager_0_34 alertmanager_amtool alertmanager_differential upstream_alertmanager"
@@ -49,7 +50,8 @@ declare -A targets=(
 order=(ownership sync dashboards-sync alert-test-cleanup preflight promql alertmanager)
 
 run() { # name, files, packages, test targets, regex
-  local name=$1 out=target/mutants/$1 args=()
+  local name=$1 out=target/mutants/$1${MUTANTS_SHARD:+-${MUTANTS_SHARD/\//-of-}} args=()
+  [ -z "${MUTANTS_SHARD:-}" ] || args+=(--shard "$MUTANTS_SHARD")
   for f in $2; do args+=(--file "$f"); done
   [ -z "${5:-}" ] || args+=(--re "$5")
   if [ -n "$3" ]; then
@@ -59,19 +61,21 @@ run() { # name, files, packages, test targets, regex
   fi
   for t in ${4:-}; do
     case $t in
-      lib | bins) args+=(--cargo-test-arg "--$t") ;;
-      *) args+=(--cargo-test-arg --test --cargo-test-arg "$t") ;;
+      lib | bins) args+=(--cargo-arg "--$t") ;;
+      *) args+=(--cargo-arg "--test=$t") ;;
     esac
   done
   mkdir -p "$out"
-  # the differential tests against promtool and amtool (minutes each) check the parsers against
-  # their oracles, not what these files decide; every other test of the targets runs on each mutant
-  # (the upstream corpora included). The profile leaves out debug info: faster links.
+  # The test targets go to every cargo command (--cargo-arg), so the build links only those; after
+  # `-- --`, the test binaries' own options: the differential tests against promtool and amtool
+  # (minutes each) check the parsers against their oracles, not what these files decide; every
+  # other test of the targets runs on each mutant (the upstream corpora included). The profile
+  # leaves out debug info: faster links.
   # MUTANTS_ARGS: more of cargo-mutants's options, e.g. "--in-place --baseline=skip" in a
-  # worktree of its own.
+  # worktree of its own; MUTANTS_SHARD=k/n: one shard of each group (output mutants/<group>-k-of-n).
   # shellcheck disable=SC2086 # MUTANTS_ARGS is a list of options
   nice cargo mutants --no-shuffle --output "$out" --timeout 300 --profile mutants ${MUTANTS_ARGS:-} "${args[@]}" \
-    -- --skip promql_agrees_with_promtool --skip rule_files_agree_with_promtool \
+    -- -- --skip promql_agrees_with_promtool --skip rule_files_agree_with_promtool \
     --skip alertmanager_configs_agree_with_amtool_0_34 --skip routes_agree_with_amtool >&2 || true
   local o=$out/mutants.out c m t u
   c=$(wc -l <"$o/caught.txt"); m=$(wc -l <"$o/missed.txt"); t=$(wc -l <"$o/timeout.txt"); u=$(wc -l <"$o/unviable.txt")

@@ -49,34 +49,44 @@ declare -A targets=(
 )
 order=(ownership sync dashboards-sync alert-test-cleanup preflight promql alertmanager)
 
+# what the test binaries are told (after `--`): the differential tests against promtool and amtool
+# (minutes each) check the parsers against their oracles, not what these files decide; every other
+# test of the chosen targets runs on each mutant (the upstream corpora included)
+skips=(--skip promql_agrees_with_promtool --skip rule_files_agree_with_promtool
+  --skip alertmanager_configs_agree_with_amtool_0_34 --skip routes_agree_with_amtool)
+
 run() { # name, files, packages, test targets, regex
-  local name=$1 out=target/mutants/$1${MUTANTS_SHARD:+-${MUTANTS_SHARD/\//-of-}} args=()
+  local name=$1 out=target/mutants/$1${MUTANTS_SHARD:+-${MUTANTS_SHARD/\//-of-}} args=() cargo=()
   [ -z "${MUTANTS_SHARD:-}" ] || args+=(--shard "$MUTANTS_SHARD")
   for f in $2; do args+=(--file "$f"); done
   [ -z "${5:-}" ] || args+=(--re "$5")
   if [ -n "$3" ]; then
-    for p in $3; do args+=(--test-package "$p"); done
+    for p in $3; do args+=(--test-package "$p"); cargo+=(--package "$p"); done
   else
-    args+=(--test-workspace=true)
+    args+=(--test-workspace=true); cargo+=(--workspace)
   fi
+  # the test targets go to every cargo command (--cargo-arg), so each build links only those
   for t in ${4:-}; do
     case $t in
-      lib | bins) args+=(--cargo-arg "--$t") ;;
-      *) args+=(--cargo-arg "--test=$t") ;;
+      lib | bins) args+=(--cargo-arg "--$t"); cargo+=("--$t") ;;
+      *) args+=(--cargo-arg "--test=$t"); cargo+=("--test=$t") ;;
     esac
   done
   mkdir -p "$out"
-  # The test targets go to every cargo command (--cargo-arg), so the build links only those; after
-  # `-- --`, the test binaries' own options: the differential tests against promtool and amtool
-  # (minutes each) check the parsers against their oracles, not what these files decide; every
-  # other test of the targets runs on each mutant (the upstream corpora included). The profile
-  # leaves out debug info: faster links.
-  # MUTANTS_ARGS: more of cargo-mutants's options, e.g. "--in-place --baseline=skip" in a
-  # worktree of its own; MUTANTS_SHARD=k/n: one shard of each group (output mutants/<group>-k-of-n).
+  # The baseline: the very command each mutant's tests run, on the unmutated tree, must pass (a
+  # command that fails for another reason would count every mutant as caught). cargo-mutants's own
+  # baseline tests only the mutated package, which lacks some of the targets, so it is skipped.
+  echo "$name: baseline: cargo test --profile mutants ${cargo[*]}" >&2
+  nice cargo test --profile mutants "${cargo[@]}" -- "${skips[@]}" >"$out/baseline.log" 2>&1 || {
+    echo "mutants.sh: $name: the tests fail without a mutant (see $out/baseline.log)" >&2
+    return 1
+  }
+  # The profile leaves out debug info: faster links. MUTANTS_ARGS: more of cargo-mutants's options,
+  # e.g. --in-place in a worktree of its own; MUTANTS_SHARD=k/n: one shard of each group (output
+  # target/mutants/<group>-k-of-n).
   # shellcheck disable=SC2086 # MUTANTS_ARGS is a list of options
-  nice cargo mutants --no-shuffle --output "$out" --timeout 300 --profile mutants ${MUTANTS_ARGS:-} "${args[@]}" \
-    -- -- --skip promql_agrees_with_promtool --skip rule_files_agree_with_promtool \
-    --skip alertmanager_configs_agree_with_amtool_0_34 --skip routes_agree_with_amtool >&2 || true
+  nice cargo mutants --no-shuffle --output "$out" --baseline=skip --timeout 300 --profile mutants \
+    ${MUTANTS_ARGS:-} "${args[@]}" -- -- "${skips[@]}" >&2 || true
   local o=$out/mutants.out c m t u
   c=$(wc -l <"$o/caught.txt"); m=$(wc -l <"$o/missed.txt"); t=$(wc -l <"$o/timeout.txt"); u=$(wc -l <"$o/unviable.txt")
   echo "$name: $((c + m + t + u)) mutants: $c caught, $t timed out (caught), $m missed, $u unviable"

@@ -104,10 +104,24 @@ fn options(dir: &std::path::Path, url: &str, wait: Duration) -> SyncOptions {
 }
 
 async fn run(c: &MemoryCluster, o: &SyncOptions) -> (Confirmation, ExitCode, Vec<String>) {
+    let (conf, code, lines, _) = run_text(c, o).await;
+    (conf, code, lines)
+}
+
+/// As [`run`], with the report's text (what the command prints).
+async fn run_text(
+    c: &MemoryCluster,
+    o: &SyncOptions,
+) -> (Confirmation, ExitCode, Vec<String>, String) {
     let (ui, lines) = Ui::capture();
     let r = sync::run(o, &Deps::new(c, &ui)).await.unwrap();
     let lines = lines.lock().unwrap().clone();
-    (r.report.grafana.clone(), r.exit_code(), lines)
+    (
+        r.report.grafana.clone(),
+        r.exit_code(),
+        lines,
+        r.report.text(),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,7 +152,8 @@ async fn a_sync_waits_until_grafana_serves_each_dashboard_in_its_folder() {
 
     // a new version: it has arrived when Grafana serves it (a number Grafana writes back as 1000.0 is the same)
     dashboard(dir.path(), "top.json", "top-t", "Top, renamed");
-    let (c2, code, _) = run(&c, &options(dir.path(), &g.url, Duration::from_secs(20))).await;
+    let (c2, code, _, printed) =
+        run_text(&c, &options(dir.path(), &g.url, Duration::from_secs(20))).await;
     assert!(
         matches!(&c2, Confirmation::Checked(a) if a.arrived == 2 && a.missing.is_empty()),
         "{c2:?}"
@@ -148,6 +163,14 @@ async fn a_sync_waits_until_grafana_serves_each_dashboard_in_its_folder() {
     assert!(
         text.starts_with("Grafana serves all 2 synced dashboard(s) as written, in their folders"),
         "{text}"
+    );
+    // what the command prints: the sync's lines, then Grafana's confirmation
+    assert!(
+        printed.starts_with(
+            "0 created, 1 updated, 1 unchanged, 0 pruned\n\
+             Grafana serves all 2 synced dashboard(s) as written, in their folders ("
+        ) && printed.ends_with("s)\n"),
+        "{printed}"
     );
 }
 
@@ -247,4 +270,35 @@ async fn a_grafana_that_cannot_be_reached_is_said_and_the_sync_succeeds() {
             "dashboard-x"
         ))
         .is_some());
+}
+
+#[tokio::test]
+async fn a_dry_run_and_a_zero_wait_do_not_wait_for_grafana_and_say_why() {
+    let c = cluster(chart_sidecar());
+    // a Grafana that answers, whose sidecar never copies anything: any wait would be in vain
+    let g = FakeGrafana::start(PASSWORD);
+    let dir = tempfile::tempdir().unwrap();
+    dashboard(dir.path(), "x.json", "x-t", "X");
+    let mut dry = options(dir.path(), &g.url, Duration::from_secs(2));
+    dry.dry_run = true;
+    let (conf, code, _) = run(&c, &dry).await;
+    assert_eq!(
+        (conf, code),
+        (
+            Confirmation::Skipped {
+                reason: "a dry run writes nothing to wait for".into()
+            },
+            ExitCode::Ok
+        )
+    );
+    let (conf, code, _) = run(&c, &options(dir.path(), &g.url, Duration::ZERO)).await;
+    assert_eq!(
+        (conf, code),
+        (
+            Confirmation::Skipped {
+                reason: "--grafana-wait 0: not waiting for Grafana".into()
+            },
+            ExitCode::Ok
+        )
+    );
 }

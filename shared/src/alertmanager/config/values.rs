@@ -367,6 +367,9 @@ mod tests {
             "x\\*",
             "[\\]]y",
             "**",
+            // an escaped `[` is no class; a class of `[` alone ends at its `]`
+            "a\\[",
+            "[[]x",
         ] {
             assert!(glob_pattern(ok).is_ok(), "{ok}");
         }

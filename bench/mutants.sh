@@ -81,11 +81,12 @@ run() { # name, files, packages, test targets, regex
     echo "mutants.sh: $name: the tests fail without a mutant (see $out/baseline.log)" >&2
     return 1
   }
-  # The profile leaves out debug info: faster links. MUTANTS_ARGS: more of cargo-mutants's options,
-  # e.g. --in-place in a worktree of its own; MUTANTS_SHARD=k/n: one shard of each group (output
-  # target/mutants/<group>-k-of-n).
+  # The profile leaves out debug info: faster links. MUTANTS_TIMEOUT: the seconds a mutant's tests
+  # may take (one that loops forever times out: caught). MUTANTS_ARGS: more of cargo-mutants's
+  # options, e.g. --in-place in a worktree of its own, or --iterate (only what a run before did not
+  # catch). MUTANTS_SHARD=k/n: one shard of each group (output target/mutants/<group>-k-of-n).
   # shellcheck disable=SC2086 # MUTANTS_ARGS is a list of options
-  nice cargo mutants --no-shuffle --output "$out" --baseline=skip --timeout 300 --profile mutants \
+  nice cargo mutants --no-shuffle --output "$out" --baseline=skip --timeout "${MUTANTS_TIMEOUT:-60}" --profile mutants \
     ${MUTANTS_ARGS:-} "${args[@]}" -- -- "${skips[@]}" >&2 || true
   local o=$out/mutants.out c m t u
   c=$(wc -l <"$o/caught.txt"); m=$(wc -l <"$o/missed.txt"); t=$(wc -l <"$o/timeout.txt"); u=$(wc -l <"$o/unviable.txt")

@@ -324,3 +324,25 @@ async fn the_rollback_plan_runs_again_and_again() {
         add_ours(&c);
     }
 }
+
+#[tokio::test]
+async fn a_dry_run_says_the_crds_are_being_deleted_and_would_be_waited_for() {
+    let (c, h) = installed().await;
+    c.set_deletion_pace(Pace::Manual);
+    c.delete(&crd(WIDGETS)).await.unwrap();
+    c.delete(&crd(GADGETS)).await.unwrap();
+    c.reset_counts();
+    let mut o = options();
+    o.dry_run = true;
+    o.timeout = Duration::from_secs(600);
+    let (res, _) = run_captured(&o, &c, &h).await;
+    let out = res.unwrap();
+    assert_eq!(c.writes(), 0);
+    let check = preflight_check(&out, "crds-deleted");
+    assert!(
+        check.detail.starts_with("2 CRDs are being deleted (")
+            && check.detail.ends_with("): the install would wait until they are gone (within --timeout, 10m00s), then create them anew; nothing was waited for (--dry-run)"),
+        "{}",
+        check.detail
+    );
+}

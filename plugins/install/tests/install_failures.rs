@@ -363,6 +363,8 @@ async fn crds_a_plain_helm_install_wrote_are_taken_over_with_its_release() {
 
     let c = cluster(1);
     c.insert(by_helm());
+    // the release, and its namespace, where helm keeps its records
+    c.insert(json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "monitoring"}}));
     let h = FakeHelm::new(c.clone(), 4);
     h.state.lock().unwrap().release = Some(promstack_install::helm::ReleaseInfo {
         name: "kube-prometheus".into(),

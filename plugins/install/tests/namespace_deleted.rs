@@ -197,10 +197,17 @@ async fn an_install_right_after_a_namespace_deletion_waits_for_it_then_creates_i
     // more than 100 objects to go, 10 between two requests
     c.set_deletion_pace(Pace::PerRequest(10));
     c.delete(&monitoring()).await.unwrap();
-    h.state.lock().unwrap().release = None;
     c.reset_counts();
     let (res, printed) = run_captured(&options(), &c, &h).await;
     let out = res.unwrap();
+    // helm listed the release while its namespace was Terminating; read again once it is gone,
+    // there is none: installed anew, not upgraded from a release that went with the namespace
+    let release = preflight_check(&out, "release");
+    assert_eq!(release.detail, "release kube-prometheus not installed yet");
+    assert_eq!(
+        h.state.lock().unwrap().release.as_ref().unwrap().revision,
+        "1"
+    );
     let check = preflight_check(&out, "namespace-deleted");
     assert!(
         check

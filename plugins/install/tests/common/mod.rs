@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use promstack_install::chart::values::{self, Env};
 use promstack_install::helm::{upgrade_args, Chart, HelmApi, HelmVersion, Release, ReleaseInfo};
 use promstack_install::install::{Deps, InstallOptions, InstallOutcome};
-use promstack_shared::kube::cluster::MemoryCluster;
+use promstack_shared::kube::cluster::{MemoryCluster, ObjRef};
 use promstack_shared::terminal::ui::Ui;
 use promstack_shared::Error;
 use serde_json::{json, Value};
@@ -95,6 +95,17 @@ impl FakeHelm {
     }
     fn call(&self, what: &str) {
         self.state.lock().unwrap().calls.push(what.into());
+    }
+    /// helm keeps a release's records as Secrets in its namespace: once the namespace is gone
+    /// (deleted and finished), so is the release; while it is Terminating, helm still lists it.
+    fn forget_a_release_whose_namespace_is_gone(&self, st: &mut HelmState) {
+        let gone = |ns: &str| {
+            let ns = ObjRef::new("v1", "Namespace", None, ns);
+            self.cluster.peek(&ns).is_none()
+        };
+        if st.release.as_ref().is_some_and(|r| gone(&r.namespace)) {
+            st.release = None;
+        }
     }
     /// A call that takes a chart: recorded, and a local chart must be there (as for helm).
     fn chart(&self, what: &'static str, chart: &Chart) -> Result<(), Error> {
@@ -184,7 +195,8 @@ impl HelmApi for FakeHelm {
     }
     async fn releases(&self, _name: &str, ns: Option<&str>) -> Result<Vec<ReleaseInfo>, Error> {
         self.call("list");
-        let st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap();
+        self.forget_a_release_whose_namespace_is_gone(&mut st);
         if ns.is_none() && st.forbid_all_namespaces {
             return Err(Error::runtime("helm list failed: Error: list: failed to list: secrets is forbidden: User \"dev\" cannot list resource \"secrets\" in API group \"\" at the cluster scope"));
         }
@@ -253,6 +265,7 @@ impl HelmApi for FakeHelm {
             .collect();
         {
             let mut st = self.state.lock().unwrap();
+            self.forget_a_release_whose_namespace_is_gone(&mut st);
             st.manifest = Some(manifest);
             st.upgrade_argv.push(upgrade_args(r, major));
             st.upgrade_files.push(texts);

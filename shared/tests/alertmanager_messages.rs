@@ -74,3 +74,33 @@ fn a_boolean_field_takes_only_what_yaml_v2_reads_as_a_boolean() {
         &[],
     );
 }
+
+#[test]
+fn numbers_and_any_values() {
+    let webhook = |extra: &str| {
+        with_receiver(
+            &format!("    webhook_configs:\n      - url: http://x\n{extra}"),
+            "",
+        )
+    };
+    for ok in [
+        "        payload: {a: [1, 2]}\n",
+        "        timeout: 5s\n",
+        "        timeout: 1000\n",
+        "        max_alerts: 3\n",
+    ] {
+        says(&webhook(ok), &[]);
+    }
+    says(
+        &webhook("        max_alerts: abc\n"),
+        &["x.yml:7: receivers[0].webhook_configs[0].max_alerts: cannot read `abc` as a whole number not below 0"],
+    );
+    says(
+        &webhook("        max_alerts: -1\n"),
+        &["x.yml:7: receivers[0].webhook_configs[0].max_alerts: cannot read `-1` as a whole number not below 0"],
+    );
+    says(
+        &webhook("        timeout: xyz\n"),
+        &["x.yml:7: receivers[0].webhook_configs[0].timeout: time: invalid duration \"xyz\""],
+    );
+}

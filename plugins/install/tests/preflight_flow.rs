@@ -233,6 +233,28 @@ async fn cluster_wide_objects_of_another_release_are_refused_even_when_helm_cann
     );
 }
 
+/// The chart's objects in kube-system (the Services it scrapes the control plane through) are
+/// another stack's too when another release owns them.
+#[tokio::test]
+async fn objects_of_another_release_in_kube_system_are_refused() {
+    let c = cluster(3);
+    c.insert(json!({"apiVersion":"v1","kind":"Service","metadata":{
+        "name":"kube-prometheus-coredns", "namespace":"kube-system",
+        "annotations":{"meta.helm.sh/release-name":"kube-prometheus","meta.helm.sh/release-namespace":"monitoring"}}}));
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().forbid_all_namespaces = true;
+    let mut o = options();
+    o.namespace = "other".into();
+    let e = run(&o, &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    assert!(
+        e.to_string().contains(
+            "Service kube-system/kube-prometheus-coredns (release monitoring/kube-prometheus)"
+        ),
+        "{e}"
+    );
+}
+
 #[tokio::test]
 async fn our_own_release_and_objects_are_no_second_stack() {
     let c = cluster(3);

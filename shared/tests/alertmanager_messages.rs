@@ -104,3 +104,55 @@ fn numbers_and_any_values() {
         &["x.yml:7: receivers[0].webhook_configs[0].timeout: time: invalid duration \"xyz\""],
     );
 }
+
+/// A config with `global` lines and a root route to receiver `r`, which has `receiver` lines.
+fn with_global(global: &str, receiver: &str) -> String {
+    format!("global:\n{global}route:\n  receiver: r\nreceivers:\n  - name: r\n{receiver}")
+}
+
+/// A field of each type with a value its Go type refuses (amtool 0.34 refuses each), and two that
+/// load: `<secret>` as a secret URL, a Jira field as a mapping.
+#[test]
+fn each_type_of_value_is_checked_as_go_reads_it() {
+    says(
+        &with_global("  pagerduty_url: not a url\n", ""),
+        &["x.yml:2: global.pagerduty_url: unsupported scheme \"\" for URL"],
+    );
+    says(
+        &with_global("  slack_api_url: x\n", ""),
+        &["x.yml:2: global.slack_api_url: unsupported scheme \"\" for URL"],
+    );
+    says(&with_global("  slack_api_url: <secret>\n", ""), &[]);
+    says(
+        &with_global("  smtp_smarthost: nohost\n", ""),
+        &["x.yml:2: global.smtp_smarthost: address nohost: missing port in address"],
+    );
+    says(
+        &with_global("  resolve_timeout: 1x\n", ""),
+        &["x.yml:2: global.resolve_timeout: not a valid duration string: \"1x\""],
+    );
+    says(
+        &with_global("  http_config:\n    proxy_url: \"http://[::1\"\n", ""),
+        &["x.yml:3: global.http_config.proxy_url: parse \"http://[::1\": missing ']' in host"],
+    );
+    says(
+        &with_global(
+            "  http_config:\n    tls_config:\n      min_version: TLS14\n",
+            "",
+        ),
+        &["x.yml:4: global.http_config.tls_config.min_version: unknown TLS version: TLS14"],
+    );
+    says(&with_global("", "    pushover_configs:\n      - user_key: u\n        token: t\n        expire: 1d\n"), &["x.yml:9: receivers[0].pushover_configs[0].expire: time: unknown unit \"d\" in duration \"1d\""]);
+    says(&with_global("", "    webhook_configs:\n      - url: \"http://[::1\"\n"), &["x.yml:7: receivers[0].webhook_configs[0].url: invalid URL: parse \"http://[::1\": missing ']' in host"]);
+    says(&with_global("", "    jira_configs:\n      - api_url: https://jira.example.com\n        project: P\n        issue_type: Bug\n        summary: {template: x, enable_update: true}\n"), &[]);
+    says(&with_global("", "    jira_configs:\n      - api_url: https://jira.example.com\n        project: P\n        issue_type: Bug\n        summary: {template: x, enable_update: 5}\n"), &["x.yml:10: receivers[0].jira_configs[0].summary.enable_update: expected true or false, found `5`"]);
+    says(
+        &with_global(
+            "",
+            "time_intervals:\n  - name: t\n    time_intervals:\n      - location: Mars/Base\n",
+        ),
+        &["x.yml:9: time_intervals[0].time_intervals[0].location: unknown time zone Mars/Base"],
+    );
+    says(&with_global("", "time_intervals:\n  - name: t\n    time_intervals:\n      - weekdays: [funday]\n        days_of_month: ['32']\n        months: [smarch]\n        years: ['20x']\n"), &["x.yml:9: time_intervals[0].time_intervals[0].weekdays[0]: funday is not a valid weekday", "x.yml:10: time_intervals[0].time_intervals[0].days_of_month[0]: 32 is not a valid day of the month: out of range", "x.yml:11: time_intervals[0].time_intervals[0].months[0]: smarch is not a valid month", "x.yml:12: time_intervals[0].time_intervals[0].years[0]: strconv.Atoi: parsing \"20x\": invalid syntax"]);
+    says(&with_global("", "inhibit_rules:\n  - source_match_re: {a: \"(\"}\n"), &["x.yml:7: inhibit_rules[0].source_match_re.a: error parsing regexp: missing closing ): `^(?:()$`"]);
+}

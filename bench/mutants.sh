@@ -90,9 +90,10 @@ run() { # name, files, packages, test targets, regex
   # shellcheck disable=SC2086 # MUTANTS_ARGS is a list of options
   nice cargo mutants --no-shuffle --output "$out" --baseline=skip --timeout "${MUTANTS_TIMEOUT:-60}" --profile mutants \
     ${MUTANTS_ARGS:-} "${args[@]}" -- -- "${skips[@]}" >&2 || true
-  local o=$out/mutants.out c m t u
+  local o=$out/mutants.out c m t u p=0
   c=$(wc -l <"$o/caught.txt"); m=$(wc -l <"$o/missed.txt"); t=$(wc -l <"$o/timeout.txt"); u=$(wc -l <"$o/unviable.txt")
-  echo "$name: $((c + m + t + u)) mutants: $c caught, $t timed out (caught), $m missed, $u unviable"
+  [ ! -f "$o/previously_caught.txt" ] || p=$(wc -l <"$o/previously_caught.txt")
+  echo "$name: $((c + m + t + u + p)) mutants: $c caught, $t timed out (caught), $m missed, $u unviable, $p caught or unviable before (--iterate)"
 }
 
 if [ "${1:-}" = -- ]; then

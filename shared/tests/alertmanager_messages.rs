@@ -156,3 +156,32 @@ fn each_type_of_value_is_checked_as_go_reads_it() {
     says(&with_global("", "time_intervals:\n  - name: t\n    time_intervals:\n      - weekdays: [funday]\n        days_of_month: ['32']\n        months: [smarch]\n        years: ['20x']\n"), &["x.yml:9: time_intervals[0].time_intervals[0].weekdays[0]: funday is not a valid weekday", "x.yml:10: time_intervals[0].time_intervals[0].days_of_month[0]: 32 is not a valid day of the month: out of range", "x.yml:11: time_intervals[0].time_intervals[0].months[0]: smarch is not a valid month", "x.yml:12: time_intervals[0].time_intervals[0].years[0]: strconv.Atoi: parsing \"20x\": invalid syntax"]);
     says(&with_global("", "inhibit_rules:\n  - source_match_re: {a: \"(\"}\n"), &["x.yml:7: inhibit_rules[0].source_match_re.a: error parsing regexp: missing closing ): `^(?:()$`"]);
 }
+
+#[test]
+fn a_scalar_where_a_structure_or_a_number_is_expected() {
+    says(
+        "global: 5\nroute:\n  receiver: r\nreceivers:\n  - name: r\n",
+        &["x.yml:1: global: expected a mapping, found `5`"],
+    );
+    says(
+        "route:\n  receiver: r\n  matchers: foo\nreceivers:\n  - name: r\n",
+        &["x.yml:3: route.matchers: expected a list of matchers, found `foo`"],
+    );
+    says(
+        &with_global(
+            "  http_config:\n    tls_config:\n      min_version: TLS12\n      max_version: TLS13\n",
+            "",
+        ),
+        &[],
+    );
+    says(&with_global("", "    telegram_configs:\n      - bot_token: t\n        chat_id: abc\n"), &["x.yml:7: receivers[0].telegram_configs[0]: missing chat_id or chat_id_file on telegram_config", "x.yml:8: receivers[0].telegram_configs[0].chat_id: cannot read `abc` as a whole number"]);
+    says(&with_global("", "    webhook_configs:\n      - url: http://x\n        timeout: [1]\n"), &["x.yml:8: receivers[0].webhook_configs[0].timeout: cannot read a list as a duration like 30s or 1m30s"]);
+    says(&with_global("", "    webhook_configs:\n      - url: http://x\n        timeout: true\n"), &["x.yml:8: receivers[0].webhook_configs[0].timeout: cannot read `true` as a duration like 30s or 1m30s"]);
+    says(
+        &with_global(
+            "",
+            "tracing:\n  endpoint: x:4317\n  sampling_fraction: abc\n",
+        ),
+        &["x.yml:8: tracing.sampling_fraction: cannot read `abc` as a number"],
+    );
+}

@@ -233,6 +233,28 @@ async fn cluster_wide_objects_of_another_release_are_refused_even_when_helm_cann
     );
 }
 
+/// Only a `forbidden` helm list falls back to the namespace alone; any other failure is the
+/// install's, before anything is written.
+#[tokio::test]
+async fn a_helm_list_that_fails_otherwise_stops_the_install() {
+    let c = cluster(3);
+    let h = FakeHelm::new(c.clone(), 4);
+    h.state.lock().unwrap().fail_list = true;
+    let (res, printed) = run_captured(&options(), &c, &h).await;
+    let e = res.unwrap_err();
+    assert!(
+        format!("{e:#}").contains("helm list failed: Error: Kubernetes cluster unreachable"),
+        "{e:#}"
+    );
+    assert_eq!((c.writes(), h.count("upgrade"), h.count("list")), (0, 0, 1));
+    assert!(
+        !printed
+            .iter()
+            .any(|l| l.contains("cannot list helm releases")),
+        "{printed:?}"
+    );
+}
+
 /// The chart's objects in kube-system (the Services it scrapes the control plane through) are
 /// another stack's too when another release owns them.
 #[tokio::test]

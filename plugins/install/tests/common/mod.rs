@@ -63,6 +63,8 @@ pub struct HelmState {
     pub refused_daemonset: bool,
     /// `helm list --all-namespaces` is forbidden (RBAC limited to the namespace)
     pub forbid_all_namespaces: bool,
+    /// `helm list` fails for another reason (the API server cannot be reached)
+    pub fail_list: bool,
     /// the chart each template, show chart and upgrade was given, in order
     pub charts: Vec<(&'static str, Chart)>,
     /// `helm pull` fails (the repository cannot be reached)
@@ -197,6 +199,9 @@ impl HelmApi for FakeHelm {
         self.call("list");
         let mut st = self.state.lock().unwrap();
         self.forget_a_release_whose_namespace_is_gone(&mut st);
+        if st.fail_list {
+            return Err(Error::runtime("helm list failed: Error: Kubernetes cluster unreachable: Get \"https://10.0.0.1:6443/version\": dial tcp 10.0.0.1:6443: connect: connection refused"));
+        }
         if ns.is_none() && st.forbid_all_namespaces {
             return Err(Error::runtime("helm list failed: Error: list: failed to list: secrets is forbidden: User \"dev\" cannot list resource \"secrets\" in API group \"\" at the cluster scope"));
         }

@@ -185,3 +185,42 @@ fn a_scalar_where_a_structure_or_a_number_is_expected() {
         &["x.yml:8: tracing.sampling_fraction: cannot read `abc` as a number"],
     );
 }
+
+/// A root route with `extra` lines, to receiver `r`.
+fn with_route(extra: &str) -> String {
+    format!("route:\n  receiver: r\n{extra}receivers:\n  - name: r\n")
+}
+
+#[test]
+fn route_labels_matchers_and_what_loads() {
+    says(
+        &with_route("  labels: {\"\": x}\n"),
+        &[
+            "x.yml:1: route: invalid label name \"\" in route labels",
+            "x.yml:3: route.labels.: \"\" is not a valid label name",
+        ],
+    );
+    says(
+        &with_route("  labels: {a: [1]}\n"),
+        &["x.yml:3: route.labels.a: expected a string, found a list"],
+    );
+    says(
+        &with_route("  labels: [a]\n"),
+        &["x.yml:3: route.labels: expected a mapping, found a list"],
+    );
+    says(&with_route("  labels: {a: b}\n"), &[]);
+    says(&with_route("  routes:\n    - matchers: [~]\n"), &[]);
+    says(&with_route("  routes:\n    - matchers: [[a]]\n"), &["x.yml:4: route.routes[0].matchers[0]: expected a matcher like severity=\"critical\", found a list"]);
+    let webhook = |extra: &str| {
+        with_receiver(
+            &format!("    webhook_configs:\n      - url: http://x\n{extra}"),
+            "",
+        )
+    };
+    says(&webhook("        max_alerts: 2.5\n"), &[]);
+    says(&webhook("        max_alerts: 1e30\n"), &["x.yml:7: receivers[0].webhook_configs[0].max_alerts: cannot read `1e30` as a whole number not below 0"]);
+    says(
+        &with_receiver("    webhook_configs:\n      - url: <secret>\n", ""),
+        &[],
+    );
+}

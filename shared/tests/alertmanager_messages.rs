@@ -224,3 +224,27 @@ fn route_labels_matchers_and_what_loads() {
         &[],
     );
 }
+
+#[test]
+fn the_yaml_reader() {
+    // where the YAML breaks, line and column
+    says(
+        "route:\n  receiver: [r\nreceivers:\n  - name: r\n",
+        &["x.yml:3:10: invalid YAML: did not find expected ',' or ']'"],
+    );
+    // a document that reads at once is read as it is: ` !x,y` in a quoted name is no tag
+    says(
+        "route:\n  receiver: 'r !x,y'\nreceivers:\n  - name: 'r !x,y'\n  - name: 'r !x.y'\n",
+        &[],
+    );
+    // a tag taking a comma (yaml.v2 reads it, libyaml does not), and a `!` inside a word, which
+    // starts no tag: the flow list keeps its three items
+    says(
+        "route:\n  receiver: !x,y r\n  group_by: [a!b,c, a!b]\nreceivers:\n  - name: r\n",
+        &["x.yml:1: route: duplicated label \"a!b\" in group_by"],
+    );
+    says(
+        "route:\n  receiver: !x,y r\n  group_by: [a!b,c, a!c]\nreceivers:\n  - name: r\n",
+        &[],
+    );
+}

@@ -167,6 +167,45 @@ async fn a_privileged_namespace_passes_and_without_node_exporter_nothing_is_labe
         .is_none());
 }
 
+/// What admission says of node-exporter's pod, by the namespace's label: a privileged namespace
+/// that admission accepts is left as it is; one without the label gets it even though admission
+/// accepts the pod today; an answer that could not be had (the service account not there yet)
+/// stops nothing.
+#[tokio::test]
+async fn admission_asked_about_node_exporter_in_an_existing_namespace() {
+    let (c, h) = talos_with_namespace(json!({ENFORCE: "privileged"}));
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    assert_eq!(
+        preflight_check(&out, "pod-security").detail,
+        "namespace monitoring is pod-security.kubernetes.io/enforce=privileged; admission accepts node-exporter's pod"
+    );
+
+    // no Pod Security enforced: admission accepts the pod in a namespace without the label
+    let c = cluster(3);
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    let h = FakeHelm::new(c.clone(), 4);
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    assert_eq!(
+        preflight_check(&out, "pod-security").detail,
+        "namespace monitoring gets pod-security.kubernetes.io/enforce=privileged, and warn and audit privileged too (admission accepts node-exporter's pod today; the label keeps it so if the cluster's default changes): node-exporter needs hostNetwork, hostPID, a host port and hostPath volumes, which Pod Security baseline and restricted forbid"
+    );
+    assert_eq!(
+        namespace(&c, "monitoring")["metadata"]["labels"][ENFORCE],
+        "privileged"
+    );
+
+    let (c, h) = talos_with_namespace(json!({ENFORCE: "privileged"}));
+    c.inject(Fault::error(ClusterError::Api {
+        code: 403,
+        message: "pods \"promstack-preflight-node-exporter\" is forbidden: error looking up service account monitoring/kube-prometheus-prometheus-node-exporter: serviceaccount \"kube-prometheus-prometheus-node-exporter\" not found".into(),
+    }).on(Verb::DryRun));
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    assert_eq!(
+        preflight_check(&out, "pod-security").detail,
+        "namespace monitoring is pod-security.kubernetes.io/enforce=privileged (admission could not be asked: API error (HTTP 403): pods \"promstack-preflight-node-exporter\" is forbidden: error looking up service account monitoring/kube-prometheus-prometheus-node-exporter: serviceaccount \"kube-prometheus-prometheus-node-exporter\" not found)"
+    );
+}
+
 fn release_in(ns: &str) -> ReleaseInfo {
     ReleaseInfo {
         name: "kube-prometheus".into(),

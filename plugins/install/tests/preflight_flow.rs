@@ -206,6 +206,43 @@ async fn admission_asked_about_node_exporter_in_an_existing_namespace() {
     );
 }
 
+/// In a namespace without the label, a Pod Security refusal (403, or 422) is what the label
+/// fixes; another admission's refusal is not, and stops the install.
+#[tokio::test]
+async fn in_a_namespace_without_the_label_only_pod_security_is_fixed_by_it() {
+    let refused = |code: u16, message: &str| {
+        let c = cluster(3);
+        c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+        c.inject(
+            Fault::error(ClusterError::Api {
+                code,
+                message: message.into(),
+            })
+            .on(Verb::DryRun),
+        );
+        let h = FakeHelm::new(c.clone(), 4);
+        (c, h)
+    };
+    let (c, h) = refused(422, "pods \"ne\" is invalid: violates PodSecurity \"baseline:latest\": hostPort (container \"node-exporter\" uses hostPort 9100)");
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    assert!(
+        preflight_check(&out, "pod-security")
+            .detail
+            .contains("(without it the cluster's default refuses node-exporter (Talos enforces baseline): pods \"ne\" is invalid: violates PodSecurity"),
+        "{}",
+        preflight_check(&out, "pod-security").detail
+    );
+    assert_eq!(
+        namespace(&c, "monitoring")["metadata"]["labels"][ENFORCE],
+        "privileged"
+    );
+
+    let (c, h) = refused(403, "admission webhook \"validate.kyverno.svc-fail\" denied the request: disallow-host-namespaces");
+    let e = run(&options(), &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    assert!(e.to_string().contains("disallow-host-namespaces"), "{e}");
+}
+
 fn release_in(ns: &str) -> ReleaseInfo {
     ReleaseInfo {
         name: "kube-prometheus".into(),

@@ -248,3 +248,23 @@ fn the_yaml_reader() {
         &[],
     );
 }
+
+#[test]
+fn yaml_directives_and_flow_scalars() {
+    let config = "route:\n  receiver: r\nreceivers:\n  - name: r\n";
+    says(&format!("%YAML 1.1\n---\n{config}"), &[]);
+    says(
+        &format!("%YAML 1.2\n---\n{config}"),
+        &["x.yml:1:1: invalid YAML: found incompatible YAML document"],
+    );
+    // yaml.v2 ends a plain scalar at a `?` in flow style only, and says what it expected there
+    says(
+        &with_route("  group_by: [x, a?b]\n"),
+        &["x.yml:3:17: invalid YAML: did not find expected ',' or ']'"],
+    );
+    says(
+        &with_route("  group_by: {a?b: x}\n"),
+        &["x.yml:3:14: invalid YAML: did not find expected ',' or '}'"],
+    );
+    says(&with_route("  group_by:\n    - a?b\n"), &[]);
+}

@@ -193,7 +193,14 @@ impl Loader {
         // yaml.v2 (libyaml 0.1) ends a plain scalar in flow style at a `?` too (libyaml 0.2 reads
         // on), and then finds a key where a `,` belongs
         if plain && self.flow > 0 && value.chars().skip(1).any(|c| c == '?') {
-            return Err(error_at(mark, "did not find expected ',' or '}'"));
+            let end = match self.frames.last() {
+                Some(f) if f.value.is_sequence() => ']',
+                _ => '}',
+            };
+            return Err(error_at(
+                mark,
+                format!("did not find expected ',' or '{end}'"),
+            ));
         }
         let waiting_key =
             matches!(self.frames.last(), Some(f) if f.value.is_mapping() && f.key.is_none());

@@ -43,7 +43,7 @@ declare -A packages=(
 declare -A targets=(
   [ownership]="lib sync_flow sync_sources sources ownership moves cli bad_input sync_grafana"
   [sync]="lib sync_flow sync_sources sources ownership moves cli bad_input sync_grafana"
-  [preflight]="lib bins preflight_flow install_flow install_failures install_at_once namespace_deleted crds_deleted references_flow values_requirements values_cluster values_lint_flow uninstall_flow diff_verb"
+  [preflight]="lib bins preflight_flow second_stack install_flow install_failures install_at_once namespace_deleted crds_deleted references_flow values_requirements values_cluster values_lint_flow uninstall_flow diff_verb"
   [alertmanager]="lib alertmanager_0_34 alertmanager_amtool alertmanager_differential alertmanager_messages upstream_alertmanager"
   [promql]="lib upstream_promql promql_messages upstream_rulefmt bad_input corpus deep_input cli differential sources promtool target"
 )

@@ -478,3 +478,10 @@ pub fn helm(major: u32) -> promstack_install::helm::Helm {
     .unwrap();
     promstack_install::helm::Helm::new(binary, Some(kubeconfig), None)
 }
+
+/// A pre-flight refusal: exit 3, nothing written, helm never run.
+pub fn assert_refused_before_writing(c: &MemoryCluster, h: &FakeHelm, e: &anyhow::Error) {
+    assert_eq!(code(e), 3, "{e:#}");
+    assert_eq!(c.writes(), 0, "{e:#}");
+    assert_eq!(h.count("upgrade"), 0);
+}

@@ -268,3 +268,22 @@ fn yaml_directives_and_flow_scalars() {
     );
     says(&with_route("  group_by:\n    - a?b\n"), &[]);
 }
+
+/// yaml.v2 counts block indentation levels up to 10,000; a flow collection opens none. Found with
+/// amtool 0.34: 9,995 nested block lists under a webhook's payload load, with a flow list inside
+/// the last too; 9,996 do not.
+#[test]
+fn block_depth_as_yaml_v2_counts_it() {
+    let payload = |lists: usize, leaf: &str| {
+        format!(
+            "route: {{receiver: r}}\nreceivers:\n  - name: r\n    webhook_configs:\n      - url: http://x\n        payload:\n          {}{leaf}\n",
+            "- ".repeat(lists)
+        )
+    };
+    says(&payload(9_995, "x"), &[]);
+    says(&payload(9_995, "[x]"), &[]);
+    says(
+        &payload(9_996, "x"),
+        &["x.yml:7:20001: invalid YAML: exceeded max depth of 10000"],
+    );
+}

@@ -236,6 +236,17 @@ async fn in_a_namespace_without_the_label_only_pod_security_is_fixed_by_it() {
     let e = run(&options(), &c, &h, b"").await.unwrap_err();
     assert_refused_before_writing(&c, &h, &e);
     assert!(e.to_string().contains("disallow-host-namespaces"), "{e}");
+
+    // no answer to be had (a webhook down): labelled, and the install goes on
+    let (c, h) = refused(500, "Internal error occurred: failed calling webhook \"validate.kyverno.svc-fail\": context deadline exceeded");
+    let out = run(&options(), &c, &h, b"").await.unwrap();
+    assert!(
+        preflight_check(&out, "pod-security").detail.contains(
+            "(admission could not be asked: API error (HTTP 500): Internal error occurred"
+        ),
+        "{}",
+        preflight_check(&out, "pod-security").detail
+    );
 }
 
 #[tokio::test]

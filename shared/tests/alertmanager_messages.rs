@@ -269,9 +269,10 @@ fn yaml_directives_and_flow_scalars() {
     says(&with_route("  group_by:\n    - a?b\n"), &[]);
 }
 
-/// yaml.v2 counts block indentation levels up to 10,000; a flow collection opens none. Found with
-/// amtool 0.34: 9,995 nested block lists under a webhook's payload load, with a flow list inside
-/// the last too; 9,996 do not.
+/// yaml.v2 counts block indentation levels up to 10,000; a flow collection opens none, nor does a
+/// list at its mapping key's column. Found with amtool 0.34: 9,995 nested block lists under a
+/// webhook's payload load, with a flow list inside the last too, and under a key with the first
+/// list at the key's column; 9,996 do not.
 #[test]
 fn block_depth_as_yaml_v2_counts_it() {
     let payload = |lists: usize, leaf: &str| {
@@ -282,6 +283,17 @@ fn block_depth_as_yaml_v2_counts_it() {
     };
     says(&payload(9_995, "x"), &[]);
     says(&payload(9_995, "[x]"), &[]);
+    let compact = |lists: usize| {
+        format!(
+            "route: {{receiver: r}}\nreceivers:\n  - name: r\n    webhook_configs:\n      - url: http://x\n        payload:\n          k:\n          {}x\n",
+            "- ".repeat(lists)
+        )
+    };
+    says(&compact(9_995), &[]);
+    says(
+        &compact(9_996),
+        &["x.yml:8:20001: invalid YAML: exceeded max depth of 10000"],
+    );
     says(
         &payload(9_996, "x"),
         &["x.yml:7:20001: invalid YAML: exceeded max depth of 10000"],

@@ -336,6 +336,27 @@ async fn a_local_claim_that_cannot_hold_the_cloud_retention_stops_the_install_wi
     );
 }
 
+/// A claim too small on a class that can grow claims: the fix is to grow it in place (the classes
+/// are read once a claim does not match).
+#[tokio::test]
+async fn a_claim_too_small_on_a_class_that_grows_claims_is_grown_in_place() {
+    let c = cluster(3);
+    c.insert(json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"},"allowVolumeExpansion":true}));
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    let sts = "prometheus-kube-prometheus-prometheus";
+    c.insert(claim(sts, 0, "gp3", "10Gi"));
+    let h = FakeHelm::new(c.clone(), 4);
+    let e = run(&cloud_options(), &c, &h, b"").await.unwrap_err();
+    assert_refused_before_writing(&c, &h, &e);
+    let text = e.to_string();
+    assert!(
+        text.contains(&format!(
+            "Fix: grow it in place: `kubectl -n monitoring patch pvc {sts}-db-{sts}-0 -p"
+        )),
+        "{text}"
+    );
+}
+
 #[tokio::test]
 async fn a_claim_on_another_class_that_holds_the_retention_is_said_and_the_install_goes_on() {
     let c = cluster(3);

@@ -267,6 +267,11 @@ fn yaml_directives_and_flow_scalars() {
         &["x.yml:3:14: invalid YAML: did not find expected ',' or '}'"],
     );
     says(&with_route("  group_by:\n    - a?b\n"), &[]);
+    // after a flow list, block style again
+    says(
+        "route:\n  group_by: [a]\n  receiver: r?x\nreceivers:\n  - name: r?x\n",
+        &[],
+    );
 }
 
 /// yaml.v2 counts block indentation levels up to 10,000; a flow collection opens none, nor does a

@@ -289,3 +289,31 @@ pub async fn claims(
     };
     Ok((summary, warnings))
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// The pod asked about is node-exporter's DaemonSet's, found by kind and name: not its
+    /// Service (same name, rendered first), not another DaemonSet.
+    #[test]
+    fn node_exporters_pod_is_its_daemonsets() {
+        let name = "kube-prometheus-prometheus-node-exporter";
+        let docs = [
+            json!({"kind": "Service", "metadata": {"name": name}, "spec": {"ports": []}}),
+            json!({"kind": "DaemonSet", "metadata": {"name": "other"},
+                "spec": {"template": {"spec": {"containers": [{"name": "other"}]}}}}),
+            json!({"kind": "DaemonSet", "metadata": {"name": name},
+                "spec": {"template": {"spec": {"serviceAccountName": name, "hostPID": true,
+                    "containers": [{"name": "node-exporter"}]}}}}),
+        ];
+        let pod = super::node_exporter_pod(&docs, "monitoring").unwrap();
+        assert_eq!(
+            pod,
+            json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "promstack-preflight-node-exporter", "namespace": "monitoring"},
+                "spec": {"hostPID": true, "automountServiceAccountToken": false,
+                    "containers": [{"name": "node-exporter"}]}})
+        );
+    }
+}

@@ -370,7 +370,11 @@ mod tests {
         let prom = json!({"apiVersion":"monitoring.coreos.com/v1","kind":"Prometheus","metadata":{"name":"p"},
             "spec":{"secrets":["s1"],"configMaps":["c1"],"imagePullSecrets":[{"name":"pp"}]}});
         let am = json!({"apiVersion":"monitoring.coreos.com/v1","kind":"Alertmanager","metadata":{"name":"a"},"spec":{"configSecret":"amc"}});
-        let got: Vec<String> = references(&[deploy, prom, am])
+        // a kind of the same name in another API group, and another of the operator's kinds: not
+        // read as the operator's Prometheus
+        let other = json!({"apiVersion":"example.org/v1","kind":"Prometheus","metadata":{"name":"x"},"spec":{"secrets":["theirs"]}});
+        let monitor = json!({"apiVersion":"monitoring.coreos.com/v1","kind":"ServiceMonitor","metadata":{"name":"m"},"spec":{"secrets":["none"]}});
+        let got: Vec<String> = references(&[deploy, prom, am, other, monitor])
             .iter()
             .map(|r| format!("{} {} {:?} | {} | {}", r.kind, r.name, r.key, r.by, r.via))
             .collect();

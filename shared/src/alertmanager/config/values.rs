@@ -356,6 +356,24 @@ mod tests {
             host_port("localhost:").unwrap_err(),
             "address \"localhost:\": port cannot be empty"
         );
+        // Go 1.26's net.SplitHostPort on each, word for word
+        for (s, go) in [
+            ("[::1]", "missing port in address"),
+            ("[::1]x", "missing port in address"),
+            ("[::1]:25:26", "too many colons in address"),
+            ("[::1:25", "missing ']' in address"),
+            ("a[b:25", "unexpected '[' in address"),
+            ("a]b:25", "unexpected ']' in address"),
+            ("ab:2[5", "unexpected '[' in address"),
+            ("ab:2]5", "unexpected ']' in address"),
+            ("[a]b]:25", "missing port in address"),
+            ("[a[b]:25", "unexpected '[' in address"),
+            ("[a]:2]5", "unexpected ']' in address"),
+            ("x]:25", "unexpected ']' in address"),
+            ("[::1]]:25", "missing port in address"),
+        ] {
+            assert_eq!(host_port(s), Err(format!("address {s}: {go}")), "{s}");
+        }
     }
 
     #[test]

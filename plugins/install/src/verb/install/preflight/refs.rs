@@ -397,6 +397,16 @@ mod tests {
         );
     }
 
+    /// Secrets made during the install: a cert-manager Certificate's, and what a container's
+    /// `--secret-name` (either form) makes (the webhooks' certificate Job).
+    #[test]
+    fn what_the_install_makes_itself() {
+        let cert = json!({"kind":"Certificate","spec":{"secretName":"cert-tls"}});
+        let job = json!({"apiVersion":"batch/v1","kind":"Job","metadata":{"name":"j"},"spec":{"template":{"spec":{
+            "containers":[{"name":"create","args":["create","--host=x","--secret-name","made","--namespace=m","--secret-name=also"]}]}}}});
+        assert_eq!(made_at_install(&[cert, job]), ["cert-tls", "made", "also"]);
+    }
+
     #[test]
     fn the_values_keys_that_name_a_value_the_users_files_first() {
         let chain = vec![

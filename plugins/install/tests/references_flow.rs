@@ -4,16 +4,6 @@ mod common;
 use common::*;
 use serde_json::json;
 
-fn assert_refused_before_writing(
-    c: &promstack_shared::kube::cluster::MemoryCluster,
-    h: &FakeHelm,
-    e: &anyhow::Error,
-) {
-    assert_eq!(code(e), 3, "{e:#}");
-    assert_eq!(c.writes(), 0, "{e:#}");
-    assert_eq!(h.count("upgrade"), 0);
-}
-
 #[tokio::test]
 async fn webhooks_off_by_flag_leave_the_operator_nothing_missing_to_mount() {
     let c = cluster(3);
@@ -108,5 +98,29 @@ async fn a_key_the_referenced_secret_lacks_is_refused() {
     assert!(
         e.to_string().contains("Deployment kube-prometheus-grafana (env GF_SECURITY_ADMIN_USER of container grafana) needs Secret monitoring/hand-made-admin key `admin-user` (no values file names it: the chart's own default or template), which has no key `admin-user`"),
         "{e}"
+    );
+}
+
+/// A rendered object answers for its own kind only: a ConfigMap of the chart does not stand in
+/// for a Secret of the same name; the Secret made with the key, both are there.
+#[tokio::test]
+async fn a_rendered_object_answers_for_its_kind_and_a_secret_with_the_key_passes() {
+    let c = cluster(3);
+    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
+    let cm = json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"shared-name"},"data":{"k":"v"}});
+    let pod = json!({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},
+        "spec":{"template":{"spec":{
+            "volumes":[{"name":"v","configMap":{"name":"shared-name","items":[{"key":"k","path":"k"}]}}],
+            "containers":[{"name":"c","env":[{"name":"K","valueFrom":{"secretKeyRef":{"name":"shared-name","key":"k"}}}]}]}}}});
+    let docs = [cm, pod];
+    let check = || {
+        promstack_install::preflight::missing_references(c.as_ref(), "monitoring", &docs, &[], &[])
+    };
+    let e = check().await.unwrap_err();
+    assert_eq!(e.to_string(), "Deployment d (env K of container c) needs Secret monitoring/shared-name key `k` (no values file names it: the chart's own default or template), which neither the chart, promstack nor the cluster has: the pod would never start, and helm would wait until its --timeout and roll back. Create it first, or change the values that name it.");
+    c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"shared-name","namespace":"monitoring"},"data":{"k":"eA=="}}));
+    assert_eq!(
+        check().await.unwrap(),
+        "the 2 Secrets and ConfigMaps the pods refer to come with the install or exist"
     );
 }

@@ -392,7 +392,17 @@ mod tests {
             assert!(glob_pattern(ok).is_ok(), "{ok}");
         }
         // `[\\]`: the `]` is escaped, so the class never ends
-        for bad in ["[", "x\\", "[]a]", "[a-", "[a", "tpl/[a-]x", "[-a]", "[^]", "[\\]"] {
+        for bad in [
+            "[",
+            "x\\",
+            "[]a]",
+            "[a-",
+            "[a",
+            "tpl/[a-]x",
+            "[-a]",
+            "[^]",
+            "[\\]",
+        ] {
             assert_eq!(
                 glob_pattern(bad).unwrap_err(),
                 "syntax error in pattern",

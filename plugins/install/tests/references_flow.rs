@@ -2,6 +2,7 @@
 //! (volumes, env, envFrom, pull secrets, the operator's objects) comes with the install or exists.
 mod common;
 use common::*;
+use promstack_shared::kube::cluster::Verb;
 use serde_json::json;
 
 #[tokio::test]
@@ -116,7 +117,13 @@ async fn a_rendered_object_answers_for_its_kind_and_a_secret_with_the_key_passes
     let check = || {
         promstack_install::preflight::missing_references(c.as_ref(), "monitoring", &docs, &[], &[])
     };
+    c.reset_counts();
     let e = check().await.unwrap_err();
+    // only what is not rendered is read: the Secret
+    assert_eq!(
+        c.log(),
+        [(Verb::Get, "Secret monitoring/shared-name".to_string())]
+    );
     assert_eq!(e.to_string(), "Deployment d (env K of container c) needs Secret monitoring/shared-name key `k` (no values file names it: the chart's own default or template), which neither the chart, promstack nor the cluster has: the pod would never start, and helm would wait until its --timeout and roll back. Create it first, or change the values that name it.");
     c.insert(json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"shared-name","namespace":"monitoring"},"data":{"k":"eA=="}}));
     assert_eq!(

@@ -292,6 +292,7 @@ mod tests {
         c.insert(cm("other-component", json!(labels("dashboards"))));
         c.insert(cm("foreign", json!({COMPONENT_LABEL: "rules"})));
         c.insert(cm("helm", json!({MANAGED_BY_LABEL: "Helm"})));
+        c.reset_counts();
         let dry = prune(
             &c,
             "v1",
@@ -306,6 +307,14 @@ mod tests {
         assert_eq!(
             dry.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
             ["stale"]
+        );
+        // listed by promstack's labels (the server filters; each object is checked again)
+        assert_eq!(
+            c.log(),
+            [(
+                Verb::List,
+                "ConfigMap Some(\"m\") Some(\"app.kubernetes.io/managed-by=promstack,promstack.io/component=rules\") None".to_string()
+            )]
         );
         assert_eq!(c.writes(), 0);
         let gone = prune(

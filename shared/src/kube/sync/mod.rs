@@ -420,3 +420,35 @@ pub fn report_text(r: &SyncReport, what: &str) -> String {
     ));
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::terminal::output::Report;
+
+    /// `diff --exit-code`: drift is a failed check; no drift, or no --exit-code, is not.
+    #[test]
+    fn a_diff_fails_the_check_only_on_drift_with_exit_code() {
+        let drift = ObjectDiff {
+            name: "promstack-rules-a".into(),
+            change: crate::kube::owned::Change::Update,
+            moved_from: None,
+            moved_to: None,
+            diff: "-a\n+b\n".into(),
+        };
+        let code = |diffs: Vec<ObjectDiff>, fail_on_drift| {
+            DiffReport {
+                diffs,
+                fail_on_drift,
+            }
+            .exit_code()
+        };
+        assert_eq!(
+            code(vec![drift.clone()], true),
+            crate::ExitCode::CheckFailed
+        );
+        assert_eq!(code(vec![], true), crate::ExitCode::Ok);
+        assert_eq!(code(vec![drift], false), crate::ExitCode::Ok);
+        assert_eq!(code(vec![], false), crate::ExitCode::Ok);
+    }
+}

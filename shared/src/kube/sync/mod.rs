@@ -426,9 +426,10 @@ mod tests {
     use super::*;
     use crate::terminal::output::Report;
 
-    /// `diff --exit-code`: drift is a failed check; no drift, or no --exit-code, is not.
+    /// What `diff` prints, and `diff --exit-code`: drift is a failed check; no drift, or no
+    /// --exit-code, is not.
     #[test]
-    fn a_diff_fails_the_check_only_on_drift_with_exit_code() {
+    fn a_diff_prints_each_object_and_fails_the_check_only_on_drift_with_exit_code() {
         let drift = ObjectDiff {
             name: "promstack-rules-a".into(),
             change: crate::kube::owned::Change::Update,
@@ -443,6 +444,18 @@ mod tests {
             }
             .exit_code()
         };
+        let text = |diffs: Vec<ObjectDiff>| {
+            DiffReport {
+                diffs,
+                fail_on_drift: true,
+            }
+            .text()
+        };
+        assert_eq!(text(vec![]), "no differences\n");
+        assert_eq!(
+            text(vec![drift.clone()]),
+            "update promstack-rules-a\n-a\n+b\n"
+        );
         assert_eq!(
             code(vec![drift.clone()], true),
             crate::ExitCode::CheckFailed

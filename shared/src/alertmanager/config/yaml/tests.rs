@@ -72,8 +72,14 @@ fn the_alias_ratio_allowed_falls_with_the_nodes_decoded() {
             .map_err(|e| e.message)
     };
     assert_eq!(ratio(1_210_000, 990_000), Ok(()));
-    // up to 1,000 nodes decoded, any ratio passes
+    // up to 1,000 nodes decoded, any ratio passes; above, a ratio of exactly the one allowed too
     assert_eq!(ratio(2, 500), Ok(()));
+    assert_eq!(ratio(9, 991), Ok(()));
+    assert_eq!(ratio(20, 1_980), Ok(()));
+    assert_eq!(
+        ratio(19, 1_981),
+        Err("document contains excessive aliasing".to_string())
+    );
     assert_eq!(
         ratio(880_000, 1_320_000),
         Err("document contains excessive aliasing".to_string())

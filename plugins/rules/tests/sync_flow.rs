@@ -66,7 +66,17 @@ async fn create_then_nothing_then_update_then_prune_only_ours() {
     assert_eq!(r.stale, ["cilium"]);
     assert_eq!(c.writes(), 0);
     assert!(c.peek(&rule_ref("cilium")).is_some());
+    // what a dry run says of it, without and with --prune
+    let dry = sync_dir(&c, &dir, false, true).await.unwrap();
+    assert_eq!(
+        promstack_shared::kube::sync::report_text(&dry, "PrometheusRule"),
+        "Dry run: nothing was changed. Planned:\n  stale (--prune deletes) PrometheusRule monitoring/cilium\n0 created, 0 updated, 2 unchanged, 0 pruned; 1 stale of ours left (pass --prune to delete): cilium\n"
+    );
     let dry = sync_dir(&c, &dir, true, true).await.unwrap();
+    assert_eq!(
+        promstack_shared::kube::sync::report_text(&dry, "PrometheusRule"),
+        "Dry run: nothing was changed. Planned:\n  delete     PrometheusRule monitoring/cilium\n0 created, 0 updated, 2 unchanged, 1 pruned\n"
+    );
     assert_eq!(dry.pruned, 1);
     assert_eq!(c.writes(), 0, "dry run");
     let r = sync_dir(&c, &dir, true, false).await.unwrap();

@@ -4,7 +4,6 @@
 //! nothing written.
 mod common;
 use common::*;
-use promstack_install::helm::ReleaseInfo;
 use promstack_shared::kube::cluster::{ClusterError, Fault, MemoryCluster, ObjRef, Verb};
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -85,3 +85,21 @@ fn the_alias_ratio_allowed_falls_with_the_nodes_decoded() {
         Err("document contains excessive aliasing".to_string())
     );
 }
+
+/// What the reader builds is freed without recursion: a document as deep as yaml.v2 reads, read
+/// and dropped (also when it fails half-way, with a deep anchored value) in a thread with a small
+/// stack, as a tokio worker's, where a recursive drop of 10,000 levels would overflow.
+#[test]
+fn deep_documents_are_freed_without_recursion() {
+    let deep = format!("a: &x\n  {}x\nb: *x\n", "- ".repeat(MAX_DEPTH - 1));
+    let broken = format!("{deep}c: [\n");
+    std::thread::Builder::new()
+        .stack_size(128 * 1024)
+        .spawn(move || {
+            dismantle(load(&deep).unwrap());
+            assert!(load(&broken).is_err());
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

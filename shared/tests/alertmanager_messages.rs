@@ -304,3 +304,31 @@ fn block_depth_as_yaml_v2_counts_it() {
         &["x.yml:7:20001: invalid YAML: exceeded max depth of 10000"],
     );
 }
+
+/// The HTTP client's own checks (prometheus/common's `Validate`), each where it applies: the
+/// http_config itself, its OAuth2 and TLS settings, and a SigV4 config.
+#[test]
+fn http_client_settings() {
+    let webhook = |extra: &str| {
+        with_receiver(
+            &format!("    webhook_configs:\n      - url: http://x\n        http_config:\n{extra}"),
+            "",
+        )
+    };
+    says(
+        &webhook("          bearer_token: a\n          bearer_token_file: /b\n"),
+        &["x.yml:7: receivers[0].webhook_configs[0].http_config: at most one of bearer_token & bearer_token_file must be configured"],
+    );
+    says(
+        &webhook("          oauth2:\n            client_id: i\n            token_url: http://t\n            no_proxy: x\n"),
+        &["x.yml:8: receivers[0].webhook_configs[0].http_config.oauth2: if no_proxy is configured, proxy_url must also be configured"],
+    );
+    says(
+        &webhook("          tls_config:\n            ca: x\n            ca_file: /y\n"),
+        &["x.yml:8: receivers[0].webhook_configs[0].http_config.tls_config: at most one of ca, ca_file & ca_ref must be configured"],
+    );
+    says(
+        &with_receiver("    sns_configs:\n      - topic_arn: arn:aws:sns:us-east-1:1:t\n        sigv4:\n          access_key: a\n", ""),
+        &["x.yml:7: receivers[0].sns_configs[0].sigv4: must provide a AWS SigV4 Access key and Secret Key if credentials are specified in the SigV4 config"],
+    );
+}

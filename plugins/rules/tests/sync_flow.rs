@@ -222,6 +222,25 @@ async fn diff_shows_the_changed_field() {
     let listed = sync::list(&c, Some("monitoring")).await.unwrap();
     assert_eq!(listed.len(), 3);
     assert!(listed.iter().all(|i| i.ours && i.source.is_some()));
+
+    // a source removed: the rule it made is a deletion, every line of it removed
+    std::fs::remove_file(dir.join("cilium.yaml")).unwrap();
+    let loaded = load_valid(Some(&dir), "monitoring").unwrap();
+    let diffs = sync::diff(&c, &loaded.objects, "monitoring", true)
+        .await
+        .unwrap();
+    let gone = diffs.iter().find(|d| d.name == "cilium").unwrap();
+    assert_eq!(gone.change, Change::Delete);
+    let body: Vec<&str> = gone
+        .diff
+        .lines()
+        .filter(|l| !l.starts_with("---") && !l.starts_with("+++") && !l.starts_with("@@"))
+        .collect();
+    assert!(
+        body.len() > 5 && body.iter().all(|l| l.starts_with('-')),
+        "{}",
+        gone.diff
+    );
 }
 
 /// The rules of a folder with extra labels on every PrometheusRule, as `sync --label` gives them.

@@ -27,13 +27,22 @@ fn write(dir: &Path, path: &str, text: &str) {
 }
 
 async fn sync(c: &MemoryCluster, dir: &Path, dry_run: bool) -> anyhow::Result<SyncReport> {
+    sync_saying(c, dir, dry_run, &Ui::silent()).await
+}
+
+async fn sync_saying(
+    c: &MemoryCluster,
+    dir: &Path,
+    dry_run: bool,
+    ui: &Ui,
+) -> anyhow::Result<SyncReport> {
     let prepared = load_valid(Some(dir), &Ui::silent())?;
     sync_dashboards(
         c,
         &prepared,
         "monitoring",
         Mode::whole_set(false, dry_run),
-        &Ui::silent(),
+        ui,
     )
     .await
 }
@@ -99,7 +108,9 @@ async fn a_dashboard_moved_to_another_folder_is_one_configmap_after_one_sync() {
     );
 
     // one sync: the new ConfigMap, without the folder annotation, and the old one gone (no --prune)
-    let r = sync(&c, tmp.path(), false).await.unwrap();
+    let (ui, said) = Ui::capture();
+    let r = sync_saying(&c, tmp.path(), false, &ui).await.unwrap();
+    assert_eq!(said.lock().unwrap().last().map(String::as_str), Some("XX"));
     assert_eq!((r.created, r.moved, r.pruned), (1, 1, 0));
     assert!(r.stale.is_empty(), "{:?}", r.stale);
     let text = promstack_shared::terminal::output::Report::text(&r);

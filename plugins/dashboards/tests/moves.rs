@@ -110,7 +110,10 @@ async fn a_dashboard_moved_to_another_folder_is_one_configmap_after_one_sync() {
     // one sync: the new ConfigMap, without the folder annotation, and the old one gone (no --prune)
     let (ui, said) = Ui::capture();
     let r = sync_saying(&c, tmp.path(), false, &ui).await.unwrap();
-    assert_eq!(said.lock().unwrap().last().map(String::as_str), Some("XX"));
+    assert_eq!(
+        said.lock().unwrap().last().map(String::as_str),
+        Some("✓ ConfigMap monitoring/dashboard-folder-a-neg deleted: moved to dashboard-neg")
+    );
     assert_eq!((r.created, r.moved, r.pruned), (1, 1, 0));
     assert!(r.stale.is_empty(), "{:?}", r.stale);
     let text = promstack_shared::terminal::output::Report::text(&r);

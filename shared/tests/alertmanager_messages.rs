@@ -249,6 +249,19 @@ fn the_yaml_reader() {
     );
 }
 
+/// An alias is the anchored value again, list for list.
+#[test]
+fn an_alias_of_a_list_is_that_list() {
+    says(
+        "route:\n  receiver: r\n  group_by: &g [a, b, c]\n  routes:\n    - group_by: *g\n      matchers: [x=\"1\"]\n    - group_by: [*g]\nreceivers:\n  - name: r\n",
+        &["x.yml:7: route.routes[1].group_by[0]: expected a string, found a list"],
+    ); // a list anchored where anything goes, aliased where its two items are one label twice
+    says(
+        "receivers:\n  - name: r\n    webhook_configs:\n      - url: http://x\n        payload: &p [x, x]\nroute:\n  receiver: r\n  group_by: *p\n",
+        &["x.yml:6: route: duplicated label \"x\" in group_by"],
+    );
+}
+
 #[test]
 fn yaml_directives_and_flow_scalars() {
     let config = "route:\n  receiver: r\nreceivers:\n  - name: r\n";

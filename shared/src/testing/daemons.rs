@@ -317,6 +317,23 @@ pub fn assert_common_flags_anywhere<C>(
 /// checks ours say the same, and that the real promtool says it too where its version, older
 /// than the chart's, words it alike).
 pub const PROMQL_MISTAKES: &[(&str, &str)] = &[
+    // types: a function's argument, an aggregation's expression and its parameter
+    (
+        "rate(up)",
+        "1:6: expected type range vector in call to function \"rate\", got instant vector",
+    ),
+    (
+        "sum(1)",
+        "1:5: expected type instant vector in aggregation expression, got scalar",
+    ),
+    (
+        "topk(\"a\", up)",
+        "1:6: expected type scalar in aggregation parameter, got string",
+    ),
+    (
+        "count_values(1, up)",
+        "1:14: expected type string in aggregation parameter, got scalar",
+    ),
     (
         "sum by (job) rate(http_requests_total[5m])",
         "1:14: unexpected identifier \"rate\" in aggregation",

@@ -49,10 +49,10 @@ declare -A targets=(
 )
 order=(ownership sync dashboards-sync alert-test-cleanup preflight promql alertmanager)
 
-# what the test binaries are told (after `--`): the differential tests against promtool and amtool
-# (seconds to minutes each) check the parsers against their oracles; every other
-# test of the chosen targets runs on each mutant (the upstream corpora included). MUTANTS_ORACLES=1
-# runs the differential tests too: for a second pass over what the first missed (with --iterate).
+# What the test binaries are told (after `--`): skip the differential tests against promtool and
+# amtool (seconds to minutes each; they check the parsers against their oracles); every other test of
+# the chosen targets runs on each mutant, the upstream corpora included. MUTANTS_ORACLES=1 runs the
+# differential tests too: for a second pass over what the first missed (with --iterate).
 skips=(--skip promql_agrees_with_promtool --skip rule_files_agree_with_promtool
   --skip alertmanager_configs_agree_with_amtool_0_34 --skip routes_agree_with_amtool)
 [ -z "${MUTANTS_ORACLES:-}" ] || skips=()

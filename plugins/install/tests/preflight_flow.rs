@@ -308,18 +308,31 @@ fn cloud_options() -> promstack_install::install::InstallOptions {
     o
 }
 
-#[tokio::test]
-async fn a_local_claim_that_cannot_hold_the_cloud_retention_stops_the_install_with_the_fix() {
+const PROMETHEUS_STS: &str = "prometheus-kube-prometheus-prometheus";
+
+/// A cloud install into namespace monitoring with these claims, where gp3 grows claims: refused
+/// before writing; what it says.
+async fn cloud_install_refused(claims: &[Value]) -> String {
     let c = cluster(3);
     c.insert(json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"},"allowVolumeExpansion":true}));
     c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
-    let sts = "prometheus-kube-prometheus-prometheus";
-    c.insert(claim(sts, 0, "local-path", "10Gi"));
-    c.insert(claim(sts, 1, "gp3", "50Gi"));
+    for claim in claims {
+        c.insert(claim.clone());
+    }
     let h = FakeHelm::new(c.clone(), 4);
     let e = run(&cloud_options(), &c, &h, b"").await.unwrap_err();
     assert_refused_before_writing(&c, &h, &e);
-    let text = e.to_string();
+    e.to_string()
+}
+
+#[tokio::test]
+async fn a_local_claim_that_cannot_hold_the_cloud_retention_stops_the_install_with_the_fix() {
+    let sts = PROMETHEUS_STS;
+    let text = cloud_install_refused(&[
+        claim(sts, 0, "local-path", "10Gi"),
+        claim(sts, 1, "gp3", "50Gi"),
+    ])
+    .await;
     assert!(
         text.contains(&format!(
             "Prometheus claim {sts}-db-{sts}-0 holds 10Gi, less than retentionSize 45GB"
@@ -339,15 +352,8 @@ async fn a_local_claim_that_cannot_hold_the_cloud_retention_stops_the_install_wi
 /// are read once a claim does not match).
 #[tokio::test]
 async fn a_claim_too_small_on_a_class_that_grows_claims_is_grown_in_place() {
-    let c = cluster(3);
-    c.insert(json!({"apiVersion":"storage.k8s.io/v1","kind":"StorageClass","metadata":{"name":"gp3"},"allowVolumeExpansion":true}));
-    c.insert(json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"monitoring"}}));
-    let sts = "prometheus-kube-prometheus-prometheus";
-    c.insert(claim(sts, 0, "gp3", "10Gi"));
-    let h = FakeHelm::new(c.clone(), 4);
-    let e = run(&cloud_options(), &c, &h, b"").await.unwrap_err();
-    assert_refused_before_writing(&c, &h, &e);
-    let text = e.to_string();
+    let sts = PROMETHEUS_STS;
+    let text = cloud_install_refused(&[claim(sts, 0, "gp3", "10Gi")]).await;
     assert!(
         text.contains(&format!(
             "Fix: grow it in place: `kubectl -n monitoring patch pvc {sts}-db-{sts}-0 -p"

@@ -1,0 +1,109 @@
+//! The HTTP client's settings (prometheus/common) and SigV4's.
+use super::{with_receiver, Says};
+/// The HTTP client's own checks (prometheus/common's `Validate`), each where it applies: the
+/// http_config itself, its OAuth2 and TLS settings, and a SigV4 config.
+pub(super) fn http_client_settings(says: Says) {
+    let webhook = |extra: &str| {
+        with_receiver(
+            &format!("    webhook_configs:\n      - url: http://x\n        http_config:\n{extra}"),
+            "",
+        )
+    };
+    says(
+        &webhook("          bearer_token: a\n          bearer_token_file: /b\n"),
+        &["x.yml:7: receivers[0].webhook_configs[0].http_config: at most one of bearer_token & bearer_token_file must be configured"],
+    );
+    says(
+        &webhook("          oauth2:\n            client_id: i\n            token_url: http://t\n            no_proxy: x\n"),
+        &["x.yml:8: receivers[0].webhook_configs[0].http_config.oauth2: if no_proxy is configured, proxy_url must also be configured"],
+    );
+    says(
+        &webhook("          tls_config:\n            ca: x\n            ca_file: /y\n"),
+        &["x.yml:8: receivers[0].webhook_configs[0].http_config.tls_config: at most one of ca, ca_file & ca_ref must be configured"],
+    );
+    says(
+        &with_receiver("    sns_configs:\n      - topic_arn: arn:aws:sns:us-east-1:1:t\n        sigv4:\n          access_key: a\n", ""),
+        &["x.yml:7: receivers[0].sns_configs[0].sigv4: must provide a AWS SigV4 Access key and Secret Key if credentials are specified in the SigV4 config"],
+    );
+}
+
+/// A webhook whose http_config has `lines` (at line 8 on).
+fn webhook_http(lines: &str) -> String {
+    with_receiver(
+        &format!("    webhook_configs:\n      - url: http://x\n        http_config:\n{lines}"),
+        "",
+    )
+}
+
+/// Which of basic_auth, a bearer token, OAuth2 and authorization may go together, each field
+/// set once, and the headers no http_config may set (named as Go's canonical form).
+pub(super) fn http_authentication(says: Says) {
+    let refused = |lines: &str, what: &str| {
+        (
+            webhook_http(lines),
+            format!("x.yml:7: receivers[0].webhook_configs[0].http_config: {what}"),
+        )
+    };
+    for lines in [
+        "          bearer_token: t\n",
+        "          basic_auth: {username: u, password: p}\n",
+        "          authorization: {credentials: c}\n",
+        "          http_headers: {content type: {values: [a]}, X-Custom: {values: [b]}}\n",
+    ] {
+        says(&webhook_http(lines), &[]);
+    }
+    for (config, want) in [
+        refused("          basic_auth: {username: u, username_file: /u}\n", "at most one of basic_auth username, username_file & username_ref must be configured"),
+        refused("          basic_auth: {password: p, password_ref: x}\n", "at most one of basic_auth password, password_file & password_ref must be configured"),
+        refused("          basic_auth: {username: u}\n          bearer_token: t\n", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"),
+        refused("          oauth2: {client_id: i, token_url: http://t}\n          bearer_token_file: /t\n", "at most one of basic_auth, oauth2, bearer_token & bearer_token_file must be configured"),
+        refused("          authorization: {credentials: c}\n          bearer_token: t\n", "authorization is not compatible with bearer_token & bearer_token_file"),
+        refused("          authorization: {credentials: c, credentials_file: /c}\n", "at most one of authorization credentials & credentials_file must be configured"),
+        refused("          authorization: {credentials: c}\n          basic_auth: {username: u}\n", "at most one of basic_auth, oauth2 & authorization must be configured"),
+        refused("          http_headers: {content-type: {values: [a]}}\n", "setting header \"Content-Type\" is not allowed"),
+        refused("          http_headers: {X-Custom: {values: [b]}, x-amz-date: {values: [a]}}\n", "setting header \"X-Amz-Date\" is not allowed"),
+    ] {
+        says(&config, &[&want]);
+    }
+}
+
+/// OAuth2's client credentials and JWT bearer grants, and SigV4's external_id.
+pub(super) fn oauth2_grant_types_and_sigv4(says: Says) {
+    let oauth2 = |lines: &str| {
+        webhook_http(&format!(
+            "          oauth2:\n            client_id: i\n            token_url: http://t\n{lines}"
+        ))
+    };
+    let jwt = |lines: &str| {
+        oauth2(&format!("            grant_type: urn:ietf:params:oauth:grant-type:jwt-bearer\n            client_certificate_key: k\n{lines}"))
+    };
+    let at_oauth2 =
+        |what: &str| format!("x.yml:7: receivers[0].webhook_configs[0].http_config: {what}");
+    says(&jwt(""), &[]);
+    says(&jwt("            signature_algorithm: RS384\n"), &[]);
+    says(
+        &jwt("            signature_algorithm: HS256\n"),
+        &[&at_oauth2(
+            "valid signature algorithms are RS256, RS384 and RS512",
+        )],
+    );
+    says(
+        &jwt("            client_certificate_key_file: /k\n"),
+        &[&at_oauth2("at most one of oauth2 client_certificate_key, client_certificate_key_file & client_certificate_key_ref must be configured using grant-type=urn:ietf:params:oauth:grant-type:jwt-bearer")],
+    );
+    says(
+        &oauth2("            client_secret: s\n            client_secret_file: /s\n"),
+        &[&at_oauth2("at most one of oauth2 client_secret, client_secret_file & client_secret_ref must be configured using grant-type=client_credentials")],
+    );
+    let sigv4 = |lines: &str| {
+        with_receiver(&format!("    sns_configs:\n      - topic_arn: arn:aws:sns:us-east-1:1:t\n        sigv4:\n{lines}"), "")
+    };
+    says(
+        &sigv4("          role_arn: arn:aws:iam::1:role/r\n          external_id: e\n"),
+        &[],
+    );
+    says(
+        &sigv4("          external_id: e\n"),
+        &["x.yml:7: receivers[0].sns_configs[0].sigv4: external_id can only be used with role_arn"],
+    );
+}

@@ -339,6 +339,32 @@ mod tests {
         );
     }
 
+    /// Each against Go 1.26's `url.Parse`: a scheme's later characters, an opaque URL (its escapes
+    /// unread), a first segment with a colon, the characters of userinfo.
+    #[test]
+    fn url_parse_reads_scheme_host_and_errors_as_go_does() {
+        let parts = |s: &str| url_parse(s).map(|(scheme, host)| format!("{scheme} {host}"));
+        for (url, want) in [
+            ("svn+ssh://x/", "svn+ssh x"),
+            ("a1.b-c://h", "a1.b-c h"),
+            ("HTTP://X/", "http X"),
+            ("h2:x", "h2 "),
+            ("mailto:%zz", "mailto "),
+            ("http://a%20b@x/", "http x"),
+        ] {
+            assert_eq!(parts(url), Ok(want.to_string()), "{url}");
+        }
+        for (url, why) in [
+            ("1a://x", "first path segment in URL cannot contain colon"),
+            ("+a://x", "first path segment in URL cannot contain colon"),
+            ("x/%zz", "invalid URL escape \"%zz\""),
+            ("http://a b@x/", "net/url: invalid userinfo"),
+            ("http://[a]b@x/", "net/url: invalid userinfo"),
+        ] {
+            assert_eq!(parts(url), Err(format!("parse {}: {why}", go_quote(url))));
+        }
+    }
+
     #[test]
     fn host_ports_as_go_splits_them() {
         assert!(host_port("localhost:25").is_ok());

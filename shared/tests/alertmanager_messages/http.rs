@@ -44,6 +44,19 @@ pub(super) fn http_authentication(says: Says) {
             format!("x.yml:7: receivers[0].webhook_configs[0].http_config: {what}"),
         )
     };
+    // a bearer token is an authorization, which a webex config needs
+    let webex = |lines: &str| {
+        with_receiver(
+            &format!("    webex_configs:\n      - room_id: x\n        http_config:\n{lines}"),
+            "",
+        )
+    };
+    says(&webex("          bearer_token_file: /t\n"), &[]);
+    says(&webex("          bearer_token: t\n"), &[]);
+    says(
+        &webex("          basic_auth: {username: u}\n"),
+        &["x.yml:6: receivers[0].webex_configs[0]: missing webex_configs.http_config.authorization"],
+    );
     for lines in [
         "          bearer_token: t\n",
         "          basic_auth: {username: u, password: p}\n",

@@ -340,7 +340,8 @@ mod tests {
     }
 
     /// Each against Go 1.26's `url.Parse`: a scheme's later characters, an opaque URL (its escapes
-    /// unread), a first segment with a colon, the characters of userinfo.
+    /// unread), a first segment with a colon, the characters of userinfo, escapes in a path and a
+    /// fragment.
     #[test]
     fn url_parse_reads_scheme_host_and_errors_as_go_does() {
         let parts = |s: &str| url_parse(s).map(|(scheme, host)| format!("{scheme} {host}"));
@@ -351,6 +352,8 @@ mod tests {
             ("h2:x", "h2 "),
             ("mailto:%zz", "mailto "),
             ("http://a%20b@x/", "http x"),
+            ("http://x/a%20b", "http x"),
+            ("http://x/#%41", "http x"),
         ] {
             assert_eq!(parts(url), Ok(want.to_string()), "{url}");
         }
@@ -360,6 +363,10 @@ mod tests {
             ("x/%zz", "invalid URL escape \"%zz\""),
             ("http://a b@x/", "net/url: invalid userinfo"),
             ("http://[a]b@x/", "net/url: invalid userinfo"),
+            ("http://x/%4g", "invalid URL escape \"%4g\""),
+            ("http://x/%4", "invalid URL escape \"%4\""),
+            ("http://x/a%20%zz", "invalid URL escape \"%zz\""),
+            ("http://x/#%4", "invalid URL escape \"%4\""),
         ] {
             assert_eq!(parts(url), Err(format!("parse {}: {why}", go_quote(url))));
         }

@@ -111,6 +111,18 @@ fn a_utf8_label_name_loads_in_0_34() {
     assert_eq!(p, Vec::<String>::new());
 }
 
+/// Secrets and URLs are not read as templates here, nor is an http_config: no warning quotes
+/// them (amtool 0.34 accepts this config).
+#[test]
+fn a_secret_or_an_http_config_is_not_read_as_a_template() {
+    let c = check(
+        "x.yaml",
+        "route:\n  receiver: a\nreceivers:\n  - name: a\n    pagerduty_configs:\n      - routing_key: '{{ x'\n        http_config:\n          oauth2: {client_id: '{{ y', client_secret: s, token_url: 'http://t'}\n",
+    );
+    assert_eq!(c.problems, Vec::<String>::new());
+    assert_eq!(c.warnings, Vec::<String>::new());
+}
+
 #[test]
 fn a_template_that_cannot_render_is_a_warning() {
     // Alertmanager loads this (amtool accepts it) and fails each notification it renders

@@ -264,6 +264,14 @@ fn route_labels_matchers_and_what_loads(says: Says) {
 fn problems_of_the_whole_file_and_past_a_hundred(says: Says) {
     says("", &["x.yml: no route provided in config"]);
     says(
+        "- a\n",
+        &["x.yml: an Alertmanager config is a mapping (route, receivers, ...), not a list"],
+    );
+    says(
+        "5\n",
+        &["x.yml: an Alertmanager config is a mapping (route, receivers, ...), not a single value"],
+    );
+    says(
         "receivers:\n  - name: r\n",
         &["x.yml: no routes provided: the config needs a `route:` with a default receiver"],
     );
@@ -333,7 +341,11 @@ fn same_reason(text: &str, amtool: &str, ours: &[&str]) -> bool {
                 .trim_start()
                 .strip_prefix("line ")
                 .and_then(|e| e.split_once(':'));
-            line.is_some_and(|(n, _)| ours.iter().any(|w| w.starts_with(&format!("x.yml:{n}:"))))
+            // a problem of the whole file names no line
+            let at = |w: &&str, n: &str| {
+                w.starts_with(&format!("x.yml:{n}:")) || w.starts_with("x.yml: ")
+            };
+            line.is_some_and(|(n, _)| ours.iter().any(|w| at(w, n)))
         }) || ours.iter().any(alias);
     }
     if let Some(syntax) = amtool.strip_prefix("yaml: ") {

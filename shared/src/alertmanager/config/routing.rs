@@ -321,4 +321,24 @@ mod tests {
         )
         .is_err());
     }
+
+    /// A route tree thousands of levels deep is read, routed and dropped in a thread with a
+    /// small stack, as a tokio worker's: a recursive drop of the tree would overflow it.
+    #[test]
+    fn a_deep_route_tree_is_dropped_without_recursion() {
+        let mut text = String::from("route:\n  receiver: r\n  routes:\n");
+        for level in 1..=2_000 {
+            text.push_str(&format!("{}- routes:\n", "  ".repeat(level)));
+        }
+        text.push_str("receivers:\n  - name: r\n");
+        std::thread::Builder::new()
+            .stack_size(128 * 1024)
+            .spawn(move || {
+                let m = route(&text, &labels(&[])).unwrap();
+                assert_eq!(receivers(&m), ["r"]);
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
 }

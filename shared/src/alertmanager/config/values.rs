@@ -172,7 +172,6 @@ pub fn host_port(s: &str) -> Result<(), String> {
             return addr_err("missing ']' in address");
         };
         match &rest[end + 1..] {
-            "" => return addr_err("missing port in address"),
             p if p.starts_with(':') && end + 2 == i => (&rest[..end], &p[1..]),
             p if p.starts_with(':') => return addr_err("too many colons in address"),
             _ => return addr_err("missing port in address"),

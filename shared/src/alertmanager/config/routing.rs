@@ -43,7 +43,7 @@ impl Route {
     fn read_here(v: &Yaml) -> Result<Route, String> {
         let m = match v {
             Yaml::Mapping(m) => m,
-            Yaml::Null => return Ok(Route::default()),
+            // an empty route too: Alertmanager 0.34 cannot load one (it crashes on a nil route)
             _ => return Err("a route is a mapping (receiver, matchers, routes, ...)".into()),
         };
         let opt = |k: &str| get(m, k).and_then(scalar_text);
@@ -320,6 +320,16 @@ mod tests {
             &labels(&[])
         )
         .is_err());
+        for (empty, why) in [
+            (
+                "route: {receiver: a, routes: [~]}\n",
+                "a route is a mapping (receiver, matchers, routes, ...)",
+            ),
+            ("route:\n", "the Alertmanager config has no route"),
+        ] {
+            let err = route(empty, &labels(&[])).unwrap_err();
+            assert_eq!(err.to_string(), why, "{empty}");
+        }
     }
 
     /// A route tree thousands of levels deep is read, routed and dropped in a thread with a

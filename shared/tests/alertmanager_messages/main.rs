@@ -46,6 +46,7 @@ topics!(
     http_authentication,
     oauth2_grant_types_and_sigv4,
     problems_of_the_whole_file_and_past_a_hundred,
+    inhibit_rules_time_intervals_and_tracing,
 );
 
 fn ours(text: &str, want: &[&str]) {
@@ -286,6 +287,59 @@ fn problems_of_the_whole_file_and_past_a_hundred(says: Says) {
         .collect();
     want.push("x.yml: and 3 more problems (fix these first)".into());
     says(&many, &want.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// The label names of an inhibit rule, a time range's order, the tracing settings, and a pair of
+/// fields of which an integration takes one.
+fn inhibit_rules_time_intervals_and_tracing(says: Says) {
+    let inhibit = |rule: &str| with_receiver("", &format!("inhibit_rules:\n  - {rule}\n"));
+    says(
+        &inhibit("source_match: {a-b: x}\n    target_match: {c: y}"),
+        &["x.yml:6: inhibit_rules[0]: invalid label name \"a-b\""],
+    );
+    says(
+        &inhibit("source_match_re: {a-b: x}\n    target_match: {c: y}"),
+        &["x.yml:6: inhibit_rules[0]: invalid label name \"a-b\""],
+    );
+    says(
+        &inhibit("source_matchers: [a=x]\n    target_matchers: [c=y]\n    equal: ['']"),
+        &["x.yml:6: inhibit_rules[0]: invalid label name \"\" in equal list"],
+    );
+    says(
+        &inhibit("source_matchers: [a=x]\n    target_matchers: [c=y]\n    equal: [a-b, c]"),
+        &[],
+    );
+    says(
+        &with_receiver(
+            "",
+            "time_intervals:\n  - name: t\n    time_intervals:\n      - times: [{start_time: '10:00', end_time: '09:00'}]\n",
+        ),
+        &["x.yml:8: time_intervals[0].time_intervals[0].times[0]: start time cannot be equal or greater than end time"],
+    );
+    let tracing = |lines: &str| with_receiver("", &format!("tracing:\n{lines}"));
+    for ok in [
+        "  endpoint: x:4317\n  client_type: grpc\n  compression: gzip\n",
+        "  endpoint: x:4317\n  client_type: http\n",
+    ] {
+        says(&tracing(ok), &[]);
+    }
+    for (lines, why) in [
+        (
+            "  client_type: foo\n  endpoint: x:4317\n",
+            "expected tracing client type to be to be http or grpc, but got foo",
+        ),
+        ("  client_type: http\n", "tracing endpoint must be set"),
+        (
+            "  endpoint: x:4317\n  compression: zstd\n",
+            "invalid compression type zstd provided, valid options: gzip",
+        ),
+    ] {
+        says(&tracing(lines), &[&format!("x.yml:5: tracing: {why}")]);
+    }
+    says(
+        &with_receiver("    webhook_configs:\n      - url: http://x\n        url_file: /u\n", ""),
+        &["x.yml:6: receivers[0].webhook_configs[0]: at most one of url & url_file must be configured"],
+    );
 }
 
 /// amtool 0.34 refuses exactly the configs where we report a problem, and the reason it gives is

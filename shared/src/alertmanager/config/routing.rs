@@ -351,4 +351,34 @@ mod tests {
             .join()
             .unwrap();
     }
+
+    /// What `status` compares between our config and the loaded one: the root's receiver, the
+    /// set of receivers, the number of child routes; the rest may differ.
+    #[test]
+    fn differences_name_what_routing_depends_on() {
+        let cfg = |root: &str, names: &str, children: usize| {
+            format!(
+                "route:\n  receiver: {root}\n  group_wait: 1s\n  routes:\n{}receivers:\n{names}",
+                "    - receiver: a\n".repeat(children)
+            )
+        };
+        let ours = cfg("a", "  - name: a\n  - name: b\n", 1);
+        let d = |live: &str| differences(&ours, live).unwrap();
+        assert_eq!(d(&ours.replace("1s", "2s")), Vec::<String>::new());
+        assert_eq!(
+            d(&cfg("b", "  - name: a\n  - name: b\n", 1)),
+            ["route receiver Some(\"a\") vs Some(\"b\")"]
+        );
+        assert_eq!(
+            d(&cfg("a", "  - name: a\n", 2)),
+            ["receivers {\"a\", \"b\"} vs {\"a\"}", "1 child routes vs 2"]
+        );
+        assert_eq!(
+            differences("route: [\n", &ours).unwrap_err(),
+            "our config: the Alertmanager config cannot be read: line 2: did not find expected node content"
+        );
+        assert!(differences(&ours, "[]\n")
+            .unwrap_err()
+            .starts_with("the loaded config: "));
+    }
 }

@@ -84,6 +84,11 @@ fn the_alias_ratio_allowed_falls_with_the_nodes_decoded() {
         ratio(880_000, 1_320_000),
         Err("document contains excessive aliasing".to_string())
     );
+    // 2.2M nodes allow 0.99 - 0.89 * 0.5 = 0.545: 0.55 is too many
+    assert_eq!(
+        ratio(990_000, 1_210_000),
+        Err("document contains excessive aliasing".to_string())
+    );
 }
 
 /// What the reader builds is freed without recursion: a document as deep as yaml.v2 reads, read

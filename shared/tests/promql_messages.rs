@@ -1,7 +1,7 @@
 //! Our PromQL messages are Prometheus 3.14's: each typical mistake gets the message and place
 //! 3.14 gives it (its grammar's error rules, its lexer's texts), and the real promtool 3.14
 //! (scripts/build-peers.sh) says the very same.
-use promstack_shared::prometheus::promql::parse_promql;
+use promstack_shared::prometheus::promql::{parse, parse_promql, Features};
 use promstack_shared::testing::{needs, tool, PROMQL_MISTAKES};
 
 /// promtool's `L:C: REASON` for one expression.
@@ -49,5 +49,36 @@ fn promtool_says_the_same() {
     let bin = tool("promtool");
     for (expr, want) in PROMQL_MISTAKES {
         assert_eq!(promtool_says(&bin, expr), *want, "{expr}");
+    }
+}
+
+/// An operator's error spans the operator (and its `bool`), spaces trimmed, as Prometheus's
+/// `opRange` does: from the first byte after the left operand to the last before the right one
+/// (its end is the last byte, not one past it).
+#[test]
+fn an_operators_error_spans_the_operator() {
+    let err = parse("1 +  bool  2", Features::default()).unwrap_err();
+    assert_eq!(err.span, 2..8);
+    let err = parse("up+on(x)group_left(x)up", Features::default()).unwrap_err();
+    assert_eq!(err.span, 2..20);
+}
+
+/// `fill()`, `fill_left()` and `fill_right()` (a feature promtool cannot turn on; checked
+/// against Prometheus 3.14's parser source): each side's fill alone is a fill.
+#[test]
+fn fill_modifiers_only_between_instant_vectors_and_not_for_set_operators() {
+    let says = |expr: &str| {
+        let e = parse(expr, Features::all()).unwrap_err();
+        format!("{}: {}", e.position(expr), e.message)
+    };
+    for fill in ["fill(0)", "fill_left(0)", "fill_right(0)"] {
+        assert_eq!(
+            says(&format!("1 + {fill} up")),
+            "1:1: filling in missing series only allowed between instant vectors"
+        );
+        assert_eq!(
+            says(&format!("up and {fill} up")),
+            "1:1: filling in missing series not allowed for set operators"
+        );
     }
 }

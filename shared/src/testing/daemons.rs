@@ -377,4 +377,21 @@ pub const PROMQL_MISTAKES: &[(&str, &str)] = &[
     ("up{job=\"a}", "1:8: unterminated quoted string"),
     ("rate(up[5x])", "1:9: bad number or duration syntax: \"5\""),
     ("foo(up)", "1:1: unknown function with name \"foo\""),
+    // binary operators: where each rule is broken, at the operator or the whole expression
+    (
+        "1 +  bool  2",
+        "1:3: bool modifier can only be used on comparison operators",
+    ),
+    (
+        "1 + on(x) up",
+        "1:1: vector matching only allowed between instant vectors",
+    ),
+    (
+        "up + on(x) group_left(x) up",
+        "1:4: label \"x\" must not occur in ON and GROUP clause at once",
+    ),
+    (
+        "1 and up",
+        "1:1: set operator \"and\" not allowed in binary scalar expression",
+    ),
 ];

@@ -120,3 +120,34 @@ pub(super) fn oauth2_grant_types_and_sigv4(says: Says) {
         &["x.yml:7: receivers[0].sns_configs[0].sigv4: external_id can only be used with role_arn"],
     );
 }
+
+/// Which proxy settings go together (prometheus/common's `ProxyConfig.Validate`).
+pub(super) fn proxy_settings(says: Says) {
+    let header = "          proxy_connect_header: {X-A: [v]}\n";
+    for lines in [
+        format!("          proxy_url: http://p\n{header}"),
+        format!("          proxy_from_environment: true\n{header}"),
+        "          proxy_connect_header: {}\n".to_string(),
+        "          proxy_url: http://p\n          no_proxy: x\n".to_string(),
+        "          oauth2: {client_id: i, token_url: http://t, client_secret: s}\n".to_string(),
+    ] {
+        says(&webhook_http(&lines), &[]);
+    }
+    for (lines, why) in [
+        (header.to_string(), "if proxy_connect_header is configured, proxy_url or proxy_from_environment must also be configured"),
+        ("          proxy_from_environment: true\n          proxy_url: http://p\n".to_string(), "if proxy_from_environment is configured, proxy_url must not be configured"),
+    ] {
+        says(
+            &webhook_http(&lines),
+            &[&format!("x.yml:7: receivers[0].webhook_configs[0].http_config: {why}")],
+        );
+    }
+    // each rule is said (Go stops at the first)
+    says(
+        &webhook_http("          proxy_from_environment: true\n          no_proxy: x\n"),
+        &[
+            "x.yml:7: receivers[0].webhook_configs[0].http_config: if proxy_from_environment is configured, no_proxy must not be configured",
+            "x.yml:7: receivers[0].webhook_configs[0].http_config: if no_proxy is configured, proxy_url must also be configured",
+        ],
+    );
+}

@@ -47,6 +47,7 @@ topics!(
     oauth2_grant_types_and_sigv4,
     problems_of_the_whole_file_and_past_a_hundred,
     inhibit_rules_time_intervals_and_tracing,
+    proxy_settings,
 );
 
 fn ours(text: &str, want: &[&str]) {

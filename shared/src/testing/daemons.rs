@@ -377,6 +377,10 @@ pub const PROMQL_MISTAKES: &[(&str, &str)] = &[
     ("up{job=\"a}", "1:8: unterminated quoted string"),
     ("rate(up[5x])", "1:9: bad number or duration syntax: \"5\""),
     ("foo(up)", "1:1: unknown function with name \"foo\""),
+    (
+        "round(up, 1, 2)",
+        "1:1: expected at most 2 argument(s) in call to \"round\", got 3",
+    ),
     // binary operators: where each rule is broken, at the operator or the whole expression
     (
         "1 +  bool  2",

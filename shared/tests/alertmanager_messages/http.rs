@@ -151,3 +151,23 @@ pub(super) fn proxy_settings(says: Says) {
         ],
     );
 }
+
+/// Which TLS settings go together: one source each of the CA, the certificate and the key, and a
+/// certificate with its key.
+pub(super) fn tls_settings(says: Says) {
+    let tls = |lines: &str| webhook_http(&format!("          tls_config: {{{lines}}}\n"));
+    for lines in ["ca: x", "cert: c, key: k", "cert_file: /c, key_ref: k"] {
+        says(&tls(lines), &[]);
+    }
+    for (lines, why) in [
+        ("cert: c, cert_file: /c, key: k", "at most one of cert, cert_file & cert_ref must be configured"),
+        ("cert: c, key: k, key_file: /k", "at most one of key and key_file must be configured"),
+        ("cert: c", "exactly one of key or key_file must be configured when a client certificate is configured"),
+        ("key_file: /k", "exactly one of cert or cert_file must be configured when a client key is configured"),
+    ] {
+        says(
+            &tls(lines),
+            &[&format!("x.yml:8: receivers[0].webhook_configs[0].http_config.tls_config: {why}")],
+        );
+    }
+}

@@ -48,6 +48,7 @@ topics!(
     problems_of_the_whole_file_and_past_a_hundred,
     inhibit_rules_time_intervals_and_tracing,
     proxy_settings,
+    tls_settings,
 );
 
 fn ours(text: &str, want: &[&str]) {

@@ -171,3 +171,28 @@ pub(super) fn tls_settings(says: Says) {
         );
     }
 }
+
+/// incident.io's alert source token, or an authorization in its http_config: one of them.
+pub(super) fn incidentio_authorization(says: Says) {
+    let incidentio = |lines: &str| {
+        with_receiver(
+            &format!("    incidentio_configs:\n      - url: https://i\n{lines}"),
+            "",
+        )
+    };
+    for lines in [
+        "        alert_source_token: t\n",
+        "        http_config: {authorization: {credentials: c}}\n",
+        "        alert_source_token_file: /t\n        http_config: {basic_auth: {username: u}}\n",
+    ] {
+        says(&incidentio(lines), &[]);
+    }
+    says(
+        &incidentio("        alert_source_token: t\n        http_config: {bearer_token: b}\n"),
+        &["x.yml:6: receivers[0].incidentio_configs[0]: cannot specify alert_source_token or alert_source_token_file when using http_config.authorization"],
+    );
+    says(
+        &incidentio("        http_config: {basic_auth: {username: u}}\n"),
+        &["x.yml:6: receivers[0].incidentio_configs[0]: at least one of alert_source_token, alert_source_token_file or http_config.authorization must be configured"],
+    );
+}

@@ -49,6 +49,7 @@ topics!(
     inhibit_rules_time_intervals_and_tracing,
     proxy_settings,
     tls_settings,
+    incidentio_authorization,
 );
 
 fn ours(text: &str, want: &[&str]) {

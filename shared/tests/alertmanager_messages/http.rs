@@ -196,3 +196,31 @@ pub(super) fn incidentio_authorization(says: Says) {
         &["x.yml:6: receivers[0].incidentio_configs[0]: at least one of alert_source_token, alert_source_token_file or http_config.authorization must be configured"],
     );
 }
+
+/// An email's address, its headers (one each, by Go's canonical name) and its threading.
+pub(super) fn email_settings(says: Says) {
+    let email = |lines: &str| {
+        with_receiver(
+            &format!("    email_configs:\n      - from: a@b\n        smarthost: h:25\n{lines}"),
+            "",
+        )
+    };
+    let at = |why: &str| format!("x.yml:6: receivers[0].email_configs[0]: {why}");
+    for lines in [
+        "        to: c@d\n        headers: {subject: a, X-A: b}\n",
+        "        to: c@d\n        threading: {enabled: true, thread_by_date: none}\n",
+        "        to: c@d\n        threading: {enabled: true, thread_by_date: daily}\n",
+        "        to: c@d\n        headers: {references: r}\n        threading: {enabled: false}\n",
+    ] {
+        says(&email(lines), &[]);
+    }
+    for (lines, why) in [
+        ("", "missing to address in email config"),
+        ("        to: c@d\n        headers: {subject: a, Subject: b}\n", "duplicate header \"Subject\" in email config"),
+        ("        to: c@d\n        headers: {references: r}\n        threading: {enabled: true, thread_by_date: daily}\n", "conflicting configuration: threading.enabled conflicts with custom References header"),
+        ("        to: c@d\n        headers: {in-reply-to: r}\n        threading: {enabled: true, thread_by_date: daily}\n", "conflicting configuration: threading.enabled conflicts with custom In-Reply-To header"),
+        ("        to: c@d\n        threading: {enabled: true, thread_by_date: weekly}\n", "threading.thread_by_date must be either 'none' or 'daily'"),
+    ] {
+        says(&email(lines), &[&at(why)]);
+    }
+}

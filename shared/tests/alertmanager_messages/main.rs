@@ -50,6 +50,7 @@ topics!(
     proxy_settings,
     tls_settings,
     incidentio_authorization,
+    email_settings,
 );
 
 fn ours(text: &str, want: &[&str]) {

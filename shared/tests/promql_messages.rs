@@ -6,6 +6,11 @@ use promstack_shared::testing::{needs, tool, PROMQL_MISTAKES};
 
 /// promtool's `L:C: REASON` for one expression.
 fn promtool_says(bin: &std::path::Path, expr: &str) -> String {
+    promtool_with(bin, &[], expr)
+}
+
+/// promtool's `L:C: REASON` for one expression, with promtool's `flags` first.
+fn promtool_with(bin: &std::path::Path, flags: &[&str], expr: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("r.yaml");
     let quoted = serde_json::to_string(expr).unwrap();
@@ -15,6 +20,7 @@ fn promtool_says(bin: &std::path::Path, expr: &str) -> String {
     )
     .unwrap();
     let out = std::process::Command::new(bin)
+        .args(flags)
         .args(["check", "rules", "--lint=none"])
         .arg(&f)
         .output()
@@ -80,5 +86,55 @@ fn fill_modifiers_only_between_instant_vectors_and_not_for_set_operators() {
             says(&format!("up and {fill} up")),
             "1:1: filling in missing series not allowed for set operators"
         );
+    }
+}
+
+/// Mistakes with the experimental functions on (`--enable-feature=promql-experimental-functions`,
+/// which promtool takes too): `info()`'s second argument is label selectors only.
+const EXPERIMENTAL_MISTAKES: &[(&str, &str)] = &[
+    (
+        "info(up, target_info)",
+        "1:10: expected label selectors only, got vector selector instead",
+    ),
+    (
+        "info(up, target_info{a=\"b\"})",
+        "1:10: expected label selectors only, got vector selector instead",
+    ),
+    (
+        "info(up, rate(x[5m]))",
+        "1:10: expected label selectors only",
+    ),
+    (
+        "info(up, 1)",
+        "1:1: expected type instant vector in call to function \"info\", got scalar",
+    ),
+];
+
+#[test]
+fn experimental_mistakes_get_prometheus_3_14_s_message() {
+    use promstack_shared::prometheus::promql::Feature;
+    let features = Features::default().with(Feature::ExperimentalFunctions);
+    for (expr, want) in EXPERIMENTAL_MISTAKES {
+        let e = parse(expr, features).unwrap_err();
+        assert_eq!(
+            format!("{}: {}", e.position(expr), e.message),
+            *want,
+            "{expr}"
+        );
+    }
+    assert!(parse("info(up, {k8s_cluster_name=~\".+\"})", features).is_ok());
+}
+
+#[needs(promtool)]
+#[test]
+fn promtool_with_the_experimental_functions_says_the_same() {
+    let bin = tool("promtool");
+    for (expr, want) in EXPERIMENTAL_MISTAKES {
+        let said = promtool_with(
+            &bin,
+            &["--enable-feature=promql-experimental-functions"],
+            expr,
+        );
+        assert_eq!(said, *want, "{expr}");
     }
 }

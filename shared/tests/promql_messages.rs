@@ -37,6 +37,19 @@ fn promtool_with(bin: &std::path::Path, flags: &[&str], expr: &str) -> String {
         .replace("parse error: ", "")
 }
 
+/// What Prometheus 3.14 loads that is near a mistake: a selector whose one matcher does not
+/// match the empty value, `__name__` twice without a metric name before the braces.
+#[test]
+fn near_mistakes_parse() {
+    for expr in [
+        "{job!~\"\"}",
+        "{__name__=\"a\", __name__=\"b\"}",
+        "{job=~\"a+\"}",
+    ] {
+        assert!(parse_promql(expr).is_ok(), "{expr}");
+    }
+}
+
 #[test]
 fn each_mistake_gets_prometheus_3_14_s_message() {
     for (expr, want) in PROMQL_MISTAKES {
@@ -103,6 +116,10 @@ const EXPERIMENTAL_MISTAKES: &[(&str, &str)] = &[
     (
         "info(up, rate(x[5m]))",
         "1:10: expected label selectors only",
+    ),
+    (
+        "info({job=\"\"}, {a=~\".+\"})",
+        "1:6: vector selector must contain at least one non-empty matcher",
     ),
     (
         "info(up, 1)",

@@ -377,6 +377,32 @@ pub const PROMQL_MISTAKES: &[(&str, &str)] = &[
     ("up{job=\"a}", "1:8: unterminated quoted string"),
     ("rate(up[5x])", "1:9: bad number or duration syntax: \"5\""),
     ("foo(up)", "1:1: unknown function with name \"foo\""),
+    // selectors: one that selects everything, a metric name given twice
+    (
+        "{job=\"\"}",
+        "1:1: vector selector must contain at least one non-empty matcher",
+    ),
+    (
+        "{job=~\".*\"}",
+        "1:1: vector selector must contain at least one non-empty matcher",
+    ),
+    (
+        "{job=~\"a|\"}",
+        "1:1: vector selector must contain at least one non-empty matcher",
+    ),
+    (
+        "{job!=\"x\"}",
+        "1:1: vector selector must contain at least one non-empty matcher",
+    ),
+    (
+        "up{__name__=\"x\"}",
+        "1:1: metric name must not be set twice: \"up\" or \"x\"",
+    ),
+    // a variadic function's later arguments are of its last parameter's type
+    (
+        "label_join(up, \"dst\", \",\", \"a\", 1)",
+        "1:33: expected type string in call to function \"label_join\", got scalar",
+    ),
     (
         "round(up, 1, 2)",
         "1:1: expected at most 2 argument(s) in call to \"round\", got 3",

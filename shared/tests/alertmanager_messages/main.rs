@@ -11,8 +11,10 @@ use promstack_shared::alertmanager::config::problems;
 use promstack_shared::testing::{needs, tool};
 
 mod http;
+mod integrations;
 mod yaml;
 use http::*;
+use integrations::*;
 use yaml::*;
 
 /// A checker: a config, and every problem we report on it (none: it loads).
@@ -51,6 +53,7 @@ topics!(
     tls_settings,
     incidentio_authorization,
     email_settings,
+    integration_settings,
 );
 
 fn ours(text: &str, want: &[&str]) {

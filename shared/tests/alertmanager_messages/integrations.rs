@@ -28,3 +28,85 @@ pub(super) fn integration_settings(says: Says) {
         says(&integration(kind, lines), &[&at(kind, why)]);
     }
 }
+
+/// The event recorder's file, webhook and Kafka outputs (new in Alertmanager 0.34).
+pub(super) fn event_recorder_outputs(says: Says) {
+    let outputs = |kind: &str, item: &str| {
+        with_receiver(
+            "",
+            &format!("event_recorder:\n  {kind}_outputs:\n    - {item}\n"),
+        )
+    };
+    for (kind, item) in [
+        ("file", "{path: /var/log/am.jsonl}"),
+        ("webhook", "{url: http://x}"),
+        ("webhook", "{url: http://x, batch: true, batch_max_events: 5, batch_max_bytes: 9, batch_flush_interval: 5s}"),
+        ("kafka", "{brokers: ['b:9092'], topic: t, acks: all, compression: zstd, format: protobuf}"),
+        ("kafka", "{brokers: ['b:9092'], topic: t, acks: none, compression: none, format: json}"),
+    ] {
+        says(&outputs(kind, item), &[]);
+    }
+    for (kind, item, why) in [
+        ("file", "{}", "event_recorder file output requires a path"),
+        (
+            "webhook",
+            "{}",
+            "event_recorder webhook output requires a url",
+        ),
+        (
+            "webhook",
+            "{url: http://x, batch: true, batch_max_events: -1}",
+            "event_recorder webhook batch settings cannot be negative",
+        ),
+        (
+            "webhook",
+            "{url: http://x, batch_max_events: 5}",
+            "event_recorder webhook batch settings require batch: true",
+        ),
+        (
+            "webhook",
+            "{url: http://x, batch_max_bytes: 5}",
+            "event_recorder webhook batch settings require batch: true",
+        ),
+        (
+            "webhook",
+            "{url: http://x, batch_flush_interval: 5s}",
+            "event_recorder webhook batch settings require batch: true",
+        ),
+        (
+            "kafka",
+            "{topic: t}",
+            "event_recorder kafka: at least one broker is required",
+        ),
+        (
+            "kafka",
+            "{brokers: [''], topic: t}",
+            "event_recorder kafka: broker entries must be non-empty",
+        ),
+        (
+            "kafka",
+            "{brokers: ['b:9092']}",
+            "event_recorder kafka output requires a topic",
+        ),
+        (
+            "kafka",
+            "{brokers: ['b:9092'], topic: t, acks: some}",
+            "event_recorder kafka: unknown acks \"some\", must be \"none\", \"leader\", or \"all\"",
+        ),
+        (
+            "kafka",
+            "{brokers: ['b:9092'], topic: t, compression: brotli}",
+            "event_recorder kafka: unknown compression \"brotli\"",
+        ),
+        (
+            "kafka",
+            "{brokers: ['b:9092'], topic: t, format: xml}",
+            "event_recorder kafka: unknown format \"xml\", must be \"json\" or \"protobuf\"",
+        ),
+    ] {
+        says(
+            &outputs(kind, item),
+            &[&format!("x.yml:7: event_recorder.{kind}_outputs[0]: {why}")],
+        );
+    }
+}

@@ -54,6 +54,7 @@ topics!(
     incidentio_authorization,
     email_settings,
     integration_settings,
+    event_recorder_outputs,
 );
 
 fn ours(text: &str, want: &[&str]) {

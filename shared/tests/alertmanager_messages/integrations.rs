@@ -110,3 +110,12 @@ pub(super) fn event_recorder_outputs(says: Says) {
         );
     }
 }
+
+/// A receiver's name, and its `name` label, which must be that name.
+pub(super) fn receiver_names_and_labels(says: Says) {
+    says(&with_receiver("    labels: {name: r, team: db}\n", ""), &[]);
+    says(
+        &with_receiver("    labels: {name: x}\n", ""),
+        &["x.yml:4: receivers[0]: receiver label \"name\" must match receiver name \"r\", got \"x\""],
+    );
+}

@@ -55,6 +55,7 @@ topics!(
     email_settings,
     integration_settings,
     event_recorder_outputs,
+    receiver_names_and_labels,
 );
 
 fn ours(text: &str, want: &[&str]) {

@@ -191,6 +191,23 @@ pub(super) fn incidentio_authorization(says: Says) {
         &incidentio("        alert_source_token: t\n        http_config: {bearer_token: b}\n"),
         &["x.yml:6: receivers[0].incidentio_configs[0]: cannot specify alert_source_token or alert_source_token_file when using http_config.authorization"],
     );
+    // its URL: one of url and url_file
+    let token = "        alert_source_token: t\n";
+    says(
+        &with_receiver(
+            &format!("    incidentio_configs:\n      - url_file: /u\n{token}"),
+            "",
+        ),
+        &[],
+    );
+    says(
+        &with_receiver(&format!("    incidentio_configs:\n      - {}", &token[8..]), ""),
+        &["x.yml:6: receivers[0].incidentio_configs[0]: one of url or url_file must be configured"],
+    );
+    says(
+        &incidentio(&format!("        url_file: /u\n{token}")),
+        &["x.yml:6: receivers[0].incidentio_configs[0]: at most one of url & url_file must be configured"],
+    );
     says(
         &incidentio("        http_config: {basic_auth: {username: u}}\n"),
         &["x.yml:6: receivers[0].incidentio_configs[0]: at least one of alert_source_token, alert_source_token_file or http_config.authorization must be configured"],

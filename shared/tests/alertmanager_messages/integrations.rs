@@ -21,6 +21,7 @@ pub(super) fn integration_settings(says: Says) {
     for (kind, lines, why) in [
         ("opsgenie", "api_key: k\n        responders: [{type: team}]", "opsGenieConfig responder {   team} has to have at least one of id, username or name specified"),
         ("opsgenie", "api_key: k\n        responders: [{name: n, type: squad}]", "opsGenieConfig responder { n  squad} type does not match valid options ^(team|teams|user|escalation|schedule)$"),
+        ("opsgenie", "api_key: k\n        responders: [{name: n, type: '{{ .X'}]", "opsGenieConfig responder { n  {{ .X} type contains invalid template syntax: template: :1: unclosed action"),
         ("wechat", "api_secret: s\n        corp_id: c\n        message_type: html", "weChat message type \"html\" does not match valid options ^(text|markdown)$"),
         ("pushover", "user_key: u\n        token: t\n        html: true\n        monospace: true", "at most one of monospace & html must be configured"),
         ("victorops", "api_key: k\n        routing_key: r\n        custom_fields: {entity_id: x}", "victorOps config contains custom field entity_id which cannot be used as it conflicts with the fixed/static fields"),

@@ -63,31 +63,12 @@ pub fn number(s: &str) -> Option<Num> {
             if let Some(i) = go_parse_int(&plain) {
                 return Some(Num::Int(i));
             }
-            let float_form = regex_lite_float(&plain);
-            float_form
-                .then(|| go_float(&plain))
-                .flatten()
-                .map(Num::Float)
+            // yaml.v2's float form, `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`,
+            // is Rust's float grammar less `inf` and `nan`, which go_float refuses
+            go_float(&plain).map(Num::Float)
         }
         _ => None,
     }
-}
-
-/// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
-fn regex_lite_float(s: &str) -> bool {
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some(("", frac)) => digits(frac),
-        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
-        None => digits(mantissa),
-    };
-    let exp_ok = exp.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
-    mantissa_ok && exp_ok
 }
 
 /// Go's `strconv.ParseFloat(s, 64)` for the decimal forms yaml.v2 hands it; out of range is an
@@ -286,6 +267,41 @@ mod tests {
         assert_eq!(number("1e400"), None, "out of range: text");
         assert_eq!(number("2024-01-02"), None);
         assert_eq!(number("-0x10"), Some(Num::Int(-16)));
+        // the float form: a leading or trailing point, an exponent; not half of one
+        for (text, f) in [(".5", 0.5), ("+.5e1", 5.0), ("1.", 1.0), ("1.E-1", 0.1)] {
+            assert_eq!(number(text), Some(Num::Float(f)), "{text}");
+        }
+        for text in [
+            ".", "-.", "1e", "1e+", ".e1", "1.5.2", "+inf", "1e5e5", "--1",
+        ] {
+            assert_eq!(number(text), None, "{text}");
+        }
+        // YAML 1.1's infinities and not-a-number, in their three spellings each
+        for text in [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"] {
+            assert_eq!(
+                as_number(&scalar(text, None, true).unwrap()),
+                Some(Num::Float(f64::INFINITY)),
+                "{text}"
+            );
+        }
+        for text in ["-.inf", "-.Inf", "-.INF"] {
+            assert_eq!(
+                as_number(&scalar(text, None, true).unwrap()),
+                Some(Num::Float(f64::NEG_INFINITY)),
+                "{text}"
+            );
+        }
+        for text in [".nan", ".NaN", ".NAN"] {
+            let n = as_number(&scalar(text, None, true).unwrap());
+            assert!(
+                matches!(n, Some(Num::Float(f)) if f.is_nan()),
+                "{text}: {n:?}"
+            );
+        }
+        assert_eq!(
+            scalar(".Nan", None, true).unwrap(),
+            Yaml::String(".Nan".into())
+        );
     }
 
     #[test]

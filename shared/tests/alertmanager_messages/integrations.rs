@@ -120,3 +120,88 @@ pub(super) fn receiver_names_and_labels(says: Says) {
         &["x.yml:4: receivers[0]: receiver label \"name\" must match receiver name \"r\", got \"x\""],
     );
 }
+
+/// An empty item of an integration without global settings to fall back on, and the global
+/// settings an integration falls back on when it has none of its own.
+pub(super) fn empty_items_and_global_fallbacks(says: Says) {
+    for kind in [
+        "webhook",
+        "email",
+        "pushover",
+        "pagerduty",
+        "incidentio",
+        "victorops",
+        "sns",
+        "telegram",
+        "discord",
+        "webex",
+        "msteams",
+        "msteamsv2",
+        "jira",
+        "mattermost",
+    ] {
+        says(
+            &with_receiver(&format!("    {kind}_configs: [~]\n"), ""),
+            &[&format!(
+                "x.yml:5: receivers[0].{kind}_configs[0]: missing {kind} config"
+            )],
+        );
+    }
+    let with_global = |global: &str, receiver: &str| {
+        format!(
+            "global:\n  {global}\nroute:\n  receiver: r\nreceivers:\n  - name: r\n    {receiver}\n"
+        )
+    };
+    says(
+        &with_global("pagerduty_url: ~", "pagerduty_configs: [{routing_key: k}]"),
+        &["x.yml:7: receivers[0].pagerduty_configs[0]: no global PagerDuty URL set"],
+    );
+    says(
+        &with_global(
+            "webex_api_url: ~",
+            "webex_configs: [{room_id: x, http_config: {bearer_token: t}}]",
+        ),
+        &["x.yml:7: receivers[0].webex_configs[0]: no global Webex URL set"],
+    );
+    for (global, slack) in [
+        ("slack_app_token: t", "{channel: c}"),
+        ("slack_api_url_file: /f", "{channel: c}"),
+        ("resolve_timeout: 5m", "{channel: c, api_url_file: /f}"),
+        ("resolve_timeout: 5m", "{channel: c, app_token_file: /t}"),
+        ("resolve_timeout: 5m", "{channel: c, app_token: t}"),
+    ] {
+        says(
+            &with_global(global, &format!("slack_configs: [{slack}]")),
+            &[],
+        );
+    }
+    says(&with_global("resolve_timeout: 5m", "slack_configs: [{channel: c}]"), &["x.yml:7: receivers[0].slack_configs[0]: no Slack API URL nor App token set either inline or in a file"]);
+    let slack_at = "x.yml:7: receivers[0].slack_configs[0]";
+    says(
+        &with_global(
+            "slack_app_url: ~",
+            "slack_configs: [{channel: c, api_url: 'http://s'}]",
+        ),
+        &[&format!("{slack_at}: no global Slack App URL set")],
+    );
+    // its own authorization: the global app token is not taken
+    says(
+        &with_global(
+            "slack_app_token: t",
+            "slack_configs: [{channel: c, http_config: {authorization: {credentials: x}}}]",
+        ),
+        &[&format!(
+            "{slack_at}: no Slack API URL nor App token set either inline or in a file"
+        )],
+    );
+    for kind in ["discord", "msteams", "msteamsv2"] {
+        let at = format!("x.yml:5: receivers[0].{kind}_configs[0]");
+        says(
+            &with_receiver(&format!("    {kind}_configs: [{{}}]\n"), ""),
+            &[
+                &format!("{at}: one of webhook_url or webhook_url_file must be configured"),
+                &format!("{at}: no {kind} webhook URL or URLFile provided"),
+            ],
+        );
+    }
+}

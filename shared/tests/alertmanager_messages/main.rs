@@ -56,6 +56,7 @@ topics!(
     integration_settings,
     event_recorder_outputs,
     receiver_names_and_labels,
+    empty_items_and_global_fallbacks,
 );
 
 fn ours(text: &str, want: &[&str]) {

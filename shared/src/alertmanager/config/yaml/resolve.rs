@@ -302,6 +302,33 @@ mod tests {
             scalar(".Nan", None, true).unwrap(),
             Yaml::String(".Nan".into())
         );
+        // Go's ParseInt and ParseUint: a lone 0 is decimal, no sign after a base prefix, no
+        // sign for what only an unsigned integer holds (a float then)
+        assert_eq!(number("0"), Some(Num::Int(0)));
+        assert_eq!(number("0x+5"), None);
+        assert_eq!(
+            number("+18446744073709551615"),
+            Some(Num::Float(18446744073709551615.0))
+        );
+    }
+
+    /// yaml.v2's timestamps (four digits, `-`, a date) are what a `!!timestamp` tag takes, and
+    /// are not integers.
+    #[test]
+    fn a_timestamp_tag_takes_a_date() {
+        let tag = |t: &str| format!("tag:yaml.org,2002:{t}");
+        assert_eq!(
+            scalar("2024-01-02", Some(&tag("timestamp")), true).unwrap(),
+            Yaml::String("2024-01-02".into())
+        );
+        assert_eq!(
+            scalar("2024-01-02", Some(&tag("int")), true).unwrap_err(),
+            "cannot decode !!timestamp `2024-01-02` as a !!int"
+        );
+        assert_eq!(
+            scalar("12345-01-02", Some(&tag("timestamp")), true).unwrap_err(),
+            "cannot decode !!str `12345-01-02` as a !!timestamp"
+        );
     }
 
     #[test]

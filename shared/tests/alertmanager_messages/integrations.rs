@@ -194,6 +194,63 @@ pub(super) fn empty_items_and_global_fallbacks(says: Says) {
             "{slack_at}: no Slack API URL nor App token set either inline or in a file"
         )],
     );
+    // the global URLs of OpsGenie, WeChat and VictorOps, null: an item needs its own
+    for (global, kind, item, why) in [
+        (
+            "opsgenie_api_url: ~",
+            "opsgenie",
+            "api_key: k",
+            "no global OpsGenie URL set",
+        ),
+        (
+            "wechat_api_url: ~",
+            "wechat",
+            "api_secret: s, corp_id: c",
+            "no global Wechat URL set",
+        ),
+        (
+            "victorops_api_url: ~",
+            "victorops",
+            "api_key: k, routing_key: r",
+            "no global VictorOps URL set",
+        ),
+    ] {
+        says(
+            &with_global(global, &format!("{kind}_configs: [{{{item}}}]")),
+            &[&format!("x.yml:7: receivers[0].{kind}_configs[0]: {why}")],
+        );
+        says(
+            &with_global(
+                global,
+                &format!("{kind}_configs: [{{{item}, api_url: 'http://a/'}}]"),
+            ),
+            &[],
+        );
+    }
+    // Jira: its own URL or the global one
+    says(
+        &with_global(
+            "resolve_timeout: 5m",
+            "jira_configs: [{project: P, issue_type: Bug}]",
+        ),
+        &["x.yml:7: receivers[0].jira_configs[0]: no global Jira Cloud URL set"],
+    );
+    says(
+        &with_global(
+            "jira_api_url: 'http://j'",
+            "jira_configs: [{project: P, issue_type: Bug}]",
+        ),
+        &[],
+    );
+    for kind in ["msteams", "msteamsv2"] {
+        says(
+            &with_global(
+                "resolve_timeout: 5m",
+                &format!("{kind}_configs: [{{webhook_url: 'http://m'}}]"),
+            ),
+            &[],
+        );
+    }
     for kind in ["discord", "msteams", "msteamsv2"] {
         let at = format!("x.yml:5: receivers[0].{kind}_configs[0]");
         says(

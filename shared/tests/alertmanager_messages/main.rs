@@ -57,6 +57,7 @@ topics!(
     event_recorder_outputs,
     receiver_names_and_labels,
     empty_items_and_global_fallbacks,
+    the_root_route_and_names,
 );
 
 fn ours(text: &str, want: &[&str]) {
@@ -349,6 +350,36 @@ fn inhibit_rules_time_intervals_and_tracing(says: Says) {
     says(
         &with_receiver("    webhook_configs:\n      - url: http://x\n        url_file: /u\n", ""),
         &["x.yml:6: receivers[0].webhook_configs[0]: at most one of url & url_file must be configured"],
+    );
+}
+
+/// The root route takes no matchers; group_by's wildcard stands alone; a receiver's name is
+/// defined once and a route's receiver is defined (each name quoted as Go quotes it).
+fn the_root_route_and_names(says: Says) {
+    let root = |extra: &str| format!("route:\n  receiver: r\n{extra}receivers:\n  - name: r\n");
+    for matchers in [
+        "  match: {a: b}\n",
+        "  match_re: {a: b}\n",
+        "  matchers: [a=b]\n",
+    ] {
+        says(
+            &root(matchers),
+            &["x.yml:1: route: root route must not have any matchers"],
+        );
+    }
+    says(&root("  match: {}\n  matchers: []\n"), &[]);
+    says(&root("  group_by: ['...']\n"), &[]);
+    says(
+        &root("  group_by: ['...', a]\n"),
+        &["x.yml:1: route: cannot have wildcard group_by (`...`) and other labels at the same time"],
+    );
+    says(
+        "route:\n  receiver: r\nreceivers:\n  - name: r\n  - name: r\n",
+        &["x.yml:5: receivers[1].name: notification config name \"r\" is not unique"],
+    );
+    says(
+        "route:\n  receiver: \"a\\tb\"\nreceivers:\n  - name: r\n",
+        &["x.yml:2: route.receiver: undefined receiver \"a\\tb\" used in route (define it under `receivers:`)"],
     );
 }
 

@@ -329,6 +329,36 @@ mod tests {
             scalar("12345-01-02", Some(&tag("timestamp")), true).unwrap_err(),
             "cannot decode !!str `12345-01-02` as a !!timestamp"
         );
+        // each against yaml.v2 2.4 (`a: !!timestamp X`)
+        let ts = |v: &str| scalar(v, Some(&tag("timestamp")), true).is_ok();
+        for v in ["2024-1-2", "2024-01-02T10:00:00Z", "2024-01-02 10:00:00"] {
+            assert!(ts(v), "{v}");
+        }
+        for v in [
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-32",
+            "2024-001-02",
+            "2024-01",
+            "2024-01-02-03",
+            "2024-01-02T",
+            "2024-01-02x",
+        ] {
+            assert!(!ts(v), "{v}");
+        }
+    }
+
+    /// A number is a number where it is written as one, its text (tagged) where not; a boolean
+    /// written `yes` is a boolean, a number's text is not.
+    #[test]
+    fn numbers_and_booleans_as_values() {
+        assert_eq!(scalar("-5", None, true).unwrap(), Yaml::Number((-5).into()));
+        assert_eq!(
+            scalar("18446744073709551615", None, true).unwrap(),
+            Yaml::Number(u64::MAX.into())
+        );
+        assert_eq!(as_bool(&scalar("0x1F", None, true).unwrap()), None);
+        assert_eq!(as_bool(&scalar("on", None, true).unwrap()), Some(true));
     }
 
     #[test]
@@ -360,6 +390,18 @@ mod tests {
             Yaml::String("hi".into())
         );
         assert!(scalar("a", Some("tag:yaml.org,2002:binary"), true).is_err());
+        // Go's base64.StdEncoding: padding only at the end, at most two, no other character
+        assert_eq!(
+            scalar("aA==", Some("tag:yaml.org,2002:binary"), true).unwrap(),
+            Yaml::String("h".into())
+        );
+        for bad in ["=a==", "a=bc", "a!==", "a==="] {
+            assert_eq!(
+                scalar(bad, Some("tag:yaml.org,2002:binary"), true).unwrap_err(),
+                "!!binary value contains invalid base64 data",
+                "{bad}"
+            );
+        }
         assert_eq!(
             scalar("5", Some("!custom"), true).unwrap(),
             Yaml::String("5".into())

@@ -242,6 +242,19 @@ pub(super) fn empty_items_and_global_fallbacks(says: Says) {
         ),
         &[],
     );
+    // Rocket.Chat's token id: its own, inline or in a file, or the global one
+    let rocketchat = |item: &str| {
+        with_global(
+            "resolve_timeout: 5m",
+            &format!("rocketchat_configs: [{item}]"),
+        )
+    };
+    says(&rocketchat("{token_id: i, token: t}"), &[]);
+    says(&rocketchat("{token_id_file: /i, token: t}"), &[]);
+    says(
+        &rocketchat("{token: t}"),
+        &["x.yml:7: receivers[0].rocketchat_configs[0]: no global Rocketchat TokenID set either inline or in a file"],
+    );
     for kind in ["msteams", "msteamsv2"] {
         says(
             &with_global(

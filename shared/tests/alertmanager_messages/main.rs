@@ -373,6 +373,22 @@ fn the_root_route_and_names(says: Says) {
         &root("  group_by: ['...', a]\n"),
         &["x.yml:1: route: cannot have wildcard group_by (`...`) and other labels at the same time"],
     );
+    // after a child route, the problems of the route itself and of each interval keep their path
+    says(
+        "route:\n  receiver: nope\n  routes: [{receiver: r}]\nreceivers:\n  - name: r\n",
+        &["x.yml:2: route.receiver: undefined receiver \"nope\" used in route (define it under `receivers:`)"],
+    );
+    says(
+        "route:\n  receiver: r\n  routes:\n    - receiver: nope\n      routes: [{receiver: r}]\nreceivers:\n  - name: r\n",
+        &["x.yml:4: route.routes[0].receiver: undefined receiver \"nope\" used in route (define it under `receivers:`)"],
+    );
+    says(
+        "route:\n  receiver: r\n  routes: [{receiver: r, mute_time_intervals: [a, b]}]\nreceivers:\n  - name: r\n",
+        &[
+            "x.yml:3: route.routes[0].mute_time_intervals[0]: undefined time interval \"a\" used in route",
+            "x.yml:3: route.routes[0].mute_time_intervals[1]: undefined time interval \"b\" used in route",
+        ],
+    );
     says(
         "route:\n  receiver: r\nreceivers:\n  - name: r\n  - name: r\n",
         &["x.yml:5: receivers[1].name: notification config name \"r\" is not unique"],

@@ -366,6 +366,15 @@ mod tests {
             ("http://x/%4", "invalid URL escape \"%4\""),
             ("http://x/a%20%zz", "invalid URL escape \"%zz\""),
             ("http://x/#%4", "invalid URL escape \"%4\""),
+            (
+                "http://x/\u{1}",
+                "net/url: invalid control character in URL",
+            ),
+            (
+                "http://x/\u{7f}",
+                "net/url: invalid control character in URL",
+            ),
+            ("http://x/a\tb", "net/url: invalid control character in URL"),
         ] {
             assert_eq!(parts(url), Err(format!("parse {}: {why}", go_quote(url))));
         }

@@ -1,5 +1,5 @@
 //! The checks an integration's own settings get (each integration's `UnmarshalYAML`).
-use super::{with_receiver, Says};
+use super::{with_global, with_receiver, Says};
 
 /// An integration `kind` (`opsgenie` for `opsgenie_configs`) with `lines` under its first item.
 fn integration(kind: &str, lines: &str) -> String {
@@ -147,10 +147,9 @@ pub(super) fn empty_items_and_global_fallbacks(says: Says) {
             )],
         );
     }
+    // one global line, one receiver line
     let with_global = |global: &str, receiver: &str| {
-        format!(
-            "global:\n  {global}\nroute:\n  receiver: r\nreceivers:\n  - name: r\n    {receiver}\n"
-        )
+        with_global(&format!("  {global}\n"), &format!("    {receiver}\n"))
     };
     says(
         &with_global("pagerduty_url: ~", "pagerduty_configs: [{routing_key: k}]"),
